@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+// PhotoShelter ids are 16 characters: a 5-character type prefix and 11 of [A-Za-z0-9._]
+// (reference/photoshelter-api.md "ID formats", [OFF] importer regexes).
+const psId = (prefix: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}[A-Za-z0-9._]{11}$`),
+      `must be a PhotoShelter id starting ${prefix}`,
+    );
+
+export const galleryIdSchema = psId('G0000');
+export const collectionIdSchema = psId('C0000');
+export const assetIdSchema = psId('I0000');
+export const organizationIdSchema = psId('O0000');
+
+export type GalleryId = z.infer<typeof galleryIdSchema>;
+export type CollectionId = z.infer<typeof collectionIdSchema>;
+export type AssetId = z.infer<typeof assetIdSchema>;

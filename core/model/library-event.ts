@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+import { assetFileSchema } from './asset.js';
+import { assetIdSchema, galleryIdSchema } from './ids.js';
+
+const isoDate = z.iso.datetime({ offset: true });
+
+export const libraryEventTypes = [
+  'asset.uploaded',
+  'asset.replaced',
+  'metadata.changed',
+  'gallery.shared',
+] as const;
+export const libraryEventTypeSchema = z.enum(libraryEventTypes);
+export type LibraryEventType = z.infer<typeof libraryEventTypeSchema>;
+
+const base = {
+  /** Deterministic: the same change detected twice has the same id, so it is dropped the second time. */
+  id: z.string().min(1).max(400),
+  galleryId: galleryIdSchema,
+  detectedAt: isoDate,
+  /** When PhotoShelter says the change happened. */
+  occurredAt: isoDate,
+};
+
+const assetEvent = {
+  ...base,
+  assetId: assetIdSchema,
+  file: assetFileSchema,
+};
+
+export const libraryEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('asset.uploaded'), ...assetEvent }),
+  z.object({
+    type: z.literal('asset.replaced'),
+    ...assetEvent,
+    previousFile: assetFileSchema,
+  }),
+  z.object({ type: z.literal('metadata.changed'), ...assetEvent }),
+  z.object({
+    type: z.literal('gallery.shared'),
+    ...base,
+    galleryName: z.string(),
+    newShareIds: z.array(z.string().min(1)).min(1),
+  }),
+]);
+export type LibraryEvent = z.infer<typeof libraryEventSchema>;

@@ -1,0 +1,27 @@
+import type { LibraryEvent } from '../model/library-event.js';
+
+/** A message as the queue hands it over: the raw body is parsed by whoever consumes it. */
+export interface QueuedMessage {
+  readonly messageId: string;
+  readonly receipt: string;
+  readonly dequeueCount: number;
+  readonly body: string;
+  readonly insertedAt: string | undefined;
+}
+
+export interface PoisonMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly insertedAt: string | undefined;
+}
+
+/** Durable at-least-once delivery of library events, with a poison queue for messages that keep failing. */
+export interface EventQueue {
+  enqueue(event: LibraryEvent): Promise<void>;
+  receive(max: number, visibilityTimeoutMs: number): Promise<readonly QueuedMessage[]>;
+  complete(message: QueuedMessage): Promise<void>;
+  /** Moves a message that failed too often aside, where people can see it. */
+  moveToPoison(message: QueuedMessage): Promise<void>;
+  depth(): Promise<{ readonly active: number; readonly poison: number }>;
+  peekPoison(max: number): Promise<readonly PoisonMessage[]>;
+}

@@ -1,0 +1,24 @@
+import type { AssetMetadata, AssetSummary, DisplayLink, MediaChange } from '../model/asset.js';
+import type { Gallery, GalleryChange, LibraryChildren } from '../model/gallery.js';
+import type { Page } from '../model/page.js';
+
+/**
+ * The photo library (PhotoShelter in production). Listing methods page with an opaque `next` token.
+ * Errors: NotFoundError for unknown ids, RateLimitedError/UpstreamError when the service fails after
+ * the connector's own bounded retries, AuthError when credentials are refused, ValidationError when
+ * the service answers with a shape we do not understand.
+ */
+export interface PhotoArchive {
+  /** Collections and galleries directly under a collection, or under the root when omitted. */
+  listChildren(collectionId?: string): Promise<LibraryChildren>;
+  getGallery(galleryId: string): Promise<Gallery>;
+  listGalleryAssets(galleryId: string, page?: string): Promise<Page<AssetSummary>>;
+  getAssetMetadata(assetId: string): Promise<AssetMetadata>;
+  getDisplayLink(assetId: string, size: { width: number; height: number }): Promise<DisplayLink>;
+  /** Media uploaded, replaced or edited in [since, until]: the cheap "what changed" probe. */
+  listMediaChanges(window: { since: Date; until: Date }, page?: string): Promise<Page<MediaChange>>;
+  /** Galleries, most recently modified first; callers stop paging once they pass their cursor. */
+  listGalleriesByModification(page?: string): Promise<Page<GalleryChange>>;
+  /** The galleries an asset belongs to (an image can sit in several). */
+  listAssetGalleries(assetId: string): Promise<readonly string[]>;
+}

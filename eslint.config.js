@@ -1,0 +1,186 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Folders of ours, by the layer they belong to (ARCHITECTURE.md §2). */
+const ours = {
+  connectors: '**/connectors/**',
+  composition: '**/composition/**',
+  functions: '**/functions/**',
+  bot: '**/bot/**',
+  adaptiveCards: '**/adaptiveCards/**',
+  simulators: '**/simulators/**',
+  core: '**/core/**',
+  test: '**/test/**',
+  scripts: '**/scripts/**',
+};
+
+/** @param {string} group @param {string} message */
+const banned = (group, message) => ({ group: [group], message });
+
+/** @param {string[]} layers @param {string} who */
+const zone = (layers, who) =>
+  layers.map((layer) =>
+    banned(
+      ours[/** @type {keyof typeof ours} */ (layer)],
+      `${who} must not import from ${layer}/ (dependencies point inward).`,
+    ),
+  );
+
+const sdkPackages = [
+  '@azure/*',
+  '@microsoft/*',
+  'botbuilder',
+  'botbuilder-*',
+  'botframework-*',
+  'adaptivecards',
+  'croner',
+  'node:*',
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.lightdesk/**',
+      'coverage/**',
+      'simulators/console/public/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      eqeqeq: ['error', 'always'],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/only-throw-error': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: 'Throw an AppError subclass from core/errors.ts instead of a bare Error.',
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration in composition/config.ts only.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['core/errors.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['composition/**', 'test/**', 'simulators/**', 'scripts/**', '*.config.*'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...zone(
+              [
+                'connectors',
+                'composition',
+                'functions',
+                'bot',
+                'adaptiveCards',
+                'simulators',
+                'test',
+                'scripts',
+              ],
+              'core',
+            ),
+            banned(sdkPackages.join(','), 'core imports zod only.'),
+            ...sdkPackages.map((p) => banned(p, 'core imports zod only.')),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['adaptiveCards/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: zone(
+            ['connectors', 'composition', 'functions', 'bot', 'simulators', 'test'],
+            'adaptiveCards',
+          ),
+        },
+      ],
+    },
+  },
+  {
+    files: ['connectors/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: zone(
+            ['composition', 'functions', 'bot', 'adaptiveCards', 'simulators', 'test'],
+            'connectors',
+          ),
+        },
+      ],
+    },
+  },
+  {
+    files: ['functions/**', 'bot/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: zone(['connectors', 'simulators', 'test'], 'functions and bot') },
+      ],
+    },
+  },
+  {
+    files: ['simulators/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: zone(
+            ['core', 'connectors', 'composition', 'functions', 'bot', 'adaptiveCards', 'test'],
+            'simulators',
+          ),
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

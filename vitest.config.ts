@@ -1,0 +1,38 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects (STYLE.md rule 25): unit has no I/O, integration talks to loopback servers only,
+// live reaches a real tenant and runs only with LIVE_TESTS=1.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/support/loopback-only.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/contract/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+          ],
+          setupFiles: ['test/support/loopback-only.ts'],
+          globalSetup: ['test/support/azurite-global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'live',
+          include: ['test/live/**/*.test.ts'],
+          passWithNoTests: true,
+        },
+      },
+    ],
+  },
+});
