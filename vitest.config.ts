@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // live reaches a real tenant and runs only with LIVE_TESTS=1.
 export default defineConfig({
   test: {
+    passWithNoTests: true,
     projects: [
       {
         test: {
@@ -30,7 +31,6 @@ export default defineConfig({
         test: {
           name: 'live',
           include: ['test/live/**/*.test.ts'],
-          passWithNoTests: true,
         },
       },
     ],
