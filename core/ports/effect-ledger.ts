@@ -1,15 +1,28 @@
 /**
  * The record of every effect on another system (ARCHITECTURE.md §3.4): intent is recorded before the
  * call and the result after it, under a deterministic key, so a retry or redelivery finds the result.
+ *
+ * An intent carries a lease. While the lease runs, another worker asking for the same key is told
+ * `busy` (it is being done right now, so do nothing). Once the lease has run out without a result, the
+ * earlier attempt is presumed crashed: the next `begin` takes the key over (optimistic concurrency on
+ * the stored row, so only one taker wins) and gets `claimed` with `attempt > 1`, which tells the caller
+ * to reconcile (look for the object the crashed attempt may have made) before acting again.
  */
 export type EffectClaim =
-  | { readonly kind: 'claimed' }
-  | { readonly kind: 'done'; readonly result: string }
-  /** A previous attempt recorded intent but not a result: it may or may not have happened. */
-  | { readonly kind: 'unfinished'; readonly attempts: number };
+  | { readonly kind: 'claimed'; readonly attempt: number }
+  | { readonly kind: 'busy'; readonly attempt: number }
+  | { readonly kind: 'done'; readonly result: string };
+
+export interface EffectRecord {
+  readonly state: 'pending' | 'done';
+  readonly attempt: number;
+  readonly result: string | undefined;
+  /** ISO time the current attempt's lease ends (pending only). */
+  readonly leaseUntil: string | undefined;
+}
 
 export interface EffectLedger {
-  begin(key: string): Promise<EffectClaim>;
+  begin(key: string, lease: { readonly now: Date; readonly leaseMs: number }): Promise<EffectClaim>;
   complete(key: string, result: string): Promise<void>;
-  get(key: string): Promise<{ state: 'pending' | 'done'; result: string | undefined } | undefined>;
+  get(key: string): Promise<EffectRecord | undefined>;
 }
