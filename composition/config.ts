@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+import { ConfigError } from '../core/errors.js';
+
+// t3-env's rationale: an empty string in an env file means "not set", not "set to nothing".
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess((value) => (value === '' || value === undefined ? fallback : value), schema);
+
+const ncrontab = z
+  .string()
+  .regex(
+    /^\S+( \S+){5}$/,
+    'must be an NCRONTAB expression with six fields (sec min hour day month dow)',
+  );
+
+/** Every environment variable Lightdesk reads, documented where it is defined (README lists them). */
+export const environmentSchema = z.object({
+  PORT: withDefault(z.coerce.number().int().min(0).max(65535), 7071).describe(
+    'Port of the local host (console at /, API under /api/). The Functions host ignores it.',
+  ),
+  LIGHTDESK_DATA_DIR: withDefault(z.string().min(1), '.lightdesk').describe(
+    'Where the local host keeps Azurite data and the simulated library between runs.',
+  ),
+  LOG_LEVEL: withDefault(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info').describe(
+    'Lowest level written to the log.',
+  ),
+  AzureWebJobsStorage: optional(z.string().min(1)).describe(
+    'Azure Storage connection string (tables and queues). Unset: the local host starts Azurite.',
+  ),
+  EVENTS_QUEUE: withDefault(
+    z.string().regex(/^[a-z0-9]([a-z0-9]|-(?!-)){1,55}[a-z0-9]$/, 'must be a valid queue name'),
+    'events',
+  ).describe('Queue of library events; failing messages go to "<name>-poison".'),
+  QUEUE_MAX_DEQUEUE: withDefault(z.coerce.number().int().min(1).max(100), 5).describe(
+    'Deliveries of one message before it is moved to the poison queue (host.json maxDequeueCount).',
+  ),
+  POLL_SCHEDULE: optional(ncrontab).describe(
+    'NCRONTAB schedule of pollPhotoShelter. Default every minute; every 10 s against the simulator.',
+  ),
+  POLL_OVERLAP_SECONDS: withDefault(z.coerce.number().int().min(0).max(86_400), 120).describe(
+    'How far behind its cursor each poll looks, to absorb clock skew between PhotoShelter and us.',
+  ),
+  PHOTOSHELTER_BASE_URL: optional(z.url()).describe(
+    'PhotoShelter API host, e.g. https://www.photoshelter.com. Unset: the embedded simulator.',
+  ),
+  PHOTOSHELTER_WEB_URL: optional(z.url()).describe(
+    'Base of gallery links people open, e.g. https://acme.photoshelter.com. Defaults to the API host.',
+  ),
+  PHOTOSHELTER_API_KEY: optional(z.string().min(1)).describe('PhotoShelter API key (secret).'),
+  PHOTOSHELTER_EMAIL: optional(z.string().min(1)).describe('PhotoShelter member login email.'),
+  PHOTOSHELTER_PASSWORD: optional(z.string().min(1)).describe(
+    'PhotoShelter member password (secret).',
+  ),
+  PHOTOSHELTER_ORG_ID: optional(
+    z.string().regex(/^O0000[A-Za-z0-9._]{11}$/, 'must be an organization id (O0000…)'),
+  ).describe('Organization to act in. Unset: the first organization the login reports, if any.'),
+  SIM_SEED: withDefault(z.coerce.number().int().nonnegative(), 42).describe(
+    'Seed of the demo library the embedded simulator generates.',
+  ),
+  SIM_ASSETS: withDefault(z.coerce.number().int().min(1).max(200_000), 400).describe(
+    'Number of images in the generated demo library.',
+  ),
+  API_KEY: optional(z.string().min(16, 'must be at least 16 characters')).describe(
+    'Key callers send as x-api-key to /api/v1 (health excepted). Unset: the API is open (local only).',
+  ),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface PhotoShelterSettings {
+  readonly baseUrl: string;
+  readonly webBaseUrl: string;
+  readonly apiKey: string;
+  readonly email: string;
+  readonly password: string;
+  readonly orgId: string | undefined;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logLevel: Environment['LOG_LEVEL'];
+  /** Undefined: run on an embedded Azurite (local host only). */
+  readonly storageConnectionString: string | undefined;
+  readonly eventsQueue: string;
+  readonly maxDequeueCount: number;
+  readonly pollSchedule: string;
+  readonly pollOverlapMs: number;
+  /** Undefined: run against the embedded PhotoShelter simulator (local host only). */
+  readonly photoShelter: PhotoShelterSettings | undefined;
+  readonly simulator: { readonly seed: number; readonly assets: number };
+  readonly apiKey: string | undefined;
+}
+
+const requiredForRealPhotoShelter = [
+  'PHOTOSHELTER_API_KEY',
+  'PHOTOSHELTER_EMAIL',
+  'PHOTOSHELTER_PASSWORD',
+] as const;
+
+/**
+ * Parses the environment once. Every bad or missing key is reported together, by name only: values
+ * may be secrets, so they never appear in the message.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = environmentSchema.safeParse(env);
+  const problems: string[] = [];
+  const keys: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.map(String).join('.') || '(environment)';
+      keys.push(key);
+      problems.push(`${key}: ${issue.message}`);
+    }
+  }
+  const values = parsed.success ? parsed.data : undefined;
+  if (values?.PHOTOSHELTER_BASE_URL !== undefined) {
+    for (const key of requiredForRealPhotoShelter) {
+      if (values[key] === undefined) {
+        keys.push(key);
+        problems.push(`${key}: required when PHOTOSHELTER_BASE_URL is set`);
+      }
+    }
+  }
+  if (values === undefined || problems.length > 0) throw new ConfigError(keys, problems);
+
+  const photoShelter =
+    values.PHOTOSHELTER_BASE_URL === undefined
+      ? undefined
+      : {
+          baseUrl: values.PHOTOSHELTER_BASE_URL,
+          webBaseUrl: values.PHOTOSHELTER_WEB_URL ?? values.PHOTOSHELTER_BASE_URL,
+          apiKey: values.PHOTOSHELTER_API_KEY ?? '',
+          email: values.PHOTOSHELTER_EMAIL ?? '',
+          password: values.PHOTOSHELTER_PASSWORD ?? '',
+          orgId: values.PHOTOSHELTER_ORG_ID,
+        };
+
+  return Object.freeze({
+    port: values.PORT,
+    dataDir: values.LIGHTDESK_DATA_DIR,
+    logLevel: values.LOG_LEVEL,
+    storageConnectionString: values.AzureWebJobsStorage,
+    eventsQueue: values.EVENTS_QUEUE,
+    maxDequeueCount: values.QUEUE_MAX_DEQUEUE,
+    pollSchedule:
+      values.POLL_SCHEDULE ?? (photoShelter === undefined ? '*/10 * * * * *' : '0 * * * * *'),
+    pollOverlapMs: values.POLL_OVERLAP_SECONDS * 1000,
+    photoShelter: photoShelter === undefined ? undefined : Object.freeze(photoShelter),
+    simulator: Object.freeze({ seed: values.SIM_SEED, assets: values.SIM_ASSETS }),
+    apiKey: values.API_KEY,
+  });
+}
+
+/** The Functions host has no embedded services: storage and PhotoShelter must be configured. */
+export function requireHostedServices(config: Config): void {
+  const missing: string[] = [];
+  if (config.storageConnectionString === undefined) missing.push('AzureWebJobsStorage');
+  if (config.photoShelter === undefined) missing.push('PHOTOSHELTER_BASE_URL');
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing,
+      missing.map((key) => `${key}: required when running in Azure Functions`),
+    );
+  }
+}

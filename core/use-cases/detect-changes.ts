@@ -1,0 +1,373 @@
+import { z } from 'zod';
+
+import { ConflictError, ValidationError } from '../errors.js';
+import type { AssetFile, MediaChange } from '../model/asset.js';
+import { fingerprint } from '../model/fingerprint.js';
+import type { GalleryChange } from '../model/gallery.js';
+import type { LibraryEvent } from '../model/library-event.js';
+import type { Clock } from '../ports/clock.js';
+import type { CursorStore } from '../ports/cursor-store.js';
+import type { EffectLedger } from '../ports/effect-ledger.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import type { Logger } from '../ports/logger.js';
+import type { PhotoArchive } from '../ports/photo-archive.js';
+import type { AssetSnapshot, SnapshotStore } from '../ports/snapshot-store.js';
+
+export const PHOTOSHELTER_CURSOR = 'photoshelter.library';
+
+const isoDate = z.iso.datetime({ offset: true });
+
+/** What the cursor remembers between polls. */
+const cursorStateSchema = z.object({
+  /** When Lightdesk first looked at this library: older assets are not "new" uploads. */
+  baselineAt: isoDate,
+  /** The newest media modification time already handled. */
+  mediaUpTo: isoDate,
+  /** The newest gallery modification time already handled. */
+  galleriesUpTo: isoDate,
+});
+type CursorState = z.infer<typeof cursorStateSchema>;
+
+export interface DetectChangesDeps {
+  readonly archive: PhotoArchive;
+  readonly cursors: CursorStore;
+  readonly snapshots: SnapshotStore;
+  readonly ledger: EffectLedger;
+  readonly queue: EventQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface DetectChangesOptions {
+  /**
+   * Each poll looks this far behind its cursor. Timestamps from PhotoShelter and our clock can disagree
+   * and filters have second precision; fingerprints drop what was already seen, so overlap is free.
+   */
+  readonly overlapMs: number;
+  /** A bound on pages per listing per poll, so one poll cannot run forever. */
+  readonly maxPages: number;
+  /** How long an enqueue claim keeps other pollers off the same event before it counts as crashed. */
+  readonly leaseMs: number;
+}
+
+export const defaultDetectChangesOptions: DetectChangesOptions = {
+  overlapMs: 120_000,
+  maxPages: 200,
+  leaseMs: 60_000,
+};
+
+export type DetectChangesResult =
+  | { readonly kind: 'baseline'; readonly baselineAt: string }
+  | {
+      readonly kind: 'polled';
+      readonly mediaSeen: number;
+      readonly galleriesSeen: number;
+      readonly detected: number;
+      readonly enqueued: number;
+      /** Events another poll (or an earlier run) had already enqueued. */
+      readonly duplicates: number;
+      readonly deferred: number;
+      /** The cursor was moved by an overlapping poll; our events were still enqueued once. */
+      readonly cursorRace: boolean;
+    };
+
+interface Tally {
+  detected: number;
+  enqueued: number;
+  duplicates: number;
+  /** Events another poll holds right now: their changes stay unhandled so a later poll sees them again. */
+  deferred: number;
+}
+
+/** Whether the event is now safely on the queue (false: someone else holds it; try again later). */
+type Emit = (event: LibraryEvent) => Promise<boolean>;
+
+/**
+ * Turns what changed in the photo library since the stored cursor into durable events
+ * (ARCHITECTURE.md §3.1). Each event is enqueued at most once under its deterministic id, events are
+ * enqueued before the snapshot and the cursor move, so a crash anywhere replays the same ids, which the
+ * effect ledger then drops.
+ */
+export async function detectChanges(
+  deps: DetectChangesDeps,
+  options: DetectChangesOptions = defaultDetectChangesOptions,
+): Promise<DetectChangesResult> {
+  const log = deps.logger.child('detect-changes');
+  const now = deps.clock.now();
+  const cursor = await deps.cursors.get(PHOTOSHELTER_CURSOR);
+
+  if (cursor === undefined) {
+    // First look at a library: everything already there is the baseline, not a stream of uploads.
+    const baselineAt = now.toISOString();
+    const state: CursorState = { baselineAt, mediaUpTo: baselineAt, galleriesUpTo: baselineAt };
+    await saveCursor(deps.cursors, state, undefined);
+    log.info('baseline recorded', { baselineAt });
+    return { kind: 'baseline', baselineAt };
+  }
+
+  const state = parseCursor(cursor.value);
+  const tally: Tally = { detected: 0, enqueued: 0, duplicates: 0, deferred: 0 };
+  const emit: Emit = (event) => enqueueOnce(deps, options, event, tally);
+
+  const media = await collectMediaChanges(deps.archive, state, now, options);
+  let mediaUpTo = state.mediaUpTo;
+  for (const change of media) {
+    await handleMediaChange(deps, state, change, now, emit);
+    if (change.modifiedAt > mediaUpTo) mediaUpTo = change.modifiedAt;
+  }
+
+  const galleries = await collectGalleryChanges(deps.archive, state, options);
+  let galleriesUpTo = state.galleriesUpTo;
+  for (const gallery of galleries) {
+    await handleGalleryChange(deps, state, gallery, now, emit);
+    if (gallery.modifiedAt > galleriesUpTo) galleriesUpTo = gallery.modifiedAt;
+  }
+
+  const next: CursorState = { ...state, mediaUpTo, galleriesUpTo };
+  let cursorRace = false;
+  if (tally.deferred > 0) {
+    // Leave the cursor where it was: the deferred changes must be seen again by the next poll.
+    log.warn('events held by another poll; cursor not moved', { deferred: tally.deferred });
+  } else {
+    cursorRace = !(await saveCursor(deps.cursors, next, cursor.version));
+    // An overlapping poll moved the cursor; it saw the same changes and the ledger kept events single.
+    if (cursorRace) log.warn('cursor moved by an overlapping poll', {});
+  }
+
+  const result = {
+    kind: 'polled' as const,
+    mediaSeen: media.length,
+    galleriesSeen: galleries.length,
+    ...tally,
+    cursorRace,
+  };
+  log.info('poll finished', {
+    mediaSeen: result.mediaSeen,
+    galleriesSeen: result.galleriesSeen,
+    detected: result.detected,
+    enqueued: result.enqueued,
+    duplicates: result.duplicates,
+    deferred: result.deferred,
+  });
+  return result;
+}
+
+/** False when another writer moved the cursor first. */
+async function saveCursor(
+  cursors: CursorStore,
+  state: CursorState,
+  version: string | undefined,
+): Promise<boolean> {
+  try {
+    await cursors.save(PHOTOSHELTER_CURSOR, JSON.stringify(state), version);
+    return true;
+  } catch (e: unknown) {
+    if (e instanceof ConflictError) return false;
+    throw e;
+  }
+}
+
+function parseCursor(value: string): CursorState {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch (e: unknown) {
+    throw new ValidationError(`Stored cursor ${PHOTOSHELTER_CURSOR} is not JSON`, [], { cause: e });
+  }
+  const parsed = cursorStateSchema.safeParse(json);
+  if (!parsed.success) {
+    throw ValidationError.fromZod(
+      `Stored cursor ${PHOTOSHELTER_CURSOR} is malformed`,
+      parsed.error,
+    );
+  }
+  return parsed.data;
+}
+
+async function collectMediaChanges(
+  archive: PhotoArchive,
+  state: CursorState,
+  now: Date,
+  options: DetectChangesOptions,
+): Promise<MediaChange[]> {
+  const since = new Date(new Date(state.mediaUpTo).getTime() - options.overlapMs);
+  const found: MediaChange[] = [];
+  let page: string | undefined;
+  for (let pages = 0; pages < options.maxPages; pages += 1) {
+    const result = await archive.listMediaChanges({ since, until: now }, page);
+    found.push(...result.items);
+    page = result.next;
+    if (page === undefined) break;
+  }
+  // Oldest first, so the cursor only ever moves over changes already handled.
+  return found.sort((a, b) => a.modifiedAt.localeCompare(b.modifiedAt));
+}
+
+async function collectGalleryChanges(
+  archive: PhotoArchive,
+  state: CursorState,
+  options: DetectChangesOptions,
+): Promise<GalleryChange[]> {
+  const floor = new Date(new Date(state.galleriesUpTo).getTime() - options.overlapMs).toISOString();
+  const found: GalleryChange[] = [];
+  let page: string | undefined;
+  for (let pages = 0; pages < options.maxPages; pages += 1) {
+    const result = await archive.listGalleriesByModification(page);
+    let reachedFloor = false;
+    for (const gallery of result.items) {
+      if (gallery.modifiedAt < floor) {
+        reachedFloor = true;
+        break;
+      }
+      found.push(gallery);
+    }
+    page = result.next;
+    if (reachedFloor || page === undefined) break;
+  }
+  return found.sort((a, b) => a.modifiedAt.localeCompare(b.modifiedAt));
+}
+
+function fileFingerprint(file: AssetFile): string {
+  return fingerprint(file.fileName, file.fileSize, file.width, file.height);
+}
+
+async function handleMediaChange(
+  deps: DetectChangesDeps,
+  state: CursorState,
+  change: MediaChange,
+  now: Date,
+  emit: Emit,
+): Promise<void> {
+  const file: AssetFile = {
+    fileName: change.fileName,
+    fileSize: change.fileSize,
+    width: change.width,
+    height: change.height,
+  };
+  const fileFp = fileFingerprint(file);
+  const previous = await deps.snapshots.getAsset(change.assetId);
+  const common = {
+    assetId: change.assetId,
+    file,
+    detectedAt: now.toISOString(),
+    occurredAt: change.modifiedAt,
+  };
+
+  let galleryIds: readonly string[];
+  let events: LibraryEvent[];
+  if (previous === undefined) {
+    galleryIds = await deps.archive.listAssetGalleries(change.assetId);
+    // An asset we have never seen but that predates the baseline was edited, not uploaded: we cannot
+    // tell a replacement from a metadata edit without its earlier fingerprint, so it is reported as the
+    // milder of the two.
+    const isNew = change.uploadedAt >= state.baselineAt;
+    events = galleryIds.map((galleryId) =>
+      isNew
+        ? {
+            type: 'asset.uploaded',
+            id: `asset.uploaded:${galleryId}:${change.assetId}:${fileFp}`,
+            galleryId,
+            ...common,
+          }
+        : {
+            type: 'metadata.changed',
+            id: `metadata.changed:${galleryId}:${change.assetId}:${fingerprint(change.modifiedAt)}`,
+            galleryId,
+            ...common,
+          },
+    );
+  } else if (previous.fileFingerprint !== fileFp) {
+    galleryIds = previous.galleryIds;
+    events = galleryIds.map((galleryId) => ({
+      type: 'asset.replaced',
+      id: `asset.replaced:${galleryId}:${change.assetId}:${fileFp}`,
+      galleryId,
+      previousFile: previous.file,
+      ...common,
+    }));
+  } else if (previous.modifiedAt !== change.modifiedAt) {
+    galleryIds = previous.galleryIds;
+    events = galleryIds.map((galleryId) => ({
+      type: 'metadata.changed',
+      id: `metadata.changed:${galleryId}:${change.assetId}:${fingerprint(change.modifiedAt)}`,
+      galleryId,
+      ...common,
+    }));
+  } else {
+    return; // seen in an earlier poll's overlap window
+  }
+
+  let isHandled = true;
+  for (const event of events) isHandled = (await emit(event)) && isHandled;
+  if (!isHandled) return; // keep the old snapshot so the change is detected again
+  deps.logger.debug('asset change', { assetId: change.assetId, events: events.length });
+  const snapshot: AssetSnapshot = {
+    assetId: change.assetId,
+    galleryIds,
+    file,
+    fileFingerprint: fileFp,
+    modifiedAt: change.modifiedAt,
+  };
+  await deps.snapshots.putAsset(snapshot);
+}
+
+async function handleGalleryChange(
+  deps: DetectChangesDeps,
+  state: CursorState,
+  gallery: GalleryChange,
+  now: Date,
+  emit: Emit,
+): Promise<void> {
+  const previous = await deps.snapshots.getGallery(gallery.galleryId);
+  if (previous?.modifiedAt === gallery.modifiedAt) return;
+
+  // A gallery we have not seen before: if it was created after the baseline, every share on it is new;
+  // otherwise we only learn its current shares (no earlier state to compare with).
+  const known =
+    previous?.shareIds ?? (gallery.createdAt >= state.baselineAt ? [] : gallery.shareIds);
+  const newShareIds = gallery.shareIds.filter((id) => !known.includes(id)).sort();
+  if (newShareIds.length > 0) {
+    const isHandled = await emit({
+      type: 'gallery.shared',
+      id: `gallery.shared:${gallery.galleryId}:${fingerprint(...newShareIds)}`,
+      galleryId: gallery.galleryId,
+      galleryName: gallery.name,
+      newShareIds,
+      detectedAt: now.toISOString(),
+      occurredAt: gallery.modifiedAt,
+    });
+    if (!isHandled) return;
+  }
+  await deps.snapshots.putGallery({
+    galleryId: gallery.galleryId,
+    shareIds: [...gallery.shareIds],
+    modifiedAt: gallery.modifiedAt,
+  });
+}
+
+/** Enqueue under the effect ledger: at most once per event id, even across crashes and overlapping polls. */
+async function enqueueOnce(
+  deps: DetectChangesDeps,
+  options: DetectChangesOptions,
+  event: LibraryEvent,
+  tally: Tally,
+): Promise<boolean> {
+  tally.detected += 1;
+  const key = `queue.event:${event.id}`;
+  const claim = await deps.ledger.begin(key, { now: deps.clock.now(), leaseMs: options.leaseMs });
+  switch (claim.kind) {
+    case 'done':
+      tally.duplicates += 1;
+      return true;
+    case 'busy':
+      tally.deferred += 1;
+      return false;
+    case 'claimed':
+      // attempt > 1: an earlier poll crashed between enqueue and its ledger record. The message may
+      // already be on the queue; the consumer drops a second delivery by the same event id.
+      await deps.queue.enqueue(event);
+      await deps.ledger.complete(key, 'enqueued');
+      tally.enqueued += 1;
+      return true;
+  }
+}

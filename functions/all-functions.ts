@@ -1,0 +1,17 @@
+import { inspectQueues, listActivity, pollNow } from './activity.js';
+import type { FunctionDefinition, ServicesProvider } from './definition.js';
+import { health } from './health.js';
+import { pollPhotoShelter } from './poll-photoshelter.js';
+import { processEvent } from './process-event.js';
+
+/** The one list of functions: Azure registers it (index.ts), the local host serves it. */
+export function allFunctions(services: ServicesProvider): readonly FunctionDefinition[] {
+  return [
+    health(services),
+    listActivity(services),
+    inspectQueues(services),
+    pollNow(services),
+    pollPhotoShelter(services),
+    processEvent(services),
+  ];
+}

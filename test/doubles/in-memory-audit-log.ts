@@ -1,0 +1,14 @@
+import type { AuditEntry, AuditLog } from '../../core/ports/audit-log.js';
+
+export class InMemoryAuditLog implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+
+  append(entry: AuditEntry): Promise<void> {
+    this.entries.push(entry);
+    return Promise.resolve();
+  }
+
+  recent(limit: number): Promise<readonly AuditEntry[]> {
+    return Promise.resolve([...this.entries].reverse().slice(0, limit));
+  }
+}

@@ -1,0 +1,33 @@
+import type { EffectClaim, EffectLedger, EffectRecord } from '../../core/ports/effect-ledger.js';
+
+export class InMemoryEffectLedger implements EffectLedger {
+  readonly records = new Map<string, EffectRecord>();
+
+  begin(key: string, lease: { now: Date; leaseMs: number }): Promise<EffectClaim> {
+    const leaseUntil = new Date(lease.now.getTime() + lease.leaseMs).toISOString();
+    const existing = this.records.get(key);
+    if (existing === undefined) {
+      this.records.set(key, { state: 'pending', attempt: 1, result: undefined, leaseUntil });
+      return Promise.resolve({ kind: 'claimed', attempt: 1 });
+    }
+    if (existing.state === 'done') {
+      return Promise.resolve({ kind: 'done', result: existing.result ?? '' });
+    }
+    if (existing.leaseUntil !== undefined && new Date(existing.leaseUntil) > lease.now) {
+      return Promise.resolve({ kind: 'busy', attempt: existing.attempt });
+    }
+    const attempt = existing.attempt + 1;
+    this.records.set(key, { state: 'pending', attempt, result: undefined, leaseUntil });
+    return Promise.resolve({ kind: 'claimed', attempt });
+  }
+
+  complete(key: string, result: string): Promise<void> {
+    const attempt = this.records.get(key)?.attempt ?? 1;
+    this.records.set(key, { state: 'done', attempt, result, leaseUntil: undefined });
+    return Promise.resolve();
+  }
+
+  get(key: string): Promise<EffectRecord | undefined> {
+    return Promise.resolve(this.records.get(key));
+  }
+}

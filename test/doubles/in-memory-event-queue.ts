@@ -1,0 +1,83 @@
+import type { LibraryEvent } from '../../core/model/library-event.js';
+import type { EventQueue, PoisonMessage, QueuedMessage } from '../../core/ports/event-queue.js';
+
+interface Stored {
+  messageId: string;
+  body: string;
+  dequeueCount: number;
+  invisibleUntil: number;
+  receipt: string;
+}
+
+/** A queue with visibility timeouts and dequeue counts, timed by an injected `now`. */
+export class InMemoryEventQueue implements EventQueue {
+  private readonly active: Stored[] = [];
+  private readonly poison: PoisonMessage[] = [];
+  private sequence = 0;
+  /** Makes the next enqueue throw, to simulate a crash or an outage at that point. */
+  failNextEnqueue: Error | undefined;
+
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  /** Every event ever enqueued, in order, including ones already consumed. */
+  readonly sent: LibraryEvent[] = [];
+
+  enqueue(event: LibraryEvent): Promise<void> {
+    if (this.failNextEnqueue !== undefined) {
+      const failure = this.failNextEnqueue;
+      this.failNextEnqueue = undefined;
+      return Promise.reject(failure);
+    }
+    this.sequence += 1;
+    this.sent.push(event);
+    this.active.push({
+      messageId: `m${this.sequence}`,
+      body: JSON.stringify(event),
+      dequeueCount: 0,
+      invisibleUntil: 0,
+      receipt: '',
+    });
+    return Promise.resolve();
+  }
+
+  receive(max: number, visibilityTimeoutMs: number): Promise<readonly QueuedMessage[]> {
+    const now = this.now();
+    const visible = this.active.filter((m) => m.invisibleUntil <= now).slice(0, max);
+    return Promise.resolve(
+      visible.map((m) => {
+        this.sequence += 1;
+        m.dequeueCount += 1;
+        m.invisibleUntil = now + visibilityTimeoutMs;
+        m.receipt = `r${this.sequence}`;
+        return {
+          messageId: m.messageId,
+          receipt: m.receipt,
+          dequeueCount: m.dequeueCount,
+          body: m.body,
+          insertedAt: undefined,
+        };
+      }),
+    );
+  }
+
+  complete(message: QueuedMessage): Promise<void> {
+    const index = this.active.findIndex(
+      (m) => m.messageId === message.messageId && m.receipt === message.receipt,
+    );
+    if (index >= 0) this.active.splice(index, 1);
+    return Promise.resolve();
+  }
+
+  async moveToPoison(message: QueuedMessage): Promise<void> {
+    this.poison.push({ messageId: message.messageId, body: message.body, insertedAt: undefined });
+    await this.complete(message);
+  }
+
+  depth(): Promise<{ active: number; poison: number }> {
+    return Promise.resolve({ active: this.active.length, poison: this.poison.length });
+  }
+
+  peekPoison(max: number): Promise<readonly PoisonMessage[]> {
+    return Promise.resolve(this.poison.slice(0, max));
+  }
+}
