@@ -100,6 +100,8 @@ const requiredForRealPhotoShelter = [
   'PHOTOSHELTER_PASSWORD',
 ] as const;
 
+const isSet = (value: string | undefined): boolean => value !== undefined && value !== '';
+
 /**
  * Parses the environment once. Every bad or missing key is reported together, by name only: values
  * may be secrets, so they never appear in the message.
@@ -116,9 +118,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
   }
   const values = parsed.success ? parsed.data : undefined;
-  if (values?.PHOTOSHELTER_BASE_URL !== undefined) {
+  // Checked on the raw environment so the message lists these even when other keys failed to parse.
+  if (isSet(env.PHOTOSHELTER_BASE_URL)) {
     for (const key of requiredForRealPhotoShelter) {
-      if (values[key] === undefined) {
+      if (!isSet(env[key])) {
         keys.push(key);
         problems.push(`${key}: required when PHOTOSHELTER_BASE_URL is set`);
       }
