@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
+
+import type { Logger } from '../core/ports/logger.js';
+import type { HttpFunctionDefinition } from '../functions/definition.js';
+
+const maxBodyBytes = 1024 * 1024;
+
+/** A Logger-backed InvocationContext, as the Functions host would hand one to a function. */
+export function invocationContext(functionName: string, logger: Logger): InvocationContext {
+  const invocationId = randomUUID();
+  const log = logger.child(functionName);
+  return new InvocationContext({
+    invocationId,
+    functionName,
+    logHandler: (level, ...args) => {
+      const message = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+      const fields = { invocationId };
+      if (level === 'error' || level === 'critical') log.error(message, fields);
+      else if (level === 'warning') log.warn(message, fields);
+      else if (level === 'debug' || level === 'trace') log.debug(message, fields);
+      else log.info(message, fields);
+    },
+  });
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBodyBytes) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Finds the function whose route matches `/api/<route>`; route parameters are `{name}` segments. */
+export function matchRoute(
+  definitions: readonly HttpFunctionDefinition[],
+  method: string,
+  pathname: string,
+): { definition: HttpFunctionDefinition; params: Record<string, string> } | 'method' | undefined {
+  let wrongMethod = false;
+  for (const definition of definitions) {
+    const pattern = definition.route.split('/');
+    const parts = pathname.replace(/^\/api\//, '').split('/');
+    if (!pathname.startsWith('/api/') || pattern.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const isMatch = pattern.every((segment, i) => {
+      const part = parts[i] ?? '';
+      if (segment.startsWith('{') && segment.endsWith('}')) {
+        params[segment.slice(1, -1)] = decodeURIComponent(part);
+        return part.length > 0;
+      }
+      return segment === part;
+    });
+    if (!isMatch) continue;
+    if (!(definition.methods as readonly string[]).includes(method)) {
+      wrongMethod = true;
+      continue;
+    }
+    return { definition, params };
+  }
+  return wrongMethod ? 'method' : undefined;
+}
+
+async function writeResponse(response: ServerResponse, init: HttpResponseInit): Promise<void> {
+  const headers = new Headers(init.headers as HeadersInit | undefined);
+  let body: string | Uint8Array | undefined;
+  if (init.jsonBody !== undefined) {
+    body = JSON.stringify(init.jsonBody);
+    if (!headers.has('content-type'))
+      headers.set('content-type', 'application/json; charset=utf-8');
+  } else if (typeof init.body === 'string') {
+    body = init.body;
+  } else if (init.body instanceof Uint8Array) {
+    body = init.body;
+  } else if (init.body !== undefined && init.body !== null) {
+    body = new Uint8Array(await new Response(init.body as BodyInit).arrayBuffer());
+  }
+  response.writeHead(init.status ?? 200, Object.fromEntries(headers.entries()));
+  response.end(body);
+}
+
+/** Serves one request with a function definition, the way the Functions host would. */
+export async function serveFunction(
+  definitions: readonly HttpFunctionDefinition[],
+  request: IncomingMessage,
+  response: ServerResponse,
+  baseUrl: string,
+  logger: Logger,
+): Promise<boolean> {
+  const url = new URL(request.url ?? '/', baseUrl);
+  const method = (request.method ?? 'GET').toUpperCase();
+  const match = matchRoute(definitions, method, url.pathname);
+  if (match === undefined) return false;
+  if (match === 'method') {
+    await writeResponse(response, {
+      status: 405,
+      jsonBody: { error: { code: 'validation', message: `${method} is not allowed here` } },
+    });
+    return true;
+  }
+  const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(request);
+  if (body === undefined) {
+    await writeResponse(response, {
+      status: 413,
+      jsonBody: { error: { code: 'validation', message: 'Request body is larger than 1 MB' } },
+    });
+    return true;
+  }
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers[key] = value;
+    else if (Array.isArray(value)) headers[key] = value.join(', ');
+  }
+  const httpRequest = new HttpRequest({
+    method,
+    url: url.toString(),
+    headers,
+    query: Object.fromEntries(url.searchParams.entries()),
+    params: match.params,
+    ...(body.length > 0 ? { body: { bytes: body } } : {}),
+  });
+  const context = invocationContext(match.definition.name, logger);
+  const result = await match.definition.handler(httpRequest, context);
+  await writeResponse(response, result);
+  return true;
+}

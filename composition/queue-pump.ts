@@ -1,0 +1,91 @@
+import { ensureError } from '../core/errors.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { EventQueue } from '../core/ports/event-queue.js';
+import type { Logger } from '../core/ports/logger.js';
+import type { QueueFunctionDefinition } from '../functions/definition.js';
+import { invocationContext } from './http-adapter.js';
+
+export interface QueuePumpOptions {
+  readonly maxDequeueCount: number;
+  readonly batchSize: number;
+  readonly visibilityTimeoutMs: number;
+  readonly idleDelayMs: number;
+}
+
+/**
+ * What the Functions host does for a queue trigger, for the local host: receive, run the function,
+ * delete on success, leave the message to reappear on failure, and move it to the poison queue once
+ * it has been delivered maxDequeueCount times (host.json `maxDequeueCount`).
+ */
+export class QueuePump {
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly definition: QueueFunctionDefinition,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: QueuePumpOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Handles whatever is visible now; returns how many messages it took. */
+  async drainOnce(): Promise<number> {
+    const messages = await this.queue.receive(
+      this.options.batchSize,
+      this.options.visibilityTimeoutMs,
+    );
+    for (const message of messages) {
+      let body: unknown;
+      try {
+        body = JSON.parse(message.body);
+      } catch {
+        body = message.body; // the function's own schema check reports it
+      }
+      try {
+        await this.definition.handler(body, invocationContext(this.definition.name, this.logger));
+        await this.queue.complete(message);
+      } catch (e: unknown) {
+        const error = ensureError(e);
+        if (message.dequeueCount >= this.options.maxDequeueCount) {
+          await this.queue.moveToPoison(message);
+          this.logger.error('message moved to poison queue', {
+            messageId: message.messageId,
+            dequeueCount: message.dequeueCount,
+            error: error.message,
+          });
+        } else {
+          this.logger.warn('message failed; it will be delivered again', {
+            messageId: message.messageId,
+            dequeueCount: message.dequeueCount,
+            error: error.message,
+          });
+        }
+      }
+    }
+    return messages.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.drainOnce();
+      } catch (e: unknown) {
+        this.logger.error('queue receive failed', { error: ensureError(e).message });
+      }
+      if (handled === 0 && this.running) await this.clock.sleep(this.options.idleDelayMs);
+    }
+  }
+}
