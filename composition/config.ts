@@ -158,14 +158,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 }
 
 /** The Functions host has no embedded services: storage and PhotoShelter must be configured. */
-export function requireHostedServices(config: Config): void {
-  const missing: string[] = [];
-  if (config.storageConnectionString === undefined) missing.push('AzureWebJobsStorage');
-  if (config.photoShelter === undefined) missing.push('PHOTOSHELTER_BASE_URL');
-  if (missing.length > 0) {
-    throw new ConfigError(
-      missing,
-      missing.map((key) => `${key}: required when running in Azure Functions`),
-    );
+export function requireHostedServices(config: Config): {
+  readonly storageConnectionString: string;
+  readonly photoShelter: PhotoShelterSettings;
+} {
+  const { storageConnectionString, photoShelter } = config;
+  if (storageConnectionString !== undefined && photoShelter !== undefined) {
+    return { storageConnectionString, photoShelter };
   }
+  const missing: string[] = [];
+  if (storageConnectionString === undefined) missing.push('AzureWebJobsStorage');
+  if (photoShelter === undefined) missing.push('PHOTOSHELTER_BASE_URL');
+  throw new ConfigError(
+    missing,
+    missing.map((key) => `${key}: required when running in Azure Functions`),
+  );
 }
