@@ -2,6 +2,8 @@ import type { EffectClaim, EffectLedger, EffectRecord } from '../../core/ports/e
 
 export class InMemoryEffectLedger implements EffectLedger {
   readonly records = new Map<string, EffectRecord>();
+  /** Makes the next complete throw: the effect happened but its result was never recorded. */
+  failNextComplete: Error | undefined;
 
   begin(key: string, lease: { now: Date; leaseMs: number }): Promise<EffectClaim> {
     const leaseUntil = new Date(lease.now.getTime() + lease.leaseMs).toISOString();
@@ -22,6 +24,11 @@ export class InMemoryEffectLedger implements EffectLedger {
   }
 
   complete(key: string, result: string): Promise<void> {
+    if (this.failNextComplete !== undefined) {
+      const failure = this.failNextComplete;
+      this.failNextComplete = undefined;
+      return Promise.reject(failure);
+    }
     const attempt = this.records.get(key)?.attempt ?? 1;
     this.records.set(key, { state: 'done', attempt, result, leaseUntil: undefined });
     return Promise.resolve();
