@@ -1,0 +1,244 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type AddressInfo, createConnection, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { ensureError, UpstreamError } from '../core/errors.js';
+
+export interface AzuriteOptions {
+  /** Where data persists between runs; omitted: `--inMemoryPersistence` (tests). */
+  readonly dataDir?: string;
+  readonly host?: '127.0.0.1';
+  /** 0 or omitted: a free port is picked. */
+  readonly tablePort?: number;
+  /** 0 or omitted: a free port is picked. */
+  readonly queuePort?: number;
+  /**
+   * Default true: Azurite's access log is off and its console output goes to `<dataDir>/azurite-*.log`
+   * (or nowhere in memory). False: access log on, output inherited by this process (debugging).
+   */
+  readonly silent?: boolean;
+  /** How long to wait for both services to accept connections. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface RunningAzurite {
+  readonly connectionString: string;
+  readonly tableUrl: string;
+  readonly queueUrl: string;
+  stop(): Promise<void>;
+}
+
+// The well-known development account every Azurite accepts; it is public, not a secret
+// (https://learn.microsoft.com/azure/storage/common/storage-use-azurite#http-connection-strings).
+const devAccount = 'devstoreaccount1';
+const devKey =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+type Service = 'table' | 'queue';
+
+const attempts = 5;
+const stopTimeoutMs = 10_000;
+
+/**
+ * Starts Azurite's table and queue services from the installed npm package, one child process each
+ * (the combined `azurite` entry would also start Blob, which Lightdesk does not use).
+ *
+ * Each child is stopped on `stop()` and, as a last resort, when this process exits. Graceful stop
+ * matters for `dataDir`: Azurite's LokiJS stores save every 5 s and on close, so a SIGINT (which both
+ * entries handle by closing their server) keeps the last writes; a kill would lose them.
+ */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const host = options.host ?? '127.0.0.1';
+  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+
+  const table = await startService('table', options.tablePort ?? 0, host, options);
+  let queue: ChildProcess;
+  let queuePort: number;
+  try {
+    ({ child: queue, port: queuePort } = await startService(
+      'queue',
+      options.queuePort ?? 0,
+      host,
+      options,
+    ));
+  } catch (e: unknown) {
+    await stopChild(table.child);
+    throw e;
+  }
+
+  const children = [table.child, queue];
+  // Last resort when the host forgets stop(): 'exit' handlers must be synchronous, and kill() is.
+  const onExit = (): void => {
+    for (const child of children) if (isRunning(child)) child.kill('SIGINT');
+  };
+  process.once('exit', onExit);
+
+  const tableUrl = `http://${host}:${table.port}/${devAccount}`;
+  const queueUrl = `http://${host}:${queuePort}/${devAccount}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    connectionString: [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${devAccount}`,
+      `AccountKey=${devKey}`,
+      `TableEndpoint=${tableUrl}`,
+      `QueueEndpoint=${queueUrl}`,
+    ].join(';'),
+    tableUrl,
+    queueUrl,
+    stop() {
+      stopping ??= (async () => {
+        process.removeListener('exit', onExit);
+        await Promise.all(children.map(stopChild));
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function startService(
+  service: Service,
+  requestedPort: number,
+  host: string,
+  options: AzuriteOptions,
+): Promise<{ child: ChildProcess; port: number }> {
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const failures: string[] = [];
+  // A port picked free may be taken by someone else before Azurite binds it; then Azurite exits and
+  // we try again with another. A port the caller asked for is not retried.
+  const tries = requestedPort === 0 ? attempts : 1;
+  for (let attempt = 1; attempt <= tries; attempt += 1) {
+    const port = requestedPort === 0 ? await freePort(host) : requestedPort;
+    const child = spawnService(service, port, host, options);
+    const outcome = await waitUntilListening(child, host, port, deadline);
+    if (outcome.kind === 'ready') return { child, port };
+    failures.push(outcome.reason);
+    await stopChild(child);
+    if (outcome.kind === 'timeout') break;
+  }
+  throw new UpstreamError('azurite', `${service} service did not start: ${failures.join('; ')}`);
+}
+
+function spawnService(
+  service: Service,
+  port: number,
+  host: string,
+  options: AzuriteOptions,
+): ChildProcess {
+  const silent = options.silent ?? true;
+  const args = [
+    entryPoint(service),
+    `--${service}Host`,
+    host,
+    `--${service}Port`,
+    String(port),
+    // Accept whatever API version the SDKs send and headers Azurite does not implement.
+    '--skipApiVersionCheck',
+    '--loose',
+    // Path-style URLs (http://127.0.0.1:port/devstoreaccount1) whatever the host name.
+    '--disableProductStyleUrl',
+    // Azurite 3.35 sends usage telemetry by default; build machines are offline and we want no calls out.
+    '--disableTelemetry',
+  ];
+  if (silent) args.push('--silent');
+  // Azurite refuses --location together with --inMemoryPersistence; in memory it writes no files.
+  if (options.dataDir === undefined) args.push('--inMemoryPersistence');
+  else args.push('--location', options.dataDir);
+
+  let output: 'ignore' | 'inherit' | number = 'ignore';
+  if (!silent) output = 'inherit';
+  else if (options.dataDir !== undefined)
+    output = openSync(join(options.dataDir, `azurite-${service}.log`), 'a');
+
+  const child = spawn(process.execPath, args, {
+    // In memory, Azurite's workspace defaults to the cwd; a neutral one keeps it off the repo.
+    cwd: options.dataDir ?? tmpdir(),
+    stdio: ['ignore', output, output],
+    windowsHide: true,
+  });
+  if (typeof output === 'number') closeSync(output);
+  // Azurite must not be the reason this process stays alive; stop() and the exit hook end it.
+  child.unref();
+  return child;
+}
+
+let azuriteRoot: string | undefined;
+
+function entryPoint(service: Service): string {
+  azuriteRoot ??= dirname(createRequire(import.meta.url).resolve('azurite/package.json'));
+  return join(azuriteRoot, 'dist', 'src', service, 'main.js');
+}
+
+type StartOutcome =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'exited'; readonly reason: string }
+  | { readonly kind: 'timeout'; readonly reason: string };
+
+async function waitUntilListening(
+  child: ChildProcess,
+  host: string,
+  port: number,
+  deadline: number,
+): Promise<StartOutcome> {
+  while (Date.now() < deadline) {
+    if (!isRunning(child)) {
+      return {
+        kind: 'exited',
+        reason: `port ${port}: exited with ${child.exitCode ?? child.signalCode ?? 'unknown'}`,
+      };
+    }
+    if (await accepts(host, port)) {
+      // Connected to our child, not to a squatter, only if the child is still alive after binding.
+      if (isRunning(child)) return { kind: 'ready' };
+    } else {
+      await delay(50);
+    }
+  }
+  return { kind: 'timeout', reason: `port ${port}: not listening in time` };
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket: Socket = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (e: unknown) => reject(ensureError(e)));
+    server.listen({ host, port: 0, exclusive: true }, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (!isRunning(child)) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Unref'd at spawn; while we wait for it to close, it must keep the event loop alive.
+  child.ref();
+  child.kill('SIGINT');
+  const timer = delay(stopTimeoutMs, 'timeout' as const, { ref: false });
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
