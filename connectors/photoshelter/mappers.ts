@@ -1,0 +1,223 @@
+import { ValidationError } from '../../core/errors.js';
+import type {
+  AssetMetadata,
+  AssetSummary,
+  DisplayLink,
+  MediaChange,
+} from '../../core/model/asset.js';
+import type { Collection, Gallery, GalleryChange, Visibility } from '../../core/model/gallery.js';
+import {
+  type CollectionRecord,
+  type GalleryImage,
+  type GalleryRecord,
+  type ImageLink,
+  type ImageMetadataResponse,
+  PS_TIMESTAMP,
+  type V4Gallery,
+  type V4MediaItem,
+} from './wire.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Timestamps
+
+/**
+ * A vendor timestamp (any of the three forms in wire.ts) as ISO 8601 UTC with millisecond precision,
+ * the form `Date#toISOString` gives, so the strings compare correctly with the rest of Lightdesk.
+ * Microseconds are truncated (never rounded up), so a record never looks newer than it is.
+ */
+export function toIsoTimestamp(text: string, field: string): string {
+  const m = PS_TIMESTAMP.exec(text.trim());
+  if (m === null)
+    throw new ValidationError('PhotoShelter sent a timestamp we cannot read', [field]);
+  const [, y, mo, d, h, mi, s, fraction, sign, offH, offM] = m;
+  const ms = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
+  // [INF] a form without an offset (`2019-04-25 14:54:12.136828`) is UTC, as the wire doc says; the
+  // reference warns v3 record times might be in the user's Session.tz, to check against a real tenant.
+  const offsetMin =
+    sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
+  const local = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    ms,
+  );
+  const date = new Date(local - offsetMin * 60_000);
+  // Date.UTC rolls 31 February over into March; refuse it instead of inventing a date.
+  if (new Date(local).getUTCDate() !== Number(d)) {
+    throw new ValidationError('PhotoShelter sent a timestamp we cannot read', [field]);
+  }
+  return date.toISOString();
+}
+
+/** The `/media` filter form, `YYYY-MM-DD HH:MM:SS GMT` [WIP]: whole seconds, UTC. */
+export function toFilterTimestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} GMT`;
+}
+
+/** Filters have second precision: round the window outwards so nothing inside it is missed. */
+export function widenToSeconds(window: { since: Date; until: Date }): { since: Date; until: Date } {
+  return {
+    since: new Date(Math.floor(window.since.getTime() / 1000) * 1000),
+    until: new Date(Math.ceil(window.until.getTime() / 1000) * 1000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small helpers
+
+/** `"a, b,,c "` → `['a', 'b', 'c']` (the IPTC keyword string is comma-separated [3P Drupal]). */
+export function splitKeywords(keyword: string): string[] {
+  return keyword
+    .split(',')
+    .map((word) => word.trim())
+    .filter((word) => word.length > 0);
+}
+
+const visibilities: readonly Visibility[] = ['everyone', 'permission', 'private'];
+const isVisibility = (mode: string | null | undefined): mode is Visibility =>
+  mode !== null && mode !== undefined && (visibilities as readonly string[]).includes(mode);
+
+/**
+ * `effective_mode` (after inheritance) wins over the record's own `mode` [3P]. [INF] A value outside the
+ * documented `everyone|permission|private` reads as `private`, the most careful assumption.
+ */
+export function toVisibility(
+  mode: string | null | undefined,
+  effective?: string | null,
+): Visibility {
+  if (isVisibility(effective)) return effective;
+  if (isVisibility(mode)) return mode;
+  return 'private';
+}
+
+/** Web-UI gallery link per reference §5 [3P]: `{web}/gallery/{Name-Slug}/{G0000…}`. */
+export function galleryWebUrl(webBaseUrl: string, galleryId: string, name: string): string {
+  const slug = name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'gallery';
+  return `${webBaseUrl.replace(/\/+$/, '')}/gallery/${slug}/${galleryId}`;
+}
+
+function parentOf(record: GalleryRecord): string | null {
+  const parents = record.Parents;
+  if (parents === null || parents === undefined) return null;
+  if (Array.isArray(parents)) return parents[0]?.collection_id ?? null;
+  return parents.collection_id;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Records → core model
+
+export function toCollection(record: CollectionRecord): Collection {
+  return {
+    id: record.collection_id,
+    name: record.name,
+    description: record.description,
+    visibility: toVisibility(record.mode, record.effective_mode),
+    modifiedAt: toIsoTimestamp(record.modified_at, 'Collection.modified_at'),
+  };
+}
+
+/**
+ * `parentCollectionId`: `undefined` means "read it from the record's Parents"; the children listing
+ * (#4) passes the collection it listed instead, since it does not extend Parents.
+ */
+export function toGallery(
+  record: GalleryRecord,
+  webBaseUrl: string,
+  parentCollectionId?: string | null,
+): Gallery {
+  const modifiedAt = toIsoTimestamp(record.modified_at, 'Gallery.modified_at');
+  return {
+    id: record.gallery_id,
+    name: record.name,
+    description: record.description,
+    parentCollectionId: parentCollectionId === undefined ? parentOf(record) : parentCollectionId,
+    visibility: toVisibility(record.mode, record.effective_mode),
+    // [INF] created_at is not always requested or returned; the modification time is the best bound.
+    createdAt:
+      record.created_at === undefined
+        ? modifiedAt
+        : toIsoTimestamp(record.created_at, 'Gallery.created_at'),
+    modifiedAt,
+    webUrl: galleryWebUrl(webBaseUrl, record.gallery_id, record.name),
+  };
+}
+
+export function toAssetSummary(entry: GalleryImage, galleryId: string): AssetSummary {
+  const image = entry.Image;
+  const summary: AssetSummary = {
+    assetId: entry.image_id,
+    galleryId,
+    fileName: image.file_name,
+    fileSize: image.file_size,
+    width: image.width,
+    height: image.height,
+    uploadedAt: toIsoTimestamp(image.uploaded_at, 'Image.uploaded_at'),
+    modifiedAt: toIsoTimestamp(image.updated_at, 'Image.updated_at'),
+    // [INF] f_visible absent: the image is shown (it is only sent to hide one in a gallery).
+    isVisible: entry.f_visible ?? true,
+  };
+  const link = entry.ImageLink?.link;
+  return link === undefined ? summary : { ...summary, thumbnailUrl: link };
+}
+
+export function toAssetMetadata(image: ImageMetadataResponse['data']['Image']): AssetMetadata {
+  const iptc = image.Iptc;
+  const expiry = image.License?.license_etime ?? null;
+  return {
+    assetId: image.image_id,
+    fileName: image.file_name,
+    fileSize: image.file_size,
+    width: image.width,
+    height: image.height,
+    uploadedAt: toIsoTimestamp(image.uploaded_at, 'Image.uploaded_at'),
+    modifiedAt: toIsoTimestamp(image.updated_at, 'Image.updated_at'),
+    caption: iptc?.caption ?? '',
+    headline: iptc?.headline ?? '',
+    title: iptc?.title ?? '',
+    author: iptc?.author ?? '',
+    credit: iptc?.credit ?? '',
+    copyright: iptc?.copyright ?? '',
+    keywords: splitKeywords(iptc?.keyword ?? ''),
+    licenseExpiresAt: expiry === null ? null : toIsoTimestamp(expiry, 'License.license_etime'),
+  };
+}
+
+export function toDisplayLink(
+  assetId: string,
+  link: ImageLink,
+  size: { width: number; height: number },
+): DisplayLink {
+  // The link serves the image fitted into the requested box; the box is what we can promise.
+  return { assetId, url: link.link, width: size.width, height: size.height };
+}
+
+/** Undefined for media Lightdesk does not track (video, audio, documents). */
+export function toMediaChange(item: V4MediaItem): MediaChange | undefined {
+  const image = item.image;
+  if (image === undefined) return undefined;
+  return {
+    assetId: image.id,
+    fileName: image.file_name,
+    fileSize: image.file_size,
+    width: image.width,
+    height: image.height,
+    // `created_at` is the upload time; `modified_at` moves on upload, replace and edits (wire doc #9).
+    uploadedAt: toIsoTimestamp(image.created_at, 'attributes.created_at'),
+    modifiedAt: toIsoTimestamp(image.modified_at, 'attributes.modified_at'),
+  };
+}
+
+export function toGalleryChange(gallery: V4Gallery): GalleryChange {
+  const permissions = gallery.includes?.permissions?.data ?? [];
+  return {
+    galleryId: gallery.id,
+    name: gallery.attributes.name,
+    createdAt: toIsoTimestamp(gallery.attributes.created_at, 'attributes.created_at'),
+    modifiedAt: toIsoTimestamp(gallery.attributes.modified_at, 'attributes.modified_at'),
+    visibility: toVisibility(gallery.attributes.mode),
+    shareIds: permissions.map((permission) => permission.id),
+  };
+}

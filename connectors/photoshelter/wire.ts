@@ -1,0 +1,385 @@
+import { z } from 'zod';
+
+import { assetIdSchema, collectionIdSchema, galleryIdSchema } from '../../core/model/ids.js';
+
+// Zod schemas for every PhotoShelter JSON shape Lightdesk reads (docs/photoshelter-wire.md, calls #1–#12).
+// Objects are never .strict(): the real service returns many more keys than we ask for or use.
+
+// ---------------------------------------------------------------------------------------------------
+// Scalars
+
+// v3 emits numbers as strings ("file_size":"1800") [DOC]; v4 emits JSON numbers [WIP]. Accept both.
+export const psCountSchema = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform((text) => Number(text)),
+  ])
+  .pipe(z.number().int().nonnegative());
+
+// v3 booleans are "t"/"f" [DOC/3P]; v4 uses JSON booleans [WIP].
+export const psFlagSchema = z.union([
+  z.boolean(),
+  z.enum(['t', 'f']).transform((flag) => flag === 't'),
+]);
+
+/**
+ * The three timestamp forms the reference lists (§8.2, [WIP] examples): ISO 8601 with an offset
+ * (`2019-04-09T18:34:40-04:00`), the space form with an optional fraction (`2019-04-25 14:54:12.136828`,
+ * UTC [INF]) and the filter form (`2019-10-02 14:39:23 GMT`). mappers.ts turns them into ISO 8601 `Z`.
+ */
+export const PS_TIMESTAMP =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?(?:Z| ?GMT| ?UTC|([+-])(\d{2}):?(\d{2}))?$/;
+
+export const psTimestampSchema = z
+  .string()
+  .trim()
+  .regex(PS_TIMESTAMP, 'must be a PhotoShelter timestamp');
+
+// [INF] An unset licence expiry may come back as null, missing or an empty string.
+const psOptionalTimestampSchema = z.preprocess(
+  (value) => (value === '' || value === undefined ? null : value),
+  psTimestampSchema.nullable(),
+);
+
+// Free text fields may be null or missing on records where nobody filled them in [INF].
+const psTextSchema = z
+  .string()
+  .nullish()
+  .transform((text) => text ?? '');
+
+const psModeSchema = z.string().nullish();
+
+// ---------------------------------------------------------------------------------------------------
+// Envelopes
+
+/** v3 failure body: `{"status":"error","error":{"message":"…","class":"…"}}` [OFF/3P]. */
+export const v3ErrorEnvelopeSchema = z.object({
+  status: z.string(),
+  error: z
+    .object({ message: z.string().optional(), class: z.string().optional() })
+    .loose()
+    .optional(),
+});
+export type V3ErrorEnvelope = z.infer<typeof v3ErrorEnvelopeSchema>;
+
+/** v4 failure body (RFC 7807 style): `{"errors":[{"id","status","title","detail"}]}` [WIP]. */
+export const v4ErrorEnvelopeSchema = z.object({
+  errors: z
+    .array(
+      z
+        .object({
+          id: z.string().optional(),
+          status: z.union([z.string(), z.number()]).optional(),
+          title: z.string().optional(),
+          detail: z.string().optional(),
+        })
+        .loose(),
+    )
+    .min(1),
+});
+export type V4ErrorEnvelope = z.infer<typeof v4ErrorEnvelopeSchema>;
+
+/** v3 success: `{"status":"ok","data":{RecordType:…}}` [DOC]. */
+export const v3EnvelopeSchema = <T extends z.ZodType>(data: T) =>
+  z.object({ status: z.literal('ok'), data });
+
+/** v3 answers with no payload worth reading (org switch #2, logout #12). */
+export const v3EmptyEnvelopeSchema = v3EnvelopeSchema(z.unknown());
+
+// ---------------------------------------------------------------------------------------------------
+// #1 log in, #3 user session
+
+export const loginOrgSchema = z
+  .object({ id: z.string().min(1), name: z.string().optional(), member: psFlagSchema.optional() })
+  .loose();
+
+export const loginResponseSchema = v3EnvelopeSchema(
+  z
+    .object({
+      token: z.string().min(1),
+      // Present only when the user belongs to organizations [DOC].
+      org: z.array(loginOrgSchema).optional(),
+    })
+    .loose(),
+);
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+export const userSessionResponseSchema = z.object({
+  data: z
+    .object({
+      id: z.string().regex(/^U0000[A-Za-z0-9._]{11}$/, 'must be a PhotoShelter user id'),
+      type: z.string().optional(),
+    })
+    .loose(),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// #4 library tree, #5 one gallery
+
+export const collectionRecordSchema = z
+  .object({
+    collection_id: collectionIdSchema,
+    name: z.string(),
+    description: psTextSchema,
+    f_list: psFlagSchema.optional(),
+    mode: psModeSchema,
+    effective_mode: psModeSchema,
+    created_at: psTimestampSchema.optional(),
+    modified_at: psTimestampSchema,
+  })
+  .loose();
+export type CollectionRecord = z.infer<typeof collectionRecordSchema>;
+
+const parentSchema = z.object({ collection_id: collectionIdSchema }).loose();
+
+export const galleryRecordSchema = z
+  .object({
+    gallery_id: galleryIdSchema,
+    name: z.string(),
+    description: psTextSchema,
+    f_list: psFlagSchema.optional(),
+    mode: psModeSchema,
+    effective_mode: psModeSchema,
+    created_at: psTimestampSchema.optional(),
+    modified_at: psTimestampSchema,
+    // One object in the sample we have; [INF] it may be an array for a gallery in several collections,
+    // and may be null or missing at the root.
+    Parents: z.union([parentSchema, z.array(parentSchema)]).nullish(),
+  })
+  .loose();
+export type GalleryRecord = z.infer<typeof galleryRecordSchema>;
+
+export const childrenResponseSchema = v3EnvelopeSchema(
+  z
+    .object({
+      Children: z
+        .object({
+          // [INF] an empty list may be omitted rather than sent as [].
+          Collection: z.array(collectionRecordSchema).nullish(),
+          Gallery: z.array(galleryRecordSchema).nullish(),
+        })
+        .loose(),
+    })
+    .loose(),
+);
+export type ChildrenResponse = z.infer<typeof childrenResponseSchema>;
+
+export const galleryResponseSchema = v3EnvelopeSchema(
+  z.object({ Gallery: galleryRecordSchema }).loose(),
+);
+
+// ---------------------------------------------------------------------------------------------------
+// #6 media of a gallery, #7 image metadata, #8 display link
+
+export const imageLinkSchema = z
+  .object({
+    link: z.url(),
+    base: z.string().optional(),
+    token: z.string().optional(),
+    auth_link: z.string().optional(),
+  })
+  .loose();
+export type ImageLink = z.infer<typeof imageLinkSchema>;
+
+export const imageRecordSchema = z
+  .object({
+    image_id: assetIdSchema,
+    file_name: z.string().min(1),
+    file_size: psCountSchema,
+    width: psCountSchema,
+    height: psCountSchema,
+    uploaded_at: psTimestampSchema,
+    updated_at: psTimestampSchema,
+  })
+  .loose();
+export type ImageRecord = z.infer<typeof imageRecordSchema>;
+
+export const galleryImageSchema = z
+  .object({
+    image_id: assetIdSchema,
+    f_visible: psFlagSchema.optional(),
+    Image: imageRecordSchema,
+    ImageLink: imageLinkSchema.nullish(),
+  })
+  .loose();
+export type GalleryImage = z.infer<typeof galleryImageSchema>;
+
+/** v3 `Paging`: only `next` is confirmed [3P]; the other keys are [INF] from v1. */
+export const v3PagingSchema = z
+  .object({
+    page: psCountSchema.optional(),
+    per_page: psCountSchema.optional(),
+    total: psCountSchema.optional(),
+    pages: psCountSchema.optional(),
+    next: z.string().nullish(),
+  })
+  .loose();
+
+export const galleryImagesResponseSchema = v3EnvelopeSchema(
+  z
+    .object({
+      GalleryImage: z.array(galleryImageSchema).nullish(),
+      Paging: v3PagingSchema.nullish(),
+    })
+    .loose(),
+);
+export type GalleryImagesResponse = z.infer<typeof galleryImagesResponseSchema>;
+
+export const iptcSchema = z
+  .object({
+    caption: psTextSchema,
+    headline: psTextSchema,
+    title: psTextSchema,
+    author: psTextSchema,
+    credit: psTextSchema,
+    copyright: psTextSchema,
+    // One comma-separated string [3P Drupal].
+    keyword: psTextSchema,
+  })
+  .loose();
+
+export const imageMetadataResponseSchema = v3EnvelopeSchema(
+  z
+    .object({
+      Image: imageRecordSchema.extend({
+        // [INF] an image without IPTC or licence data may come back without the extension at all.
+        Iptc: iptcSchema.nullish(),
+        License: z.object({ license_etime: psOptionalTimestampSchema }).loose().nullish(),
+      }),
+    })
+    .loose(),
+);
+export type ImageMetadataResponse = z.infer<typeof imageMetadataResponseSchema>;
+
+export const imageLinkResponseSchema = v3EnvelopeSchema(
+  z.object({ ImageLink: imageLinkSchema }).loose(),
+);
+
+// ---------------------------------------------------------------------------------------------------
+// v4: #9 media changes, #10 galleries by modification, #11 galleries of one image
+
+/** v4 `meta.paging` [WIP]: `next` is a full URL, present only when another page exists. */
+export const v4PagingSchema = z
+  .object({
+    total: psCountSchema.optional(),
+    page: psCountSchema.optional(),
+    first: z.string().nullish(),
+    last: z.string().nullish(),
+    next: z.string().nullish(),
+    prev: z.string().nullish(),
+  })
+  .loose();
+
+const v4MetaSchema = z.object({ paging: v4PagingSchema.nullish() }).loose().nullish();
+
+const v4ImageAttributesSchema = z
+  .object({
+    file_name: z.string().min(1),
+    file_size: psCountSchema,
+    width: psCountSchema,
+    height: psCountSchema,
+    created_at: psTimestampSchema,
+    modified_at: psTimestampSchema,
+  })
+  .loose();
+
+/**
+ * One `/media` entry. Only images are Lightdesk assets: other media types (video, audio, documents)
+ * become `{ type }` and are skipped, so their attributes are not held to the image shape.
+ */
+export const v4MediaItemSchema = z
+  .object({ id: z.string().min(1), type: z.string(), attributes: z.unknown() })
+  .loose()
+  .transform((item, ctx) => {
+    if (item.type !== 'image') return { type: item.type, image: undefined };
+    const id = assetIdSchema.safeParse(item.id);
+    const attributes = v4ImageAttributesSchema.safeParse(item.attributes);
+    for (const [key, result] of [
+      ['id', id],
+      ['attributes', attributes],
+    ] as const) {
+      if (result.success) continue;
+      for (const issue of result.error.issues) {
+        ctx.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
+      }
+    }
+    if (!id.success || !attributes.success) return z.NEVER;
+    return { type: item.type, image: { id: id.data, ...attributes.data } };
+  });
+export type V4MediaItem = z.infer<typeof v4MediaItemSchema>;
+
+export const mediaListResponseSchema = z
+  .object({ data: z.array(v4MediaItemSchema), meta: v4MetaSchema })
+  .loose();
+export type MediaListResponse = z.infer<typeof mediaListResponseSchema>;
+
+export const v4PermissionSchema = z
+  .object({ id: z.string().min(1), type: z.string().optional() })
+  .loose();
+
+export const v4GallerySchema = z
+  .object({
+    id: galleryIdSchema,
+    type: z.string().optional(),
+    attributes: z
+      .object({
+        name: z.string(),
+        description: psTextSchema,
+        mode: psModeSchema,
+        created_at: psTimestampSchema,
+        modified_at: psTimestampSchema,
+      })
+      .loose(),
+    // `include=permissions` lands at `includes.permissions.data[]` [3P natlaqua].
+    includes: z
+      .object({
+        permissions: z
+          .object({ data: z.array(v4PermissionSchema).nullish() })
+          .loose()
+          .nullish(),
+      })
+      .loose()
+      .nullish(),
+  })
+  .loose();
+export type V4Gallery = z.infer<typeof v4GallerySchema>;
+
+export const galleryListResponseSchema = z
+  .object({ data: z.array(v4GallerySchema), meta: v4MetaSchema })
+  .loose();
+export type GalleryListResponse = z.infer<typeof galleryListResponseSchema>;
+
+export const mediaGalleriesResponseSchema = z
+  .object({
+    data: z.array(
+      z
+        .object({
+          id: galleryIdSchema,
+          type: z.string().optional(),
+          includes: z
+            .object({
+              gallery: z
+                .object({
+                  data: z
+                    .object({
+                      id: galleryIdSchema,
+                      attributes: z.object({ name: z.string().optional() }).loose().optional(),
+                    })
+                    .loose()
+                    .nullish(),
+                })
+                .loose()
+                .nullish(),
+            })
+            .loose()
+            .nullish(),
+        })
+        .loose(),
+    ),
+  })
+  .loose();
+export type MediaGalleriesResponse = z.infer<typeof mediaGalleriesResponseSchema>;
