@@ -1,0 +1,97 @@
+import { TableClient } from '@azure/data-tables';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+
+import { storageNames } from './config.js';
+import { toStorageError } from './errors.js';
+
+export interface StorageTables {
+  readonly cursors: TableClient;
+  readonly snapshots: TableClient;
+  readonly effects: TableClient;
+  readonly audit: TableClient;
+}
+
+export interface StorageQueues {
+  readonly events: QueueClient;
+  readonly poison: QueueClient;
+}
+
+/** One client per table and queue of this connector (ARCHITECTURE.md §4), all on one account. */
+export interface StorageClients {
+  readonly tables: StorageTables;
+  readonly queues: StorageQueues;
+}
+
+/**
+ * Clients for every table and queue. `prefix` (lowercase letters and digits) goes in front of every
+ * name, so tests can share one Azurite without seeing each other's rows and messages.
+ */
+export function storageClients(
+  connectionString: string,
+  options: { readonly eventsQueue?: string; readonly prefix?: string } = {},
+): StorageClients {
+  const names = storageNames(options);
+  const table = (name: string) => createTableClient(connectionString, name);
+  const service = QueueServiceClient.fromConnectionString(connectionString);
+  return {
+    tables: {
+      cursors: table(names.tables.cursors),
+      snapshots: table(names.tables.snapshots),
+      effects: table(names.tables.effects),
+      audit: table(names.tables.audit),
+    },
+    queues: {
+      events: service.getQueueClient(names.queues.events),
+      poison: service.getQueueClient(names.queues.eventsPoison),
+    },
+  };
+}
+
+export function createTableClient(connectionString: string, tableName: string): TableClient {
+  return TableClient.fromConnectionString(connectionString, tableName, {
+    // The tables SDK refuses a shared key over http unless told; allow it for Azurite only.
+    allowInsecureConnection: isHttpEndpoint(connectionString, 'TableEndpoint'),
+  });
+}
+
+/** Creates the tables and queues that do not exist yet; existing ones are left as they are. */
+export async function ensureStorage(clients: StorageClients): Promise<void> {
+  const { cursors, snapshots, effects, audit } = clients.tables;
+  const tables: readonly TableClient[] = [cursors, snapshots, effects, audit];
+  const queues: readonly QueueClient[] = [clients.queues.events, clients.queues.poison];
+  await Promise.all([
+    ...tables.map(async (table) => {
+      try {
+        // createTable already treats 409 TableAlreadyExists as success.
+        await table.createTable();
+      } catch (e: unknown) {
+        throw toStorageError('azure-table', e, { what: 'table', id: table.tableName });
+      }
+    }),
+    ...queues.map(async (queue) => {
+      try {
+        await queue.createIfNotExists();
+      } catch (e: unknown) {
+        throw toStorageError('azure-queue', e, { what: 'queue', id: queue.name });
+      }
+    }),
+  ]);
+}
+
+/** Whether the connection string points the given service at plain http (Azurite). */
+export function isHttpEndpoint(
+  connectionString: string,
+  endpoint: 'TableEndpoint' | 'QueueEndpoint',
+): boolean {
+  const settings = new Map<string, string>();
+  for (const part of connectionString.split(';')) {
+    const equals = part.indexOf('=');
+    if (equals > 0) {
+      settings.set(part.slice(0, equals).trim().toLowerCase(), part.slice(equals + 1).trim());
+    }
+  }
+  if (settings.get('usedevelopmentstorage')?.toLowerCase() === 'true') return true;
+  const explicit = settings.get(endpoint.toLowerCase());
+  if (explicit !== undefined) return explicit.toLowerCase().startsWith('http:');
+  return settings.get('defaultendpointsprotocol')?.toLowerCase() === 'http';
+}
