@@ -113,6 +113,12 @@ async function startService(
   const tries = requestedPort === 0 ? attempts : 1;
   for (let attempt = 1; attempt <= tries; attempt += 1) {
     const port = requestedPort === 0 ? await freePort(host) : requestedPort;
+    // Readiness is "the port accepts connections", so a port someone else already listens on would
+    // look ready at once (an Azurite of the developer's own on 10002, say).
+    if (await accepts(host, port)) {
+      failures.push(`port ${port}: already in use`);
+      continue;
+    }
     const child = spawnService(service, port, host, options);
     const outcome = await waitUntilListening(child, host, port, deadline);
     if (outcome.kind === 'ready') return { child, port };
@@ -161,6 +167,8 @@ function spawnService(
     windowsHide: true,
   });
   if (typeof output === 'number') closeSync(output);
+  // A failed spawn is seen as the child not running; without a listener the event would crash us.
+  child.once('error', () => undefined);
   // Azurite must not be the reason this process stays alive; stop() and the exit hook end it.
   child.unref();
   return child;
@@ -191,18 +199,15 @@ async function waitUntilListening(
         reason: `port ${port}: exited with ${child.exitCode ?? child.signalCode ?? 'unknown'}`,
       };
     }
-    if (await accepts(host, port)) {
-      // Connected to our child, not to a squatter, only if the child is still alive after binding.
-      if (isRunning(child)) return { kind: 'ready' };
-    } else {
-      await delay(50);
-    }
+    if (await accepts(host, port)) return { kind: 'ready' };
+    await delay(50);
   }
   return { kind: 'timeout', reason: `port ${port}: not listening in time` };
 }
 
 function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
+  // No pid: the spawn itself failed.
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
 function accepts(host: string, port: number): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +12,7 @@ import {
 } from '../../../../connectors/azure-storage/storage-clients.js';
 import { StorageEventQueue } from '../../../../connectors/azure-storage/storage-event-queue.js';
 import { TableCursorStore } from '../../../../connectors/azure-storage/table-cursor-store.js';
+import { UpstreamError } from '../../../../core/errors.js';
 import { libraryEventSchema } from '../../../../core/model/library-event.js';
 
 const anEvent = libraryEventSchema.parse({
@@ -73,5 +75,16 @@ describe('startAzurite', () => {
     }
     // Stopping twice is harmless too.
     await azurite.stop();
+  });
+
+  it('refuses a requested port that something else already listens on', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = squatter.address() as AddressInfo;
+      await expect(startAzurite({ tablePort: port })).rejects.toBeInstanceOf(UpstreamError);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });
