@@ -104,7 +104,8 @@ export class PhotoShelterArchive implements PhotoArchive {
   private userId: Promise<string> | undefined;
 
   constructor(private readonly options: PhotoShelterArchiveOptions) {
-    this.log = options.logger.child('photoshelter');
+    // The caller names the logger (composition passes `logger.child('photoshelter')`).
+    this.log = options.logger;
     this.transport = new PhotoShelterTransport({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
