@@ -100,8 +100,9 @@ export async function detectChanges(
     // First look at a library: everything already there is the baseline, not a stream of uploads.
     const baselineAt = now.toISOString();
     const state: CursorState = { baselineAt, mediaUpTo: baselineAt, galleriesUpTo: baselineAt };
+    const galleries = await recordGalleryBaseline(deps, options);
     await saveCursor(deps.cursors, state, undefined);
-    log.info('baseline recorded', { baselineAt });
+    log.info('baseline recorded', { baselineAt, galleries });
     return { kind: 'baseline', baselineAt };
   }
 
@@ -227,6 +228,33 @@ async function collectGalleryChanges(
   return found.sort((a, b) => a.modifiedAt.localeCompare(b.modifiedAt));
 }
 
+/**
+ * Who each gallery is shared with when we first look, so the first share after the baseline is told
+ * apart from grants that were already there. Assets need no such walk: the change listing carries what
+ * an asset's fingerprint needs.
+ */
+async function recordGalleryBaseline(
+  deps: DetectChangesDeps,
+  options: DetectChangesOptions,
+): Promise<number> {
+  let recorded = 0;
+  let page: string | undefined;
+  for (let pages = 0; pages < options.maxPages; pages += 1) {
+    const result = await deps.archive.listGalleriesByModification(page);
+    for (const gallery of result.items) {
+      await deps.snapshots.putGallery({
+        galleryId: gallery.galleryId,
+        shareIds: [...gallery.shareIds],
+        modifiedAt: gallery.modifiedAt,
+      });
+      recorded += 1;
+    }
+    page = result.next;
+    if (page === undefined) break;
+  }
+  return recorded;
+}
+
 function fileFingerprint(file: AssetFile): string {
   return fingerprint(file.fileName, file.fileSize, file.width, file.height);
 }
@@ -255,7 +283,9 @@ async function handleMediaChange(
 
   let galleryIds: readonly string[];
   let events: LibraryEvent[];
-  if (previous === undefined) {
+  if (previous === undefined && change.modifiedAt < state.baselineAt) {
+    return; // last touched before the baseline: part of the library as we first found it
+  } else if (previous === undefined) {
     galleryIds = await deps.archive.listAssetGalleries(change.assetId);
     // An asset we have never seen but that predates the baseline was edited, not uploaded: we cannot
     // tell a replacement from a metadata edit without its earlier fingerprint, so it is reported as the
@@ -321,8 +351,9 @@ async function handleGalleryChange(
   const previous = await deps.snapshots.getGallery(gallery.galleryId);
   if (previous?.modifiedAt === gallery.modifiedAt) return;
 
-  // A gallery we have not seen before: if it was created after the baseline, every share on it is new;
-  // otherwise we only learn its current shares (no earlier state to compare with).
+  // The baseline recorded every gallery, so one we have not seen was created since and every share on
+  // it is new. A library too large for the baseline walk leaves some unknown: for those created before
+  // the baseline we only learn their current shares.
   const known =
     previous?.shareIds ?? (gallery.createdAt >= state.baselineAt ? [] : gallery.shareIds);
   const newShareIds = gallery.shareIds.filter((id) => !known.includes(id)).sort();
