@@ -1,0 +1,181 @@
+import { z } from 'zod';
+
+import { assetIdSchema, galleryIdSchema } from './ids.js';
+
+const isoDate = z.iso.datetime({ offset: true });
+
+export const reviewStatusSchema = z.enum([
+  'pending',
+  'approved',
+  'rereview',
+  'archived',
+  'superseded',
+]);
+export type ReviewStatus = z.infer<typeof reviewStatusSchema>;
+
+export const decisionVerbSchema = z.enum(['approve', 'rereview', 'archive']);
+export type DecisionVerb = z.infer<typeof decisionVerbSchema>;
+
+export const reviewerSchema = z.object({
+  /** Entra object id: what Teams sends as `from.aadObjectId` and Planner uses for assignments. */
+  id: z.string().min(1),
+  name: z.string(),
+  upn: z.string(),
+});
+export type Reviewer = z.infer<typeof reviewerSchema>;
+
+export const decisionSchema = z.object({
+  reviewerId: z.string().min(1),
+  reviewerName: z.string(),
+  verb: decisionVerbSchema,
+  comment: z.string().max(2000).optional(),
+  at: isoDate,
+  source: z.enum(['teams', 'planner', 'api']),
+  /** The review round it was made in; new files after a re-review start the next round. */
+  round: z.number().int().positive(),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+export const reviewAssetSchema = z.object({
+  assetId: assetIdSchema,
+  fileName: z.string(),
+  addedAt: isoDate,
+});
+export type ReviewAsset = z.infer<typeof reviewAssetSchema>;
+
+/**
+ * The review of one gallery batch: the aggregate stored with an ETag (ARCHITECTURE.md §3.3). Uploads to
+ * a gallery with an open review join it; a decision closes it.
+ */
+export const reviewSchema = z.object({
+  id: z.string().min(1),
+  galleryId: galleryIdSchema,
+  galleryName: z.string(),
+  galleryUrl: z.url(),
+  rule: z.string().min(1),
+  status: reviewStatusSchema,
+  assets: z.array(reviewAssetSchema),
+  reviewers: z.array(reviewerSchema).min(1),
+  approval: z.enum(['any', 'all']),
+  /** Every decision ever made, oldest first: the card's history. */
+  decisions: z.array(decisionSchema),
+  round: z.number().int().positive(),
+  /** Moves on every change a card shows: a card carrying an older number is stale. */
+  cardVersion: z.number().int().positive(),
+  planner: z.object({
+    planId: z.string().min(1),
+    bucketId: z.string().min(1).optional(),
+    taskId: z.string().min(1).optional(),
+  }),
+  teams: z.object({
+    conversation: z.string().min(1),
+    activityId: z.string().min(1).optional(),
+  }),
+  dueAt: isoDate,
+  openedAt: isoDate,
+  updatedAt: isoDate,
+  closedAt: isoDate.optional(),
+});
+export type Review = z.infer<typeof reviewSchema>;
+
+export const isOpen = (review: Review): boolean =>
+  review.status === 'pending' || review.status === 'rereview';
+
+/** Adds assets not yet in the review; returns the same object when nothing is new. */
+export function addAssets(review: Review, assets: readonly ReviewAsset[], now: Date): Review {
+  const known = new Set(review.assets.map((a) => a.assetId));
+  const fresh = assets.filter((a) => !known.has(a.assetId));
+  if (fresh.length === 0) return review;
+  return {
+    ...review,
+    assets: [...review.assets, ...fresh],
+    // A re-review batch that receives new files is back to waiting for a decision, in a new round.
+    status: 'pending',
+    round: review.status === 'rereview' ? review.round + 1 : review.round,
+    cardVersion: review.cardVersion + 1,
+    updatedAt: now.toISOString(),
+  };
+}
+
+export interface DecisionRequest {
+  readonly reviewerId: string;
+  readonly verb: DecisionVerb;
+  readonly comment?: string | undefined;
+  /** The card version the reviewer was looking at; undefined for decisions not made on a card. */
+  readonly cardVersion?: number | undefined;
+  readonly source: Decision['source'];
+}
+
+export type DecisionOutcome =
+  | { readonly kind: 'decided'; readonly review: Review }
+  /** Recorded, but the review waits for the other reviewers (approval: all). */
+  | { readonly kind: 'recorded'; readonly review: Review; readonly waitingFor: readonly string[] }
+  | { readonly kind: 'notReviewer' }
+  | { readonly kind: 'staleCard'; readonly currentVersion: number }
+  | { readonly kind: 'closed'; readonly status: ReviewStatus }
+  | { readonly kind: 'commentRequired' }
+  | { readonly kind: 'alreadyDecided'; readonly decision: Decision };
+
+const finalStatus: Record<DecisionVerb, ReviewStatus> = {
+  approve: 'approved',
+  rereview: 'rereview',
+  archive: 'archived',
+};
+
+/**
+ * Applies one reviewer's decision. Only assigned reviewers decide, only on the current card, only while
+ * the review is open; a re-review needs a comment. With `approval: all` an approval counts as a vote
+ * until every reviewer approved; a re-review or archive from anyone settles it at once.
+ */
+export function decide(review: Review, request: DecisionRequest, now: Date): DecisionOutcome {
+  const reviewer = review.reviewers.find((r) => r.id === request.reviewerId);
+  if (reviewer === undefined) return { kind: 'notReviewer' };
+  if (!isOpen(review)) return { kind: 'closed', status: review.status };
+  if (request.cardVersion !== undefined && request.cardVersion !== review.cardVersion) {
+    return { kind: 'staleCard', currentVersion: review.cardVersion };
+  }
+  const comment = request.comment?.trim();
+  if (request.verb === 'rereview' && (comment === undefined || comment === '')) {
+    return { kind: 'commentRequired' };
+  }
+  // Pressing Approve twice (or Teams retrying the invoke) must not count as two votes.
+  const thisRound = review.decisions.filter((d) => d.round === review.round);
+  const previous = thisRound.find((d) => d.reviewerId === reviewer.id && d.verb === 'approve');
+  if (request.verb === 'approve' && previous !== undefined) {
+    return { kind: 'alreadyDecided', decision: previous };
+  }
+
+  const decision: Decision = {
+    reviewerId: reviewer.id,
+    reviewerName: reviewer.name,
+    verb: request.verb,
+    ...(comment === undefined || comment === '' ? {} : { comment }),
+    at: now.toISOString(),
+    source: request.source,
+    round: review.round,
+  };
+  const decisions = [...review.decisions, decision];
+  const base = {
+    ...review,
+    decisions,
+    cardVersion: review.cardVersion + 1,
+    updatedAt: now.toISOString(),
+  };
+
+  if (request.verb === 'approve' && review.approval === 'all') {
+    const approvedBy = new Set(
+      [...thisRound, decision].filter((d) => d.verb === 'approve').map((d) => d.reviewerId),
+    );
+    const waitingFor = review.reviewers.filter((r) => !approvedBy.has(r.id)).map((r) => r.name);
+    if (waitingFor.length > 0) return { kind: 'recorded', review: base, waitingFor };
+  }
+  const status = finalStatus[request.verb];
+  return {
+    kind: 'decided',
+    review: {
+      ...base,
+      status,
+      ...(status === 'rereview' ? {} : { closedAt: now.toISOString() }),
+    },
+  };
+}
