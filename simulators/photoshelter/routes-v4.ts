@@ -1,0 +1,482 @@
+import { type Authenticated, pageUrl, type RouteContext, type Slice, sliceOf } from './context.js';
+import { intParam, type Reply, reply, type SimRequest } from './http-util.js';
+import type { GalleryRecord, ImageRecord, PermissionRecord } from './library.js';
+import { SimulatorError } from './simulator-error.js';
+import { tokenOf } from './sessions.js';
+import { formatPsTime, type Micros, parseFilterTime } from './time.js';
+
+// PhotoShelter v4 (`/psapi/v4.0` [OFF], `/psapi/v4` in the WIP draft's links): JSON:API-like
+// `{data, meta}` [WIP/OFF], errors as `{"errors":[{id,status,title,detail}]}` with a string status [WIP].
+
+export function v4Error(status: number, id: string, title: string, detail?: string): Reply {
+  const error = { id, status: String(status), title, ...(detail === undefined ? {} : { detail }) };
+  // 401 comes with `WWW-Authenticate: Bearer` [WIP].
+  return reply(
+    status,
+    { errors: [error] },
+    status === 401 ? { 'www-authenticate': 'Bearer' } : undefined,
+  );
+}
+
+export const V4_UNAUTHORIZED = (): Reply =>
+  v4Error(401, 'AcsPermissionException', 'Invalid access to resource');
+
+const V4_NOT_FOUND = (): Reply =>
+  v4Error(
+    404,
+    'ResourceNotFoundException',
+    'Resource not found',
+    'The requested resource was not found.',
+  );
+
+class V4Failure extends SimulatorError {}
+
+const badRequest = (detail: string): never => {
+  throw new V4Failure(400, detail);
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Resources
+
+function mediaResource(ctx: RouteContext, image: ImageRecord): Record<string, unknown> {
+  return {
+    id: image.id,
+    type: 'image',
+    attributes: {
+      file_name: image.fileName,
+      file_size: image.fileSize,
+      width: image.width,
+      height: image.height,
+      // `created_at` is the upload time; `modified_at` moves on upload, replace and edits (wire #9).
+      created_at: formatPsTime(image.uploadedAt),
+      modified_at: formatPsTime(image.modifiedAt),
+      owner_id: ctx.users[0]?.userId ?? null,
+      organization_id: ctx.orgs[0]?.id ?? null,
+      rating: 0,
+      searchable: true,
+      model_released: false,
+      property_released: false,
+    },
+    links: { self: `${ctx.baseUrl}/psapi/v4.0/media/${image.id}` },
+  };
+}
+
+function galleryAttributes(ctx: RouteContext, g: GalleryRecord): Record<string, unknown> {
+  return {
+    name: g.name,
+    description: g.description,
+    mode: ctx.library.effectiveMode(g),
+    native_mode: g.mode,
+    f_list: g.isListed,
+    display_order: g.displayOrder,
+    created_at: formatPsTime(g.createdAt),
+    modified_at: formatPsTime(g.modifiedAt),
+  };
+}
+
+/** Permission [WIP]: `AR000…`, type contact|group|token|access_level|password. */
+function permissionResource(p: PermissionRecord): Record<string, unknown> {
+  return {
+    id: p.id,
+    type: p.type,
+    attributes: {
+      expires: p.expires === null ? null : formatPsTime(p.expires),
+      contact_id: p.contactId,
+      email: p.email,
+      token: p.token,
+      // [INF] not in the draft; handy to see when a share was made.
+      created_at: formatPsTime(p.createdAt),
+    },
+  };
+}
+
+/** `include=` values land at `includes.<name>.data` [3P natlaqua]. */
+function galleryResource(
+  ctx: RouteContext,
+  g: GalleryRecord,
+  include: ReadonlySet<string>,
+): Record<string, unknown> {
+  const includes: Record<string, unknown> = {};
+  if (include.has('permissions')) {
+    includes.permissions = { data: g.permissions.map(permissionResource) };
+  }
+  if (include.has('parent')) {
+    const parent = g.parentId === null ? undefined : ctx.library.collection(g.parentId);
+    includes.parent = {
+      data:
+        parent === undefined
+          ? null
+          : { id: parent.id, type: 'collection', attributes: { name: parent.name } },
+    };
+  }
+  if (include.has('child-count')) {
+    const count = g.imageIds.length;
+    includes['child-count'] = {
+      data: { attributes: { images: count, videos: 0, audio: 0, documents: 0, total: count } },
+    };
+  }
+  return {
+    id: g.id,
+    type: 'gallery',
+    attributes: galleryAttributes(ctx, g),
+    ...(Object.keys(includes).length === 0 ? {} : { includes }),
+    links: { self: `${ctx.baseUrl}/psapi/v4.0/galleries/${g.id}` },
+  };
+}
+
+const includesOf = (request: SimRequest): Set<string> =>
+  new Set(
+    (request.params.get('include') ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  );
+
+/** `meta.paging = {total, page, first, last, next, prev}`, full URLs [WIP]; next/prev only if they exist. */
+function paged<T>(
+  ctx: RouteContext,
+  request: SimRequest,
+  items: readonly T[],
+  render: (item: T) => unknown,
+): Reply {
+  const page = intParam(request.params, 'page', 1, badRequest);
+  const perPage = intParam(request.params, 'per_page', 1, badRequest);
+  const slice: Slice = sliceOf(items.length, page, perPage);
+  const link = (n: number) => pageUrl(ctx.baseUrl, request, n);
+  const paging: Record<string, unknown> = {
+    total: slice.total,
+    page: slice.page,
+    per_page: slice.perPage,
+    first: link(1),
+    last: link(slice.pages),
+  };
+  if (slice.hasNext) paging.next = link(slice.page + 1);
+  if (slice.page > 1) paging.prev = link(Math.min(slice.page - 1, slice.pages));
+  return reply(200, {
+    data: items.slice(slice.start, slice.end).map(render),
+    meta: { paging },
+  });
+}
+
+/** `asc|desc` (`sort_dir`) or `ascending|descending` (`sort_direction`): both spellings exist [WIP]. */
+function isDescending(request: SimRequest, fallback: boolean): boolean {
+  const value = (
+    request.params.get('sort_direction') ??
+    request.params.get('sort_dir') ??
+    ''
+  ).toLowerCase();
+  if (value === '') return fallback;
+  if (value === 'desc' || value === 'descending' || value === 'dsc') return true;
+  if (value === 'asc' || value === 'ascending') return false;
+  return badRequest(`Invalid sort direction: ${value}`);
+}
+
+function timeParam(request: SimRequest, name: string): Micros | undefined {
+  const text = request.params.get(name);
+  if (text === undefined || text.trim() === '') return undefined;
+  return parseFilterTime(text) ?? badRequest(`Invalid ${name}: ${text}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Handlers
+
+/** #9: `GET /media` search [WIP params]. The window filters are inclusive at both ends [INF]. */
+function listMedia(ctx: Authenticated, request: SimRequest): Reply {
+  const orgId = request.params.get('org_id');
+  const userId = request.params.get('user_id');
+  if ((orgId ?? '') === '' && (userId ?? '') === '') {
+    return badRequest('At least one of org_id or user_id is required.');
+  }
+  // One library per simulator: it belongs to every configured org and user [INF simplification].
+  const owns =
+    (orgId !== undefined && ctx.orgs.some((o) => o.id === orgId)) ||
+    (userId !== undefined && ctx.users.some((u) => u.userId === userId));
+  const modifyStart = timeParam(request, 'modify_start');
+  const modifyEnd = timeParam(request, 'modify_end');
+  const createStart = timeParam(request, 'create_start');
+  const createEnd = timeParam(request, 'create_end');
+  const terms = (request.params.get('terms') ?? '').trim().toLowerCase();
+  const fileName = (request.params.get('file_name') ?? '').trim().toLowerCase();
+  const galleries = (request.params.get('galleries') ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+
+  let items: ImageRecord[] = [];
+  if (owns) {
+    const source =
+      galleries.length === 0
+        ? ctx.library.images.values()
+        : [...new Set(galleries.flatMap((id) => ctx.library.gallery(id)?.imageIds ?? []))].flatMap(
+            (id) => {
+              const image = ctx.library.image(id);
+              return image === undefined ? [] : [image];
+            },
+          );
+    for (const image of source) {
+      if (modifyStart !== undefined && image.modifiedAt < modifyStart) continue;
+      if (modifyEnd !== undefined && image.modifiedAt > modifyEnd) continue;
+      if (createStart !== undefined && image.uploadedAt < createStart) continue;
+      if (createEnd !== undefined && image.uploadedAt > createEnd) continue;
+      if (fileName !== '' && !image.fileName.toLowerCase().includes(fileName)) continue;
+      if (terms !== '' && !matchesTerms(image, terms)) continue;
+      items.push(image);
+    }
+  }
+
+  const sortBy = request.params.get('sort_by') ?? 'upload_time';
+  const descending = isDescending(request, false);
+  const key = mediaSortKey(sortBy);
+  items = items.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    const order = ka < kb ? -1 : ka > kb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return descending ? -order : order;
+  });
+  return paged(ctx, request, items, (image) => mediaResource(ctx, image));
+}
+
+function mediaSortKey(sortBy: string): (image: ImageRecord) => number | string {
+  switch (sortBy) {
+    // `date` is the date taken; the simulator has none, so it is the upload time [INF].
+    case 'upload_time':
+    case 'date':
+    case 'creation_time':
+    case 'relevance':
+      return (image) => image.uploadedAt;
+    case 'file_name':
+      return (image) => image.fileName.toLowerCase();
+    case 'modification_time':
+      return (image) => image.modifiedAt;
+    default:
+      return badRequest(`Invalid sort_by: ${sortBy}`);
+  }
+}
+
+function matchesTerms(image: ImageRecord, terms: string): boolean {
+  const text = `${image.fileName} ${image.caption} ${image.headline} ${image.title} ${image.keywords}`;
+  const lower = text.toLowerCase();
+  return terms.split(/\s+/).every((term) => lower.includes(term));
+}
+
+/** #10: `GET /galleries` with `sort_by`, `sort_direction`, `parent`, `name`, `include` [WIP] [3P]. */
+function listGalleries(ctx: Authenticated, request: SimRequest): Reply {
+  const include = includesOf(request);
+  const parent = request.params.get('parent');
+  const name = (request.params.get('name') ?? '').trim().toLowerCase();
+  let galleries = [...ctx.library.galleries.values()].filter(
+    (g) =>
+      // `parent` blank means "no parent" [WIP].
+      (parent === undefined || (parent === '' ? g.parentId === null : g.parentId === parent)) &&
+      (name === '' || g.name.toLowerCase().includes(name)),
+  );
+  const sortBy = request.params.get('sort_by') ?? 'display_order';
+  const key = gallerySortKey(sortBy);
+  const descending = isDescending(request, false);
+  galleries = galleries.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    const order = ka < kb ? -1 : ka > kb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return descending ? -order : order;
+  });
+  return paged(ctx, request, galleries, (g) => galleryResource(ctx, g, include));
+}
+
+function gallerySortKey(sortBy: string): (g: GalleryRecord) => number | string {
+  switch (sortBy) {
+    case 'creation_time':
+      return (g) => g.createdAt;
+    case 'modification_time':
+      return (g) => g.modifiedAt;
+    case 'name':
+      return (g) => g.name.toLowerCase();
+    case 'display_order':
+      return (g) => g.displayOrder;
+    default:
+      return badRequest(`Invalid sort_by: ${sortBy}`);
+  }
+}
+
+/** #11: `GET /media/{id}/galleries?include=gallery` [3P]. */
+function mediaGalleries(ctx: Authenticated, request: SimRequest, imageId: string): Reply {
+  const image = ctx.library.image(imageId);
+  if (image === undefined) return V4_NOT_FOUND();
+  const include = includesOf(request);
+  const galleries = image.galleryIds.flatMap((id) => {
+    const g = ctx.library.gallery(id);
+    return g === undefined ? [] : [g];
+  });
+  return paged(ctx, request, galleries, (g) => ({
+    id: g.id,
+    type: 'gallery',
+    ...(include.has('gallery')
+      ? {
+          includes: {
+            gallery: { data: { id: g.id, type: 'gallery', attributes: galleryAttributes(ctx, g) } },
+          },
+        }
+      : {}),
+  }));
+}
+
+/** Gallery permissions [WIP]: native permissions plus those inherited from parent collections. */
+function galleryPermissions(ctx: Authenticated, galleryId: string): Reply {
+  const g = ctx.library.gallery(galleryId);
+  if (g === undefined) return V4_NOT_FOUND();
+  return reply(200, {
+    data: {
+      id: g.id,
+      type: 'permissions',
+      attributes: {
+        mode: ctx.library.effectiveMode(g),
+        native_mode: g.mode,
+        native: g.permissions.map(permissionResource),
+        inherited: [],
+      },
+    },
+    meta: {},
+  });
+}
+
+function userSession(ctx: Authenticated, request: SimRequest): Reply {
+  const user = ctx.session.user;
+  const include = includesOf(request);
+  const orgs = ctx.orgs.filter((o) => user.orgIds.includes(o.id));
+  return reply(200, {
+    data: {
+      id: user.userId,
+      type: 'user',
+      attributes: {
+        email: user.email,
+        first_name: user.firstName ?? '',
+        last_name: user.lastName ?? '',
+        organization_id: ctx.session.orgId,
+      },
+      ...(include.has('organizations')
+        ? {
+            includes: {
+              organizations: {
+                data: orgs.map((o) => ({
+                  id: o.id,
+                  type: 'organization',
+                  attributes: { name: o.name },
+                })),
+              },
+            },
+          }
+        : {}),
+    },
+    meta: {},
+  });
+}
+
+const ID = '([A-Za-z0-9._-]{1,64})';
+
+type Member = (ctx: Authenticated, request: SimRequest, match: RegExpExecArray) => Reply;
+
+const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member }[] = [
+  { method: 'GET', pattern: /^\/user\/session$/, handler: userSession },
+  { method: 'GET', pattern: /^\/media$/, handler: listMedia },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/media/${ID}$`),
+    handler: (ctx, _request, match) => {
+      const image = ctx.library.image(match[1] ?? '');
+      return image === undefined
+        ? V4_NOT_FOUND()
+        : reply(200, { data: mediaResource(ctx, image), meta: {} });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/media/${ID}/galleries$`),
+    handler: (ctx, request, match) => mediaGalleries(ctx, request, match[1] ?? ''),
+  },
+  { method: 'GET', pattern: /^\/galleries$/, handler: listGalleries },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/galleries/${ID}$`),
+    handler: (ctx, request, match) => {
+      const g = ctx.library.gallery(match[1] ?? '');
+      return g === undefined
+        ? V4_NOT_FOUND()
+        : reply(200, { data: galleryResource(ctx, g, includesOf(request)), meta: {} });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/galleries/${ID}/permissions$`),
+    handler: (ctx, _request, match) => galleryPermissions(ctx, match[1] ?? ''),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/authenticate\/logout$/,
+    handler: (ctx) => {
+      ctx.sessions.drop(ctx.session.token);
+      return reply(200, { meta: { status: 'OK' } });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/organization\/authenticate$/,
+    handler: (ctx, request) => {
+      const orgId = request.params.get('org_id') ?? '';
+      if (!ctx.orgs.some((o) => o.id === orgId) || !ctx.session.user.orgIds.includes(orgId)) {
+        return v4Error(403, 'AcsPermissionException', 'Not a member of this organization');
+      }
+      ctx.session.orgId = orgId;
+      return reply(200, { meta: { status: 'OK' } });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/organization\/logout$/,
+    handler: (ctx) => {
+      ctx.session.orgId = null;
+      return reply(200, { meta: { status: 'OK' } });
+    },
+  },
+];
+
+/** `sub` is the path after `/psapi/v4.0` (or `/psapi/v4`). The API key was already checked. */
+export function handleV4(ctx: RouteContext, request: SimRequest, sub: string): Reply {
+  try {
+    if (sub === '/authenticate') return authenticate(ctx, request);
+    for (const candidate of MEMBER_ROUTES) {
+      const match = candidate.pattern.exec(sub);
+      if (match === null) continue;
+      if (candidate.method !== request.method) {
+        return v4Error(405, 'MethodNotAllowedException', 'Method not allowed');
+      }
+      const session = ctx.sessions.use(tokenOf(request));
+      if (session === undefined) return V4_UNAUTHORIZED();
+      return candidate.handler({ ...ctx, session }, request, match);
+    }
+    return V4_NOT_FOUND();
+  } catch (e: unknown) {
+    if (e instanceof V4Failure)
+      return v4Error(e.status, 'BadRequestException', 'Bad Request', e.message);
+    throw e;
+  }
+}
+
+/** v4 log-in: the token is top-level `{"token": …}`, unlike v3's `data.token` [3P]. */
+function authenticate(ctx: RouteContext, request: SimRequest): Reply {
+  if (request.method !== 'POST')
+    return v4Error(405, 'MethodNotAllowedException', 'Method not allowed');
+  const email = (request.params.get('email') ?? '').trim().toLowerCase();
+  const password = request.params.get('password') ?? '';
+  const user = ctx.users.find((u) => u.email.toLowerCase() === email && u.password === password);
+  if (user === undefined) {
+    return v4Error(401, 'AcsPermissionException', 'Invalid email or password');
+  }
+  const session = ctx.sessions.create(user);
+  const orgId = request.params.get('org_id');
+  if (orgId !== undefined && orgId !== '') {
+    if (!user.orgIds.includes(orgId) || !ctx.orgs.some((o) => o.id === orgId)) {
+      return v4Error(403, 'AcsPermissionException', 'Not a member of this organization');
+    }
+    session.orgId = orgId;
+  }
+  return reply(200, { token: session.token });
+}
