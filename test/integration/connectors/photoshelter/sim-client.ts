@@ -1,0 +1,128 @@
+import { AppError } from '../../../../core/errors.js';
+import type { LibraryControl, MetadataEdit } from '../../../contract/photo-archive.contract.js';
+
+// Talks to the simulator's own control endpoints (`/_sim/…`, docs/photoshelter-wire.md), never to the
+// PhotoShelter API, so tests can cause library changes and read the simulator's counters.
+
+export interface SimCalls {
+  readonly total: number;
+  readonly byEndpoint: Readonly<Record<string, number>>;
+}
+
+export interface SimFault {
+  readonly path?: string;
+  readonly method?: string;
+  readonly status?: number;
+  readonly retryAfterSeconds?: number;
+  readonly latencyMs?: number;
+  readonly drop?: boolean;
+  readonly malformed?: boolean;
+  readonly times?: number;
+}
+
+interface SimLibrary {
+  readonly galleries: readonly { id: string; imageCount: number }[];
+}
+
+interface SimImages {
+  readonly images: readonly { imageId: string }[];
+  readonly total: number;
+}
+
+export class SimClient {
+  constructor(private readonly baseUrl: string) {}
+
+  async fault(fault: SimFault): Promise<void> {
+    await this.send('POST', '/_sim/faults', fault);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.send('DELETE', '/_sim/faults');
+  }
+
+  async expireSessions(): Promise<void> {
+    await this.send('POST', '/_sim/sessions/expire', {});
+  }
+
+  async calls(): Promise<SimCalls> {
+    return (await this.send('GET', '/_sim/calls')) as SimCalls;
+  }
+
+  /** How often one route template was called, e.g. `GET /psapi/v3/mem/gallery/:id`. */
+  async callsTo(endpoint: string): Promise<number> {
+    return (await this.calls()).byEndpoint[endpoint] ?? 0;
+  }
+
+  async resetCalls(): Promise<void> {
+    await this.send('DELETE', '/_sim/calls');
+  }
+
+  async library(): Promise<SimLibrary> {
+    return (await this.send('GET', '/_sim/library')) as SimLibrary;
+  }
+
+  /** The library as people see it, for the contract suite. */
+  control(): LibraryControl {
+    return {
+      galleryWithAssets: async (count) => {
+        const { galleries } = await this.library();
+        const fullest = [...galleries].sort((a, b) => b.imageCount - a.imageCount)[0];
+        if (fullest === undefined)
+          throw new AppError('internal', 'the simulator library has no gallery');
+        for (let i = fullest.imageCount; i < count; i += 1) await this.upload(fullest.id);
+        return fullest.id;
+      },
+      assetIdsIn: async (galleryId) => {
+        const ids: string[] = [];
+        for (let page = 1; ; page += 1) {
+          const answer = (await this.send(
+            'GET',
+            `/_sim/galleries/${encodeURIComponent(galleryId)}/images?page=${page}&per_page=100`,
+          )) as SimImages;
+          ids.push(...answer.images.map((image) => image.imageId));
+          if (answer.images.length === 0 || ids.length >= answer.total) return ids;
+        }
+      },
+      upload: (galleryId, fileName) => this.upload(galleryId, fileName),
+      replace: async (assetId) => {
+        const answer = (await this.send('POST', '/_sim/replace', { imageId: assetId })) as {
+          fileSize: number;
+        };
+        return { fileSize: answer.fileSize };
+      },
+      editMetadata: async (assetId, edit: MetadataEdit) => {
+        await this.send('POST', '/_sim/metadata', { imageId: assetId, ...edit });
+      },
+      share: async (galleryId) => {
+        const answer = (await this.send('POST', '/_sim/share', { galleryId })) as {
+          permissionId: string;
+        };
+        return answer.permissionId;
+      },
+    };
+  }
+
+  private async upload(galleryId: string, fileName?: string): Promise<string> {
+    const answer = (await this.send('POST', '/_sim/upload', {
+      galleryId,
+      ...(fileName === undefined ? {} : { fileName }),
+    })) as { imageId: string };
+    return answer.imageId;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      throw new AppError(
+        'internal',
+        `simulator ${method} ${path} answered ${response.status}: ${text}`,
+      );
+    }
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  }
+}
