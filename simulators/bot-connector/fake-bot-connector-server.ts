@@ -646,7 +646,8 @@ export class FakeBotConnectorServer {
     listener: 'http' | 'https',
   ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    // Prefix rather than resolve: a path starting `//` would otherwise be read as a host.
+    const url = new URL(`http://sim.invalid${req.url ?? '/'}`);
     const segments = splitPath(url.pathname);
     const { match, methodMismatch } = matchRoute(this.routes, method, segments);
     const rawBody = await readBody(req);
