@@ -1,4 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -34,8 +35,8 @@ function verifiesWith(token: string, jwks: { keys: Json[] }): boolean {
   return verify('sha256', Buffer.from(input), key, signature);
 }
 
-const bearer = (headers: Record<string, unknown>): string =>
-  String(headers['authorization'] ?? '').replace(/^Bearer /, '');
+const bearer = (headers: IncomingHttpHeaders): string =>
+  (headers.authorization ?? '').replace(/^Bearer /, '');
 
 const clock = manualClock();
 const botAppId = '6d1cd46e-b86b-48d3-bffd-fcd2ec296044';
