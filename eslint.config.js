@@ -183,4 +183,25 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // Pages served to a browser (the console): browser globals, plain errors.
+    files: ['simulators/console/**/*.js', 'tab/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'fetch',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'console',
+          'URL',
+          'AdaptiveCards',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: { 'no-restricted-syntax': 'off' },
+  },
 );

@@ -69,7 +69,7 @@ export function matchRoute(
 }
 
 async function writeResponse(response: ServerResponse, init: HttpResponseInit): Promise<void> {
-  const headers = new Headers(init.headers as HeadersInit | undefined);
+  const headers = new Headers(init.headers);
   let body: string | Uint8Array | undefined;
   if (init.jsonBody !== undefined) {
     body = JSON.stringify(init.jsonBody);

@@ -59,7 +59,7 @@ describe('QueuePump', () => {
 
   it('redelivers a failing message and moves it to poison after the maximum deliveries', async () => {
     const { clock, queue, audit, pump, logger } = setup();
-    await queue.enqueue({ ...anEvent('bad'), galleryId: 'not-a-gallery' } as LibraryEvent);
+    await queue.enqueue({ ...anEvent('bad'), galleryId: 'not-a-gallery' });
 
     for (let delivery = 1; delivery <= 3; delivery += 1) {
       expect(await pump.drainOnce()).toBe(1);

@@ -1,0 +1,289 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import type { Timer } from '@azure/functions';
+import { Cron } from 'croner';
+
+import { ensureError } from '../core/errors.js';
+import type { Logger } from '../core/ports/logger.js';
+import { JsonLogger } from '../connectors/system/json-logger.js';
+import { SystemClock } from '../connectors/system/system-clock.js';
+import { allFunctions } from '../functions/all-functions.js';
+import type {
+  HttpFunctionDefinition,
+  QueueFunctionDefinition,
+  TimerFunctionDefinition,
+} from '../functions/definition.js';
+import { FakePhotoShelterServer } from '../simulators/photoshelter/fake-photoshelter-server.js';
+import { startAzurite } from './azurite.js';
+import { type Config, loadConfig, type PhotoShelterSettings } from './config.js';
+import { createServices, type Services } from './create-services.js';
+import { invocationContext, serveFunction } from './http-adapter.js';
+import { QueuePump } from './queue-pump.js';
+
+const consoleDir = fileURLToPath(new URL('../simulators/console/', import.meta.url));
+
+export interface LocalHost {
+  readonly url: string;
+  readonly simulatorUrl: string | undefined;
+  readonly services: Services;
+  /** Runs one pollPhotoShelter invocation now, as the timer would. */
+  poll(): Promise<void>;
+  /** Delivers whatever is on the events queue now, as the queue trigger would. */
+  drainQueue(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface LocalHostOptions {
+  /** Keep Azurite's data in memory only (tests); otherwise under LIGHTDESK_DATA_DIR. */
+  readonly inMemoryStorage?: boolean;
+  /** Start timers and the queue consumer (default true); tests drive them by hand instead. */
+  readonly runTriggers?: boolean;
+  readonly logger?: Logger;
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start`: Azurite and the PhotoShelter simulator unless real ones are configured, then one HTTP
+ * server routing to the same function definitions Azure registers, the timers on their NCRONTAB
+ * schedules and a queue consumer (ARCHITECTURE.md §6).
+ */
+export async function startLocalHost(
+  env: Readonly<Record<string, string | undefined>>,
+  options: LocalHostOptions = {},
+): Promise<LocalHost> {
+  const config = loadConfig(env);
+  const logger = options.logger ?? new JsonLogger('lightdesk', config.logLevel);
+  const started: Stoppable[] = [];
+  try {
+    return await start(config, logger, options, started);
+  } catch (e: unknown) {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  options: LocalHostOptions,
+  started: Stoppable[],
+): Promise<LocalHost> {
+  const dataDir = resolve(config.dataDir);
+  if (options.inMemoryStorage !== true) await mkdir(dataDir, { recursive: true });
+
+  let storageConnectionString = config.storageConnectionString;
+  if (storageConnectionString === undefined) {
+    const azurite = await startAzurite(
+      options.inMemoryStorage === true ? {} : { dataDir: join(dataDir, 'azurite') },
+    );
+    started.push(azurite);
+    storageConnectionString = azurite.connectionString;
+    logger.info('Azurite started', { tableUrl: azurite.tableUrl, queueUrl: azurite.queueUrl });
+  }
+
+  let photoShelter: PhotoShelterSettings | undefined = config.photoShelter;
+  let simulatorUrl: string | undefined;
+  if (photoShelter === undefined) {
+    const simulator = new FakePhotoShelterServer({
+      seed: config.simulator.seed,
+      assets: config.simulator.assets,
+      ...(options.inMemoryStorage === true
+        ? {}
+        : { stateFile: join(dataDir, 'photoshelter-library.json') }),
+    });
+    const { url } = await simulator.start(0);
+    started.push(simulator);
+    simulatorUrl = url;
+    photoShelter = {
+      baseUrl: url,
+      webBaseUrl: url,
+      apiKey: simulator.credentials.apiKey,
+      email: simulator.credentials.email,
+      password: simulator.credentials.password,
+      orgId: simulator.credentials.orgId,
+    };
+    logger.info('PhotoShelter simulator started', { url, assets: config.simulator.assets });
+  }
+
+  const services = await createServices(
+    config,
+    {
+      storageConnectionString,
+      photoShelter,
+      embedded: {
+        storage: config.storageConnectionString === undefined,
+        photoShelter: config.photoShelter === undefined,
+      },
+    },
+    { logger, clock: new SystemClock() },
+  );
+  const definitions = allFunctions(() => Promise.resolve(services));
+  const http = definitions.filter((d): d is HttpFunctionDefinition => d.trigger === 'http');
+  const timers = definitions.filter((d): d is TimerFunctionDefinition => d.trigger === 'timer');
+  const queues = definitions.filter((d): d is QueueFunctionDefinition => d.trigger === 'queue');
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((e: unknown) => {
+      logger.error('local host request failed', { error: ensureError(e).message });
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }));
+    });
+  });
+  const url = await listen(server, config.port);
+  started.push({ stop: () => close(server) });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', url).pathname;
+    if (await serveFunction(http, request, response, url, logger)) return;
+    if (request.method === 'GET' && (path === '/' || path === '/console')) {
+      return serveFile(response, 'console.html', 'text/html; charset=utf-8');
+    }
+    if (request.method === 'GET' && path === '/console/console.js') {
+      return serveFile(response, 'console.js', 'text/javascript; charset=utf-8');
+    }
+    if (request.method === 'GET' && path === '/console/settings.json') {
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify({ simulatorUrl, apiKey: config.apiKey ?? null }));
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: { code: 'not_found', message: `Nothing at ${path}` } }));
+  }
+
+  const runTimer = async (definition: TimerFunctionDefinition, job?: Cron): Promise<void> => {
+    const timer: Timer = {
+      isPastDue: false,
+      schedule: { adjustForDST: true },
+      scheduleStatus: {
+        last: new Date().toISOString(),
+        next: job?.nextRun()?.toISOString() ?? '',
+        lastUpdated: new Date().toISOString(),
+      },
+    };
+    try {
+      await definition.handler(timer, invocationContext(definition.name, logger));
+    } catch (e: unknown) {
+      logger.error('timer function failed', {
+        name: definition.name,
+        error: ensureError(e).message,
+      });
+    }
+  };
+
+  const pumps = queues.map(
+    (definition) =>
+      new QueuePump(services.queue, definition, services.clock, logger.child('queue'), {
+        maxDequeueCount: config.maxDequeueCount,
+        batchSize: 16,
+        visibilityTimeoutMs: 30_000,
+        idleDelayMs: 500,
+      }),
+  );
+  if (options.runTriggers !== false) {
+    for (const definition of timers) {
+      // protect: a slow poll is never overlapped by the next tick, as the Functions host guarantees.
+      const job: Cron = new Cron(config.pollSchedule, { protect: true }, () =>
+        runTimer(definition, job),
+      );
+      started.push({ stop: () => Promise.resolve(job.stop()) });
+    }
+    for (const pump of pumps) {
+      pump.start();
+      started.push(pump);
+    }
+  }
+
+  return {
+    url,
+    simulatorUrl,
+    services,
+    poll: async () => {
+      for (const definition of timers) await runTimer(definition);
+    },
+    drainQueue: async () => {
+      let handled = 0;
+      for (const pump of pumps) handled += await pump.drainOnce();
+      return handled;
+    },
+    stop: async () => {
+      for (const part of started.reverse()) await part.stop();
+      started.length = 0;
+    },
+  };
+}
+
+async function serveFile(response: ServerResponse, name: string, type: string): Promise<void> {
+  const body = await readFile(join(consoleDir, name));
+  response.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
+  response.end(body);
+}
+
+function listen(server: Server, port: number): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      resolvePromise(`http://localhost:${address.port}`);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolvePromise) => {
+    server.close(() => resolvePromise());
+    server.closeAllConnections();
+  });
+}
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const logger = new JsonLogger('lightdesk', 'info');
+  let host: LocalHost;
+  try {
+    host = await startLocalHost(process.env);
+  } catch (e: unknown) {
+    const error = ensureError(e);
+    process.stderr.write(`Lightdesk did not start: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const lines = [
+    '',
+    'Lightdesk is running.',
+    `  console      ${host.url}/`,
+    `  health       ${host.url}/api/v1/health`,
+    `  API          ${host.url}/api/v1/`,
+    ...(host.simulatorUrl === undefined ? [] : [`  PhotoShelter ${host.simulatorUrl} (simulator)`]),
+    '  Ctrl-C stops everything; data stays under .lightdesk/.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  let isStopping = false;
+  const shutdown = (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger.info('shutting down', { signal });
+    host
+      .stop()
+      .then(() => process.exit(0))
+      .catch((e: unknown) => {
+        process.stderr.write(`shutdown failed: ${ensureError(e).message}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}
