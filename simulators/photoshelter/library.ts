@@ -239,7 +239,8 @@ export class Library {
     };
     this.images.set(image.id, image);
     gallery.imageIds.push(image.id);
-    gallery.modifiedAt = this.clock.tick();
+    // One moment for the whole change: the gallery was modified when the image arrived.
+    gallery.modifiedAt = at;
     return image;
   }
 
@@ -257,7 +258,7 @@ export class Library {
     image.modifiedAt = this.clock.tick();
     for (const galleryId of image.galleryIds) {
       const gallery = this.galleries.get(galleryId);
-      if (gallery !== undefined) gallery.modifiedAt = this.clock.tick();
+      if (gallery !== undefined) gallery.modifiedAt = image.modifiedAt;
     }
     return image;
   }
@@ -282,7 +283,7 @@ export class Library {
     gallery.permissions.push(permission);
     // Sharing a private gallery makes it "those with permission", as the web UI does [V2 labels].
     if (gallery.mode === 'private') gallery.mode = 'permission';
-    gallery.modifiedAt = this.clock.tick();
+    gallery.modifiedAt = at;
     return permission;
   }
 

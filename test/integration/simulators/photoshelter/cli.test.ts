@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+import { describe, expect, it } from 'vitest';
+
+const MAIN = 'simulators/photoshelter/main.ts';
+
+function run(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const firstLine = new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', resolve);
+    child.once('exit', () => reject(new TypeError('exited before printing a line')));
+  });
+  // Not every test reads the first line; an early exit must not become an unhandled rejection.
+  firstLine.catch(() => undefined);
+  return { child, exited, firstLine };
+}
+
+describe('simulators/photoshelter/main.ts', () => {
+  it('prints one JSON line with URL and credentials, serves, and stops on SIGTERM', async () => {
+    const { child, exited, firstLine } = run([
+      '--port',
+      '0',
+      '--seed',
+      '3',
+      '--assets',
+      '50',
+      '--api-key',
+      'cliApiKey01',
+    ]);
+    try {
+      const settings = JSON.parse(await firstLine);
+      expect(settings).toMatchObject({
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        apiKey: 'cliApiKey01',
+        email: expect.any(String),
+        password: expect.any(String),
+        orgId: expect.stringMatching(/^O0000/),
+        assets: 50,
+      });
+      const login = await fetch(`${settings.url}/psapi/v3/mem/authenticate`, {
+        method: 'POST',
+        headers: {
+          'x-ps-api-key': settings.apiKey,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          email: settings.email,
+          password: settings.password,
+          mode: 'token',
+        }).toString(),
+      });
+      expect(login.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('explains itself with --help', async () => {
+    const { exited, firstLine } = run(['--help']);
+    expect(await firstLine).toMatch(/^Usage: /);
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses an unknown option', async () => {
+    const { exited } = run(['--bogus']);
+    expect(await exited).toBe(2);
+  });
+});
