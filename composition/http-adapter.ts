@@ -1,15 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
-import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
+import azureFunctions from '@azure/functions';
 
 import type { Logger } from '../core/ports/logger.js';
 import type { HttpFunctionDefinition } from '../functions/definition.js';
 
+// @azure/functions is CommonJS: Node's ESM loader exposes only its default export, not named ones.
+const { HttpRequest, InvocationContext } = azureFunctions;
+
 const maxBodyBytes = 1024 * 1024;
 
 /** A Logger-backed InvocationContext, as the Functions host would hand one to a function. */
-export function invocationContext(functionName: string, logger: Logger): InvocationContext {
+export function invocationContext(
+  functionName: string,
+  logger: Logger,
+): azureFunctions.InvocationContext {
   const invocationId = randomUUID();
   const log = logger.child(functionName);
   return new InvocationContext({

@@ -30,6 +30,7 @@ const consoleDir = fileURLToPath(new URL('../simulators/console/', import.meta.u
 export interface LocalHost {
   readonly url: string;
   readonly simulatorUrl: string | undefined;
+  readonly dataDir: string;
   readonly services: Services;
   /** Runs one pollPhotoShelter invocation now, as the timer would. */
   poll(): Promise<void>;
@@ -204,6 +205,7 @@ async function start(
   return {
     url,
     simulatorUrl,
+    dataDir,
     services,
     poll: async () => {
       for (const definition of timers) await runTimer(definition);
@@ -263,7 +265,7 @@ async function main(): Promise<void> {
     `  health       ${host.url}/api/v1/health`,
     `  API          ${host.url}/api/v1/`,
     ...(host.simulatorUrl === undefined ? [] : [`  PhotoShelter ${host.simulatorUrl} (simulator)`]),
-    '  Ctrl-C stops everything; data stays under .lightdesk/.',
+    `  Ctrl-C stops everything; data stays under ${host.dataDir}.`,
     '',
   ];
   process.stdout.write(lines.join('\n'));

@@ -1,7 +1,10 @@
-import { app } from '@azure/functions';
+import azureFunctions from '@azure/functions';
 
 import { hostedServices } from '../composition/hosted-services.js';
 import { allFunctions } from './all-functions.js';
+
+// @azure/functions is CommonJS: Node's ESM loader exposes only its default export.
+const { app } = azureFunctions;
 
 // Azure Functions entry point (package.json "main"). Settings are read as %NAME% binding expressions,
 // so the schedule and queue name live in app settings, not in code.

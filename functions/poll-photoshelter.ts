@@ -13,7 +13,7 @@ export function pollPhotoShelter(services: ServicesProvider): TimerFunctionDefin
       const s = await services();
       const logger = s.logger.child('pollPhotoShelter');
       const result = await detectChanges({ ...s, logger }, s.detectOptions);
-      context.log(`pollPhotoShelter: ${result.kind}`, { invocationId: context.invocationId });
+      context.log(`pollPhotoShelter: ${result.kind}`);
     },
   };
 }

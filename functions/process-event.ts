@@ -18,7 +18,9 @@ export function processEvent(services: ServicesProvider): QueueFunctionDefinitio
         { ...s, logger: s.logger.child('processEvent') },
         message,
       );
-      context.log(`processEvent: ${result.kind}`, { invocationId: context.invocationId });
+      context.log(
+        `processEvent: ${result.kind} ${result.kind === 'recorded' ? result.event.id : result.eventId}`,
+      );
     },
   };
 }
