@@ -90,8 +90,12 @@ function galleryNode(gallery) {
   );
 }
 
+const galleryNames = new Map();
+const named = (text) => text.replace(/G0000[A-Za-z0-9._]{11}/g, (id) => galleryNames.get(id) ?? id);
+
 async function loadLibrary() {
   const library = await (await sim('library')).json();
+  for (const gallery of library.galleries) galleryNames.set(gallery.id, gallery.name);
   $('library-size').textContent = `${library.assets} images, ${library.galleries.length} galleries`;
   const byCollection = new Map();
   for (const gallery of library.galleries) {
