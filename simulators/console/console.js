@@ -152,7 +152,7 @@ async function refreshFeed() {
           el('time', {}, new Date(e.at).toLocaleTimeString()),
           el('span', { class: 'kind' }, e.kind),
           ' ',
-          e.summary,
+          named(e.summary),
         ),
       ),
     );
