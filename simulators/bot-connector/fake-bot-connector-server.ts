@@ -648,6 +648,10 @@ export class FakeBotConnectorServer {
     const method = (req.method ?? 'GET').toUpperCase();
     // Prefix rather than resolve: a path starting `//` would otherwise be read as a host.
     const url = new URL(`http://sim.invalid${req.url ?? '/'}`);
+    if (method === 'OPTIONS') {
+      sendJson(res, { status: 204 });
+      return;
+    }
     const segments = splitPath(url.pathname);
     const { match, methodMismatch } = matchRoute(this.routes, method, segments);
     const rawBody = await readBody(req);

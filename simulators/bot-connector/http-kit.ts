@@ -104,8 +104,17 @@ export function parseJsonBody(raw: string): unknown {
   }
 }
 
+/** The console page lives on another origin (the local host), so every answer allows any origin. */
+export const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type, Authorization',
+  'Access-Control-Expose-Headers': 'Retry-After',
+  'Access-Control-Max-Age': '600',
+};
+
 export function sendJson(res: ServerResponse, answer: JsonAnswer): void {
-  const headers: Record<string, string> = { ...answer.headers };
+  const headers: Record<string, string> = { ...CORS_HEADERS, ...answer.headers };
   if (answer.body === undefined) {
     res.writeHead(answer.status, headers);
     res.end();

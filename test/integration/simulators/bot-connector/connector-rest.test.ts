@@ -439,6 +439,14 @@ describe('transcript and seed control routes', () => {
     expect(seedAnswer.body.team.name).toBe('Marketing');
   });
 
+  it('lets the console page on another origin call it (CORS)', async () => {
+    const preflight = await fetch(`${url}/_sim/conversations`, { method: 'OPTIONS' });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    const list = await call(url, 'GET', '/_sim/conversations');
+    expect(list.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('creates a conversation through the control API', async () => {
     const created = await call(url, 'POST', '/_sim/conversations', {
       id: 'a:1newPersonalChat',
