@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import {
   decodeJwt,
   generateSigningKey,
@@ -58,8 +60,10 @@ function aadError(status: number, error: string, description: string): SimHttpEr
 }
 
 export class TokenAuthority {
-  readonly channelKey: SigningKey = generateSigningKey('sim-channel-key-1');
-  readonly entraKey: SigningKey = generateSigningKey('sim-entra-key-1');
+  // A fresh kid per instance: botbuilder caches keys per metadata URL and looks an unknown kid up
+  // again (botframework-connector src/auth/openIdMetadata.ts), but never re-checks a known one.
+  readonly channelKey: SigningKey = generateSigningKey(`sim-channel-${randomUUID()}`);
+  readonly entraKey: SigningKey = generateSigningKey(`sim-entra-${randomUUID()}`);
 
   constructor(private readonly options: TokenAuthorityOptions) {}
 
