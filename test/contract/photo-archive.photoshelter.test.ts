@@ -2,7 +2,7 @@ import { PhotoShelterArchive } from '../../connectors/photoshelter/photoshelter-
 import { JsonLogger } from '../../connectors/system/json-logger.js';
 import { SystemClock } from '../../connectors/system/system-clock.js';
 import { FakePhotoShelterServer } from '../../simulators/photoshelter/fake-photoshelter-server.js';
-import { SimClient } from '../integration/connectors/photoshelter/sim-client.js';
+import { SimClient } from '../support/photoshelter-sim-client.js';
 import { describePhotoArchiveContract } from './photo-archive.contract.js';
 
 describePhotoArchiveContract('PhotoShelterArchive against FakePhotoShelterServer', async () => {

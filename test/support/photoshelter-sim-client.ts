@@ -1,5 +1,5 @@
-import { AppError } from '../../../../core/errors.js';
-import type { LibraryControl, MetadataEdit } from '../../../contract/photo-archive.contract.js';
+import { AppError } from '../../core/errors.js';
+import type { LibraryControl, MetadataEdit } from '../contract/photo-archive.contract.js';
 
 // Talks to the simulator's own control endpoints (`/_sim/…`, docs/photoshelter-wire.md), never to the
 // PhotoShelter API, so tests can cause library changes and read the simulator's counters.
@@ -102,7 +102,7 @@ export class SimClient {
     };
   }
 
-  private async upload(galleryId: string, fileName?: string): Promise<string> {
+  async upload(galleryId: string, fileName?: string): Promise<string> {
     const answer = (await this.send('POST', '/_sim/upload', {
       galleryId,
       ...(fileName === undefined ? {} : { fileName }),

@@ -14,7 +14,7 @@ import {
 } from '../../../../connectors/photoshelter/photoshelter-archive.js';
 import { JsonLogger } from '../../../../connectors/system/json-logger.js';
 import { FakePhotoShelterServer } from '../../../../simulators/photoshelter/fake-photoshelter-server.js';
-import { SimClient } from './sim-client.js';
+import { SimClient } from '../../../support/photoshelter-sim-client.js';
 
 // The connector against its simulator over a real loopback socket (STYLE rule 27), with faults switched
 // on through `/_sim/faults`. Backoff waits go through an injected clock that only records them.

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+
+import { QueuePump } from '../../../composition/queue-pump.js';
+import {
+  ensureStorage,
+  storageClients,
+} from '../../../connectors/azure-storage/storage-clients.js';
+import { StorageEventQueue } from '../../../connectors/azure-storage/storage-event-queue.js';
+import { TableAuditLog } from '../../../connectors/azure-storage/table-audit-log.js';
+import { TableEffectLedger } from '../../../connectors/azure-storage/table-effect-ledger.js';
+import { SystemClock } from '../../../connectors/system/system-clock.js';
+import type { LibraryEvent } from '../../../core/model/library-event.js';
+import { recordLibraryEvent } from '../../../core/use-cases/record-library-event.js';
+import type { QueueFunctionDefinition } from '../../../functions/definition.js';
+import { RecordingLogger } from '../../doubles/recording-logger.js';
+import { azuriteConnectionString, uniqueStoragePrefix } from '../../support/azurite.js';
+
+const anEvent = (id: string, galleryId = 'G0000abcdefghijk'): LibraryEvent => ({
+  type: 'asset.uploaded',
+  id,
+  galleryId,
+  assetId: 'I0000abcdefghijk',
+  file: { fileName: 'IMG_1.jpg', fileSize: 10, width: 4, height: 3 },
+  detectedAt: '2026-11-23T09:00:00.000Z',
+  occurredAt: '2026-11-23T09:00:00.000Z',
+});
+
+async function setup() {
+  const clients = storageClients(azuriteConnectionString(), { prefix: uniqueStoragePrefix() });
+  await ensureStorage(clients);
+  const queue = new StorageEventQueue(clients.queues);
+  const audit = new TableAuditLog(clients.tables.audit);
+  const clock = new SystemClock();
+  const deps = {
+    ledger: new TableEffectLedger(clients.tables.effects),
+    audit,
+    clock,
+    logger: new RecordingLogger(),
+  };
+  const definition: QueueFunctionDefinition = {
+    trigger: 'queue',
+    name: 'processEvent',
+    queueSetting: 'EVENTS_QUEUE',
+    handler: async (message) => {
+      await recordLibraryEvent(deps, message);
+    },
+  };
+  const pump = new QueuePump(queue, definition, clock, new RecordingLogger(), {
+    maxDequeueCount: 2,
+    batchSize: 16,
+    visibilityTimeoutMs: 1_000,
+    idleDelayMs: 50,
+  });
+  return { queue, audit, pump };
+}
+
+describe('QueuePump on Azure Queue Storage (Azurite)', () => {
+  it('records good events once, even when the same event is delivered twice', async () => {
+    const { queue, audit, pump } = await setup();
+    await queue.enqueue(anEvent('dup'));
+    await queue.enqueue(anEvent('dup'));
+    await queue.enqueue(anEvent('other'));
+
+    while ((await pump.drainOnce()) > 0);
+
+    expect((await audit.recent(10)).map((e) => e.data.eventId).sort()).toEqual(['dup', 'other']);
+    expect(await queue.depth()).toEqual({ active: 0, poison: 0 });
+  });
+
+  it('moves a message to the poison queue after the maximum number of deliveries', async () => {
+    const { queue, audit, pump } = await setup();
+    await queue.enqueue(anEvent('broken', 'not-a-gallery'));
+
+    // The service counts deliveries; a failed message reappears once its visibility timeout passes.
+    for (let attempt = 0; attempt < 40 && (await queue.depth()).poison === 0; attempt += 1) {
+      await pump.drainOnce();
+      await new SystemClock().sleep(100);
+    }
+
+    expect(await queue.depth()).toEqual({ active: 0, poison: 1 });
+    const [poisoned] = await queue.peekPoison(5);
+    expect(poisoned?.body).toContain('not-a-gallery');
+    expect(await audit.recent(10)).toEqual([]);
+  });
+});
