@@ -2,6 +2,19 @@ import type { AssetMetadata, AssetSummary, DisplayLink, MediaChange } from '../m
 import type { Gallery, GalleryChange, LibraryChildren } from '../model/gallery.js';
 import type { Page } from '../model/page.js';
 
+/** What reviewers decided, as PhotoShelter shows it on each asset (a custom metadata field). */
+export const libraryReviewStatuses = [
+  'pending review',
+  'approved',
+  're-review',
+  'archived',
+  'ready for publication',
+] as const;
+export type LibraryReviewStatus = (typeof libraryReviewStatuses)[number];
+
+export type ArchiveAction =
+  { readonly kind: 'hide' } | { readonly kind: 'move'; readonly collectionId: string };
+
 /**
  * The photo library (PhotoShelter in production). Listing methods page with an opaque `next` token.
  * Errors: NotFoundError for unknown ids, RateLimitedError/UpstreamError when the service fails after
@@ -21,4 +34,10 @@ export interface PhotoArchive {
   listGalleriesByModification(page?: string): Promise<Page<GalleryChange>>;
   /** The galleries an asset belongs to (an image can sit in several). */
   listAssetGalleries(assetId: string): Promise<readonly string[]>;
+  /** Collection names from the root down, then the gallery's own name: what routing globs match. */
+  getGalleryPath(galleryId: string): Promise<readonly string[]>;
+  /** Writes the review status onto each asset; idempotent, so a retry writes the same value. */
+  setReviewStatus(assetIds: readonly string[], status: LibraryReviewStatus): Promise<void>;
+  /** Takes an archived gallery out of circulation: make it private, or move it under a collection. */
+  archiveGallery(galleryId: string, action: ArchiveAction): Promise<void>;
 }

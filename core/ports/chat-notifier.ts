@@ -1,0 +1,16 @@
+/** An Adaptive Card as JSON: built outside core (adaptiveCards/), carried through as data. */
+export type CardJson = Readonly<Record<string, unknown>>;
+
+/**
+ * Posts and updates cards in Teams conversations the bot was installed in, named by the key they were
+ * captured under. Errors: NotFoundError for an unknown key, AuthError when Teams refuses the bot
+ * (uninstalled, blocked: the conversation is marked so people can see it), RateLimitedError.
+ */
+export interface ChatNotifier {
+  postCard(
+    conversationKey: string,
+    card: CardJson,
+    summary: string,
+  ): Promise<{ activityId: string }>;
+  updateCard(conversationKey: string, activityId: string, card: CardJson): Promise<void>;
+}

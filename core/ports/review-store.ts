@@ -1,0 +1,24 @@
+import type { Review, ReviewStatus } from '../model/review.js';
+
+export interface StoredReview {
+  readonly review: Review;
+  /** Opaque ETag for optimistic concurrency. */
+  readonly version: string;
+}
+
+/**
+ * Reviews, one partition per gallery. At most one open review per gallery: `open` claims the
+ * gallery's open slot and `save` of a closed review releases it, atomically with the review itself.
+ */
+export interface ReviewStore {
+  get(reviewId: string): Promise<StoredReview | undefined>;
+  findOpen(galleryId: string): Promise<StoredReview | undefined>;
+  /** ConflictError when the gallery already has an open review (someone else opened it first). */
+  open(review: Review): Promise<StoredReview>;
+  /** ConflictError when the stored version moved on. */
+  save(review: Review, version: string): Promise<StoredReview>;
+  list(filter: {
+    readonly statuses?: readonly ReviewStatus[];
+    readonly limit: number;
+  }): Promise<readonly StoredReview[]>;
+}
