@@ -40,8 +40,25 @@ export const reviewAssetSchema = z.object({
   assetId: assetIdSchema,
   fileName: z.string(),
   addedAt: isoDate,
+  thumbnailUrl: z.url().optional(),
 });
 export type ReviewAsset = z.infer<typeof reviewAssetSchema>;
+
+/** What the routing rule said when the review opened, kept so later rule edits do not strand it. */
+export const reviewRouteSchema = z.object({
+  rule: z.string().min(1),
+  planId: z.string().min(1),
+  bucket: z.string().min(1),
+  buckets: z.object({ approved: z.string(), rereview: z.string(), archived: z.string() }),
+  labels: z.array(z.string()),
+  priority: z.number().int().min(0).max(10),
+  checklist: z.array(z.string()),
+  archive: z.object({
+    action: z.enum(['none', 'hide', 'move']),
+    collectionId: z.string().optional(),
+  }),
+});
+export type ReviewRoute = z.infer<typeof reviewRouteSchema>;
 
 /**
  * The review of one gallery batch: the aggregate stored with an ETag (ARCHITECTURE.md §3.3). Uploads to
@@ -53,6 +70,7 @@ export const reviewSchema = z.object({
   galleryName: z.string(),
   galleryUrl: z.url(),
   rule: z.string().min(1),
+  route: reviewRouteSchema,
   status: reviewStatusSchema,
   assets: z.array(reviewAssetSchema),
   reviewers: z.array(reviewerSchema).min(1),
@@ -128,8 +146,20 @@ const finalStatus: Record<DecisionVerb, ReviewStatus> = {
  * until every reviewer approved; a re-review or archive from anyone settles it at once.
  */
 export function decide(review: Review, request: DecisionRequest, now: Date): DecisionOutcome {
-  const reviewer = review.reviewers.find((r) => r.id === request.reviewerId);
+  // Planner has no notion of our reviewers: whoever completes or moves the task there speaks for the
+  // board (a project manager's override), and settles the review at once.
+  const isBoard = request.source === 'planner';
+  const reviewer =
+    review.reviewers.find((r) => r.id === request.reviewerId) ??
+    (isBoard ? { id: request.reviewerId, name: 'Planner', upn: '' } : undefined);
   if (reviewer === undefined) return { kind: 'notReviewer' };
+  // The same press delivered again (Teams retries an invoke it got no answer to in time, people
+  // double-click) is answered with the current state, not counted twice or called stale.
+  const thisRound = review.decisions.filter((d) => d.round === review.round);
+  const previous = thisRound.find((d) => d.reviewerId === reviewer.id && d.verb === request.verb);
+  if (previous !== undefined && (request.verb === 'approve' || !isOpen(review))) {
+    return { kind: 'alreadyDecided', decision: previous };
+  }
   if (!isOpen(review)) return { kind: 'closed', status: review.status };
   if (request.cardVersion !== undefined && request.cardVersion !== review.cardVersion) {
     return { kind: 'staleCard', currentVersion: review.cardVersion };
@@ -137,12 +167,6 @@ export function decide(review: Review, request: DecisionRequest, now: Date): Dec
   const comment = request.comment?.trim();
   if (request.verb === 'rereview' && (comment === undefined || comment === '')) {
     return { kind: 'commentRequired' };
-  }
-  // Pressing Approve twice (or Teams retrying the invoke) must not count as two votes.
-  const thisRound = review.decisions.filter((d) => d.round === review.round);
-  const previous = thisRound.find((d) => d.reviewerId === reviewer.id && d.verb === 'approve');
-  if (request.verb === 'approve' && previous !== undefined) {
-    return { kind: 'alreadyDecided', decision: previous };
   }
 
   const decision: Decision = {
@@ -162,7 +186,7 @@ export function decide(review: Review, request: DecisionRequest, now: Date): Dec
     updatedAt: now.toISOString(),
   };
 
-  if (request.verb === 'approve' && review.approval === 'all') {
+  if (request.verb === 'approve' && review.approval === 'all' && !isBoard) {
     const approvedBy = new Set(
       [...thisRound, decision].filter((d) => d.verb === 'approve').map((d) => d.reviewerId),
     );

@@ -13,4 +13,9 @@ export interface ChatNotifier {
     summary: string,
   ): Promise<{ activityId: string }>;
   updateCard(conversationKey: string, activityId: string, card: CardJson): Promise<void>;
+  /**
+   * Teams user ids (MRIs, what `refresh.userIds` takes) of the given Entra object ids in that
+   * conversation's roster; people not in it are left out.
+   */
+  memberIds(conversationKey: string, aadObjectIds: readonly string[]): Promise<readonly string[]>;
 }

@@ -1,4 +1,4 @@
-import type { LibraryEvent } from '../model/library-event.js';
+import type { QueueMessage } from '../model/queue-message.js';
 
 /** A message as the queue hands it over: the raw body is parsed by whoever consumes it. */
 export interface QueuedMessage {
@@ -15,9 +15,9 @@ export interface PoisonMessage {
   readonly insertedAt: string | undefined;
 }
 
-/** Durable at-least-once delivery of library events, with a poison queue for messages that keep failing. */
+/** Durable at-least-once delivery of library events and review work, with a poison queue for messages that keep failing. */
 export interface EventQueue {
-  enqueue(event: LibraryEvent): Promise<void>;
+  enqueue(message: QueueMessage): Promise<void>;
   receive(max: number, visibilityTimeoutMs: number): Promise<readonly QueuedMessage[]>;
   complete(message: QueuedMessage): Promise<void>;
   /** Moves a message that failed too often aside, where people can see it. */

@@ -1,0 +1,189 @@
+import { ConflictError, ValidationError } from '../errors.js';
+import type { LibraryEvent } from '../model/library-event.js';
+import { queueMessageSchema } from '../model/queue-message.js';
+import { addAssets, type Review, type ReviewAsset } from '../model/review.js';
+import { type RoutingRule, type RoutingRules, routeFor } from '../model/routing-rules.js';
+import type { Directory } from '../ports/directory.js';
+import type { EffectLedger } from '../ports/effect-ledger.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import { recordLibraryEvent } from './record-library-event.js';
+import { type SyncReviewDeps, syncReview } from './sync-review.js';
+import { updateReview } from './update-review.js';
+
+export interface HandleQueueMessageDeps extends SyncReviewDeps {
+  readonly directory: Directory;
+  readonly ledger: EffectLedger;
+  readonly queue: EventQueue;
+  readonly rules: RoutingRules;
+}
+
+export type HandleQueueMessageResult =
+  | { readonly kind: 'duplicate'; readonly id: string }
+  | { readonly kind: 'recorded'; readonly id: string }
+  | {
+      readonly kind: 'reviewed';
+      readonly id: string;
+      readonly reviewId: string;
+      readonly opened: boolean;
+    }
+  | { readonly kind: 'synced'; readonly reviewId: string; readonly effects: number };
+
+/** A review id embeds its gallery (the store's partition) and when it opened. */
+export function newReviewId(galleryId: string, now: Date): string {
+  return `${galleryId}~${now.getTime().toString(36)}`;
+}
+
+const maxOpenAttempts = 5;
+
+/**
+ * The `processEvent` worker (ARCHITECTURE.md §3.2–3.4): records each library event once, routes
+ * uploads and replacements to a rule, opens the gallery's review or adds the assets to the open one,
+ * and syncs the review's task, card and PhotoShelter status. `review.sync` messages only sync.
+ */
+export async function handleQueueMessage(
+  deps: HandleQueueMessageDeps,
+  message: unknown,
+): Promise<HandleQueueMessageResult> {
+  const parsed = queueMessageSchema.safeParse(message);
+  if (!parsed.success)
+    throw ValidationError.fromZod('Queue message is not understood', parsed.error);
+  const body = parsed.data;
+
+  if (body.type === 'review.sync') {
+    const result = await syncReview(deps, body.reviewId);
+    return { kind: 'synced', reviewId: body.reviewId, effects: result.effects.length };
+  }
+
+  const recorded = await recordLibraryEvent(deps, body);
+  // A redelivered event still continues: the steps below are idempotent, and an earlier delivery may
+  // have crashed after recording but before the review was saved.
+  if (body.type === 'gallery.shared') {
+    return recorded.kind === 'duplicate'
+      ? { kind: 'duplicate', id: body.id }
+      : { kind: 'recorded', id: body.id };
+  }
+
+  const rule = await matchRule(deps, body);
+  if (rule === undefined) {
+    deps.logger.debug('no routing rule matches', { eventId: body.id, galleryId: body.galleryId });
+    return { kind: 'recorded', id: body.id };
+  }
+  const { reviewId, opened } = await openOrExtendReview(deps, body, rule);
+  await syncReview(deps, reviewId);
+  return { kind: 'reviewed', id: body.id, reviewId, opened };
+}
+
+async function matchRule(
+  deps: HandleQueueMessageDeps,
+  event: Exclude<LibraryEvent, { type: 'gallery.shared' }>,
+): Promise<RoutingRule | undefined> {
+  const mayMatch = deps.rules.rules.some((r) => r.match.events.includes(event.type));
+  if (!mayMatch) return undefined;
+  const [path, metadata] = await Promise.all([
+    deps.archive.getGalleryPath(event.galleryId),
+    deps.archive.getAssetMetadata(event.assetId),
+  ]);
+  return routeFor(deps.rules, {
+    eventType: event.type,
+    path,
+    assets: [
+      {
+        keywords: metadata.keywords,
+        metadata: {
+          caption: metadata.caption,
+          headline: metadata.headline,
+          title: metadata.title,
+          author: metadata.author,
+          credit: metadata.credit,
+          copyright: metadata.copyright,
+        },
+      },
+    ],
+  });
+}
+
+async function openOrExtendReview(
+  deps: HandleQueueMessageDeps,
+  event: Exclude<LibraryEvent, { type: 'gallery.shared' }>,
+  rule: RoutingRule,
+): Promise<{ reviewId: string; opened: boolean }> {
+  const now = deps.clock.now();
+  const link = await deps.archive.getDisplayLink(event.assetId, { width: 300, height: 300 });
+  const asset: ReviewAsset = {
+    assetId: event.assetId,
+    fileName: event.file.fileName,
+    addedAt: now.toISOString(),
+    thumbnailUrl: link.url,
+  };
+
+  for (let attempt = 1; attempt <= maxOpenAttempts; attempt += 1) {
+    const open = await deps.reviews.findOpen(event.galleryId);
+    if (open !== undefined) {
+      // Batching: a gallery has one open review; new uploads join it and its task and card follow.
+      const saved = await updateReview(deps.reviews, open.review.id, (r) => {
+        const next = addAssets(r, [asset], deps.clock.now());
+        return next === r ? undefined : next;
+      });
+      return { reviewId: saved.review.id, opened: false };
+    }
+    try {
+      const review = await newReview(deps, event, rule, asset, now);
+      await deps.reviews.open(review);
+      await deps.audit.append({
+        at: now.toISOString(),
+        kind: 'review.opened',
+        subject: review.id,
+        summary: `Review of ${review.galleryName} opened for ${review.reviewers.map((r) => r.name).join(', ')}`,
+        data: { reviewId: review.id, galleryId: review.galleryId, rule: rule.name },
+      });
+      return { reviewId: review.id, opened: true };
+    } catch (e: unknown) {
+      // Another worker opened this gallery's review first: join it on the next pass.
+      if (!(e instanceof ConflictError)) throw e;
+    }
+  }
+  throw new ConflictError(`could not open or join the review of gallery ${event.galleryId}`);
+}
+
+async function newReview(
+  deps: HandleQueueMessageDeps,
+  event: Exclude<LibraryEvent, { type: 'gallery.shared' }>,
+  rule: RoutingRule,
+  asset: ReviewAsset,
+  now: Date,
+): Promise<Review> {
+  const [gallery, reviewers] = await Promise.all([
+    deps.archive.getGallery(event.galleryId),
+    deps.directory.resolveUsers(rule.reviewers),
+  ]);
+  const at = now.toISOString();
+  return {
+    id: newReviewId(event.galleryId, now),
+    galleryId: gallery.id,
+    galleryName: gallery.name,
+    galleryUrl: gallery.webUrl,
+    rule: rule.name,
+    route: {
+      rule: rule.name,
+      planId: rule.planner.planId,
+      bucket: rule.planner.bucket,
+      buckets: rule.planner.buckets,
+      labels: rule.planner.labels,
+      priority: rule.planner.priority,
+      checklist: rule.planner.checklist,
+      archive: rule.archive,
+    },
+    status: 'pending',
+    assets: [asset],
+    reviewers: [...reviewers],
+    approval: rule.approval,
+    decisions: [],
+    round: 1,
+    cardVersion: 1,
+    planner: { planId: rule.planner.planId },
+    teams: { conversation: rule.conversation },
+    dueAt: new Date(now.getTime() + rule.dueInHours * 3_600_000).toISOString(),
+    openedAt: at,
+    updatedAt: at,
+  };
+}
