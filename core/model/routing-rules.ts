@@ -34,7 +34,8 @@ export const routingRuleSchema = z.object({
     .strict(),
   planner: z
     .object({
-      planId: z.string().min(1),
+      /** Omitted: the deployment's default plan (PLANNER_PLAN_ID). */
+      planId: z.string().min(1).optional(),
       /** Bucket (by name) new reviews go to; created when missing. */
       bucket: z.string().min(1).max(255),
       labels: z.array(categorySchema).default([]),

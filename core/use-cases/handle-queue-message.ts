@@ -15,6 +15,8 @@ export interface HandleQueueMessageDeps extends SyncReviewDeps {
   readonly ledger: EffectLedger;
   readonly queue: EventQueue;
   readonly rules: RoutingRules;
+  /** The plan of rules that name none (PLANNER_PLAN_ID). */
+  readonly defaultPlanId: string | undefined;
 }
 
 export type HandleQueueMessageResult =
@@ -157,6 +159,12 @@ async function newReview(
     deps.directory.resolveUsers(rule.reviewers),
   ]);
   const at = now.toISOString();
+  const planId = rule.planner.planId ?? deps.defaultPlanId;
+  if (planId === undefined) {
+    throw new ValidationError(
+      `Routing rule "${rule.name}" names no Planner plan and no default plan (PLANNER_PLAN_ID) is set`,
+    );
+  }
   return {
     id: newReviewId(event.galleryId, now),
     galleryId: gallery.id,
@@ -165,7 +173,7 @@ async function newReview(
     rule: rule.name,
     route: {
       rule: rule.name,
-      planId: rule.planner.planId,
+      planId,
       bucket: rule.planner.bucket,
       buckets: rule.planner.buckets,
       labels: rule.planner.labels,
@@ -180,7 +188,7 @@ async function newReview(
     decisions: [],
     round: 1,
     cardVersion: 1,
-    planner: { planId: rule.planner.planId },
+    planner: { planId },
     teams: { conversation: rule.conversation },
     dueAt: new Date(now.getTime() + rule.dueInHours * 3_600_000).toISOString(),
     openedAt: at,
