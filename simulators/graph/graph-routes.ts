@@ -97,8 +97,8 @@ function expandsDetails(ctx: RouteContext): boolean {
 // [INF] Paging tokens are opaque to clients; ours is the offset, base64url-encoded.
 function readSkipToken(token: string | null): number {
   if (token === null) return 0;
-  const offset = Number(Buffer.from(token, 'base64url').toString('utf8'));
-  if (Number.isInteger(offset) && offset >= 0) return offset;
+  const match = /^offset:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (match?.[1] !== undefined) return Number(match[1]);
   throw new GraphError(400, 'BadRequest', 'The $skiptoken is not valid.');
 }
 
@@ -185,7 +185,7 @@ export function graphRoutes({ store, pageSize }: GraphRouteDeps): GraphRoute[] {
         let nextLink: string | undefined;
         if (offset + size < all.length) {
           const next = new URLSearchParams(ctx.request.query);
-          next.set('$skiptoken', Buffer.from(String(offset + size)).toString('base64url'));
+          next.set('$skiptoken', Buffer.from(`offset:${offset + size}`).toString('base64url'));
           nextLink = `${ctx.graphUrl}/planner/plans/${encodeURIComponent(planId)}/tasks?${next.toString()}`;
         }
         return {
