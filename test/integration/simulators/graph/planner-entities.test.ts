@@ -44,7 +44,7 @@ describe('plans and buckets', () => {
     expect(buckets.body.value.map((b: Json) => b.id)).toEqual(Object.values(h.seeded.buckets));
   });
 
-  it('gives the same ids for the same seed and other ids for another seed', async () => {
+  it('gives the same ids for the same seed and other ids for another seed', () => {
     const first = h.server.reset(7);
     const again = h.server.reset(7);
     const other = h.server.reset(8);
