@@ -38,6 +38,8 @@ export interface StorageNames {
     readonly snapshots: string;
     readonly effects: string;
     readonly audit: string;
+    readonly reviews: string;
+    readonly conversations: string;
   };
   readonly queues: { readonly events: string; readonly eventsPoison: string };
 }
@@ -57,6 +59,8 @@ export function storageNames(
       snapshots: `${prefix}snapshots`,
       effects: `${prefix}effects`,
       audit: `${prefix}audit`,
+      reviews: `${prefix}reviews`,
+      conversations: `${prefix}conversations`,
     },
     // The Functions runtime's own poison queue name: "<queue>-poison"
     // (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages).

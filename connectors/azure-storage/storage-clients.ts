@@ -9,6 +9,8 @@ export interface StorageTables {
   readonly snapshots: TableClient;
   readonly effects: TableClient;
   readonly audit: TableClient;
+  readonly reviews: TableClient;
+  readonly conversations: TableClient;
 }
 
 export interface StorageQueues {
@@ -39,6 +41,8 @@ export function storageClients(
       snapshots: table(names.tables.snapshots),
       effects: table(names.tables.effects),
       audit: table(names.tables.audit),
+      reviews: table(names.tables.reviews),
+      conversations: table(names.tables.conversations),
     },
     queues: {
       events: service.getQueueClient(names.queues.events),
@@ -56,8 +60,15 @@ export function createTableClient(connectionString: string, tableName: string): 
 
 /** Creates the tables and queues that do not exist yet; existing ones are left as they are. */
 export async function ensureStorage(clients: StorageClients): Promise<void> {
-  const { cursors, snapshots, effects, audit } = clients.tables;
-  const tables: readonly TableClient[] = [cursors, snapshots, effects, audit];
+  const { cursors, snapshots, effects, audit, reviews, conversations } = clients.tables;
+  const tables: readonly TableClient[] = [
+    cursors,
+    snapshots,
+    effects,
+    audit,
+    reviews,
+    conversations,
+  ];
   const queues: readonly QueueClient[] = [clients.queues.events, clients.queues.poison];
   await Promise.all([
     ...tables.map(async (table) => {

@@ -1,0 +1,338 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { z } from 'zod';
+
+import { ConflictError, UpstreamError, ValidationError } from '../../core/errors.js';
+import { isOpen, type Review, type ReviewStatus, reviewSchema } from '../../core/model/review.js';
+import type { ReviewStore, StoredReview } from '../../core/ports/review-store.js';
+import { statusOf, toStorageError } from './errors.js';
+import { decodeKey, encodeKey } from './keys.js';
+
+/**
+ * Review ids are `{galleryId}~{suffix}` (core's `newReviewId` uses the opening time in base 36):
+ * PhotoShelter gallery ids never contain `~`, so the gallery, and with it the partition, is
+ * everything before the first `~`, and `get(reviewId)` is a point read.
+ */
+const reviewIdSeparator = '~';
+
+/** The gallery a review id belongs to; ValidationError when the id is not `{galleryId}~{suffix}`. */
+export function galleryIdOfReview(reviewId: string): string {
+  const galleryId = tryGalleryIdOfReview(reviewId);
+  if (galleryId === undefined) {
+    throw new ValidationError(`Review id ${reviewId} is not {galleryId}~{suffix}`);
+  }
+  return galleryId;
+}
+
+function tryGalleryIdOfReview(reviewId: string): string | undefined {
+  const at = reviewId.indexOf(reviewIdSeparator);
+  if (at <= 0 || at === reviewId.length - 1) return undefined;
+  return reviewId.slice(0, at);
+}
+
+// encodeKey always escapes `~` (as `~7E`), so no encoded review id can be `~open`.
+const openSlotRowKey = '~open';
+
+// A string property holds at most 64 KiB of UTF-16, and an entity at most 1 MiB
+// (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model#property-types).
+// A review with a few hundred assets (signed thumbnail URLs) outgrows one property, so its JSON is
+// split over `review0`, `review1`, … columns.
+const partLength = 30_000;
+const maxParts = 15;
+
+const reviewRowSchema = z.object({
+  kind: z.literal('review'),
+  reviewParts: z.number().int().min(1).max(maxParts),
+});
+
+const openSlotRowSchema = z.object({ kind: z.literal('openSlot'), reviewId: z.string().min(1) });
+
+const listRowSchema = z.object({
+  partitionKey: z.string(),
+  rowKey: z.string(),
+  updatedAt: z.string(),
+});
+
+interface OpenSlot {
+  readonly reviewId: string;
+}
+
+/** Rounds of "read the slot, read the review" before findOpen gives up on a slot that keeps moving. */
+const maxFindRounds = 3;
+
+/**
+ * Reviews in Table Storage, one partition per gallery (ARCHITECTURE.md §4). Next to the gallery's
+ * review rows (RowKey = encoded review id, the Review JSON plus `status`, `dueAt` and `updatedAt`
+ * columns for filtering) sits the gallery's open slot, RowKey `~open`, naming its open review.
+ *
+ * Both rows of one gallery share a partition, so they change together in one entity group
+ * transaction: all operations succeed or none does, and they must all target one partition
+ * (https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions).
+ * `open` inserts the review and the slot together, so of two workers opening a review for the same
+ * gallery the service lets exactly one insert the slot; `save` replaces the review under its ETag and
+ * releases the slot in the same transaction when the review closes. Versions are the review row's
+ * ETags.
+ */
+export class TableReviewStore implements ReviewStore {
+  /** `table`: the `reviews` table. */
+  constructor(private readonly table: TableClient) {}
+
+  async get(reviewId: string): Promise<StoredReview | undefined> {
+    // Nothing can be stored under an id without its gallery: open() refuses such reviews.
+    const galleryId = tryGalleryIdOfReview(reviewId);
+    if (galleryId === undefined) return undefined;
+    const row = await this.readRow(encodeKey(galleryId), encodeKey(reviewId), reviewId);
+    return row === undefined ? undefined : toStoredReview(reviewId, row);
+  }
+
+  async findOpen(galleryId: string): Promise<StoredReview | undefined> {
+    const partitionKey = encodeKey(galleryId);
+    let previous: string | undefined;
+    for (let round = 0; round < maxFindRounds; round += 1) {
+      const slot = await this.readSlot(partitionKey, galleryId);
+      if (slot === undefined) return undefined;
+      const stored = await this.get(slot.reviewId);
+      if (stored !== undefined && isOpen(stored.review)) return stored;
+      // Closed (or the slot moved) between the two reads: the slot tells us what is open now. A slot
+      // that keeps naming a closed review is not ours to repair; report nothing open.
+      if (slot.reviewId === previous) return undefined;
+      previous = slot.reviewId;
+    }
+    return undefined;
+  }
+
+  async open(review: Review): Promise<StoredReview> {
+    const partitionKey = checkedPartition(review);
+    if (!isOpen(review)) {
+      throw new ValidationError(`Review ${review.id} cannot be opened`, [
+        `status: ${review.status} is not an open status`,
+      ]);
+    }
+    const reviewRow = toReviewRow(partitionKey, review);
+    const slotRow = toSlotRow(partitionKey, review.id);
+    try {
+      const response = await this.table.submitTransaction([
+        ['create', reviewRow],
+        ['create', slotRow],
+      ]);
+      return { review, version: requireEtag(response.subResponses[0]?.etag, review.id) };
+    } catch (e: unknown) {
+      if (statusOf(e) === 409) {
+        throw new ConflictError(
+          `gallery ${review.galleryId} already has an open review (or review ${review.id} exists)`,
+          { cause: e, details: { galleryId: review.galleryId, reviewId: review.id } },
+        );
+      }
+      throw toStorageError('azure-table', e, { what: 'review', id: review.id });
+    }
+  }
+
+  async save(review: Review, version: string): Promise<StoredReview> {
+    const partitionKey = checkedPartition(review);
+    const slot = await this.readSlot(partitionKey, review.galleryId);
+    const actions: TransactionAction[] = [
+      ['update', toReviewRow(partitionKey, review), 'Replace', { etag: version }],
+    ];
+    const holdsSlot = slot?.reviewId === review.id;
+    if (isOpen(review)) {
+      if (slot === undefined) {
+        // Open again after it closed: claim the slot back, or lose to whoever claimed it meanwhile.
+        actions.push(['create', toSlotRow(partitionKey, review.id)]);
+      } else if (!holdsSlot) {
+        throw new ConflictError(
+          `gallery ${review.galleryId} already has another open review, ${slot.reviewId}`,
+          { details: { galleryId: review.galleryId, reviewId: review.id, open: slot.reviewId } },
+        );
+      }
+    } else if (holdsSlot) {
+      // A transaction's delete is unconditional, but only a save of this very review deletes its
+      // slot, and that would have moved the review's ETag: the If-Match above guards both rows.
+      actions.push(['delete', toSlotRow(partitionKey, review.id)]);
+    }
+    try {
+      const response = await this.table.submitTransaction(actions);
+      return { review, version: requireEtag(response.subResponses[0]?.etag, review.id) };
+    } catch (e: unknown) {
+      // 412: the review moved on; 404: the review (or the slot we held) is gone; 409: someone else
+      // claimed the slot. All mean our picture is stale, and the transaction changed nothing.
+      const status = statusOf(e);
+      if (status === 412 || status === 404 || status === 409) {
+        throw new ConflictError(`review ${review.id} was changed by someone else`, {
+          cause: e,
+          details: { reviewId: review.id, status },
+        });
+      }
+      throw toStorageError('azure-table', e, { what: 'review', id: review.id });
+    }
+  }
+
+  /**
+   * Reviews with the given statuses, newest `updatedAt` first. The filter runs across partitions (a
+   * table scan), fine for one studio's reviews; it selects only keys and `updatedAt`, and only the
+   * `limit` newest rows are then read whole.
+   */
+  async list(filter: {
+    readonly statuses?: readonly ReviewStatus[];
+    readonly limit: number;
+  }): Promise<readonly StoredReview[]> {
+    if (filter.limit <= 0) return [];
+    const statuses = filter.statuses;
+    if (statuses?.length === 0) return [];
+    const byStatus =
+      statuses === undefined
+        ? ''
+        : ` and (${statuses.map((s) => odata`status eq ${s}`).join(' or ')})`;
+    const keys: z.infer<typeof listRowSchema>[] = [];
+    try {
+      const rows = this.table.listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: `${odata`kind eq ${'review'}`}${byStatus}`,
+          select: ['PartitionKey', 'RowKey', 'updatedAt'],
+        },
+      });
+      for await (const row of rows) {
+        const parsed = listRowSchema.safeParse(row);
+        if (!parsed.success) {
+          throw ValidationError.fromZod(`Stored review row ${String(row.rowKey)}`, parsed.error);
+        }
+        keys.push(parsed.data);
+      }
+    } catch (e: unknown) {
+      throw toStorageError('azure-table', e, { what: 'reviews', id: 'list' });
+    }
+    // Both columns are UTC ISO strings, so comparing the strings compares the times.
+    keys.sort((a, b) => compareText(b.updatedAt, a.updatedAt) || compareText(a.rowKey, b.rowKey));
+    const newest = await Promise.all(
+      keys.slice(0, filter.limit).map(async (key) => {
+        const reviewId = decodeKey(key.rowKey);
+        const row = await this.readRow(key.partitionKey, key.rowKey, reviewId);
+        return row === undefined ? undefined : toStoredReview(reviewId, row);
+      }),
+    );
+    // A review may have changed between the query and its read: filter and order what we read.
+    return newest
+      .filter((s): s is StoredReview => s !== undefined)
+      .filter((s) => statuses === undefined || statuses.includes(s.review.status))
+      .sort(
+        (a, b) =>
+          Date.parse(b.review.updatedAt) - Date.parse(a.review.updatedAt) ||
+          compareText(a.review.id, b.review.id),
+      );
+  }
+
+  private async readSlot(partitionKey: string, galleryId: string): Promise<OpenSlot | undefined> {
+    const row = await this.readRow(partitionKey, openSlotRowKey, `open slot of ${galleryId}`);
+    if (row === undefined) return undefined;
+    const parsed = openSlotRowSchema.safeParse(row);
+    if (!parsed.success) {
+      throw ValidationError.fromZod(`Stored open slot of gallery ${galleryId}`, parsed.error);
+    }
+    return { reviewId: parsed.data.reviewId };
+  }
+
+  private async readRow(
+    partitionKey: string,
+    rowKey: string,
+    what: string,
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
+      return await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+    } catch (e: unknown) {
+      if (statusOf(e) === 404) return undefined;
+      throw toStorageError('azure-table', e, { what: 'review', id: what });
+    }
+  }
+}
+
+/** Checks the review before it is written, so no row is stored that a later read would refuse. */
+function checkedPartition(review: Review): string {
+  const parsed = reviewSchema.safeParse(review);
+  if (!parsed.success) throw ValidationError.fromZod(`Review ${review.id}`, parsed.error);
+  if (tryGalleryIdOfReview(review.id) !== review.galleryId) {
+    throw new ValidationError(
+      `Review ${review.id} does not belong to gallery ${review.galleryId}`,
+      ['id: must be {galleryId}~{suffix}'],
+    );
+  }
+  return encodeKey(review.galleryId);
+}
+
+function toReviewRow(partitionKey: string, review: Review) {
+  const json = JSON.stringify(review);
+  const parts = splitJson(json);
+  if (parts.length > maxParts) {
+    throw new ValidationError(`Review ${review.id} is too large to store`, [
+      `JSON length ${json.length} > ${partLength * maxParts}`,
+    ]);
+  }
+  return {
+    partitionKey,
+    rowKey: encodeKey(review.id),
+    kind: 'review',
+    status: review.status,
+    // Normalised to UTC so string comparisons in filters order them correctly.
+    dueAt: new Date(review.dueAt).toISOString(),
+    updatedAt: new Date(review.updatedAt).toISOString(),
+    reviewParts: parts.length,
+    ...Object.fromEntries(parts.map((part, index) => [`review${index}`, part])),
+  };
+}
+
+function toSlotRow(partitionKey: string, reviewId: string) {
+  return { partitionKey, rowKey: openSlotRowKey, kind: 'openSlot', reviewId };
+}
+
+/** Cuts at most `partLength` UTF-16 units per part, never between the halves of a surrogate pair. */
+function splitJson(json: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  while (start < json.length) {
+    let end = Math.min(start + partLength, json.length);
+    const last = json.charCodeAt(end - 1);
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    parts.push(json.slice(start, end));
+    start = end;
+  }
+  return parts;
+}
+
+function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+function toStoredReview(
+  reviewId: string,
+  row: Record<string, unknown> & { readonly etag?: string },
+): StoredReview {
+  const header = reviewRowSchema.safeParse(row);
+  if (!header.success) throw ValidationError.fromZod(`Stored review ${reviewId}`, header.error);
+  let json = '';
+  for (let index = 0; index < header.data.reviewParts; index += 1) {
+    const part = row[`review${index}`];
+    if (typeof part !== 'string') {
+      throw new ValidationError(`Stored review ${reviewId}`, [`review${index}: missing`]);
+    }
+    json += part;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch (e: unknown) {
+    throw new ValidationError(`Stored review ${reviewId}`, ['(root): is not JSON'], { cause: e });
+  }
+  const parsed = reviewSchema.safeParse(data);
+  if (!parsed.success) throw ValidationError.fromZod(`Stored review ${reviewId}`, parsed.error);
+  if (parsed.data.id !== reviewId) {
+    throw new ValidationError(`Stored review ${reviewId}`, ['id: does not match the row']);
+  }
+  return { review: parsed.data, version: requireEtag(row.etag, parsed.data.id) };
+}
+
+function requireEtag(etag: string | undefined, reviewId: string): string {
+  // The SDK picks transaction ETags out of the multipart body with a regex; drop any line ending.
+  const trimmed = etag?.trim();
+  if (trimmed === undefined || trimmed === '') {
+    throw new UpstreamError('azure-table', `no ETag returned for review ${reviewId}`);
+  }
+  return trimmed;
+}
