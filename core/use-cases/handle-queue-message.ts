@@ -1,7 +1,7 @@
 import { ConflictError, ValidationError } from '../errors.js';
 import type { LibraryEvent } from '../model/library-event.js';
 import { queueMessageSchema } from '../model/queue-message.js';
-import { addAssets, type Review, type ReviewAsset } from '../model/review.js';
+import { addAssets, isOpen, type Review, type ReviewAsset } from '../model/review.js';
 import { type RoutingRule, type RoutingRules, routeFor } from '../model/routing-rules.js';
 import type { Directory } from '../ports/directory.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
@@ -123,10 +123,14 @@ async function openOrExtendReview(
     if (open !== undefined) {
       // Batching: a gallery has one open review; new uploads join it and its task and card follow.
       const saved = await updateReview(deps.reviews, open.review.id, (r) => {
+        if (!isOpen(r)) return undefined; // decided meanwhile: the upload starts the next review
         const next = addAssets(r, [asset], deps.clock.now());
         return next === r ? undefined : next;
       });
-      return { reviewId: saved.review.id, opened: false };
+      if (saved.review.assets.some((a) => a.assetId === asset.assetId)) {
+        return { reviewId: saved.review.id, opened: false };
+      }
+      continue;
     }
     try {
       const review = await newReview(deps, event, rule, asset, now);
