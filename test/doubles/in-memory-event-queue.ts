@@ -1,4 +1,5 @@
 import type { LibraryEvent } from '../../core/model/library-event.js';
+import type { QueueMessage } from '../../core/model/queue-message.js';
 import type { EventQueue, PoisonMessage, QueuedMessage } from '../../core/ports/event-queue.js';
 
 interface Stored {
@@ -19,17 +20,22 @@ export class InMemoryEventQueue implements EventQueue {
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
-  /** Every event ever enqueued, in order, including ones already consumed. */
-  readonly sent: LibraryEvent[] = [];
+  /** Every message ever enqueued, in order, including ones already consumed. */
+  readonly messages: QueueMessage[] = [];
 
-  enqueue(event: LibraryEvent): Promise<void> {
+  /** The library events among them. */
+  get sent(): LibraryEvent[] {
+    return this.messages.filter((m): m is LibraryEvent => m.type !== 'review.sync');
+  }
+
+  enqueue(event: QueueMessage): Promise<void> {
     if (this.failNextEnqueue !== undefined) {
       const failure = this.failNextEnqueue;
       this.failNextEnqueue = undefined;
       return Promise.reject(failure);
     }
     this.sequence += 1;
-    this.sent.push(event);
+    this.messages.push(event);
     this.active.push({
       messageId: `m${this.sequence}`,
       body: JSON.stringify(event),
