@@ -374,6 +374,8 @@ export class FakeGraphServer implements ControlHost {
     } catch (e: unknown) {
       outcome = { kind: 'response', response: this.errorResponse(ensureError(e), ids) };
     }
+    // [INF] lostResponse drops the answer whatever it was; when the write itself failed, nothing
+    // was applied, which is still a lost answer to the client.
     if (fault?.lostResponse === true) return { kind: 'lost' };
     return outcome;
   }

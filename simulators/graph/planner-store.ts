@@ -363,6 +363,7 @@ export class PlannerStore {
     const planValue = input['planId'];
     if (planValue === undefined) throw plannerBadRequest(`'planId' is required.`);
     // api/planner-post-tasks.md: "planId property must be set to an existing plannerPlan".
+    // [INF] An unknown plan is a 404, like every other missing Planner item here.
     const plan = this.getPlan(requireString(planValue, 'planId'));
     const inPlan = [...this.tasks.values()].filter((t) => t.planId === plan.id);
     if (inPlan.length >= this.limits.tasksPerPlan) {
@@ -605,6 +606,7 @@ export class PlannerStore {
     const bucketId = requireString(value, 'bucketId');
     const bucket = this.buckets.get(bucketId);
     // resources/plannertask.md: "The bucket needs to be in the plan that the task is in."
+    // [INF] An unknown bucket, or one of another plan, is a 400 (the request is inconsistent).
     if (bucket === undefined || bucket.planId !== planId) {
       throw plannerBadRequest(`Bucket '${bucketId}' is not a bucket of plan '${planId}'.`);
     }
@@ -628,7 +630,8 @@ export class PlannerStore {
     const next = { ...task.assignments };
     for (const [userId, value] of Object.entries(input)) {
       if (isAnnotation(userId)) continue;
-      // planner-overview.md "Tasks": the user id is the name of the open property.
+      // planner-overview.md "Tasks": the user id is the name of the open property. [INF] It must
+      // be a GUID (so a UPN is caught), but need not be a user the simulator knows.
       requireGuidKey(userId, 'assignments');
       const property = `assignments.${userId}`;
       if (value === null) {
@@ -637,6 +640,7 @@ export class PlannerStore {
       }
       const assignment = requireObject(value, property);
       requireODataType(assignment, property, ['microsoft.graph.plannerAssignment']);
+      // [INF] Only orderHint may be written; echoing assignedBy/assignedDateTime back is a 400.
       for (const key of Object.keys(assignment)) {
         if (key !== 'orderHint' && !isAnnotation(key)) {
           throw unknownProperty(`${property}.${key}`, 'plannerAssignment');
@@ -684,6 +688,8 @@ export class PlannerStore {
       const next: ReferenceRecord = existing
         ? { ...existing, lastModifiedBy: by, lastModifiedDateTime: now }
         : {
+            // [INF] A new reference may omit alias and type (they stay null) and previewPriority
+            // (the service appends it after the others).
             alias: null,
             type: null,
             previewPriority: appendOrderHint(siblings()),
