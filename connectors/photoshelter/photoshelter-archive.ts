@@ -1,4 +1,4 @@
-import { ensureError, ValidationError } from '../../core/errors.js';
+import { ensureError, UpstreamError, ValidationError } from '../../core/errors.js';
 import type {
   AssetMetadata,
   AssetSummary,
@@ -9,7 +9,11 @@ import type { Gallery, GalleryChange, LibraryChildren } from '../../core/model/g
 import type { Page } from '../../core/model/page.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
-import type { PhotoArchive } from '../../core/ports/photo-archive.js';
+import type {
+  ArchiveAction,
+  LibraryReviewStatus,
+  PhotoArchive,
+} from '../../core/ports/photo-archive.js';
 import {
   toAssetMetadata,
   toAssetSummary,
@@ -304,6 +308,25 @@ export class PhotoShelterArchive implements PhotoArchive {
     );
     const ids = answer.data.map((entry) => entry.includes?.gallery?.data?.id ?? entry.id);
     return [...new Set(ids)];
+  }
+
+  // Placeholders so the port compiles while the write calls land (next commits).
+  getGalleryPath(_galleryId: string): Promise<readonly string[]> {
+    return Promise.reject(
+      new UpstreamError('photoshelter', 'getGalleryPath is not implemented yet'),
+    );
+  }
+
+  setReviewStatus(_assetIds: readonly string[], _status: LibraryReviewStatus): Promise<void> {
+    return Promise.reject(
+      new UpstreamError('photoshelter', 'setReviewStatus is not implemented yet'),
+    );
+  }
+
+  archiveGallery(_galleryId: string, _action: ArchiveAction): Promise<void> {
+    return Promise.reject(
+      new UpstreamError('photoshelter', 'archiveGallery is not implemented yet'),
+    );
   }
 
   /** #12: ends the session PhotoShelter counts against the user's concurrent sessions [V2]. */

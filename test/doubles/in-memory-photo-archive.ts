@@ -15,7 +15,12 @@ import type {
 } from '../../core/model/gallery.js';
 import type { Page } from '../../core/model/page.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { PhotoArchive } from '../../core/ports/photo-archive.js';
+import {
+  type ArchiveAction,
+  type LibraryReviewStatus,
+  libraryReviewStatuses,
+  type PhotoArchive,
+} from '../../core/ports/photo-archive.js';
 
 /** The editable IPTC-ish fields of an asset, in domain words. */
 export interface MetadataPatch {
@@ -61,6 +66,8 @@ interface StoredAsset {
   readonly uploadedAt: string;
   modifiedAt: string;
   metadata: Required<Omit<MetadataPatch, 'keywords'>> & { keywords: string[] };
+  /** The "Review status" custom metadata value, as PhotoShelter keeps it per asset. */
+  reviewStatus: LibraryReviewStatus | null;
 }
 
 // A 1×1 transparent PNG: display links are data: URLs, so a test can fetch them without a server.
@@ -152,6 +159,7 @@ export class InMemoryPhotoArchive implements PhotoArchive {
         keywords: [],
         licenseExpiresAt: null,
       },
+      reviewStatus: null,
     });
     return id;
   }
@@ -194,6 +202,20 @@ export class InMemoryPhotoArchive implements PhotoArchive {
     const asset = this.asset(assetId);
     const gallery = this.gallery(galleryId);
     if (!asset.galleryIds.includes(gallery.id)) asset.galleryIds.push(gallery.id);
+  }
+
+  /** The review status last written onto the asset (null: never set). */
+  reviewStatusOf(assetId: string): LibraryReviewStatus | null {
+    return this.asset(assetId).reviewStatus;
+  }
+
+  /** Where the gallery sits and who may see it: ground truth for archive tests. */
+  galleryState(galleryId: string): { visibility: Visibility; collectionIds: readonly string[] } {
+    const gallery = this.gallery(galleryId);
+    return {
+      visibility: gallery.visibility,
+      collectionIds: gallery.collectionId === null ? [] : [gallery.collectionId],
+    };
   }
 
   /** Ids of a gallery's images, in gallery order (ground truth for paging tests). */
@@ -304,6 +326,57 @@ export class InMemoryPhotoArchive implements PhotoArchive {
 
   listAssetGalleries(assetId: string): Promise<readonly string[]> {
     return this.answer(() => [...this.asset(assetId).galleryIds]);
+  }
+
+  getGalleryPath(galleryId: string): Promise<readonly string[]> {
+    return this.answer(() => {
+      const gallery = this.gallery(galleryId);
+      const names: string[] = [];
+      const seen = new Set<string>();
+      for (let id = gallery.collectionId; id !== null && !seen.has(id);) {
+        seen.add(id);
+        const collection = this.collection(id);
+        names.unshift(collection.name);
+        id = collection.parentId;
+      }
+      return [...names, gallery.name];
+    });
+  }
+
+  setReviewStatus(assetIds: readonly string[], status: LibraryReviewStatus): Promise<void> {
+    return this.answer(() => {
+      if (!(libraryReviewStatuses as readonly string[]).includes(status)) {
+        throw new ValidationError('Not a review status', ['status']);
+      }
+      // Every id is checked first, so an unknown one changes nothing (the connector may have written
+      // some assets before it meets the unknown one; callers retry, and writes are idempotent).
+      const assets = [...new Set(assetIds)].map((id) => this.asset(id));
+      for (const asset of assets) {
+        // Like the simulator [INF]: writing the value an asset already has is not an edit.
+        if (asset.reviewStatus === status) continue;
+        asset.reviewStatus = status;
+        // A custom-metadata edit moves the asset's modification time, as PhotoShelter's edits do.
+        asset.modifiedAt = this.stamp();
+      }
+    });
+  }
+
+  archiveGallery(galleryId: string, action: ArchiveAction): Promise<void> {
+    return this.answer(() => {
+      const gallery = this.gallery(galleryId);
+      switch (action.kind) {
+        case 'hide':
+          if (gallery.visibility === 'private') return;
+          gallery.visibility = 'private';
+          break;
+        case 'move':
+          this.collection(action.collectionId);
+          if (gallery.collectionId === action.collectionId) return;
+          gallery.collectionId = action.collectionId;
+          break;
+      }
+      gallery.modifiedAt = this.stamp();
+    });
   }
 
   // -------------------------------------------------------------------------------------------------
