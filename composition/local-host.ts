@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,9 @@ import { invocationContext, serveFunction } from './http-adapter.js';
 import { QueuePump } from './queue-pump.js';
 
 const consoleDir = fileURLToPath(new URL('../simulators/console/', import.meta.url));
+const adaptiveCardsBundle = createRequire(import.meta.url).resolve(
+  'adaptivecards/dist/adaptivecards.min.js',
+);
 
 export interface LocalHost {
   readonly url: string;
@@ -149,6 +153,13 @@ async function start(
     }
     if (request.method === 'GET' && path === '/console/console.js') {
       return serveFile(response, 'console.js', 'text/javascript; charset=utf-8');
+    }
+    if (request.method === 'GET' && path === '/console/adaptivecards.js') {
+      // The renderer's UMD build: the page renders cards exactly as the tests parse them.
+      const body = await readFile(adaptiveCardsBundle);
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      response.end(body);
+      return;
     }
     if (request.method === 'GET' && path === '/console/settings.json') {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

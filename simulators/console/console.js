@@ -178,3 +178,211 @@ $('poll-now').addEventListener('click', async (event) => {
 await loadLibrary();
 await refreshFeed();
 setInterval(() => refreshFeed().catch(() => undefined), 2000);
+
+// --- Tabs -------------------------------------------------------------------------------------
+for (const tab of document.querySelectorAll('nav.tabs button')) {
+  tab.addEventListener('click', () => {
+    for (const other of document.querySelectorAll('nav.tabs button')) {
+      other.setAttribute('aria-selected', String(other === tab));
+      $(`pane-${other.dataset.pane}`).hidden = other !== tab;
+    }
+  });
+}
+
+// --- Planner board (the Graph simulator's state) ----------------------------------------------
+const graph = (path, init) => fetch(`${settings.graphUrl}/_sim/${path}`, init);
+
+async function refreshBoard() {
+  if (!settings.graphUrl) return;
+  const state = await (await graph('state')).json();
+  const plan = state.plans[0];
+  if (!plan) return;
+  const people = new Map(state.users.map((u) => [u.id, u.displayName]));
+  $('plan-title').textContent = plan.title;
+  const columns = plan.buckets.map((bucket) => {
+    const tasks = plan.tasks.filter((t) => t.bucketId === bucket.id);
+    return el(
+      'div',
+      { class: 'bucket', 'data-bucket': bucket.name },
+      el('h3', {}, `${bucket.name} (${tasks.length})`),
+      ...tasks.map((task) => taskNode(task, plan, people)),
+    );
+  });
+  $('board').replaceChildren(...columns);
+}
+
+function taskNode(task, plan, people) {
+  const references = Object.entries(task.details?.references ?? {}).map(([key, ref]) => {
+    const url = decodeURIComponent(key);
+    return el('a', { href: url, target: '_blank' }, ref?.alias ?? url);
+  });
+  const assignees = Object.keys(task.assignments ?? {}).map((id) => people.get(id) ?? id);
+  const complete = el('button', {}, 'Complete');
+  complete.addEventListener('click', () =>
+    act(complete, 'Task completed in Planner', () =>
+      graph(`tasks/${encodeURIComponent(task.id)}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ percentComplete: 100 }),
+      }),
+    ).then(refreshBoard),
+  );
+  const move = el(
+    'select',
+    {},
+    el('option', { value: '' }, 'Move to…'),
+    ...plan.buckets.map((b) => el('option', { value: b.id }, b.name)),
+  );
+  move.addEventListener('change', () => {
+    if (!move.value) return;
+    graph(`tasks/${encodeURIComponent(task.id)}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bucketId: move.value }),
+    }).then(refreshBoard);
+  });
+  return el(
+    'div',
+    { class: 'task' },
+    el('strong', {}, task.title),
+    el(
+      'div',
+      { class: task.percentComplete === 100 ? 'done' : 'muted' },
+      task.percentComplete === 100
+        ? 'Completed'
+        : `${task.percentComplete}% · due ${task.dueDateTime?.slice(0, 10) ?? '–'}`,
+    ),
+    el('div', { class: 'muted' }, assignees.join(', ')),
+    ...references,
+    el('div', {}, complete, ' ', move),
+  );
+}
+
+// --- Teams chat (the Bot Connector simulator's transcript, cards rendered with adaptivecards) ----
+const teams = (path, body) =>
+  fetch(`${settings.teamsUrl}/_sim/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+/** Cards a user got back from their own button presses: the user-specific view, per activity. */
+const personalViews = new Map();
+
+async function setUpTeams() {
+  if (!settings.teamsUrl) return;
+  const seed = await (await teams('seed')).json();
+  const users = [
+    ...Object.values(seed.users),
+    {
+      name: 'Someone else (not a reviewer)',
+      aadObjectId: '00000000-0000-4000-8000-00000000beef',
+      mri: '29:someone',
+    },
+  ];
+  $('acting-user').replaceChildren(
+    ...users.map((u) => el('option', { value: u.aadObjectId }, u.name)),
+  );
+  const { conversations } = await (await teams('conversations')).json();
+  $('conversation').replaceChildren(
+    ...conversations.map((c) => el('option', { value: c.id }, `${c.name} (${c.conversationType})`)),
+  );
+  const reviews = conversations.find((c) => c.name === 'Photo reviews');
+  if (reviews) $('conversation').value = reviews.id;
+  $('conversation').addEventListener('change', () => refreshChat());
+  $('acting-user').addEventListener('change', () => refreshChat());
+  $('install').addEventListener('click', async () => {
+    await teams('install', {
+      conversationId: $('conversation').value,
+      user: $('acting-user').value,
+    });
+    toast('Lightdesk installed in this conversation');
+    await refreshChat();
+  });
+  $('send').addEventListener('click', async () => {
+    const text = $('say').value.trim();
+    if (!text) return;
+    await teams('message', {
+      conversationId: $('conversation').value,
+      user: $('acting-user').value,
+      text,
+      mentionBot: true,
+    });
+    $('say').value = '';
+    await refreshChat();
+  });
+}
+
+function renderCard(card, activityId) {
+  const adaptive = new AdaptiveCards.AdaptiveCard();
+  adaptive.onExecuteAction = async (action) => {
+    const data = { ...(action.data ?? {}) };
+    const verb = action.verb ?? data.verb;
+    const response = await teams('invoke', {
+      conversationId: $('conversation').value,
+      user: $('acting-user').value,
+      replyToId: activityId,
+      verb,
+      data,
+    });
+    const answer = await response.json();
+    const value = answer.body?.value;
+    if (answer.body?.type === 'application/vnd.microsoft.card.adaptive' && value) {
+      personalViews.set(`${activityId}|${$('acting-user').value}`, value);
+    } else {
+      toast(typeof value === 'string' ? value : `Bot answered ${answer.status}`);
+    }
+    await refreshChat();
+  };
+  adaptive.parse(card);
+  return adaptive.render();
+}
+
+async function refreshChat() {
+  if (!settings.teamsUrl || !$('conversation').value) return;
+  const detail = await (
+    await teams(`conversations/${encodeURIComponent($('conversation').value)}`)
+  ).json();
+  const bubbles = [];
+  for (const entry of detail.activities ?? []) {
+    const activity = entry.latest ?? entry.activity ?? entry;
+    if (activity.type !== 'message' || entry.deleted) continue;
+    const personal = personalViews.get(`${activity.id}|${$('acting-user').value}`);
+    const body = [];
+    if (activity.text) body.push(el('div', {}, activity.text));
+    for (const attachment of activity.attachments ?? []) {
+      if (attachment.contentType === 'application/vnd.microsoft.card.adaptive') {
+        body.push(renderCard(personal ?? attachment.content, activity.id));
+      }
+    }
+    bubbles.push(
+      el(
+        'div',
+        { class: 'bubble', 'data-activity-id': activity.id ?? '' },
+        el(
+          'div',
+          { class: 'meta' },
+          `${activity.from?.name ?? ''} · ${personal ? 'your view' : 'everyone'}`,
+        ),
+        ...body,
+      ),
+    );
+  }
+  $('chat').replaceChildren(
+    ...(bubbles.length > 0
+      ? bubbles
+      : [
+          el(
+            'span',
+            { class: 'muted' },
+            'No messages yet. Install Lightdesk here, then upload an image.',
+          ),
+        ]),
+  );
+}
+
+await setUpTeams();
+await Promise.all([refreshBoard(), refreshChat()]);
+setInterval(() => {
+  refreshBoard().catch(() => undefined);
+  refreshChat().catch(() => undefined);
+}, 3000);
