@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { imageUrl, type RouteContext, sliceOf } from './context.js';
 import type { CallCounts, Fault, FaultSpec } from './faults.js';
 import { intParam, type Reply, reply, type SimRequest } from './http-util.js';
-import type { MetadataInput, ReplaceInput, ShareInput, UploadInput } from './library.js';
+import {
+  type CustomFieldRecord,
+  type MetadataInput,
+  type ReplaceInput,
+  REVIEW_STATUS_FIELD,
+  type ShareInput,
+  type UploadInput,
+} from './library.js';
 import { SimulatorError } from './simulator-error.js';
 import { formatIso, toMicros } from './time.js';
 
@@ -16,7 +23,12 @@ export interface LibraryView {
     id: string;
     name: string;
     collectionId: string | null;
+    /** Every collection holding the gallery (it can sit in several), the first one first. */
+    collectionIds: string[];
+    /** Effective visibility (a private parent hides its children [INF]). */
     mode: string;
+    /** The gallery's own visibility setting. */
+    nativeMode: string;
     imageCount: number;
     thumbnails: { imageId: string; fileName: string; url: string }[];
   }[];
@@ -33,6 +45,8 @@ export interface GalleryImagesView {
     uploadedAt: string;
     modifiedAt: string;
     url: string;
+    /** The option set in the "Review status" custom field, or null. */
+    reviewStatus: string | null;
   }[];
   readonly total: number;
 }
@@ -49,6 +63,10 @@ export interface ControlTarget {
   faults(): readonly Fault[];
   clearFaults(): number;
   expireSessions(): number;
+  customFields(): readonly CustomFieldRecord[];
+  defineCustomField(name: string, options: readonly string[]): CustomFieldRecord;
+  removeCustomFields(name?: string): number;
+  resetCustomFields(): readonly CustomFieldRecord[];
   calls(): CallCounts;
   resetCalls(): void;
   reset(seed?: number, assets?: number): { seed: number; assets: number };
@@ -69,7 +87,9 @@ export function libraryView(ctx: RouteContext): LibraryView {
       id: g.id,
       name: g.name,
       collectionId: g.parentId,
+      collectionIds: library.parentsOf(g),
       mode: library.effectiveMode(g),
+      nativeMode: g.mode,
       imageCount: g.imageIds.length,
       thumbnails: g.imageIds.slice(0, THUMBNAILS).flatMap((id) => {
         const image = library.image(id);
@@ -111,6 +131,7 @@ export function galleryImagesView(
               uploadedAt: formatIso(image.uploadedAt),
               modifiedAt: formatIso(image.modifiedAt),
               url: imageUrl(ctx.baseUrl, image, THUMBNAIL_BOX),
+              reviewStatus: ctx.library.customValueByName(image, REVIEW_STATUS_FIELD.name),
             },
           ];
     }),
@@ -167,6 +188,11 @@ export const faultSchema = z.object({
   drop: z.boolean().optional(),
   malformed: z.boolean().optional(),
   times: z.number().int().min(1).max(1_000_000).optional(),
+});
+
+const customFieldSchema = z.object({
+  name: z.string().min(1).max(200),
+  options: z.array(z.string().min(1).max(200)).max(200),
 });
 
 const resetSchema = z.object({
@@ -238,6 +264,18 @@ function route(target: ControlTarget, request: SimRequest, sub: string): Reply {
     case 'DELETE /calls':
       target.resetCalls();
       return reply(200, target.calls());
+    case 'GET /custom-fields':
+      return reply(200, { fields: target.customFields() });
+    case 'POST /custom-fields': {
+      const body = parseBody(customFieldSchema, request);
+      return reply(201, target.defineCustomField(body.name, body.options));
+    }
+    case 'DELETE /custom-fields': {
+      const name = request.params.get('name');
+      return reply(200, { removed: target.removeCustomFields(name === '' ? undefined : name) });
+    }
+    case 'POST /custom-fields/reset':
+      return reply(200, { fields: target.resetCustomFields() });
     case 'POST /reset': {
       const body = parseBody(resetSchema, request);
       return reply(200, target.reset(body.seed, body.assets));

@@ -23,6 +23,7 @@ import {
   type SimRequest,
 } from './http-util.js';
 import {
+  type CustomFieldRecord,
   Library,
   type LibraryData,
   type MetadataInput,
@@ -250,6 +251,31 @@ export class FakePhotoShelterServer implements ControlTarget {
     return this.sessions.expireAll();
   }
 
+  /** The org's custom metadata fields (seeded: "Review status" with Lightdesk's five options). */
+  customFields(): readonly CustomFieldRecord[] {
+    return this.lib.customFields;
+  }
+
+  /** Adds or replaces a field by name, as an admin would in Metadata Settings [DOC help]. */
+  defineCustomField(name: string, options: readonly string[]): CustomFieldRecord {
+    const field = this.lib.defineCustomField(name, options);
+    this.scheduleSave();
+    return field;
+  }
+
+  /** Removes the field called `name` (every field when undefined): tests the connector's clear error. */
+  removeCustomFields(name?: string): number {
+    const removed = this.lib.removeCustomFields(name);
+    this.scheduleSave();
+    return removed;
+  }
+
+  resetCustomFields(): readonly CustomFieldRecord[] {
+    this.lib.resetCustomFields();
+    this.scheduleSave();
+    return this.lib.customFields;
+  }
+
   calls(): CallCounts {
     return this.counter.snapshot();
   }
@@ -342,10 +368,13 @@ export class FakePhotoShelterServer implements ControlTarget {
         );
       }
       const ctx = this.context();
-      return this.send(
-        response,
-        v4 !== null ? handleV4(ctx, request, v4[1] ?? '') : handleV3(ctx, request, v3?.[1] ?? ''),
-      );
+      const answer =
+        v4 !== null ? handleV4(ctx, request, v4[1] ?? '') : handleV3(ctx, request, v3?.[1] ?? '');
+      // API writes (wire doc #15, #17–#19) change the library too; reads and log-ins save nothing.
+      if (method !== 'GET' && answer.status < 300 && !/authenticate|logout/.test(path)) {
+        this.scheduleSave();
+      }
+      return this.send(response, answer);
     }
     const page = renderWebPage(this.context(), request);
     if (page !== undefined) {

@@ -39,7 +39,13 @@ export interface GalleryRecord {
   readonly id: string;
   name: string;
   description: string;
+  /** The first collection holding the gallery (null: at the root); it decides the path. */
   parentId: string | null;
+  /**
+   * More collections holding the same gallery: a gallery can sit in several [WIP `collection_id`
+   * "if a gallery is contained in multiple collections"]. Absent in older state files.
+   */
+  otherParentIds?: string[];
   mode: Mode;
   isListed: boolean;
   displayOrder: number;
@@ -72,7 +78,32 @@ export interface ImageRecord {
   galleryIds: string[];
   /** Bumped by a replace, so thumbnails change with the bytes. */
   version: number;
+  /** Custom metadata: field id → option id, at most one option per field [DOC help]. */
+  customMetadata?: Record<string, string>;
 }
+
+/**
+ * An organization's custom metadata field: an admin defines it with a preset list of options, and a
+ * file gets at most one option per field [DOC help "Custom Metadata"]. Id formats are unknown [INF].
+ */
+export interface CustomFieldRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly options: readonly { readonly id: string; readonly name: string }[];
+}
+
+/** The field Lightdesk writes review outcomes into, seeded with fixed ids so tests can name them. */
+export const REVIEW_STATUS_FIELD: CustomFieldRecord = {
+  id: 'CF000ReviewStatu',
+  name: 'Review status',
+  options: [
+    { id: 'CFO00ReviewOpt01', name: 'pending review' },
+    { id: 'CFO00ReviewOpt02', name: 'approved' },
+    { id: 'CFO00ReviewOpt03', name: 're-review' },
+    { id: 'CFO00ReviewOpt04', name: 'archived' },
+    { id: 'CFO00ReviewOpt05', name: 'ready for publication' },
+  ],
+};
 
 /** Everything needed to rebuild a library: what the seeder makes and what a state file holds. */
 export interface LibraryData {
@@ -86,6 +117,8 @@ export interface LibraryData {
   readonly rngState: number;
   /** Next camera frame number for uploads without a file name. */
   readonly nextFrame: number;
+  /** The org's custom metadata fields; absent (older state files): the seeded "Review status". */
+  readonly customFields?: readonly CustomFieldRecord[];
 }
 
 export interface UploadInput {
@@ -133,6 +166,7 @@ export class Library {
   readonly collections = new Map<string, CollectionRecord>();
   readonly galleries = new Map<string, GalleryRecord>();
   readonly images = new Map<string, ImageRecord>();
+  customFields: CustomFieldRecord[];
   private readonly rng: Rng;
   private nextFrame: number;
 
@@ -156,6 +190,7 @@ export class Library {
     }
     this.rng = new Rng(data.rngState);
     this.nextFrame = data.nextFrame;
+    this.customFields = [...(data.customFields ?? [REVIEW_STATUS_FIELD])];
     clock.raiseFloor(latest);
   }
 
@@ -187,9 +222,43 @@ export class Library {
         .filter((c) => c.parentId === collectionId)
         .sort(byOrder),
       galleries: [...this.galleries.values()]
-        .filter((g) => g.parentId === collectionId)
+        .filter((g) =>
+          collectionId === null
+            ? g.parentId === null
+            : g.parentId === collectionId || (g.otherParentIds ?? []).includes(collectionId),
+        )
         .sort(byOrder),
     };
+  }
+
+  /** Every collection holding the gallery, the first one first. */
+  parentsOf(gallery: GalleryRecord): string[] {
+    return gallery.parentId === null ? [] : [gallery.parentId, ...(gallery.otherParentIds ?? [])];
+  }
+
+  /** The gallery, then its collections up to the root, along the first parent [INF]. */
+  pathOf(gallery: GalleryRecord): (GalleryRecord | CollectionRecord)[] {
+    const path: (GalleryRecord | CollectionRecord)[] = [gallery];
+    const seen = new Set<string>();
+    for (let id = gallery.parentId; id !== null && !seen.has(id);) {
+      seen.add(id);
+      const collection = this.collections.get(id);
+      if (collection === undefined) break;
+      path.push(collection);
+      id = collection.parentId;
+    }
+    return path;
+  }
+
+  customField(id: string): CustomFieldRecord | undefined {
+    return this.customFields.find((field) => field.id === id);
+  }
+
+  /** The option name an image carries in the field called `fieldName`, or null. */
+  customValueByName(image: ImageRecord, fieldName: string): string | null {
+    const field = this.customFields.find((f) => f.name === fieldName);
+    const optionId = field === undefined ? undefined : image.customMetadata?.[field.id];
+    return field?.options.find((option) => option.id === optionId)?.name ?? null;
   }
 
   /** The most restrictive mode on the way to the root: a private parent hides its children [INF]. */
@@ -301,6 +370,134 @@ export class Library {
     return image;
   }
 
+  /**
+   * Sets custom metadata: field id → option id, or null/'' to clear. Every pair is checked before any
+   * is applied. Only a real change moves the image's modified_at (wire doc #15) [INF that writing the
+   * value already there is not an edit].
+   */
+  setCustomMetadata(imageId: string, values: ReadonlyMap<string, string | null>): ImageRecord {
+    const image = this.requireImage(imageId);
+    for (const [fieldId, optionId] of values) {
+      const field = this.customField(fieldId);
+      if (field === undefined) {
+        throw new SimulatorError(400, `Unknown custom metadata field: ${fieldId}`);
+      }
+      if (optionId !== null && optionId !== '' && !field.options.some((o) => o.id === optionId)) {
+        throw new SimulatorError(400, `Unknown option ${optionId} for field ${fieldId}`);
+      }
+    }
+    let isChanged = false;
+    const current = { ...image.customMetadata };
+    for (const [fieldId, optionId] of values) {
+      if (optionId === null || optionId === '') {
+        if (current[fieldId] !== undefined) {
+          delete current[fieldId];
+          isChanged = true;
+        }
+      } else if (current[fieldId] !== optionId) {
+        current[fieldId] = optionId;
+        isChanged = true;
+      }
+    }
+    if (isChanged) {
+      image.customMetadata = current;
+      image.modifiedAt = this.clock.tick();
+    }
+    return image;
+  }
+
+  /** Adds or replaces the field called `name` (fresh ids), as an admin would in Metadata Settings. */
+  defineCustomField(name: string, options: readonly string[]): CustomFieldRecord {
+    this.removeCustomFields(name);
+    const taken = new Map(this.customFields.map((f) => [f.id, f] as const));
+    const field: CustomFieldRecord = {
+      id: this.newId('CF000', taken),
+      name,
+      options: options.map((option) => ({ id: `CFO00${this.rng.idBody()}`, name: option })),
+    };
+    this.customFields.push(field);
+    return field;
+  }
+
+  /** Removes the field called `name` (all fields when undefined), and every value set in it. */
+  removeCustomFields(name?: string): number {
+    const removed = this.customFields.filter((f) => name === undefined || f.name === name);
+    if (removed.length === 0) return 0;
+    this.customFields = this.customFields.filter((f) => !removed.includes(f));
+    for (const image of this.images.values()) {
+      if (image.customMetadata === undefined) continue;
+      for (const field of removed) delete image.customMetadata[field.id];
+    }
+    return removed.length;
+  }
+
+  /** Back to the seeded "Review status" field only (values in other fields are dropped). */
+  resetCustomFields(): void {
+    this.removeCustomFields();
+    this.customFields = [REVIEW_STATUS_FIELD];
+  }
+
+  /** Visibility `everyone|permission|private` [WIP Mode enum]; only a change moves modified_at. */
+  setGalleryMode(galleryId: string, mode: Mode): GalleryRecord {
+    const gallery = this.requireGallery(galleryId);
+    if (gallery.mode !== mode) {
+      gallery.mode = mode;
+      gallery.modifiedAt = this.clock.tick();
+    }
+    return gallery;
+  }
+
+  /** PATCH /galleries/{id} fields [WIP]: name, description, f_list. */
+  updateGallery(
+    galleryId: string,
+    patch: { name?: string; description?: string; isListed?: boolean },
+  ): GalleryRecord {
+    const gallery = this.requireGallery(galleryId);
+    let isChanged = false;
+    if (patch.name !== undefined && patch.name !== gallery.name) {
+      gallery.name = patch.name;
+      isChanged = true;
+    }
+    if (patch.description !== undefined && patch.description !== gallery.description) {
+      gallery.description = patch.description;
+      isChanged = true;
+    }
+    if (patch.isListed !== undefined && patch.isListed !== gallery.isListed) {
+      gallery.isListed = patch.isListed;
+      isChanged = true;
+    }
+    if (isChanged) gallery.modifiedAt = this.clock.tick();
+    return gallery;
+  }
+
+  /** Puts the gallery into one more collection [UNV path]; already there: nothing changes [INF]. */
+  addGalleryParent(galleryId: string, collectionId: string): GalleryRecord {
+    const gallery = this.requireGallery(galleryId);
+    if (this.collections.get(collectionId) === undefined) {
+      throw new SimulatorError(404, `Collection not found: ${collectionId}`);
+    }
+    if (this.parentsOf(gallery).includes(collectionId)) return gallery;
+    if (gallery.parentId === null) gallery.parentId = collectionId;
+    else gallery.otherParentIds = [...(gallery.otherParentIds ?? []), collectionId];
+    gallery.modifiedAt = this.clock.tick();
+    return gallery;
+  }
+
+  /** Takes the gallery out of a collection; 404 when it is not in it [INF]. The last one → root. */
+  removeGalleryParent(galleryId: string, collectionId: string): GalleryRecord {
+    const gallery = this.requireGallery(galleryId);
+    const parents = this.parentsOf(gallery);
+    if (!parents.includes(collectionId)) {
+      throw new SimulatorError(404, `Gallery ${galleryId} is not in collection ${collectionId}`);
+    }
+    const rest = parents.filter((id) => id !== collectionId);
+    gallery.parentId = rest[0] ?? null;
+    if (rest.length > 1) gallery.otherParentIds = rest.slice(1);
+    else delete gallery.otherParentIds;
+    gallery.modifiedAt = this.clock.tick();
+    return gallery;
+  }
+
   toData(): LibraryData {
     return {
       seed: this.seed,
@@ -310,6 +507,7 @@ export class Library {
       images: [...this.images.values()],
       rngState: this.rng.state,
       nextFrame: this.nextFrame,
+      customFields: [...this.customFields],
     };
   }
 

@@ -10,7 +10,7 @@ import {
   sliceOf,
 } from './context.js';
 import { intParam, isRecord, type Reply, reply, type SimRequest } from './http-util.js';
-import type { CollectionRecord, GalleryRecord, ImageRecord, Library } from './library.js';
+import type { CollectionRecord, GalleryRecord, ImageRecord, Library, Mode } from './library.js';
 import { SimulatorError } from './simulator-error.js';
 import { tokenOf } from './sessions.js';
 import { formatPsTime } from './time.js';
@@ -269,9 +269,12 @@ function extendGallery(
   const record = pick(galleryRecord(ctx.library, g), fields);
   const parents = specOf(extend, 'Parents');
   if (parents !== undefined) {
-    // One object in the sample we have [3P]; absent for a gallery at the root (wire doc #5).
-    const value = parentsOf(g.parentId, parents);
-    if (value !== undefined) record.Parents = value;
+    // One object in the sample we have [3P]; absent for a gallery at the root (wire doc #5); [INF] an
+    // array for a gallery in several collections.
+    const ids = ctx.library.parentsOf(g);
+    const values = ids.map((id) => pick({ collection_id: id }, parents.fields));
+    if (values.length === 1) record.Parents = values[0];
+    else if (values.length > 1) record.Parents = values;
   }
   const visibility = specOf(extend, 'Visibility');
   if (visibility !== undefined) record.Visibility = pick({ mode: g.mode }, visibility.fields);
@@ -347,7 +350,11 @@ interface Route<C> {
 }
 
 const GET = ['GET'];
+const POST = ['POST'];
 const GET_POST = ['GET', 'POST'];
+
+const isMode = (value: string): value is Mode =>
+  value === 'everyone' || value === 'permission' || value === 'private';
 
 const route = <C>(methods: readonly string[], pattern: string, handler: Handler<C>): Route<C> => ({
   methods,
@@ -436,7 +443,17 @@ const MEMBER_ROUTES: readonly Route<Authenticated>[] = [
   }),
   route(GET, `/mem/gallery/${ID}/parents`, (ctx, _request, match) => {
     const gallery = requireGallery(ctx, match[1] ?? '');
-    return v3Ok(gallery.parentId === null ? {} : { Parents: { collection_id: gallery.parentId } });
+    const ids = ctx.library.parentsOf(gallery).map((id) => ({ collection_id: id }));
+    return v3Ok(ids.length === 0 ? {} : { Parents: ids.length === 1 ? ids[0] : ids });
+  }),
+  // #17 [V2 path, INF for v3]: v2 sent `mode` = everyone|permission|private here; the answer is an
+  // empty ok envelope [INF].
+  route(POST, `/mem/gallery/${ID}/visibility/update`, (ctx, request, match) => {
+    const gallery = requireGallery(ctx, match[1] ?? '');
+    const mode = request.params.get('mode') ?? '';
+    if (!isMode(mode)) return fail(400, `Invalid mode: ${mode}`);
+    ctx.library.setGalleryMode(gallery.id, mode);
+    return v3Ok({});
   }),
   route(GET, `/mem/gallery/${ID}`, (ctx, request, match) => {
     const gallery = requireGallery(ctx, match[1] ?? '');

@@ -1,6 +1,13 @@
 import { type Authenticated, pageUrl, type RouteContext, type Slice, sliceOf } from './context.js';
-import { intParam, type Reply, reply, type SimRequest } from './http-util.js';
-import type { GalleryRecord, ImageRecord, PermissionRecord } from './library.js';
+import { intParam, isRecord, type Reply, reply, type SimRequest } from './http-util.js';
+import type {
+  CollectionRecord,
+  CustomFieldRecord,
+  GalleryRecord,
+  ImageRecord,
+  Mode,
+  PermissionRecord,
+} from './library.js';
 import { SimulatorError } from './simulator-error.js';
 import { tokenOf } from './sessions.js';
 import { formatPsTime, type Micros, parseFilterTime } from './time.js';
@@ -370,6 +377,102 @@ function userSession(ctx: Authenticated, request: SimRequest): Reply {
   });
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Writes and the calls around them (wire doc #13–#19). PhotoShelter documents none of these shapes:
+// the paths are [UNV kuklaph] or [3P], the bodies and answers [INF] (reference §8.1).
+
+/** #13: the breadcrumb, leaf first (the gallery, then its collections up to the root) [3P/INF]. */
+function galleryPath(ctx: Authenticated, galleryId: string): Reply {
+  const g = ctx.library.gallery(galleryId);
+  if (g === undefined) return V4_NOT_FOUND();
+  const entry = (record: GalleryRecord | CollectionRecord) => ({
+    id: record.id,
+    type: record.id.startsWith('G') ? 'gallery' : 'collection',
+    attributes: { name: record.name },
+  });
+  return reply(200, { data: ctx.library.pathOf(g).map(entry), meta: {} });
+}
+
+function fieldResource(field: CustomFieldRecord): Record<string, unknown> {
+  return {
+    id: field.id,
+    type: 'metadata_field',
+    attributes: {
+      name: field.name,
+      // [INF] an earlier natlaqua script filtered a field list by `category == "metadata"`.
+      category: 'metadata',
+      field_type: 'select',
+      options: field.options.map((option) => ({ id: option.id, name: option.name })),
+    },
+  };
+}
+
+/** #16 read shape: `data.attributes.custom_metadata[i].value` [3P natlaqua]; the other keys [INF]. */
+function customMetadataResource(ctx: RouteContext, image: ImageRecord): Record<string, unknown> {
+  return {
+    id: image.id,
+    type: 'custom-metadata',
+    attributes: {
+      custom_metadata: ctx.library.customFields.map((field) => {
+        const optionId = image.customMetadata?.[field.id] ?? null;
+        const option = field.options.find((o) => o.id === optionId);
+        return {
+          id: field.id,
+          name: field.name,
+          value: option?.name ?? null,
+          option_id: option?.id ?? null,
+        };
+      }),
+    },
+  };
+}
+
+const RESERVED = new Set(['api_key', 'auth_token', 'format']);
+
+/** #15: `{field_id: option_id}` as JSON [INF], or the same pairs as form or query fields. */
+function customMetadataPatch(request: SimRequest): Map<string, string | null> {
+  const values = new Map<string, string | null>();
+  if (isRecord(request.json)) {
+    for (const [key, value] of Object.entries(request.json)) {
+      if (typeof value === 'string' || value === null) values.set(key, value);
+      else badRequest(`Invalid value for ${key}: must be an option id or null`);
+    }
+  } else {
+    for (const [key, value] of request.params) if (!RESERVED.has(key)) values.set(key, value);
+  }
+  if (values.size === 0) badRequest('No custom metadata given');
+  return values;
+}
+
+const isMode = (value: string): value is Mode =>
+  value === 'everyone' || value === 'permission' || value === 'private';
+
+function flagParam(request: SimRequest, name: string): boolean | undefined {
+  const text = request.params.get(name);
+  if (text === undefined) return undefined;
+  if (text === 't' || text === 'true') return true;
+  if (text === 'f' || text === 'false') return false;
+  return badRequest(`Invalid ${name}: ${text}`);
+}
+
+/** `PATCH /galleries/{id}` [WIP GalleryUpdateId]: name, description, f_list; `mode` is [INF]. */
+function patchGallery(ctx: Authenticated, request: SimRequest, galleryId: string): Reply {
+  if (ctx.library.gallery(galleryId) === undefined) return V4_NOT_FOUND();
+  const mode = request.params.get('mode');
+  if (mode !== undefined && !isMode(mode)) return badRequest(`Invalid mode: ${mode}`);
+  const name = request.params.get('name');
+  const description = request.params.get('description');
+  const isListed = flagParam(request, 'f_list');
+  ctx.library.updateGallery(galleryId, {
+    ...(name === undefined ? {} : { name }),
+    ...(description === undefined ? {} : { description }),
+    ...(isListed === undefined ? {} : { isListed }),
+  });
+  if (mode !== undefined) ctx.library.setGalleryMode(galleryId, mode);
+  // The draft's answer [WIP].
+  return reply(200, { data: { gallery_id: galleryId }, meta: {} });
+}
+
 const ID = '([A-Za-z0-9._-]{1,64})';
 
 type Member = (ctx: Authenticated, request: SimRequest, match: RegExpExecArray) => Reply;
@@ -401,6 +504,63 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
       return g === undefined
         ? V4_NOT_FOUND()
         : reply(200, { data: galleryResource(ctx, g, includesOf(request)), meta: {} });
+    },
+  },
+  {
+    method: 'PATCH',
+    pattern: new RegExp(`^/galleries/${ID}$`),
+    handler: (ctx, request, match) => patchGallery(ctx, request, match[1] ?? ''),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/galleries/${ID}/path$`),
+    handler: (ctx, _request, match) => galleryPath(ctx, match[1] ?? ''),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/galleries/${ID}/parents$`),
+    handler: (ctx, request, match) => {
+      const galleryId = match[1] ?? '';
+      if (ctx.library.gallery(galleryId) === undefined) return V4_NOT_FOUND();
+      const collectionId = request.params.get('collection_id') ?? '';
+      if (collectionId === '') return badRequest('collection_id is required');
+      const g = ctx.library.addGalleryParent(galleryId, collectionId);
+      return reply(200, { data: galleryResource(ctx, g, new Set()), meta: { status: 'OK' } });
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: new RegExp(`^/galleries/${ID}/parents/${ID}$`),
+    handler: (ctx, _request, match) => {
+      ctx.library.removeGalleryParent(match[1] ?? '', match[2] ?? '');
+      // Like the draft's gallery delete [WIP]: `{"meta":{"status":"OK"}}`.
+      return reply(200, { meta: { status: 'OK' } });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/metadata\/fields$/,
+    handler: (ctx, request) =>
+      paged(ctx, request, ctx.library.customFields, (field) => fieldResource(field)),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/media/${ID}/custom-metadata$`),
+    handler: (ctx, _request, match) => {
+      const image = ctx.library.image(match[1] ?? '');
+      return image === undefined
+        ? V4_NOT_FOUND()
+        : reply(200, { data: customMetadataResource(ctx, image), meta: {} });
+    },
+  },
+  {
+    method: 'PATCH',
+    pattern: new RegExp(`^/media/${ID}/custom-metadata$`),
+    handler: (ctx, request, match) => {
+      const image = ctx.library.image(match[1] ?? '');
+      if (image === undefined) return V4_NOT_FOUND();
+      ctx.library.setCustomMetadata(image.id, customMetadataPatch(request));
+      return reply(200, { data: customMetadataResource(ctx, image), meta: { status: 'OK' } });
     },
   },
   {
@@ -442,20 +602,29 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
 export function handleV4(ctx: RouteContext, request: SimRequest, sub: string): Reply {
   try {
     if (sub === '/authenticate') return authenticate(ctx, request);
+    let isPathKnown = false;
     for (const candidate of MEMBER_ROUTES) {
       const match = candidate.pattern.exec(sub);
       if (match === null) continue;
-      if (candidate.method !== request.method) {
-        return v4Error(405, 'MethodNotAllowedException', 'Method not allowed');
-      }
+      isPathKnown = true;
+      if (candidate.method !== request.method) continue;
       const session = ctx.sessions.use(tokenOf(request));
       if (session === undefined) return V4_UNAUTHORIZED();
       return candidate.handler({ ...ctx, session }, request, match);
     }
-    return V4_NOT_FOUND();
+    return isPathKnown
+      ? v4Error(405, 'MethodNotAllowedException', 'Method not allowed')
+      : V4_NOT_FOUND();
   } catch (e: unknown) {
     if (e instanceof V4Failure)
       return v4Error(e.status, 'BadRequestException', 'Bad Request', e.message);
+    // The library's own refusals (unknown collection, unknown option …) in the v4 envelope.
+    if (e instanceof SimulatorError) {
+      if (e.status === 404) {
+        return v4Error(404, 'ResourceNotFoundException', 'Resource not found', e.message);
+      }
+      return v4Error(e.status, 'BadRequestException', 'Bad Request', e.message);
+    }
     throw e;
   }
 }

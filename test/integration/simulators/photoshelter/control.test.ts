@@ -54,7 +54,9 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
         id: expect.stringMatching(/^G0000/),
         name: expect.any(String),
         collectionId: g.collectionId === null ? null : expect.stringMatching(/^C0000/),
+        collectionIds: g.collectionId === null ? [] : [g.collectionId],
         mode: expect.stringMatching(/^(everyone|permission|private)$/),
+        nativeMode: expect.stringMatching(/^(everyone|permission|private)$/),
         imageCount: expect.any(Number),
         thumbnails: expect.any(Array),
       });
@@ -82,6 +84,7 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
       uploadedAt: expect.stringMatching(/Z$/),
       modifiedAt: expect.stringMatching(/Z$/),
       url: expect.stringContaining('/img-get2/'),
+      reviewStatus: null,
     });
     const second = await sim.sim('GET', `/galleries/${g.id}/images?page=2&per_page=1`);
     expect(second.body).toEqual({ images: [all.body.images[1]], total: g.imageCount });
