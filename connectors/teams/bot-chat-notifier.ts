@@ -1,0 +1,180 @@
+import {
+  CardFactory,
+  type CloudAdapter,
+  type ConversationReference,
+  TeamsInfo,
+  type TurnContext,
+} from 'botbuilder';
+
+import { NotFoundError, ValidationError } from '../../core/errors.js';
+import type { CardJson, ChatNotifier } from '../../core/ports/chat-notifier.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { ConversationRecord, ConversationStore } from '../../core/ports/conversation-store.js';
+import type { Logger } from '../../core/ports/logger.js';
+import { connectorFailure, refusalOf, toChatError } from './errors.js';
+import { rosterMemberSchema, storedReferenceSchema } from './wire.js';
+
+export interface BotChatNotifierOptions {
+  /** The adapter the bot runs on: proactive calls borrow its credentials and connector client. */
+  readonly adapter: CloudAdapter;
+  /** The bot's Microsoft app id; '' when the bot runs anonymously (local demo). */
+  readonly appId: string;
+  readonly conversations: ConversationStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How long a conversation's roster is reused before it is read again (default one minute). */
+  readonly rosterTtlMs?: number;
+}
+
+interface CachedRoster {
+  readonly at: number;
+  /** Entra object id (lower case) → Teams user id (MRI). */
+  readonly byAadObjectId: ReadonlyMap<string, string>;
+}
+
+/** Pages of 500 are the most Teams hands out per call (TeamsInfo.getPagedMembers). */
+const rosterPageSize = 500;
+
+/**
+ * Posts and updates review cards in Teams through the Bot Connector, proactively, with the
+ * conversation references the bot captured on install (ARCHITECTURE.md §3.4, §5).
+ */
+export class BotChatNotifier implements ChatNotifier {
+  private readonly rosters = new Map<string, CachedRoster>();
+  private readonly rosterTtlMs: number;
+  private readonly log: Logger;
+
+  constructor(private readonly options: BotChatNotifierOptions) {
+    this.rosterTtlMs = options.rosterTtlMs ?? 60_000;
+    this.log = options.logger.child('teams');
+  }
+
+  async postCard(
+    conversationKey: string,
+    card: CardJson,
+    summary: string,
+  ): Promise<{ activityId: string }> {
+    let activityId: string | undefined;
+    await this.inConversation(conversationKey, undefined, async (context) => {
+      const sent = await context.sendActivity({
+        type: 'message',
+        attachments: [CardFactory.adaptiveCard(card)],
+        summary,
+      });
+      activityId = sent?.id;
+    });
+    if (activityId === undefined || activityId === '') {
+      throw toChatError(undefined, { conversationKey });
+    }
+    this.log.info('card posted', { conversation: conversationKey, activityId });
+    return { activityId };
+  }
+
+  async updateCard(conversationKey: string, activityId: string, card: CardJson): Promise<void> {
+    await this.inConversation(conversationKey, activityId, async (context) => {
+      // PUT /v3/conversations/{id}/activities/{activityId}: everyone's copy of the card changes
+      // (learn.microsoft.com/microsoftteams/platform/bots/how-to/update-and-delete-bot-messages).
+      await context.updateActivity({
+        type: 'message',
+        id: activityId,
+        attachments: [CardFactory.adaptiveCard(card)],
+      });
+    });
+    this.log.info('card updated', { conversation: conversationKey, activityId });
+  }
+
+  async memberIds(
+    conversationKey: string,
+    aadObjectIds: readonly string[],
+  ): Promise<readonly string[]> {
+    const roster = await this.roster(conversationKey);
+    return aadObjectIds.flatMap((id) => {
+      const mri = roster.get(id.toLowerCase());
+      return mri === undefined ? [] : [mri];
+    });
+  }
+
+  private async roster(conversationKey: string): Promise<ReadonlyMap<string, string>> {
+    const now = this.options.clock.now().getTime();
+    const cached = this.rosters.get(conversationKey);
+    if (cached !== undefined && now - cached.at < this.rosterTtlMs) return cached.byAadObjectId;
+    const byAadObjectId = new Map<string, string>();
+    await this.inConversation(conversationKey, undefined, async (context) => {
+      let continuationToken: string | undefined;
+      do {
+        const page = await TeamsInfo.getPagedMembers(context, rosterPageSize, continuationToken);
+        for (const raw of page.members) {
+          const member = rosterMemberSchema.safeParse(raw);
+          if (member.success && member.data.aadObjectId !== undefined) {
+            byAadObjectId.set(member.data.aadObjectId.toLowerCase(), member.data.id);
+          }
+        }
+        continuationToken = page.continuationToken === '' ? undefined : page.continuationToken;
+      } while (continuationToken !== undefined);
+    });
+    this.rosters.set(conversationKey, { at: now, byAadObjectId });
+    return byAadObjectId;
+  }
+
+  /**
+   * Runs `logic` in a proactive turn of the conversation stored under `conversationKey`, and turns
+   * connector failures into domain errors. A refusal (403 roster/blocked) marks the conversation so
+   * people can see why cards stop arriving; a later success there marks it active again.
+   */
+  private async inConversation(
+    conversationKey: string,
+    activityId: string | undefined,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const record = await this.options.conversations.get(conversationKey);
+    if (record === undefined) throw new NotFoundError('Conversation', conversationKey);
+    const reference = readReference(record);
+    try {
+      await this.options.adapter.continueConversationAsync(this.options.appId, reference, logic);
+    } catch (e: unknown) {
+      const failure = connectorFailure(e);
+      const refusal = refusalOf(failure);
+      this.log.warn('Teams call failed', {
+        conversation: conversationKey,
+        activityId,
+        status: failure?.status,
+        code: failure?.code,
+        requestId: failure?.requestId,
+      });
+      if (refusal !== undefined) {
+        await this.options.conversations.setStatus(
+          conversationKey,
+          refusal.status,
+          this.options.clock.now(),
+        );
+        this.rosters.delete(conversationKey);
+      }
+      throw toChatError(e, {
+        conversationKey,
+        ...(activityId === undefined ? {} : { activityId }),
+      });
+    }
+    if (record.status !== 'active') {
+      await this.options.conversations.setStatus(
+        conversationKey,
+        'active',
+        this.options.clock.now(),
+      );
+    }
+  }
+}
+
+function readReference(record: ConversationRecord): Partial<ConversationReference> {
+  let json: unknown;
+  try {
+    json = JSON.parse(record.reference);
+  } catch (e: unknown) {
+    throw new ValidationError(`Stored reference of ${record.key} is not JSON`, [], { cause: e });
+  }
+  const parsed = storedReferenceSchema.safeParse(json);
+  if (!parsed.success) {
+    throw ValidationError.fromZod(`Stored reference of ${record.key}`, parsed.error);
+  }
+  // The stored JSON came from botbuilder's own getConversationReference; it goes back as it came.
+  return parsed.data;
+}
