@@ -1,0 +1,209 @@
+import { type InvokeResponse, TeamsActivityHandler, TurnContext } from 'botbuilder';
+
+import { ensureError, NotFoundError } from '../core/errors.js';
+import { isOpen, type Review } from '../core/model/review.js';
+import type { ConversationStore } from '../core/ports/conversation-store.js';
+import type { Logger } from '../core/ports/logger.js';
+import {
+  helpText,
+  pendingText,
+  statusNotFoundText,
+  statusText,
+  statusUsageText,
+} from './bot-replies.js';
+import { conversationRecordOf } from './conversation-capture.js';
+import { errorType, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
+
+export interface LightdeskBotDeps extends InvokeRouterDeps {
+  readonly conversations: ConversationStore;
+  /** Tenants whose activities are served (ARCHITECTURE.md §7); empty: any (local demo). */
+  readonly allowedTenantIds?: readonly string[];
+}
+
+const maxPending = 10;
+/** How many reviews a command reads to sort and search; the store has no text index. */
+const scanLimit = 500;
+
+/**
+ * The Teams bot: remembers where it was installed, answers `help`, `pending` and `status`, and
+ * routes `adaptiveCard/action` invokes to the review loop (ARCHITECTURE.md §1, §3.5).
+ */
+export class LightdeskBot extends TeamsActivityHandler {
+  private readonly log: Logger;
+
+  constructor(private readonly deps: LightdeskBotDeps) {
+    super();
+    this.log = deps.logger.child('bot');
+    this.onConversationUpdate(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const added = context.activity.membersAdded ?? [];
+      const removed = context.activity.membersRemoved ?? [];
+      if (added.some((m) => m.id === botId)) await this.installed(context);
+      if (removed.some((m) => m.id === botId)) await this.uninstalled(context);
+      await next();
+    });
+    // Teams sends installationUpdate next to (or, for some scopes, instead of) conversationUpdate.
+    this.onInstallationUpdate(async (context, next) => {
+      const action = String(context.activity.action ?? '');
+      if (action.startsWith('add')) await this.installed(context);
+      if (action.startsWith('remove')) await this.uninstalled(context);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await this.command(context);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    const allowed = this.deps.allowedTenantIds ?? [];
+    const tenant = tenantOf(context);
+    if (allowed.length > 0 && (tenant === undefined || !allowed.includes(tenant))) {
+      this.log.warn('activity from another tenant ignored', {
+        activityId: context.activity.id,
+        type: context.activity.type,
+      });
+      if (context.activity.type === 'invoke') {
+        await sendInvokeResponse(context, {
+          status: 403,
+          body: {
+            statusCode: 403,
+            type: errorType,
+            value: { code: 'auth', message: 'This tenant is not served here.' },
+          },
+        });
+      }
+      return;
+    }
+    await super.run(context);
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    // Parsed here, not by ActivityHandler.getAdaptiveCardInvokeValue, which throws on a value
+    // without `action` instead of answering.
+    const value: unknown = context.activity.value;
+    const action =
+      typeof value === 'object' && value !== null && 'action' in value ? value.action : undefined;
+    const field = (name: string): unknown =>
+      typeof action === 'object' && action !== null && name in action
+        ? (action as Record<string, unknown>)[name]
+        : undefined;
+    const body = await routeCardAction(this.deps, {
+      verb: field('verb'),
+      data: field('data'),
+      actor: { id: context.activity.from?.id, aadObjectId: context.activity.from?.aadObjectId },
+      activityId: context.activity.replyToId,
+      conversationId: context.activity.conversation?.id,
+    });
+    // ActivityHandler answers adaptiveCard/action with HTTP status = statusCode and the body as is.
+    return { status: body.statusCode, body };
+  }
+
+  private async installed(context: TurnContext): Promise<void> {
+    const record = conversationRecordOf(context.activity, this.deps.clock.now());
+    if (record === undefined) {
+      this.log.warn('install without a usable conversation', { activityId: context.activity.id });
+      return;
+    }
+    const previous = await this.deps.conversations.get(record.key);
+    await this.deps.conversations.save(record);
+    this.log.info('conversation captured', {
+      conversation: record.key,
+      conversationId: record.conversationId,
+      activityId: context.activity.id,
+    });
+    // Teams may announce one install twice (conversationUpdate and installationUpdate) and retries
+    // activities it got no answer to: greet once.
+    if (previous?.status !== 'active') await context.sendActivity(helpText);
+  }
+
+  private async uninstalled(context: TurnContext): Promise<void> {
+    const record = conversationRecordOf(context.activity, this.deps.clock.now());
+    if (record === undefined) return;
+    try {
+      await this.deps.conversations.setStatus(record.key, 'uninstalled', this.deps.clock.now());
+      this.log.info('bot removed from conversation', { conversation: record.key });
+    } catch (e: unknown) {
+      if (!(ensureError(e) instanceof NotFoundError)) throw e;
+    }
+  }
+
+  private async command(context: TurnContext): Promise<void> {
+    // In channels and group chats Teams delivers only messages that @mention the bot; the mention
+    // is part of the text (learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
+    // channel-and-group-conversations).
+    const text = (
+      TurnContext.removeRecipientMention(context.activity) ??
+      context.activity.text ??
+      ''
+    )
+      .replace(/&nbsp;/g, ' ')
+      .trim();
+    const [word = '', ...rest] = text.split(/\s+/);
+    const argument = rest.join(' ').trim();
+    const command = word.toLowerCase();
+    this.log.info('command', {
+      command: ['help', 'pending', 'status'].includes(command) ? command : 'other',
+      activityId: context.activity.id,
+      conversationId: context.activity.conversation?.id,
+    });
+    switch (command) {
+      case 'pending':
+        await context.sendActivity(await this.pending());
+        return;
+      case 'status':
+        await context.sendActivity(await this.status(argument));
+        return;
+      default:
+        await context.sendActivity(helpText);
+    }
+  }
+
+  private async pending(): Promise<string> {
+    const stored = await this.deps.reviews.list({
+      statuses: ['pending', 'rereview'],
+      limit: scanLimit,
+    });
+    const open = stored
+      .map((s) => s.review)
+      .filter(isOpen)
+      .sort(newestFirst);
+    return pendingText(open.slice(0, maxPending), open.length);
+  }
+
+  private async status(query: string): Promise<string> {
+    if (query === '') return statusUsageText;
+    const wanted = query.toLowerCase();
+    const reviews = (await this.deps.reviews.list({ limit: scanLimit }))
+      .map((s) => s.review)
+      .sort(newestFirst);
+    const exact = reviews.find(
+      (r) => r.galleryId.toLowerCase() === wanted || r.galleryName.toLowerCase() === wanted,
+    );
+    const review = exact ?? reviews.find((r) => r.galleryName.toLowerCase().includes(wanted));
+    return review === undefined ? statusNotFoundText(query) : statusText(review);
+  }
+}
+
+const newestFirst = (a: Review, b: Review): number => b.openedAt.localeCompare(a.openedAt);
+
+function tenantOf(context: TurnContext): string | undefined {
+  const channelData: unknown = context.activity.channelData;
+  const fromChannelData =
+    typeof channelData === 'object' &&
+    channelData !== null &&
+    'tenant' in channelData &&
+    typeof channelData.tenant === 'object' &&
+    channelData.tenant !== null &&
+    'id' in channelData.tenant &&
+    typeof channelData.tenant.id === 'string'
+      ? channelData.tenant.id
+      : undefined;
+  return fromChannelData ?? context.activity.conversation?.tenantId;
+}
+
+/** How ActivityHandler itself hands an invoke's answer to the adapter (the `invokeResponse` activity). */
+async function sendInvokeResponse(context: TurnContext, response: InvokeResponse): Promise<void> {
+  await context.sendActivity({ type: 'invokeResponse', value: response });
+}

@@ -1,0 +1,69 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+
+import type { BotHttpAnswer, BotHttpRequest } from '../bot/bot-request.js';
+import type { HttpFunctionDefinition } from './definition.js';
+import { json, toHttpResponse } from './http-response.js';
+
+/** The bot as the messages function sees it: one request in, one answer out. */
+export interface BotEndpoint {
+  process(request: BotHttpRequest): Promise<BotHttpAnswer>;
+}
+
+/** The bot is built once per process, on first use, like the services. */
+export type BotProvider = () => Promise<BotEndpoint>;
+
+/** Teams activities are a few KB; a card action with its card stays far below this. */
+const maxBodyChars = 512 * 1024;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const badRequest = (message: string): HttpResponseInit =>
+  json(400, { error: { code: 'validation', message } });
+
+/**
+ * Adapts an @azure/functions request to the bot and its answer back. Refusals carry no detail:
+ * a caller without a valid channel token learns nothing from us (ARCHITECTURE.md §7).
+ */
+export async function serveBotRequest(
+  endpoint: BotEndpoint,
+  request: HttpRequest,
+): Promise<HttpResponseInit> {
+  const text = await request.text();
+  if (text.length > maxBodyChars) return badRequest('Request body is too large');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return badRequest('Request body is not a JSON activity');
+  }
+  if (!isRecord(body)) return badRequest('Request body is not a JSON activity');
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  const answer = await endpoint.process({ method: request.method, headers, body });
+  if (answer.status === 401) return { status: 401, headers: { 'cache-control': 'no-store' } };
+  return answer.body === undefined
+    ? { status: answer.status, headers: { 'cache-control': 'no-store' } }
+    : json(answer.status, answer.body);
+}
+
+/** POST /api/messages: the Teams bot (ARCHITECTURE.md §1). */
+export function messages(bot: BotProvider): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'messages',
+    route: 'messages',
+    methods: ['POST'],
+    handler: async (request, context) => {
+      try {
+        return await serveBotRequest(await bot(), request);
+      } catch (e: unknown) {
+        // The bot answers its own failures; this is a failure to build it or to reach it at all.
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}
