@@ -1,0 +1,207 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { serveFunction } from '../../../composition/http-adapter.js';
+import { ConflictError, NotFoundError } from '../../../core/errors.js';
+import { isOpen, type Review, type ReviewStatus } from '../../../core/model/review.js';
+import type { CardJson } from '../../../core/ports/chat-notifier.js';
+import type {
+  ConversationRecord,
+  ConversationStore,
+} from '../../../core/ports/conversation-store.js';
+import type { CardContext, ReviewCards } from '../../../core/ports/review-cards.js';
+import type { ReviewStore, StoredReview } from '../../../core/ports/review-store.js';
+import type { Logger } from '../../../core/ports/logger.js';
+import { type BotEndpoint, messages } from '../../../functions/messages.js';
+
+// Doubles and helpers for the bot tests. The stores keep state in maps and implement their ports'
+// documented behaviour (ETag-like versions, one open review per gallery); the cards double renders
+// each view as small JSON that says which view it is, so tests assert on meaning, not layout.
+
+export class MemoryReviewStore implements ReviewStore {
+  private readonly rows = new Map<string, StoredReview>();
+  private sequence = 0;
+
+  private put(review: Review): StoredReview {
+    this.sequence += 1;
+    const stored = { review, version: `v${this.sequence}` };
+    this.rows.set(review.id, stored);
+    return stored;
+  }
+
+  get(reviewId: string): Promise<StoredReview | undefined> {
+    return Promise.resolve(this.rows.get(reviewId));
+  }
+
+  findOpen(galleryId: string): Promise<StoredReview | undefined> {
+    return Promise.resolve(
+      [...this.rows.values()].find((s) => s.review.galleryId === galleryId && isOpen(s.review)),
+    );
+  }
+
+  async open(review: Review): Promise<StoredReview> {
+    if ((await this.findOpen(review.galleryId)) !== undefined) {
+      throw new ConflictError(`gallery ${review.galleryId} already has an open review`);
+    }
+    return this.put(review);
+  }
+
+  save(review: Review, version: string): Promise<StoredReview> {
+    const current = this.rows.get(review.id);
+    if (current === undefined || current.version !== version) {
+      return Promise.reject(new ConflictError(`review ${review.id} moved on`));
+    }
+    return Promise.resolve(this.put(review));
+  }
+
+  list(filter: {
+    readonly statuses?: readonly ReviewStatus[];
+    readonly limit: number;
+  }): Promise<readonly StoredReview[]> {
+    const all = [...this.rows.values()].filter(
+      (s) => filter.statuses === undefined || filter.statuses.includes(s.review.status),
+    );
+    return Promise.resolve(all.slice(0, filter.limit));
+  }
+}
+
+export class MemoryConversationStore implements ConversationStore {
+  readonly records = new Map<string, ConversationRecord>();
+
+  save(record: ConversationRecord): Promise<void> {
+    this.records.set(record.key, record);
+    return Promise.resolve();
+  }
+
+  get(key: string): Promise<ConversationRecord | undefined> {
+    return Promise.resolve(this.records.get(key));
+  }
+
+  list(): Promise<readonly ConversationRecord[]> {
+    return Promise.resolve([...this.records.values()]);
+  }
+
+  setStatus(key: string, status: ConversationRecord['status'], at: Date): Promise<void> {
+    const record = this.records.get(key);
+    if (record === undefined) return Promise.reject(new NotFoundError('Conversation', key));
+    this.records.set(key, { ...record, status, updatedAt: at.toISOString() });
+    return Promise.resolve();
+  }
+}
+
+/** Each view as `{ view, reviewId, status, cardVersion, … }` inside a valid 1.5 card. */
+export class LabelledReviewCards implements ReviewCards {
+  private card(fields: Record<string, unknown>): CardJson {
+    return {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [{ type: 'TextBlock', text: JSON.stringify(fields) }],
+      ...fields,
+    };
+  }
+
+  private facts(review: Review, context: CardContext) {
+    return {
+      reviewId: review.id,
+      status: review.status,
+      cardVersion: review.cardVersion,
+      refreshUserIds: [...context.refreshUserIds],
+    };
+  }
+
+  shared(review: Review, context: CardContext): CardJson {
+    return this.card({ view: 'shared', ...this.facts(review, context) });
+  }
+
+  forReviewer(review: Review, context: CardContext): CardJson {
+    return this.card({ view: 'reviewer', ...this.facts(review, context) });
+  }
+
+  readOnly(review: Review, context: CardContext, reason: string): CardJson {
+    return this.card({ view: 'readOnly', reason, ...this.facts(review, context) });
+  }
+
+  error(title: string, message: string, review?: Review): CardJson {
+    return this.card({ view: 'error', title, message, reviewId: review?.id });
+  }
+}
+
+export const conversationKey = 'channel:Marketing/Photo reviews';
+
+/** A pending review of the "Spring shoot" gallery for two reviewers, posted to the review channel. */
+export function aReview(overrides: Partial<Review> = {}): Review {
+  const at = '2026-11-23T08:00:00.000Z';
+  return {
+    id: 'rev-spring-1',
+    galleryId: 'G0000aBcDeFgHiJk',
+    galleryName: 'Spring shoot',
+    galleryUrl: 'https://acme.photoshelter.com/gallery/G0000aBcDeFgHiJk',
+    rule: 'marketing',
+    route: {
+      rule: 'marketing',
+      planId: 'plan-1',
+      bucket: 'To review',
+      buckets: { approved: 'Approved', rereview: 'Re-review', archived: 'Archived' },
+      labels: [],
+      priority: 5,
+      checklist: [],
+      archive: { action: 'none' },
+    },
+    status: 'pending',
+    assets: [
+      {
+        assetId: 'I0000aBcDeFgHiJ1',
+        fileName: 'a.jpg',
+        addedAt: at,
+        thumbnailUrl: 'https://example.com/a.jpg',
+      },
+      { assetId: 'I0000aBcDeFgHiJ2', fileName: 'b.jpg', addedAt: at },
+    ],
+    reviewers: [
+      { id: 'fd1c0001-f855-4ced-a457-a855155daca6', name: 'Adele Vance', upn: 'AdeleV@x' },
+      { id: 'b69cf5ce-9016-43fe-bb37-d61040d824be', name: 'Alex Wilber', upn: 'AlexW@x' },
+    ],
+    approval: 'any',
+    decisions: [],
+    round: 1,
+    cardVersion: 1,
+    planner: { planId: 'plan-1' },
+    teams: { conversation: conversationKey },
+    dueAt: '2026-11-26T08:00:00.000Z',
+    openedAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+}
+
+export interface BotServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A node:http server serving the `messages` function definition the way the local host does
+ * (composition/http-adapter.ts), so requests go through functions/messages.ts as in production.
+ */
+export async function startBotServer(endpoint: BotEndpoint, logger: Logger): Promise<BotServer> {
+  const definitions = [messages(() => Promise.resolve(endpoint))];
+  let base = '';
+  const server: Server = createServer((request, response) => {
+    void serveFunction(definitions, request, response, base, logger).then((isServed) => {
+      if (!isServed) {
+        response.writeHead(404);
+        response.end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `${base}/api/messages`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
