@@ -130,7 +130,21 @@ export class BotChatNotifier implements ChatNotifier {
     if (record === undefined) throw new NotFoundError('Conversation', conversationKey);
     const reference = readReference(record);
     try {
-      await this.options.adapter.continueConversationAsync(this.options.appId, reference, logic);
+      // A failure inside the turn would go to the adapter's onTurnError, which answers users, and
+      // never reach us: keep it and throw it here, where the caller (syncReview) can act on it.
+      let failure: { readonly error: unknown } | undefined;
+      await this.options.adapter.continueConversationAsync(
+        this.options.appId,
+        reference,
+        async (context) => {
+          try {
+            await logic(context);
+          } catch (e: unknown) {
+            failure = { error: e };
+          }
+        },
+      );
+      if (failure !== undefined) throw failure.error;
     } catch (e: unknown) {
       const failure = connectorFailure(e);
       const refusal = refusalOf(failure);
