@@ -6,12 +6,16 @@ import type {
   MediaChange,
 } from '../../core/model/asset.js';
 import type { Collection, Gallery, GalleryChange, Visibility } from '../../core/model/gallery.js';
+import { type LibraryReviewStatus, libraryReviewStatuses } from '../../core/ports/photo-archive.js';
 import {
   type CollectionRecord,
+  type CustomField,
+  type CustomMetadataResponse,
   type GalleryImage,
   type GalleryRecord,
   type ImageLink,
   type ImageMetadataResponse,
+  type PathEntry,
   PS_TIMESTAMP,
   type V4Gallery,
   type V4MediaItem,
@@ -97,6 +101,13 @@ export function toVisibility(
 export function galleryWebUrl(webBaseUrl: string, galleryId: string, name: string): string {
   const slug = name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'gallery';
   return `${webBaseUrl.replace(/\/+$/, '')}/gallery/${slug}/${galleryId}`;
+}
+
+/** Every collection a gallery sits in, per its `Parents` extension (one object, or [INF] an array). */
+export function parentIdsOf(record: GalleryRecord): string[] {
+  const parents = record.Parents;
+  if (parents === null || parents === undefined) return [];
+  return Array.isArray(parents) ? parents.map((p) => p.collection_id) : [parents.collection_id];
 }
 
 function parentOf(record: GalleryRecord): string | null {
@@ -220,4 +231,104 @@ export function toGalleryChange(gallery: V4Gallery): GalleryChange {
     visibility: toVisibility(gallery.attributes.mode),
     shareIds: permissions.map((permission) => permission.id),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Write-back
+
+/**
+ * #13: collection names root first, and the gallery's own name when the answer carries it. The
+ * natlaqua script reverses the list, so it presumably comes leaf first [3P/INF]; the gallery's own
+ * entry, when present, tells which end is the leaf, so either order reads right.
+ */
+export function toGalleryPath(
+  entries: readonly PathEntry[],
+  galleryId: string,
+): { collections: string[]; galleryName: string | undefined } {
+  const isRootFirst = entries.length > 1 && entries[entries.length - 1]?.id === galleryId;
+  const rootFirst = isRootFirst ? [...entries] : [...entries].reverse();
+  const own = rootFirst.find((entry) => entry.id === galleryId);
+  return {
+    collections: rootFirst.filter((entry) => entry.id !== galleryId).map((e) => e.attributes.name),
+    galleryName: own?.attributes.name,
+  };
+}
+
+/** Where Lightdesk's review statuses live: the field and, per status, the option to set. */
+export interface ReviewStatusField {
+  readonly fieldId: string;
+  readonly fieldName: string;
+  readonly optionIds: Readonly<Record<LibraryReviewStatus, string>>;
+  /** The option labels, per status, as configured. */
+  readonly optionNames: Readonly<Record<LibraryReviewStatus, string>>;
+}
+
+const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * Finds the org's custom metadata field for review statuses (names compared trimmed and case-blind:
+ * admins type them by hand [INF]). A missing field or option is the tenant's set-up, not a fault we
+ * can retry, so it is a ValidationError that tells the admin exactly what to create.
+ */
+export function toReviewStatusField(
+  fields: readonly CustomField[],
+  fieldName: string,
+  optionNames: Readonly<Record<LibraryReviewStatus, string>>,
+): ReviewStatusField {
+  const wanted = libraryReviewStatuses.map((status) => optionNames[status]);
+  const field = fields.find((candidate) => sameLabel(candidate.attributes.name, fieldName));
+  if (field === undefined) {
+    throw new ValidationError(
+      `PhotoShelter has no custom metadata field "${fieldName}". An organization admin must create ` +
+        `it (Admin > Metadata Settings) as a pick list with the options ${wanted.join(', ')}`,
+      [`custom metadata field "${fieldName}": missing`],
+    );
+  }
+  const options = field.attributes.options ?? [];
+  const missing: string[] = [];
+  const optionIds: Partial<Record<LibraryReviewStatus, string>> = {};
+  for (const status of libraryReviewStatuses) {
+    const option = options.find((candidate) => sameLabel(candidate.name, optionNames[status]));
+    if (option === undefined) missing.push(optionNames[status]);
+    else optionIds[status] = option.id;
+  }
+  if (missing.length > 0 || !isComplete(optionIds)) {
+    throw new ValidationError(
+      `PhotoShelter's custom metadata field "${field.attributes.name}" lacks options Lightdesk ` +
+        `writes. An organization admin must add them (Admin > Metadata Settings): ${missing.join(', ')}`,
+      missing.map((name) => `option "${name}": missing`),
+    );
+  }
+  return { fieldId: field.id, fieldName: field.attributes.name, optionIds, optionNames };
+}
+
+function isComplete(
+  ids: Partial<Record<LibraryReviewStatus, string>>,
+): ids is Record<LibraryReviewStatus, string> {
+  return libraryReviewStatuses.every((status) => ids[status] !== undefined);
+}
+
+/** #16: the status an asset carries in the field (matched by id, else by name), or null. */
+export function toReviewStatus(
+  answer: CustomMetadataResponse,
+  field: ReviewStatusField,
+): LibraryReviewStatus | null {
+  const entries = answer.data.attributes.custom_metadata ?? [];
+  const entry =
+    entries.find((e) => e.id === field.fieldId) ??
+    entries.find((e) => e.id === undefined && sameLabel(e.name ?? '', field.fieldName));
+  if (entry === undefined) return null;
+  for (const status of libraryReviewStatuses) {
+    const optionId = field.optionIds[status];
+    if (entry.option_id === optionId) return status;
+  }
+  const value = entry.value ?? '';
+  if (value === '') return null;
+  // The option's label, when no option id came back [3P natlaqua reads `value`].
+  for (const status of libraryReviewStatuses) {
+    if (sameLabel(value, field.optionNames[status])) return status;
+  }
+  throw new ValidationError('PhotoShelter sent a review status we do not know', [
+    `custom metadata "${field.fieldName}": not one of ${libraryReviewStatuses.join(', ')}`,
+  ]);
 }

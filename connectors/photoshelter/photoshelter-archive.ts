@@ -1,4 +1,4 @@
-import { ensureError, UpstreamError, ValidationError } from '../../core/errors.js';
+import { ensureError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.js';
 import type {
   AssetMetadata,
   AssetSummary,
@@ -9,10 +9,11 @@ import type { Gallery, GalleryChange, LibraryChildren } from '../../core/model/g
 import type { Page } from '../../core/model/page.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
-import type {
-  ArchiveAction,
-  LibraryReviewStatus,
-  PhotoArchive,
+import {
+  type ArchiveAction,
+  type LibraryReviewStatus,
+  libraryReviewStatuses,
+  type PhotoArchive,
 } from '../../core/ports/photo-archive.js';
 import {
   toAssetMetadata,
@@ -22,13 +23,22 @@ import {
   toFilterTimestamp,
   toGallery,
   toGalleryChange,
+  toGalleryPath,
   toMediaChange,
+  parentIdsOf,
+  type ReviewStatusField,
+  toReviewStatus,
+  toReviewStatusField,
   widenToSeconds,
 } from './mappers.js';
 import { defaultRetryPolicy, PhotoShelterTransport, type PsRequest } from './transport.js';
 import {
   childrenResponseSchema,
+  type CustomField,
+  customFieldsResponseSchema,
+  customMetadataResponseSchema,
   galleryImagesResponseSchema,
+  galleryPathResponseSchema,
   galleryListResponseSchema,
   galleryResponseSchema,
   imageLinkResponseSchema,
@@ -38,7 +48,13 @@ import {
   mediaListResponseSchema,
   userSessionResponseSchema,
   v3EmptyEnvelopeSchema,
+  writeAnswerSchema,
 } from './wire.js';
+import {
+  defaultWriteOperations,
+  type PhotoShelterWriteOperations,
+  toWriteRequest,
+} from './write-operations.js';
 
 export interface PhotoShelterArchiveOptions {
   /** API host, e.g. https://www.photoshelter.com, or a simulator. */
@@ -58,6 +74,16 @@ export interface PhotoShelterArchiveOptions {
   readonly pageSize?: number;
   /** Per-request timeout, each attempt. Default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * The org's custom metadata field that holds review statuses, which an admin must create (Admin >
+   * Metadata Settings). Default: "Review status" with options named exactly like the statuses.
+   */
+  readonly reviewStatusField?: {
+    readonly name?: string;
+    readonly optionNames?: Partial<Record<LibraryReviewStatus, string>>;
+  };
+  /** Replaces guessed write calls with ones a real tenant proved (write-operations.ts). */
+  readonly writeOperations?: Partial<PhotoShelterWriteOperations>;
 }
 
 /** Whose library the calls act on: `/media` must be told (`org_id` or `user_id`, wire doc #9). */
@@ -85,6 +111,14 @@ const METADATA_EXTEND = JSON.stringify({
 
 const DEFAULT_PAGE = { images: 100, media: 500, galleries: 100 } as const;
 
+const DEFAULT_REVIEW_FIELD = 'Review status';
+
+/** Review-status writes in flight at once: a batch is small, and PhotoShelter's limits are unknown. */
+const WRITE_CONCURRENCY = 4;
+
+/** Bound on `/metadata/fields` pages (100 fields each): a runaway `next` must not loop forever. */
+const MAX_FIELD_PAGES = 20;
+
 /** The opaque page token of the port: the next 1-based page number, never the vendor's URL. */
 function decodePage(page: string | undefined): number {
   if (page === undefined) return 1;
@@ -104,12 +138,15 @@ const id = (value: string): string => encodeURIComponent(value);
 export class PhotoShelterArchive implements PhotoArchive {
   private readonly transport: PhotoShelterTransport;
   private readonly log: Logger;
+  private readonly writes: PhotoShelterWriteOperations;
   private owner: Owner | undefined;
   private userId: Promise<string> | undefined;
+  private reviewField: Promise<ReviewStatusField> | undefined;
 
   constructor(private readonly options: PhotoShelterArchiveOptions) {
     // The caller names the logger (composition passes `logger.child('photoshelter')`).
     this.log = options.logger;
+    this.writes = { ...defaultWriteOperations, ...options.writeOperations };
     this.transport = new PhotoShelterTransport({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
@@ -310,26 +347,78 @@ export class PhotoShelterArchive implements PhotoArchive {
     return [...new Set(ids)];
   }
 
-  // Placeholders so the port compiles while the write calls land (next commits).
-  getGalleryPath(_galleryId: string): Promise<readonly string[]> {
-    return Promise.reject(
-      new UpstreamError('photoshelter', 'getGalleryPath is not implemented yet'),
+  // #13 [3P natlaqua breadcrumb]; the answer's order is [INF], see toGalleryPath.
+  async getGalleryPath(galleryId: string): Promise<readonly string[]> {
+    const answer = await this.transport.call(
+      {
+        method: 'GET',
+        path: `${V4}/galleries/${id(galleryId)}/path`,
+        endpoint: 'GET /psapi/v4.0/galleries/:id/path',
+        auth: 'session',
+        resource: { what: 'Gallery', id: galleryId },
+      },
+      galleryPathResponseSchema,
+    );
+    const { collections, galleryName } = toGalleryPath(answer.data, galleryId);
+    // [INF] Whether the path lists the gallery itself is unknown; when it does not, #5 names it.
+    return [...collections, galleryName ?? (await this.getGallery(galleryId)).name];
+  }
+
+  /**
+   * #14 once (cached), then #15 per asset. Our own write moves the asset's `modified_at` [INF, as the
+   * simulator does], so the next `listMediaChanges` reports it: callers must recognise their echo.
+   */
+  async setReviewStatus(assetIds: readonly string[], status: LibraryReviewStatus): Promise<void> {
+    if (!(libraryReviewStatuses as readonly string[]).includes(status)) {
+      throw new ValidationError('Not a review status', [
+        `status: must be one of ${libraryReviewStatuses.join(', ')}`,
+      ]);
+    }
+    const ids = [...new Set(assetIds)];
+    if (ids.length === 0) return;
+    // Resolved first, so a tenant without the field gets one clear error and no write is tried.
+    await this.reviewStatusField();
+    await forEachLimited(ids, WRITE_CONCURRENCY, (assetId) =>
+      this.writeReviewStatus(assetId, status),
     );
   }
 
-  setReviewStatus(_assetIds: readonly string[], _status: LibraryReviewStatus): Promise<void> {
-    return Promise.reject(
-      new UpstreamError('photoshelter', 'setReviewStatus is not implemented yet'),
+  /** #16, beyond the port: the status an asset carries now (null: none), for checks and support. */
+  async getReviewStatus(assetId: string): Promise<LibraryReviewStatus | null> {
+    const field = await this.reviewStatusField();
+    const answer = await this.transport.call(
+      {
+        method: 'GET',
+        path: `${V4}/media/${id(assetId)}/custom-metadata`,
+        endpoint: 'GET /psapi/v4.0/media/:id/custom-metadata',
+        auth: 'session',
+        resource: { what: 'Asset', id: assetId },
+      },
+      customMetadataResponseSchema,
     );
+    return toReviewStatus(answer, field);
   }
 
-  archiveGallery(_galleryId: string, _action: ArchiveAction): Promise<void> {
-    return Promise.reject(
-      new UpstreamError('photoshelter', 'archiveGallery is not implemented yet'),
-    );
+  // #17 (hide) or #5 then #18/#19 (move). Both move the gallery's modified_at [INF], which the
+  // gallery listing (#10) then shows like any other edit.
+  async archiveGallery(galleryId: string, action: ArchiveAction): Promise<void> {
+    switch (action.kind) {
+      case 'hide': {
+        const operation = this.writes.hideGallery;
+        await this.write(operation, { id: galleryId }, operation.params, {
+          what: 'Gallery',
+          id: galleryId,
+        });
+        this.log.info('photoshelter gallery hidden', { galleryId });
+        return;
+      }
+      case 'move':
+        await this.moveGallery(galleryId, action.collectionId);
+        return;
+    }
   }
 
-  /** #12: ends the session PhotoShelter counts against the user's concurrent sessions [V2]. */
+  /** #12: ends the session  /** #12: ends the session PhotoShelter counts against the user's concurrent sessions [V2]. */
   async logout(): Promise<void> {
     const token = this.transport.dropSession();
     if (token === undefined) return;
@@ -438,8 +527,171 @@ export class PhotoShelterArchive implements PhotoArchive {
     return answer.data.id;
   }
 
+  // -------------------------------------------------------------------------------------------------
+  // Write-back
+
+  /** One write, as the operation table says (write-operations.ts); the answer is only checked. */
+  private async write(
+    operation: Parameters<typeof toWriteRequest>[0],
+    ids: { id: string; collectionId?: string },
+    fields: Readonly<Record<string, string>>,
+    resource: { what: string; id: string },
+  ): Promise<void> {
+    await this.transport.call(toWriteRequest(operation, ids, fields, resource), writeAnswerSchema);
+  }
+
+  private async writeReviewStatus(
+    assetId: string,
+    status: LibraryReviewStatus,
+    isSecondTry = false,
+  ): Promise<void> {
+    const cached = this.reviewField;
+    const field = await this.reviewStatusField();
+    try {
+      await this.write(
+        this.writes.setCustomMetadata,
+        { id: assetId },
+        { [field.fieldId]: field.optionIds[status] },
+        { what: 'Asset', id: assetId },
+      );
+    } catch (e: unknown) {
+      // [INF] A 400 may mean an admin re-created the field or its options since we cached their ids:
+      // look them up once more and try again (a field now missing becomes the set-up error).
+      const isStaleIds = e instanceof UpstreamError && e.status === 400;
+      if (!isStaleIds || isSecondTry) throw e;
+      if (this.reviewField === cached) this.reviewField = undefined;
+      this.log.warn('photoshelter refused a review status write; reading the field again', {
+        assetId,
+      });
+      await this.writeReviewStatus(assetId, status, true);
+    }
+  }
+
+  /** #14, once per connector (ids change only when an admin re-creates the field). */
+  private reviewStatusField(): Promise<ReviewStatusField> {
+    this.reviewField ??= this.findReviewStatusField().catch((e: unknown) => {
+      this.reviewField = undefined; // do not cache a failure: the admin may fix it any minute
+      throw e;
+    });
+    return this.reviewField;
+  }
+
+  private async findReviewStatusField(): Promise<ReviewStatusField> {
+    const fields: CustomField[] = [];
+    for (let page = 1; page <= MAX_FIELD_PAGES; page += 1) {
+      const answer = await this.transport.call(
+        {
+          method: 'GET',
+          path: `${V4}/metadata/fields`,
+          endpoint: 'GET /psapi/v4.0/metadata/fields',
+          query: { per_page: '100', page: String(page) },
+          auth: 'session',
+        },
+        customFieldsResponseSchema,
+      );
+      fields.push(...answer.data);
+      if (this.nextV4(answer.meta?.paging?.next, page) === undefined) break;
+    }
+    const configured = this.options.reviewStatusField;
+    const optionNames = Object.fromEntries(
+      libraryReviewStatuses.map((status) => [status, configured?.optionNames?.[status] ?? status]),
+    ) as Record<LibraryReviewStatus, string>;
+    try {
+      const field = toReviewStatusField(
+        fields,
+        configured?.name ?? DEFAULT_REVIEW_FIELD,
+        optionNames,
+      );
+      this.log.info('photoshelter review status field found', { fieldId: field.fieldId });
+      return field;
+    } catch (e: unknown) {
+      const error = ensureError(e);
+      this.log.error('photoshelter review status field is not set up', { message: error.message });
+      throw error;
+    }
+  }
+
+  /** Add the new parent first, then drop the others, so a half-done move never orphans the gallery. */
+  private async moveGallery(galleryId: string, collectionId: string): Promise<void> {
+    const parents = await this.galleryParents(galleryId);
+    if (!parents.includes(collectionId)) {
+      try {
+        await this.write(
+          this.writes.addGalleryParent,
+          { id: galleryId },
+          { collection_id: collectionId },
+          // The gallery was just read, so a 404 here means the collection.
+          { what: 'Collection', id: collectionId },
+        );
+      } catch (e: unknown) {
+        // [INF] A retried add may meet the parent our first try already added.
+        if (!(e instanceof UpstreamError && e.status === 409)) throw e;
+      }
+    }
+    for (const old of parents.filter((parent) => parent !== collectionId)) {
+      try {
+        await this.write(
+          this.writes.removeGalleryParent,
+          { id: galleryId, collectionId: old },
+          {},
+          { what: 'Gallery parent', id: `${galleryId} in ${old}` },
+        );
+      } catch (e: unknown) {
+        // [INF] Already gone: a retry after a lost answer, or someone moved it meanwhile.
+        if (!(e instanceof NotFoundError)) throw e;
+        this.log.info('photoshelter gallery was already out of the collection', {
+          galleryId,
+          collectionId: old,
+        });
+      }
+    }
+    this.log.info('photoshelter gallery moved', { galleryId, collectionId });
+  }
+
+  /** #5 with `Parents`: every collection holding the gallery. */
+  private async galleryParents(galleryId: string): Promise<string[]> {
+    const answer = await this.transport.call(
+      {
+        method: 'GET',
+        path: `${V3}/mem/gallery/${id(galleryId)}`,
+        endpoint: 'GET /psapi/v3/mem/gallery/:id',
+        query: { extend: GALLERY_EXTEND },
+        auth: 'session',
+        resource: { what: 'Gallery', id: galleryId },
+      },
+      galleryResponseSchema,
+    );
+    return parentIdsOf(answer.data.Gallery);
+  }
+
   /** v4 paging: another page exists exactly when `meta.paging.next` is present [WIP]. */
   private nextV4(next: string | null | undefined, current: number): string | undefined {
     return next === undefined || next === null || next === '' ? undefined : encodePage(current + 1);
   }
+}
+
+/**
+ * Runs `work` over `items`, at most `limit` at a time. After the first failure no new item starts;
+ * the ones in flight finish, then that failure rejects (the caller retries: the writes are idempotent).
+ */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < items.length && failures.length === 0) {
+      const item = items[next] as T;
+      next += 1;
+      try {
+        await work(item);
+      } catch (e: unknown) {
+        failures.push(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0) throw ensureError(failures[0]);
 }

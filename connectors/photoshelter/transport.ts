@@ -12,7 +12,7 @@ import { effectiveStatus, errorFromFailure, errorFromResponse } from './errors.j
 
 /** One PhotoShelter call, described in our terms. */
 export interface PsRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path below the base URL, ids already encoded. */
   readonly path: string;
   /** Route template for logs and errors, e.g. `GET /psapi/v3/mem/gallery/:id` (never carries a query). */
@@ -20,6 +20,8 @@ export interface PsRequest {
   readonly query?: Readonly<Record<string, string>>;
   /** Sent as `application/x-www-form-urlencoded` (the login form [DOC]). */
   readonly form?: Readonly<Record<string, string>>;
+  /** Sent as JSON, as PhotoShelter's own importer sends v4 bodies [OFF `API/RemoteSource.php`]. */
+  readonly json?: unknown;
   /**
    * `none`: API key only (log in). `session`: the cached member token, logging in first when there is
    * none and once more after a 401. `{ token }`: that token as is (the org switch right after log-in).
@@ -120,7 +122,8 @@ export class PhotoShelterTransport {
     const context = `PhotoShelter ${request.endpoint} answered an unexpected shape`;
     let json: unknown;
     try {
-      json = JSON.parse(outcome.body);
+      // [INF] A write may answer 204 or 200 with no body at all; that is an empty answer, not junk.
+      json = request.method !== 'GET' && outcome.body.trim() === '' ? {} : JSON.parse(outcome.body);
     } catch (e: unknown) {
       throw new ValidationError(context, ['(root): not JSON'], { cause: ensureError(e) });
     }
@@ -212,7 +215,9 @@ export class PhotoShelterTransport {
    * exponential backoff and jitter, honouring `Retry-After` [WIP 429 TooManyRequestsException]. A
    * Retry-After beyond `maxDelayMs` is not slept through here: the call fails with RateLimitedError
    * (carrying retryAfterMs) so the caller, a timer, can come back later instead of holding a function.
-   * All our calls are reads or idempotent log-ins, so repeating them is safe.
+   * All our calls are reads, idempotent log-ins or idempotent writes (set a value, add a parent the
+   * gallery may already have, remove one it may no longer have: photoshelter-archive.ts copes with
+   * the echo), so repeating them is safe.
    */
   private withRetry(): Middleware {
     const { retry, clock, logger } = this.options;
@@ -278,6 +283,9 @@ export class PhotoShelterTransport {
     if (request.form !== undefined) {
       headers['Content-Type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
       body = new URLSearchParams(request.form).toString();
+    } else if (request.json !== undefined) {
+      headers['Content-Type'] = 'application/json; charset=UTF-8';
+      body = JSON.stringify(request.json);
     }
     try {
       const response = await this.options.fetch(url, {

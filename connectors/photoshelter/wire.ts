@@ -383,3 +383,96 @@ export const mediaGalleriesResponseSchema = z
   })
   .loose();
 export type MediaGalleriesResponse = z.infer<typeof mediaGalleriesResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Write-back: #13 gallery path, #14 custom metadata fields, #15/#16 custom metadata, #17–#19 writes.
+// No public source shows these answers in full; what is not tagged otherwise is [INF].
+
+/** #13 one breadcrumb entry: `id` and `attributes.name` [3P natlaqua]. */
+export const pathEntrySchema = z
+  .object({
+    id: z.string().min(1),
+    type: z.string().optional(),
+    attributes: z.object({ name: z.string() }).loose(),
+  })
+  .loose();
+export type PathEntry = z.infer<typeof pathEntrySchema>;
+
+export const galleryPathResponseSchema = z
+  .object({ data: z.array(pathEntrySchema), meta: v4MetaSchema })
+  .loose();
+
+/** [INF] ids may be numbers on the real service; we only ever send them back as text. */
+const psKeySchema = z.union([z.string().min(1), z.number()]).transform((key) => String(key));
+
+/** An option of a custom field; [INF] its label may be called `name`, `value` or `label`. */
+export const customFieldOptionSchema = z
+  .object({
+    id: psKeySchema,
+    name: z.string().optional(),
+    value: z.string().optional(),
+    label: z.string().optional(),
+  })
+  .loose()
+  .transform((option, ctx) => {
+    const name = option.name ?? option.value ?? option.label;
+    if (name === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'option without a name', path: ['name'] });
+      return z.NEVER;
+    }
+    return { id: option.id, name };
+  });
+
+/** #14 one org custom metadata field [UNV kuklaph `/metadata/fields`; shape INF]. */
+export const customFieldSchema = z
+  .object({
+    id: psKeySchema,
+    type: z.string().optional(),
+    attributes: z
+      .object({
+        name: z.string(),
+        // [INF] a field that is not a pick list may come without options.
+        options: z.array(customFieldOptionSchema).nullish(),
+      })
+      .loose(),
+  })
+  .loose();
+export type CustomField = z.infer<typeof customFieldSchema>;
+
+export const customFieldsResponseSchema = z
+  .object({ data: z.array(customFieldSchema), meta: v4MetaSchema })
+  .loose();
+
+/** #15/#16: `data.attributes.custom_metadata[i].value` [3P natlaqua]; the other keys [INF]. */
+export const customMetadataResponseSchema = z
+  .object({
+    data: z
+      .object({
+        attributes: z
+          .object({
+            custom_metadata: z
+              .array(
+                z
+                  .object({
+                    id: psKeySchema.optional(),
+                    name: z.string().nullish(),
+                    value: z.string().nullish(),
+                    option_id: psKeySchema.nullish(),
+                  })
+                  .loose(),
+              )
+              .nullish(),
+          })
+          .loose(),
+      })
+      .loose(),
+  })
+  .loose();
+export type CustomMetadataResponse = z.infer<typeof customMetadataResponseSchema>;
+
+/**
+ * #15, #17–#19: what a write answers is not read, only checked to be an object: the v3 ok envelope, a
+ * v4 `{data, meta}` or `{meta:{status:"OK"}}` [WIP delete] (a v3 `status: "error"` never gets here,
+ * errors.ts turns it into a failure first).
+ */
+export const writeAnswerSchema = z.object({}).loose();
