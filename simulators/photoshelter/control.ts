@@ -35,6 +35,19 @@ export interface LibraryView {
   readonly assets: number;
 }
 
+export interface ImageView {
+  imageId: string;
+  fileName: string;
+  fileSize: number;
+  width: number;
+  height: number;
+  uploadedAt: string;
+  modifiedAt: string;
+  url: string;
+  /** The option set in the "Review status" custom field, or null. */
+  reviewStatus: string | null;
+}
+
 export interface GalleryImagesView {
   readonly images: {
     imageId: string;
@@ -55,6 +68,7 @@ export interface GalleryImagesView {
 export interface ControlTarget {
   library(): LibraryView;
   galleryImages(galleryId: string, page?: number, perPage?: number): GalleryImagesView;
+  image(imageId: string): ImageView & { galleryIds: string[] };
   upload(input: UploadInput): { imageId: string };
   replace(input: ReplaceInput): { imageId: string; fileSize: number };
   share(input: ShareInput): { permissionId: string };
@@ -136,6 +150,25 @@ export function galleryImagesView(
           ];
     }),
     total: gallery.imageIds.length,
+  };
+}
+
+export function imageView(
+  ctx: RouteContext,
+  imageId: string,
+): ImageView & { galleryIds: string[] } {
+  const image = ctx.library.requireImage(imageId);
+  return {
+    imageId: image.id,
+    fileName: image.fileName,
+    fileSize: image.fileSize,
+    width: image.width,
+    height: image.height,
+    uploadedAt: formatIso(image.uploadedAt),
+    modifiedAt: formatIso(image.modifiedAt),
+    url: imageUrl(ctx.baseUrl, image, THUMBNAIL_BOX),
+    reviewStatus: ctx.library.customValueByName(image, REVIEW_STATUS_FIELD.name),
+    galleryIds: [...image.galleryIds],
   };
 }
 
@@ -288,6 +321,10 @@ function route(target: ControlTarget, request: SimRequest, sub: string): Reply {
     const page = intParam(request.params, 'page', 1, badParam);
     const perPage = intParam(request.params, 'per_page', 1, badParam);
     return reply(200, target.galleryImages(decodeURIComponent(images[1] ?? ''), page, perPage));
+  }
+  const image = /^\/images\/([^/]+)$/.exec(sub);
+  if (image !== null && request.method === 'GET') {
+    return reply(200, target.image(decodeURIComponent(image[1] ?? '')));
   }
   return reply(404, { error: `No simulator control at ${request.method} /_sim${sub}` });
 }

@@ -8,6 +8,8 @@ import {
   type GalleryImagesView,
   galleryImagesView,
   handleControl,
+  imageView,
+  type ImageView,
   type LibraryView,
   libraryView,
 } from './control.js';
@@ -209,6 +211,11 @@ export class FakePhotoShelterServer implements ControlTarget {
 
   galleryImages(galleryId: string, page?: number, perPage?: number): GalleryImagesView {
     return galleryImagesView(this.context(), galleryId, page, perPage);
+  }
+
+  /** One image as the console shows it, with its galleries and review status. */
+  image(imageId: string): ImageView & { galleryIds: string[] } {
+    return imageView(this.context(), imageId);
   }
 
   upload(input: UploadInput): { imageId: string } {

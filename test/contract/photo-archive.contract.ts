@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { NotFoundError } from '../../core/errors.js';
-import type { Gallery } from '../../core/model/gallery.js';
+import type { Gallery, Visibility } from '../../core/model/gallery.js';
 import type { Page } from '../../core/model/page.js';
-import type { PhotoArchive } from '../../core/ports/photo-archive.js';
+import type { LibraryReviewStatus, PhotoArchive } from '../../core/ports/photo-archive.js';
 
 /** Edits a person makes to an image's metadata, in domain words. */
 export interface MetadataEdit {
@@ -28,6 +28,12 @@ export interface LibraryControl {
   editMetadata(assetId: string, edit: MetadataEdit): Promise<void>;
   /** Shares the gallery with someone; returns the share (permission) id. */
   share(galleryId: string): Promise<string>;
+  /** The review status the library shows on the asset (null: none set). */
+  reviewStatusOf(assetId: string): Promise<LibraryReviewStatus | null>;
+  /** The gallery's own visibility setting and every collection holding it, as the library has them. */
+  galleryState(
+    galleryId: string,
+  ): Promise<{ visibility: Visibility; collectionIds: readonly string[] }>;
 }
 
 export interface PhotoArchiveSubject {
@@ -52,6 +58,20 @@ async function everyPage<T>(
     if (page === undefined) return { items, pages };
   }
   expect.fail('the listing never reached its last page');
+}
+
+/** Every gallery in the library with the collection names above it, root first (a breadth walk). */
+async function walkLibrary(
+  archive: PhotoArchive,
+): Promise<{ gallery: Gallery; collections: string[] }[]> {
+  const found: { gallery: Gallery; collections: string[] }[] = [];
+  const queue: { id: string | undefined; names: string[] }[] = [{ id: undefined, names: [] }];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const children = await archive.listChildren(next.id);
+    for (const gallery of children.galleries) found.push({ gallery, collections: next.names });
+    for (const c of children.collections) queue.push({ id: c.id, names: [...next.names, c.name] });
+  }
+  return found;
 }
 
 /**
@@ -232,6 +252,87 @@ export function describePhotoArchiveContract(
       expect(await archive.listAssetGalleries(assetId)).toEqual([galleryId]);
     });
 
+    it('names the path of a gallery: collections from the root down, then the gallery', async () => {
+      const galleries = await walkLibrary(archive);
+      const nested = galleries.find((entry) => entry.collections.length >= 2);
+      if (nested === undefined) expect.fail('no gallery sits in a sub-collection');
+
+      expect(await archive.getGalleryPath(nested.gallery.id)).toEqual([
+        ...nested.collections,
+        nested.gallery.name,
+      ]);
+      const atRoot = galleries.find((entry) => entry.collections.length === 0);
+      if (atRoot !== undefined) {
+        expect(await archive.getGalleryPath(atRoot.gallery.id)).toEqual([atRoot.gallery.name]);
+      }
+    });
+
+    it('writes a review status onto each asset, which the library then shows', async () => {
+      const galleryId = await library.galleryWithAssets(2);
+      const [first, second] = await library.assetIdsIn(galleryId);
+      if (first === undefined || second === undefined) expect.fail('the gallery has no 2 assets');
+      const before = await archive.getAssetMetadata(first);
+      await pause(5);
+
+      await archive.setReviewStatus([first, second], 'approved');
+
+      expect(await library.reviewStatusOf(first)).toBe('approved');
+      expect(await library.reviewStatusOf(second)).toBe('approved');
+      // The write is an edit like any other: the poller will see it and must know it as our own.
+      const after = await archive.getAssetMetadata(first);
+      expect(after.modifiedAt > before.modifiedAt).toBe(true);
+
+      await archive.setReviewStatus([first, first], 'approved');
+      expect(await library.reviewStatusOf(first)).toBe('approved');
+
+      await archive.setReviewStatus([first], 'ready for publication');
+      expect(await library.reviewStatusOf(first)).toBe('ready for publication');
+      expect(await library.reviewStatusOf(second)).toBe('approved');
+      await expect(archive.setReviewStatus([], 'archived')).resolves.toBeUndefined();
+    });
+
+    it('hides a gallery: it becomes private, and hiding again changes nothing', async () => {
+      const galleryId = await library.galleryWithAssets(1);
+      const wasPrivate = (await library.galleryState(galleryId)).visibility === 'private';
+      const before = await archive.getGallery(galleryId);
+      await pause(5);
+
+      await archive.archiveGallery(galleryId, { kind: 'hide' });
+
+      expect((await library.galleryState(galleryId)).visibility).toBe('private');
+      const after = await archive.getGallery(galleryId);
+      expect(after.visibility).toBe('private');
+      if (!wasPrivate) expect(after.modifiedAt > before.modifiedAt).toBe(true);
+
+      await archive.archiveGallery(galleryId, { kind: 'hide' });
+      expect((await library.galleryState(galleryId)).visibility).toBe('private');
+    });
+
+    it('moves a gallery under another collection and out of the old one', async () => {
+      const galleryId = await library.galleryWithAssets(1);
+      const { collectionIds: formerly } = await library.galleryState(galleryId);
+      const target = (await archive.listChildren()).collections.find(
+        (collection) => !formerly.includes(collection.id),
+      );
+      if (target === undefined) expect.fail('no other collection at the root');
+      const name = (await archive.getGallery(galleryId)).name;
+
+      await archive.archiveGallery(galleryId, { kind: 'move', collectionId: target.id });
+
+      expect((await library.galleryState(galleryId)).collectionIds).toEqual([target.id]);
+      expect((await archive.getGallery(galleryId)).parentCollectionId).toBe(target.id);
+      const under = await archive.listChildren(target.id);
+      expect(under.galleries.map((gallery) => gallery.id)).toContain(galleryId);
+      for (const old of formerly) {
+        const left = await archive.listChildren(old);
+        expect(left.galleries.map((gallery) => gallery.id)).not.toContain(galleryId);
+      }
+      expect(await archive.getGalleryPath(galleryId)).toEqual([target.name, name]);
+
+      await archive.archiveGallery(galleryId, { kind: 'move', collectionId: target.id });
+      expect((await library.galleryState(galleryId)).collectionIds).toEqual([target.id]);
+    });
+
     it('answers NotFoundError for unknown ids', async () => {
       const gallery = 'G0000nonexistent';
       const asset = 'I0000nonexistent';
@@ -243,6 +344,22 @@ export function describePhotoArchiveContract(
         archive.getDisplayLink(asset, { width: 100, height: 100 }),
       ).rejects.toBeInstanceOf(NotFoundError);
       await expect(archive.listAssetGalleries(asset)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(archive.getGalleryPath(gallery)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(archive.setReviewStatus([asset], 'approved')).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(archive.archiveGallery(gallery, { kind: 'hide' })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      const [collection] = (await archive.listChildren()).collections;
+      if (collection === undefined) expect.fail('no collection at the root');
+      await expect(
+        archive.archiveGallery(gallery, { kind: 'move', collectionId: collection.id }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      const known = await library.galleryWithAssets(1);
+      await expect(
+        archive.archiveGallery(known, { kind: 'move', collectionId: 'C0000nonexistent' }),
+      ).rejects.toBeInstanceOf(NotFoundError);
     });
   });
 }

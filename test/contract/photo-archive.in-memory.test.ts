@@ -7,6 +7,9 @@ describePhotoArchiveContract('InMemoryPhotoArchive', () => {
   const archive = new InMemoryPhotoArchive(new SystemClock(), { pageSize: 3 });
   const collection = archive.addCollection({ name: 'Athletics' });
   const gallery = archive.addGallery({ name: 'Media Day 2026', collectionId: collection });
+  const football = archive.addCollection({ name: 'Football', parentId: collection });
+  archive.addGallery({ name: 'Football vs. State', collectionId: football });
+  archive.addCollection({ name: 'Archive' });
   archive.addGallery({ name: 'Campus Life' });
   for (let i = 0; i < 4; i += 1) archive.upload(gallery);
 
@@ -21,6 +24,8 @@ describePhotoArchiveContract('InMemoryPhotoArchive', () => {
     replace: (assetId) => Promise.resolve({ fileSize: archive.replace(assetId).fileSize }),
     editMetadata: (assetId, edit) => Promise.resolve(archive.editMetadata(assetId, edit)),
     share: (galleryId) => Promise.resolve(archive.share(galleryId)),
+    reviewStatusOf: (assetId) => Promise.resolve(archive.reviewStatusOf(assetId)),
+    galleryState: (galleryId) => Promise.resolve(archive.galleryState(galleryId)),
   };
   return Promise.resolve({ archive, library, close: () => Promise.resolve() });
 });

@@ -1,4 +1,6 @@
 import { AppError } from '../../core/errors.js';
+import { type Visibility, visibilitySchema } from '../../core/model/gallery.js';
+import { libraryReviewStatuses } from '../../core/ports/photo-archive.js';
 import type { LibraryControl, MetadataEdit } from '../contract/photo-archive.contract.js';
 
 // Talks to the simulator's own control endpoints (`/_sim/…`, docs/photoshelter-wire.md), never to the
@@ -21,7 +23,28 @@ export interface SimFault {
 }
 
 interface SimLibrary {
-  readonly galleries: readonly { id: string; imageCount: number }[];
+  readonly collections: readonly { id: string; name: string; parentId: string | null }[];
+  readonly galleries: readonly {
+    id: string;
+    name: string;
+    imageCount: number;
+    collectionIds: readonly string[];
+    mode: string;
+    nativeMode: string;
+  }[];
+}
+
+interface SimImage {
+  readonly imageId: string;
+  readonly modifiedAt: string;
+  readonly reviewStatus: string | null;
+  readonly galleryIds: readonly string[];
+}
+
+export interface SimCustomField {
+  readonly id: string;
+  readonly name: string;
+  readonly options: readonly { id: string; name: string }[];
 }
 
 interface SimImages {
@@ -61,6 +84,30 @@ export class SimClient {
     return (await this.send('GET', '/_sim/library')) as SimLibrary;
   }
 
+  async image(imageId: string): Promise<SimImage> {
+    return (await this.send('GET', `/_sim/images/${encodeURIComponent(imageId)}`)) as SimImage;
+  }
+
+  async customFields(): Promise<readonly SimCustomField[]> {
+    return ((await this.send('GET', '/_sim/custom-fields')) as { fields: SimCustomField[] }).fields;
+  }
+
+  /** Adds or replaces a custom metadata field by name (fresh ids), as an admin would. */
+  async defineCustomField(name: string, options: readonly string[]): Promise<SimCustomField> {
+    return (await this.send('POST', '/_sim/custom-fields', { name, options })) as SimCustomField;
+  }
+
+  /** Removes the field called `name` (every field when undefined). */
+  async removeCustomFields(name?: string): Promise<number> {
+    const query = name === undefined ? '' : `?name=${encodeURIComponent(name)}`;
+    return ((await this.send('DELETE', `/_sim/custom-fields${query}`)) as { removed: number })
+      .removed;
+  }
+
+  async resetCustomFields(): Promise<void> {
+    await this.send('POST', '/_sim/custom-fields/reset');
+  }
+
   /** The library as people see it, for the contract suite. */
   control(): LibraryControl {
     return {
@@ -98,6 +145,23 @@ export class SimClient {
           permissionId: string;
         };
         return answer.permissionId;
+      },
+      reviewStatusOf: async (assetId) => {
+        const status = (await this.image(assetId)).reviewStatus;
+        if (status === null) return null;
+        const known = libraryReviewStatuses.find((candidate) => candidate === status);
+        if (known === undefined) {
+          throw new AppError('internal', `the simulator shows an unknown status: ${status}`);
+        }
+        return known;
+      },
+      galleryState: async (galleryId) => {
+        const gallery = (await this.library()).galleries.find((g) => g.id === galleryId);
+        if (gallery === undefined) {
+          throw new AppError('internal', `the simulator has no gallery ${galleryId}`);
+        }
+        const visibility: Visibility = visibilitySchema.parse(gallery.nativeMode);
+        return { visibility, collectionIds: gallery.collectionIds };
       },
     };
   }
