@@ -134,7 +134,7 @@ const encodePage = (page: number): string => String(page);
 
 const id = (value: string): string => encodeURIComponent(value);
 
-/** PhotoArchive over PhotoShelter's v3 and v4 APIs (docs/photoshelter-wire.md, calls #1–#12). */
+/** PhotoArchive over PhotoShelter's v3 and v4 APIs (docs/photoshelter-wire.md, calls #1–#19). */
 export class PhotoShelterArchive implements PhotoArchive {
   private readonly transport: PhotoShelterTransport;
   private readonly log: Logger;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { assetIdSchema, collectionIdSchema, galleryIdSchema } from '../../core/model/ids.js';
 
-// Zod schemas for every PhotoShelter JSON shape Lightdesk reads (docs/photoshelter-wire.md, calls #1–#12).
+// Zod schemas for every PhotoShelter JSON shape Lightdesk reads (docs/photoshelter-wire.md, calls #1–#19).
 // Objects are never .strict(): the real service returns many more keys than we ask for or use.
 
 // ---------------------------------------------------------------------------------------------------
