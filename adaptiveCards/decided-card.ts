@@ -1,0 +1,125 @@
+import type { Decision, DecisionVerb, Review, ReviewStatus } from '../core/model/review.js';
+import type { DecidedCardModel } from './card-model.js';
+import {
+  adaptiveCard,
+  cardDate,
+  cardDateTime,
+  decidedBy,
+  heading,
+  limits,
+  oneLine,
+  plural,
+  reviewLinks,
+  shownThumbnails,
+  statusBadge,
+  text,
+  truncate,
+} from './card-parts.js';
+import type { AdaptiveCard, CardElement } from './card-types.js';
+
+const defaultThumbnails = 4;
+const maxNamesListed = 5;
+
+const settledBy: Partial<Record<ReviewStatus, DecisionVerb>> = {
+  approved: 'approve',
+  rereview: 'rereview',
+  archived: 'archive',
+};
+
+const outcomeWords: Record<ReviewStatus, string> = {
+  approved: 'Approved',
+  rereview: 'Sent back for re-review',
+  archived: 'Archived',
+  superseded: 'Superseded by a newer review of this gallery',
+  pending: 'Waiting for review',
+};
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, maxNamesListed).map((n) => oneLine(n, limits.name));
+  const others = names.length - shown.length;
+  if (others > 0) return `${shown.join(', ')} and ${plural(others, 'other')}`;
+  if (shown.length <= 1) return shown.join('');
+  return `${shown.slice(0, -1).join(', ')} and ${shown.at(-1) ?? ''}`;
+}
+
+/** The sentence that says how the review ended, and the decision that ended it. */
+function outcome(review: Review): { sentence: string; decision: Decision | undefined } {
+  const verb = settledBy[review.status];
+  const decision =
+    verb === undefined ? undefined : review.decisions.findLast((d) => d.verb === verb);
+  const words = outcomeWords[review.status];
+  const when = review.closedAt ?? decision?.at;
+  const on = when === undefined ? '' : ` on ${cardDateTime(when)}`;
+  if (decision === undefined) return { sentence: `${words}${on}.`, decision };
+
+  // With `approval: all` every reviewer's approval was needed, so every one of them is named.
+  const approvers =
+    review.status === 'approved' && review.approval === 'all' && decision.source !== 'planner'
+      ? [
+          ...new Set(
+            review.decisions
+              .filter((d) => d.round === decision.round && d.verb === 'approve')
+              .map((d) => d.reviewerName),
+          ),
+        ]
+      : [decidedBy(decision)];
+  return { sentence: `${words} by ${listNames(approvers)}${on}.`, decision };
+}
+
+/** The card once a review is settled: the outcome, who, when and why; only links remain. */
+export function buildDecidedCard(model: DecidedCardModel): AdaptiveCard {
+  const { review } = model;
+  const { sentence, decision } = outcome(review);
+  const thumbnails = shownThumbnails(
+    model.thumbnails ?? [],
+    model.maxThumbnails,
+    defaultThumbnails,
+  );
+  const comment = decision?.comment;
+
+  const body: CardElement[] = [
+    heading(review.galleryName),
+    {
+      type: 'ColumnSet',
+      columns: [
+        {
+          type: 'Column',
+          width: 'auto',
+          verticalContentAlignment: 'Center',
+          items: [text(plural(review.assets.length, 'image'))],
+        },
+        statusBadge(review.status),
+        {
+          type: 'Column',
+          width: 'stretch',
+          verticalContentAlignment: 'Center',
+          items: [text(`Due ${cardDate(review.dueAt)}`, { isSubtle: true })],
+        },
+      ],
+    },
+    text(sentence, { weight: 'Bolder', spacing: 'Medium' }),
+    // The deciding comment is the point of this card, so it is shown whole (the domain caps it).
+    ...(comment === undefined || comment === ''
+      ? []
+      : [text(`“${truncate(comment.trim(), 2000)}”`, { isSubtle: true, spacing: 'Small' })]),
+    ...(thumbnails.length === 0
+      ? []
+      : [
+          {
+            type: 'ImageSet' as const,
+            imageSize: 'Small' as const,
+            images: thumbnails.map((t) => ({
+              type: 'Image' as const,
+              url: t.url,
+              altText: oneLine(t.fileName, limits.name),
+            })),
+          },
+        ]),
+  ];
+
+  const links = reviewLinks(review, model.taskUrl);
+  return adaptiveCard(body, {
+    ...(links.length === 0 ? {} : { actions: links }),
+    msteams: { width: 'Full' },
+  });
+}

@@ -1,0 +1,222 @@
+import { type Decision, isOpen, type Review } from '../core/model/review.js';
+import type { ReviewCardModel } from './card-model.js';
+import {
+  actionSet,
+  adaptiveCard,
+  cardDate,
+  decisionLines,
+  executeAction,
+  heading,
+  limits,
+  oneLine,
+  plural,
+  reviewLinks,
+  shownThumbnails,
+  statusBadge,
+  text,
+} from './card-parts.js';
+import { cardBudgetBytes, cardSizeBytes } from './card-size.js';
+import type {
+  AdaptiveCard,
+  CardAction,
+  CardElement,
+  Fact,
+  Refresh,
+  ShowCardAction,
+} from './card-types.js';
+import { maxCommentLength } from './action-data.js';
+import { verbs } from './verbs.js';
+
+const defaultThumbnails = 8;
+
+/** How much of a long review a card shows; later tiers apply only when a card would not fit. */
+type Tier = { readonly thumbnails: number; readonly history: number; readonly reviewers: number };
+const tiers: readonly [Tier, ...Tier[]] = [
+  { thumbnails: limits.thumbnails, history: 5, reviewers: 20 },
+  { thumbnails: 4, history: 3, reviewers: 10 },
+  { thumbnails: 0, history: 0, reviewers: 5 },
+];
+
+/**
+ * The review card: what the batch is, where it stands, who voted, and, for an assigned reviewer while
+ * the review is open, Approve / Re-review / Archive. Every input is capped, and should a card still
+ * outgrow Teams' limit it drops thumbnails, then history and reviewers, until it fits.
+ */
+export function buildReviewCard(model: ReviewCardModel): AdaptiveCard {
+  let card = render(model, tiers[0]);
+  for (const tier of tiers.slice(1)) {
+    if (cardSizeBytes(card) <= cardBudgetBytes) break;
+    card = render(model, tier);
+  }
+  return card;
+}
+
+function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
+  const { review } = model;
+  const open = isOpen(review);
+  const thumbnails = shownThumbnails(
+    model.thumbnails,
+    Math.min(model.maxThumbnails ?? defaultThumbnails, tier.thumbnails),
+    defaultThumbnails,
+  );
+  const more = review.assets.length - thumbnails.length;
+
+  const body: CardElement[] = [
+    heading(review.galleryName),
+    summaryRow(review, model.now),
+    ...(model.reason === undefined || model.reason === ''
+      ? []
+      : [
+          {
+            type: 'Container' as const,
+            style: 'emphasis' as const,
+            items: [text(oneLine(model.reason, limits.reason))],
+          },
+        ]),
+    ...(thumbnails.length === 0
+      ? []
+      : [
+          {
+            type: 'ImageSet' as const,
+            imageSize: 'Medium' as const,
+            images: thumbnails.map((t) => ({
+              type: 'Image' as const,
+              url: t.url,
+              altText: oneLine(t.fileName, limits.name),
+            })),
+          },
+          ...(more > 0 ? [text(`+${more.toLocaleString('en-US')} more`, { isSubtle: true })] : []),
+        ]),
+    ...reviewerSection(review, tier.reviewers),
+    ...historySection(review, tier.history),
+    ...actionSet(model.view === 'reviewer' && open ? decisionActions(review) : []),
+  ];
+
+  const links = reviewLinks(review, model.taskUrl);
+  return adaptiveCard(body, {
+    ...(links.length === 0 ? {} : { actions: links }),
+    // A closed review's card is final: refreshing it would only cost invokes.
+    ...(open ? { refresh: refreshFor(review, model.refreshUserIds) } : {}),
+    // Teams-only: the full conversation width gives the thumbnails room.
+    // https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format#full-width-adaptive-card
+    msteams: { width: 'Full' },
+  });
+}
+
+function summaryRow(review: Review, now: Date): CardElement {
+  const open = isOpen(review);
+  const overdue = open && Date.parse(review.dueAt) < now.getTime();
+  const due = `Due ${cardDate(review.dueAt)}${overdue ? ' · overdue' : ''}`;
+  const round = review.round > 1 ? ` · round ${review.round}` : '';
+  return {
+    type: 'ColumnSet',
+    columns: [
+      {
+        type: 'Column',
+        width: 'auto',
+        verticalContentAlignment: 'Center',
+        items: [text(`${plural(review.assets.length, 'image')}${round}`)],
+      },
+      statusBadge(review.status),
+      {
+        type: 'Column',
+        width: 'stretch',
+        verticalContentAlignment: 'Center',
+        items: [
+          text(due, overdue ? { color: 'Attention', weight: 'Bolder' } : { isSubtle: !open }),
+        ],
+      },
+    ],
+  };
+}
+
+const voteLabel: Record<Decision['verb'], string> = {
+  approve: '✓ approved',
+  rereview: '↺ re-review',
+  archive: 'archived',
+};
+
+function reviewerSection(review: Review, maxShown: number): CardElement[] {
+  const thisRound = review.decisions.filter((d) => d.round === review.round);
+  const voteOf = new Map<string, Decision>();
+  for (const decision of thisRound) voteOf.set(decision.reviewerId, decision);
+  const approvals = review.reviewers.filter((r) => voteOf.get(r.id)?.verb === 'approve').length;
+
+  const rule =
+    review.approval === 'all'
+      ? `Every reviewer must approve (${approvals} of ${review.reviewers.length} so far).`
+      : 'One reviewer decides for everyone.';
+  const facts: Fact[] = review.reviewers.slice(0, maxShown).map((reviewer) => {
+    const vote = voteOf.get(reviewer.id);
+    return {
+      title: oneLine(reviewer.name === '' ? reviewer.upn : reviewer.name, limits.name),
+      value: vote === undefined ? (isOpen(review) ? 'waiting' : '—') : voteLabel[vote.verb],
+    };
+  });
+  const hidden = review.reviewers.length - facts.length;
+  return [
+    text('Reviewers', { weight: 'Bolder', spacing: 'Medium', separator: true }),
+    text(rule, { isSubtle: true, spacing: 'None' }),
+    { type: 'FactSet', facts },
+    ...(hidden > 0 ? [text(`+${plural(hidden, 'more reviewer')}`, { isSubtle: true })] : []),
+  ];
+}
+
+function historySection(review: Review, maxShown: number): CardElement[] {
+  if (maxShown === 0 || review.decisions.length === 0) return [];
+  const latest = review.decisions.slice(-maxShown).reverse();
+  const earlier = review.decisions.length - latest.length;
+  return [
+    text('History', { weight: 'Bolder', spacing: 'Medium', separator: true }),
+    ...latest.flatMap((d) => decisionLines(d, review.round)),
+    ...(earlier > 0 ? [text(`+${plural(earlier, 'earlier decision')}`, { isSubtle: true })] : []),
+  ];
+}
+
+function decisionActions(review: Review): CardAction[] {
+  const data = { reviewId: review.id, cardVersion: review.cardVersion };
+  // The comment lives in a ShowCard so Approve and Archive stay one press; Teams checks `isRequired`
+  // before it sends the Execute, and the domain refuses an empty comment anyway.
+  const rereview: ShowCardAction = {
+    type: 'Action.ShowCard',
+    title: 'Re-review…',
+    card: {
+      type: 'AdaptiveCard',
+      body: [
+        {
+          type: 'Input.Text',
+          id: 'comment',
+          label: 'What needs another look?',
+          placeholder: 'Tell the photographer what to change',
+          isMultiline: true,
+          maxLength: maxCommentLength,
+          isRequired: true,
+          errorMessage: 'Add a comment to ask for a re-review.',
+        },
+        ...actionSet([executeAction('Send for re-review', verbs.rereview, data)]),
+      ],
+    },
+  };
+  return [
+    executeAction('Approve', verbs.approve, data, 'positive'),
+    rereview,
+    executeAction('Archive', verbs.archive, data, 'destructive'),
+  ];
+}
+
+/**
+ * Clients of the listed users fetch their own view (`verb: refresh`) when they show the card; Teams
+ * honours at most 60 ids, and `[]` means only the card menu's "Refresh card".
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards#user-ids-in-refresh
+ */
+function refreshFor(review: Review, userIds: readonly string[]): Refresh {
+  const ids = [...new Set(userIds)].filter((id) => id !== '' && id.length <= limits.userId);
+  return {
+    action: {
+      type: 'Action.Execute',
+      verb: verbs.refresh,
+      data: { reviewId: review.id, cardVersion: review.cardVersion },
+    },
+    userIds: ids.slice(0, limits.refreshUsers),
+  };
+}
