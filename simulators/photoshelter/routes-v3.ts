@@ -242,14 +242,40 @@ function parentsOf(parentId: string | null, spec: ExtSpec): Record<string, unkno
   return parentId === null ? undefined : pick({ collection_id: parentId }, spec.fields);
 }
 
+/** [INF] A collection's key image, when none was chosen: the first image of its first gallery with any. */
+function firstImageUnder(ctx: RouteContext, collectionId: string): ImageRecord | undefined {
+  const seen = new Set<string>();
+  const walk = (id: string): ImageRecord | undefined => {
+    if (seen.has(id)) return undefined;
+    seen.add(id);
+    const { collections, galleries } = ctx.library.childrenOf(id);
+    for (const g of galleries) {
+      const first = g.imageIds[0];
+      const image = first === undefined ? undefined : ctx.library.image(first);
+      if (image !== undefined) return image;
+    }
+    for (const c of collections) {
+      const image = walk(c.id);
+      if (image !== undefined) return image;
+    }
+    return undefined;
+  };
+  return walk(collectionId);
+}
+
 function keyImageOf(
   ctx: RouteContext,
-  gallery: GalleryRecord,
+  holder: GalleryRecord | CollectionRecord,
   extend: Extend,
   spec: ExtSpec,
 ): Record<string, unknown> | null {
-  const first = gallery.imageIds[0];
-  const image = first === undefined ? undefined : ctx.library.image(first);
+  const first = 'imageIds' in holder ? holder.imageIds[0] : undefined;
+  const image =
+    'imageIds' in holder
+      ? first === undefined
+        ? undefined
+        : ctx.library.image(first)
+      : firstImageUnder(ctx, holder.id);
   if (image === undefined) return null;
   return attachImageExtensions(
     ctx,
@@ -306,6 +332,9 @@ function extendCollection(
   }
   const visibility = specOf(extend, 'Visibility');
   if (visibility !== undefined) record.Visibility = pick({ mode: c.mode }, visibility.fields);
+  // `data.Collection.KeyImage.image_id` with `ImageLink` inside [3P Drupal].
+  const keyImage = specOf(extend, 'KeyImage');
+  if (keyImage !== undefined) record.KeyImage = keyImageOf(ctx, c, extend, keyImage);
   if (extend.has('Children')) record.Children = children(ctx, c.id, '*', extend, 'Children');
   return record;
 }

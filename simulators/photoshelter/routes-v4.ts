@@ -139,7 +139,7 @@ const includesOf = (request: SimRequest): Set<string> =>
       .filter((name) => name !== ''),
   );
 
-/** `meta.paging = {total, page, first, last, next, prev}`, full URLs [WIP]; next/prev only if they exist. */
+/** `meta.paging = {total, page, first, last, next, prev}` and no more, full URLs [WIP]; next/prev only if they exist. */
 function paged<T>(
   ctx: RouteContext,
   request: SimRequest,
@@ -153,7 +153,6 @@ function paged<T>(
   const paging: Record<string, unknown> = {
     total: slice.total,
     page: slice.page,
-    per_page: slice.perPage,
     first: link(1),
     last: link(slice.pages),
   };
