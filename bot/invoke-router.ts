@@ -1,5 +1,5 @@
-import { z } from 'zod';
-
+import { parseActionData } from '../adaptiveCards/action-data.js';
+import { verbs } from '../adaptiveCards/verbs.js';
 import { AppError, ensureError, NotFoundError } from '../core/errors.js';
 import { type Review } from '../core/model/review.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
@@ -51,19 +51,6 @@ export type CardActionAnswer =
       readonly value: { readonly code: string; readonly message: string };
     };
 
-const decisionVerbs = ['approve', 'rereview', 'archive'] as const;
-const cardVerbSchema = z.enum([...decisionVerbs, 'refresh']);
-
-/**
- * `Action.Execute` data. Teams merges the card's inputs into `data`, so the re-review comment arrives
- * as `data.comment` next to what the card builder put there.
- */
-const actionDataSchema = z.object({
-  reviewId: z.string().min(1).max(200),
-  cardVersion: z.coerce.number().int().positive().optional(),
-  comment: z.string().max(2000).optional(),
-});
-
 export const reasons = {
   notReviewer: 'Only assigned reviewers can decide',
   staleCard: 'This card was out of date; here is the current one.',
@@ -90,17 +77,14 @@ export async function routeCardAction(
 ): Promise<CardActionAnswer> {
   const log = deps.logger.child('invoke');
   const ids = { activityId: action.activityId, conversationId: action.conversationId };
-  const verb = cardVerbSchema.safeParse(action.verb);
-  const data = actionDataSchema.safeParse(action.data);
-  if (!verb.success || !data.success) {
-    // Card data is ours, so this is an old or tampered card: say so kindly, log what was wrong.
+  const parsed = parseActionData(action.verb, action.data);
+  if (!parsed.ok) {
+    // Card data is ours, so this is an old or tampered card: say so kindly, log what was wrong
+    // (the problems name fields, never values).
     log.warn('card action data refused', {
       ...ids,
       code: 'validation',
-      verb: typeof action.verb === 'string' ? action.verb.slice(0, 40) : typeof action.verb,
-      issues: (data.success ? [] : data.error.issues)
-        .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-        .join('; '),
+      issues: parsed.problems.join('; '),
     });
     return answer(
       deps.cards.error(
@@ -109,17 +93,20 @@ export async function routeCardAction(
       ),
     );
   }
-  const { reviewId, cardVersion, comment } = data.data;
+  const request = parsed.value;
+  const { reviewId } = request;
   try {
-    if (verb.data === 'refresh') return await refresh(deps, reviewId, action.actor.aadObjectId);
+    if (request.verb === verbs.refresh) {
+      return await refresh(deps, reviewId, action.actor.aadObjectId);
+    }
     const result = await decideReview(deps, reviewId, {
       reviewerId: action.actor.aadObjectId ?? '',
-      verb: verb.data,
-      comment,
-      cardVersion,
+      verb: request.verb,
+      comment: request.comment,
+      cardVersion: request.cardVersion,
       source: 'teams',
     });
-    log.info('card action', { ...ids, reviewId, verb: verb.data, outcome: result.kind });
+    log.info('card action', { ...ids, reviewId, verb: request.verb, outcome: result.kind });
     return answer(await cardFor(deps, result, action.actor.aadObjectId));
   } catch (e: unknown) {
     const error = ensureError(e);
@@ -132,7 +119,7 @@ export async function routeCardAction(
     log.error('card action failed', {
       ...ids,
       reviewId,
-      verb: verb.data,
+      verb: request.verb,
       code: error instanceof AppError ? error.code : 'internal',
       error: error.name,
     });
