@@ -80,8 +80,17 @@ export function adaptiveCard(
   body: readonly CardElement[],
   extras: Omit<AdaptiveCard, 'type' | '$schema' | 'version' | 'body'> = {},
 ): AdaptiveCard {
+  const { refresh, ...rest } = extras;
   // 1.5 is what Universal Actions need and the highest Teams renders (reference microsoft-365.md §2).
-  return { type: 'AdaptiveCard', $schema: cardSchemaUrl, version: '1.5', body, ...extras };
+  return {
+    type: 'AdaptiveCard',
+    $schema: cardSchemaUrl,
+    version: '1.5',
+    // First, as in Microsoft's examples: it is what the client acts on before showing the body.
+    ...(refresh === undefined ? {} : { refresh }),
+    body,
+    ...rest,
+  };
 }
 
 /**

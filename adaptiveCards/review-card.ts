@@ -123,7 +123,10 @@ function summaryRow(review: Review, now: Date): CardElement {
         width: 'stretch',
         verticalContentAlignment: 'Center',
         items: [
-          text(due, overdue ? { color: 'Attention', weight: 'Bolder' } : { isSubtle: !open }),
+          text(
+            due,
+            overdue ? { color: 'Attention', weight: 'Bolder' } : open ? {} : { isSubtle: true },
+          ),
         ],
       },
     ],
@@ -145,7 +148,7 @@ function reviewerSection(review: Review, maxShown: number): CardElement[] {
   const rule =
     review.approval === 'all'
       ? `Every reviewer must approve (${approvals} of ${review.reviewers.length} so far).`
-      : 'One reviewer decides for everyone.';
+      : 'The first reviewer to decide settles the batch.';
   const facts: Fact[] = review.reviewers.slice(0, maxShown).map((reviewer) => {
     const vote = voteOf.get(reviewer.id);
     return {

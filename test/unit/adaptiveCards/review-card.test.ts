@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+
+import type { ReviewCardModel } from '../../../adaptiveCards/card-model.js';
+import type { AdaptiveCard } from '../../../adaptiveCards/card-types.js';
+import { buildReviewCard } from '../../../adaptiveCards/review-card.js';
+import { verbs } from '../../../adaptiveCards/verbs.js';
+import { type Review, decide } from '../../../core/model/review.js';
+import {
+  aDecision,
+  aReview,
+  aReviewer,
+  at,
+  mriOf,
+  someAssets,
+  someReviewers,
+  t0,
+} from '../../support/review-builders.js';
+import {
+  expectActionDataParses,
+  expectGolden,
+  expectRendererAccepts,
+  executeVerbs,
+  findAll,
+} from './card-checks.js';
+
+const now = new Date(t0.getTime() + 2 * 60 * 60_000);
+
+function modelOf(review: Review, overrides: Partial<ReviewCardModel> = {}): ReviewCardModel {
+  return {
+    review,
+    thumbnails: review.assets.slice(-8).map((a) => ({
+      assetId: a.assetId,
+      url: a.thumbnailUrl ?? '',
+      fileName: a.fileName,
+    })),
+    taskUrl: 'https://tasks.office.com/contoso.example/Home/Task/task-00000000000000000000001',
+    view: 'reviewer',
+    now,
+    refreshUserIds: review.reviewers.map(mriOf),
+    ...overrides,
+  };
+}
+
+const texts = (card: AdaptiveCard): string[] =>
+  findAll(card, 'TextBlock').map((t) => String(t.text));
+
+const twoReviewers = someReviewers(2);
+
+describe('buildReviewCard', () => {
+  it('gives a reviewer of a pending batch the thumbnails, votes and the three decisions', () => {
+    const review = aReview({ assets: someAssets(12), reviewers: twoReviewers });
+    const card = buildReviewCard(modelOf(review));
+
+    expectGolden('review-pending-reviewer', card);
+    expectRendererAccepts(card);
+    expectActionDataParses(card);
+    expect(executeVerbs(card)).toEqual([
+      verbs.refresh,
+      verbs.approve,
+      verbs.rereview,
+      verbs.archive,
+    ]);
+    expect(texts(card)).toContain('12 images');
+    expect(texts(card)).toContain('+4 more');
+    expect(findAll(card, 'Image')).toHaveLength(8);
+    expect(card.refresh?.userIds).toEqual(twoReviewers.map(mriOf));
+  });
+
+  it('gives everyone else a read-only view with the reason and the links, but no decisions', () => {
+    const review = aReview({ reviewers: twoReviewers });
+    const card = buildReviewCard(
+      modelOf(review, { view: 'readOnly', reason: 'You are not a reviewer of this batch' }),
+    );
+
+    expectGolden('review-read-only', card);
+    expectRendererAccepts(card);
+    expect(texts(card)).toContain('You are not a reviewer of this batch');
+    expect(executeVerbs(card)).toEqual([verbs.refresh]);
+    expect(findAll(card, 'Action.OpenUrl').map((a) => a.title)).toEqual([
+      'Open gallery',
+      'Open Planner task',
+    ]);
+  });
+
+  it('counts the approvals in when every reviewer must approve', () => {
+    const reviewers = someReviewers(3);
+    const opened = aReview({ reviewers, approval: 'all' });
+    const outcome = decide(
+      opened,
+      { reviewerId: aReviewer(1).id, verb: 'approve', cardVersion: 1, source: 'teams' },
+      new Date(at(30)),
+    );
+    if (outcome.kind !== 'recorded')
+      throw new TypeError(`expected a recorded vote: ${outcome.kind}`);
+    const card = buildReviewCard(modelOf(outcome.review));
+
+    expectGolden('review-approve-all-one-vote', card);
+    expectRendererAccepts(card);
+    expectActionDataParses(card);
+    expect(texts(card)).toContain('Every reviewer must approve (1 of 3 so far).');
+    const facts = findAll(card, 'FactSet').flatMap((f) => f.facts as { value: string }[]);
+    expect(facts.map((f) => f.value)).toEqual(['✓ approved', 'waiting', 'waiting']);
+    // The card carries the version after the vote, so a press on the old card is stale.
+    const execute = findAll(card, 'Action.Execute').find((a) => a.verb === verbs.approve);
+    expect(execute?.data).toEqual({ reviewId: opened.id, cardVersion: 2 });
+  });
+
+  it('shows a re-review with its comment in the history and keeps the decisions open', () => {
+    const ben = aReviewer(2);
+    const review = aReview({
+      reviewers: twoReviewers,
+      status: 'rereview',
+      cardVersion: 2,
+      decisions: [
+        aDecision(ben, 'rereview', {
+          comment: 'Horizon tilts on 3 and 7;\nre-shoot the flat lay.',
+        }),
+      ],
+    });
+    const card = buildReviewCard(modelOf(review));
+
+    expectGolden('review-rereview-history', card);
+    expectRendererAccepts(card);
+    expectActionDataParses(card);
+    expect(texts(card)).toContain('“Horizon tilts on 3 and 7; re-shoot the flat lay.”');
+    expect(executeVerbs(card)).toContain(verbs.approve);
+  });
+
+  it('puts the re-review comment in a required input before its Execute', () => {
+    const card = buildReviewCard(modelOf(aReview()));
+    const [show] = findAll(card, 'Action.ShowCard');
+    const [input] = findAll(show, 'Input.Text');
+    expect(input).toMatchObject({ id: 'comment', isRequired: true, maxLength: 2000 });
+    expect(input?.errorMessage).toEqual(expect.any(String));
+    expect(executeVerbs(show)).toEqual([verbs.rereview]);
+  });
+
+  it('wraps every Execute in an ActionSet and gives it a Submit fallback carrying the verb', () => {
+    const review = aReview();
+    const card = buildReviewCard(modelOf(review));
+    expect(card.actions?.every((a) => a.type === 'Action.OpenUrl')).toBe(true);
+    // Direct children of an ActionSet: the refresh action is the only Execute outside one.
+    const pressable = findAll(card, 'ActionSet').flatMap((set) =>
+      (set.actions as { type: string }[]).flatMap((a) =>
+        a.type === 'Action.ShowCard' ? [] : findAll(a, 'Action.Execute').slice(0, 1),
+      ),
+    );
+    expect(pressable.map((a) => a.verb).sort()).toEqual(['approve', 'archive', 'rereview']);
+    for (const execute of pressable) {
+      expect(execute.fallback).toEqual({
+        type: 'Action.Submit',
+        title: execute.title,
+        data: { reviewId: review.id, cardVersion: 1, verb: execute.verb },
+        ...(execute.style === undefined ? {} : { style: execute.style }),
+      });
+    }
+  });
+
+  it('says when the batch is overdue', () => {
+    const card = buildReviewCard(modelOf(aReview(), { now: new Date(at(25 * 60)) }));
+    expect(texts(card)).toContain('Due {{DATE(2026-11-24T12:00:00Z, SHORT)}} · overdue');
+  });
+
+  it('offers no decisions and no refresh once the review is closed', () => {
+    const review = aReview({
+      status: 'approved',
+      closedAt: at(30),
+      decisions: [aDecision(aReviewer(1), 'approve')],
+    });
+    const card = buildReviewCard(modelOf(review));
+    expectRendererAccepts(card);
+    expect(executeVerbs(card)).toEqual([]);
+    expect(card.refresh).toBeUndefined();
+  });
+
+  it('refreshes at most 60 distinct users and leaves out ids no MRI is as long as', () => {
+    const ids = [...someReviewers(70).map(mriOf), mriOf(aReviewer(1)), '', 'x'.repeat(300)];
+    const card = buildReviewCard(modelOf(aReview(), { refreshUserIds: ids }));
+    expect(card.refresh?.userIds).toEqual(someReviewers(60).map(mriOf));
+  });
+
+  it('refreshes nobody automatically when no Teams ids are known', () => {
+    const card = buildReviewCard(modelOf(aReview(), { refreshUserIds: [] }));
+    expect(card.refresh?.userIds).toEqual([]);
+  });
+
+  it('shows the five latest decisions, newest first, with long comments shortened', () => {
+    const reviewers = someReviewers(2);
+    const decisions = Array.from({ length: 8 }, (_, i) =>
+      aDecision(reviewers[i % 2] ?? aReviewer(1), 'rereview', {
+        minutes: i,
+        comment: `${i}:${'x'.repeat(1000)}`,
+      }),
+    );
+    const card = buildReviewCard(
+      modelOf(aReview({ reviewers, status: 'rereview', decisions }), {}),
+    );
+    const comments = texts(card).filter((t) => t.startsWith('“'));
+    expect(comments.map((c) => c.slice(1, 3))).toEqual(['7:', '6:', '5:', '4:', '3:']);
+    expect(comments.every((c) => c.length <= 282 && c.endsWith('…”'))).toBe(true);
+    expect(texts(card)).toContain('+3 earlier decisions');
+  });
+
+  it('honours maxThumbnails and caps the title', () => {
+    const review = aReview({ assets: someAssets(20), galleryName: 'G'.repeat(500) });
+    const card = buildReviewCard(modelOf(review, { maxThumbnails: 3 }));
+    expect(findAll(card, 'Image')).toHaveLength(3);
+    expect(texts(card)).toContain('+17 more');
+    expect(texts(card)[0]).toHaveLength(150);
+  });
+});
