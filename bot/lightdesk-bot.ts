@@ -1,16 +1,18 @@
-import { type InvokeResponse, TeamsActivityHandler, TurnContext } from 'botbuilder';
+import {
+  type Activity,
+  CardFactory,
+  type InvokeResponse,
+  TeamsActivityHandler,
+  TurnContext,
+} from 'botbuilder';
+
+import type { AdaptiveCard } from '../adaptiveCards/card-types.js';
+import { buildHelpCard, buildPendingCard, buildStatusCard } from '../adaptiveCards/message-card.js';
 
 import { ensureError, NotFoundError } from '../core/errors.js';
 import { isOpen, type Review } from '../core/model/review.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { Logger } from '../core/ports/logger.js';
-import {
-  helpText,
-  pendingText,
-  statusNotFoundText,
-  statusText,
-  statusUsageText,
-} from './bot-replies.js';
 import { conversationRecordOf } from './conversation-capture.js';
 import { errorType, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
 
@@ -115,7 +117,9 @@ export class LightdeskBot extends TeamsActivityHandler {
     });
     // Teams may announce one install twice (conversationUpdate and installationUpdate) and retries
     // activities it got no answer to: greet once.
-    if (previous?.status !== 'active') await context.sendActivity(helpText);
+    if (previous?.status !== 'active') {
+      await context.sendActivity(cardMessage(buildHelpCard(), 'Lightdesk: what I do'));
+    }
   }
 
   private async uninstalled(context: TurnContext): Promise<void> {
@@ -150,17 +154,17 @@ export class LightdeskBot extends TeamsActivityHandler {
     });
     switch (command) {
       case 'pending':
-        await context.sendActivity(await this.pending());
+        await context.sendActivity(cardMessage(await this.pending(), 'Open reviews'));
         return;
       case 'status':
-        await context.sendActivity(await this.status(argument));
+        await context.sendActivity(cardMessage(await this.status(argument), 'Gallery status'));
         return;
       default:
-        await context.sendActivity(helpText);
+        await context.sendActivity(cardMessage(buildHelpCard(), 'Lightdesk: what I do'));
     }
   }
 
-  private async pending(): Promise<string> {
+  private async pending(): Promise<AdaptiveCard> {
     const stored = await this.deps.reviews.list({
       statuses: ['pending', 'rereview'],
       limit: scanLimit,
@@ -169,11 +173,11 @@ export class LightdeskBot extends TeamsActivityHandler {
       .map((s) => s.review)
       .filter(isOpen)
       .sort(newestFirst);
-    return pendingText(open.slice(0, maxPending), open.length);
+    return buildPendingCard(open.slice(0, maxPending), this.deps.clock.now(), open.length);
   }
 
-  private async status(query: string): Promise<string> {
-    if (query === '') return statusUsageText;
+  private async status(query: string): Promise<AdaptiveCard> {
+    if (query === '') return buildStatusCard(undefined, '');
     const wanted = query.toLowerCase();
     const reviews = (await this.deps.reviews.list({ limit: scanLimit }))
       .map((s) => s.review)
@@ -182,8 +186,13 @@ export class LightdeskBot extends TeamsActivityHandler {
       (r) => r.galleryId.toLowerCase() === wanted || r.galleryName.toLowerCase() === wanted,
     );
     const review = exact ?? reviews.find((r) => r.galleryName.toLowerCase().includes(wanted));
-    return review === undefined ? statusNotFoundText(query) : statusText(review);
+    return buildStatusCard(review, query);
   }
+}
+
+/** A card as a message; `summary` is what notifications and the chat list show. */
+function cardMessage(card: AdaptiveCard, summary: string): Partial<Activity> {
+  return { type: 'message', attachments: [CardFactory.adaptiveCard(card)], summary };
 }
 
 const newestFirst = (a: Review, b: Review): number => b.openedAt.localeCompare(a.openedAt);

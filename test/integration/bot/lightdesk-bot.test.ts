@@ -72,11 +72,33 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
     await server?.stop();
   });
 
-  /** The bot's replies to one activity the stand-in sent. */
+  /** Every string a reply shows (its text and its card's), one entry per reply. */
   function repliesTo(conversationId: string, activityId: string): string[] {
+    const strings = (value: unknown): string[] =>
+      typeof value === 'string'
+        ? [value]
+        : Array.isArray(value)
+          ? value.flatMap(strings)
+          : typeof value === 'object' && value !== null
+            ? Object.entries(value).flatMap(([key, v]) =>
+                [
+                  'text',
+                  'title',
+                  'value',
+                  'attachments',
+                  'content',
+                  'body',
+                  'items',
+                  'facts',
+                  'columns',
+                ].includes(key)
+                  ? strings(v)
+                  : [],
+              )
+            : [];
     return (sim.conversation(conversationId)?.activities ?? [])
       .filter((a) => a.direction === 'fromBot' && a.latest?.replyToId === activityId)
-      .map((a) => String(a.latest?.text ?? ''));
+      .map((a) => strings(a.latest).join('\n'));
   }
 
   /** Installs the bot in the review channel and posts the review's card there, as review.sync would. */
@@ -128,7 +150,7 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
         serviceUrl: sim.url,
         bot: { id: seed.bot.id },
       });
-      expect(repliesTo(channel, first.activityId)).toEqual([expect.stringContaining('Commands:')]);
+      expect(repliesTo(channel, first.activityId)).toEqual([expect.stringContaining('Commands')]);
 
       const again = await sim.installBot(channel, adele.aadObjectId);
       expect(again.status).toBe(200);
@@ -152,9 +174,11 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
   describe('commands', () => {
     it('answers help, and unknown text with help', async () => {
       const help = await sim.sendMessage(channel, adele.aadObjectId, 'help');
-      expect(repliesTo(channel, help.activityId)).toEqual([expect.stringContaining('`pending`')]);
+      expect(repliesTo(channel, help.activityId)).toEqual([
+        expect.stringContaining('the open reviews, newest first'),
+      ]);
       const other = await sim.sendMessage(channel, adele.aadObjectId, 'what can you do?');
-      expect(repliesTo(channel, other.activityId)).toEqual([expect.stringContaining('Commands:')]);
+      expect(repliesTo(channel, other.activityId)).toEqual([expect.stringContaining('Commands')]);
     });
 
     it('lists open reviews newest first, at most ten', async () => {
@@ -174,8 +198,8 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
       );
       const answer = await sim.sendMessage(channel, adele.aadObjectId, 'pending');
       const [text = ''] = repliesTo(channel, answer.activityId);
-      expect(text).toContain('Open reviews** (12)');
-      const listed = [...text.matchAll(/\[Gallery (\d+)\]/g)].map((m) => Number(m[1]));
+      expect(text).toContain('Open reviews (12)');
+      const listed = [...text.matchAll(/^Gallery (\d+)$/gm)].map((m) => Number(m[1]));
       expect(listed).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2]);
       expect(text).toContain('2 more');
     });
@@ -184,13 +208,11 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
       await reviews.open(aReview());
       const byName = await sim.sendMessage(channel, adele.aadObjectId, 'status spring SHOOT');
       expect(repliesTo(channel, byName.activityId)).toEqual([
-        expect.stringContaining('**Spring shoot**: waiting for a decision'),
+        expect.stringMatching(/Spring shoot[\s\S]*waiting for a decision/),
       ]);
       const chat = megan.personalConversationId;
       const byId = await sim.sendMessage(chat, megan.aadObjectId, 'status G0000aBcDeFgHiJk');
-      expect(repliesTo(chat, byId.activityId)).toEqual([
-        expect.stringContaining('**Spring shoot**'),
-      ]);
+      expect(repliesTo(chat, byId.activityId)).toEqual([expect.stringContaining('Spring shoot')]);
       const missing = await sim.sendMessage(chat, megan.aadObjectId, 'status Winter');
       expect(repliesTo(chat, missing.activityId)).toEqual([
         expect.stringContaining('no review for a gallery called or numbered "Winter"'),
