@@ -5,6 +5,8 @@ import type { AdaptiveCard } from '../../../adaptiveCards/card-types.js';
 import { buildReviewCard } from '../../../adaptiveCards/review-card.js';
 import { verbs } from '../../../adaptiveCards/verbs.js';
 import { type Review, decide } from '../../../core/model/review.js';
+import type { CardJson } from '../../../core/ports/chat-notifier.js';
+import type { CardContext } from '../../../core/ports/review-cards.js';
 import {
   aDecision,
   aReview,
@@ -207,5 +209,18 @@ describe('buildReviewCard', () => {
     expect(findAll(card, 'Image')).toHaveLength(3);
     expect(texts(card)).toContain('+17 more');
     expect(texts(card)[0]).toHaveLength(150);
+  });
+
+  it("fits core's ReviewCards port: the model takes a CardContext, the card is CardJson", () => {
+    const review = aReview();
+    const context: CardContext = {
+      taskUrl: undefined,
+      thumbnails: [],
+      refreshUserIds: [],
+      now,
+    };
+    const json: CardJson = buildReviewCard({ review, ...context, view: 'readOnly' });
+    expect(json.type).toBe('AdaptiveCard');
+    expect(findAll(json, 'Action.OpenUrl').map((a) => a.title)).toEqual(['Open gallery']);
   });
 });
