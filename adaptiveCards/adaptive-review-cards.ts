@@ -1,0 +1,40 @@
+import { isOpen, type Review } from '../core/model/review.js';
+import type { CardJson } from '../core/ports/chat-notifier.js';
+import type { CardContext, ReviewCards } from '../core/ports/review-cards.js';
+import { buildDecidedCard } from './decided-card.js';
+import { buildErrorCard } from './error-card.js';
+import { buildReviewCard } from './review-card.js';
+
+/**
+ * Core's ReviewCards port over the pure builders. While a review is open the shared card carries the
+ * buttons (they still work where automatic refresh does not, and the domain refuses anyone who is not
+ * a reviewer); once decided everyone gets the final card.
+ */
+export class AdaptiveReviewCards implements ReviewCards {
+  shared(review: Review, context: CardContext): CardJson {
+    if (!isOpen(review)) return this.decided(review, context);
+    return buildReviewCard({ review, ...context, view: 'reviewer' });
+  }
+
+  forReviewer(review: Review, context: CardContext): CardJson {
+    if (!isOpen(review)) return this.decided(review, context);
+    return buildReviewCard({ review, ...context, view: 'reviewer' });
+  }
+
+  readOnly(review: Review, context: CardContext, reason: string): CardJson {
+    if (!isOpen(review)) return this.decided(review, context);
+    return buildReviewCard({ review, ...context, view: 'readOnly', reason });
+  }
+
+  error(title: string, message: string, review?: Review): CardJson {
+    return buildErrorCard(
+      title,
+      message,
+      review === undefined ? {} : { reviewId: review.id, cardVersion: review.cardVersion },
+    );
+  }
+
+  private decided(review: Review, context: CardContext): CardJson {
+    return buildDecidedCard({ review, thumbnails: context.thumbnails, taskUrl: context.taskUrl });
+  }
+}
