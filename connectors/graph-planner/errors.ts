@@ -1,0 +1,138 @@
+import {
+  type AppError,
+  AuthError,
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+  UpstreamError,
+} from '../../core/errors.js';
+import { graphErrorEnvelopeSchema } from './wire.js';
+
+export const SERVICE = 'graph';
+
+/** What a failed call was about, so the error can say it in domain words. */
+export interface FailureContext {
+  /** The route template, e.g. `PATCH /planner/tasks/:id` (never a URL: UPNs are personal data). */
+  readonly endpoint: string;
+  /** The thing a 404 means is missing, e.g. `{ what: 'Planner task', id }`. */
+  readonly resource?: { readonly what: string; readonly id: string } | undefined;
+}
+
+/** An answer that was not a success, as read off the wire (top-level or inside a `$batch`). */
+export interface FailedAnswer {
+  readonly status: number;
+  /** Parsed JSON body, if there was one. */
+  readonly body: unknown;
+  /** Header lookup, case-insensitive. */
+  readonly header: (name: string) => string | undefined;
+}
+
+/**
+ * Planner refuses a write that would pass a service limit with 403 and a named code
+ * (`MaximumChecklistItemsOnTask`, `MaximumReferencesOnTask`, `MaximumAssigneesInTasks`, …).
+ * https://learn.microsoft.com/graph/api/resources/planner-overview#403-forbidden
+ * It is an UpstreamError to anyone who does not handle it; GraphTaskBoard handles the details ones.
+ */
+export class PlannerLimitError extends UpstreamError {
+  readonly limit: string;
+
+  constructor(limit: string, endpoint: string, options?: { requestId?: string; cause?: unknown }) {
+    super(SERVICE, `${endpoint} refused: Planner limit ${limit}`, { status: 403, ...options });
+    this.limit = limit;
+  }
+}
+
+// [INF] Every limit code the overview lists starts with "Maximum"; new ones likely will too.
+const LIMIT_CODE = /^Maximum[A-Za-z]+$/;
+
+const MAX_MESSAGE = 200;
+
+/** `Retry-After`: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined | null, now: Date): number | undefined {
+  if (value === undefined || value === null || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now.getTime());
+}
+
+/** The envelope's code, message and request id; whatever is missing stays undefined. */
+export function readEnvelope(body: unknown): {
+  code: string | undefined;
+  message: string | undefined;
+  requestId: string | undefined;
+} {
+  const parsed = graphErrorEnvelopeSchema.safeParse(body);
+  if (!parsed.success) return { code: undefined, message: undefined, requestId: undefined };
+  const { error } = parsed.data;
+  const inner = error.innerError ?? error.innererror;
+  const message = error.message ?? undefined;
+  return {
+    code: error.code ?? undefined,
+    // Graph's messages name resources, not secrets; long ones are cut so a log line stays a line.
+    message:
+      message === undefined || message.length <= MAX_MESSAGE
+        ? message
+        : `${message.slice(0, MAX_MESSAGE)}…`,
+    requestId: inner?.['request-id'],
+  };
+}
+
+/**
+ * HTTP status and Graph envelope → the core error callers switch on (STYLE rule 15), keeping Graph's
+ * `request-id` (header first, else the envelope's innerError) so support can trace the call.
+ * https://learn.microsoft.com/graph/errors
+ */
+export function errorFromAnswer(answer: FailedAnswer, ctx: FailureContext, now: Date): AppError {
+  const envelope = readEnvelope(answer.body);
+  const requestId = answer.header('request-id') ?? envelope.requestId;
+  const said = envelope.message === undefined ? '' : ` (Graph said: ${envelope.message})`;
+  const code = envelope.code === undefined || envelope.code === '' ? '' : ` ${envelope.code}`;
+  const { status } = answer;
+  const upstream = (): UpstreamError =>
+    new UpstreamError(SERVICE, `${ctx.endpoint} answered HTTP ${status}${code}${said}`, {
+      status,
+      ...(requestId === undefined ? {} : { requestId }),
+    });
+  const details = { endpoint: ctx.endpoint, status, requestId, graphCode: envelope.code };
+
+  if (status === 403 && envelope.code !== undefined && LIMIT_CODE.test(envelope.code)) {
+    return new PlannerLimitError(envelope.code, ctx.endpoint, {
+      ...(requestId === undefined ? {} : { requestId }),
+    });
+  }
+  switch (status) {
+    case 401:
+      // Never the token: the message is for the operator's log.
+      return new AuthError(`Graph refused our token at ${ctx.endpoint}${said}`, { details });
+    case 403:
+      // Missing permission (Tasks.ReadWrite.All, User.Read.All) or a plan the app cannot see.
+      return new AuthError(`Graph denied access at ${ctx.endpoint}${said}`, { details });
+    case 404:
+      return new NotFoundError(
+        ctx.resource?.what ?? 'Graph resource',
+        ctx.resource?.id ?? ctx.endpoint,
+        { cause: upstream() },
+      );
+    case 409:
+    case 412:
+      // planner-overview "Planner resource versioning": the ETag no longer matches; re-read.
+      return new ConflictError(`${ctx.endpoint}: the Planner item changed underneath us${said}`, {
+        details,
+      });
+    case 429:
+      return new RateLimitedError(
+        SERVICE,
+        parseRetryAfter(answer.header('retry-after'), now) ?? 0,
+        { cause: upstream() },
+      );
+    default:
+      return upstream();
+  }
+}
+
+/** A request that never got an answer: the connection dropped, or it ran past its timeout. */
+export function errorFromFailure(cause: Error, ctx: FailureContext): UpstreamError {
+  return new UpstreamError(SERVICE, `${ctx.endpoint} failed before an answer arrived`, { cause });
+}
