@@ -56,7 +56,12 @@ export interface TaskBoard {
   /** The id of the bucket with this name in the plan, creating it when missing. */
   ensureBucket(planId: string, name: string): Promise<string>;
   createTask(task: NewTask): Promise<TaskState>;
-  /** Finds a task whose details carry this reference URL: how a crashed create is reconciled. */
+  /**
+   * Finds the task a crashed create made, so it is adopted instead of made twice: among the plan's
+   * tasks with this title, the one whose details carry this reference URL; failing that, the oldest
+   * whose details are still blank. A create whose answer was lost never got its details (they are
+   * written by a later call), so the reference alone could never find it.
+   */
   findTaskByReference(planId: string, url: string, title: string): Promise<TaskState | undefined>;
   setDetails(taskId: string, details: TaskDetails): Promise<DetailsOutcome>;
   updateTask(taskId: string, change: TaskChange): Promise<TaskState>;
