@@ -199,6 +199,7 @@ export async function syncReview(
   const card = deps.cards.shared(review, context);
   try {
     if (review.teams.activityId === undefined) {
+      const shownVersion = review.cardVersion;
       const posted = await runOnce(deps, `teams.card:${review.id}`, async () => {
         const { activityId } = await deps.chat.postCard(
           review.teams.conversation,
@@ -207,6 +208,13 @@ export async function syncReview(
         );
         return activityId;
       });
+      if (posted.isFresh) {
+        // The card just posted shows this version: without this record the next sync would
+        // "update" the card to what it already shows.
+        await runOnce(deps, `teams.card:${review.id}:v${shownVersion}`, () =>
+          Promise.resolve(posted.result),
+        );
+      }
       review = (
         await updateReview(deps.reviews, review.id, (r) =>
           r.teams.activityId === posted.result
