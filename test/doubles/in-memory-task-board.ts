@@ -205,11 +205,19 @@ export class InMemoryTaskBoard implements TaskBoard {
   findTaskByReference(planId: string, url: string, title: string): Promise<TaskState | undefined> {
     return this.answer('findTaskByReference', planId, () => {
       this.plan(planId);
-      const inPlan = [...this.stored.values()].filter((t) => t.planId === planId);
+      // As GraphTaskBoard: among the plan's tasks with this title, the one whose details carry the
+      // reference; else the oldest with blank details (a create whose answer was lost never got them).
+      const candidates = [...this.stored.values()].filter(
+        (t) => t.planId === planId && t.title === title,
+      );
       const found =
-        inPlan.find((t) => t.details.references.some((r) => r.url === url)) ??
-        // A create whose answer was lost never got its details: same title, no references yet.
-        inPlan.find((t) => t.title === title && t.details.references.length === 0);
+        candidates.find((t) => t.details.references.some((r) => r.url === url)) ??
+        candidates.find(
+          (t) =>
+            t.details.description === '' &&
+            t.details.checklist.length === 0 &&
+            t.details.references.length === 0,
+        );
       return found === undefined ? undefined : this.toState(found);
     });
   }
