@@ -1,7 +1,7 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 
-import { AuthError, ensureError } from '../../core/errors.js';
+import { AppError, AuthError, ensureError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import { CallTag } from './call-tag.js';
@@ -59,7 +59,10 @@ export class BearerTokenHandler implements Middleware {
 
   private requireNext(): Middleware {
     if (this.next === undefined) {
-      throw new AuthError('BearerTokenHandler has no next middleware to pass the request to');
+      throw new AppError(
+        'internal',
+        'BearerTokenHandler has no next middleware to pass requests to',
+      );
     }
     return this.next;
   }

@@ -82,6 +82,7 @@ export async function startHarness(
     readonly token?: string | null;
     readonly retry?: Partial<RetryPolicy>;
     readonly tenantId?: string;
+    readonly fetch?: typeof fetch;
   } = {},
 ): Promise<Harness> {
   const server = new FakeGraphServer({ seed: 7, ...options.server });
@@ -100,6 +101,7 @@ export async function startHarness(
     // Jitter pinned, so the waits a test asserts are exact.
     random: () => 0.5,
     ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   };
   const board = new GraphTaskBoard({
     ...common,

@@ -193,6 +193,35 @@ describe('GraphTaskBoard against FakeGraphServer', () => {
     await expect(storm).rejects.toMatchObject({ details: { status: 412 } });
   });
 
+  it('treats 409 like 412: reads again and re-applies', async () => {
+    const x = await harness();
+    const task = await x.board.createTask(newTask(x));
+    await x.addFaults([{ path: `/planner/tasks/${task.taskId}`, method: 'PATCH', status: 409 }]);
+    const moved = await x.board.updateTask(task.taskId, { bucketId: x.buckets.archived });
+    expect(moved.bucketId).toBe(x.buckets.archived);
+  });
+
+  it('sends through an injected fetch, and reads the task back when a PATCH answers 204', async () => {
+    const seen: string[] = [];
+    // Drops `Prefer`, as a service that ignores it would: the PATCH then answers 204 with no body.
+    const withoutPrefer: typeof fetch = (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.delete('Prefer');
+      seen.push(
+        `${init?.method ?? 'GET'} ${headers.get('authorization') === null ? 'anonymous' : 'bearer'}`,
+      );
+      return fetch(input, { ...init, headers });
+    };
+    const x = await harness({ fetch: withoutPrefer });
+    const task = await x.board.createTask(newTask(x));
+    await x.resetCalls();
+    const moved = await x.board.updateTask(task.taskId, { percentComplete: 50 });
+    expect(moved.percentComplete).toBe(50);
+    expect(moved.version).not.toBe(task.version);
+    expect(await x.calls()).toEqual({ 'GET /planner/tasks/:id': 2, 'PATCH /planner/tasks/:id': 1 });
+    expect(seen).toEqual(['POST bearer', 'GET bearer', 'PATCH bearer', 'GET bearer']);
+  });
+
   it('waits out Retry-After on 429 (on the injected clock) and then succeeds', async () => {
     const x = await harness();
     const task = await x.board.createTask(newTask(x));
@@ -219,6 +248,19 @@ describe('GraphTaskBoard against FakeGraphServer', () => {
     await x.board.getTask(task.taskId);
     // Equal jitter with random() = 0.5: 1000 → 750, 2000 → 1500.
     expect(x.clock.sleeps).toEqual([750, 1500]);
+  });
+
+  it('repeats a read whose connection dropped, but not a create', async () => {
+    const x = await harness();
+    const task = await x.board.createTask(newTask(x));
+    await x.addFaults([{ path: `/planner/tasks/${task.taskId}`, method: 'GET', drop: true }]);
+    expect((await x.board.getTask(task.taskId)).taskId).toBe(task.taskId);
+    expect(x.clock.sleeps).toHaveLength(1);
+
+    await x.resetCalls();
+    await x.addFaults([{ path: '/planner/tasks', method: 'POST', drop: true }]);
+    await expect(x.board.createTask(newTask(x))).rejects.toBeInstanceOf(UpstreamError);
+    expect(await x.calls()).toEqual({ 'POST /planner/tasks': 1 });
   });
 
   it('gives up on a 429 storm beyond its budget with RateLimitedError carrying Retry-After', async () => {
