@@ -194,7 +194,40 @@ export async function syncReview(
     if (moved.isFresh) await note('planner.task.moved', review, `task moved to ${moved.result}`);
   }
 
-  // 4. The Teams card: posted once, then updated for everyone whenever the card version moves.
+  // 4. PhotoShelter: the status on every asset of the batch, and the archive action.
+  const status = libraryStatus[review.status];
+  const written = await runOnce(
+    deps,
+    `photoshelter.status:${review.id}:${review.round}:${review.status}:${review.assets.length}`,
+    async () => {
+      await deps.archive.setReviewStatus(
+        review.assets.map((a) => a.assetId),
+        status,
+      );
+      return status;
+    },
+  );
+  if (written.isFresh)
+    await note('photoshelter.status.written', review, `PhotoShelter status "${status}"`);
+
+  if (review.status === 'archived' && review.route.archive.action !== 'none') {
+    const { action, collectionId } = review.route.archive;
+    const archived = await runOnce(deps, `photoshelter.archive:${review.id}`, async () => {
+      await deps.archive.archiveGallery(
+        review.galleryId,
+        action === 'move' && collectionId !== undefined
+          ? { kind: 'move', collectionId }
+          : { kind: 'hide' },
+      );
+      return action;
+    });
+    if (archived.isFresh) await note('photoshelter.gallery.archived', review, `gallery ${action}`);
+  }
+
+  // 5. The Teams card: posted once, then updated for everyone whenever the card version moves. It
+  // comes last: while an earlier attempt holds its key (Teams refused it, or a worker crashed
+  // mid-post) runOnce throws ConflictError so the message comes back, and by then Planner and
+  // PhotoShelter must already be in line rather than wait for Teams.
   const context = await cardContext(deps, review);
   const card = deps.cards.shared(review, context);
   try {
@@ -246,36 +279,6 @@ export async function syncReview(
       reviewId: review.id,
       conversation: review.teams.conversation,
     });
-  }
-
-  // 5. PhotoShelter: the status on every asset of the batch, and the archive action.
-  const status = libraryStatus[review.status];
-  const written = await runOnce(
-    deps,
-    `photoshelter.status:${review.id}:${review.round}:${review.status}:${review.assets.length}`,
-    async () => {
-      await deps.archive.setReviewStatus(
-        review.assets.map((a) => a.assetId),
-        status,
-      );
-      return status;
-    },
-  );
-  if (written.isFresh)
-    await note('photoshelter.status.written', review, `PhotoShelter status "${status}"`);
-
-  if (review.status === 'archived' && review.route.archive.action !== 'none') {
-    const { action, collectionId } = review.route.archive;
-    const archived = await runOnce(deps, `photoshelter.archive:${review.id}`, async () => {
-      await deps.archive.archiveGallery(
-        review.galleryId,
-        action === 'move' && collectionId !== undefined
-          ? { kind: 'move', collectionId }
-          : { kind: 'hide' },
-      );
-      return action;
-    });
-    if (archived.isFresh) await note('photoshelter.gallery.archived', review, `gallery ${action}`);
   }
 
   log.info('review synced', { reviewId: review.id, effects: effects.length });
