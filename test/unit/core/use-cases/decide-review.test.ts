@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+
+import { NotFoundError } from '../../../../core/errors.js';
+import type { DecisionRequest } from '../../../../core/model/review.js';
+import { decideReview } from '../../../../core/use-cases/decide-review.js';
+import { cardView } from '../../../doubles/json-review-cards.js';
+import {
+  aReviewLoop,
+  ada,
+  ben,
+  pam,
+  type ReviewLoop,
+  type ReviewLoopOptions,
+} from './review-loop.js';
+
+/** A review of two uploads to Media Day, opened with its task and card. */
+async function anOpenReview(options: ReviewLoopOptions = {}) {
+  const loop = aReviewLoop(options);
+  const uploads = [loop.upload(loop.galleries.mediaDay), loop.upload(loop.galleries.mediaDay)];
+  for (const upload of uploads) await loop.deliver(upload);
+  const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+  return { loop, review, assetIds: uploads.map((u) => u.assetId) };
+}
+
+function onCard(
+  reviewer: { readonly id: string },
+  verb: DecisionRequest['verb'],
+  cardVersion: number,
+  comment?: string,
+): DecisionRequest {
+  return { reviewerId: reviewer.id, verb, cardVersion, source: 'teams', comment };
+}
+
+const syncRequests = (loop: ReviewLoop) =>
+  loop.queue.messages.filter((m) => m.type === 'review.sync');
+
+describe('decideReview', () => {
+  it('saves the decision, queues the sync under its version and audits it', async () => {
+    const { loop, review } = await anOpenReview();
+    loop.clock.advance(60_000);
+
+    const result = await decideReview(loop.deps, review.id, onCard(ben, 'approve', 2));
+
+    expect(result.kind).toBe('decided');
+    const stored = loop.reviews.reviewOf(review.id);
+    expect(stored).toMatchObject({ status: 'approved', cardVersion: 3 });
+    expect(stored.decisions).toEqual([
+      expect.objectContaining({ reviewerId: ben.id, verb: 'approve', source: 'teams' }),
+    ]);
+    expect(result.current).toEqual(stored);
+    expect(syncRequests(loop)).toEqual([
+      {
+        type: 'review.sync',
+        id: `review.sync:${review.id}:v3`,
+        reviewId: review.id,
+        reason: 'decision approve',
+      },
+    ]);
+    expect(loop.audit.entries.at(-1)).toMatchObject({
+      kind: 'review.decided',
+      subject: review.id,
+      summary: `${ben.name} chose approve on Media Day`,
+      data: { reviewId: review.id, verb: 'approve', source: 'teams', status: 'approved' },
+    });
+  });
+
+  it('counts the same press delivered three times once', async () => {
+    const { loop, review } = await anOpenReview();
+    const press = onCard(ada, 'approve', 2);
+
+    const outcomes = [
+      await decideReview(loop.deps, review.id, press),
+      await decideReview(loop.deps, review.id, press),
+      await decideReview(loop.deps, review.id, press),
+    ];
+
+    expect(outcomes.map((o) => o.kind)).toEqual(['decided', 'alreadyDecided', 'alreadyDecided']);
+    expect(loop.reviews.reviewOf(review.id).decisions).toHaveLength(1);
+    expect(syncRequests(loop)).toHaveLength(1);
+    expect(loop.auditKinds().filter((k) => k === 'review.decided')).toHaveLength(1);
+  });
+
+  it('lets exactly one of two reviewers pressing at the same moment decide', async () => {
+    const { loop, review } = await anOpenReview();
+
+    const outcomes = await Promise.all([
+      decideReview(loop.deps, review.id, onCard(ada, 'approve', 2)),
+      decideReview(loop.deps, review.id, onCard(ben, 'archive', 2)),
+    ]);
+
+    const kinds = outcomes.map((o) => o.kind);
+    expect(kinds.filter((k) => k === 'decided')).toHaveLength(1);
+    expect(
+      kinds.filter((k) => k === 'closed' || k === 'staleCard' || k === 'alreadyDecided'),
+    ).toHaveLength(1);
+    const stored = loop.reviews.reviewOf(review.id);
+    expect(stored.decisions).toHaveLength(1);
+    expect(syncRequests(loop)).toHaveLength(1);
+  });
+
+  it('changes nothing for someone who is not a reviewer', async () => {
+    const { loop, review } = await anOpenReview();
+    const writes = loop.reviews.writeCount;
+
+    const result = await decideReview(loop.deps, review.id, onCard(pam, 'approve', 2));
+
+    expect(result.kind).toBe('notReviewer');
+    expect(loop.reviews.writeCount).toBe(writes);
+    expect(syncRequests(loop)).toEqual([]);
+  });
+
+  it('names a review that does not exist', async () => {
+    const { loop, review } = await anOpenReview();
+
+    await expect(
+      decideReview(loop.deps, `${review.galleryId}~nope`, onCard(ada, 'approve', 1)),
+    ).rejects.toThrow(NotFoundError);
+  });
+
+  it('after the queued sync: the task is complete in Approved, the card updated, PhotoShelter approved', async () => {
+    const { loop, review, assetIds } = await anOpenReview();
+    const taskId = review.planner.taskId ?? '';
+    await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
+
+    await loop.drainQueue();
+
+    expect(loop.board.task(taskId)).toMatchObject({ bucketName: 'Approved', percentComplete: 100 });
+    expect(loop.board.detailsOf(taskId).checklist.every((c) => c.isChecked)).toBe(true);
+    const [post, ...others] = loop.chat.posts();
+    expect(others).toEqual([]);
+    expect(post?.versions.map((v) => cardView(v).cardVersion)).toEqual([1, 2, 3]);
+    expect(cardView(post?.card ?? {})).toMatchObject({
+      kind: 'shared',
+      status: 'approved',
+      cardVersion: 3,
+    });
+    expect(assetIds.map((id) => loop.archive.reviewStatusOf(id))).toEqual(['approved', 'approved']);
+    // The gallery stays where it was: only archiving takes it out of circulation.
+    expect(loop.archive.galleryState(loop.galleries.mediaDay).visibility).toBe('permission');
+  });
+
+  it('with approval from all, the task waits until the last reviewer approves', async () => {
+    const { loop, review, assetIds } = await anOpenReview({ athletics: { approval: 'all' } });
+    const taskId = review.planner.taskId ?? '';
+
+    const first = await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
+    await loop.drainQueue();
+
+    expect(first).toMatchObject({ kind: 'recorded', waitingFor: [ben.name] });
+    expect(loop.board.task(taskId)).toMatchObject({ bucketName: 'To review', percentComplete: 0 });
+    expect(loop.cardsIn()).toEqual([
+      expect.objectContaining({ status: 'pending', cardVersion: 3 }),
+    ]);
+    expect(loop.archive.reviewStatusOf(assetIds[0] ?? '')).toBe('pending review');
+
+    const last = await decideReview(loop.deps, review.id, onCard(ben, 'approve', 3));
+    await loop.drainQueue();
+
+    expect(last.kind).toBe('decided');
+    expect(loop.board.task(taskId)).toMatchObject({ bucketName: 'Approved', percentComplete: 100 });
+    expect(loop.archive.reviewStatusOf(assetIds[0] ?? '')).toBe('approved');
+  });
+
+  it('archiving with "hide" makes the gallery private', async () => {
+    const { loop, review, assetIds } = await anOpenReview({
+      athletics: { archive: { action: 'hide' } },
+    });
+
+    await decideReview(loop.deps, review.id, onCard(ada, 'archive', 2));
+    await loop.drainQueue();
+
+    expect(loop.archive.galleryState(loop.galleries.mediaDay).visibility).toBe('private');
+    expect(loop.board.task(review.planner.taskId ?? '')).toMatchObject({
+      bucketName: 'Archived',
+      percentComplete: 100,
+    });
+    expect(assetIds.map((id) => loop.archive.reviewStatusOf(id))).toEqual(['archived', 'archived']);
+    expect(loop.auditKinds()).toContain('photoshelter.gallery.archived');
+  });
+
+  it('archiving with "move" puts the gallery under the archive collection', async () => {
+    const { loop, review } = await anOpenReview({
+      athletics: ({ archiveCollectionId }) => ({
+        archive: { action: 'move', collectionId: archiveCollectionId },
+      }),
+    });
+
+    await decideReview(loop.deps, review.id, onCard(ben, 'archive', 2));
+    await loop.drainQueue();
+
+    expect(loop.archive.galleryState(loop.galleries.mediaDay)).toEqual({
+      visibility: 'permission',
+      collectionIds: [loop.collections.archived],
+    });
+    expect(loop.auditKinds().filter((k) => k === 'photoshelter.gallery.archived')).toHaveLength(1);
+  });
+
+  it('archiving with "none" leaves the gallery alone', async () => {
+    const { loop, review } = await anOpenReview({ athletics: { archive: { action: 'none' } } });
+
+    await decideReview(loop.deps, review.id, onCard(ada, 'archive', 2));
+    await loop.drainQueue();
+
+    expect(loop.archive.galleryState(loop.galleries.mediaDay).visibility).toBe('permission');
+    expect(loop.auditKinds()).not.toContain('photoshelter.gallery.archived');
+  });
+});

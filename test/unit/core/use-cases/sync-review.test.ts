@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConflictError, UpstreamError } from '../../../../core/errors.js';
+import { effectLeaseMs } from '../../../../core/use-cases/run-once.js';
+import { syncReview } from '../../../../core/use-cases/sync-review.js';
+import { aReviewLoop, channel, type ReviewLoop } from './review-loop.js';
+
+/** A gallery upload that opened a review, with every effect carried out. */
+async function anOpenReview(loop: ReviewLoop) {
+  const upload = loop.upload(loop.galleries.mediaDay);
+  await loop.deliver(upload);
+  return { upload, review: loop.onlyReviewOf(loop.galleries.mediaDay) };
+}
+
+/** What each system shows: the whole observable state of the loop. */
+function everything(loop: ReviewLoop) {
+  return {
+    reviews: loop.reviews.all(),
+    tasks: loop.board.tasks().map((t) => ({ ...t, details: loop.board.detailsOf(t.taskId) })),
+    posts: loop.chat.posts(),
+    archive: loop.archive.assetIdsIn(loop.galleries.mediaDay).map((id) => ({
+      id,
+      status: loop.archive.reviewStatusOf(id),
+    })),
+    gallery: loop.archive.galleryState(loop.galleries.mediaDay),
+  };
+}
+
+describe('syncReview', () => {
+  it('finds the task a create made when its answer was lost, instead of making a second', async () => {
+    const loop = aReviewLoop();
+    const upload = loop.upload(loop.galleries.mediaDay);
+    loop.board.loseNextCreateResponse = true;
+
+    await expect(loop.deliver(upload)).rejects.toThrow(UpstreamError);
+    expect(loop.board.tasks()).toHaveLength(1);
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    expect(review.planner.taskId).toBeUndefined();
+
+    // Until the crashed attempt's lease runs out, another worker leaves the task alone.
+    await expect(syncReview(loop.deps, review.id)).rejects.toThrow(ConflictError);
+    loop.clock.advance(effectLeaseMs + 1);
+    const result = await syncReview(loop.deps, review.id);
+
+    const [task, ...others] = loop.board.tasks();
+    expect(others).toEqual([]);
+    expect(loop.board.callsOf('createTask')).toHaveLength(1);
+    expect(loop.reviews.reviewOf(review.id).planner.taskId).toBe(task?.taskId);
+    expect(loop.board.detailsOf(task?.taskId ?? '').references.map((r) => r.alias)).toEqual([
+      'PhotoShelter: Media Day',
+      'Lightdesk review',
+    ]);
+    // The crashed attempt never got to audit its task, so the one that adopts it does, once.
+    expect(result.effects).toContain('planner.task.created');
+    expect(loop.auditKinds().filter((k) => k === 'planner.task.created')).toHaveLength(1);
+    expect(loop.chat.posts()).toHaveLength(1);
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
+  });
+
+  it('when Teams refuses the bot, still converges Planner and PhotoShelter and posts the card once allowed', async () => {
+    const loop = aReviewLoop();
+    loop.chat.refuse(channel, 'writesBlocked');
+    const upload = loop.upload(loop.galleries.mediaDay);
+
+    await loop.deliver(upload);
+
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    expect(loop.auditKinds()).toContain('teams.card.refused');
+    expect(loop.audit.entries.find((e) => e.kind === 'teams.card.refused')?.summary).toMatch(
+      /writesBlocked/,
+    );
+    expect(loop.chat.posts()).toEqual([]);
+    expect(review.teams.activityId).toBeUndefined();
+    expect(loop.board.tasks()).toHaveLength(1);
+    expect(loop.board.detailsOf(review.planner.taskId ?? '').references).toHaveLength(2);
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
+
+    // The bot is added back; the next sync (after the refused attempt's lease) posts the card.
+    loop.chat.allow(channel);
+    loop.clock.advance(effectLeaseMs + 1);
+    await syncReview(loop.deps, review.id);
+    await syncReview(loop.deps, review.id);
+
+    const [post, ...others] = loop.chat.posts();
+    expect(others).toEqual([]);
+    expect(post?.versions).toHaveLength(1);
+    expect(loop.reviews.reviewOf(review.id).teams.activityId).toBe(post?.activityId);
+    expect(loop.board.tasks()).toHaveLength(1);
+  });
+
+  it('while Teams refuses the bot, later uploads to the gallery still reach Planner and PhotoShelter', async () => {
+    const loop = aReviewLoop();
+    loop.chat.refuse(channel, 'notInRoster');
+    await loop.deliver(loop.upload(loop.galleries.mediaDay));
+
+    loop.clock.advance(5_000);
+    const second = loop.upload(loop.galleries.mediaDay);
+    // The refused post still holds its key for its lease: the card waits for a later delivery.
+    await expect(loop.deliver(second)).rejects.toThrow(ConflictError);
+
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    expect(review.assets).toHaveLength(2);
+    expect(loop.board.detailsOf(review.planner.taskId ?? '').description).toMatch(/^2 images/);
+    expect(loop.archive.reviewStatusOf(second.assetId)).toBe('pending review');
+
+    // Delivered again once the lease ran out: Teams still refuses, which is noted, and it is done.
+    loop.clock.advance(effectLeaseMs);
+    await loop.deliver(second);
+    expect(loop.auditKinds().filter((k) => k === 'teams.card.refused')).toHaveLength(2);
+    expect(loop.chat.posts()).toEqual([]);
+    expect(loop.board.tasks()).toHaveLength(1);
+  });
+
+  it('writes what Planner accepts when the checklist is over its limit, and says so', async () => {
+    const loop = aReviewLoop();
+    loop.board.limitChecklist(2);
+
+    await loop.deliver(loop.upload(loop.galleries.mediaDay));
+
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    const details = loop.board.detailsOf(review.planner.taskId ?? '');
+    expect(details.checklist.map((c) => c.title)).toEqual([
+      'Check captions and credits',
+      'Check model releases',
+    ]);
+    expect(details.references).toHaveLength(2);
+    expect(loop.audit.entries.find((e) => e.kind === 'planner.details.written')?.summary).toBe(
+      'task details (degraded)',
+    );
+    expect(loop.logger.records).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'task details degraded by a Planner limit',
+        fields: expect.objectContaining({ dropped: 'Pick the hero image' }),
+      }),
+    );
+    // The rest of the review carried on.
+    expect(loop.chat.posts()).toHaveLength(1);
+  });
+
+  it('changes nothing when run again on a review already in line', async () => {
+    const loop = aReviewLoop();
+    const { review } = await anOpenReview(loop);
+    const before = everything(loop);
+    const writes = loop.reviews.writeCount;
+    const boardCalls = loop.board.calls.length;
+    const audited = loop.audit.entries.length;
+
+    const again = await syncReview(loop.deps, review.id);
+    const thrice = await syncReview(loop.deps, review.id);
+
+    expect(again.effects).toEqual([]);
+    expect(thrice.effects).toEqual([]);
+    expect(everything(loop)).toEqual(before);
+    expect(loop.reviews.writeCount).toBe(writes);
+    expect(loop.board.calls.slice(boardCalls).map((c) => c.method)).toEqual([]);
+    expect(loop.audit.entries).toHaveLength(audited);
+  });
+
+  it('brings a review back to its bucket when new files arrive after a re-review', async () => {
+    const loop = aReviewLoop();
+    const { review } = await anOpenReview(loop);
+    const { decideReview } = await import('../../../../core/use-cases/decide-review.js');
+    await decideReview(loop.deps, review.id, {
+      reviewerId: review.reviewers[0]?.id ?? '',
+      verb: 'rereview',
+      comment: 'Need the team photo too',
+      cardVersion: 1,
+      source: 'teams',
+    });
+    await loop.drainQueue();
+    expect(loop.board.task(review.planner.taskId ?? '')).toMatchObject({
+      bucketName: 'Re-review',
+      percentComplete: 50,
+    });
+
+    const more = loop.upload(loop.galleries.mediaDay);
+    await loop.deliver(more);
+
+    expect(loop.reviews.reviewOf(review.id)).toMatchObject({
+      status: 'pending',
+      round: 2,
+      cardVersion: 3,
+    });
+    expect(loop.board.task(review.planner.taskId ?? '')).toMatchObject({
+      bucketName: 'To review',
+      percentComplete: 0,
+    });
+    expect(loop.cardsIn()).toEqual([
+      expect.objectContaining({ status: 'pending', round: 2, cardVersion: 3 }),
+    ]);
+    expect(loop.archive.reviewStatusOf(more.assetId)).toBe('pending review');
+  });
+});
