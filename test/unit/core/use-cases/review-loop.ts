@@ -48,6 +48,8 @@ export interface ReviewLoopOptions {
 
 export type ReviewLoop = ReturnType<typeof aReviewLoop>;
 
+export type UploadEvent = Extract<LibraryEvent, { type: 'asset.uploaded' }>;
+
 export function aReviewLoop(options: ReviewLoopOptions = {}) {
   const clock = new FixedClock('2026-11-23T09:00:00.000Z');
   const archive = new InMemoryPhotoArchive(clock);
@@ -111,7 +113,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
   let uploads = 0;
 
   /** A new image in the gallery, and the event the change detector would queue for it. */
-  function upload(galleryId: string, file: Partial<AssetFile> = {}): LibraryEvent {
+  function upload(galleryId: string, file: Partial<AssetFile> = {}): UploadEvent {
     uploads += 1;
     const stored: AssetFile = {
       fileName: file.fileName ?? `IMG_${String(uploads).padStart(4, '0')}.jpg`,

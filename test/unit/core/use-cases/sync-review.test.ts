@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
 import { ConflictError, UpstreamError } from '../../../../core/errors.js';
+import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { effectLeaseMs } from '../../../../core/use-cases/run-once.js';
 import { syncReview } from '../../../../core/use-cases/sync-review.js';
-import { aReviewLoop, channel, type ReviewLoop } from './review-loop.js';
+import { ada, aReviewLoop, channel, type ReviewLoop } from './review-loop.js';
 
 /** A gallery upload that opened a review, with every effect carried out. */
 async function anOpenReview(loop: ReviewLoop) {
@@ -160,9 +161,8 @@ describe('syncReview', () => {
   it('brings a review back to its bucket when new files arrive after a re-review', async () => {
     const loop = aReviewLoop();
     const { review } = await anOpenReview(loop);
-    const { decideReview } = await import('../../../../core/use-cases/decide-review.js');
     await decideReview(loop.deps, review.id, {
-      reviewerId: review.reviewers[0]?.id ?? '',
+      reviewerId: ada.id,
       verb: 'rereview',
       comment: 'Need the team photo too',
       cardVersion: 1,
