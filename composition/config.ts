@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
+import { graphConfigSchema } from '../connectors/graph-planner/config.js';
 import { ConfigError } from '../core/errors.js';
+import { type BotConfig, botConfigSchema, loadBotConfig } from './bot-config.js';
 
 // t3-env's rationale: an empty string in an env file means "not set", not "set to nothing".
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -65,7 +67,19 @@ export const environmentSchema = z.object({
   API_KEY: optional(z.string().min(16, 'must be at least 16 characters')).describe(
     'Key callers send as x-api-key to /api/v1 (health excepted). Unset: the API is open (local only).',
   ),
+  PUBLIC_BASE_URL: optional(z.url()).describe(
+    'Where people and Planner task links reach Lightdesk. Default http://localhost:PORT.',
+  ),
+  ROUTING_RULES_FILE: withDefault(z.string().min(1), 'config/routing-rules.json').describe(
+    'JSON file of routing rules: which galleries go to which plan, reviewers and conversation.',
+  ),
+  SYNC_PLANNER_SCHEDULE: optional(ncrontab).describe(
+    'NCRONTAB schedule of syncPlanner. Default every five minutes; every 15 s against the simulator.',
+  ),
 });
+
+/** Every environment variable, from every slice: what .env.example and the README list. */
+export const configSlices = [environmentSchema, graphConfigSchema, botConfigSchema] as const;
 
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -76,6 +90,13 @@ export interface PhotoShelterSettings {
   readonly email: string;
   readonly password: string;
   readonly orgId: string | undefined;
+}
+
+export interface GraphSettings {
+  readonly baseUrl: string;
+  readonly tenantId: string | undefined;
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
 }
 
 export interface Config {
@@ -92,6 +113,13 @@ export interface Config {
   readonly photoShelter: PhotoShelterSettings | undefined;
   readonly simulator: { readonly seed: number; readonly assets: number };
   readonly apiKey: string | undefined;
+  readonly publicBaseUrl: string;
+  readonly routingRulesFile: string;
+  readonly syncPlannerSchedule: string;
+  /** Undefined: run against the embedded Graph simulator (local host only). */
+  readonly graph: GraphSettings | undefined;
+  readonly defaultPlanId: string | undefined;
+  readonly bot: BotConfig;
 }
 
 const requiredForRealPhotoShelter = [
@@ -117,6 +145,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       problems.push(`${key}: ${issue.message}`);
     }
   }
+  const graph = graphConfigSchema.safeParse(env);
+  if (!graph.success) {
+    for (const issue of graph.error.issues) {
+      const key = issue.path.map(String).join('.') || '(environment)';
+      keys.push(key);
+      problems.push(`${key}: ${issue.message}`);
+    }
+  }
+  let bot: BotConfig | undefined;
+  try {
+    bot = loadBotConfig(env);
+  } catch (e: unknown) {
+    if (!(e instanceof ConfigError)) throw e;
+    keys.push(...e.keys);
+    problems.push(e.message.replace(/^Invalid configuration: /, ''));
+  }
   const values = parsed.success ? parsed.data : undefined;
   // Checked on the raw environment so the message lists these even when other keys failed to parse.
   if (isSet(env.PHOTOSHELTER_BASE_URL)) {
@@ -127,7 +171,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       }
     }
   }
-  if (values === undefined || problems.length > 0) throw new ConfigError(keys, problems);
+  if (values === undefined || !graph.success || bot === undefined || problems.length > 0) {
+    throw new ConfigError(keys, problems);
+  }
+  // Graph is real once an app (or managed identity) or a Graph URL is named; otherwise simulated.
+  const isGraphConfigured = isSet(env.GRAPH_BASE_URL) || graph.data.AZURE_CLIENT_ID !== undefined;
 
   const photoShelter =
     values.PHOTOSHELTER_BASE_URL === undefined
@@ -154,6 +202,23 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     photoShelter: photoShelter === undefined ? undefined : Object.freeze(photoShelter),
     simulator: Object.freeze({ seed: values.SIM_SEED, assets: values.SIM_ASSETS }),
     apiKey: values.API_KEY,
+    publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(
+      /\/+$/,
+      '',
+    ),
+    routingRulesFile: values.ROUTING_RULES_FILE,
+    syncPlannerSchedule:
+      values.SYNC_PLANNER_SCHEDULE ?? (isGraphConfigured ? '0 */5 * * * *' : '*/15 * * * * *'),
+    graph: isGraphConfigured
+      ? Object.freeze({
+          baseUrl: graph.data.GRAPH_BASE_URL,
+          tenantId: graph.data.AZURE_TENANT_ID,
+          clientId: graph.data.AZURE_CLIENT_ID,
+          clientSecret: graph.data.AZURE_CLIENT_SECRET,
+        })
+      : undefined,
+    defaultPlanId: graph.data.PLANNER_PLAN_ID,
+    bot,
   });
 }
 
@@ -161,14 +226,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 export function requireHostedServices(config: Config): {
   readonly storageConnectionString: string;
   readonly photoShelter: PhotoShelterSettings;
+  readonly graph: GraphSettings;
 } {
-  const { storageConnectionString, photoShelter } = config;
-  if (storageConnectionString !== undefined && photoShelter !== undefined) {
-    return { storageConnectionString, photoShelter };
+  const { storageConnectionString, photoShelter, graph } = config;
+  if (storageConnectionString !== undefined && photoShelter !== undefined && graph !== undefined) {
+    return { storageConnectionString, photoShelter, graph };
   }
   const missing: string[] = [];
   if (storageConnectionString === undefined) missing.push('AzureWebJobsStorage');
   if (photoShelter === undefined) missing.push('PHOTOSHELTER_BASE_URL');
+  if (graph === undefined) missing.push('GRAPH_BASE_URL');
   throw new ConfigError(
     missing,
     missing.map((key) => `${key}: required when running in Azure Functions`),

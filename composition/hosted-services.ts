@@ -13,7 +13,7 @@ export const hostedServices: ServicesProvider = () => {
     const config = loadConfig(process.env);
     return createServices(config, {
       ...requireHostedServices(config),
-      embedded: { storage: false, photoShelter: false },
+      embedded: { storage: false, photoShelter: false, graph: false },
     });
   })().catch((e: unknown) => {
     services = undefined;

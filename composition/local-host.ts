@@ -19,9 +19,17 @@ import type {
   QueueFunctionDefinition,
   TimerFunctionDefinition,
 } from '../functions/definition.js';
+import { FakeBotConnectorServer } from '../simulators/bot-connector/fake-bot-connector-server.js';
+import { FakeGraphServer } from '../simulators/graph/fake-graph-server.js';
 import { FakePhotoShelterServer } from '../simulators/photoshelter/fake-photoshelter-server.js';
 import { startAzurite } from './azurite.js';
-import { type Config, loadConfig, type PhotoShelterSettings } from './config.js';
+import {
+  type Config,
+  type GraphSettings,
+  loadConfig,
+  type PhotoShelterSettings,
+} from './config.js';
+import { LocalTokenCredential } from './local-token-credential.js';
 import { createServices, type Services } from './create-services.js';
 import { invocationContext, serveFunction } from './http-adapter.js';
 import { QueuePump } from './queue-pump.js';
@@ -34,10 +42,16 @@ const adaptiveCardsBundle = createRequire(import.meta.url).resolve(
 export interface LocalHost {
   readonly url: string;
   readonly simulatorUrl: string | undefined;
+  /** The embedded Graph (Planner) simulator, when Graph is not configured. */
+  readonly graphUrl: string | undefined;
+  /** The embedded Teams (Bot Connector) simulator, when the bot has no app id. */
+  readonly teamsUrl: string | undefined;
   readonly dataDir: string;
   readonly services: Services;
   /** Runs one pollPhotoShelter invocation now, as the timer would. */
   poll(): Promise<void>;
+  /** Runs one syncPlanner invocation now, as the timer would. */
+  syncPlanner(): Promise<void>;
   /** Delivers whatever is on the events queue now, as the queue trigger would. */
   drainQueue(): Promise<number>;
   stop(): Promise<void>;
@@ -118,14 +132,46 @@ async function start(
     logger.info('PhotoShelter simulator started', { url, assets: config.simulator.assets });
   }
 
+  let graph: GraphSettings | undefined = config.graph;
+  let graphUrl: string | undefined;
+  let simulatedPlanId: string | undefined;
+  if (graph === undefined) {
+    const graphSimulator = new FakeGraphServer({});
+    await graphSimulator.start(0);
+    started.push(graphSimulator);
+    graphUrl = graphSimulator.url;
+    simulatedPlanId = graphSimulator.seeded.planId;
+    graph = {
+      baseUrl: graphSimulator.graphUrl,
+      tenantId: undefined,
+      clientId: undefined,
+      clientSecret: undefined,
+    };
+    logger.info('Graph (Planner) simulator started', { url: graphUrl });
+  }
+
+  // Teams is simulated whenever the bot runs anonymously: real Teams only talks to a registered bot.
+  let teams: FakeBotConnectorServer | undefined;
+  if (config.bot.appId === undefined) {
+    teams = new FakeBotConnectorServer({});
+    await teams.start(0);
+    started.push(teams);
+    logger.info('Teams (Bot Connector) simulator started', { url: teams.url });
+  }
+
   const services = await createServices(
     config,
     {
       storageConnectionString,
       photoShelter,
+      graph,
+      ...(config.graph === undefined
+        ? { graphCredential: new LocalTokenCredential(), defaultPlanId: simulatedPlanId }
+        : {}),
       embedded: {
         storage: config.storageConnectionString === undefined,
         photoShelter: config.photoShelter === undefined,
+        graph: config.graph === undefined,
       },
     },
     { logger, clock: new SystemClock() },
@@ -163,7 +209,14 @@ async function start(
     }
     if (request.method === 'GET' && path === '/console/settings.json') {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(JSON.stringify({ simulatorUrl, apiKey: config.apiKey ?? null }));
+      response.end(
+        JSON.stringify({
+          simulatorUrl,
+          graphUrl: graphUrl ?? null,
+          teamsUrl: teams?.url ?? null,
+          apiKey: config.apiKey ?? null,
+        }),
+      );
       return;
     }
     response.writeHead(404, { 'content-type': 'application/json' });
@@ -202,9 +255,11 @@ async function start(
   if (options.runTriggers !== false) {
     for (const definition of timers) {
       // protect: a slow poll is never overlapped by the next tick, as the Functions host guarantees.
-      const job: Cron = new Cron(config.pollSchedule, { protect: true }, () =>
-        runTimer(definition, job),
-      );
+      const schedule =
+        definition.scheduleSetting === 'POLL_SCHEDULE'
+          ? config.pollSchedule
+          : config.syncPlannerSchedule;
+      const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
       started.push({ stop: () => Promise.resolve(job.stop()) });
     }
     for (const pump of pumps) {
@@ -213,13 +268,34 @@ async function start(
     }
   }
 
+  if (teams !== undefined) {
+    // The demo's routing rules post to the "Photo reviews" channel: install the bot there, as an admin
+    // would, so its conversation reference is captured through the real install activity.
+    teams.botEndpoint = `${url}/api/messages`;
+    const channel = teams.seed.photoReviewsChannel;
+    const answer = await teams.installBot(channel.id);
+    logger.info('Lightdesk installed in the simulated Teams channel', {
+      channel: channel.name,
+      status: answer.status,
+    });
+  }
+
   return {
     url,
     simulatorUrl,
+    graphUrl,
+    teamsUrl: teams?.url,
     dataDir,
     services,
     poll: async () => {
-      for (const definition of timers) await runTimer(definition);
+      for (const definition of timers) {
+        if (definition.scheduleSetting === 'POLL_SCHEDULE') await runTimer(definition);
+      }
+    },
+    syncPlanner: async () => {
+      for (const definition of timers) {
+        if (definition.scheduleSetting === 'SYNC_PLANNER_SCHEDULE') await runTimer(definition);
+      }
     },
     drainQueue: async () => {
       let handled = 0;
@@ -276,6 +352,11 @@ async function main(): Promise<void> {
     `  health       ${host.url}/api/v1/health`,
     `  API          ${host.url}/api/v1/`,
     ...(host.simulatorUrl === undefined ? [] : [`  PhotoShelter ${host.simulatorUrl} (simulator)`]),
+    ...(host.graphUrl === undefined ? [] : [`  Planner      ${host.graphUrl} (Graph simulator)`]),
+    ...(host.teamsUrl === undefined
+      ? []
+      : [`  Teams        ${host.teamsUrl} (Bot Connector simulator)`]),
+    `  bot          ${host.url}/api/messages`,
     `  Ctrl-C stops everything; data stays under ${host.dataDir}.`,
     '',
   ];

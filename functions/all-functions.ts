@@ -2,7 +2,10 @@ import { inspectQueues, listActivity, pollNow } from './activity.js';
 import type { FunctionDefinition, ServicesProvider } from './definition.js';
 import { health } from './health.js';
 import { pollPhotoShelter } from './poll-photoshelter.js';
+import { messages } from './messages.js';
 import { processEvent } from './process-event.js';
+import { getReview, listReviews, recordDecision } from './reviews.js';
+import { syncPlanner } from './sync-planner.js';
 
 /** The one list of functions: Azure registers it (index.ts), the local host serves it. */
 export function allFunctions(services: ServicesProvider): readonly FunctionDefinition[] {
@@ -13,5 +16,10 @@ export function allFunctions(services: ServicesProvider): readonly FunctionDefin
     pollNow(services),
     pollPhotoShelter(services),
     processEvent(services),
+    listReviews(services),
+    getReview(services),
+    recordDecision(services),
+    syncPlanner(services),
+    messages(() => services().then((s) => s.bot)),
   ];
 }

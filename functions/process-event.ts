@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { recordLibraryEvent } from '../core/use-cases/record-library-event.js';
+import { handleQueueMessage } from '../core/use-cases/handle-queue-message.js';
 import type { QueueFunctionDefinition, ServicesProvider } from './definition.js';
 
 /**
@@ -14,13 +14,11 @@ export function processEvent(services: ServicesProvider): QueueFunctionDefinitio
     queueSetting: 'EVENTS_QUEUE',
     handler: async (message: unknown, context: InvocationContext) => {
       const s = await services();
-      const result = await recordLibraryEvent(
+      const result = await handleQueueMessage(
         { ...s, logger: s.logger.child('processEvent') },
         message,
       );
-      context.log(
-        `processEvent: ${result.kind} ${result.kind === 'recorded' ? result.event.id : result.eventId}`,
-      );
+      context.log(`processEvent: ${result.kind} ${'id' in result ? result.id : result.reviewId}`);
     },
   };
 }

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 
 import { loadConfig } from '../composition/config.js';
 import { createServices } from '../composition/create-services.js';
+import { LocalTokenCredential } from '../composition/local-token-credential.js';
 import { detectChanges } from '../core/use-cases/detect-changes.js';
 import { NaivePoller } from './naive-poller.js';
 
@@ -73,7 +74,16 @@ async function main(): Promise<void> {
       orgId: undefined,
       ...credentials,
     },
-    embedded: { storage: true, photoShelter: true },
+    // Graph and Teams take no part in polling; they are wired but never called here.
+    graph: {
+      baseUrl: 'http://127.0.0.1:9/v1.0',
+      tenantId: undefined,
+      clientId: undefined,
+      clientSecret: undefined,
+    },
+    graphCredential: new LocalTokenCredential(),
+    defaultPlanId: 'bench-plan',
+    embedded: { storage: true, photoShelter: true, graph: true },
   });
   let poll: () => Promise<unknown>;
   if (kind === 'lightdesk') {

@@ -30,6 +30,7 @@ const assetRowSchema = z.object({
   galleryIds: json(z.array(z.string())),
   file: json(assetFileSchema),
   fileFingerprint: z.string(),
+  metadataFingerprint: z.string().optional(),
   modifiedAt: z.string(),
 });
 
@@ -63,6 +64,9 @@ export class TableSnapshotStore implements SnapshotStore {
       galleryIds: JSON.stringify(snapshot.galleryIds),
       file: JSON.stringify(snapshot.file),
       fileFingerprint: snapshot.fileFingerprint,
+      ...(snapshot.metadataFingerprint === undefined
+        ? {}
+        : { metadataFingerprint: snapshot.metadataFingerprint }),
       modifiedAt: snapshot.modifiedAt,
     });
   }

@@ -6,6 +6,11 @@ export interface AssetSnapshot {
   readonly galleryIds: readonly string[];
   readonly file: AssetFile;
   readonly fileFingerprint: string;
+  /**
+   * Digest of the descriptive metadata (IPTC, licence). Absent on snapshots that predate it. Lets a
+   * modification that changed none of it (such as Lightdesk's own review-status write) pass silently.
+   */
+  readonly metadataFingerprint?: string | undefined;
   readonly modifiedAt: string;
 }
 

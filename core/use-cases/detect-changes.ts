@@ -259,6 +259,21 @@ function fileFingerprint(file: AssetFile): string {
   return fingerprint(file.fileName, file.fileSize, file.width, file.height);
 }
 
+/** What people edit as "metadata": IPTC fields and the licence expiry, not custom review fields. */
+async function metadataFingerprint(archive: PhotoArchive, assetId: string): Promise<string> {
+  const m = await archive.getAssetMetadata(assetId);
+  return fingerprint(
+    m.caption,
+    m.headline,
+    m.title,
+    m.author,
+    m.credit,
+    m.copyright,
+    m.keywords.join('\u001e'),
+    m.licenseExpiresAt ?? '',
+  );
+}
+
 async function handleMediaChange(
   deps: DetectChangesDeps,
   state: CursorState,
@@ -283,10 +298,14 @@ async function handleMediaChange(
 
   let galleryIds: readonly string[];
   let events: LibraryEvent[];
+  let metaFp = previous?.metadataFingerprint;
   if (previous === undefined && change.modifiedAt < state.baselineAt) {
     return; // last touched before the baseline: part of the library as we first found it
   } else if (previous === undefined) {
-    galleryIds = await deps.archive.listAssetGalleries(change.assetId);
+    [galleryIds, metaFp] = await Promise.all([
+      deps.archive.listAssetGalleries(change.assetId),
+      metadataFingerprint(deps.archive, change.assetId),
+    ]);
     // An asset we have never seen but that predates the baseline was edited, not uploaded: we cannot
     // tell a replacement from a metadata edit without its earlier fingerprint, so it is reported as the
     // milder of the two.
@@ -301,7 +320,7 @@ async function handleMediaChange(
           }
         : {
             type: 'metadata.changed',
-            id: `metadata.changed:${galleryId}:${change.assetId}:${fingerprint(change.modifiedAt)}`,
+            id: `metadata.changed:${galleryId}:${change.assetId}:${metaFp}`,
             galleryId,
             ...common,
           },
@@ -317,12 +336,18 @@ async function handleMediaChange(
     }));
   } else if (previous.modifiedAt !== change.modifiedAt) {
     galleryIds = previous.galleryIds;
-    events = galleryIds.map((galleryId) => ({
-      type: 'metadata.changed',
-      id: `metadata.changed:${galleryId}:${change.assetId}:${fingerprint(change.modifiedAt)}`,
-      galleryId,
-      ...common,
-    }));
+    metaFp = await metadataFingerprint(deps.archive, change.assetId);
+    // Same file, same descriptive metadata: something else moved the modification time, such as
+    // Lightdesk's own review-status write (docs/photoshelter-wire.md, own-write echo).
+    events =
+      metaFp === previous.metadataFingerprint
+        ? []
+        : galleryIds.map((galleryId) => ({
+            type: 'metadata.changed',
+            id: `metadata.changed:${galleryId}:${change.assetId}:${metaFp}`,
+            galleryId,
+            ...common,
+          }));
   } else {
     return; // seen in an earlier poll's overlap window
   }
@@ -336,6 +361,7 @@ async function handleMediaChange(
     galleryIds,
     file,
     fileFingerprint: fileFp,
+    metadataFingerprint: metaFp,
     modifiedAt: change.modifiedAt,
   };
   await deps.snapshots.putAsset(snapshot);

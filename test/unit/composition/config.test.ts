@@ -85,7 +85,7 @@ describe('loadConfig', () => {
   it('requires storage and PhotoShelter in Azure, naming both', () => {
     const config = loadConfig({});
     expect(() => requireHostedServices(config)).toThrow(
-      /AzureWebJobsStorage: required.*PHOTOSHELTER_BASE_URL: required/,
+      /AzureWebJobsStorage: required.*PHOTOSHELTER_BASE_URL: required.*GRAPH_BASE_URL: required/,
     );
   });
 });

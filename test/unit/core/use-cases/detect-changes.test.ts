@@ -141,6 +141,21 @@ describe('detectChanges', () => {
     expect(world.queue.sent.map((e) => e.type)).toEqual(['asset.uploaded', 'metadata.changed']);
   });
 
+  it("stays quiet about Lightdesk's own review-status write, which moves the modification time", async () => {
+    await afterBaseline(world);
+    const assetId = world.archive.upload(world.gallery);
+    world.clock.advance(5_000);
+    await poll(world);
+    world.clock.advance(5_000);
+    await world.archive.setReviewStatus([assetId], 'approved');
+    world.clock.advance(5_000);
+
+    const result = await poll(world);
+
+    expect(result.mediaSeen).toBeGreaterThanOrEqual(1);
+    expect(world.queue.sent.map((e) => e.type)).toEqual(['asset.uploaded']);
+  });
+
   it('reports an edit of an asset older than the baseline as metadata.changed, not as an upload', async () => {
     await afterBaseline(world);
     world.archive.editMetadata(world.existing, { caption: 'Kick-off' });

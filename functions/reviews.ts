@@ -1,0 +1,181 @@
+import type { HttpRequest } from '@azure/functions';
+import { z } from 'zod';
+
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import { decisionVerbSchema, type Review, reviewStatusSchema } from '../core/model/review.js';
+import { decideReview } from '../core/use-cases/decide-review.js';
+import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
+import { isAuthorized, json, toHttpResponse, unauthorized } from './http-response.js';
+
+const listQuerySchema = z.object({
+  status: z
+    .string()
+    .transform((s) => s.split(',').filter((part) => part !== ''))
+    .pipe(z.array(reviewStatusSchema).min(1))
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+const decisionBodySchema = z
+  .object({
+    /** Entra object id of the reviewer the caller acts for. */
+    reviewerId: z.string().min(1),
+    verb: decisionVerbSchema,
+    comment: z.string().max(2000).optional(),
+    /** The card version the decision was made on; omit to decide on whatever is current. */
+    cardVersion: z.number().int().positive().optional(),
+  })
+  .strict();
+
+async function readJson(request: HttpRequest): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === '') throw new ValidationError('Request body is empty; send JSON');
+  try {
+    return JSON.parse(text);
+  } catch (e: unknown) {
+    throw new ValidationError('Request body is not valid JSON', [], { cause: e });
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw ValidationError.fromZod(what, parsed.error);
+  return parsed.data;
+}
+
+/** The public view of a review: everything but internal bookkeeping. */
+function present(review: Review) {
+  return {
+    id: review.id,
+    galleryId: review.galleryId,
+    galleryName: review.galleryName,
+    galleryUrl: review.galleryUrl,
+    rule: review.rule,
+    status: review.status,
+    assetCount: review.assets.length,
+    assets: review.assets.map((a) => ({
+      assetId: a.assetId,
+      fileName: a.fileName,
+      addedAt: a.addedAt,
+    })),
+    reviewers: review.reviewers,
+    approval: review.approval,
+    decisions: review.decisions,
+    cardVersion: review.cardVersion,
+    plannerTaskId: review.planner.taskId ?? null,
+    teamsConversation: review.teams.conversation,
+    dueAt: review.dueAt,
+    openedAt: review.openedAt,
+    updatedAt: review.updatedAt,
+    closedAt: review.closedAt ?? null,
+  };
+}
+
+/** GET /api/v1/reviews?status=pending,rereview&limit=50 */
+export function listReviews(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'listReviews',
+    route: 'v1/reviews',
+    methods: ['GET'],
+    handler: async (request, context) => {
+      try {
+        const s = await services();
+        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
+        const query = parse(
+          listQuerySchema,
+          Object.fromEntries(request.query.entries()),
+          'Query parameters',
+        );
+        const found = await s.reviews.list({
+          ...(query.status === undefined ? {} : { statuses: query.status }),
+          limit: query.limit,
+        });
+        return json(200, { reviews: found.map((r) => present(r.review)) });
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}
+
+/** GET /api/v1/reviews/{id} */
+export function getReview(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'getReview',
+    route: 'v1/reviews/{id}',
+    methods: ['GET'],
+    handler: async (request, context) => {
+      try {
+        const s = await services();
+        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
+        const id = request.params.id ?? '';
+        const stored = await s.reviews.get(id);
+        if (stored === undefined) throw new NotFoundError('Review', id);
+        return json(200, present(stored.review));
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}
+
+/** POST /api/v1/reviews/{id}/decisions: the same decision a reviewer makes on the card. */
+export function recordDecision(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'recordDecision',
+    route: 'v1/reviews/{id}/decisions',
+    methods: ['POST'],
+    handler: async (request, context) => {
+      try {
+        const s = await services();
+        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
+        const body = parse(decisionBodySchema, await readJson(request), 'Decision');
+        const result = await decideReview(s, request.params.id ?? '', {
+          reviewerId: body.reviewerId,
+          verb: body.verb,
+          comment: body.comment,
+          cardVersion: body.cardVersion,
+          source: 'api',
+        });
+        const review = present(result.current);
+        switch (result.kind) {
+          case 'decided':
+            return json(201, { outcome: 'decided', review });
+          case 'recorded':
+            return json(201, { outcome: 'recorded', waitingFor: result.waitingFor, review });
+          case 'alreadyDecided':
+            return json(200, { outcome: 'alreadyDecided', review });
+          case 'notReviewer':
+            return json(403, {
+              error: {
+                code: 'forbidden',
+                message: `${body.reviewerId} is not a reviewer of this batch`,
+              },
+            });
+          case 'staleCard':
+            return json(409, {
+              error: {
+                code: 'conflict',
+                message: `cardVersion ${body.cardVersion ?? ''} is out of date; the review is at ${result.currentVersion}`,
+              },
+              review,
+            });
+          case 'closed':
+            return json(409, {
+              error: { code: 'conflict', message: `the review is already ${result.status}` },
+              review,
+            });
+          case 'commentRequired':
+            return json(400, {
+              error: { code: 'validation', message: 'comment: a re-review needs a comment' },
+            });
+        }
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}

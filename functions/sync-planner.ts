@@ -1,0 +1,20 @@
+import type { InvocationContext } from '@azure/functions';
+
+import { syncPlanner as syncPlannerUseCase } from '../core/use-cases/sync-planner.js';
+import type { ServicesProvider, TimerFunctionDefinition } from './definition.js';
+
+/** Timer: turns tasks completed or moved in Planner into review decisions (ARCHITECTURE.md §3.5). */
+export function syncPlanner(services: ServicesProvider): TimerFunctionDefinition {
+  return {
+    trigger: 'timer',
+    name: 'syncPlanner',
+    scheduleSetting: 'SYNC_PLANNER_SCHEDULE',
+    handler: async (_timer, context: InvocationContext) => {
+      const s = await services();
+      const result = await syncPlannerUseCase({ ...s, logger: s.logger.child('syncPlanner') });
+      context.log(
+        `syncPlanner: ${result.reviewsChecked} checked, ${result.decided.length} decided`,
+      );
+    },
+  };
+}
