@@ -7,6 +7,7 @@ import type { Directory } from '../ports/directory.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import { recordLibraryEvent } from './record-library-event.js';
+import { runOnce } from './run-once.js';
 import { type SyncReviewDeps, syncReview } from './sync-review.js';
 import { updateReview } from './update-review.js';
 
@@ -70,9 +71,17 @@ export async function handleQueueMessage(
     deps.logger.debug('no routing rule matches', { eventId: body.id, galleryId: body.galleryId });
     return { kind: 'recorded', id: body.id };
   }
-  const { reviewId, opened } = await openOrExtendReview(deps, body, rule);
-  await syncReview(deps, reviewId);
-  return { kind: 'reviewed', id: body.id, reviewId, opened };
+  // Which review the event's asset went to is recorded once: a redelivery that arrives after that
+  // review was decided must not open another review of the same image (a second task and card, and
+  // PhotoShelter's status set back to pending).
+  let opened = false;
+  const joined = await runOnce(deps, `review.joined:${body.id}`, async () => {
+    const outcome = await openOrExtendReview(deps, body, rule);
+    opened = outcome.opened;
+    return outcome.reviewId;
+  });
+  await syncReview(deps, joined.result);
+  return { kind: 'reviewed', id: body.id, reviewId: joined.result, opened };
 }
 
 async function matchRule(
