@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { ConflictError, UpstreamError, ValidationError } from '../../../../core/errors.js';
+import {
+  ConflictError,
+  RateLimitedError,
+  UpstreamError,
+  ValidationError,
+} from '../../../../core/errors.js';
+import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { aReviewLoop, ada, ben, channel, planId, type ReviewLoop } from './review-loop.js';
 
 /** Delivers a message the way the queue does: a worker that fails on a conflict gets it again. */
@@ -140,6 +146,31 @@ describe('handleQueueMessage', () => {
     expect(loop.chat.posts()).toHaveLength(1);
     expect(loop.chat.posts()[0]?.versions).toHaveLength(1);
     expect(loop.auditKinds().filter((k) => k === 'asset.uploaded')).toHaveLength(1);
+  });
+
+  it('does not review an image again when its event comes back after the review was decided', async () => {
+    const loop = aReviewLoop();
+    const upload = loop.upload(loop.galleries.mediaDay);
+    // The first delivery saves the review and its task, then Teams asks us to slow down.
+    loop.chat.failNextPost = new RateLimitedError('teams', 1_000);
+    await expect(loop.deliver(upload)).rejects.toThrow(RateLimitedError);
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    await decideReview(loop.deps, review.id, {
+      reviewerId: ada.id,
+      verb: 'approve',
+      source: 'api',
+    });
+    loop.clock.advance(2 * 60_000);
+    await loop.drainQueue();
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
+
+    const result = await loop.deliver(upload);
+
+    expect(result).toMatchObject({ kind: 'reviewed', reviewId: review.id, opened: false });
+    expect(loop.reviews.all()).toHaveLength(1);
+    expect(loop.board.tasks()).toHaveLength(1);
+    expect(loop.chat.posts()).toHaveLength(1);
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
   });
 
   it('puts two uploads handled at the same moment into one review', async () => {
