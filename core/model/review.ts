@@ -157,7 +157,12 @@ export function decide(review: Review, request: DecisionRequest, now: Date): Dec
   // double-click) is answered with the current state, not counted twice or called stale.
   const thisRound = review.decisions.filter((d) => d.round === review.round);
   const previous = thisRound.find((d) => d.reviewerId === reviewer.id && d.verb === request.verb);
-  if (previous !== undefined && (request.verb === 'approve' || !isOpen(review))) {
+  // A re-review leaves the review open, so its repeat is told apart by the card it was pressed on.
+  const isRepeat =
+    request.verb === 'approve' ||
+    !isOpen(review) ||
+    (request.cardVersion !== undefined && request.cardVersion !== review.cardVersion);
+  if (previous !== undefined && isRepeat) {
     return { kind: 'alreadyDecided', decision: previous };
   }
   if (!isOpen(review)) return { kind: 'closed', status: review.status };
