@@ -152,6 +152,24 @@ describe('decide', () => {
     expect(twice).toEqual({ kind: 'alreadyDecided', decision: once.decisions[0] });
   });
 
+  it('answers a re-review pressed again on the same card with the decision already made', () => {
+    const once = decidedReview(
+      decide(aReview(), press(ada, 'rereview', { comment: 'Too dark' }), later),
+    );
+
+    // Teams retries the invoke with the card the reviewer pressed on (version 1).
+    const again = decide(once, press(ada, 'rereview', { comment: 'Too dark' }), later);
+
+    expect(again).toEqual({ kind: 'alreadyDecided', decision: once.decisions[0] });
+    // On the current card a reviewer may still add another re-review note.
+    const note = decide(
+      once,
+      press(ada, 'rereview', { cardVersion: 2, comment: 'And crop' }),
+      later,
+    );
+    expect(note.kind).toBe('decided');
+  });
+
   it('answers the same approval on a review it already closed with that decision', () => {
     const approved = decidedReview(decide(aReview(), press(ada, 'approve'), later));
 
