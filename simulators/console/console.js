@@ -312,6 +312,20 @@ async function setUpTeams() {
   });
 }
 
+// Teams renders the small Markdown subset cards use; the bare renderer needs to be told how.
+const escapeHtml = (text) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
+AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
+  result.outputHtml = escapeHtml(text)
+    .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+    .replace(/_(.+?)_/g, '<em>$1</em>')
+    .replace(/\n/g, '<br>');
+  result.didProcess = true;
+};
+
 function renderCard(card, activityId) {
   const adaptive = new AdaptiveCards.AdaptiveCard();
   adaptive.onExecuteAction = async (action) => {
