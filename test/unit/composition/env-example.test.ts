@@ -15,7 +15,9 @@ const exampleValues = Object.fromEntries(
 );
 
 describe('.env.example and the README', () => {
-  const shapes = configSlices.map((slice) => slice.shape as Record<string, { description?: string }>);
+  const shapes = configSlices.map(
+    (slice) => slice.shape as Record<string, { description?: string }>,
+  );
   const keys = shapes.flatMap((shape) => Object.keys(shape)).sort();
 
   it('.env.example lists exactly the variables the configuration schema reads', () => {
@@ -32,7 +34,8 @@ describe('.env.example and the README', () => {
 
   it('every variable carries a description', () => {
     for (const shape of shapes) {
-      for (const [key, schema] of Object.entries(shape)) expect(schema.description, key).toBeTruthy();
+      for (const [key, schema] of Object.entries(shape))
+        expect(schema.description, key).toBeTruthy();
     }
   });
 });
