@@ -40,14 +40,16 @@ export class LightdeskBot extends TeamsActivityHandler {
       const botId = context.activity.recipient?.id;
       const added = context.activity.membersAdded ?? [];
       const removed = context.activity.membersRemoved ?? [];
-      if (added.some((m) => m.id === botId)) await this.installed(context);
+      if (added.some((m) => m.id === botId)) await this.installed(context, { isGreeting: true });
       if (removed.some((m) => m.id === botId)) await this.uninstalled(context);
       await next();
     });
     // Teams sends installationUpdate next to (or, for some scopes, instead of) conversationUpdate.
     this.onInstallationUpdate(async (context, next) => {
       const action = String(context.activity.action ?? '');
-      if (action.startsWith('add')) await this.installed(context);
+      // Captured only: the greeting comes with conversationUpdate, which clients send at the same
+      // moment, and two concurrent greetings would both see a conversation not yet stored.
+      if (action.startsWith('add')) await this.installed(context, { isGreeting: false });
       if (action.startsWith('remove')) await this.uninstalled(context);
       await next();
     });
@@ -102,7 +104,7 @@ export class LightdeskBot extends TeamsActivityHandler {
     return { status: body.statusCode, body };
   }
 
-  private async installed(context: TurnContext): Promise<void> {
+  private async installed(context: TurnContext, options: { isGreeting: boolean }): Promise<void> {
     const record = conversationRecordOf(context.activity, this.deps.clock.now());
     if (record === undefined) {
       this.log.warn('install without a usable conversation', { activityId: context.activity.id });
@@ -117,7 +119,7 @@ export class LightdeskBot extends TeamsActivityHandler {
     });
     // Teams may announce one install twice (conversationUpdate and installationUpdate) and retries
     // activities it got no answer to: greet once.
-    if (previous?.status !== 'active') {
+    if (options.isGreeting && previous?.status !== 'active') {
       await context.sendActivity(cardMessage(buildHelpCard(), 'Lightdesk: what I do'));
     }
   }
