@@ -220,6 +220,36 @@ describe('review loop end to end (npm start on loopback)', () => {
     expect(after?.cardVersion).toBe(review?.cardVersion);
   });
 
+  it('records decisions through the API with the same rules as the card, and explains bad input', async () => {
+    const gallery = await athleticsGallery(3);
+    await upload(gallery.id);
+    await settle();
+    const [review] = await reviewsOf(gallery.id);
+    const decide = (body: unknown, id = review?.id ?? '') =>
+      postJson(`${host.url}/api/v1/reviews/${encodeURIComponent(id)}/decisions`, body);
+
+    const badVerb = await decide({ reviewerId: adele, verb: 'maybe' });
+    expect(badVerb.status).toBe(400);
+    expect(JSON.stringify(await badVerb.json())).toContain('verb');
+    const noComment = await decide({ reviewerId: adele, verb: 'rereview' });
+    expect(noComment.status).toBe(400);
+    expect(JSON.stringify(await noComment.json())).toContain('comment');
+    expect((await decide({ reviewerId: megan, verb: 'approve' })).status).toBe(403);
+    expect(
+      (await decide({ reviewerId: adele, verb: 'approve' }, 'G0000nothinghere~1')).status,
+    ).toBe(404);
+    const [unchanged] = await reviewsOf(gallery.id);
+    expect(unchanged?.status).toBe('pending');
+
+    const rereview = await decide({ reviewerId: adele, verb: 'rereview', comment: 'Crop tighter' });
+    expect(rereview.status).toBe(201);
+    await settle();
+    const [after] = await reviewsOf(gallery.id);
+    expect(after?.status).toBe('rereview');
+    const task = (await plannerTasks()).find((t) => t.id === after?.plannerTaskId);
+    expect(await bucketName(task?.bucketId ?? '')).toBe('Re-review');
+  });
+
   it('converges when the task is completed in Planner', async () => {
     const gallery = await athleticsGallery(2);
     const imageId = await upload(gallery.id);
