@@ -333,6 +333,7 @@ export class FakeGraphServer implements ControlHost {
       if (!isBatch) {
         const wait = this.throttler.admit();
         if (wait !== undefined) {
+          this.calls.recordThrottled();
           // concepts/throttling.md: 429 with Retry-After in seconds.
           throw new GraphError(429, 'TooManyRequests', 'Please retry again later.', {
             'Retry-After': String(wait),

@@ -98,25 +98,37 @@ export function codeForStatus(status: number): string {
 export interface CallCounts {
   readonly total: number;
   readonly byEndpoint: Readonly<Record<string, number>>;
+  /** How many of them the throttle refused with 429 (a benchmark's accepted = total − throttled). */
+  readonly throttled: number;
 }
 
 /** Counts calls by `METHOD /route/template` (ids as `:id`), e.g. `PATCH /planner/tasks/:id`. */
 export class CallCounter {
   private counts = new Map<string, number>();
   private total = 0;
+  private throttled = 0;
 
   record(key: string): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.total += 1;
   }
 
+  recordThrottled(): void {
+    this.throttled += 1;
+  }
+
   snapshot(): CallCounts {
-    return { total: this.total, byEndpoint: Object.fromEntries(this.counts) };
+    return {
+      total: this.total,
+      byEndpoint: Object.fromEntries(this.counts),
+      throttled: this.throttled,
+    };
   }
 
   reset(): void {
     this.counts = new Map();
     this.total = 0;
+    this.throttled = 0;
   }
 }
 

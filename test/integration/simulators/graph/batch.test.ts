@@ -208,6 +208,7 @@ describe('$batch', () => {
     const calls = (await h.sim('GET', '/calls')).body;
     expect(calls).toEqual({
       total: 4,
+      throttled: 0,
       byEndpoint: {
         'POST /$batch': 1,
         'GET /planner/tasks/:id': 1,

@@ -44,6 +44,7 @@ describe('throttling', () => {
     const throttled = await h.graph('GET', planPath(h));
     expect(throttled.status).toBe(429);
     expect(throttled.body.error.code).toBe('TooManyRequests');
+    expect((await h.sim('GET', '/calls')).body).toMatchObject({ total: 3, throttled: 1 });
     const retryAfter = Number(throttled.headers.get('retry-after'));
     expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
     clock.advance(retryAfter * 1000);
@@ -212,6 +213,7 @@ describe('call counters', () => {
     const calls = (await h.sim('GET', '/calls')).body;
     expect(calls).toEqual({
       total: 5,
+      throttled: 0,
       byEndpoint: {
         'POST /planner/tasks': 1,
         'GET /planner/tasks/:id': 2,
@@ -220,7 +222,7 @@ describe('call counters', () => {
       },
     });
     expect((await h.sim('DELETE', '/calls')).status).toBe(204);
-    expect((await h.sim('GET', '/calls')).body).toEqual({ total: 0, byEndpoint: {} });
+    expect((await h.sim('GET', '/calls')).body).toEqual({ total: 0, byEndpoint: {}, throttled: 0 });
   });
 });
 
