@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 import { startAzurite } from '../composition/azurite.js';
+import { benchReview } from './bench-review.js';
 
 interface PollerResult {
   kind: string;
@@ -70,9 +71,18 @@ async function runPoller(
   }
 }
 
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
+  process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+}
+
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
 async function main(): Promise<void> {
   const poll: { assets: number; lightdesk: PollerResult; naive: PollerResult }[] = [];
-  for (const assets of sizes) {
+  for (const assets of only === 'review' ? [] : sizes) {
     process.stderr.write(`seeding ${assets} assets…\n`);
     const simulator = await firstJsonLine(
       [
@@ -106,32 +116,67 @@ async function main(): Promise<void> {
     }
   }
 
-  const header = [
-    'assets',
-    'poller',
-    'calls/idle poll',
-    'calls/poll, 10 changes',
-    'idle poll ms',
-    'changed poll ms',
-    'peak RSS MB',
-  ];
-  const rows = poll.flatMap((p) =>
-    [p.lightdesk, p.naive].map((r) => [
-      String(p.assets),
-      r.kind,
-      String(r.idleCalls),
-      String(r.changedCalls),
-      String(r.idlePollMs),
-      String(r.changedPollMs),
-      String(r.peakRssMb),
-    ]),
+  printTable(
+    [
+      'assets',
+      'poller',
+      'calls/idle poll',
+      'calls/poll, 10 changes',
+      'idle poll ms',
+      'changed poll ms',
+      'peak RSS MB',
+    ],
+    poll.flatMap((p) =>
+      [p.lightdesk, p.naive].map((r) => [
+        String(p.assets),
+        r.kind,
+        String(r.idleCalls),
+        String(r.changedCalls),
+        String(r.idlePollMs),
+        String(r.changedPollMs),
+        String(r.peakRssMb),
+      ]),
+    ),
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
-  process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
   process.stdout.write(
-    '\ntargets: ≤ 2 calls per idle poll at 100k assets; ≤ 200 MB peak RSS of the poller\n',
+    '\ntargets: ≤ 2 calls per idle poll at 100k assets; ≤ 200 MB peak RSS of the poller\n\n',
+  );
+
+  process.stderr.write('review loop…\n');
+  const review = await benchReview();
+  printTable(
+    [
+      'images in the batch',
+      'Lightdesk calls (Graph + Teams)',
+      'naive calls (task + card per image)',
+    ],
+    review.batch.map((b) => [String(b.images), String(b.lightdeskCalls), String(b.naiveCalls)]),
+  );
+  process.stdout.write(
+    `Lightdesk's calls for a batch of 10: ${Object.entries(review.batchBreakdown)
+      .map(([endpoint, n]) => `${endpoint} ×${n}`)
+      .join(', ')}\n\n`,
+  );
+  printTable(
+    ['concurrent reviewers', 'invoke p50 ms', 'invoke p99 ms'],
+    [[String(review.invoke.concurrency), String(review.invoke.p50Ms), String(review.invoke.p99Ms)]],
+  );
+  process.stdout.write('\n');
+  printTable(
+    ['Graph limit req/s', 'reviews', 'seconds', 'utilisation', 'lost tasks', 'duplicated tasks'],
+    [
+      [
+        String(review.throttle.requestsPerSecond),
+        String(review.throttle.reviews),
+        String(review.throttle.seconds),
+        String(review.throttle.utilization),
+        String(review.throttle.lost),
+        String(review.throttle.duplicated),
+      ],
+    ],
+  );
+  process.stdout.write(
+    '\ntargets: ≤ 4 calls per batch; invoke p99 ≤ 250 ms; utilisation ≥ 0.95, 0 lost, 0 duplicated\n',
   );
 
   if (asJson) {
@@ -148,6 +193,13 @@ async function main(): Promise<void> {
         lightdesk: strip(p.lightdesk),
         naive: strip(p.naive),
       })),
+      batch: review.batch,
+      invoke: review.invoke,
+      throttle: {
+        utilization: review.throttle.utilization,
+        lost: review.throttle.lost,
+        duplicated: review.throttle.duplicated,
+      },
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }

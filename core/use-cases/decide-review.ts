@@ -45,24 +45,27 @@ export async function decideReview(
       const saved = await deps.reviews.save(outcome.review, stored.version);
       const review = saved.review;
       const decision = review.decisions.at(-1);
-      await deps.audit.append({
-        at: deps.clock.now().toISOString(),
-        kind: 'review.decided',
-        subject: review.id,
-        summary: `${decision?.reviewerName ?? 'someone'} chose ${request.verb} on ${review.galleryName}${decision?.comment === undefined ? '' : `: "${decision.comment}"`}`,
-        data: {
+      // Both are needed before answering; neither depends on the other.
+      await Promise.all([
+        deps.audit.append({
+          at: deps.clock.now().toISOString(),
+          kind: 'review.decided',
+          subject: review.id,
+          summary: `${decision?.reviewerName ?? 'someone'} chose ${request.verb} on ${review.galleryName}${decision?.comment === undefined ? '' : `: "${decision.comment}"`}`,
+          data: {
+            reviewId: review.id,
+            verb: request.verb,
+            source: request.source,
+            status: review.status,
+          },
+        }),
+        deps.queue.enqueue({
+          type: 'review.sync',
+          id: `review.sync:${review.id}:v${review.cardVersion}`,
           reviewId: review.id,
-          verb: request.verb,
-          source: request.source,
-          status: review.status,
-        },
-      });
-      await deps.queue.enqueue({
-        type: 'review.sync',
-        id: `review.sync:${review.id}:v${review.cardVersion}`,
-        reviewId: review.id,
-        reason: `decision ${request.verb}`,
-      });
+          reason: `decision ${request.verb}`,
+        }),
+      ]);
       deps.logger.info('review decided', {
         reviewId: review.id,
         verb: request.verb,

@@ -80,7 +80,15 @@ export async function handleQueueMessage(
     opened = outcome.opened;
     return outcome.reviewId;
   });
-  await syncReview(deps, joined.result);
+  // The effects run from the queue, not here: a batch of uploads is handled join by join first, and
+  // the syncs queued behind them all see the final card version, so the task details and the card are
+  // written once per batch, not once per image (each sync's effects are keyed by that version).
+  await deps.queue.enqueue({
+    type: 'review.sync',
+    id: `review.sync:${joined.result}:${body.id}`.slice(0, 400),
+    reviewId: joined.result,
+    reason: `${body.type} ${body.assetId}`,
+  });
   return { kind: 'reviewed', id: body.id, reviewId: joined.result, opened };
 }
 

@@ -31,8 +31,9 @@ function onCard(
   return { reviewerId: reviewer.id, verb, cardVersion, source: 'teams', comment };
 }
 
+/** The syncs a decision queued (uploads queue their own, named after the event). */
 const syncRequests = (loop: ReviewLoop) =>
-  loop.queue.messages.filter((m) => m.type === 'review.sync');
+  loop.queue.messages.filter((m) => m.type === 'review.sync' && m.reason.startsWith('decision'));
 
 describe('decideReview', () => {
   it('saves the decision, queues the sync under its version and audits it', async () => {

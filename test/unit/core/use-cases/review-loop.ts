@@ -134,8 +134,15 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     };
   }
 
-  /** The processEvent worker handling one delivery of a message. */
-  const deliver = (message: unknown) => handleQueueMessage(deps, message);
+  /**
+   * The processEvent worker handling one delivery of a message, then the review syncs it queued (as the
+   * queue trigger would run them next).
+   */
+  const deliver = async (message: unknown) => {
+    const result = await handleQueueMessage(deps, message);
+    await drainQueue();
+    return result;
+  };
 
   /** The worker works the queue until it is empty, as the Functions host would. */
   async function drainQueue(): Promise<number> {

@@ -104,9 +104,10 @@ describe('syncReview', () => {
     expect(loop.board.detailsOf(review.planner.taskId ?? '').description).toMatch(/^2 images/);
     expect(loop.archive.reviewStatusOf(second.assetId)).toBe('pending review');
 
-    // Delivered again once the lease ran out: Teams still refuses, which is noted, and it is done.
+    // The queued sync is delivered again once the lease ran out: Teams still refuses, which is noted,
+    // and it is done.
     loop.clock.advance(effectLeaseMs);
-    await loop.deliver(second);
+    await loop.drainQueue();
     expect(loop.auditKinds().filter((k) => k === 'teams.card.refused')).toHaveLength(2);
     expect(loop.chat.posts()).toEqual([]);
     expect(loop.board.tasks()).toHaveLength(1);
