@@ -54,7 +54,8 @@ export class LightdeskBot extends TeamsActivityHandler {
       await next();
     });
     this.onMessage(async (context, next) => {
-      await this.command(context);
+      if (isCardSubmit(context.activity)) await this.submitted(context);
+      else await this.command(context);
       await next();
     });
   }
@@ -102,6 +103,33 @@ export class LightdeskBot extends TeamsActivityHandler {
     });
     // ActivityHandler answers adaptiveCard/action with HTTP status = statusCode and the body as is.
     return { status: body.statusCode, body };
+  }
+
+  /**
+   * A button pressed on a client too old for Action.Execute: its Action.Submit fallback arrives as a
+   * message whose `value` is the card data (with the verb in it). A message cannot be answered with a
+   * card, so the pressed card is replaced in place (learn.microsoft.com/microsoftteams/platform/
+   * task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards).
+   */
+  private async submitted(context: TurnContext): Promise<void> {
+    const body = await routeCardAction(this.deps, {
+      verb: undefined,
+      data: context.activity.value,
+      actor: { id: context.activity.from?.id, aadObjectId: context.activity.from?.aadObjectId },
+      activityId: context.activity.replyToId,
+      conversationId: context.activity.conversation?.id,
+    });
+    if (body.statusCode !== 200) {
+      await context.sendActivity('Lightdesk could not handle this action. Try again.');
+      return;
+    }
+    const attachments = [CardFactory.adaptiveCard(body.value)];
+    const replyToId = context.activity.replyToId;
+    if (replyToId === undefined) {
+      await context.sendActivity({ type: 'message', attachments });
+      return;
+    }
+    await context.updateActivity({ type: 'message', id: replyToId, attachments });
   }
 
   private async installed(context: TurnContext, options: { isGreeting: boolean }): Promise<void> {
@@ -193,6 +221,13 @@ export class LightdeskBot extends TeamsActivityHandler {
 }
 
 /** A card as a message; `summary` is what notifications and the chat list show. */
+/** A message carrying card data and no text: an Action.Submit press, not a command. */
+function isCardSubmit(activity: Activity): boolean {
+  const value: unknown = activity.value;
+  const text = (activity.text ?? '').trim();
+  return typeof value === 'object' && value !== null && 'reviewId' in value && text === '';
+}
+
 function cardMessage(card: AdaptiveCard, summary: string): Partial<Activity> {
   return { type: 'message', attachments: [CardFactory.adaptiveCard(card)], summary };
 }

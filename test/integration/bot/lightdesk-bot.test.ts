@@ -4,6 +4,7 @@ import { loadBotConfig } from '../../../composition/bot-config.js';
 import { createBot, type CreatedBot } from '../../../composition/create-bot.js';
 import type { Review } from '../../../core/model/review.js';
 import { FakeBotConnectorServer } from '../../../simulators/bot-connector/fake-bot-connector-server.js';
+import { userMessageActivity } from '../../../simulators/bot-connector/teams-activities.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
 import { InMemoryAuditLog } from '../../doubles/in-memory-audit-log.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
@@ -247,6 +248,27 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
         .conversation(channel)
         ?.activities.find((a) => a.id === review.teams.activityId);
       expect(card?.versions.map((v) => v.kind)).toEqual(['created']);
+    });
+
+    it('takes a press from an older client (Action.Submit) and replaces the pressed card', async () => {
+      const review = await postedReview();
+      const submit = {
+        ...userMessageActivity(sim.activityContext(channel), { ...adele, id: adele.mri }, '', {
+          mentionBot: false,
+          replyToId: review.teams.activityId ?? '',
+        }),
+        text: '',
+        value: { reviewId: review.id, cardVersion: review.cardVersion, verb: 'approve' },
+      };
+
+      const answer = await sim.sendToBot(undefined, submit);
+
+      expect(answer.status).toBe(200);
+      expect((await reviews.get(review.id))?.review.status).toBe('approved');
+      const card = sim
+        .conversation(channel)
+        ?.activities.find((a) => a.id === review.teams.activityId);
+      expect(card?.versions.map((v) => v.kind)).toEqual(['created', 'updated']);
     });
 
     it('counts the same press delivered three times once', async () => {
