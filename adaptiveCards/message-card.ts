@@ -13,8 +13,7 @@ import {
 } from './card-parts.js';
 import type { AdaptiveCard, CardElement, Container } from './card-types.js';
 
-// Answers to the chat commands (help, pending, status). The wording follows bot/bot-replies.ts, the
-// plain-text versions, so a client without cards says the same.
+// Answers to the chat commands (help, pending, status), sent by the bot as cards.
 
 const maxListed = 20;
 const maxQuery = 100;
