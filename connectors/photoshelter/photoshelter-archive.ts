@@ -184,18 +184,7 @@ export class PhotoShelterArchive implements PhotoArchive {
 
   // #5
   async getGallery(galleryId: string): Promise<Gallery> {
-    const answer = await this.transport.call(
-      {
-        method: 'GET',
-        path: `${V3}/mem/gallery/${id(galleryId)}`,
-        endpoint: 'GET /psapi/v3/mem/gallery/:id',
-        query: { extend: GALLERY_EXTEND },
-        auth: 'session',
-        resource: { what: 'Gallery', id: galleryId },
-      },
-      galleryResponseSchema,
-    );
-    return toGallery(answer.data.Gallery, this.options.webBaseUrl);
+    return toGallery(await this.galleryRecord(galleryId), this.options.webBaseUrl);
   }
 
   // #6 — v3 paging: another page exists exactly when `Paging.next` is present [3P Drupal].
@@ -650,6 +639,11 @@ export class PhotoShelterArchive implements PhotoArchive {
 
   /** #5 with `Parents`: every collection holding the gallery. */
   private async galleryParents(galleryId: string): Promise<string[]> {
+    return parentIdsOf(await this.galleryRecord(galleryId));
+  }
+
+  /** #5: the gallery record with its `Parents` extension. */
+  private async galleryRecord(galleryId: string) {
     const answer = await this.transport.call(
       {
         method: 'GET',
@@ -661,7 +655,7 @@ export class PhotoShelterArchive implements PhotoArchive {
       },
       galleryResponseSchema,
     );
-    return parentIdsOf(answer.data.Gallery);
+    return answer.data.Gallery;
   }
 
   /** v4 paging: another page exists exactly when `meta.paging.next` is present [WIP]. */

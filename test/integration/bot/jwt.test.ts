@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +11,7 @@ import { FixedClock } from '../../doubles/fixed-clock.js';
 import { InMemoryAuditLog } from '../../doubles/in-memory-audit-log.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
+import { selfSignedCertificate } from '../../support/self-signed-certificate.js';
 import {
   type BotServer,
   LabelledReviewCards,
@@ -28,41 +28,8 @@ const botAppId = '8a0e4f5c-2d5b-4a53-9f0f-1c7b7e0e2a11';
 const tenantId = '4c9a7e2d-6f1b-4e8a-b3d5-0a2f6c8e1b37';
 const botAppPassword = 'jwt-test-secret';
 
-/** A self-signed certificate for 127.0.0.1 made with the openssl CLI, or undefined without it. */
-function selfSignedCertificate(dir: string): { key: string; cert: string } | undefined {
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '2',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-  } catch {
-    return undefined;
-  }
-  return {
-    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-  };
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'lightdesk-bot-tls-'));
-const tls = selfSignedCertificate(dir);
+const tls = selfSignedCertificate();
 
 describe.skipIf(tls === undefined)('bot authentication with an app id', () => {
   const sim = new FakeBotConnectorServer({

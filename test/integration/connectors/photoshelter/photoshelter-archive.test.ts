@@ -7,31 +7,17 @@ import {
   UpstreamError,
   ValidationError,
 } from '../../../../core/errors.js';
-import type { Clock } from '../../../../core/ports/clock.js';
 import {
   PhotoShelterArchive,
   type PhotoShelterArchiveOptions,
 } from '../../../../connectors/photoshelter/photoshelter-archive.js';
 import { JsonLogger } from '../../../../connectors/system/json-logger.js';
 import { FakePhotoShelterServer } from '../../../../simulators/photoshelter/fake-photoshelter-server.js';
+import { RecordingClock } from '../../../doubles/recording-clock.js';
 import { SimClient } from '../../../support/photoshelter-sim-client.js';
 
 // The connector against its simulator over a real loopback socket (STYLE rule 27), with faults switched
 // on through `/_sim/faults`. Backoff waits go through an injected clock that only records them.
-
-/** Real time for "now"; sleeps are recorded and return at once so retries cost no wall time. */
-class RecordingClock implements Clock {
-  readonly sleeps: number[] = [];
-
-  now(): Date {
-    return new Date();
-  }
-
-  sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    return Promise.resolve();
-  }
-}
 
 const GALLERY = 'GET /psapi/v3/mem/gallery/:id';
 const LOGIN = 'POST /psapi/v3/mem/authenticate';

@@ -6,27 +6,13 @@ import {
 } from '../../../../connectors/photoshelter/photoshelter-archive.js';
 import { defaultWriteOperations } from '../../../../connectors/photoshelter/write-operations.js';
 import { NotFoundError, ValidationError } from '../../../../core/errors.js';
-import type { Clock } from '../../../../core/ports/clock.js';
 import { FakePhotoShelterServer } from '../../../../simulators/photoshelter/fake-photoshelter-server.js';
 import { RecordingLogger } from '../../../doubles/recording-logger.js';
+import { RecordingClock } from '../../../doubles/recording-clock.js';
 import { SimClient } from '../../../support/photoshelter-sim-client.js';
 
 // The write-back calls (wire doc #13–#19) of the connector against its simulator: the custom field
 // an admin must create, field ids cached and re-read, retries on writes, and swapping a guessed call.
-
-/** Real time for "now"; sleeps are recorded and return at once so retries cost no wall time. */
-class RecordingClock implements Clock {
-  readonly sleeps: number[] = [];
-
-  now(): Date {
-    return new Date();
-  }
-
-  sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    return Promise.resolve();
-  }
-}
 
 const FIELDS = 'GET /psapi/v4.0/metadata/fields';
 const PATCH_CUSTOM = 'PATCH /psapi/v4.0/media/:id/custom-metadata';

@@ -1,10 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import {
   type Activity,
@@ -21,6 +17,7 @@ import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { FakeBotConnectorServer } from '../../../../simulators/bot-connector/fake-bot-connector-server.js';
+import { selfSignedCertificate } from '../../../support/self-signed-certificate.js';
 
 // A real botbuilder CloudAdapter + ActivityHandler on node:http, talking to the simulator both ways:
 // inbound JWTs validated against the simulator's OpenID metadata, outbound calls authorised with a
@@ -29,49 +26,6 @@ import { FakeBotConnectorServer } from '../../../../simulators/bot-connector/fak
 const botAppId = 'cffc1642-38ff-483f-b01b-99a6dda6de35';
 const tenantId = 'd474143d-8716-44b6-83c8-8d48b5737dc3';
 const botAppPassword = 'round-trip-secret';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A self-signed certificate for 127.0.0.1, made with the openssl CLI. */
-function selfSignedCertificate(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'bot-connector-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '2',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 // The MSAL copy botframework-connector itself resolves (2.x), so its ConfidentialClientApplication is
 // the one MsalServiceClientCredentialsFactory expects; the project's top-level @azure/msal-node is
@@ -122,7 +76,7 @@ class ReviewBot extends ActivityHandler {
   }
 }
 
-const tls = hasOpenssl() ? selfSignedCertificate() : undefined;
+const tls = selfSignedCertificate();
 
 describe.skipIf(tls === undefined)('botbuilder CloudAdapter against the simulator', () => {
   const sim = new FakeBotConnectorServer({
