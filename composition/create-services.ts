@@ -1,17 +1,11 @@
 import type { TokenCredential } from '@azure/identity';
 
-import { AdaptiveReviewCards } from '../adaptiveCards/adaptive-review-cards.js';
 import { ensureStorage, storageClients } from '../connectors/azure-storage/storage-clients.js';
 import { StorageEventQueue } from '../connectors/azure-storage/storage-event-queue.js';
 import { TableAuditLog } from '../connectors/azure-storage/table-audit-log.js';
-import { TableConversationStore } from '../connectors/azure-storage/table-conversation-store.js';
 import { TableCursorStore } from '../connectors/azure-storage/table-cursor-store.js';
 import { TableEffectLedger } from '../connectors/azure-storage/table-effect-ledger.js';
-import { TableReviewStore } from '../connectors/azure-storage/table-review-store.js';
 import { TableSnapshotStore } from '../connectors/azure-storage/table-snapshot-store.js';
-import { createCredential } from '../connectors/graph-planner/credential.js';
-import { GraphDirectory } from '../connectors/graph-planner/graph-directory.js';
-import { GraphTaskBoard } from '../connectors/graph-planner/graph-task-board.js';
 import { PhotoShelterArchive } from '../connectors/photoshelter/photoshelter-archive.js';
 import { JsonLogger } from '../connectors/system/json-logger.js';
 import { SystemClock } from '../connectors/system/system-clock.js';
@@ -36,16 +30,15 @@ import {
 } from '../core/use-cases/detect-changes.js';
 import type { ReviewLinks } from '../core/use-cases/sync-review.js';
 import type { Config, GraphSettings, PhotoShelterSettings } from './config.js';
-import { type CreatedBot, createBot } from './create-bot.js';
-import { loadRoutingRules } from './routing-rules.js';
+import type { CreatedBot } from './create-bot.js';
 
 export interface HealthStatus {
   readonly ok: boolean;
   readonly detail: string;
 }
 
-/** Everything the functions need, built once per process. */
-export interface Services {
+/** What watching PhotoShelter needs: the library, the stores change detection writes, the queue. */
+export interface PollingServices {
   readonly config: Config;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -55,6 +48,12 @@ export interface Services {
   readonly ledger: EffectLedger;
   readonly queue: EventQueue;
   readonly audit: AuditLog;
+  readonly detectOptions: DetectChangesOptions;
+  checkStorage(): Promise<HealthStatus & { readonly queue?: { active: number; poison: number } }>;
+}
+
+/** Everything the functions need, built once per process. */
+export interface Services extends PollingServices {
   readonly reviews: ReviewStore;
   readonly conversations: ConversationStore;
   readonly board: TaskBoard;
@@ -65,13 +64,11 @@ export interface Services {
   readonly defaultPlanId: string | undefined;
   readonly links: ReviewLinks;
   readonly bot: CreatedBot;
-  readonly detectOptions: DetectChangesOptions;
   readonly embedded: {
     readonly storage: boolean;
     readonly photoShelter: boolean;
     readonly graph: boolean;
   };
-  checkStorage(): Promise<HealthStatus & { readonly queue?: { active: number; poison: number } }>;
 }
 
 /** Where the external systems are, once the host has decided (configured, or started locally). */
@@ -96,28 +93,83 @@ export interface ServiceOverrides {
   readonly fetch?: typeof fetch;
 }
 
+/**
+ * The connectors change detection uses, and only those: a process that just polls (the benchmark's
+ * poller) does not load Graph, botbuilder or the card builders.
+ */
+export async function createPollingServices(
+  config: Config,
+  endpoints: Pick<Endpoints, 'storageConnectionString' | 'photoShelter'>,
+  overrides: ServiceOverrides = {},
+): Promise<PollingServices & { readonly storage: ReturnType<typeof storageClients> }> {
+  const clock = overrides.clock ?? new SystemClock();
+  const logger = overrides.logger ?? new JsonLogger('lightdesk', config.logLevel);
+  const storage = storageClients(endpoints.storageConnectionString, {
+    eventsQueue: config.eventsQueue,
+  });
+  await ensureStorage(storage);
+  const queue = new StorageEventQueue(storage.queues);
+  return {
+    config,
+    clock,
+    logger,
+    storage,
+    archive: new PhotoShelterArchive({
+      ...endpoints.photoShelter,
+      clock,
+      logger: logger.child('photoshelter'),
+      ...(overrides.fetch === undefined ? {} : { fetch: overrides.fetch }),
+    }),
+    cursors: new TableCursorStore(storage.tables.cursors),
+    snapshots: new TableSnapshotStore(storage.tables.snapshots),
+    ledger: new TableEffectLedger(storage.tables.effects),
+    audit: new TableAuditLog(storage.tables.audit),
+    queue,
+    detectOptions: { ...defaultDetectChangesOptions, overlapMs: config.pollOverlapMs },
+    checkStorage: async () => {
+      try {
+        const depth = await queue.depth();
+        return { ok: true, detail: 'tables and queues reachable', queue: depth };
+      } catch (e: unknown) {
+        logger.warn('storage health check failed', {
+          error: e instanceof Error ? e.name : 'unknown',
+        });
+        return { ok: false, detail: 'storage did not answer' };
+      }
+    },
+  };
+}
+
 /** The only place connectors are constructed (STYLE.md rule 5). */
 export async function createServices(
   config: Config,
   endpoints: Endpoints,
   overrides: ServiceOverrides = {},
 ): Promise<Services> {
-  const clock = overrides.clock ?? new SystemClock();
-  const logger = overrides.logger ?? new JsonLogger('lightdesk', config.logLevel);
+  // The review loop's connectors are loaded here, on demand, so a polling-only process stays small.
+  const [
+    { AdaptiveReviewCards },
+    { TableConversationStore },
+    { TableReviewStore },
+    { createCredential },
+    { GraphDirectory },
+    { GraphTaskBoard },
+    { loadRoutingRules },
+    { createBot },
+  ] = await Promise.all([
+    import('../adaptiveCards/adaptive-review-cards.js'),
+    import('../connectors/azure-storage/table-conversation-store.js'),
+    import('../connectors/azure-storage/table-review-store.js'),
+    import('../connectors/graph-planner/credential.js'),
+    import('../connectors/graph-planner/graph-directory.js'),
+    import('../connectors/graph-planner/graph-task-board.js'),
+    import('./routing-rules.js'),
+    import('./create-bot.js'),
+  ]);
   const defaultPlanId = config.defaultPlanId ?? endpoints.defaultPlanId;
   const rules = await loadRoutingRules(config.routingRulesFile, defaultPlanId);
-  const clients = storageClients(endpoints.storageConnectionString, {
-    eventsQueue: config.eventsQueue,
-  });
-  await ensureStorage(clients);
-
-  const queue = new StorageEventQueue(clients.queues);
-  const archive = new PhotoShelterArchive({
-    ...endpoints.photoShelter,
-    clock,
-    logger: logger.child('photoshelter'),
-    ...(overrides.fetch === undefined ? {} : { fetch: overrides.fetch }),
-  });
+  const { storage, ...polling } = await createPollingServices(config, endpoints, overrides);
+  const { clock, logger, queue, audit } = polling;
   const credential =
     endpoints.graphCredential ??
     createCredential({
@@ -129,9 +181,8 @@ export async function createServices(
   const board = new GraphTaskBoard({ ...graphOptions, logger: logger.child('graph.planner') });
   const directory = new GraphDirectory({ ...graphOptions, logger: logger.child('graph.users') });
 
-  const reviews = new TableReviewStore(clients.tables.reviews);
-  const conversations = new TableConversationStore(clients.tables.conversations);
-  const audit = new TableAuditLog(clients.tables.audit);
+  const reviews = new TableReviewStore(storage.tables.reviews);
+  const conversations = new TableConversationStore(storage.tables.conversations);
   const cards = new AdaptiveReviewCards();
   const bot = createBot({
     botConfig: config.bot,
@@ -139,15 +190,7 @@ export async function createServices(
   });
 
   return {
-    config,
-    clock,
-    logger,
-    archive,
-    cursors: new TableCursorStore(clients.tables.cursors),
-    snapshots: new TableSnapshotStore(clients.tables.snapshots),
-    ledger: new TableEffectLedger(clients.tables.effects),
-    audit,
-    queue,
+    ...polling,
     reviews,
     conversations,
     board,
@@ -161,18 +204,6 @@ export async function createServices(
         `${config.publicBaseUrl}/api/v1/reviews/${encodeURIComponent(reviewId)}`,
     },
     bot,
-    detectOptions: { ...defaultDetectChangesOptions, overlapMs: config.pollOverlapMs },
     embedded: endpoints.embedded,
-    checkStorage: async () => {
-      try {
-        const depth = await queue.depth();
-        return { ok: true, detail: 'tables and queues reachable', queue: depth };
-      } catch (e: unknown) {
-        logger.warn('storage health check failed', {
-          error: e instanceof Error ? e.name : 'unknown',
-        });
-        return { ok: false, detail: 'storage did not answer' };
-      }
-    },
   };
 }

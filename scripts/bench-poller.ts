@@ -3,8 +3,7 @@
 import { performance } from 'node:perf_hooks';
 
 import { loadConfig } from '../composition/config.js';
-import { createServices } from '../composition/create-services.js';
-import { LocalTokenCredential } from '../composition/local-token-credential.js';
+import { createPollingServices } from '../composition/create-services.js';
 import { detectChanges } from '../core/use-cases/detect-changes.js';
 import { NaivePoller } from './naive-poller.js';
 
@@ -66,7 +65,8 @@ async function main(): Promise<void> {
     password: string;
     orgId?: string;
   };
-  const services = await createServices(config, {
+  // A poller process loads only what polling needs, as its peak RSS is what is measured.
+  const services = await createPollingServices(config, {
     storageConnectionString: storage,
     photoShelter: {
       baseUrl: simulatorUrl,
@@ -74,16 +74,6 @@ async function main(): Promise<void> {
       orgId: undefined,
       ...credentials,
     },
-    // Graph and Teams take no part in polling; they are wired but never called here.
-    graph: {
-      baseUrl: 'http://127.0.0.1:9/v1.0',
-      tenantId: undefined,
-      clientId: undefined,
-      clientSecret: undefined,
-    },
-    graphCredential: new LocalTokenCredential(),
-    defaultPlanId: 'bench-plan',
-    embedded: { storage: true, photoShelter: true, graph: true },
   });
   let poll: () => Promise<unknown>;
   if (kind === 'lightdesk') {
