@@ -184,7 +184,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    // Pages served to a browser (the console): browser globals, plain errors.
+    // Pages served to a browser (the console, the tab): browser globals, plain errors.
     files: ['simulators/console/**/*.js', 'tab/**/*.js'],
     languageOptions: {
       sourceType: 'module',
@@ -198,6 +198,10 @@ export default tseslint.config(
           'setInterval',
           'console',
           'URL',
+          'URLSearchParams',
+          'location',
+          'sessionStorage',
+          'matchMedia',
           'AdaptiveCards',
         ].map((name) => [name, 'readonly']),
       ),

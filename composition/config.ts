@@ -10,6 +10,10 @@ const optional = <T extends z.ZodType>(schema: T) =>
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
   z.preprocess((value) => (value === '' || value === undefined ? fallback : value), schema);
 
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+
 const ncrontab = z
   .string()
   .regex(
@@ -76,6 +80,15 @@ export const environmentSchema = z.object({
   SYNC_PLANNER_SCHEDULE: optional(ncrontab).describe(
     'NCRONTAB schedule of syncPlanner. Default every five minutes; every 15 s against the simulator.',
   ),
+  TAB_SSO_CLIENT_ID: optional(guid).describe(
+    "Entra app (client) id the tab's Teams SSO tokens are for (the manifest's webApplicationInfo.id). Default: MicrosoftAppId.",
+  ),
+  TAB_SSO_TENANT_ID: optional(z.string().min(1)).describe(
+    'Tenant whose users may open the tab. Default: MicrosoftAppTenantId, then AZURE_TENANT_ID; unset everywhere: any tenant.',
+  ),
+  ENTRA_OPENID_METADATA_URL: optional(z.url()).describe(
+    'Test override: OpenID metadata whose keys sign tab SSO tokens (default https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration).',
+  ),
 });
 
 /** Every environment variable, from every slice: what .env.example and the README list. */
@@ -99,6 +112,16 @@ export interface GraphSettings {
   readonly clientSecret: string | undefined;
 }
 
+/** How the tab proves who is looking (Teams SSO); undefined when no Entra app is configured. */
+export interface TabSsoSettings {
+  readonly clientId: string;
+  /** The Application ID URI the tab asks tokens for: api://{host}/{clientId} (Teams SSO convention). */
+  readonly appIdUri: string;
+  /** Undefined: tokens from any Entra tenant are accepted (a multi-tenant app). */
+  readonly tenantId: string | undefined;
+  readonly openIdMetadataUrl: string;
+}
+
 export interface Config {
   readonly port: number;
   readonly dataDir: string;
@@ -120,6 +143,7 @@ export interface Config {
   readonly graph: GraphSettings | undefined;
   readonly defaultPlanId: string | undefined;
   readonly bot: BotConfig;
+  readonly tabSso: TabSsoSettings | undefined;
 }
 
 const requiredForRealPhotoShelter = [
@@ -219,6 +243,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       : undefined,
     defaultPlanId: graph.data.PLANNER_PLAN_ID,
     bot,
+    tabSso: tabSsoSettings(values, bot, graph.data.AZURE_TENANT_ID),
+  });
+}
+
+function tabSsoSettings(
+  values: Environment,
+  bot: BotConfig,
+  graphTenant: string | undefined,
+): TabSsoSettings | undefined {
+  const clientId = values.TAB_SSO_CLIENT_ID ?? bot.appId;
+  if (clientId === undefined) return undefined;
+  const tenantId = values.TAB_SSO_TENANT_ID ?? bot.tenantId ?? graphTenant;
+  const host = new URL(values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).host;
+  return Object.freeze({
+    clientId,
+    appIdUri: `api://${host}/${clientId}`,
+    tenantId,
+    openIdMetadataUrl:
+      values.ENTRA_OPENID_METADATA_URL ??
+      `https://login.microsoftonline.com/${tenantId ?? 'organizations'}/v2.0/.well-known/openid-configuration`,
   });
 }
 

@@ -18,6 +18,7 @@ import type { CursorStore } from '../core/ports/cursor-store.js';
 import type { Directory } from '../core/ports/directory.js';
 import type { EffectLedger } from '../core/ports/effect-ledger.js';
 import type { EventQueue } from '../core/ports/event-queue.js';
+import type { IdentityVerifier, SignedInUser } from '../core/ports/identity-verifier.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { PhotoArchive } from '../core/ports/photo-archive.js';
 import type { ReviewCards } from '../core/ports/review-cards.js';
@@ -64,6 +65,16 @@ export interface Services extends PollingServices {
   readonly defaultPlanId: string | undefined;
   readonly links: ReviewLinks;
   readonly bot: CreatedBot;
+  /** Who a tab request acts for: Teams SSO tokens, and on the local host development tokens. */
+  readonly identity: IdentityVerifier;
+  /** Issues development tokens for the tab outside Teams; undefined except on the local host. */
+  readonly devTokens:
+    | {
+        issue(
+          user: Omit<SignedInUser, 'via'>,
+        ): Promise<{ readonly token: string; readonly expiresIn: number }>;
+      }
+    | undefined;
   readonly embedded: {
     readonly storage: boolean;
     readonly photoShelter: boolean;
@@ -80,6 +91,8 @@ export interface Endpoints {
   readonly graphCredential?: TokenCredential;
   /** The plan of rules that name none, when the configuration names none (the simulator's). */
   readonly defaultPlanId?: string | undefined;
+  /** The local host lets the tab sign in with development tokens; the Functions host never does. */
+  readonly devTokens?: boolean;
   readonly embedded: {
     readonly storage: boolean;
     readonly photoShelter: boolean;
@@ -156,6 +169,8 @@ export async function createServices(
     { GraphTaskBoard },
     { loadRoutingRules },
     { createBot },
+    { EntraSsoVerifier },
+    { DevTokens, TabIdentity },
   ] = await Promise.all([
     import('../adaptiveCards/adaptive-review-cards.js'),
     import('../connectors/azure-storage/table-conversation-store.js'),
@@ -165,6 +180,8 @@ export async function createServices(
     import('../connectors/graph-planner/graph-task-board.js'),
     import('./routing-rules.js'),
     import('./create-bot.js'),
+    import('../connectors/entra/entra-sso-verifier.js'),
+    import('../connectors/entra/dev-tokens.js'),
   ]);
   const defaultPlanId = config.defaultPlanId ?? endpoints.defaultPlanId;
   const rules = await loadRoutingRules(config.routingRulesFile, defaultPlanId);
@@ -189,6 +206,9 @@ export async function createServices(
     services: { reviews, conversations, cards, queue, audit, clock, logger, board },
   });
 
+  const devTokens = endpoints.devTokens === true ? new DevTokens() : undefined;
+  const sso = config.tabSso === undefined ? undefined : new EntraSsoVerifier(config.tabSso);
+
   return {
     ...polling,
     reviews,
@@ -200,10 +220,13 @@ export async function createServices(
     rules,
     defaultPlanId,
     links: {
+      // The tab, not the API: people follow this link from Planner and need no API key there.
       reviewUrl: (reviewId) =>
-        `${config.publicBaseUrl}/api/v1/reviews/${encodeURIComponent(reviewId)}`,
+        `${config.publicBaseUrl}/api/tab/?review=${encodeURIComponent(reviewId)}`,
     },
     bot,
+    identity: new TabIdentity(sso, devTokens),
+    devTokens,
     embedded: endpoints.embedded,
   };
 }

@@ -54,9 +54,20 @@ export function matchRoute(
   let wrongMethod = false;
   for (const definition of definitions) {
     const pattern = definition.route.split('/');
-    const parts = pathname.replace(/^\/api\//, '').split('/');
-    if (!pathname.startsWith('/api/') || pattern.length !== parts.length) continue;
+    let parts = pathname.replace(/^\/api\//, '').split('/');
+    if (!pathname.startsWith('/api/')) continue;
+    const last = pattern.at(-1) ?? '';
     const params: Record<string, string> = {};
+    // `{*name}` takes the rest of the path, as in the Functions host's (ASP.NET) route templates.
+    if (last.startsWith('{*') && last.endsWith('}')) {
+      if (parts.length < pattern.length - 1) continue;
+      const rest = parts.slice(pattern.length - 1);
+      if (rest.some((segment) => segment === '..' || segment === '.')) continue;
+      params[last.slice(2, -1)] = rest.map((segment) => decodeURIComponent(segment)).join('/');
+      parts = parts.slice(0, pattern.length - 1);
+      pattern.pop();
+    }
+    if (pattern.length !== parts.length) continue;
     const isMatch = pattern.every((segment, i) => {
       const part = parts[i] ?? '';
       if (segment.startsWith('{') && segment.endsWith('}')) {

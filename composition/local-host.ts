@@ -168,6 +168,9 @@ async function start(
       ...(config.graph === undefined
         ? { graphCredential: new LocalTokenCredential(), defaultPlanId: simulatedPlanId }
         : {}),
+      // Without an Entra app there is no SSO: development tokens let the tab be tried locally. With
+      // one (e.g. behind a tunnel to a real tenant) only SSO counts, so the tunnel opens nothing.
+      devTokens: config.tabSso === undefined,
       embedded: {
         storage: config.storageConnectionString === undefined,
         photoShelter: config.photoShelter === undefined,

@@ -6,6 +6,7 @@ import { messages } from './messages.js';
 import { processEvent } from './process-event.js';
 import { getReview, listReviews, recordDecision } from './reviews.js';
 import { syncPlanner } from './sync-planner.js';
+import { tabDevToken, tabDevUsers, tabPage, tabQueue } from './tab.js';
 
 /** The one list of functions: Azure registers it (index.ts), the local host serves it. */
 export function allFunctions(services: ServicesProvider): readonly FunctionDefinition[] {
@@ -20,6 +21,10 @@ export function allFunctions(services: ServicesProvider): readonly FunctionDefin
     getReview(services),
     recordDecision(services),
     syncPlanner(services),
+    tabPage(),
+    tabQueue(services),
+    tabDevToken(services),
+    tabDevUsers(services),
     messages(() => services().then((s) => s.bot)),
   ];
 }

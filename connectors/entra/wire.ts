@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/** The two fields of an OpenID Provider Metadata document Lightdesk needs (OpenID Discovery §3). */
+export const openIdMetadataSchema = z.object({
+  issuer: z.string().min(1),
+  jwks_uri: z.url(),
+});
+
+/**
+ * The claims of an Entra access token Lightdesk reads. Teams SSO hands the tab a v2.0 access token
+ * for the app's `access_as_user` scope
+ * (https://learn.microsoft.com/microsoftteams/platform/tabs/how-to/authentication/tab-sso-token-graph,
+ * https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+ */
+export const entraAccessTokenClaimsSchema = z.object({
+  oid: z.string().min(1, 'oid is empty'),
+  tid: z.string().min(1, 'tid is empty'),
+  scp: z.string().optional(),
+  name: z.string().optional(),
+  preferred_username: z.string().optional(),
+  upn: z.string().optional(),
+});

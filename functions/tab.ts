@@ -1,0 +1,230 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { HttpRequest } from '@azure/functions';
+import { z } from 'zod';
+
+import { AuthError, NotFoundError, ValidationError } from '../core/errors.js';
+import type { SignedInUser } from '../core/ports/identity-verifier.js';
+import { queueViewSchema, reviewQueue } from '../core/use-cases/review-queue.js';
+import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
+import { json, toHttpResponse } from './http-response.js';
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/**
+ * Teams shows the tab in an iframe, so framing must be allowed for Teams' own origins (and ours, for
+ * the console); everything else may not frame it.
+ * https://learn.microsoft.com/microsoftteams/platform/tabs/how-to/tab-requirements
+ */
+const frameAncestors = [
+  "'self'",
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://teams.cloud.microsoft',
+  'https://*.office.com',
+  'https://*.cloud.microsoft',
+  'https://*.skype.com',
+].join(' ');
+
+/** The folder of the tab's static files, found from this module in the sources and in dist/. */
+async function findTabRoot(): Promise<string> {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 4; depth += 1) {
+    const candidate = join(dir, 'tab', 'public');
+    try {
+      await readdir(candidate);
+      return candidate;
+    } catch {
+      dir = dirname(dir);
+    }
+  }
+  throw new NotFoundError('Tab files', 'tab/public');
+}
+
+interface TabFiles {
+  /** Served names → absolute paths: a fixed list, so no request path ever reaches the file system. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+let tabFiles: Promise<TabFiles> | undefined;
+
+function loadTabFiles(): Promise<TabFiles> {
+  tabFiles ??= (async () => {
+    const root = await findTabRoot();
+    const files = new Map<string, string>();
+    for (const name of await readdir(root)) {
+      if (contentTypes[extname(name)] !== undefined) files.set(name, join(root, name));
+    }
+    // teams-js ships a UMD bundle; serving it from our origin keeps the tab free of CDNs.
+    const require = createRequire(import.meta.url);
+    files.set('teams-js.js', require.resolve('@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js'));
+    return { files };
+  })();
+  return tabFiles;
+}
+
+/** GET /api/tab/{*path}: the tab's pages (index.html, config.html) and their scripts. */
+export function tabPage(): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'tabPage',
+    route: 'tab/{*path}',
+    methods: ['GET'],
+    handler: async (request, context) => {
+      try {
+        const requested = request.params.path ?? '';
+        const name = requested === '' ? 'index.html' : requested;
+        const { files } = await loadTabFiles();
+        const path = files.get(name);
+        if (path === undefined) throw new NotFoundError('Tab file', name);
+        const isPage = name.endsWith('.html');
+        return {
+          status: 200,
+          body: await readFile(path),
+          headers: {
+            'content-type': contentTypes[extname(name)] ?? 'application/octet-stream',
+            'cache-control': isPage ? 'no-cache' : 'public, max-age=300',
+            'content-security-policy': `frame-ancestors ${frameAncestors}`,
+            'x-content-type-options': 'nosniff',
+          },
+        };
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}
+
+function bearerToken(request: HttpRequest): string {
+  const header = request.headers.get('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (match?.[1] === undefined)
+    throw new AuthError('Send the sign-in token as Authorization: Bearer');
+  return match[1];
+}
+
+const queueQuerySchema = z
+  .object({
+    view: queueViewSchema.default('open'),
+    q: z.string().max(200).optional(),
+    mine: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(100),
+  })
+  .strict();
+
+const present = (user: SignedInUser) => ({
+  id: user.id,
+  name: user.name,
+  upn: user.upn,
+  via: user.via,
+});
+
+/** GET /api/v1/tab/queue?view=overdue&q=…&mine=true: the review queue for the signed-in person. */
+export function tabQueue(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'tabQueue',
+    route: 'v1/tab/queue',
+    methods: ['GET'],
+    handler: async (request, context) => {
+      try {
+        const s = await services();
+        const user = await s.identity.verify(bearerToken(request));
+        const parsed = queueQuerySchema.safeParse(Object.fromEntries(request.query.entries()));
+        if (!parsed.success) throw ValidationError.fromZod('Query parameters', parsed.error);
+        const queue = await reviewQueue(
+          { reviews: s.reviews, taskUrl: (task) => s.board.taskUrl(task) },
+          user,
+          {
+            view: parsed.data.view,
+            text: parsed.data.q,
+            mine: parsed.data.mine,
+            limit: parsed.data.limit,
+          },
+          s.clock.now(),
+        );
+        return json(200, { user: present(user), ...queue });
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}
+
+const devTokenBodySchema = z.object({ user: z.string().min(1).max(200) }).strict();
+
+/**
+ * POST /api/v1/tab/dev-token {"user": "<object id or UPN>"}: a development token for the tab outside
+ * Teams. Only the local host without an Entra app offers it; everywhere else it does not exist (404).
+ */
+export function tabDevToken(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'tabDevToken',
+    route: 'v1/tab/dev-token',
+    methods: ['POST'],
+    handler: async (request, context) => {
+      try {
+        const s = await services();
+        if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
+        let body: unknown;
+        try {
+          body = JSON.parse(await request.text());
+        } catch (e: unknown) {
+          throw new ValidationError('Request body is not valid JSON', [], { cause: e });
+        }
+        const parsed = devTokenBodySchema.safeParse(body);
+        if (!parsed.success) throw ValidationError.fromZod('Development sign-in', parsed.error);
+        const [person] = await s.directory.resolveUsers([parsed.data.user]);
+        if (person === undefined) throw new NotFoundError('User', parsed.data.user);
+        const issued = await s.devTokens.issue({
+          id: person.id,
+          name: person.name,
+          upn: person.upn,
+        });
+        return json(200, {
+          token: issued.token,
+          expiresIn: issued.expiresIn,
+          user: { id: person.id, name: person.name, upn: person.upn },
+        });
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}
+
+/**
+ * GET /api/v1/tab/dev-token: whom the development sign-in offers (everyone the routing rules name).
+ * Like the POST, it exists only where development tokens do.
+ */
+export function tabDevUsers(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'tabDevUsers',
+    route: 'v1/tab/dev-token',
+    methods: ['GET'],
+    handler: async (_request, context) => {
+      try {
+        const s = await services();
+        if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
+        const users = [...new Set(s.rules.rules.flatMap((rule) => rule.reviewers))].sort();
+        return json(200, { users });
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}
