@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { DevTokens, TabIdentity } from '../../../../connectors/entra/dev-tokens.js';
+import { EntraSsoVerifier } from '../../../../connectors/entra/entra-sso-verifier.js';
+import { AuthError, UpstreamError } from '../../../../core/errors.js';
+import { EntraOpenIdServer } from '../../../support/entra-openid-server.js';
+
+// Teams SSO tokens checked against a loopback Entra (OpenID metadata + JWKS with local keys): the tab
+// API accepts exactly the tokens Entra would issue for our app and tenant, and says why it refuses.
+
+const clientId = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
+const appIdUri = `api://lightdesk.example.com/${clientId}`;
+
+describe('EntraSsoVerifier', () => {
+  const entra = new EntraOpenIdServer();
+  let verifier: EntraSsoVerifier;
+
+  beforeAll(async () => {
+    await entra.start();
+    verifier = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: entra.tenantId,
+      openIdMetadataUrl: entra.metadataUrl,
+    });
+  });
+  afterAll(() => entra.stop());
+
+  const refusal = async (token: string): Promise<string> => {
+    const error = await verifier.verify(token).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AuthError);
+    return (error as AuthError).message;
+  };
+
+  it('accepts a v2.0 token for the app id and names the user from its claims', async () => {
+    const user = await verifier.verify(await entra.token(clientId));
+    expect(user).toEqual({
+      id: 'a6f1c0de-0000-4000-8000-000000000001',
+      name: 'Adele Vance',
+      upn: 'AdeleV@contoso.onmicrosoft.com',
+      via: 'sso',
+    });
+  });
+
+  it('accepts a v1.0 token (sts.windows.net issuer, Application ID URI audience)', async () => {
+    const token = await entra.token(
+      appIdUri,
+      { upn: 'AdeleV@contoso.onmicrosoft.com', preferred_username: undefined },
+      { issuer: `https://sts.windows.net/${entra.tenantId}/` },
+    );
+    expect((await verifier.verify(token)).upn).toBe('AdeleV@contoso.onmicrosoft.com');
+  });
+
+  it('refuses a token signed by a key Entra does not publish', async () => {
+    expect(await refusal(await entra.token(clientId, {}, { forged: true }))).toBe(
+      'The sign-in token signature does not verify',
+    );
+  });
+
+  it('refuses an expired token', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) - 3600;
+    expect(await refusal(await entra.token(clientId, {}, { expiresAt }))).toBe(
+      'The sign-in token has expired',
+    );
+  });
+
+  it('refuses a token for another app', async () => {
+    expect(await refusal(await entra.token('00000003-0000-0000-c000-000000000000'))).toBe(
+      'The sign-in token is for another app',
+    );
+  });
+
+  it('refuses a token from another tenant', async () => {
+    const stranger = 'f00dbabe-0000-4000-8000-000000000000';
+    const token = await entra.token(
+      clientId,
+      { tid: stranger },
+      { issuer: `${entra.url}/${stranger}/v2.0` },
+    );
+    expect(await refusal(token)).toBe('The sign-in token was issued by another tenant');
+  });
+
+  it('refuses a token without the access_as_user scope (e.g. an app-only token)', async () => {
+    expect(await refusal(await entra.token(clientId, { scp: undefined, roles: ['x'] }))).toBe(
+      'The sign-in token does not carry the access_as_user scope',
+    );
+  });
+
+  it('refuses an unsigned token and garbage', async () => {
+    const [header, payload] = (await entra.token(clientId)).split('.');
+    const none = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
+    expect(await refusal(`${none}.${payload ?? ''}.`)).toMatch(/refused algorithm|not a valid/);
+    expect(await refusal(`${header ?? ''}.${payload ?? ''}`)).toBe(
+      'The sign-in token is not a valid token',
+    );
+    expect(await refusal('not-a-token')).toBe('The sign-in token is not a valid token');
+  });
+
+  it('fetches the metadata once for many tokens', async () => {
+    const before = entra.metadataRequests;
+    const fresh = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: entra.tenantId,
+      openIdMetadataUrl: entra.metadataUrl,
+    });
+    for (let i = 0; i < 3; i += 1) await fresh.verify(await entra.token(clientId));
+    expect(entra.metadataRequests - before).toBe(1);
+  });
+
+  it('reports an unreachable Entra as an upstream failure, not as a bad token', async () => {
+    const offline = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: entra.tenantId,
+      openIdMetadataUrl: `${entra.url}/nowhere/v2.0/.well-known/openid-configuration`,
+    });
+    await expect(offline.verify(await entra.token(clientId))).rejects.toBeInstanceOf(UpstreamError);
+  });
+});
+
+describe('TabIdentity', () => {
+  const entra = new EntraOpenIdServer();
+  beforeAll(() => entra.start());
+  afterAll(() => entra.stop());
+
+  it('takes development tokens only where the host issues them', async () => {
+    const dev = new DevTokens();
+    const { token } = await dev.issue({ id: 'u-1', name: 'Megan Bowen', upn: 'meganb@contoso' });
+    const local = new TabIdentity(undefined, dev);
+    expect(await local.verify(token)).toEqual({
+      id: 'u-1',
+      name: 'Megan Bowen',
+      upn: 'meganb@contoso',
+      via: 'dev',
+    });
+    // Another process (another key) or a host without development sign-in refuses it.
+    await expect(new TabIdentity(undefined, new DevTokens()).verify(token)).rejects.toThrow(
+      /not one this host issued/,
+    );
+    const sso = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: entra.tenantId,
+      openIdMetadataUrl: entra.metadataUrl,
+    });
+    await expect(new TabIdentity(sso, undefined).verify(token)).rejects.toBeInstanceOf(AuthError);
+    await expect(new TabIdentity(undefined, undefined).verify(token)).rejects.toThrow(
+      /Sign-in is not configured/,
+    );
+  });
+
+  it('routes Entra tokens to the SSO check even when development tokens are on', async () => {
+    const sso = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: entra.tenantId,
+      openIdMetadataUrl: entra.metadataUrl,
+    });
+    const both = new TabIdentity(sso, new DevTokens());
+    expect((await both.verify(await entra.token(clientId))).via).toBe('sso');
+  });
+});
