@@ -5,7 +5,16 @@ import { type GraphConnectorOptions, GraphTransport } from './graph-transport.js
 import { toReviewer } from './mappers.js';
 import { userSchema } from './wire.js';
 
-export type GraphDirectoryOptions = GraphConnectorOptions;
+export interface GraphDirectoryOptions extends GraphConnectorOptions {
+  /**
+   * How long a resolved person is reused before Graph is asked again (default 15 minutes). Reviewers
+   * of a rule are looked up for every batch; their names and ids change rarely, and a renamed person
+   * shows the old name on cards for at most this long. 0 turns the cache off.
+   */
+  readonly cacheTtlMs?: number;
+}
+
+const defaultCacheTtlMs = 15 * 60_000;
 
 /** The properties a Reviewer needs (https://learn.microsoft.com/graph/api/user-get, `$select`). */
 const SELECT = '$select=id,displayName,userPrincipalName,mail';
@@ -17,9 +26,16 @@ const SELECT = '$select=id,displayName,userPrincipalName,mail';
  */
 export class GraphDirectory implements Directory {
   private readonly http: GraphTransport;
+  /** Positive answers only: an unknown user is asked again next time (they may have just been added). */
+  private readonly cache = new Map<string, { reviewer: Reviewer; until: number }>();
 
-  constructor(options: GraphDirectoryOptions) {
+  constructor(private readonly options: GraphDirectoryOptions) {
     this.http = new GraphTransport(options);
+  }
+
+  private cached(who: string, now: number): Reviewer | undefined {
+    const hit = this.cache.get(who.toLowerCase());
+    return hit !== undefined && hit.until > now ? hit.reviewer : undefined;
   }
 
   async resolveUsers(idsOrUpns: readonly string[]): Promise<readonly Reviewer[]> {
@@ -27,8 +43,9 @@ export class GraphDirectory implements Directory {
       who.trim() === '' ? [`idsOrUpns[${i}]: must not be empty`] : [],
     );
     if (issues.length > 0) throw new ValidationError('Not a user to look up', issues);
-    const unique = [...new Set(idsOrUpns)];
-    if (unique.length === 0) return [];
+    const now = this.options.clock.now().getTime();
+    const unique = [...new Set(idsOrUpns)].filter((who) => this.cached(who, now) === undefined);
+    if (unique.length === 0) return idsOrUpns.flatMap((who) => this.cached(who, now) ?? []);
 
     const reads = unique.map((who, i) => ({
       id: String(i + 1),
@@ -43,14 +60,17 @@ export class GraphDirectory implements Directory {
       const answer = answers.get(read.id);
       if (answer === undefined) continue; // batchGet answers every read or throws
       if (answer.status < 200 || answer.status >= 300) throw this.http.toError(answer, read);
-      found.set(
-        read.resource.id,
-        toReviewer(this.http.parse(answer.body, userSchema, read.endpoint)),
-      );
+      const reviewer = toReviewer(this.http.parse(answer.body, userSchema, read.endpoint));
+      found.set(read.resource.id, reviewer);
+      const ttl = this.options.cacheTtlMs ?? defaultCacheTtlMs;
+      if (ttl > 0) {
+        // Under both names a rule may use, so an id and a UPN of one person share the entry.
+        const until = now + ttl;
+        for (const key of [read.resource.id, reviewer.id, reviewer.upn]) {
+          this.cache.set(key.toLowerCase(), { reviewer, until });
+        }
+      }
     }
-    return idsOrUpns.flatMap((who) => {
-      const reviewer = found.get(who);
-      return reviewer === undefined ? [] : [reviewer];
-    });
+    return idsOrUpns.flatMap((who) => found.get(who) ?? this.cached(who, now) ?? []);
   }
 }

@@ -37,6 +37,31 @@ describe('GraphDirectory against FakeGraphServer', () => {
     expect(await x.calls()).toEqual({ 'POST /$batch': 1, 'GET /users/:id': 3 });
   });
 
+  it('reuses a resolved person for 15 minutes, by id or UPN, then asks Graph again', async () => {
+    const x = await harness();
+    const { adele } = x.people;
+    await x.directory.resolveUsers([adele.userPrincipalName]);
+    await x.resetCalls();
+
+    const again = await x.directory.resolveUsers([adele.id, adele.userPrincipalName.toUpperCase()]);
+    expect(again.map((p) => p.name)).toEqual(['Adele Vance', 'Adele Vance']);
+    expect(await x.calls()).toEqual({});
+
+    x.clock.advance(15 * 60_000 + 1);
+    await x.directory.resolveUsers([adele.id]);
+    expect(await x.calls()).toEqual({ 'POST /$batch': 1, 'GET /users/:id': 1 });
+  });
+
+  it('asks only for the people it does not hold yet', async () => {
+    const x = await harness();
+    const { adele, alex } = x.people;
+    await x.directory.resolveUsers([adele.id]);
+    await x.resetCalls();
+    const people = await x.directory.resolveUsers([adele.id, alex.id]);
+    expect(people.map((p) => p.name)).toEqual(['Adele Vance', 'Alex Wilber']);
+    expect(await x.calls()).toEqual({ 'POST /$batch': 1, 'GET /users/:id': 1 });
+  });
+
   it('answers an empty question without calling Graph', async () => {
     const x = await harness();
     expect(await x.directory.resolveUsers([])).toEqual([]);
