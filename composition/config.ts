@@ -80,6 +80,15 @@ export const environmentSchema = z.object({
   SYNC_PLANNER_SCHEDULE: optional(ncrontab).describe(
     'NCRONTAB schedule of syncPlanner. Default every five minutes; every 15 s against the simulator.',
   ),
+  OVERDUE_SCHEDULE: optional(ncrontab).describe(
+    'NCRONTAB schedule of sweepOverdue (review.overdue webhooks). Default every five minutes; every 15 s locally.',
+  ),
+  WEBHOOK_RETRY_BASE_SECONDS: withDefault(z.coerce.number().int().min(0).max(3600), 30).describe(
+    'Wait before a failed webhook delivery is tried again; it doubles each attempt (up to an hour).',
+  ),
+  WEBHOOK_MAX_FAILURES: withDefault(z.coerce.number().int().min(1).max(100), 5).describe(
+    'Failed deliveries in a row after which a webhook subscription is disabled.',
+  ),
   TAB_SSO_CLIENT_ID: optional(guid).describe(
     "Entra app (client) id the tab's Teams SSO tokens are for (the manifest's webApplicationInfo.id). Default: MicrosoftAppId.",
   ),
@@ -144,6 +153,8 @@ export interface Config {
   readonly defaultPlanId: string | undefined;
   readonly bot: BotConfig;
   readonly tabSso: TabSsoSettings | undefined;
+  readonly overdueSchedule: string;
+  readonly webhooks: { readonly retryBaseMs: number; readonly maxConsecutiveFailures: number };
 }
 
 const requiredForRealPhotoShelter = [
@@ -244,6 +255,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     defaultPlanId: graph.data.PLANNER_PLAN_ID,
     bot,
     tabSso: tabSsoSettings(values, bot, graph.data.AZURE_TENANT_ID),
+    overdueSchedule:
+      values.OVERDUE_SCHEDULE ?? (isGraphConfigured ? '0 */5 * * * *' : '*/15 * * * * *'),
+    webhooks: Object.freeze({
+      retryBaseMs: values.WEBHOOK_RETRY_BASE_SECONDS * 1000,
+      maxConsecutiveFailures: values.WEBHOOK_MAX_FAILURES,
+    }),
   });
 }
 

@@ -19,6 +19,9 @@ import type { Directory } from '../core/ports/directory.js';
 import type { EffectLedger } from '../core/ports/effect-ledger.js';
 import type { EventQueue } from '../core/ports/event-queue.js';
 import type { IdentityVerifier, SignedInUser } from '../core/ports/identity-verifier.js';
+import type { SubscriptionStore } from '../core/ports/subscription-store.js';
+import type { WebhookSender } from '../core/ports/webhook-sender.js';
+import type { WebhookPolicy } from '../core/use-cases/webhooks.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { PhotoArchive } from '../core/ports/photo-archive.js';
 import type { ReviewCards } from '../core/ports/review-cards.js';
@@ -65,6 +68,9 @@ export interface Services extends PollingServices {
   readonly defaultPlanId: string | undefined;
   readonly links: ReviewLinks;
   readonly bot: CreatedBot;
+  readonly subscriptions: SubscriptionStore;
+  readonly webhooks: WebhookSender;
+  readonly webhookPolicy: WebhookPolicy;
   /** Who a tab request acts for: Teams SSO tokens, and on the local host development tokens. */
   readonly identity: IdentityVerifier;
   /** Issues development tokens for the tab outside Teams; undefined except on the local host. */
@@ -171,6 +177,8 @@ export async function createServices(
     { createBot },
     { EntraSsoVerifier },
     { DevTokens, TabIdentity },
+    { TableSubscriptionStore },
+    { HttpWebhookSender },
   ] = await Promise.all([
     import('../adaptiveCards/adaptive-review-cards.js'),
     import('../connectors/azure-storage/table-conversation-store.js'),
@@ -182,6 +190,8 @@ export async function createServices(
     import('./create-bot.js'),
     import('../connectors/entra/entra-sso-verifier.js'),
     import('../connectors/entra/dev-tokens.js'),
+    import('../connectors/azure-storage/table-subscription-store.js'),
+    import('../connectors/webhooks/http-webhook-sender.js'),
   ]);
   const defaultPlanId = config.defaultPlanId ?? endpoints.defaultPlanId;
   const rules = await loadRoutingRules(config.routingRulesFile, defaultPlanId);
@@ -225,6 +235,16 @@ export async function createServices(
         `${config.publicBaseUrl}/api/tab/?review=${encodeURIComponent(reviewId)}`,
     },
     bot,
+    subscriptions: new TableSubscriptionStore(storage.tables.subscriptions),
+    webhooks: new HttpWebhookSender({
+      clock,
+      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    }),
+    webhookPolicy: {
+      retryBaseMs: config.webhooks.retryBaseMs,
+      maxAttempts: 8,
+      maxConsecutiveFailures: config.webhooks.maxConsecutiveFailures,
+    },
     identity: new TabIdentity(sso, devTokens),
     devTokens,
     embedded: endpoints.embedded,

@@ -52,6 +52,8 @@ export interface LocalHost {
   poll(): Promise<void>;
   /** Runs one syncPlanner invocation now, as the timer would. */
   syncPlanner(): Promise<void>;
+  /** Runs one sweepOverdue invocation now, as the timer would. */
+  sweepOverdue(): Promise<void>;
   /** Delivers whatever is on the events queue now, as the queue trigger would. */
   drainQueue(): Promise<number>;
   stop(): Promise<void>;
@@ -258,10 +260,11 @@ async function start(
   if (options.runTriggers !== false) {
     for (const definition of timers) {
       // protect: a slow poll is never overlapped by the next tick, as the Functions host guarantees.
-      const schedule =
-        definition.scheduleSetting === 'POLL_SCHEDULE'
-          ? config.pollSchedule
-          : config.syncPlannerSchedule;
+      const schedule = {
+        POLL_SCHEDULE: config.pollSchedule,
+        SYNC_PLANNER_SCHEDULE: config.syncPlannerSchedule,
+        OVERDUE_SCHEDULE: config.overdueSchedule,
+      }[definition.scheduleSetting];
       const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
       started.push({ stop: () => Promise.resolve(job.stop()) });
     }
@@ -298,6 +301,11 @@ async function start(
     syncPlanner: async () => {
       for (const definition of timers) {
         if (definition.scheduleSetting === 'SYNC_PLANNER_SCHEDULE') await runTimer(definition);
+      }
+    },
+    sweepOverdue: async () => {
+      for (const definition of timers) {
+        if (definition.scheduleSetting === 'OVERDUE_SCHEDULE') await runTimer(definition);
       }
     },
     drainQueue: async () => {

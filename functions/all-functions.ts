@@ -4,7 +4,9 @@ import { health } from './health.js';
 import { pollPhotoShelter } from './poll-photoshelter.js';
 import { messages } from './messages.js';
 import { processEvent } from './process-event.js';
-import { getReview, listReviews, recordDecision } from './reviews.js';
+import { getReview, listReviews, recordDecision, requestReview } from './reviews.js';
+import { createSubscription, deleteSubscription, getSubscription } from './subscriptions.js';
+import { sweepOverdue } from './sweep-overdue.js';
 import { syncPlanner } from './sync-planner.js';
 import { tabDevToken, tabDevUsers, tabPage, tabQueue } from './tab.js';
 
@@ -20,6 +22,11 @@ export function allFunctions(services: ServicesProvider): readonly FunctionDefin
     listReviews(services),
     getReview(services),
     recordDecision(services),
+    requestReview(services),
+    createSubscription(services),
+    getSubscription(services),
+    deleteSubscription(services),
+    sweepOverdue(services),
     syncPlanner(services),
     tabPage(),
     tabQueue(services),

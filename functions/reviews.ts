@@ -1,11 +1,16 @@
-import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 
-import { NotFoundError, ValidationError } from '../core/errors.js';
-import { decisionVerbSchema, type Review, reviewStatusSchema } from '../core/model/review.js';
+import { randomUUID } from 'node:crypto';
+
+import { NotFoundError } from '../core/errors.js';
+import { decisionVerbSchema, reviewStatusSchema } from '../core/model/review.js';
+import { reviewView as present } from '../core/model/review-view.js';
+import { galleryIdSchema } from '../core/model/ids.js';
 import { decideReview } from '../core/use-cases/decide-review.js';
+import { requestReview as requestReviewUseCase } from '../core/use-cases/request-review.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
 import { isAuthorized, json, toHttpResponse, unauthorized } from './http-response.js';
+import { parse, readJson } from './read-json.js';
 
 const listQuerySchema = z.object({
   status: z
@@ -26,50 +31,6 @@ const decisionBodySchema = z
     cardVersion: z.number().int().positive().optional(),
   })
   .strict();
-
-async function readJson(request: HttpRequest): Promise<unknown> {
-  const text = await request.text();
-  if (text.trim() === '') throw new ValidationError('Request body is empty; send JSON');
-  try {
-    return JSON.parse(text);
-  } catch (e: unknown) {
-    throw new ValidationError('Request body is not valid JSON', [], { cause: e });
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw ValidationError.fromZod(what, parsed.error);
-  return parsed.data;
-}
-
-/** The public view of a review: everything but internal bookkeeping. */
-function present(review: Review) {
-  return {
-    id: review.id,
-    galleryId: review.galleryId,
-    galleryName: review.galleryName,
-    galleryUrl: review.galleryUrl,
-    rule: review.rule,
-    status: review.status,
-    assetCount: review.assets.length,
-    assets: review.assets.map((a) => ({
-      assetId: a.assetId,
-      fileName: a.fileName,
-      addedAt: a.addedAt,
-    })),
-    reviewers: review.reviewers,
-    approval: review.approval,
-    decisions: review.decisions,
-    cardVersion: review.cardVersion,
-    plannerTaskId: review.planner.taskId ?? null,
-    teamsConversation: review.teams.conversation,
-    dueAt: review.dueAt,
-    openedAt: review.openedAt,
-    updatedAt: review.updatedAt,
-    closedAt: review.closedAt ?? null,
-  };
-}
 
 /** GET /api/v1/reviews?status=pending,rereview&limit=50 */
 export function listReviews(services: ServicesProvider): HttpFunctionDefinition {
@@ -173,6 +134,47 @@ export function recordDecision(services: ServicesProvider): HttpFunctionDefiniti
               error: { code: 'validation', message: 'comment: a re-review needs a comment' },
             });
         }
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}
+
+const requestBodySchema = z
+  .object({
+    galleryId: galleryIdSchema,
+    /** Why the review is asked for; kept with the request (up to 500 characters). */
+    note: z.string().max(500).optional(),
+  })
+  .strict();
+
+/**
+ * POST /api/v1/reviews {"galleryId": "G0000…"}: review a gallery now. Answers 202 once the request is
+ * queued; the review opens (or the gallery's open review takes the images) moments later.
+ */
+export function requestReview(services: ServicesProvider): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: 'requestReview',
+    route: 'v1/reviews',
+    methods: ['POST'],
+    handler: async (request, context) => {
+      try {
+        const s = await services();
+        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
+        const body = parse(requestBodySchema, await readJson(request), 'Review request');
+        const queued = await requestReviewUseCase(
+          { archive: s.archive, queue: s.queue, clock: s.clock, newId: randomUUID },
+          body,
+        );
+        return json(202, {
+          requestId: queued.requestId,
+          galleryId: body.galleryId,
+          galleryName: queued.galleryName,
+          assetCount: queued.assetCount,
+          status: 'queued',
+        });
       } catch (e: unknown) {
         return toHttpResponse(e, context);
       }

@@ -40,6 +40,7 @@ export interface StorageNames {
     readonly audit: string;
     readonly reviews: string;
     readonly conversations: string;
+    readonly subscriptions: string;
   };
   readonly queues: { readonly events: string; readonly eventsPoison: string };
 }
@@ -61,6 +62,7 @@ export function storageNames(
       audit: `${prefix}audit`,
       reviews: `${prefix}reviews`,
       conversations: `${prefix}conversations`,
+      subscriptions: `${prefix}subscriptions`,
     },
     // The Functions runtime's own poison queue name: "<queue>-poison"
     // (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages).

@@ -11,6 +11,7 @@ export interface StorageTables {
   readonly audit: TableClient;
   readonly reviews: TableClient;
   readonly conversations: TableClient;
+  readonly subscriptions: TableClient;
 }
 
 export interface StorageQueues {
@@ -43,6 +44,7 @@ export function storageClients(
       audit: table(names.tables.audit),
       reviews: table(names.tables.reviews),
       conversations: table(names.tables.conversations),
+      subscriptions: table(names.tables.subscriptions),
     },
     queues: {
       events: service.getQueueClient(names.queues.events),
@@ -60,15 +62,7 @@ export function createTableClient(connectionString: string, tableName: string): 
 
 /** Creates the tables and queues that do not exist yet; existing ones are left as they are. */
 export async function ensureStorage(clients: StorageClients): Promise<void> {
-  const { cursors, snapshots, effects, audit, reviews, conversations } = clients.tables;
-  const tables: readonly TableClient[] = [
-    cursors,
-    snapshots,
-    effects,
-    audit,
-    reviews,
-    conversations,
-  ];
+  const tables: readonly TableClient[] = Object.values(clients.tables);
   const queues: readonly QueueClient[] = [clients.queues.events, clients.queues.poison];
   await Promise.all([
     ...tables.map(async (table) => {

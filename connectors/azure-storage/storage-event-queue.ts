@@ -1,7 +1,7 @@
 import type { QueueClient } from '@azure/storage-queue';
 
 import { ConflictError, ValidationError } from '../../core/errors.js';
-import type { LibraryEvent } from '../../core/model/library-event.js';
+import type { QueueMessage } from '../../core/model/queue-message.js';
 import type { EventQueue, PoisonMessage, QueuedMessage } from '../../core/ports/event-queue.js';
 import type { StorageQueues } from './storage-clients.js';
 import { describeFailure, toStorageError } from './errors.js';
@@ -33,7 +33,7 @@ export class StorageEventQueue implements EventQueue {
     this.poison = queues.poison;
   }
 
-  async enqueue(event: LibraryEvent): Promise<void> {
+  async enqueue(event: QueueMessage, options?: { readonly delayMs?: number }): Promise<void> {
     const text = encodeBody(JSON.stringify(event));
     if (text.length > maxMessageLength) {
       throw new ValidationError('Queue message too large', [
@@ -41,7 +41,13 @@ export class StorageEventQueue implements EventQueue {
       ]);
     }
     try {
-      await this.events.sendMessage(text, { messageTimeToLive: neverExpires });
+      // visibilityTimeout on send delays the first delivery (whole seconds, up to 7 days).
+      // https://learn.microsoft.com/rest/api/storageservices/put-message
+      const delaySeconds = Math.min(7 * 24 * 3600, Math.ceil((options?.delayMs ?? 0) / 1000));
+      await this.events.sendMessage(text, {
+        messageTimeToLive: neverExpires,
+        ...(delaySeconds > 0 ? { visibilityTimeout: delaySeconds } : {}),
+      });
     } catch (e: unknown) {
       throw toStorageError('azure-queue', e, { what: 'queue', id: this.events.name });
     }

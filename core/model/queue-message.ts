@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
+import { galleryIdSchema } from './ids.js';
 import { libraryEventSchema } from './library-event.js';
+import { reviewEventTypeSchema } from './subscription.js';
 
 /** Asks a worker to bring Planner, Teams and PhotoShelter in line with a review's stored state. */
 export const reviewSyncSchema = z.object({
@@ -12,9 +14,47 @@ export const reviewSyncSchema = z.object({
 });
 export type ReviewSync = z.infer<typeof reviewSyncSchema>;
 
+/** Someone (the API, a flow) asked for a gallery to be reviewed now, whatever was uploaded. */
+export const reviewRequestedSchema = z.object({
+  type: z.literal('review.requested'),
+  /** `review.requested:{galleryId}:{requestId}`: one request, however often it is delivered. */
+  id: z.string().min(1).max(400),
+  galleryId: galleryIdSchema,
+  requestedAt: z.iso.datetime({ offset: true }),
+  note: z.string().max(500).optional(),
+});
+export type ReviewRequested = z.infer<typeof reviewRequestedSchema>;
+
+/** A review event to hand to every subscriber that wants it (one message per event). */
+export const webhookFanoutSchema = z.object({
+  type: z.literal('webhook.fanout'),
+  /** The event id (`review.decided:{reviewId}:v{cardVersion}` …): every delivery's dedupe id. */
+  id: z.string().min(1).max(400),
+  event: reviewEventTypeSchema,
+  reviewId: z.string().min(1),
+  occurredAt: z.iso.datetime({ offset: true }),
+});
+export type WebhookFanout = z.infer<typeof webhookFanoutSchema>;
+
+/** One attempt at delivering one event to one subscriber. */
+export const webhookDeliverSchema = z.object({
+  type: z.literal('webhook.deliver'),
+  /** `{eventId}>{subscriptionId}#{attempt}` */
+  id: z.string().min(1).max(500),
+  eventId: z.string().min(1).max(400),
+  subscriptionId: z.string().min(1).max(100),
+  attempt: z.number().int().positive(),
+  /** The JSON body, fixed at fan-out so every attempt sends the same bytes. */
+  body: z.string().max(16_000),
+});
+export type WebhookDeliver = z.infer<typeof webhookDeliverSchema>;
+
 /** Everything the events queue carries. */
 export const queueMessageSchema = z.discriminatedUnion('type', [
   ...libraryEventSchema.options,
   reviewSyncSchema,
+  reviewRequestedSchema,
+  webhookFanoutSchema,
+  webhookDeliverSchema,
 ]);
 export type QueueMessage = z.infer<typeof queueMessageSchema>;

@@ -17,7 +17,8 @@ export interface PoisonMessage {
 
 /** Durable at-least-once delivery of library events and review work, with a poison queue for messages that keep failing. */
 export interface EventQueue {
-  enqueue(message: QueueMessage): Promise<void>;
+  /** `delayMs`: the message stays invisible that long first (a retry's backoff). */
+  enqueue(message: QueueMessage, options?: { readonly delayMs?: number }): Promise<void>;
   receive(max: number, visibilityTimeoutMs: number): Promise<readonly QueuedMessage[]>;
   complete(message: QueuedMessage): Promise<void>;
   /** Moves a message that failed too often aside, where people can see it. */

@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
+import { publishReviewEvent } from './webhooks.js';
 
 export interface DecideReviewDeps {
   readonly reviews: ReviewStore;
@@ -65,6 +66,8 @@ export async function decideReview(
           reviewId: review.id,
           reason: `decision ${request.verb}`,
         }),
+        // Subscribers hear of decisions that close a review, not of votes it still waits on.
+        ...(outcome.kind === 'decided' ? [publishReviewEvent(deps, 'review.decided', review)] : []),
       ]);
       deps.logger.info('review decided', {
         reviewId: review.id,

@@ -8,10 +8,12 @@ import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import { recordLibraryEvent } from './record-library-event.js';
 import { runOnce } from './run-once.js';
+import { handleReviewRequested } from './request-review.js';
 import { type SyncReviewDeps, syncReview } from './sync-review.js';
 import { updateReview } from './update-review.js';
+import { deliver, fanOut, publishReviewEvent, type WebhookDeps } from './webhooks.js';
 
-export interface HandleQueueMessageDeps extends SyncReviewDeps {
+export interface HandleQueueMessageDeps extends SyncReviewDeps, WebhookDeps {
   readonly directory: Directory;
   readonly ledger: EffectLedger;
   readonly queue: EventQueue;
@@ -29,7 +31,10 @@ export type HandleQueueMessageResult =
       readonly reviewId: string;
       readonly opened: boolean;
     }
-  | { readonly kind: 'synced'; readonly reviewId: string; readonly effects: number };
+  | { readonly kind: 'synced'; readonly reviewId: string; readonly effects: number }
+  | { readonly kind: 'requested'; readonly id: string; readonly assets: number }
+  | { readonly kind: 'fannedOut'; readonly id: string; readonly deliveries: number }
+  | { readonly kind: 'attempted'; readonly id: string; readonly outcome: string };
 
 /** A review id embeds its gallery (the store's partition) and when it opened. */
 export function newReviewId(galleryId: string, now: Date): string {
@@ -52,9 +57,22 @@ export async function handleQueueMessage(
     throw ValidationError.fromZod('Queue message is not understood', parsed.error);
   const body = parsed.data;
 
-  if (body.type === 'review.sync') {
-    const result = await syncReview(deps, body.reviewId);
-    return { kind: 'synced', reviewId: body.reviewId, effects: result.effects.length };
+  switch (body.type) {
+    case 'review.sync': {
+      const result = await syncReview(deps, body.reviewId);
+      return { kind: 'synced', reviewId: body.reviewId, effects: result.effects.length };
+    }
+    case 'review.requested':
+      return { kind: 'requested', id: body.id, assets: await handleReviewRequested(deps, body) };
+    case 'webhook.fanout':
+      return { kind: 'fannedOut', id: body.id, deliveries: await fanOut(deps, body) };
+    case 'webhook.deliver':
+      return { kind: 'attempted', id: body.id, outcome: await deliver(deps, body) };
+    case 'asset.uploaded':
+    case 'asset.replaced':
+    case 'metadata.changed':
+    case 'gallery.shared':
+      break; // library events: below
   }
 
   const recorded = await recordLibraryEvent(deps, body);
@@ -74,22 +92,28 @@ export async function handleQueueMessage(
   // Which review the event's asset went to is recorded once: a redelivery that arrives after that
   // review was decided must not open another review of the same image (a second task and card, and
   // PhotoShelter's status set back to pending).
-  let opened = false;
+  // The result records whether this event opened the review, so a redelivery after a crash still
+  // announces the opening (the announcement's id is fixed, so announcing twice sends nothing twice).
   const joined = await runOnce(deps, `review.joined:${body.id}`, async () => {
     const outcome = await openOrExtendReview(deps, body, rule);
-    opened = outcome.opened;
-    return outcome.reviewId;
+    return outcome.opened ? `${outcome.reviewId}|opened` : outcome.reviewId;
   });
+  const [reviewId = joined.result, flag] = joined.result.split('|');
+  const opened = flag === 'opened';
+  if (opened) {
+    const stored = await deps.reviews.get(reviewId);
+    if (stored !== undefined) await publishReviewEvent(deps, 'review.opened', stored.review);
+  }
   // The effects run from the queue, not here: a batch of uploads is handled join by join first, and
   // the syncs queued behind them all see the final card version, so the task details and the card are
   // written once per batch, not once per image (each sync's effects are keyed by that version).
   await deps.queue.enqueue({
     type: 'review.sync',
-    id: `review.sync:${joined.result}:${body.id}`.slice(0, 400),
-    reviewId: joined.result,
+    id: `review.sync:${reviewId}:${body.id}`.slice(0, 400),
+    reviewId,
     reason: `${body.type} ${body.assetId}`,
   });
-  return { kind: 'reviewed', id: body.id, reviewId: joined.result, opened };
+  return { kind: 'reviewed', id: body.id, reviewId, opened: opened && joined.isFresh };
 }
 
 async function matchRule(

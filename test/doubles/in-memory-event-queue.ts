@@ -25,10 +25,16 @@ export class InMemoryEventQueue implements EventQueue {
 
   /** The library events among them. */
   get sent(): LibraryEvent[] {
-    return this.messages.filter((m): m is LibraryEvent => m.type !== 'review.sync');
+    return this.messages.filter(
+      (m): m is LibraryEvent =>
+        m.type === 'asset.uploaded' ||
+        m.type === 'asset.replaced' ||
+        m.type === 'metadata.changed' ||
+        m.type === 'gallery.shared',
+    );
   }
 
-  enqueue(event: QueueMessage): Promise<void> {
+  enqueue(event: QueueMessage, options?: { readonly delayMs?: number }): Promise<void> {
     if (this.failNextEnqueue !== undefined) {
       const failure = this.failNextEnqueue;
       this.failNextEnqueue = undefined;
@@ -40,7 +46,7 @@ export class InMemoryEventQueue implements EventQueue {
       messageId: `m${this.sequence}`,
       body: JSON.stringify(event),
       dequeueCount: 0,
-      invisibleUntil: 0,
+      invisibleUntil: options?.delayMs === undefined ? 0 : this.now() + options.delayMs,
       receipt: '',
     });
     return Promise.resolve();

@@ -172,7 +172,7 @@ describe('review loop end to end (npm start on loopback)', () => {
       decodeURIComponent(k),
     );
     expect(references.some((url) => url.includes(gallery.id))).toBe(true);
-    expect(references.some((url) => url.includes('/api/v1/reviews/'))).toBe(true);
+    expect(references.some((url) => url.includes('/api/tab/?review='))).toBe(true);
 
     const cards = await channelCards();
     expect(cards).toHaveLength(cardsBefore + 1);

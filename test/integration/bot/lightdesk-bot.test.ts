@@ -240,8 +240,14 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
       expect(stored?.decisions).toMatchObject([
         { reviewerId: adele.aadObjectId, verb: 'approve', source: 'teams' },
       ]);
+      // The sync of the card, task and PhotoShelter, and the decision for webhook subscribers.
       expect(queue.messages).toEqual([
         expect.objectContaining({ type: 'review.sync', reviewId: review.id }),
+        expect.objectContaining({
+          type: 'webhook.fanout',
+          event: 'review.decided',
+          reviewId: review.id,
+        }),
       ]);
       // Everyone's copy is updated by the queued review.sync, not inside the invoke.
       const card = sim

@@ -22,7 +22,9 @@ import {
   JsonReviewCards,
   type ReviewCardView,
 } from '../../../doubles/json-review-cards.js';
+import { InMemorySubscriptionStore } from '../../../doubles/in-memory-subscription-store.js';
 import { RecordingLogger } from '../../../doubles/recording-logger.js';
+import { ScriptedWebhookSender } from '../../../doubles/scripted-webhook-sender.js';
 import { aReviewer } from '../../../support/review-builders.js';
 
 // The review loop wired onto in-memory doubles: a small PhotoShelter library, one Planner plan, one
@@ -92,6 +94,8 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
   const audit = new InMemoryAuditLog();
   const queue = new InMemoryEventQueue(() => clock.now().getTime());
   const logger = new RecordingLogger();
+  const subscriptions = new InMemorySubscriptionStore();
+  const webhooks = new ScriptedWebhookSender();
 
   const deps: HandleQueueMessageDeps & SyncPlannerDeps = {
     archive,
@@ -108,6 +112,9 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     queue,
     rules,
     defaultPlanId: undefined,
+    subscriptions,
+    webhooks,
+    webhookPolicy: { retryBaseMs: 60_000, maxAttempts: 4, maxConsecutiveFailures: 3 },
   };
 
   let uploads = 0;
@@ -184,6 +191,8 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     audit,
     queue,
     logger,
+    subscriptions,
+    webhooks,
     galleries,
     collections: { athletics, football, brand, archived },
     upload,

@@ -1,0 +1,64 @@
+import type { Review } from './review.js';
+
+/** The public view of a review: what the API answers and webhooks carry, no internal bookkeeping. */
+export function reviewView(review: Review) {
+  return {
+    id: review.id,
+    galleryId: review.galleryId,
+    galleryName: review.galleryName,
+    galleryUrl: review.galleryUrl,
+    rule: review.rule,
+    status: review.status,
+    assetCount: review.assets.length,
+    assets: review.assets.map((a) => ({
+      assetId: a.assetId,
+      fileName: a.fileName,
+      addedAt: a.addedAt,
+    })),
+    reviewers: review.reviewers,
+    approval: review.approval,
+    decisions: review.decisions,
+    cardVersion: review.cardVersion,
+    plannerTaskId: review.planner.taskId ?? null,
+    teamsConversation: review.teams.conversation,
+    dueAt: review.dueAt,
+    openedAt: review.openedAt,
+    updatedAt: review.updatedAt,
+    closedAt: review.closedAt ?? null,
+  };
+}
+export type ReviewView = ReturnType<typeof reviewView>;
+
+/**
+ * What a webhook delivery says of the review: small and of fixed size whatever the batch (a queue
+ * message holds 64 KB), so the assets are counted, not listed; a subscriber reads the rest from the API.
+ */
+export function reviewSummary(review: Review, reviewUrl: string) {
+  const last = review.decisions.at(-1);
+  return {
+    id: review.id,
+    galleryId: review.galleryId,
+    galleryName: review.galleryName,
+    galleryUrl: review.galleryUrl,
+    rule: review.rule,
+    status: review.status,
+    assetCount: review.assets.length,
+    reviewers: review.reviewers.map((r) => ({ id: r.id, name: r.name, upn: r.upn })),
+    lastDecision:
+      last === undefined
+        ? null
+        : {
+            reviewerId: last.reviewerId,
+            reviewerName: last.reviewerName,
+            verb: last.verb,
+            comment: last.comment ?? null,
+            at: last.at,
+          },
+    plannerTaskId: review.planner.taskId ?? null,
+    reviewUrl,
+    dueAt: review.dueAt,
+    openedAt: review.openedAt,
+    closedAt: review.closedAt ?? null,
+  };
+}
+export type ReviewSummary = ReturnType<typeof reviewSummary>;

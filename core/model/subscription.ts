@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const isoDate = z.iso.datetime({ offset: true });
+
+/** What a subscriber (a Power Automate flow, another system) can be told about. */
+export const reviewEventTypeSchema = z.enum(['review.opened', 'review.decided', 'review.overdue']);
+export type ReviewEventType = z.infer<typeof reviewEventTypeSchema>;
+
+/** A webhook subscription: where to POST which review events, and how deliveries have gone. */
+export const subscriptionSchema = z.object({
+  id: z.string().min(1).max(100),
+  event: reviewEventTypeSchema,
+  callbackUrl: z.url(),
+  /** Only reviews of this routing rule; absent: every review. */
+  rule: z.string().min(1).max(200).optional(),
+  /** HMAC-SHA256 key of the deliveries' signatures; shown to the subscriber once, at creation. */
+  secret: z.string().min(16),
+  status: z.enum(['active', 'disabled']),
+  /** Failed attempts since the last success: at the limit the subscription is disabled. */
+  consecutiveFailures: z.number().int().nonnegative(),
+  disabledReason: z.string().max(300).optional(),
+  createdAt: isoDate,
+  lastDeliveryAt: isoDate.optional(),
+});
+export type Subscription = z.infer<typeof subscriptionSchema>;
+
+/** Whether a subscription wants to hear of a review of `rule`. */
+export const wants = (subscription: Subscription, event: ReviewEventType, rule: string): boolean =>
+  subscription.status === 'active' &&
+  subscription.event === event &&
+  (subscription.rule === undefined || subscription.rule === rule);
+
+/** Does not say where it came from: a URL without its query and fragment, which may hold secrets. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
+}

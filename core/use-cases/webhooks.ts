@@ -1,0 +1,272 @@
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { WebhookDeliver, WebhookFanout } from '../model/queue-message.js';
+import type { Review } from '../model/review.js';
+import { reviewSummary } from '../model/review-view.js';
+import {
+  redactedUrl,
+  type ReviewEventType,
+  type Subscription,
+  wants,
+} from '../model/subscription.js';
+import type { AuditLog } from '../ports/audit-log.js';
+import type { Clock } from '../ports/clock.js';
+import type { EffectLedger } from '../ports/effect-ledger.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import type { Logger } from '../ports/logger.js';
+import type { ReviewStore } from '../ports/review-store.js';
+import type { SubscriptionStore } from '../ports/subscription-store.js';
+import type { WebhookSender } from '../ports/webhook-sender.js';
+import { runOnce } from './run-once.js';
+
+// Webhooks for Power Automate and other systems (ARCHITECTURE.md §4, `subscriptions`): a review event
+// is queued once (fan-out), becomes one delivery per interested subscriber, and each delivery attempt
+// is an effect of its own under the ledger, so a redelivered message never sends an attempt twice.
+// Failed attempts are retried with exponential backoff; a subscriber that keeps failing is disabled.
+
+export interface WebhookPolicy {
+  /** Delay before the second attempt; each later attempt waits twice as long (capped at an hour). */
+  readonly retryBaseMs: number;
+  /** Attempts per delivery, the first included. */
+  readonly maxAttempts: number;
+  /** Consecutive failed attempts (across deliveries) after which a subscription is disabled. */
+  readonly maxConsecutiveFailures: number;
+}
+
+export const defaultWebhookPolicy: WebhookPolicy = {
+  retryBaseMs: 30_000,
+  maxAttempts: 8,
+  maxConsecutiveFailures: 5,
+};
+
+const maxBackoffMs = 60 * 60_000;
+
+export interface SubscribeDeps {
+  readonly subscriptions: SubscriptionStore;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  /** Fresh, unguessable values: core has no randomness of its own. */
+  readonly newId: () => string;
+  readonly newSecret: () => string;
+}
+
+export interface SubscribeInput {
+  readonly event: ReviewEventType;
+  readonly callbackUrl: string;
+  readonly rule?: string | undefined;
+  readonly secret?: string | undefined;
+}
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** Creates a subscription; the answer carries the signing secret, the only time it is shown. */
+export async function subscribe(deps: SubscribeDeps, input: SubscribeInput): Promise<Subscription> {
+  let url: URL;
+  try {
+    url = new URL(input.callbackUrl);
+  } catch {
+    throw new ValidationError('Subscription', ['callbackUrl: not a URL']);
+  }
+  // Deliveries carry review data: only TLS, except to this machine (tests, local flows).
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new ValidationError('Subscription', ['callbackUrl: must be an https URL']);
+  }
+  const subscription: Subscription = {
+    id: deps.newId(),
+    event: input.event,
+    callbackUrl: url.toString(),
+    ...(input.rule === undefined ? {} : { rule: input.rule }),
+    secret: input.secret ?? deps.newSecret(),
+    status: 'active',
+    consecutiveFailures: 0,
+    createdAt: deps.clock.now().toISOString(),
+  };
+  await deps.subscriptions.create(subscription);
+  await deps.audit.append({
+    at: subscription.createdAt,
+    kind: 'webhook.subscribed',
+    subject: subscription.id,
+    summary: `Subscription to ${subscription.event} for ${redactedUrl(subscription.callbackUrl)}`,
+    data: { subscriptionId: subscription.id, event: subscription.event },
+  });
+  return subscription;
+}
+
+export async function unsubscribe(
+  deps: Pick<SubscribeDeps, 'subscriptions' | 'clock' | 'audit'>,
+  id: string,
+): Promise<void> {
+  if (!(await deps.subscriptions.delete(id))) throw new NotFoundError('Subscription', id);
+  await deps.audit.append({
+    at: deps.clock.now().toISOString(),
+    kind: 'webhook.unsubscribed',
+    subject: id,
+    summary: `Subscription ${id} deleted`,
+    data: { subscriptionId: id },
+  });
+}
+
+/** The id of an event, the same however often the step that raises it runs. */
+export function reviewEventId(event: ReviewEventType, review: Review): string {
+  switch (event) {
+    case 'review.opened':
+      return `review.opened:${review.id}`;
+    case 'review.decided':
+      return `review.decided:${review.id}:v${review.cardVersion}`;
+    case 'review.overdue':
+      return `review.overdue:${review.id}:${review.dueAt}`;
+  }
+}
+
+/** Queues an event for the subscribers; cheap and idempotent, so the step raising it may repeat. */
+export async function publishReviewEvent(
+  deps: { readonly queue: EventQueue; readonly clock: Clock },
+  event: ReviewEventType,
+  review: Review,
+): Promise<void> {
+  await deps.queue.enqueue({
+    type: 'webhook.fanout',
+    id: reviewEventId(event, review),
+    event,
+    reviewId: review.id,
+    occurredAt: deps.clock.now().toISOString(),
+  });
+}
+
+export interface WebhookDeps {
+  readonly subscriptions: SubscriptionStore;
+  readonly reviews: ReviewStore;
+  readonly queue: EventQueue;
+  readonly ledger: EffectLedger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly audit: AuditLog;
+  readonly webhooks: WebhookSender;
+  readonly webhookPolicy: WebhookPolicy;
+  readonly links: { reviewUrl(reviewId: string): string };
+}
+
+/** One delivery (attempt 1) per active subscription that wants the event. */
+export async function fanOut(deps: WebhookDeps, message: WebhookFanout): Promise<number> {
+  const stored = await deps.reviews.get(message.reviewId);
+  if (stored === undefined) throw new NotFoundError('Review', message.reviewId);
+  const review = stored.review;
+  const body = JSON.stringify({
+    id: message.id,
+    event: message.event,
+    occurredAt: message.occurredAt,
+    review: reviewSummary(review, deps.links.reviewUrl(review.id)),
+  });
+  const targets = (await deps.subscriptions.list()).filter((s) =>
+    wants(s, message.event, review.rule),
+  );
+  for (const subscription of targets) {
+    await deps.queue.enqueue({
+      type: 'webhook.deliver',
+      id: `${message.id}>${subscription.id}#1`,
+      eventId: message.id,
+      subscriptionId: subscription.id,
+      attempt: 1,
+      body,
+    });
+  }
+  return targets.length;
+}
+
+const backoffMs = (policy: WebhookPolicy, attempt: number): number =>
+  Math.min(maxBackoffMs, policy.retryBaseMs * 2 ** (attempt - 1));
+
+type AttemptOutcome = 'delivered' | 'failed' | 'gone' | 'skipped';
+
+/** One attempt; a failed one queues the next after its backoff, until the attempts run out. */
+export async function deliver(deps: WebhookDeps, message: WebhookDeliver): Promise<AttemptOutcome> {
+  const { result } = await runOnce(deps, `webhook.attempt:${message.id}`, async () => {
+    const stored = await deps.subscriptions.get(message.subscriptionId);
+    if (stored === undefined || stored.subscription.status !== 'active') return 'skipped';
+    const subscription = stored.subscription;
+    const answer = await deps.webhooks.send({
+      url: subscription.callbackUrl,
+      event: subscription.event,
+      deliveryId: message.eventId,
+      attempt: message.attempt,
+      body: message.body,
+      secret: subscription.secret,
+    });
+    await recordAnswer(deps, subscription.id, answer);
+    const fields = {
+      subscriptionId: subscription.id,
+      eventId: message.eventId,
+      attempt: message.attempt,
+      status: answer.status ?? 0,
+    };
+    if (answer.kind === 'delivered') deps.logger.info('webhook delivered', fields);
+    else deps.logger.warn(`webhook ${answer.kind}`, fields);
+    return answer.kind;
+  });
+  const outcome = result as AttemptOutcome;
+  if (outcome === 'failed') {
+    const current = await deps.subscriptions.get(message.subscriptionId);
+    const isActive = current?.subscription.status === 'active';
+    if (isActive && message.attempt < deps.webhookPolicy.maxAttempts) {
+      const attempt = message.attempt + 1;
+      await deps.queue.enqueue(
+        { ...message, id: `${message.eventId}>${message.subscriptionId}#${attempt}`, attempt },
+        { delayMs: backoffMs(deps.webhookPolicy, message.attempt) },
+      );
+    } else if (isActive) {
+      await deps.audit.append({
+        at: deps.clock.now().toISOString(),
+        kind: 'webhook.abandoned',
+        subject: message.subscriptionId,
+        summary: `Gave up delivering ${message.eventId} after ${message.attempt} attempts`,
+        data: { subscriptionId: message.subscriptionId, eventId: message.eventId },
+      });
+    }
+  }
+  return outcome;
+}
+
+/** Counts the attempt on the subscription, disabling it when the subscriber is gone or keeps failing. */
+async function recordAnswer(
+  deps: WebhookDeps,
+  id: string,
+  answer: Awaited<ReturnType<WebhookSender['send']>>,
+): Promise<void> {
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    const stored = await deps.subscriptions.get(id);
+    if (stored === undefined) return;
+    const s = stored.subscription;
+    const now = deps.clock.now().toISOString();
+    const failures = answer.kind === 'delivered' ? 0 : s.consecutiveFailures + 1;
+    const disable =
+      answer.kind === 'gone'
+        ? `the subscriber answered ${answer.status} (gone)`
+        : answer.kind === 'failed' && failures >= deps.webhookPolicy.maxConsecutiveFailures
+          ? `${failures} failed deliveries in a row (last: ${answer.reason})`
+          : undefined;
+    const next: Subscription = {
+      ...s,
+      consecutiveFailures: failures,
+      lastDeliveryAt: now,
+      ...(disable === undefined ? {} : { status: 'disabled', disabledReason: disable }),
+    };
+    try {
+      await deps.subscriptions.save(next, stored.version);
+    } catch (e: unknown) {
+      if (e instanceof ConflictError) continue; // another delivery counted at the same moment
+      throw e;
+    }
+    if (disable !== undefined && s.status === 'active') {
+      deps.logger.warn('webhook subscription disabled', { subscriptionId: id, reason: disable });
+      await deps.audit.append({
+        at: now,
+        kind: 'webhook.disabled',
+        subject: id,
+        summary: `Subscription ${id} to ${s.event} disabled: ${disable}`,
+        data: { subscriptionId: id },
+      });
+    }
+    return;
+  }
+  throw new ConflictError(`subscription ${id} kept changing while a delivery was counted`);
+}
