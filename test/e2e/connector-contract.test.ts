@@ -1,0 +1,291 @@
+import { createHmac } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type LocalHost, startLocalHost } from '../../composition/local-host.js';
+import { RecordingLogger } from '../doubles/recording-logger.js';
+import { galleriesUnder, settle, upload } from '../support/demo-driver.js';
+import { ContractClient, operationsById, schemaErrors } from '../support/swagger-contract.js';
+
+// Every operation of the Power Automate connector called on the live local API over a real socket,
+// each answer checked against the schema the Swagger declares, and the webhook triggers driven by a
+// real review: signed deliveries to a loopback receiver, retries, a dead subscriber disabled.
+
+const apiKey = 'contract-test-key-0123456789';
+
+interface Delivery {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A subscriber: `/ok/*` answers 202, `/fail/*` 500, `/gone/*` 410. */
+class Receiver {
+  readonly deliveries: Delivery[] = [];
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        const path = request.url ?? '/';
+        this.deliveries.push({ path, headers: request.headers, body });
+        const status = path.startsWith('/fail/') ? 500 : path.startsWith('/gone/') ? 410 : 202;
+        response.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  at(path: string): Delivery[] {
+    return this.deliveries.filter((d) => d.path === path);
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+const header = (d: Delivery, name: string): string => String(d.headers[name] ?? '');
+
+describe('Power Automate connector against the live API', () => {
+  let host: LocalHost;
+  let dataDir: string;
+  const receiver = new Receiver();
+  let api: ContractClient;
+  const secrets = new Map<string, string>();
+  let athletics: { id: string; name: string };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'lightdesk-contract-'));
+    await receiver.start();
+    // The demo rules, with Athletics reviews due a moment after they open, so one can run late.
+    const rules = JSON.parse(await readFile('config/routing-rules.json', 'utf8')) as {
+      rules: { name: string; dueInHours?: number }[];
+    };
+    for (const rule of rules.rules) if (rule.name === 'Athletics') rule.dueInHours = 0.0002;
+    const rulesFile = join(dataDir, 'rules.json');
+    await writeFile(rulesFile, JSON.stringify(rules));
+    host = await startLocalHost(
+      {
+        PORT: '0',
+        SIM_ASSETS: '80',
+        SIM_SEED: '11',
+        LIGHTDESK_DATA_DIR: dataDir,
+        API_KEY: apiKey,
+        ROUTING_RULES_FILE: rulesFile,
+        WEBHOOK_RETRY_BASE_SECONDS: '0',
+        WEBHOOK_MAX_FAILURES: '3',
+      },
+      { inMemoryStorage: true, runTriggers: false, logger: new RecordingLogger() },
+    );
+    api = new ContractClient(host.url, apiKey);
+    await host.poll(); // baseline
+    const [gallery] = await galleriesUnder(host, 'Athletics');
+    if (gallery === undefined) throw new TypeError('no Athletics gallery in the demo library');
+    athletics = gallery;
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    await receiver.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const subscribeTo = async (operationId: string, path: string) => {
+    const answer = await api.call(operationId, { body: { callbackUrl: `${receiver.url}${path}` } });
+    expect(answer.problems).toEqual([]);
+    expect(answer.status).toBe(201);
+    const created = answer.body as { id: string; secret: string };
+    expect(answer.headers.get('location')).toBe(`${host.url}/api/v1/subscriptions/${created.id}`);
+    secrets.set(path, created.secret);
+    return created.id;
+  };
+
+  /** The signature a receiver recomputes from the headers and the raw body. */
+  const verifies = (d: Delivery, secret: string): boolean => {
+    const expected = createHmac('sha256', secret)
+      .update(`${header(d, 'x-lightdesk-timestamp')}.${d.body}`)
+      .digest('hex');
+    return header(d, 'x-lightdesk-signature') === `sha256=${expected}`;
+  };
+
+  let failingId = '';
+
+  it('subscribes the three triggers (201 + Location + secret) and reads a subscription back', async () => {
+    await subscribeTo('whenReviewOpened', '/ok/opened');
+    await subscribeTo('whenReviewDecided', '/ok/decided');
+    await subscribeTo('whenReviewOverdue', '/ok/overdue');
+    failingId = await subscribeTo('whenReviewOpened', '/fail/opened');
+
+    const read = await api.call('getSubscription', { path: { id: failingId } });
+    expect(read.problems).toEqual([]);
+    expect(read.body).toMatchObject({ id: failingId, event: 'review.opened', status: 'active' });
+    expect(read.body).not.toHaveProperty('secret');
+  });
+
+  it('refuses a subscription without https and a call without the key, in the declared error shape', async () => {
+    const plain = await api.call('whenReviewOpened', {
+      body: { callbackUrl: 'http://flows.example.com/hook' },
+    });
+    expect(plain.status).toBe(400);
+    expect(plain.problems).toEqual([]);
+    expect(plain.body).toMatchObject({ error: { message: /callbackUrl: must be an https URL/ } });
+
+    const anonymous = await new ContractClient(host.url, 'wrong-key-0000000000').call(
+      'listReviews',
+    );
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.problems).toEqual([]);
+  });
+
+  let reviewId = '';
+
+  it('delivers review.opened signed, with the dedupe id, shaped as x-ms-notification-content', async () => {
+    await upload(host, athletics.id);
+    await settle(host);
+    const [opened] = receiver.at('/ok/opened');
+    expect(opened).toBeDefined();
+    if (opened === undefined) return;
+    expect(verifies(opened, secrets.get('/ok/opened') ?? '')).toBe(true);
+    expect(verifies(opened, 'another secret, another subscriber')).toBe(false);
+    const body = JSON.parse(opened.body) as {
+      id: string;
+      review: { id: string; galleryId: string };
+    };
+    expect(schemaErrors('ReviewNotification', body)).toEqual([]);
+    expect(header(opened, 'x-lightdesk-event')).toBe('review.opened');
+    expect(header(opened, 'x-lightdesk-delivery')).toBe(body.id);
+    expect(body.review.galleryId).toBe(athletics.id);
+    reviewId = body.review.id;
+  });
+
+  it('retries a failing subscriber with the same delivery id, then disables it', async () => {
+    const attempts = receiver.at('/fail/opened');
+    expect(attempts).toHaveLength(3);
+    expect(new Set(attempts.map((d) => header(d, 'x-lightdesk-delivery'))).size).toBe(1);
+    expect(attempts.map((d) => header(d, 'x-lightdesk-attempt'))).toEqual(['1', '2', '3']);
+    const read = await api.call('getSubscription', { path: { id: failingId } });
+    expect(read.problems).toEqual([]);
+    expect(read.body).toMatchObject({ status: 'disabled', consecutiveFailures: 3 });
+  });
+
+  it('lists and gets reviews as declared', async () => {
+    const list = await api.call('listReviews', {
+      query: { status: 'pending,rereview', limit: '10' },
+    });
+    expect(list.problems).toEqual([]);
+    expect((list.body as { reviews: { id: string }[] }).reviews.map((r) => r.id)).toContain(
+      reviewId,
+    );
+    const one = await api.call('getReview', { path: { id: reviewId } });
+    expect(one.problems).toEqual([]);
+    expect(one.body).toMatchObject({ id: reviewId, status: 'pending' });
+    const missing = await api.call('getReview', { path: { id: 'G0000nothing0000~x' } });
+    expect(missing.status).toBe(404);
+    expect(missing.problems).toEqual([]);
+  });
+
+  it('announces a review that runs late once, however often the sweep runs', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the rule gives 0.72 s
+    await host.sweepOverdue();
+    await settle(host);
+    await host.sweepOverdue();
+    await settle(host);
+    const overdue = receiver.at('/ok/overdue');
+    expect(overdue).toHaveLength(1);
+    const body = JSON.parse(overdue[0]?.body ?? '{}') as { event: string; review: { id: string } };
+    expect(schemaErrors('ReviewNotification', body)).toEqual([]);
+    expect(body).toMatchObject({ event: 'review.overdue', review: { id: reviewId } });
+  });
+
+  it('records a decision and delivers review.decided', async () => {
+    const review = (await api.call('getReview', { path: { id: reviewId } })).body as {
+      reviewers: { id: string }[];
+    };
+    const bad = await api.call('recordDecision', {
+      path: { id: reviewId },
+      body: { reviewerId: review.reviewers[0]?.id, verb: 'rereview' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.problems).toEqual([]);
+    const decided = await api.call('recordDecision', {
+      path: { id: reviewId },
+      body: { reviewerId: review.reviewers[0]?.id, verb: 'approve', comment: 'Lovely set' },
+    });
+    expect(decided.problems).toEqual([]);
+    expect(decided.status).toBe(201);
+    expect(decided.body).toMatchObject({ outcome: 'decided', review: { status: 'approved' } });
+    const again = await api.call('recordDecision', {
+      path: { id: reviewId },
+      body: { reviewerId: review.reviewers[0]?.id, verb: 'approve' },
+    });
+    expect(again.problems).toEqual([]);
+    expect([200, 409]).toContain(again.status);
+
+    await settle(host);
+    const [delivery] = receiver.at('/ok/decided');
+    expect(delivery).toBeDefined();
+    if (delivery === undefined) return;
+    expect(verifies(delivery, secrets.get('/ok/decided') ?? '')).toBe(true);
+    const body = JSON.parse(delivery.body) as { review: { status: string; lastDecision: unknown } };
+    expect(schemaErrors('ReviewNotification', body)).toEqual([]);
+    expect(body.review.status).toBe('approved');
+    expect(body.review.lastDecision).toMatchObject({ verb: 'approve', comment: 'Lovely set' });
+  });
+
+  it('requests a review of a gallery: 202, then the review opens; bad and unknown galleries are refused', async () => {
+    const [brand] = await galleriesUnder(host, 'Brand Assets');
+    const accepted = await api.call('requestReview', {
+      body: { galleryId: brand?.id, note: 'Launch' },
+    });
+    expect(accepted.problems).toEqual([]);
+    expect(accepted.status).toBe(202);
+    await settle(host);
+    const list = await api.call('listReviews', { query: { limit: '100' } });
+    const reviews = (list.body as { reviews: { galleryId: string; assetCount: number }[] }).reviews;
+    const opened = reviews.find((r) => r.galleryId === brand?.id);
+    expect(opened?.assetCount).toBe((accepted.body as { assetCount: number }).assetCount);
+
+    const malformed = await api.call('requestReview', { body: { galleryId: 'not-a-gallery' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.problems).toEqual([]);
+    const unknown = await api.call('requestReview', { body: { galleryId: 'G0000nothing0000' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.problems).toEqual([]);
+  });
+
+  it('unsubscribes with DELETE on the Location: 204, then no more deliveries', async () => {
+    const list = await fetch(`${host.url}/api/v1/subscriptions/review-opened`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ callbackUrl: `${receiver.url}/ok/later` }),
+    });
+    const location = list.headers.get('location') ?? '';
+    const id = location.split('/').pop() ?? '';
+    const deleted = await api.call('deleteSubscription', { path: { id } });
+    expect(deleted.status).toBe(204);
+    expect(deleted.problems).toEqual([]);
+    const gone = await api.call('deleteSubscription', { path: { id } });
+    expect(gone.status).toBe(404);
+
+    const [, second] = await galleriesUnder(host, 'Athletics');
+    await upload(host, second?.id ?? '');
+    await settle(host);
+    expect(receiver.at('/ok/later')).toEqual([]);
+    // The live subscription still hears: the first upload, the requested review, this upload.
+    expect(receiver.at('/ok/opened')).toHaveLength(3);
+  });
+
+  it('called every operation in the definition', () => {
+    expect([...api.called].sort()).toEqual([...operationsById.keys()].sort());
+  });
+});
