@@ -1,0 +1,78 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  ensureStorage,
+  type StorageClients,
+  storageClients,
+} from '../../../../connectors/azure-storage/storage-clients.js';
+import { TableSubscriptionStore } from '../../../../connectors/azure-storage/table-subscription-store.js';
+import { ConflictError, ValidationError } from '../../../../core/errors.js';
+import type { Subscription } from '../../../../core/model/subscription.js';
+import { azuriteConnectionString, uniqueStoragePrefix } from '../../../support/azurite.js';
+
+function aSubscription(overrides: Partial<Subscription> = {}): Subscription {
+  return {
+    id: 'sub-1',
+    event: 'review.opened',
+    callbackUrl: 'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual?sig=x',
+    secret: 'sixteen-chars-at-least-0000',
+    status: 'active',
+    consecutiveFailures: 0,
+    createdAt: '2026-11-23T12:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('TableSubscriptionStore on Azurite', () => {
+  let clients: StorageClients;
+  let store: TableSubscriptionStore;
+
+  beforeAll(async () => {
+    clients = storageClients(azuriteConnectionString(), { prefix: uniqueStoragePrefix() });
+    await ensureStorage(clients);
+    store = new TableSubscriptionStore(clients.tables.subscriptions);
+  });
+
+  it('creates, reads back exactly and refuses a second create of the same id', async () => {
+    const created = await store.create(aSubscription({ id: 'sub-create', rule: 'Athletics' }));
+    const read = await store.get('sub-create');
+    expect(read?.subscription).toEqual(aSubscription({ id: 'sub-create', rule: 'Athletics' }));
+    expect(read?.version).toBe(created.version);
+    await expect(store.create(aSubscription({ id: 'sub-create' }))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+  });
+
+  it('saves only on the version it read', async () => {
+    const { version } = await store.create(aSubscription({ id: 'sub-save' }));
+    const saved = await store.save(
+      aSubscription({ id: 'sub-save', consecutiveFailures: 1 }),
+      version,
+    );
+    expect(saved.version).not.toBe(version);
+    await expect(
+      store.save(aSubscription({ id: 'sub-save', consecutiveFailures: 2 }), version),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.get('sub-save'))?.subscription.consecutiveFailures).toBe(1);
+  });
+
+  it('deletes once, lists oldest first, and answers nothing for an unknown id', async () => {
+    await store.create(aSubscription({ id: 'sub-b', createdAt: '2026-11-23T13:00:00.000Z' }));
+    await store.create(aSubscription({ id: 'sub-a', createdAt: '2026-11-23T11:00:00.000Z' }));
+    const ids = (await store.list()).map((s) => s.id);
+    expect(ids.indexOf('sub-a')).toBeLessThan(ids.indexOf('sub-b'));
+    expect(await store.delete('sub-b')).toBe(true);
+    expect(await store.delete('sub-b')).toBe(false);
+    expect(await store.get('sub-b')).toBeUndefined();
+  });
+
+  it('refuses a stored row that no longer matches the schema, naming it', async () => {
+    await clients.tables.subscriptions.createEntity({
+      partitionKey: 'subscription',
+      rowKey: 'sub-broken',
+      json: JSON.stringify({ id: 'sub-broken', event: 'review.exploded' }),
+    });
+    await expect(store.get('sub-broken')).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.get('sub-broken')).rejects.toThrow(/Stored subscription sub-broken/);
+  });
+});
