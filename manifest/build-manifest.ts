@@ -24,6 +24,7 @@ export const packageEnvSchema = z.object({
     'The Teams app id (manifest id); Agents Toolkit writes it.',
   ),
   MicrosoftAppId: optional(guid).describe("The bot's Entra app id (bots[0].botId)."),
+  BOT_ID: optional(guid).describe('The same, under the name Agents Toolkit writes to env/.'),
   TAB_SSO_CLIENT_ID: optional(guid).describe('Entra app of tab SSO. Default: MicrosoftAppId.'),
   PUBLIC_BASE_URL: optional(
     z
@@ -95,7 +96,7 @@ export function templateValues(
     warnings.push(`${key} is not set: using the local placeholder ${localPlaceholders[key]}`);
     return localPlaceholders[key];
   };
-  const botId = pick('MicrosoftAppId', e.MicrosoftAppId);
+  const botId = pick('MicrosoftAppId', e.MicrosoftAppId ?? e.BOT_ID);
   const base = new URL(pick('PUBLIC_BASE_URL', e.PUBLIC_BASE_URL));
   return {
     values: {

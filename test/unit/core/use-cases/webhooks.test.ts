@@ -9,6 +9,7 @@ import {
   subscribe,
   unsubscribe,
   type WebhookDeps,
+  type WebhookPolicy,
 } from '../../../../core/use-cases/webhooks.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { InMemoryAuditLog } from '../../../doubles/in-memory-audit-log.js';
@@ -20,7 +21,7 @@ import { RecordingLogger } from '../../../doubles/recording-logger.js';
 import { ScriptedWebhookSender } from '../../../doubles/scripted-webhook-sender.js';
 import { aReview } from '../../../support/review-builders.js';
 
-function world() {
+function world(policy: Partial<WebhookPolicy> = {}) {
   const clock = new FixedClock();
   const queue = new InMemoryEventQueue(() => clock.now().getTime());
   const reviews = new InMemoryReviewStore();
@@ -36,7 +37,7 @@ function world() {
     logger: new RecordingLogger(),
     audit: new InMemoryAuditLog(),
     webhooks: new ScriptedWebhookSender(),
-    webhookPolicy: { retryBaseMs: 10_000, maxAttempts: 4, maxConsecutiveFailures: 3 },
+    webhookPolicy: { retryBaseMs: 10_000, maxAttempts: 4, maxConsecutiveFailures: 3, ...policy },
     links: { reviewUrl: (id) => `https://lightdesk.example.com/api/tab/?review=${id}` },
   };
   const sender = deps.webhooks as ScriptedWebhookSender;
@@ -136,8 +137,9 @@ describe('delivering review events', () => {
   });
 
   it('retries with doubling delays, then gives up and says so in the audit', async () => {
-    const { deps, review, sender, subscribeDeps, work, clock, audit } = world();
-    deps.webhookPolicy = { ...deps.webhookPolicy, maxConsecutiveFailures: 10 };
+    const { deps, review, sender, subscribeDeps, work, clock, audit } = world({
+      maxConsecutiveFailures: 10,
+    });
     await subscribe(subscribeDeps, {
       event: 'review.opened',
       callbackUrl: 'https://a.example/down',
