@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { detectChanges } from '../core/use-cases/detect-changes.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
-import { isAuthorized, json, toHttpResponse, unauthorized } from './http-response.js';
+import { httpFunction, json } from './http-response.js';
 
 const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
 
@@ -15,63 +15,39 @@ function parseLimit(raw: string | null): number {
 
 /** GET /api/v1/activity?limit=N: the newest audit entries (detected events and what was done). */
 export function listActivity(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'listActivity',
-    route: 'v1/activity',
-    methods: ['GET'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const limit = parseLimit(request.query.get('limit'));
-        return json(200, { entries: await s.audit.recent(limit) });
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'listActivity', route: 'v1/activity', methods: ['GET'], auth: 'apiKey' },
+    async (s, request) => {
+      const limit = parseLimit(request.query.get('limit'));
+      return json(200, { entries: await s.audit.recent(limit) });
     },
-  };
+  );
 }
 
 /** GET /api/v1/queues: depth of the events queue and the poison messages, for people to inspect. */
 export function inspectQueues(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'inspectQueues',
-    route: 'v1/queues',
-    methods: ['GET'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const [depth, poison] = await Promise.all([s.queue.depth(), s.queue.peekPoison(32)]);
-        return json(200, { queue: s.config.eventsQueue, depth, poison });
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'inspectQueues', route: 'v1/queues', methods: ['GET'], auth: 'apiKey' },
+    async (s) => {
+      const [depth, poison] = await Promise.all([s.queue.depth(), s.queue.peekPoison(32)]);
+      return json(200, { queue: s.config.eventsQueue, depth, poison });
     },
-  };
+  );
 }
 
 /** POST /api/v1/poll: run change detection now instead of waiting for the timer. */
 export function pollNow(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'pollNow',
-    route: 'v1/poll',
-    methods: ['POST'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const result = await detectChanges(
-          { ...s, logger: s.logger.child('pollNow') },
-          s.detectOptions,
-        );
-        return json(200, result);
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'pollNow', route: 'v1/poll', methods: ['POST'], auth: 'apiKey' },
+    async (s) => {
+      const result = await detectChanges(
+        { ...s, logger: s.logger.child('pollNow') },
+        s.detectOptions,
+      );
+      return json(200, result);
     },
-  };
+  );
 }

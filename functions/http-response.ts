@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
+import type { Services } from '../composition/create-services.js';
 import { AppError, ensureError } from '../core/errors.js';
+import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
 
 const statusByCode: Record<AppError['code'], number> = {
   validation: 400,
@@ -44,3 +46,36 @@ export function isAuthorized(request: HttpRequest, apiKey: string | undefined): 
 
 export const unauthorized = (): HttpResponseInit =>
   json(401, { error: { code: 'auth', message: 'Missing or wrong x-api-key header' } });
+
+/**
+ * An HTTP function the usual way: services resolved once, the API key checked (unless the route
+ * authenticates otherwise), and every error mapped by `toHttpResponse`.
+ */
+export function httpFunction(
+  services: ServicesProvider,
+  spec: Pick<HttpFunctionDefinition, 'name' | 'route' | 'methods'> & {
+    readonly auth: 'apiKey' | 'own';
+  },
+  handle: (
+    s: Services,
+    request: HttpRequest,
+    context: InvocationContext,
+  ) => Promise<HttpResponseInit>,
+): HttpFunctionDefinition {
+  return {
+    trigger: 'http',
+    name: spec.name,
+    route: spec.route,
+    methods: spec.methods,
+    handler: async (request, context) => {
+      try {
+        const s = await services();
+        if (spec.auth === 'apiKey' && !isAuthorized(request, s.config.apiKey))
+          return unauthorized();
+        return await handle(s, request, context);
+      } catch (e: unknown) {
+        return toHttpResponse(e, context);
+      }
+    },
+  };
+}

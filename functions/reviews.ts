@@ -9,7 +9,7 @@ import { galleryIdSchema } from '../core/model/ids.js';
 import { decideReview } from '../core/use-cases/decide-review.js';
 import { requestReview as requestReviewUseCase } from '../core/use-cases/request-review.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
-import { isAuthorized, json, toHttpResponse, unauthorized } from './http-response.js';
+import { httpFunction, json } from './http-response.js';
 import { parse, readJson } from './read-json.js';
 
 const listQuerySchema = z.object({
@@ -34,111 +34,92 @@ const decisionBodySchema = z
 
 /** GET /api/v1/reviews?status=pending,rereview&limit=50 */
 export function listReviews(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'listReviews',
-    route: 'v1/reviews',
-    methods: ['GET'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const query = parse(
-          listQuerySchema,
-          Object.fromEntries(request.query.entries()),
-          'Query parameters',
-        );
-        const found = await s.reviews.list({
-          ...(query.status === undefined ? {} : { statuses: query.status }),
-          limit: query.limit,
-        });
-        return json(200, { reviews: found.map((r) => present(r.review)) });
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'listReviews', route: 'v1/reviews', methods: ['GET'], auth: 'apiKey' },
+    async (s, request) => {
+      const query = parse(
+        listQuerySchema,
+        Object.fromEntries(request.query.entries()),
+        'Query parameters',
+      );
+      const found = await s.reviews.list({
+        ...(query.status === undefined ? {} : { statuses: query.status }),
+        limit: query.limit,
+      });
+      return json(200, { reviews: found.map((r) => present(r.review)) });
     },
-  };
+  );
 }
 
 /** GET /api/v1/reviews/{id} */
 export function getReview(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'getReview',
-    route: 'v1/reviews/{id}',
-    methods: ['GET'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const id = request.params.id ?? '';
-        const stored = await s.reviews.get(id);
-        if (stored === undefined) throw new NotFoundError('Review', id);
-        return json(200, present(stored.review));
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'getReview', route: 'v1/reviews/{id}', methods: ['GET'], auth: 'apiKey' },
+    async (s, request) => {
+      const id = request.params.id ?? '';
+      const stored = await s.reviews.get(id);
+      if (stored === undefined) throw new NotFoundError('Review', id);
+      return json(200, present(stored.review));
     },
-  };
+  );
 }
 
 /** POST /api/v1/reviews/{id}/decisions: the same decision a reviewer makes on the card. */
 export function recordDecision(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'recordDecision',
-    route: 'v1/reviews/{id}/decisions',
-    methods: ['POST'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const body = parse(decisionBodySchema, await readJson(request), 'Decision');
-        const result = await decideReview(s, request.params.id ?? '', {
-          reviewerId: body.reviewerId,
-          verb: body.verb,
-          comment: body.comment,
-          cardVersion: body.cardVersion,
-          source: 'api',
-        });
-        const review = present(result.current);
-        switch (result.kind) {
-          case 'decided':
-            return json(201, { outcome: 'decided', review });
-          case 'recorded':
-            return json(201, { outcome: 'recorded', waitingFor: result.waitingFor, review });
-          case 'alreadyDecided':
-            return json(200, { outcome: 'alreadyDecided', review });
-          case 'notReviewer':
-            return json(403, {
-              error: {
-                code: 'forbidden',
-                message: `${body.reviewerId} is not a reviewer of this batch`,
-              },
-            });
-          case 'staleCard':
-            return json(409, {
-              error: {
-                code: 'conflict',
-                message: `cardVersion ${body.cardVersion ?? ''} is out of date; the review is at ${result.currentVersion}`,
-              },
-              review,
-            });
-          case 'closed':
-            return json(409, {
-              error: { code: 'conflict', message: `the review is already ${result.status}` },
-              review,
-            });
-          case 'commentRequired':
-            return json(400, {
-              error: { code: 'validation', message: 'comment: a re-review needs a comment' },
-            });
-        }
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
+  return httpFunction(
+    services,
+    {
+      name: 'recordDecision',
+      route: 'v1/reviews/{id}/decisions',
+      methods: ['POST'],
+      auth: 'apiKey',
+    },
+    async (s, request) => {
+      const body = parse(decisionBodySchema, await readJson(request), 'Decision');
+      const result = await decideReview(s, request.params.id ?? '', {
+        reviewerId: body.reviewerId,
+        verb: body.verb,
+        comment: body.comment,
+        cardVersion: body.cardVersion,
+        source: 'api',
+      });
+      const review = present(result.current);
+      switch (result.kind) {
+        case 'decided':
+          return json(201, { outcome: 'decided', review });
+        case 'recorded':
+          return json(201, { outcome: 'recorded', waitingFor: result.waitingFor, review });
+        case 'alreadyDecided':
+          return json(200, { outcome: 'alreadyDecided', review });
+        case 'notReviewer':
+          return json(403, {
+            error: {
+              code: 'forbidden',
+              message: `${body.reviewerId} is not a reviewer of this batch`,
+            },
+          });
+        case 'staleCard':
+          return json(409, {
+            error: {
+              code: 'conflict',
+              message: `cardVersion ${body.cardVersion ?? ''} is out of date; the review is at ${result.currentVersion}`,
+            },
+            review,
+          });
+        case 'closed':
+          return json(409, {
+            error: { code: 'conflict', message: `the review is already ${result.status}` },
+            review,
+          });
+        case 'commentRequired':
+          return json(400, {
+            error: { code: 'validation', message: 'comment: a re-review needs a comment' },
+          });
       }
     },
-  };
+  );
 }
 
 const requestBodySchema = z
@@ -154,30 +135,22 @@ const requestBodySchema = z
  * queued; the review opens (or the gallery's open review takes the images) moments later.
  */
 export function requestReview(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'requestReview',
-    route: 'v1/reviews',
-    methods: ['POST'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const body = parse(requestBodySchema, await readJson(request), 'Review request');
-        const queued = await requestReviewUseCase(
-          { archive: s.archive, queue: s.queue, clock: s.clock, newId: randomUUID },
-          body,
-        );
-        return json(202, {
-          requestId: queued.requestId,
-          galleryId: body.galleryId,
-          galleryName: queued.galleryName,
-          assetCount: queued.assetCount,
-          status: 'queued',
-        });
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'requestReview', route: 'v1/reviews', methods: ['POST'], auth: 'apiKey' },
+    async (s, request) => {
+      const body = parse(requestBodySchema, await readJson(request), 'Review request');
+      const queued = await requestReviewUseCase(
+        { archive: s.archive, queue: s.queue, clock: s.clock, newId: randomUUID },
+        body,
+      );
+      return json(202, {
+        requestId: queued.requestId,
+        galleryId: body.galleryId,
+        galleryName: queued.galleryName,
+        assetCount: queued.assetCount,
+        status: 'queued',
+      });
     },
-  };
+  );
 }

@@ -6,7 +6,7 @@ import { NotFoundError } from '../core/errors.js';
 import { type ReviewEventType, type Subscription } from '../core/model/subscription.js';
 import { subscribe, unsubscribe } from '../core/use-cases/webhooks.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
-import { isAuthorized, json, toHttpResponse, unauthorized } from './http-response.js';
+import { httpFunction, json } from './http-response.js';
 import { parse, readJson } from './read-json.js';
 
 // Webhook subscriptions, shaped for Power Automate triggers (connector/apiDefinition.swagger.json):
@@ -49,81 +49,67 @@ function present(s: Subscription, withSecret: boolean) {
 
 /** POST /api/v1/subscriptions/{event}: 201, Location of the new subscription, its signing secret. */
 export function createSubscription(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'createSubscription',
-    route: 'v1/subscriptions/{event}',
-    methods: ['POST'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const event = eventByPath[request.params.event ?? ''];
-        if (event === undefined) {
-          throw new NotFoundError('Subscription event', request.params.event ?? '');
-        }
-        const body = parse(subscribeBodySchema, await readJson(request), 'Subscription');
-        const created = await subscribe(
-          {
-            subscriptions: s.subscriptions,
-            clock: s.clock,
-            audit: s.audit,
-            newId: randomUUID,
-            newSecret: () => randomBytes(32).toString('base64url'),
-          },
-          { event, callbackUrl: body.callbackUrl, rule: body.rule, secret: body.secret },
-        );
-        // Absolute, on the host the caller reached: Power Automate DELETEs exactly this URL later.
-        const location = `${new URL(request.url).origin}/api/v1/subscriptions/${created.id}`;
-        return {
-          ...json(201, present(created, true)),
-          headers: { 'cache-control': 'no-store', location },
-        };
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    {
+      name: 'createSubscription',
+      route: 'v1/subscriptions/{event}',
+      methods: ['POST'],
+      auth: 'apiKey',
     },
-  };
+    async (s, request) => {
+      const event = eventByPath[request.params.event ?? ''];
+      if (event === undefined) {
+        throw new NotFoundError('Subscription event', request.params.event ?? '');
+      }
+      const body = parse(subscribeBodySchema, await readJson(request), 'Subscription');
+      const created = await subscribe(
+        {
+          subscriptions: s.subscriptions,
+          clock: s.clock,
+          audit: s.audit,
+          newId: randomUUID,
+          newSecret: () => randomBytes(32).toString('base64url'),
+        },
+        { event, callbackUrl: body.callbackUrl, rule: body.rule, secret: body.secret },
+      );
+      // Absolute, on the host the caller reached: Power Automate DELETEs exactly this URL later.
+      const location = `${new URL(request.url).origin}/api/v1/subscriptions/${created.id}`;
+      return {
+        ...json(201, present(created, true)),
+        headers: { 'cache-control': 'no-store', location },
+      };
+    },
+  );
 }
 
 /** GET /api/v1/subscriptions/{id}: the subscription and how its deliveries go (no secret). */
 export function getSubscription(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'getSubscription',
-    route: 'v1/subscriptions/{id}',
-    methods: ['GET'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        const id = request.params.id ?? '';
-        const stored = await s.subscriptions.get(id);
-        if (stored === undefined) throw new NotFoundError('Subscription', id);
-        return json(200, present(stored.subscription, false));
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'getSubscription', route: 'v1/subscriptions/{id}', methods: ['GET'], auth: 'apiKey' },
+    async (s, request) => {
+      const id = request.params.id ?? '';
+      const stored = await s.subscriptions.get(id);
+      if (stored === undefined) throw new NotFoundError('Subscription', id);
+      return json(200, present(stored.subscription, false));
     },
-  };
+  );
 }
 
 /** DELETE /api/v1/subscriptions/{id}: 204; no more deliveries, queued ones are dropped. */
 export function deleteSubscription(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'deleteSubscription',
-    route: 'v1/subscriptions/{id}',
-    methods: ['DELETE'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        if (!isAuthorized(request, s.config.apiKey)) return unauthorized();
-        await unsubscribe(s, request.params.id ?? '');
-        return { status: 204, headers: { 'cache-control': 'no-store' } };
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    {
+      name: 'deleteSubscription',
+      route: 'v1/subscriptions/{id}',
+      methods: ['DELETE'],
+      auth: 'apiKey',
     },
-  };
+    async (s, request) => {
+      await unsubscribe(s, request.params.id ?? '');
+      return { status: 204, headers: { 'cache-control': 'no-store' } };
+    },
+  );
 }

@@ -10,7 +10,7 @@ import { AuthError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { SignedInUser } from '../core/ports/identity-verifier.js';
 import { queueViewSchema, reviewQueue } from '../core/use-cases/review-queue.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
-import { json, toHttpResponse } from './http-response.js';
+import { httpFunction, json, toHttpResponse } from './http-response.js';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -133,34 +133,27 @@ const present = (user: SignedInUser) => ({
 
 /** GET /api/v1/tab/queue?view=overdue&q=…&mine=true: the review queue for the signed-in person. */
 export function tabQueue(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'tabQueue',
-    route: 'v1/tab/queue',
-    methods: ['GET'],
-    handler: async (request, context) => {
-      try {
-        const s = await services();
-        const user = await s.identity.verify(bearerToken(request));
-        const parsed = queueQuerySchema.safeParse(Object.fromEntries(request.query.entries()));
-        if (!parsed.success) throw ValidationError.fromZod('Query parameters', parsed.error);
-        const queue = await reviewQueue(
-          { reviews: s.reviews, taskUrl: (task) => s.board.taskUrl(task) },
-          user,
-          {
-            view: parsed.data.view,
-            text: parsed.data.q,
-            mine: parsed.data.mine,
-            limit: parsed.data.limit,
-          },
-          s.clock.now(),
-        );
-        return json(200, { user: present(user), ...queue });
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'tabQueue', route: 'v1/tab/queue', methods: ['GET'], auth: 'own' },
+    async (s, request) => {
+      const user = await s.identity.verify(bearerToken(request));
+      const parsed = queueQuerySchema.safeParse(Object.fromEntries(request.query.entries()));
+      if (!parsed.success) throw ValidationError.fromZod('Query parameters', parsed.error);
+      const queue = await reviewQueue(
+        { reviews: s.reviews, taskUrl: (task) => s.board.taskUrl(task) },
+        user,
+        {
+          view: parsed.data.view,
+          text: parsed.data.q,
+          mine: parsed.data.mine,
+          limit: parsed.data.limit,
+        },
+        s.clock.now(),
+      );
+      return json(200, { user: present(user), ...queue });
     },
-  };
+  );
 }
 
 const devTokenBodySchema = z.object({ user: z.string().min(1).max(200) }).strict();
@@ -170,40 +163,33 @@ const devTokenBodySchema = z.object({ user: z.string().min(1).max(200) }).strict
  * Teams. Only the local host without an Entra app offers it; everywhere else it does not exist (404).
  */
 export function tabDevToken(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'tabDevToken',
-    route: 'v1/tab/dev-token',
-    methods: ['POST'],
-    handler: async (request, context) => {
+  return httpFunction(
+    services,
+    { name: 'tabDevToken', route: 'v1/tab/dev-token', methods: ['POST'], auth: 'own' },
+    async (s, request) => {
+      if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
+      let body: unknown;
       try {
-        const s = await services();
-        if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
-        let body: unknown;
-        try {
-          body = JSON.parse(await request.text());
-        } catch (e: unknown) {
-          throw new ValidationError('Request body is not valid JSON', [], { cause: e });
-        }
-        const parsed = devTokenBodySchema.safeParse(body);
-        if (!parsed.success) throw ValidationError.fromZod('Development sign-in', parsed.error);
-        const [person] = await s.directory.resolveUsers([parsed.data.user]);
-        if (person === undefined) throw new NotFoundError('User', parsed.data.user);
-        const issued = await s.devTokens.issue({
-          id: person.id,
-          name: person.name,
-          upn: person.upn,
-        });
-        return json(200, {
-          token: issued.token,
-          expiresIn: issued.expiresIn,
-          user: { id: person.id, name: person.name, upn: person.upn },
-        });
+        body = JSON.parse(await request.text());
       } catch (e: unknown) {
-        return toHttpResponse(e, context);
+        throw new ValidationError('Request body is not valid JSON', [], { cause: e });
       }
+      const parsed = devTokenBodySchema.safeParse(body);
+      if (!parsed.success) throw ValidationError.fromZod('Development sign-in', parsed.error);
+      const [person] = await s.directory.resolveUsers([parsed.data.user]);
+      if (person === undefined) throw new NotFoundError('User', parsed.data.user);
+      const issued = await s.devTokens.issue({
+        id: person.id,
+        name: person.name,
+        upn: person.upn,
+      });
+      return json(200, {
+        token: issued.token,
+        expiresIn: issued.expiresIn,
+        user: { id: person.id, name: person.name, upn: person.upn },
+      });
     },
-  };
+  );
 }
 
 /**
@@ -211,20 +197,13 @@ export function tabDevToken(services: ServicesProvider): HttpFunctionDefinition 
  * Like the POST, it exists only where development tokens do.
  */
 export function tabDevUsers(services: ServicesProvider): HttpFunctionDefinition {
-  return {
-    trigger: 'http',
-    name: 'tabDevUsers',
-    route: 'v1/tab/dev-token',
-    methods: ['GET'],
-    handler: async (_request, context) => {
-      try {
-        const s = await services();
-        if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
-        const users = [...new Set(s.rules.rules.flatMap((rule) => rule.reviewers))].sort();
-        return json(200, { users });
-      } catch (e: unknown) {
-        return toHttpResponse(e, context);
-      }
+  return httpFunction(
+    services,
+    { name: 'tabDevUsers', route: 'v1/tab/dev-token', methods: ['GET'], auth: 'own' },
+    (s) => {
+      if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
+      const users = [...new Set(s.rules.rules.flatMap((rule) => rule.reviewers))].sort();
+      return Promise.resolve(json(200, { users }));
     },
-  };
+  );
 }

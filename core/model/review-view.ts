@@ -1,7 +1,7 @@
 import type { Review } from './review.js';
 
-/** The public view of a review: what the API answers and webhooks carry, no internal bookkeeping. */
-export function reviewView(review: Review) {
+/** What every view of a review starts with: which gallery, by which rule, where it stands. */
+export function reviewHeadline(review: Review) {
   return {
     id: review.id,
     galleryId: review.galleryId,
@@ -10,6 +10,13 @@ export function reviewView(review: Review) {
     rule: review.rule,
     status: review.status,
     assetCount: review.assets.length,
+  };
+}
+
+/** The public view of a review: what the API answers, no internal bookkeeping. */
+export function reviewView(review: Review) {
+  return {
+    ...reviewHeadline(review),
     assets: review.assets.map((a) => ({
       assetId: a.assetId,
       fileName: a.fileName,
@@ -36,13 +43,7 @@ export type ReviewView = ReturnType<typeof reviewView>;
 export function reviewSummary(review: Review, reviewUrl: string) {
   const last = review.decisions.at(-1);
   return {
-    id: review.id,
-    galleryId: review.galleryId,
-    galleryName: review.galleryName,
-    galleryUrl: review.galleryUrl,
-    rule: review.rule,
-    status: review.status,
-    assetCount: review.assets.length,
+    ...reviewHeadline(review),
     reviewers: review.reviewers.map((r) => ({ id: r.id, name: r.name, upn: r.upn })),
     lastDecision:
       last === undefined

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { isOpen, type Review, type ReviewStatus } from '../model/review.js';
+import { reviewHeadline } from '../model/review-view.js';
 import type { ReviewStore } from '../ports/review-store.js';
 
 /** The views of the queue the tab offers; `decided` is every closed review. */
@@ -137,14 +138,8 @@ export async function reviewQueue(
     .slice(0, filter.limit);
   return {
     items: chosen.map((review) => ({
-      id: review.id,
-      galleryId: review.galleryId,
-      galleryName: review.galleryName,
-      galleryUrl: review.galleryUrl,
-      rule: review.rule,
-      status: review.status,
+      ...reviewHeadline(review),
       overdue: isOverdue(review, now),
-      assetCount: review.assets.length,
       thumbnails: review.assets
         .slice(-maxThumbnails)
         .flatMap((a) =>

@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type LocalHost, startLocalHost } from '../../composition/local-host.js';
 import { RecordingLogger } from '../doubles/recording-logger.js';
+import {
+  galleriesUnder,
+  settle as settleHost,
+  type SimGallery,
+  upload as uploadTo,
+} from '../support/demo-driver.js';
 
 // The whole review loop over loopback: PhotoShelter, Planner and Teams simulators, Azurite, the local
 // host serving the same function definitions as Azure, and the bot behind /api/messages.
@@ -13,11 +19,6 @@ import { RecordingLogger } from '../doubles/recording-logger.js';
 const adele = 'fd1c0001-f855-4ced-a457-a855155daca6'; // reviewer of the Athletics rule
 const megan = 'd474143d-8716-44b6-83c8-8d48b5737dc3'; // not a reviewer of the Athletics rule
 
-interface SimGallery {
-  id: string;
-  name: string;
-  collectionId: string | null;
-}
 interface PlannerTask {
   id: string;
   title: string;
@@ -62,35 +63,16 @@ describe('review loop end to end (npm start on loopback)', () => {
     });
 
   async function athleticsGallery(index: number): Promise<SimGallery> {
-    const library = await getJson<{
-      collections: { id: string; name: string; parentId: string | null }[];
-      galleries: SimGallery[];
-    }>(`${host.simulatorUrl}/_sim/library`);
-    const byId = new Map(library.collections.map((c) => [c.id, c]));
-    const root = (id: string | null): string | undefined => {
-      let c = id === null ? undefined : byId.get(id);
-      while (c?.parentId) c = byId.get(c.parentId);
-      return c?.name;
-    };
-    const athletics = library.galleries.filter((g) => root(g.collectionId) === 'Athletics');
-    const gallery = athletics[index];
+    const gallery = (await galleriesUnder(host, 'Athletics'))[index];
     if (gallery === undefined)
       throw new TypeError('the seeded library has too few Athletics galleries');
     return gallery;
   }
 
-  async function upload(galleryId: string): Promise<string> {
-    const answer = await postJson(`${host.simulatorUrl}/_sim/upload`, { galleryId });
-    return ((await answer.json()) as { imageId: string }).imageId;
-  }
+  const upload = (galleryId: string): Promise<string> => uploadTo(host, galleryId);
 
   /** Polls and runs the queue until it is empty, as the timer and the queue trigger would. */
-  async function settle(): Promise<void> {
-    await host.poll();
-    for (let rounds = 0; rounds < 10; rounds += 1) {
-      if ((await host.drainQueue()) === 0) return;
-    }
-  }
+  const settle = (): Promise<void> => settleHost(host);
 
   async function reviewsOf(galleryId: string): Promise<ReviewView[]> {
     const body = await getJson<{ reviews: ReviewView[] }>(`${host.url}/api/v1/reviews?limit=100`);
