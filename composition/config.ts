@@ -89,6 +89,15 @@ export const environmentSchema = z.object({
   WEBHOOK_MAX_FAILURES: withDefault(z.coerce.number().int().min(1).max(100), 5).describe(
     'Failed deliveries in a row after which a webhook subscription is disabled.',
   ),
+  WEBHOOKS_QUEUE: withDefault(
+    z.string().regex(/^[a-z0-9]([a-z0-9]|-(?!-)){1,55}[a-z0-9]$/, 'must be a valid queue name'),
+    'webhooks',
+  ).describe(
+    'Queue of webhook deliveries (deliverWebhook); failing messages go to "<name>-poison".',
+  ),
+  WEBHOOK_SIGNING_SECRET: optional(z.string().min(16, 'must be at least 16 characters')).describe(
+    'Shared key signing webhook deliveries (secret). Unset: each subscription gets its own key, shown once.',
+  ),
   TAB_SSO_CLIENT_ID: optional(guid).describe(
     "Entra app (client) id the tab's Teams SSO tokens are for (the manifest's webApplicationInfo.id). Default: MicrosoftAppId.",
   ),
@@ -154,7 +163,13 @@ export interface Config {
   readonly bot: BotConfig;
   readonly tabSso: TabSsoSettings | undefined;
   readonly overdueSchedule: string;
-  readonly webhooks: { readonly retryBaseMs: number; readonly maxConsecutiveFailures: number };
+  readonly webhooks: {
+    readonly retryBaseMs: number;
+    readonly maxConsecutiveFailures: number;
+    readonly queue: string;
+    /** Undefined: each subscription is signed with its own key. */
+    readonly signingSecret: string | undefined;
+  };
 }
 
 const requiredForRealPhotoShelter = [
@@ -205,6 +220,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         problems.push(`${key}: required when PHOTOSHELTER_BASE_URL is set`);
       }
     }
+  }
+  // One queue for both would hand deliveries to processEvent and events to deliverWebhook.
+  if (values !== undefined && values.WEBHOOKS_QUEUE === values.EVENTS_QUEUE) {
+    keys.push('WEBHOOKS_QUEUE');
+    problems.push('WEBHOOKS_QUEUE: must differ from EVENTS_QUEUE');
   }
   if (values === undefined || !graph.success || bot === undefined || problems.length > 0) {
     throw new ConfigError(keys, problems);
@@ -260,6 +280,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     webhooks: Object.freeze({
       retryBaseMs: values.WEBHOOK_RETRY_BASE_SECONDS * 1000,
       maxConsecutiveFailures: values.WEBHOOK_MAX_FAILURES,
+      queue: values.WEBHOOKS_QUEUE,
+      signingSecret: values.WEBHOOK_SIGNING_SECRET,
     }),
   });
 }

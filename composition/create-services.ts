@@ -21,7 +21,7 @@ import type { EventQueue } from '../core/ports/event-queue.js';
 import type { IdentityVerifier, SignedInUser } from '../core/ports/identity-verifier.js';
 import type { SubscriptionStore } from '../core/ports/subscription-store.js';
 import type { WebhookSender } from '../core/ports/webhook-sender.js';
-import type { WebhookPolicy } from '../core/use-cases/webhooks.js';
+import { defaultWebhookPolicy, type WebhookPolicy } from '../core/use-cases/webhooks.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { PhotoArchive } from '../core/ports/photo-archive.js';
 import type { ReviewCards } from '../core/ports/review-cards.js';
@@ -69,8 +69,12 @@ export interface Services extends PollingServices {
   readonly links: ReviewLinks;
   readonly bot: CreatedBot;
   readonly subscriptions: SubscriptionStore;
+  /** The webhooks queue: delivery attempts, consumed by `deliverWebhook`. */
+  readonly webhookQueue: EventQueue;
   readonly webhooks: WebhookSender;
   readonly webhookPolicy: WebhookPolicy;
+  /** WEBHOOK_SIGNING_SECRET; undefined: each subscription has its own key. */
+  readonly webhookSigningSecret: string | undefined;
   /** Who a tab request acts for: Teams SSO tokens, and on the local host development tokens. */
   readonly identity: IdentityVerifier;
   /** Issues development tokens for the tab outside Teams; undefined except on the local host. */
@@ -125,6 +129,7 @@ export async function createPollingServices(
   const logger = overrides.logger ?? new JsonLogger('lightdesk', config.logLevel);
   const storage = storageClients(endpoints.storageConnectionString, {
     eventsQueue: config.eventsQueue,
+    webhooksQueue: config.webhooks.queue,
   });
   await ensureStorage(storage);
   const queue = new StorageEventQueue(storage.queues);
@@ -236,15 +241,17 @@ export async function createServices(
     },
     bot,
     subscriptions: new TableSubscriptionStore(storage.tables.subscriptions),
+    webhookQueue: new StorageEventQueue(storage.webhookQueues),
     webhooks: new HttpWebhookSender({
       clock,
       ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
     }),
     webhookPolicy: {
       retryBaseMs: config.webhooks.retryBaseMs,
-      maxAttempts: 8,
+      maxAttempts: defaultWebhookPolicy.maxAttempts,
       maxConsecutiveFailures: config.webhooks.maxConsecutiveFailures,
     },
+    webhookSigningSecret: config.webhooks.signingSecret,
     identity: new TabIdentity(sso, devTokens),
     devTokens,
     embedded: endpoints.embedded,

@@ -54,7 +54,7 @@ export interface LocalHost {
   syncPlanner(): Promise<void>;
   /** Runs one sweepOverdue invocation now, as the timer would. */
   sweepOverdue(): Promise<void>;
-  /** Delivers whatever is on the events queue now, as the queue trigger would. */
+  /** Delivers whatever is on the events and webhooks queues now, as the queue triggers would. */
   drainQueue(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -248,14 +248,24 @@ async function start(
     }
   };
 
+  const queueFor = {
+    EVENTS_QUEUE: services.queue,
+    WEBHOOKS_QUEUE: services.webhookQueue,
+  } as const;
   const pumps = queues.map(
     (definition) =>
-      new QueuePump(services.queue, definition, services.clock, logger.child('queue'), {
-        maxDequeueCount: config.maxDequeueCount,
-        batchSize: 16,
-        visibilityTimeoutMs: 30_000,
-        idleDelayMs: 500,
-      }),
+      new QueuePump(
+        queueFor[definition.queueSetting],
+        definition,
+        services.clock,
+        logger.child('queue'),
+        {
+          maxDequeueCount: config.maxDequeueCount,
+          batchSize: 16,
+          visibilityTimeoutMs: 30_000,
+          idleDelayMs: 500,
+        },
+      ),
   );
   if (options.runTriggers !== false) {
     for (const definition of timers) {

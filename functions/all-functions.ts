@@ -1,11 +1,17 @@
 import { inspectQueues, listActivity, pollNow } from './activity.js';
 import type { FunctionDefinition, ServicesProvider } from './definition.js';
+import { deliverWebhook } from './deliver-webhook.js';
 import { health } from './health.js';
 import { pollPhotoShelter } from './poll-photoshelter.js';
 import { messages } from './messages.js';
 import { processEvent } from './process-event.js';
 import { getReview, listReviews, recordDecision, requestReview } from './reviews.js';
-import { createSubscription, deleteSubscription, getSubscription } from './subscriptions.js';
+import {
+  createSubscription,
+  createTriggerSubscription,
+  deleteSubscription,
+  getSubscription,
+} from './subscriptions.js';
 import { sweepOverdue } from './sweep-overdue.js';
 import { syncPlanner } from './sync-planner.js';
 import { tabDevToken, tabDevUsers, tabPage, tabQueue } from './tab.js';
@@ -24,9 +30,11 @@ export function allFunctions(services: ServicesProvider): readonly FunctionDefin
     recordDecision(services),
     requestReview(services),
     createSubscription(services),
+    createTriggerSubscription(services),
     getSubscription(services),
     deleteSubscription(services),
     sweepOverdue(services),
+    deliverWebhook(services),
     syncPlanner(services),
     tabPage(),
     tabQueue(services),

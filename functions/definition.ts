@@ -26,7 +26,7 @@ export interface QueueFunctionDefinition {
   readonly trigger: 'queue';
   readonly name: string;
   /** The app setting holding the queue name; Azure reads it as `%SETTING%`. */
-  readonly queueSetting: 'EVENTS_QUEUE';
+  readonly queueSetting: 'EVENTS_QUEUE' | 'WEBHOOKS_QUEUE';
   /** The queue trigger hands over the decoded, JSON-parsed message body. */
   readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }

@@ -1,9 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 
-import { NotFoundError } from '../core/errors.js';
-import { type ReviewEventType, type Subscription } from '../core/model/subscription.js';
+import type { Services } from '../composition/create-services.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import {
+  redactedUrl,
+  type ReviewEventType,
+  reviewEventTypeSchema,
+  type Subscription,
+  subscriptionFilterSchema,
+} from '../core/model/subscription.js';
 import { subscribe, unsubscribe } from '../core/use-cases/webhooks.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
 import { httpFunction, json } from './http-response.js';
@@ -14,7 +22,10 @@ import { parse, readJson } from './read-json.js';
 // flow is turned off or deleted.
 // https://learn.microsoft.com/connectors/custom-connectors/create-webhook-trigger
 
-/** The path segment of each event: `/subscriptions/review-opened` … */
+/**
+ * The path segment of each event: `/subscriptions/review-opened` … Swagger 2.0 allows one operation per
+ * path and method, and each Power Automate trigger is an operation, so each event has its own path.
+ */
 const eventByPath: Record<string, ReviewEventType> = {
   'review-opened': 'review.opened',
   'review-decided': 'review.decided',
@@ -23,62 +34,93 @@ const eventByPath: Record<string, ReviewEventType> = {
 
 const subscribeBodySchema = z
   .object({
+    /** Required on POST /subscriptions; on /subscriptions/{event} it may repeat the path's event. */
+    event: reviewEventTypeSchema.optional(),
     callbackUrl: z.url(),
-    /** Only reviews of this routing rule. */
-    rule: z.string().min(1).max(200).optional(),
-    /** The signing key to use; omitted, one is generated and returned in this answer only. */
+    filter: subscriptionFilterSchema.optional(),
+    /** The signing key to use; omitted, the shared key or a generated one (returned once) signs. */
     secret: z.string().min(16).max(200).optional(),
   })
   .strict();
 
-/** What a caller sees of a subscription; the secret only when `withSecret` (the creating answer). */
+/**
+ * What a caller sees of a subscription. The callback's query is left out (a Power Automate callback
+ * carries its `sig` there, which lets anyone start the flow); the secret only in the creating answer.
+ */
 function present(s: Subscription, withSecret: boolean) {
   return {
     id: s.id,
     event: s.event,
-    callbackUrl: s.callbackUrl,
-    rule: s.rule ?? null,
+    callbackUrl: redactedUrl(s.callbackUrl),
+    filter: { rule: s.rule ?? null, galleryId: s.galleryId ?? null },
     status: s.status,
     consecutiveFailures: s.consecutiveFailures,
     disabledReason: s.disabledReason ?? null,
     createdAt: s.createdAt,
     lastDeliveryAt: s.lastDeliveryAt ?? null,
-    ...(withSecret ? { secret: s.secret } : {}),
+    ...(withSecret && s.secret !== undefined ? { secret: s.secret } : {}),
   };
 }
 
-/** POST /api/v1/subscriptions/{event}: 201, Location of the new subscription, its signing secret. */
+async function create(
+  s: Services,
+  request: HttpRequest,
+  pathEvent: ReviewEventType | undefined,
+): Promise<HttpResponseInit> {
+  const body = parse(subscribeBodySchema, await readJson(request), 'Subscription');
+  if (pathEvent !== undefined && body.event !== undefined && body.event !== pathEvent) {
+    throw new ValidationError('Subscription', [`event: the path subscribes to ${pathEvent}`]);
+  }
+  const event = pathEvent ?? body.event;
+  if (event === undefined) {
+    throw new ValidationError('Subscription', [
+      `event: required, one of ${reviewEventTypeSchema.options.join(', ')}`,
+    ]);
+  }
+  const created = await subscribe(
+    {
+      subscriptions: s.subscriptions,
+      clock: s.clock,
+      audit: s.audit,
+      newId: randomUUID,
+      newSecret: () => randomBytes(32).toString('base64url'),
+      webhookSigningSecret: s.webhookSigningSecret,
+    },
+    { event, callbackUrl: body.callbackUrl, filter: body.filter, secret: body.secret },
+  );
+  // Absolute, on the host the caller reached: Power Automate DELETEs exactly this URL later.
+  const location = `${new URL(request.url).origin}/api/v1/subscriptions/${created.id}`;
+  return {
+    ...json(201, present(created, true)),
+    headers: { 'cache-control': 'no-store', location },
+  };
+}
+
+/** POST /api/v1/subscriptions {"event","callbackUrl","filter"?}: 201 and Location, for any caller. */
 export function createSubscription(services: ServicesProvider): HttpFunctionDefinition {
   return httpFunction(
     services,
+    { name: 'createSubscription', route: 'v1/subscriptions', methods: ['POST'], auth: 'apiKey' },
+    (s, request) => create(s, request, undefined),
+  );
+}
+
+/** POST /api/v1/subscriptions/{event}: the Power Automate triggers, one path per event. */
+export function createTriggerSubscription(services: ServicesProvider): HttpFunctionDefinition {
+  return httpFunction(
+    services,
     {
-      name: 'createSubscription',
+      name: 'createTriggerSubscription',
       route: 'v1/subscriptions/{event}',
       methods: ['POST'],
       auth: 'apiKey',
     },
-    async (s, request) => {
+    (s, request) => {
       const event = eventByPath[request.params.event ?? ''];
       if (event === undefined) {
         throw new NotFoundError('Subscription event', request.params.event ?? '');
       }
-      const body = parse(subscribeBodySchema, await readJson(request), 'Subscription');
-      const created = await subscribe(
-        {
-          subscriptions: s.subscriptions,
-          clock: s.clock,
-          audit: s.audit,
-          newId: randomUUID,
-          newSecret: () => randomBytes(32).toString('base64url'),
-        },
-        { event, callbackUrl: body.callbackUrl, rule: body.rule, secret: body.secret },
-      );
-      // Absolute, on the host the caller reached: Power Automate DELETEs exactly this URL later.
-      const location = `${new URL(request.url).origin}/api/v1/subscriptions/${created.id}`;
-      return {
-        ...json(201, present(created, true)),
-        headers: { 'cache-control': 'no-store', location },
-      };
+      return create(s, request, event);
     },
   );
 }

@@ -55,6 +55,10 @@ param plannerPlanId string = ''
 @description('Key Power Automate and other callers send as x-api-key.')
 param apiKey string
 
+@secure()
+@description('Shared key signing webhook deliveries (16+ characters); empty: a key per subscription.')
+param webhookSigningSecret string = ''
+
 @description('NCRONTAB schedules of the timers.')
 param pollSchedule string = '0 * * * * *'
 param syncPlannerSchedule string = '0 */5 * * * *'
@@ -89,6 +93,15 @@ resource eventsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@202
 resource eventsPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
   parent: queueService
   name: 'events-poison'
+}
+// Webhook deliveries (deliverWebhook), apart from the events so a slow subscriber never delays reviews.
+resource webhooksQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: 'webhooks'
+}
+resource webhooksPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: 'webhooks-poison'
 }
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -150,6 +163,8 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'OVERDUE_SCHEDULE', value: overdueSchedule }
         { name: 'WEBHOOK_RETRY_BASE_SECONDS', value: '30' }
         { name: 'WEBHOOK_MAX_FAILURES', value: '5' }
+        { name: 'WEBHOOKS_QUEUE', value: webhooksQueue.name }
+        { name: 'WEBHOOK_SIGNING_SECRET', value: webhookSigningSecret }
         { name: 'PHOTOSHELTER_BASE_URL', value: photoShelterBaseUrl }
         { name: 'PHOTOSHELTER_WEB_URL', value: photoShelterWebUrl }
         { name: 'PHOTOSHELTER_API_KEY', value: photoShelterApiKey }

@@ -25,6 +25,10 @@ export const azureStorageConfigSchema = z.object({
     .max(56, 'leaves no room for the "-poison" suffix')
     .default('events')
     .describe('Queue of library events; failing messages move to "<name>-poison".'),
+  webhooksQueue: queueNameSchema
+    .max(56, 'leaves no room for the "-poison" suffix')
+    .default('webhooks')
+    .describe('Queue of webhook deliveries; failing messages move to "<name>-poison".'),
   prefix: tablePrefixSchema
     .default('')
     .describe('Prefix of every table and queue name; lets tests share one account.'),
@@ -42,17 +46,31 @@ export interface StorageNames {
     readonly conversations: string;
     readonly subscriptions: string;
   };
-  readonly queues: { readonly events: string; readonly eventsPoison: string };
+  readonly queues: {
+    readonly events: string;
+    readonly eventsPoison: string;
+    readonly webhooks: string;
+    readonly webhooksPoison: string;
+  };
 }
 
 export function storageNames(
-  options: { readonly prefix?: string; readonly eventsQueue?: string } = {},
+  options: {
+    readonly prefix?: string;
+    readonly eventsQueue?: string;
+    readonly webhooksQueue?: string;
+  } = {},
 ): StorageNames {
   const prefix = parse('storage prefix', tablePrefixSchema, options.prefix ?? '');
   const events = parse(
     'events queue name',
     queueNameSchema.max(56),
     `${prefix}${options.eventsQueue ?? 'events'}`,
+  );
+  const webhooks = parse(
+    'webhooks queue name',
+    queueNameSchema.max(56),
+    `${prefix}${options.webhooksQueue ?? 'webhooks'}`,
   );
   return {
     tables: {
@@ -66,7 +84,12 @@ export function storageNames(
     },
     // The Functions runtime's own poison queue name: "<queue>-poison"
     // (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages).
-    queues: { events, eventsPoison: `${events}-poison` },
+    queues: {
+      events,
+      eventsPoison: `${events}-poison`,
+      webhooks,
+      webhooksPoison: `${webhooks}-poison`,
+    },
   };
 }
 

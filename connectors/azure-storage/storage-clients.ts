@@ -14,6 +14,7 @@ export interface StorageTables {
   readonly subscriptions: TableClient;
 }
 
+/** A queue and its poison queue (the events queue, or the webhooks queue). */
 export interface StorageQueues {
   readonly events: QueueClient;
   readonly poison: QueueClient;
@@ -23,6 +24,8 @@ export interface StorageQueues {
 export interface StorageClients {
   readonly tables: StorageTables;
   readonly queues: StorageQueues;
+  /** Webhook deliveries, apart from the events so a slow subscriber never delays a review. */
+  readonly webhookQueues: StorageQueues;
 }
 
 /**
@@ -31,7 +34,11 @@ export interface StorageClients {
  */
 export function storageClients(
   connectionString: string,
-  options: { readonly eventsQueue?: string; readonly prefix?: string } = {},
+  options: {
+    readonly eventsQueue?: string;
+    readonly webhooksQueue?: string;
+    readonly prefix?: string;
+  } = {},
 ): StorageClients {
   const names = storageNames(options);
   const table = (name: string) => createTableClient(connectionString, name);
@@ -50,6 +57,10 @@ export function storageClients(
       events: service.getQueueClient(names.queues.events),
       poison: service.getQueueClient(names.queues.eventsPoison),
     },
+    webhookQueues: {
+      events: service.getQueueClient(names.queues.webhooks),
+      poison: service.getQueueClient(names.queues.webhooksPoison),
+    },
   };
 }
 
@@ -63,7 +74,12 @@ export function createTableClient(connectionString: string, tableName: string): 
 /** Creates the tables and queues that do not exist yet; existing ones are left as they are. */
 export async function ensureStorage(clients: StorageClients): Promise<void> {
   const tables: readonly TableClient[] = Object.values(clients.tables);
-  const queues: readonly QueueClient[] = [clients.queues.events, clients.queues.poison];
+  const queues: readonly QueueClient[] = [
+    clients.queues.events,
+    clients.queues.poison,
+    clients.webhookQueues.events,
+    clients.webhookQueues.poison,
+  ];
   await Promise.all([
     ...tables.map(async (table) => {
       try {

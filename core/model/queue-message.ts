@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { galleryIdSchema } from './ids.js';
 import { libraryEventSchema } from './library-event.js';
+import { reviewSnapshotSchema } from './review-event.js';
 import { reviewEventTypeSchema } from './subscription.js';
 
 /** Asks a worker to bring Planner, Teams and PhotoShelter in line with a review's stored state. */
@@ -28,11 +29,25 @@ export type ReviewRequested = z.infer<typeof reviewRequestedSchema>;
 /** A review event to hand to every subscriber that wants it (one message per event). */
 export const webhookFanoutSchema = z.object({
   type: z.literal('webhook.fanout'),
-  /** The event id (`review.decided:{reviewId}:v{cardVersion}` …): every delivery's dedupe id. */
+  /** The event id (`review.decided:{reviewId}:d{decision number}` …): every delivery's dedupe id. */
   id: z.string().min(1).max(400),
   event: reviewEventTypeSchema,
   reviewId: z.string().min(1),
   occurredAt: z.iso.datetime({ offset: true }),
+  /** The review when the event happened, so a late fan-out does not describe a later state. */
+  review: reviewSnapshotSchema,
+  /**
+   * A decision is announced before it is saved (so a crash after the save cannot lose it); the
+   * fan-out first checks that this decision is the one stored at this place in the review's history.
+   */
+  decision: z
+    .object({
+      /** 1-based place in `review.decisions`. */
+      number: z.number().int().positive(),
+      reviewerId: z.string().min(1),
+      at: z.iso.datetime({ offset: true }),
+    })
+    .optional(),
 });
 export type WebhookFanout = z.infer<typeof webhookFanoutSchema>;
 

@@ -39,8 +39,9 @@ export type ReviewView = ReturnType<typeof reviewView>;
 /**
  * What a webhook delivery says of the review: small and of fixed size whatever the batch (a queue
  * message holds 64 KB), so the assets are counted, not listed; a subscriber reads the rest from the API.
+ * Taken when the event happens and queued with it, so it has no link: the fan-out adds `reviewUrl`.
  */
-export function reviewSummary(review: Review, reviewUrl: string) {
+export function reviewSummary(review: Review) {
   const last = review.decisions.at(-1);
   return {
     ...reviewHeadline(review),
@@ -56,7 +57,6 @@ export function reviewSummary(review: Review, reviewUrl: string) {
             at: last.at,
           },
     plannerTaskId: review.planner.taskId ?? null,
-    reviewUrl,
     dueAt: review.dueAt,
     openedAt: review.openedAt,
     closedAt: review.closedAt ?? null,

@@ -1,10 +1,23 @@
 import { z } from 'zod';
 
+import { galleryIdSchema } from './ids.js';
+
 const isoDate = z.iso.datetime({ offset: true });
 
 /** What a subscriber (a Power Automate flow, another system) can be told about. */
 export const reviewEventTypeSchema = z.enum(['review.opened', 'review.decided', 'review.overdue']);
 export type ReviewEventType = z.infer<typeof reviewEventTypeSchema>;
+
+/** Which reviews a subscriber hears of; every field set must match, none set: every review. */
+export const subscriptionFilterSchema = z
+  .object({
+    /** Only reviews opened by this routing rule. */
+    rule: z.string().min(1).max(200).optional(),
+    /** Only reviews of this gallery. */
+    galleryId: galleryIdSchema.optional(),
+  })
+  .strict();
+export type SubscriptionFilter = z.infer<typeof subscriptionFilterSchema>;
 
 /** A webhook subscription: where to POST which review events, and how deliveries have gone. */
 export const subscriptionSchema = z.object({
@@ -13,8 +26,13 @@ export const subscriptionSchema = z.object({
   callbackUrl: z.url(),
   /** Only reviews of this routing rule; absent: every review. */
   rule: z.string().min(1).max(200).optional(),
-  /** HMAC-SHA256 key of the deliveries' signatures; shown to the subscriber once, at creation. */
-  secret: z.string().min(16),
+  /** Only reviews of this gallery; absent: every gallery. */
+  galleryId: galleryIdSchema.optional(),
+  /**
+   * HMAC-SHA256 key of the deliveries' signatures; shown to the subscriber once, at creation.
+   * Absent: the deployment's shared key (WEBHOOK_SIGNING_SECRET) signs them.
+   */
+  secret: z.string().min(16).optional(),
   status: z.enum(['active', 'disabled']),
   /** Failed attempts since the last success: at the limit the subscription is disabled. */
   consecutiveFailures: z.number().int().nonnegative(),
@@ -24,11 +42,16 @@ export const subscriptionSchema = z.object({
 });
 export type Subscription = z.infer<typeof subscriptionSchema>;
 
-/** Whether a subscription wants to hear of a review of `rule`. */
-export const wants = (subscription: Subscription, event: ReviewEventType, rule: string): boolean =>
+/** Whether a subscription wants to hear of this event about a review of `rule` and `galleryId`. */
+export const wants = (
+  subscription: Subscription,
+  event: ReviewEventType,
+  review: { readonly rule: string; readonly galleryId: string },
+): boolean =>
   subscription.status === 'active' &&
   subscription.event === event &&
-  (subscription.rule === undefined || subscription.rule === rule);
+  (subscription.rule === undefined || subscription.rule === review.rule) &&
+  (subscription.galleryId === undefined || subscription.galleryId === review.galleryId);
 
 /** Does not say where it came from: a URL without its query and fragment, which may hold secrets. */
 export function redactedUrl(url: string): string {

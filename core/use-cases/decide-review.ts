@@ -42,6 +42,12 @@ export async function decideReview(
     if (outcome.kind !== 'decided' && outcome.kind !== 'recorded') {
       return { ...outcome, current: stored.review };
     }
+    // Subscribers hear of decisions that close a review or send it back, not of votes it still waits
+    // on. Announced before the save, which the fan-out checks for: a crash between the save and an
+    // announcement after it would lose the event for good, as the retried press finds it decided.
+    if (outcome.kind === 'decided') {
+      await publishReviewEvent(deps, 'review.decided', outcome.review);
+    }
     try {
       const saved = await deps.reviews.save(outcome.review, stored.version);
       const review = saved.review;
@@ -66,8 +72,6 @@ export async function decideReview(
           reviewId: review.id,
           reason: `decision ${request.verb}`,
         }),
-        // Subscribers hear of decisions that close a review, not of votes it still waits on.
-        ...(outcome.kind === 'decided' ? [publishReviewEvent(deps, 'review.decided', review)] : []),
       ]);
       deps.logger.info('review decided', {
         reviewId: review.id,

@@ -1,11 +1,16 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import type { WebhookDeliver, WebhookFanout } from '../model/queue-message.js';
+import {
+  type WebhookDeliver,
+  webhookDeliverSchema,
+  type WebhookFanout,
+} from '../model/queue-message.js';
 import type { Review } from '../model/review.js';
-import { reviewSummary } from '../model/review-view.js';
+import { type ReviewNotification, reviewSnapshot } from '../model/review-event.js';
 import {
   redactedUrl,
   type ReviewEventType,
   type Subscription,
+  type SubscriptionFilter,
   wants,
 } from '../model/subscription.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -15,13 +20,14 @@ import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import type { SubscriptionStore } from '../ports/subscription-store.js';
-import type { WebhookSender } from '../ports/webhook-sender.js';
+import type { WebhookAnswer, WebhookSender } from '../ports/webhook-sender.js';
 import { runOnce } from './run-once.js';
 
 // Webhooks for Power Automate and other systems (ARCHITECTURE.md §4, `subscriptions`): a review event
-// is queued once (fan-out), becomes one delivery per interested subscriber, and each delivery attempt
-// is an effect of its own under the ledger, so a redelivered message never sends an attempt twice.
-// Failed attempts are retried with exponential backoff; a subscriber that keeps failing is disabled.
+// is queued once on the events queue (fan-out), becomes one delivery message per interested subscriber
+// on the webhooks queue, and each delivery attempt is an effect of its own under the ledger, so a
+// redelivered message never sends an attempt twice. Failed attempts are retried with exponential
+// backoff; a subscriber that keeps failing, or answers 410 Gone, is disabled.
 
 export interface WebhookPolicy {
   /** Delay before the second attempt; each later attempt waits twice as long (capped at an hour). */
@@ -47,19 +53,27 @@ export interface SubscribeDeps {
   /** Fresh, unguessable values: core has no randomness of its own. */
   readonly newId: () => string;
   readonly newSecret: () => string;
+  /**
+   * The deployment's shared signing key (WEBHOOK_SIGNING_SECRET). Set, it signs every subscription
+   * that brought no key of its own; unset, each subscription gets a generated key.
+   */
+  readonly webhookSigningSecret: string | undefined;
 }
 
 export interface SubscribeInput {
   readonly event: ReviewEventType;
   readonly callbackUrl: string;
-  readonly rule?: string | undefined;
+  readonly filter?: SubscriptionFilter | undefined;
   readonly secret?: string | undefined;
 }
 
 const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-/** Creates a subscription; the answer carries the signing secret, the only time it is shown. */
+/**
+ * Creates a subscription. The answer carries its own signing key when it has one (given, or generated
+ * because no shared key is configured): the only time that key is shown.
+ */
 export async function subscribe(deps: SubscribeDeps, input: SubscribeInput): Promise<Subscription> {
   let url: URL;
   try {
@@ -71,12 +85,15 @@ export async function subscribe(deps: SubscribeDeps, input: SubscribeInput): Pro
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new ValidationError('Subscription', ['callbackUrl: must be an https URL']);
   }
+  const secret =
+    input.secret ?? (deps.webhookSigningSecret === undefined ? deps.newSecret() : undefined);
   const subscription: Subscription = {
     id: deps.newId(),
     event: input.event,
     callbackUrl: url.toString(),
-    ...(input.rule === undefined ? {} : { rule: input.rule }),
-    secret: input.secret ?? deps.newSecret(),
+    ...(input.filter?.rule === undefined ? {} : { rule: input.filter.rule }),
+    ...(input.filter?.galleryId === undefined ? {} : { galleryId: input.filter.galleryId }),
+    ...(secret === undefined ? {} : { secret }),
     status: 'active',
     consecutiveFailures: 0,
     createdAt: deps.clock.now().toISOString(),
@@ -106,77 +123,140 @@ export async function unsubscribe(
   });
 }
 
-/** The id of an event, the same however often the step that raises it runs. */
+/**
+ * The id of an event, the same however often the step that raises it runs: a review opens once, is
+ * decided once per decision (its place in the history), and runs late once per due date.
+ */
 export function reviewEventId(event: ReviewEventType, review: Review): string {
   switch (event) {
     case 'review.opened':
       return `review.opened:${review.id}`;
     case 'review.decided':
-      return `review.decided:${review.id}:v${review.cardVersion}`;
+      return `review.decided:${review.id}:d${review.decisions.length}`;
     case 'review.overdue':
       return `review.overdue:${review.id}:${review.dueAt}`;
   }
 }
 
-/** Queues an event for the subscribers; cheap and idempotent, so the step raising it may repeat. */
+/**
+ * Queues an event for the subscribers, with the review as it stands in it; cheap and idempotent, so
+ * the step raising it may repeat. `review.decided` is raised with the review about to be saved, before
+ * the save: the fan-out checks the decision was stored (a save that lost a race raises nothing), and a
+ * crash right after the save cannot lose the announcement.
+ */
 export async function publishReviewEvent(
   deps: { readonly queue: EventQueue; readonly clock: Clock },
   event: ReviewEventType,
   review: Review,
 ): Promise<void> {
+  const decision = event === 'review.decided' ? review.decisions.at(-1) : undefined;
   await deps.queue.enqueue({
     type: 'webhook.fanout',
     id: reviewEventId(event, review),
     event,
     reviewId: review.id,
     occurredAt: deps.clock.now().toISOString(),
+    review: reviewSnapshot(review),
+    ...(decision === undefined
+      ? {}
+      : {
+          decision: {
+            number: review.decisions.length,
+            reviewerId: decision.reviewerId,
+            at: decision.at,
+          },
+        }),
   });
 }
 
 export interface WebhookDeps {
   readonly subscriptions: SubscriptionStore;
   readonly reviews: ReviewStore;
-  readonly queue: EventQueue;
+  /** The `webhooks` queue: one message per delivery attempt, consumed by `deliverWebhook`. */
+  readonly webhookQueue: EventQueue;
   readonly ledger: EffectLedger;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly audit: AuditLog;
   readonly webhooks: WebhookSender;
   readonly webhookPolicy: WebhookPolicy;
+  readonly webhookSigningSecret: string | undefined;
   readonly links: { reviewUrl(reviewId: string): string };
 }
 
-/** One delivery (attempt 1) per active subscription that wants the event. */
-export async function fanOut(deps: WebhookDeps, message: WebhookFanout): Promise<number> {
+/** How long an announced decision may take to appear in the store before it is taken as never saved. */
+export const decisionSaveWindowMs = 60_000;
+
+/** Whether the decision an announcement names is the one stored at its place in the history. */
+async function isDecisionSaved(
+  deps: WebhookDeps,
+  message: WebhookFanout,
+  decision: NonNullable<WebhookFanout['decision']>,
+): Promise<boolean> {
   const stored = await deps.reviews.get(message.reviewId);
-  if (stored === undefined) throw new NotFoundError('Review', message.reviewId);
-  const review = stored.review;
-  const body = JSON.stringify({
+  const saved = stored?.review.decisions[decision.number - 1];
+  if (saved !== undefined) {
+    if (saved.reviewerId === decision.reviewerId && saved.at === decision.at) return true;
+    deps.logger.info('decision announcement dropped: another decision was saved in its place', {
+      eventId: message.id,
+    });
+    return false;
+  }
+  const age = deps.clock.now().getTime() - Date.parse(message.occurredAt);
+  // Announced a moment ago: the save may still be on its way. Throwing leaves the message on the
+  // queue to come back after its visibility timeout.
+  if (age < decisionSaveWindowMs) {
+    throw new ConflictError(`decision ${decision.number} of ${message.reviewId} is not saved yet`);
+  }
+  deps.logger.info('decision announcement dropped: the decision was never saved', {
+    eventId: message.id,
+  });
+  return false;
+}
+
+/**
+ * One delivery (attempt 1) per active subscription that wants the event and existed when it happened.
+ * The body is recorded in the ledger by the first fan-out of an event id, and the deliveries are queued
+ * once: a second message with the same id (a decision pressed twice at once, an opening announced
+ * again after a crash) sends nothing new and nothing different.
+ */
+export async function fanOut(deps: WebhookDeps, message: WebhookFanout): Promise<number> {
+  if (message.decision !== undefined && !(await isDecisionSaved(deps, message, message.decision))) {
+    return 0;
+  }
+  const notification: ReviewNotification = {
     id: message.id,
     event: message.event,
     occurredAt: message.occurredAt,
-    review: reviewSummary(review, deps.links.reviewUrl(review.id)),
-  });
-  const targets = (await deps.subscriptions.list()).filter((s) =>
-    wants(s, message.event, review.rule),
+    review: { ...message.review, reviewUrl: deps.links.reviewUrl(message.reviewId) },
+  };
+  const { result: body } = await runOnce(deps, `webhook.event:${message.id}`, () =>
+    Promise.resolve(JSON.stringify(notification)),
   );
-  for (const subscription of targets) {
-    await deps.queue.enqueue({
-      type: 'webhook.deliver',
-      id: `${message.id}>${subscription.id}#1`,
-      eventId: message.id,
-      subscriptionId: subscription.id,
-      attempt: 1,
-      body,
-    });
-  }
-  return targets.length;
+  const happenedAt = Date.parse(message.occurredAt);
+  const { result } = await runOnce(deps, `webhook.fanout:${message.id}`, async () => {
+    const targets = (await deps.subscriptions.list()).filter(
+      (s) => wants(s, message.event, message.review) && Date.parse(s.createdAt) <= happenedAt,
+    );
+    for (const subscription of targets) {
+      await deps.webhookQueue.enqueue({
+        type: 'webhook.deliver',
+        id: `${message.id}>${subscription.id}#1`,
+        eventId: message.id,
+        subscriptionId: subscription.id,
+        attempt: 1,
+        body,
+      });
+    }
+    return String(targets.length);
+  });
+  return Number(result);
 }
 
 const backoffMs = (policy: WebhookPolicy, attempt: number): number =>
   Math.min(maxBackoffMs, policy.retryBaseMs * 2 ** (attempt - 1));
 
-type AttemptOutcome = 'delivered' | 'failed' | 'gone' | 'skipped';
+export type AttemptOutcome = 'delivered' | 'failed' | 'gone' | 'skipped';
 
 /** One attempt; a failed one queues the next after its backoff, until the attempts run out. */
 export async function deliver(deps: WebhookDeps, message: WebhookDeliver): Promise<AttemptOutcome> {
@@ -184,14 +264,23 @@ export async function deliver(deps: WebhookDeps, message: WebhookDeliver): Promi
     const stored = await deps.subscriptions.get(message.subscriptionId);
     if (stored === undefined || stored.subscription.status !== 'active') return 'skipped';
     const subscription = stored.subscription;
-    const answer = await deps.webhooks.send({
-      url: subscription.callbackUrl,
-      event: subscription.event,
-      deliveryId: message.eventId,
-      attempt: message.attempt,
-      body: message.body,
-      secret: subscription.secret,
-    });
+    const secret = subscription.secret ?? deps.webhookSigningSecret;
+    const answer: WebhookAnswer =
+      secret === undefined
+        ? // Sending unsigned would teach receivers to accept unsigned calls: count it as a failure.
+          {
+            kind: 'failed',
+            status: undefined,
+            reason: 'no signing secret (WEBHOOK_SIGNING_SECRET)',
+          }
+        : await deps.webhooks.send({
+            url: subscription.callbackUrl,
+            event: subscription.event,
+            deliveryId: message.eventId,
+            attempt: message.attempt,
+            body: message.body,
+            secret,
+          });
     await recordAnswer(deps, subscription.id, answer);
     const fields = {
       subscriptionId: subscription.id,
@@ -209,7 +298,7 @@ export async function deliver(deps: WebhookDeps, message: WebhookDeliver): Promi
     const isActive = current?.subscription.status === 'active';
     if (isActive && message.attempt < deps.webhookPolicy.maxAttempts) {
       const attempt = message.attempt + 1;
-      await deps.queue.enqueue(
+      await deps.webhookQueue.enqueue(
         { ...message, id: `${message.eventId}>${message.subscriptionId}#${attempt}`, attempt },
         { delayMs: backoffMs(deps.webhookPolicy, message.attempt) },
       );
@@ -227,11 +316,7 @@ export async function deliver(deps: WebhookDeps, message: WebhookDeliver): Promi
 }
 
 /** Counts the attempt on the subscription, disabling it when the subscriber is gone or keeps failing. */
-async function recordAnswer(
-  deps: WebhookDeps,
-  id: string,
-  answer: Awaited<ReturnType<WebhookSender['send']>>,
-): Promise<void> {
+async function recordAnswer(deps: WebhookDeps, id: string, answer: WebhookAnswer): Promise<void> {
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     const stored = await deps.subscriptions.get(id);
     if (stored === undefined) return;
@@ -269,4 +354,16 @@ async function recordAnswer(
     return;
   }
   throw new ConflictError(`subscription ${id} kept changing while a delivery was counted`);
+}
+
+/** The `deliverWebhook` worker: one message of the webhooks queue, one delivery attempt. */
+export async function handleWebhookMessage(
+  deps: WebhookDeps,
+  message: unknown,
+): Promise<{ readonly id: string; readonly outcome: AttemptOutcome }> {
+  const parsed = webhookDeliverSchema.safeParse(message);
+  if (!parsed.success) {
+    throw ValidationError.fromZod('Webhook queue message is not understood', parsed.error);
+  }
+  return { id: parsed.data.id, outcome: await deliver(deps, parsed.data) };
 }

@@ -61,6 +61,7 @@ describe('Power Automate connector against the live API', () => {
   let dataDir: string;
   const receiver = new Receiver();
   let api: ContractClient;
+  const logger = new RecordingLogger();
   const secrets = new Map<string, string>();
   let athletics: { id: string; name: string };
 
@@ -85,7 +86,7 @@ describe('Power Automate connector against the live API', () => {
         WEBHOOK_RETRY_BASE_SECONDS: '0',
         WEBHOOK_MAX_FAILURES: '3',
       },
-      { inMemoryStorage: true, runTriggers: false, logger: new RecordingLogger() },
+      { inMemoryStorage: true, runTriggers: false, logger },
     );
     api = new ContractClient(host.url, apiKey);
     await host.poll(); // baseline
@@ -100,8 +101,10 @@ describe('Power Automate connector against the live API', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const subscribeTo = async (operationId: string, path: string) => {
-    const answer = await api.call(operationId, { body: { callbackUrl: `${receiver.url}${path}` } });
+  const subscribeTo = async (operationId: string, path: string, filter?: object) => {
+    const answer = await api.call(operationId, {
+      body: { callbackUrl: `${receiver.url}${path}`, ...(filter === undefined ? {} : { filter }) },
+    });
     expect(answer.problems).toEqual([]);
     expect(answer.status).toBe(201);
     const created = answer.body as { id: string; secret: string };
@@ -122,14 +125,65 @@ describe('Power Automate connector against the live API', () => {
 
   it('subscribes the three triggers (201 + Location + secret) and reads a subscription back', async () => {
     await subscribeTo('whenReviewOpened', '/ok/opened');
-    await subscribeTo('whenReviewDecided', '/ok/decided');
+    await subscribeTo('whenReviewOpened', '/ok/opened-gallery', { galleryId: athletics.id });
+    // A Power Automate callback carries its signature in the query: never shown again, never logged.
+    const decidedId = await subscribeTo('whenReviewDecided', '/ok/decided?sig=flow-signature-x');
     await subscribeTo('whenReviewOverdue', '/ok/overdue');
     failingId = await subscribeTo('whenReviewOpened', '/fail/opened');
 
     const read = await api.call('getSubscription', { path: { id: failingId } });
     expect(read.problems).toEqual([]);
-    expect(read.body).toMatchObject({ id: failingId, event: 'review.opened', status: 'active' });
+    expect(read.body).toMatchObject({
+      id: failingId,
+      event: 'review.opened',
+      status: 'active',
+      filter: { rule: null, galleryId: null },
+    });
     expect(read.body).not.toHaveProperty('secret');
+    const decided = await api.call('getSubscription', { path: { id: decidedId } });
+    expect(decided.body).toMatchObject({ callbackUrl: `${receiver.url}/ok/decided` });
+  });
+
+  it('subscribes any caller with POST /subscriptions and the event in the body', async () => {
+    const post = (body: unknown) =>
+      fetch(`${host.url}/api/v1/subscriptions`, {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const created = await post({
+      event: 'review.overdue',
+      callbackUrl: `${receiver.url}/ok/any`,
+      filter: { rule: 'Athletics' },
+    });
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as { id: string; secret: string };
+    expect(created.headers.get('location')).toBe(`${host.url}/api/v1/subscriptions/${body.id}`);
+    expect(schemaErrors('Subscription', body)).toEqual([]);
+    expect(body).toMatchObject({
+      event: 'review.overdue',
+      filter: { rule: 'Athletics', galleryId: null },
+    });
+    expect(body.secret.length).toBeGreaterThanOrEqual(16);
+    const deleted = await api.call('deleteSubscription', { path: { id: body.id } });
+    expect(deleted.status).toBe(204);
+
+    const missing = await post({ callbackUrl: `${receiver.url}/ok/any` });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: { message: /event: required/ } });
+    const conflicting = await fetch(`${host.url}/api/v1/subscriptions/review-opened`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ event: 'review.decided', callbackUrl: `${receiver.url}/ok/any` }),
+    });
+    expect(conflicting.status).toBe(400);
+    const badGallery = await post({
+      event: 'review.opened',
+      callbackUrl: `${receiver.url}/ok/any`,
+      filter: { galleryId: 'not-a-gallery' },
+    });
+    expect(badGallery.status).toBe(400);
+    expect(await badGallery.json()).toMatchObject({ error: { message: /filter\.galleryId/ } });
   });
 
   it('refuses a subscription without https and a call without the key, in the declared error shape', async () => {
@@ -232,10 +286,13 @@ describe('Power Automate connector against the live API', () => {
     expect([200, 409]).toContain(again.status);
 
     await settle(host);
-    const [delivery] = receiver.at('/ok/decided');
+    const [delivery, ...more] = receiver.at('/ok/decided?sig=flow-signature-x');
     expect(delivery).toBeDefined();
+    expect(more).toEqual([]); // the repeated press is not a second decision
     if (delivery === undefined) return;
-    expect(verifies(delivery, secrets.get('/ok/decided') ?? '')).toBe(true);
+    expect(verifies(delivery, secrets.get('/ok/decided?sig=flow-signature-x') ?? '')).toBe(true);
+    expect(header(delivery, 'x-lightdesk-event')).toBe('review.decided');
+    expect(header(delivery, 'x-lightdesk-delivery')).toBe(`review.decided:${reviewId}:d1`);
     const body = JSON.parse(delivery.body) as { review: { status: string; lastDecision: unknown } };
     expect(schemaErrors('ReviewNotification', body)).toEqual([]);
     expect(body.review.status).toBe('approved');
@@ -264,25 +321,34 @@ describe('Power Automate connector against the live API', () => {
   });
 
   it('unsubscribes with DELETE on the Location: 204, then no more deliveries', async () => {
-    const list = await fetch(`${host.url}/api/v1/subscriptions/review-opened`, {
+    const created = await fetch(`${host.url}/api/v1/subscriptions/review-opened`, {
       method: 'POST',
       headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
       body: JSON.stringify({ callbackUrl: `${receiver.url}/ok/later` }),
     });
-    const location = list.headers.get('location') ?? '';
-    const id = location.split('/').pop() ?? '';
-    const deleted = await api.call('deleteSubscription', { path: { id } });
+    // Power Automate DELETEs the Location exactly as it was given.
+    const location = created.headers.get('location') ?? '';
+    const deleted = await fetch(location, { method: 'DELETE', headers: { 'x-api-key': apiKey } });
     expect(deleted.status).toBe(204);
-    expect(deleted.problems).toEqual([]);
+    const id = location.split('/').pop() ?? '';
     const gone = await api.call('deleteSubscription', { path: { id } });
     expect(gone.status).toBe(404);
+    expect(gone.problems).toEqual([]);
 
     const [, second] = await galleriesUnder(host, 'Athletics');
     await upload(host, second?.id ?? '');
     await settle(host);
     expect(receiver.at('/ok/later')).toEqual([]);
-    // The live subscription still hears: the first upload, the requested review, this upload.
+    // The live subscription still hears: the first upload, the requested review, this upload; the
+    // one filtered on the first gallery heard only of its review.
     expect(receiver.at('/ok/opened')).toHaveLength(3);
+    expect(receiver.at('/ok/opened-gallery')).toHaveLength(1);
+  });
+
+  it('never logged a signing secret or a callback query', () => {
+    const text = logger.text();
+    expect(text).not.toContain('flow-signature-x');
+    for (const secret of secrets.values()) expect(text).not.toContain(secret);
   });
 
   it('called every operation in the definition', () => {

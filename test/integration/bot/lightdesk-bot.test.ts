@@ -240,14 +240,15 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
       expect(stored?.decisions).toMatchObject([
         { reviewerId: adele.aadObjectId, verb: 'approve', source: 'teams' },
       ]);
-      // The sync of the card, task and PhotoShelter, and the decision for webhook subscribers.
+      // The decision for webhook subscribers (announced before it is saved), and the sync of the
+      // card, task and PhotoShelter.
       expect(queue.messages).toEqual([
-        expect.objectContaining({ type: 'review.sync', reviewId: review.id }),
         expect.objectContaining({
           type: 'webhook.fanout',
           event: 'review.decided',
           reviewId: review.id,
         }),
+        expect.objectContaining({ type: 'review.sync', reviewId: review.id }),
       ]);
       // Everyone's copy is updated by the queued review.sync, not inside the invoke.
       const card = sim

@@ -8,6 +8,7 @@ import {
   handleQueueMessage,
 } from '../../../../core/use-cases/handle-queue-message.js';
 import type { SyncPlannerDeps } from '../../../../core/use-cases/sync-planner.js';
+import { handleWebhookMessage } from '../../../../core/use-cases/webhooks.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { InMemoryAuditLog } from '../../../doubles/in-memory-audit-log.js';
 import { InMemoryChatNotifier } from '../../../doubles/in-memory-chat-notifier.js';
@@ -93,6 +94,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
   const ledger = new InMemoryEffectLedger();
   const audit = new InMemoryAuditLog();
   const queue = new InMemoryEventQueue(() => clock.now().getTime());
+  const webhookQueue = new InMemoryEventQueue(() => clock.now().getTime());
   const logger = new RecordingLogger();
   const subscriptions = new InMemorySubscriptionStore();
   const webhooks = new ScriptedWebhookSender();
@@ -113,8 +115,10 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     rules,
     defaultPlanId: undefined,
     subscriptions,
+    webhookQueue,
     webhooks,
     webhookPolicy: { retryBaseMs: 60_000, maxAttempts: 4, maxConsecutiveFailures: 3 },
+    webhookSigningSecret: undefined,
   };
 
   let uploads = 0;
@@ -151,16 +155,27 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     return result;
   };
 
-  /** The worker works the queue until it is empty, as the Functions host would. */
+  /**
+   * The workers work the events queue, then the webhook deliveries it queued, until both are empty,
+   * as the Functions host would. Returns the events handled.
+   */
   async function drainQueue(): Promise<number> {
     let handled = 0;
     for (;;) {
       const batch = await queue.receive(16, 30_000);
-      if (batch.length === 0) return handled;
+      if (batch.length === 0) break;
       for (const message of batch) {
         await handleQueueMessage(deps, JSON.parse(message.body) as unknown);
         await queue.complete(message);
         handled += 1;
+      }
+    }
+    for (;;) {
+      const batch = await webhookQueue.receive(16, 30_000);
+      if (batch.length === 0) return handled;
+      for (const message of batch) {
+        await handleWebhookMessage(deps, JSON.parse(message.body) as unknown);
+        await webhookQueue.complete(message);
       }
     }
   }
@@ -192,6 +207,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     queue,
     logger,
     subscriptions,
+    webhookQueue,
     webhooks,
     galleries,
     collections: { athletics, football, brand, archived },

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { ValidationError } from '../../../../core/errors.js';
-import type { WebhookDeliver, WebhookFanout } from '../../../../core/model/queue-message.js';
+import { ConflictError, ValidationError } from '../../../../core/errors.js';
+import type { WebhookFanout } from '../../../../core/model/queue-message.js';
+import type { Review } from '../../../../core/model/review.js';
+import { reviewNotificationSchema } from '../../../../core/model/review-event.js';
+import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import {
-  deliver,
+  decisionSaveWindowMs,
   fanOut,
+  handleWebhookMessage,
   publishReviewEvent,
   subscribe,
   unsubscribe,
@@ -19,25 +23,37 @@ import { InMemoryReviewStore } from '../../../doubles/in-memory-review-store.js'
 import { InMemorySubscriptionStore } from '../../../doubles/in-memory-subscription-store.js';
 import { RecordingLogger } from '../../../doubles/recording-logger.js';
 import { ScriptedWebhookSender } from '../../../doubles/scripted-webhook-sender.js';
-import { aReview } from '../../../support/review-builders.js';
+import { aDecision, anAsset, aReview, aReviewer } from '../../../support/review-builders.js';
 
-function world(policy: Partial<WebhookPolicy> = {}) {
+const sharedKey = 'the-deployment-signing-key-0001';
+
+function world(
+  options: { readonly policy?: Partial<WebhookPolicy>; readonly sharedSecret?: string } = {},
+) {
   const clock = new FixedClock();
+  /** The events queue: what publishing writes to, and the fan-out reads. */
   const queue = new InMemoryEventQueue(() => clock.now().getTime());
   const reviews = new InMemoryReviewStore();
   const review = aReview();
   reviews.given(review);
   let ids = 0;
-  const deps: WebhookDeps = {
+  const deps: WebhookDeps & { readonly queue: InMemoryEventQueue } = {
     subscriptions: new InMemorySubscriptionStore(),
     reviews,
     queue,
+    webhookQueue: new InMemoryEventQueue(() => clock.now().getTime()),
     ledger: new InMemoryEffectLedger(),
     clock,
     logger: new RecordingLogger(),
     audit: new InMemoryAuditLog(),
     webhooks: new ScriptedWebhookSender(),
-    webhookPolicy: { retryBaseMs: 10_000, maxAttempts: 4, maxConsecutiveFailures: 3, ...policy },
+    webhookPolicy: {
+      retryBaseMs: 10_000,
+      maxAttempts: 4,
+      maxConsecutiveFailures: 3,
+      ...options.policy,
+    },
+    webhookSigningSecret: options.sharedSecret,
     links: { reviewUrl: (id) => `https://lightdesk.example.com/api/tab/?review=${id}` },
   };
   const sender = deps.webhooks as ScriptedWebhookSender;
@@ -45,24 +61,42 @@ function world(policy: Partial<WebhookPolicy> = {}) {
   const subscribeDeps = {
     ...deps,
     newId: () => `sub-${(ids += 1)}`,
-    newSecret: () => 'a-secret-of-sixteen-chars-or-more',
+    newSecret: () => `generated-secret-number-${ids}`,
   };
 
-  /** Works the queue as the worker does, until nothing is visible now. */
+  /**
+   * Works both queues as processEvent and deliverWebhook do, until nothing is visible now; returns
+   * the delivery attempts' outcomes.
+   */
   async function work(): Promise<string[]> {
     const outcomes: string[] = [];
     for (;;) {
-      const batch = await queue.receive(16, 30_000);
-      if (batch.length === 0) return outcomes;
-      for (const message of batch) {
-        const body = JSON.parse(message.body) as WebhookFanout | WebhookDeliver;
-        if (body.type === 'webhook.fanout') await fanOut(deps, body);
-        else outcomes.push(await deliver(deps, body));
+      const events = await queue.receive(16, 30_000);
+      for (const message of events) {
+        const body = JSON.parse(message.body) as { type: string };
+        // The events queue carries other work too (a decision's review.sync): not this test's.
+        if (body.type === 'webhook.fanout') await fanOut(deps, body as WebhookFanout);
         await queue.complete(message);
       }
+      const attempts = await deps.webhookQueue.receive(16, 30_000);
+      for (const message of attempts) {
+        outcomes.push((await handleWebhookMessage(deps, JSON.parse(message.body))).outcome);
+        await deps.webhookQueue.complete(message);
+      }
+      if (events.length === 0 && attempts.length === 0) return outcomes;
     }
   }
-  return { deps, clock, queue, review, sender, audit, subscribeDeps, work };
+  return { deps, clock, queue, reviews, review, sender, audit, subscribeDeps, work };
+}
+
+/** The review with one more decision saved in it, as decideReview would leave it. */
+function decided(review: Review, minutes: number): Review {
+  return {
+    ...review,
+    status: 'approved',
+    decisions: [...review.decisions, aDecision(aReviewer(1), 'approve', { minutes })],
+    cardVersion: review.cardVersion + 1,
+  };
 }
 
 describe('webhook subscriptions', () => {
@@ -88,39 +122,125 @@ describe('webhook subscriptions', () => {
     expect(await deps.subscriptions.list()).toEqual([]);
     await expect(unsubscribe(deps, s.id)).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  it('gives each subscription its own key when no shared key is configured', async () => {
+    const { subscribeDeps } = world();
+    const first = await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://a.example/1',
+    });
+    const second = await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://a.example/2',
+    });
+    expect(first.secret).toBeDefined();
+    expect(second.secret).toBeDefined();
+    expect(first.secret).not.toBe(second.secret);
+  });
+
+  it('with a shared key, stores no key of its own unless the subscriber brings one', async () => {
+    const { deps, subscribeDeps } = world({ sharedSecret: sharedKey });
+    const plain = await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://a.example/plain',
+    });
+    const own = await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://a.example/own',
+      secret: 'a-key-the-subscriber-chose',
+    });
+    expect(plain.secret).toBeUndefined();
+    expect((await deps.subscriptions.get(plain.id))?.subscription.secret).toBeUndefined();
+    expect((await deps.subscriptions.get(own.id))?.subscription.secret).toBe(
+      'a-key-the-subscriber-chose',
+    );
+  });
 });
 
 describe('delivering review events', () => {
-  it('sends one delivery to each active subscriber of the event and rule, none to others', async () => {
+  it('sends one delivery to each active subscriber of the event, rule and gallery, none to others', async () => {
     const { deps, review, sender, subscribeDeps, work } = world();
+    const to = (path: string) => `https://a.example/${path}`;
+    await subscribe(subscribeDeps, { event: 'review.opened', callbackUrl: to('all') });
     await subscribe(subscribeDeps, {
-      event: 'review.decided',
-      callbackUrl: 'https://a.example/all',
-    });
-    await subscribe(subscribeDeps, {
-      event: 'review.decided',
-      callbackUrl: 'https://a.example/marketing',
-      rule: review.rule,
-    });
-    await subscribe(subscribeDeps, {
-      event: 'review.decided',
-      callbackUrl: 'https://a.example/other-rule',
-      rule: 'Athletics',
+      event: 'review.opened',
+      callbackUrl: to('rule'),
+      filter: { rule: review.rule },
     });
     await subscribe(subscribeDeps, {
       event: 'review.opened',
-      callbackUrl: 'https://a.example/opened',
+      callbackUrl: to('gallery'),
+      filter: { galleryId: review.galleryId, rule: review.rule },
     });
+    await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: to('other-rule'),
+      filter: { rule: 'Athletics' },
+    });
+    await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: to('other-gallery'),
+      filter: { galleryId: 'G0000another0000' },
+    });
+    await subscribe(subscribeDeps, { event: 'review.overdue', callbackUrl: to('overdue') });
 
-    await publishReviewEvent(deps, 'review.decided', review);
-    expect(await work()).toEqual(['delivered', 'delivered']);
-    expect(sender.sent.map((d) => d.url).sort()).toEqual([
-      'https://a.example/all',
-      'https://a.example/marketing',
+    await publishReviewEvent(deps, 'review.opened', review);
+    expect(await work()).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(sender.sent.map((d) => d.url).sort()).toEqual([to('all'), to('gallery'), to('rule')]);
+    const body = reviewNotificationSchema.parse(JSON.parse(sender.sent[0]?.body ?? '{}'));
+    expect(body).toMatchObject({
+      id: `review.opened:${review.id}`,
+      event: 'review.opened',
+      review: {
+        id: review.id,
+        reviewUrl: `https://lightdesk.example.com/api/tab/?review=${review.id}`,
+      },
+    });
+    expect(
+      sender.sent.every((d) => d.deliveryId === body.id && d.body === sender.sent[0]?.body),
+    ).toBe(true);
+  });
+
+  it('signs with the subscription key, else the shared key; without either it sends nothing', async () => {
+    const shared = world({ sharedSecret: sharedKey });
+    const own = await subscribe(shared.subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://a.example/own',
+      secret: 'a-key-the-subscriber-chose',
+    });
+    await subscribe(shared.subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://a.example/shared',
+    });
+    await publishReviewEvent(shared.deps, 'review.opened', shared.review);
+    await shared.work();
+    expect(shared.sender.sent.map((d) => [d.url, d.secret]).sort()).toEqual([
+      ['https://a.example/own', own.secret],
+      ['https://a.example/shared', sharedKey],
     ]);
-    const body = JSON.parse(sender.sent[0]?.body ?? '{}') as { id: string; review: { id: string } };
-    expect(body.id).toBe(`review.decided:${review.id}:v${review.cardVersion}`);
-    expect(sender.sent.every((d) => d.deliveryId === body.id)).toBe(true);
+
+    // Made while a shared key was configured, delivered after it was removed.
+    const unset = world();
+    const [keyless] = (await shared.deps.subscriptions.list()).filter(
+      (s) => s.secret === undefined,
+    );
+    if (keyless === undefined) throw new TypeError('no subscription without a key');
+    await unset.deps.subscriptions.create({ ...keyless, id: 'keyless' });
+    await publishReviewEvent(unset.deps, 'review.opened', unset.review);
+    expect(await unset.work()).toEqual(['failed']);
+    expect(unset.sender.sent).toEqual([]);
+    expect((await unset.deps.subscriptions.get('keyless'))?.subscription).toMatchObject({
+      consecutiveFailures: 1,
+    });
+  });
+
+  it('tells a subscriber only of events that happened after it subscribed', async () => {
+    const { deps, review, sender, subscribeDeps, clock, work } = world();
+    await publishReviewEvent(deps, 'review.opened', review);
+    clock.advance(1_000);
+    await subscribe(subscribeDeps, { event: 'review.opened', callbackUrl: 'https://a.example/h' });
+    expect(await work()).toEqual([]);
+    expect(sender.sent).toEqual([]);
   });
 
   it('never sends an attempt twice when its message is delivered again', async () => {
@@ -129,16 +249,83 @@ describe('delivering review events', () => {
     await publishReviewEvent(deps, 'review.opened', review);
     const [fanout] = await queue.receive(1, 30_000);
     await fanOut(deps, JSON.parse(fanout?.body ?? '{}') as WebhookFanout);
-    const [attempt] = await queue.receive(1, 30_000);
-    const message = JSON.parse(attempt?.body ?? '{}') as WebhookDeliver;
-    expect(await deliver(deps, message)).toBe('delivered');
-    expect(await deliver(deps, message)).toBe('delivered'); // the queue's redelivery
+    const [attempt] = await deps.webhookQueue.receive(1, 30_000);
+    const message: unknown = JSON.parse(attempt?.body ?? '{}');
+    expect((await handleWebhookMessage(deps, message)).outcome).toBe('delivered');
+    expect((await handleWebhookMessage(deps, message)).outcome).toBe('delivered'); // redelivery
     expect(sender.sent).toHaveLength(1);
+  });
+
+  it('sends one body per event even when the event is announced again with a later state', async () => {
+    const { deps, review, sender, subscribeDeps, clock, work } = world();
+    await subscribe(subscribeDeps, { event: 'review.opened', callbackUrl: 'https://a.example/h' });
+    await publishReviewEvent(deps, 'review.opened', review);
+    // A crashed worker's redelivery announces the opening again, after more images joined.
+    clock.advance(5_000);
+    const grown = { ...review, assets: [...review.assets, anAsset(4)] };
+    await publishReviewEvent(deps, 'review.opened', grown);
+
+    expect(await work()).toEqual(['delivered']);
+    expect(JSON.parse(sender.sent[0]?.body ?? '{}')).toMatchObject({
+      review: { assetCount: review.assets.length },
+    });
+  });
+
+  it('announces a decision once it is saved, and a decision that lost its save never', async () => {
+    const { deps, reviews, review, sender, subscribeDeps, clock, work } = world();
+    await subscribe(subscribeDeps, {
+      event: 'review.decided',
+      callbackUrl: 'https://a.example/decided',
+    });
+    // A save that lost a race: announced, never stored.
+    const lost = decided(review, 30);
+    await publishReviewEvent(deps, 'review.decided', lost);
+    const [announcement] = await deps.queue.receive(1, 30_000);
+    const message = JSON.parse(announcement?.body ?? '{}') as WebhookFanout;
+    // Still within the save's window: the message comes back later.
+    await expect(fanOut(deps, message)).rejects.toBeInstanceOf(ConflictError);
+    clock.advance(decisionSaveWindowMs);
+    expect(await fanOut(deps, message)).toBe(0);
+    if (announcement !== undefined) await deps.queue.complete(announcement);
+
+    // The decision that was saved in that place instead is announced under the same id, with its body.
+    const saved = decided(review, 31);
+    await publishReviewEvent(deps, 'review.decided', saved);
+    await reviews.save(saved, (await reviews.get(review.id))?.version ?? '');
+    expect(await work()).toEqual(['delivered']);
+    const body = reviewNotificationSchema.parse(JSON.parse(sender.sent[0]?.body ?? '{}'));
+    expect(body.id).toBe(`review.decided:${review.id}:d1`);
+    expect(body.review.lastDecision?.at).toBe(saved.decisions[0]?.at);
+  });
+
+  it('queues the decision announcement before the decision is saved', async () => {
+    const { deps, review, sender, subscribeDeps, work } = world();
+    await subscribe(subscribeDeps, {
+      event: 'review.decided',
+      callbackUrl: 'https://a.example/decided',
+    });
+    const press = {
+      reviewerId: review.reviewers[0]?.id ?? '',
+      verb: 'approve',
+      source: 'api',
+    } as const;
+    // The queue is down: the decision is refused rather than saved without its announcement.
+    deps.queue.failNextEnqueue = new Error('queue unavailable');
+    await expect(decideReview(deps, review.id, press)).rejects.toThrow('queue unavailable');
+    expect((await deps.reviews.get(review.id))?.review.decisions).toEqual([]);
+
+    const result = await decideReview(deps, review.id, press);
+    expect(result.kind).toBe('decided');
+    expect(await work()).toEqual(['delivered']);
+    expect(JSON.parse(sender.sent[0]?.body ?? '{}')).toMatchObject({
+      event: 'review.decided',
+      review: { status: 'approved', lastDecision: { verb: 'approve' } },
+    });
   });
 
   it('retries with doubling delays, then gives up and says so in the audit', async () => {
     const { deps, review, sender, subscribeDeps, work, clock, audit } = world({
-      maxConsecutiveFailures: 10,
+      policy: { maxConsecutiveFailures: 10 },
     });
     await subscribe(subscribeDeps, {
       event: 'review.opened',
@@ -160,6 +347,7 @@ describe('delivering review events', () => {
       expect(await work()).toEqual(['failed']);
     }
     expect(sender.sent.map((d) => d.attempt)).toEqual([1, 2, 3, 4]);
+    expect(new Set(sender.sent.map((d) => d.deliveryId)).size).toBe(1);
     expect(audit.entries.map((e) => e.kind)).toContain('webhook.abandoned');
     clock.advance(3_600_000);
     expect(await work()).toEqual([]);
@@ -189,7 +377,7 @@ describe('delivering review events', () => {
     });
     // Three more events, each failing once: the third failure in a row disables the subscription.
     for (const n of [1, 2, 3]) {
-      await deps.queue.enqueue({
+      await deps.webhookQueue.enqueue({
         type: 'webhook.deliver',
         id: `event-${n}>${s.id}#1`,
         eventId: `event-${n}`,
@@ -208,7 +396,7 @@ describe('delivering review events', () => {
     expect(audit.entries.filter((e) => e.kind === 'webhook.disabled')).toHaveLength(1);
     // Disabled: later events skip it without a call.
     const before = sender.sent.length;
-    await publishReviewEvent(deps, 'review.opened', review);
+    await publishReviewEvent(deps, 'review.opened', { ...review, id: `${review.id}-next` });
     await work();
     expect(sender.sent.length).toBe(before);
   });
@@ -223,5 +411,12 @@ describe('delivering review events', () => {
     await publishReviewEvent(deps, 'review.opened', review);
     expect(await work()).toEqual(['gone']);
     expect((await deps.subscriptions.get(s.id))?.subscription.status).toBe('disabled');
+  });
+
+  it('refuses a message on the webhooks queue that is not a delivery', async () => {
+    const { deps } = world();
+    await expect(handleWebhookMessage(deps, { type: 'review.sync' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 });

@@ -1,0 +1,26 @@
+import type { InvocationContext } from '@azure/functions';
+
+import { handleWebhookMessage } from '../core/use-cases/webhooks.js';
+import type { QueueFunctionDefinition, ServicesProvider } from './definition.js';
+
+/**
+ * Queue trigger on the webhooks queue: one delivery attempt per message, apart from the events queue
+ * so a slow subscriber never holds up reviews. A failed attempt queues its own retry with a backoff;
+ * throwing (storage trouble) leaves the message to come back, and QUEUE_MAX_DEQUEUE deliveries move it
+ * to "<queue>-poison".
+ */
+export function deliverWebhook(services: ServicesProvider): QueueFunctionDefinition {
+  return {
+    trigger: 'queue',
+    name: 'deliverWebhook',
+    queueSetting: 'WEBHOOKS_QUEUE',
+    handler: async (message: unknown, context: InvocationContext) => {
+      const s = await services();
+      const result = await handleWebhookMessage(
+        { ...s, logger: s.logger.child('deliverWebhook') },
+        message,
+      );
+      context.log(`deliverWebhook: ${result.outcome} ${result.id}`);
+    },
+  };
+}
