@@ -103,14 +103,26 @@ describe('connector/apiDefinition.swagger.json', () => {
       '/subscriptions/review-opened',
       '/subscriptions/review-overdue',
     ]);
-    for (const { op } of triggers) {
+    for (const { op, method } of triggers) {
+      expect(method).toBe('post');
       expect(op['x-ms-trigger']).toBe('single');
       expect(op['x-ms-notification-content']).toMatchObject({
         schema: { $ref: '#/definitions/ReviewNotification' },
       });
+      const [body] = (op.parameters ?? []) as OpenAPIV2.InBodyParameterObject[];
+      expect(body?.in).toBe('body');
+      expect(body?.schema).toEqual({ $ref: '#/definitions/SubscriptionRequest' });
       const created = op.responses['201'] as OpenAPIV2.ResponseObject;
       expect(created.headers?.Location).toBeDefined();
+      expect(created.schema).toEqual({ $ref: '#/definitions/Subscription' });
     }
+    // Only the subscribe operations are triggers; nothing else promises a notification.
+    for (const { op } of operations.filter((o) => o.op['x-ms-trigger'] === undefined)) {
+      expect(op['x-ms-notification-content']).toBeUndefined();
+    }
+    // A flow can narrow its trigger to a routing rule or a gallery.
+    const filter = (spec.definitions?.SubscriptionRequest?.properties ?? {}).filter;
+    expect(Object.keys(filter?.properties ?? {}).sort()).toEqual(['galleryId', 'rule']);
     // The callback URL is filled by Power Automate and hidden from makers.
     const callback = (spec.definitions?.SubscriptionRequest?.properties ?? {})
       .callbackUrl as Record<string, unknown>;

@@ -43,6 +43,19 @@ describe('TableSubscriptionStore on Azurite', () => {
     );
   });
 
+  it('keeps the filters, and a subscription signed with the shared key has no key of its own', async () => {
+    const { secret: _, ...keyless } = aSubscription({
+      id: 'sub-filtered',
+      rule: 'Athletics',
+      galleryId: 'G0000aBcDeFgHiJk',
+    });
+    await store.create(keyless);
+    const read = (await store.get('sub-filtered'))?.subscription;
+    expect(read).toEqual(keyless);
+    expect(read).not.toHaveProperty('secret');
+    expect((await store.list()).find((s) => s.id === 'sub-filtered')).toEqual(keyless);
+  });
+
   it('saves only on the version it read', async () => {
     const { version } = await store.create(aSubscription({ id: 'sub-save' }));
     const saved = await store.save(
