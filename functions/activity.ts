@@ -25,14 +25,27 @@ export function listActivity(services: ServicesProvider): HttpFunctionDefinition
   );
 }
 
-/** GET /api/v1/queues: depth of the events queue and the poison messages, for people to inspect. */
+/**
+ * GET /api/v1/queues: depth of the events queue and the poison messages, for people to inspect; the
+ * same for the webhooks queue under `webhooks`.
+ */
 export function inspectQueues(services: ServicesProvider): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'inspectQueues', route: 'v1/queues', methods: ['GET'], auth: 'apiKey' },
     async (s) => {
-      const [depth, poison] = await Promise.all([s.queue.depth(), s.queue.peekPoison(32)]);
-      return json(200, { queue: s.config.eventsQueue, depth, poison });
+      const [depth, poison, webhookDepth, webhookPoison] = await Promise.all([
+        s.queue.depth(),
+        s.queue.peekPoison(32),
+        s.webhookQueue.depth(),
+        s.webhookQueue.peekPoison(32),
+      ]);
+      return json(200, {
+        queue: s.config.eventsQueue,
+        depth,
+        poison,
+        webhooks: { queue: s.config.webhooks.queue, depth: webhookDepth, poison: webhookPoison },
+      });
     },
   );
 }

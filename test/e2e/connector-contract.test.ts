@@ -230,6 +230,11 @@ describe('Power Automate connector against the live API', () => {
     const read = await api.call('getSubscription', { path: { id: failingId } });
     expect(read.problems).toEqual([]);
     expect(read.body).toMatchObject({ status: 'disabled', consecutiveFailures: 3 });
+    // The failures were answers, not crashes: nothing is left on the webhooks queue or its poison.
+    const queues = await fetch(`${host.url}/api/v1/queues`, { headers: { 'x-api-key': apiKey } });
+    expect(await queues.json()).toMatchObject({
+      webhooks: { queue: 'webhooks', depth: { active: 0, poison: 0 }, poison: [] },
+    });
   });
 
   it('lists and gets reviews as declared', async () => {
