@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { galleryIdSchema } from './ids.js';
 import { libraryEventSchema } from './library-event.js';
+import { decisionVerbSchema } from './review.js';
 import { reviewSnapshotSchema } from './review-event.js';
 import { reviewEventTypeSchema } from './subscription.js';
 
@@ -45,6 +46,7 @@ export const webhookFanoutSchema = z.object({
       /** 1-based place in `review.decisions`. */
       number: z.number().int().positive(),
       reviewerId: z.string().min(1),
+      verb: decisionVerbSchema,
       at: z.iso.datetime({ offset: true }),
     })
     .optional(),

@@ -163,6 +163,7 @@ export async function publishReviewEvent(
           decision: {
             number: review.decisions.length,
             reviewerId: decision.reviewerId,
+            verb: decision.verb,
             at: decision.at,
           },
         }),
@@ -196,7 +197,11 @@ async function isDecisionSaved(
   const stored = await deps.reviews.get(message.reviewId);
   const saved = stored?.review.decisions[decision.number - 1];
   if (saved !== undefined) {
-    if (saved.reviewerId === decision.reviewerId && saved.at === decision.at) return true;
+    const isThisOne =
+      saved.reviewerId === decision.reviewerId &&
+      saved.verb === decision.verb &&
+      saved.at === decision.at;
+    if (isThisOne) return true;
     deps.logger.info('decision announcement dropped: another decision was saved in its place', {
       eventId: message.id,
     });

@@ -298,6 +298,30 @@ describe('delivering review events', () => {
     expect(body.review.lastDecision?.at).toBe(saved.decisions[0]?.at);
   });
 
+  it('drops at once an announcement whose place holds a different decision', async () => {
+    const { deps, reviews, review, sender, subscribeDeps, work } = world();
+    await subscribe(subscribeDeps, {
+      event: 'review.decided',
+      callbackUrl: 'https://a.example/decided',
+    });
+    // The same reviewer pressed Approve and Archive at the same moment; Archive was saved.
+    const approve = decided(review, 30);
+    const archive: Review = {
+      ...approve,
+      status: 'archived',
+      decisions: [aDecision(aReviewer(1), 'archive', { minutes: 30 })],
+    };
+    await publishReviewEvent(deps, 'review.decided', approve);
+    await publishReviewEvent(deps, 'review.decided', archive);
+    await reviews.save(archive, (await reviews.get(review.id))?.version ?? '');
+
+    expect(await work()).toEqual(['delivered']);
+    expect(sender.sent).toHaveLength(1);
+    expect(JSON.parse(sender.sent[0]?.body ?? '{}')).toMatchObject({
+      review: { status: 'archived', lastDecision: { verb: 'archive' } },
+    });
+  });
+
   it('queues the decision announcement before the decision is saved', async () => {
     const { deps, review, sender, subscribeDeps, work } = world();
     await subscribe(subscribeDeps, {
