@@ -319,6 +319,14 @@ export class GraphTaskBoard implements TaskBoard {
   ): Promise<DetailsOutcome> {
     const keep: { checklist: Keep; references: Keep } = { checklist: 'all', references: 'all' };
     const limits = new Set<string>();
+    // A tick someone made in Planner stays: Lightdesk only ever adds ticks (when the review closes).
+    details = {
+      ...details,
+      checklist: details.checklist.map((item) => ({
+        ...item,
+        isChecked: item.isChecked || current.checklist?.[item.id]?.isChecked === true,
+      })),
+    };
     for (;;) {
       const checklist = keepChecklist(details.checklist, current, keep.checklist);
       const references = keepReferences(details.references, current, keep.references);

@@ -142,6 +142,18 @@ export class InMemoryTaskBoard implements TaskBoard {
     this.bump(task);
   }
 
+  /** A project manager ticks a checklist item in Planner. */
+  tickAsPm(taskId: string, itemId: string): void {
+    const task = this.find(taskId);
+    task.details = {
+      ...task.details,
+      checklist: task.details.checklist.map((item) =>
+        item.id === itemId ? { ...item, isChecked: true } : item,
+      ),
+    };
+    this.bump(task);
+  }
+
   /** A project manager drags the task to another bucket (created when the plan has none by that name). */
   moveAsPm(taskId: string, bucketName: string): void {
     const task = this.find(taskId);
@@ -234,7 +246,13 @@ export class InMemoryTaskBoard implements TaskBoard {
       if (ids.size !== details.checklist.length) {
         throw new ValidationError('Planner refused the details', ['checklist: duplicate ids']);
       }
-      const kept = details.checklist.slice(0, this.checklistLimit);
+      // As the Graph connector: a tick made in Planner survives a rewrite.
+      const ticked = new Set(
+        task.details.checklist.filter((item) => item.isChecked).map((item) => item.id),
+      );
+      const kept = details.checklist
+        .slice(0, this.checklistLimit)
+        .map((item) => ({ ...item, isChecked: item.isChecked || ticked.has(item.id) }));
       const dropped = details.checklist.slice(this.checklistLimit).map((item) => item.title);
       const references = details.references.slice(0, plannerReferenceLimit);
       dropped.push(...details.references.slice(plannerReferenceLimit).map((r) => r.url));

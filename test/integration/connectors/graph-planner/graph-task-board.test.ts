@@ -156,6 +156,33 @@ describe('GraphTaskBoard against FakeGraphServer', () => {
     expect(await x.calls()).toEqual({ 'GET /planner/tasks/:id': 1 });
   });
 
+  it('keeps a checklist tick made in Planner when the details are written again', async () => {
+    const x = await harness();
+    const task = await x.board.createTask(newTask(x));
+    await x.board.setDetails(task.taskId, details());
+    // A project manager ticks "Faces identifiable" in Planner (the app's own PATCH, with its ETag).
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const url = `${x.server.graphUrl}/planner/tasks/${task.taskId}/details`;
+    const read = (await (await fetch(url, { headers: auth })).json()) as { '@odata.etag': string };
+    const ticked = await fetch(url, {
+      method: 'PATCH',
+      headers: { ...auth, 'content-type': 'application/json', 'If-Match': read['@odata.etag'] },
+      body: JSON.stringify({
+        checklist: {
+          [CHECK_A]: { '@odata.type': '#microsoft.graph.plannerChecklistItem', isChecked: true },
+        },
+      }),
+    });
+    expect(ticked.status).toBeLessThan(300);
+
+    // More images arrive: Lightdesk rewrites the details, its own view still saying "not checked".
+    await x.board.setDetails(task.taskId, details({ description: 'two more images' }));
+    const onBoard = taskIn(await x.state(), task.taskId);
+    expect(onBoard.details.description).toBe('two more images');
+    expect(onBoard.details.checklist[CHECK_A]?.isChecked).toBe(true);
+    expect(onBoard.details.checklist[CHECK_B]?.isChecked).toBe(true);
+  });
+
   it('changes assignees by difference: adds the new one, removes the one no longer wanted', async () => {
     const x = await harness();
     const task = await x.board.createTask(newTask(x));

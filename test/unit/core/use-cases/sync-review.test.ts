@@ -28,6 +28,23 @@ function everything(loop: ReviewLoop) {
 }
 
 describe('syncReview', () => {
+  it('keeps checklist ticks a project manager made when a new upload rewrites the task details', async () => {
+    const loop = aReviewLoop();
+    const { review } = await anOpenReview(loop);
+    const taskId = review.planner.taskId ?? '';
+    const [first] = loop.board.detailsOf(taskId).checklist;
+    loop.board.tickAsPm(taskId, first?.id ?? '');
+
+    await loop.deliver(loop.upload(loop.galleries.mediaDay));
+    const details = loop.board.detailsOf(taskId);
+    expect(details.description).toContain('2 images');
+    expect(details.checklist.map((item) => [item.title, item.isChecked])).toEqual([
+      ['Check captions and credits', true],
+      ['Check model releases', false],
+      ['Pick the hero image', false],
+    ]);
+  });
+
   it('finds the task a create made when its answer was lost, instead of making a second', async () => {
     const loop = aReviewLoop();
     const upload = loop.upload(loop.galleries.mediaDay);
