@@ -1,7 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHost, startLocalHost } from '../../composition/local-host.js';
 import { RecordingLogger } from '../doubles/recording-logger.js';
 import { galleriesUnder, settle, upload } from '../support/demo-driver.js';
+import { type ReceivedDelivery, WebhookReceiver } from '../support/webhook-receiver.js';
 import { ContractClient, operationsById, schemaErrors } from '../support/swagger-contract.js';
 
 // Every operation of the Power Automate connector called on the live local API over a real socket,
@@ -18,48 +17,19 @@ import { ContractClient, operationsById, schemaErrors } from '../support/swagger
 
 const apiKey = 'contract-test-key-0123456789';
 
-interface Delivery {
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
+type Delivery = ReceivedDelivery;
 
 /** A subscriber: `/ok/*` answers 202, `/fail/*` 500, `/gone/*` 410. */
-class Receiver {
-  readonly deliveries: Delivery[] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      request.on('end', () => {
-        const path = request.url ?? '/';
-        this.deliveries.push({ path, headers: request.headers, body });
-        const status = path.startsWith('/fail/') ? 500 : path.startsWith('/gone/') ? 410 : 202;
-        response.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  at(path: string): Delivery[] {
-    return this.deliveries.filter((d) => d.path === path);
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
-  }
-}
+const answerByPath = (path: string) => ({
+  status: path.startsWith('/fail/') ? 500 : path.startsWith('/gone/') ? 410 : 202,
+});
 
 const header = (d: Delivery, name: string): string => String(d.headers[name] ?? '');
 
 describe('Power Automate connector against the live API', () => {
   let host: LocalHost;
   let dataDir: string;
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver(answerByPath);
   let api: ContractClient;
   const logger = new RecordingLogger();
   const secrets = new Map<string, string>();

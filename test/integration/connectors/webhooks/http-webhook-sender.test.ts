@@ -1,55 +1,26 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { HttpWebhookSender } from '../../../../connectors/webhooks/http-webhook-sender.js';
 import type { WebhookDelivery } from '../../../../core/ports/webhook-sender.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
+import { type Answer, WebhookReceiver } from '../../../support/webhook-receiver.js';
 
 // The delivery connector against a real subscriber on 127.0.0.1: what it sends, how it signs, and
 // what each kind of answer means for the queue.
 
-interface Received {
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
 /** Answers by path: `/status/NNN` with that status, `/slow` never within the timeout. */
-class Subscriber {
-  readonly received: Received[] = [];
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      request.on('end', () => {
-        const path = request.url ?? '/';
-        this.received.push({ path, headers: request.headers, body });
-        if (path === '/slow') return; // never answers: the sender's timeout decides
-        const status = Number(/^\/status\/(\d{3})/.exec(path)?.[1] ?? 200);
-        const headers = status === 302 ? { location: 'https://elsewhere.example/' } : undefined;
-        response.writeHead(status, headers).end('ignored');
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server?.closeAllConnections();
-      this.server?.close(() => resolve());
-    });
-  }
+function answerByPath(path: string): Answer {
+  if (path === '/slow') return 'hang'; // the sender's timeout decides
+  const status = Number(/^\/status\/(\d{3})/.exec(path)?.[1] ?? 200);
+  return status === 302
+    ? { status, headers: { location: 'https://elsewhere.example/' } }
+    : { status };
 }
 
 describe('HttpWebhookSender against a loopback subscriber', () => {
-  const subscriber = new Subscriber();
+  const subscriber = new WebhookReceiver(answerByPath);
   const clock = new FixedClock('2026-11-23T12:00:00.000Z');
   const sender = new HttpWebhookSender({ clock, timeoutMs: 300 });
   const body = JSON.stringify({ id: 'review.opened:G0000aaaaaaaaaaa~1', event: 'review.opened' });
