@@ -262,7 +262,34 @@ export class GraphTaskBoard implements TaskBoard {
     return tasks;
   }
 
+  async findBucket(planId: string, name: string): Promise<string | undefined> {
+    // A miss reads the plan's buckets again: one may have been made in Planner since the last read.
+    return this.buckets.get(planId)?.get(name) ?? (await this.readBuckets(planId)).get(name);
+  }
+
   private async findOrCreateBucket(planId: string, name: string): Promise<string> {
+    const byName = await this.readBuckets(planId);
+    const found = byName.get(name);
+    if (found !== undefined) return found;
+
+    // https://learn.microsoft.com/graph/api/planner-post-buckets (its example sends orderHint " !").
+    const created = await this.http.call(
+      {
+        method: 'POST',
+        path: '/planner/buckets',
+        endpoint: 'POST /planner/buckets',
+        body: { name, planId, orderHint: ORDER_HINT_FIRST },
+        resource: { what: 'Planner plan', id: planId },
+      },
+      plannerBucketSchema,
+    );
+    this.log.info('planner bucket created', { planId, bucketId: created.id, name });
+    byName.set(name, created.id);
+    return created.id;
+  }
+
+  /** Every bucket of the plan by name (remembered for later lookups). */
+  private async readBuckets(planId: string): Promise<Map<string, string>> {
     const byName = new Map<string, string>();
     let path: string | undefined = `/planner/plans/${enc(planId)}/buckets`;
     for (let page = 1; path !== undefined && page <= MAX_PAGES; page += 1) {
@@ -285,23 +312,7 @@ export class GraphTaskBoard implements TaskBoard {
           : this.http.nextLinkPath(next, 'GET /planner/plans/:id/buckets');
     }
     this.buckets.set(planId, byName);
-    const found = byName.get(name);
-    if (found !== undefined) return found;
-
-    // https://learn.microsoft.com/graph/api/planner-post-buckets (its example sends orderHint " !").
-    const created = await this.http.call(
-      {
-        method: 'POST',
-        path: '/planner/buckets',
-        endpoint: 'POST /planner/buckets',
-        body: { name, planId, orderHint: ORDER_HINT_FIRST },
-        resource: { what: 'Planner plan', id: planId },
-      },
-      plannerBucketSchema,
-    );
-    this.log.info('planner bucket created', { planId, bucketId: created.id, name });
-    byName.set(name, created.id);
-    return created.id;
+    return byName;
   }
 
   /**

@@ -55,6 +55,8 @@ export interface TaskChange {
 export interface TaskBoard {
   /** The id of the bucket with this name in the plan, creating it when missing. */
   ensureBucket(planId: string, name: string): Promise<string>;
+  /** The id of the bucket with this name in the plan; undefined when there is none (nothing made). */
+  findBucket(planId: string, name: string): Promise<string | undefined>;
   createTask(task: NewTask): Promise<TaskState>;
   /**
    * Finds the task a crashed create made, so it is adopted instead of made twice: among the plan's

@@ -68,12 +68,13 @@ async function verbFromTask(
   task: TaskState,
 ): Promise<DecisionVerb | undefined> {
   const { buckets, planId } = review.route;
+  // Only looked up, never made: a bucket nobody created cannot hold the task.
   if (task.bucketId !== review.planner.bucketId) {
-    if (task.bucketId === (await board.ensureBucket(planId, buckets.archived))) return 'archive';
-    if (task.bucketId === (await board.ensureBucket(planId, buckets.approved))) return 'approve';
+    if (task.bucketId === (await board.findBucket(planId, buckets.archived))) return 'archive';
+    if (task.bucketId === (await board.findBucket(planId, buckets.approved))) return 'approve';
     if (
       review.status === 'pending' &&
-      task.bucketId === (await board.ensureBucket(planId, buckets.rereview))
+      task.bucketId === (await board.findBucket(planId, buckets.rereview))
     ) {
       return 'rereview';
     }

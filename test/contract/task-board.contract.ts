@@ -86,6 +86,14 @@ export function describeTaskBoardContract(
       expect(await board.ensureBucket(subject.planId, 'Approved')).toBe(other);
     });
 
+    it('looks a bucket up by name without making one that is missing', async () => {
+      expect(await board.findBucket(subject.planId, 'Nobody made this')).toBeUndefined();
+      const made = await board.ensureBucket(subject.planId, 'Nobody made this');
+      expect(await board.findBucket(subject.planId, 'Nobody made this')).toBe(made);
+      expect(await board.findBucket(subject.planId, 'Still nobody')).toBeUndefined();
+      expect(await board.findBucket(subject.planId, 'Still nobody')).toBeUndefined();
+    });
+
     it('creates a task that reads back the same, and lists every task of the plan', async () => {
       const created = await board.createTask(await aTask());
       expect(created).toMatchObject({

@@ -20,6 +20,7 @@ export interface BoardTask extends TaskState {
 
 export type TaskBoardMethod =
   | 'ensureBucket'
+  | 'findBucket'
   | 'createTask'
   | 'findTaskByReference'
   | 'setDetails'
@@ -168,6 +169,13 @@ export class InMemoryTaskBoard implements TaskBoard {
     return this.answer('ensureBucket', `${planId}/${name}`, () => {
       this.plan(planId);
       return this.bucketFor(planId, name).id;
+    });
+  }
+
+  findBucket(planId: string, name: string): Promise<string | undefined> {
+    return this.answer('findBucket', `${planId}/${name}`, () => {
+      this.plan(planId);
+      return this.buckets.find((b) => b.planId === planId && b.name === name)?.id;
     });
   }
 

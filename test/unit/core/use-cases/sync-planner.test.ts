@@ -14,6 +14,19 @@ async function anOpenReview(options: Parameters<typeof aReviewLoop>[0] = {}) {
 }
 
 describe('syncPlanner', () => {
+  it('leaves a task moved to a bucket of no decision alone, and makes no decision buckets', async () => {
+    const { loop, review, taskId } = await anOpenReview();
+    loop.board.moveAsPm(taskId, 'Waiting for the client');
+
+    const result = await syncPlanner(loop.deps);
+
+    expect(result.decided).toEqual([]);
+    expect(loop.onlyReviewOf(loop.galleries.mediaDay).status).toBe('pending');
+    for (const name of Object.values(review.route.buckets)) {
+      expect(loop.board.bucketIdOf(planId, name), name).toBeUndefined();
+    }
+  });
+
   it('takes a task completed in Planner as an approval, and the loop follows', async () => {
     const { loop, review, taskId, assetId } = await anOpenReview({
       athletics: { approval: 'all' },
