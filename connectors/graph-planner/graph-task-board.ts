@@ -70,12 +70,14 @@ const enc = (id: string): string => encodeURIComponent(id);
  * ETags stay in here: every PATCH carries If-Match with what was just read, and a 409/412 means
  * "read it again and re-apply" (planner-overview "Planner resource versioning").
  */
+const BUCKET_CACHE_MS = 10 * 60_000;
+
 export class GraphTaskBoard implements TaskBoard {
   private readonly http: GraphTransport;
   private readonly log: Logger;
   private readonly maxConflictAttempts: number;
-  /** planId → bucket name → bucket id. Buckets are rarely renamed; a process restart forgets. */
-  private readonly buckets = new Map<string, Map<string, string>>();
+  /** planId → bucket name → bucket id, and when the plan's buckets were read. */
+  private readonly buckets = new Map<string, { byName: Map<string, string>; readAt: number }>();
   /** One lookup-or-create per plan and name at a time, so concurrent callers make one bucket. */
   private readonly bucketsInFlight = new Map<string, Promise<string>>();
 
@@ -87,7 +89,7 @@ export class GraphTaskBoard implements TaskBoard {
   }
 
   async ensureBucket(planId: string, name: string): Promise<string> {
-    const cached = this.buckets.get(planId)?.get(name);
+    const cached = this.cachedBuckets(planId)?.get(name);
     if (cached !== undefined) return cached;
     const key = JSON.stringify([planId, name]);
     let pending = this.bucketsInFlight.get(key);
@@ -264,7 +266,7 @@ export class GraphTaskBoard implements TaskBoard {
 
   async findBucket(planId: string, name: string): Promise<string | undefined> {
     // A miss reads the plan's buckets again: one may have been made in Planner since the last read.
-    return this.buckets.get(planId)?.get(name) ?? (await this.readBuckets(planId)).get(name);
+    return this.cachedBuckets(planId)?.get(name) ?? (await this.readBuckets(planId)).get(name);
   }
 
   private async findOrCreateBucket(planId: string, name: string): Promise<string> {
@@ -286,6 +288,18 @@ export class GraphTaskBoard implements TaskBoard {
     this.log.info('planner bucket created', { planId, bucketId: created.id, name });
     byName.set(name, created.id);
     return created.id;
+  }
+
+  /**
+   * The plan's buckets as last read, for ten minutes: people rename and delete buckets in Planner, and
+   * a remembered id of a deleted bucket would fail every move to it until the process restarted.
+   */
+  private cachedBuckets(planId: string): Map<string, string> | undefined {
+    const entry = this.buckets.get(planId);
+    if (entry === undefined) return undefined;
+    return this.options.clock.now().getTime() - entry.readAt < BUCKET_CACHE_MS
+      ? entry.byName
+      : undefined;
   }
 
   /** Every bucket of the plan by name (remembered for later lookups). */
@@ -311,7 +325,7 @@ export class GraphTaskBoard implements TaskBoard {
           ? undefined
           : this.http.nextLinkPath(next, 'GET /planner/plans/:id/buckets');
     }
-    this.buckets.set(planId, byName);
+    this.buckets.set(planId, { byName, readAt: this.options.clock.now().getTime() });
     return byName;
   }
 

@@ -430,6 +430,18 @@ describe('GraphTaskBoard against FakeGraphServer', () => {
     expect(plan?.buckets.filter((bucket) => bucket.name === 'Legal hold')).toHaveLength(1);
   });
 
+  it('reads the buckets again after ten minutes, so a bucket changed in Planner is seen', async () => {
+    const x = await harness();
+    await x.board.ensureBucket(x.planId, 'Archived');
+    await x.resetCalls();
+    x.clock.advance(9 * 60_000);
+    await x.board.ensureBucket(x.planId, 'Archived');
+    expect(await x.calls()).toEqual({});
+    x.clock.advance(60_000);
+    expect(await x.board.ensureBucket(x.planId, 'Archived')).toBe(x.buckets.archived);
+    expect(await x.calls()).toEqual({ 'GET /planner/plans/:id/buckets': 1 });
+  });
+
   it('turns 404s into NotFoundError naming the task or plan, with Graph request-id kept', async () => {
     const x = await harness();
     const missing = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAA';
