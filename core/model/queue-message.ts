@@ -13,6 +13,13 @@ export const reviewSyncSchema = z.object({
   id: z.string().min(1).max(400),
   reviewId: z.string().min(1),
   reason: z.string().max(200),
+  /**
+   * Queued before the save it follows (a decision): the card version that save makes, and when it was
+   * asked for. The worker waits for that version a short while, and drops the request when it never
+   * comes (the save lost a race and was decided again, under another request).
+   */
+  atLeastVersion: z.number().int().positive().optional(),
+  requestedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ReviewSync = z.infer<typeof reviewSyncSchema>;
 

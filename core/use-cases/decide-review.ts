@@ -45,34 +45,37 @@ export async function decideReview(
     // Subscribers hear of decisions that close a review or send it back, not of votes it still waits
     // on. Announced before the save, which the fan-out checks for: a crash between the save and an
     // announcement after it would lose the event for good, as the retried press finds it decided.
-    if (outcome.kind === 'decided') {
-      await publishReviewEvent(deps, 'review.decided', outcome.review);
-    }
+    // The sync is queued ahead of the save for the same reason: queued after it, a crash in between
+    // would leave Planner, PhotoShelter and everyone's card behind for good.
+    await Promise.all([
+      deps.queue.enqueue({
+        type: 'review.sync',
+        id: `review.sync:${outcome.review.id}:v${outcome.review.cardVersion}`,
+        reviewId: outcome.review.id,
+        reason: `decision ${request.verb}`,
+        atLeastVersion: outcome.review.cardVersion,
+        requestedAt: deps.clock.now().toISOString(),
+      }),
+      ...(outcome.kind === 'decided'
+        ? [publishReviewEvent(deps, 'review.decided', outcome.review)]
+        : []),
+    ]);
     try {
       const saved = await deps.reviews.save(outcome.review, stored.version);
       const review = saved.review;
       const decision = review.decisions.at(-1);
-      // Both are needed before answering; neither depends on the other.
-      await Promise.all([
-        deps.audit.append({
-          at: deps.clock.now().toISOString(),
-          kind: 'review.decided',
-          subject: review.id,
-          summary: `${decision?.reviewerName ?? 'someone'} chose ${request.verb} on ${review.galleryName}${decision?.comment === undefined ? '' : `: "${decision.comment}"`}`,
-          data: {
-            reviewId: review.id,
-            verb: request.verb,
-            source: request.source,
-            status: review.status,
-          },
-        }),
-        deps.queue.enqueue({
-          type: 'review.sync',
-          id: `review.sync:${review.id}:v${review.cardVersion}`,
+      await deps.audit.append({
+        at: deps.clock.now().toISOString(),
+        kind: 'review.decided',
+        subject: review.id,
+        summary: `${decision?.reviewerName ?? 'someone'} chose ${request.verb} on ${review.galleryName}${decision?.comment === undefined ? '' : `: "${decision.comment}"`}`,
+        data: {
           reviewId: review.id,
-          reason: `decision ${request.verb}`,
-        }),
-      ]);
+          verb: request.verb,
+          source: request.source,
+          status: review.status,
+        },
+      });
       deps.logger.info('review decided', {
         reviewId: review.id,
         verb: request.verb,

@@ -1,6 +1,6 @@
 import { ConflictError, ValidationError } from '../errors.js';
 import type { LibraryEvent } from '../model/library-event.js';
-import { queueMessageSchema } from '../model/queue-message.js';
+import { queueMessageSchema, type ReviewSync } from '../model/queue-message.js';
 import { addAssets, isOpen, type Review, type ReviewAsset } from '../model/review.js';
 import { type RoutingRule, type RoutingRules, routeFor } from '../model/routing-rules.js';
 import type { Directory } from '../ports/directory.js';
@@ -43,6 +43,31 @@ export function newReviewId(galleryId: string, now: Date): string {
 
 const maxOpenAttempts = 5;
 
+/** How long a sync queued ahead of its save waits for it (the save follows within milliseconds). */
+const saveWindowMs = 60_000;
+
+/**
+ * Whether the save a sync was queued ahead of has landed. Not yet, and asked a moment ago: the message
+ * comes back after its visibility timeout. Never: the request is dropped (whoever saved instead
+ * queued their own).
+ */
+async function isVersionSaved(deps: HandleQueueMessageDeps, message: ReviewSync): Promise<boolean> {
+  if (message.atLeastVersion === undefined) return true;
+  const stored = await deps.reviews.get(message.reviewId);
+  if (stored !== undefined && stored.review.cardVersion >= message.atLeastVersion) return true;
+  const age = deps.clock.now().getTime() - Date.parse(message.requestedAt ?? '');
+  if (!(age >= saveWindowMs)) {
+    throw new ConflictError(
+      `card version ${message.atLeastVersion} of ${message.reviewId} is not saved yet`,
+    );
+  }
+  deps.logger.info('review sync dropped: the version it followed was never saved', {
+    reviewId: message.reviewId,
+    version: message.atLeastVersion,
+  });
+  return false;
+}
+
 /**
  * The `processEvent` worker (ARCHITECTURE.md §3.2–3.4): records each library event once, routes
  * uploads and replacements to a rule, opens the gallery's review or adds the assets to the open one,
@@ -59,6 +84,9 @@ export async function handleQueueMessage(
 
   switch (body.type) {
     case 'review.sync': {
+      if (!(await isVersionSaved(deps, body))) {
+        return { kind: 'synced', reviewId: body.reviewId, effects: 0 };
+      }
       const result = await syncReview(deps, body.reviewId);
       return { kind: 'synced', reviewId: body.reviewId, effects: result.effects.length };
     }

@@ -20,6 +20,8 @@ export class InMemoryReviewStore implements ReviewStore {
   failNextOpen: Error | undefined;
   /** Makes the next save throw, to simulate an outage at that point. */
   failNextSave: Error | undefined;
+  /** Stores the next save, then throws this: the write landed but its answer was lost (a crash). */
+  loseNextSaveAnswer: Error | undefined;
 
   /** Stores a review as it stands (any status), claiming the gallery's slot when it is open. */
   given(review: Review): StoredReview {
@@ -103,7 +105,13 @@ export class InMemoryReviewStore implements ReviewStore {
       } else if (slot === checked.id) {
         this.openSlots.delete(checked.galleryId);
       }
-      return this.put(checked);
+      const stored = this.put(checked);
+      if (this.loseNextSaveAnswer !== undefined) {
+        const failure = this.loseNextSaveAnswer;
+        this.loseNextSaveAnswer = undefined;
+        throw failure;
+      }
+      return stored;
     });
   }
 

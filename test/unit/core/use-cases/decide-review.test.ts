@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { NotFoundError } from '../../../../core/errors.js';
+import { ConflictError, NotFoundError, UpstreamError } from '../../../../core/errors.js';
 import type { DecisionRequest } from '../../../../core/model/review.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
+import { handleQueueMessage } from '../../../../core/use-cases/handle-queue-message.js';
 import { cardView } from '../../../doubles/json-review-cards.js';
 import {
   aReviewLoop,
@@ -49,12 +50,15 @@ describe('decideReview', () => {
       expect.objectContaining({ reviewerId: ben.id, verb: 'approve', source: 'teams' }),
     ]);
     expect(result.current).toEqual(stored);
+    // Queued ahead of the save, naming the version it waits for.
     expect(syncRequests(loop)).toEqual([
       {
         type: 'review.sync',
         id: `review.sync:${review.id}:v3`,
         reviewId: review.id,
         reason: 'decision approve',
+        atLeastVersion: 3,
+        requestedAt: loop.clock.now().toISOString(),
       },
     ]);
     expect(loop.audit.entries.at(-1)).toMatchObject({
@@ -96,7 +100,43 @@ describe('decideReview', () => {
     ).toHaveLength(1);
     const stored = loop.reviews.reviewOf(review.id);
     expect(stored.decisions).toHaveLength(1);
-    expect(syncRequests(loop)).toHaveLength(1);
+    // Each press queued its sync ahead of its save; both wait for the one version that was saved.
+    expect(new Set(syncRequests(loop).map((m) => m.id))).toEqual(
+      new Set([`review.sync:${review.id}:v3`]),
+    );
+  });
+
+  it('syncs after a decision even when the process stops right after the save', async () => {
+    const { loop, review } = await anOpenReview();
+    // The save lands, then the worker dies before it hears so, let alone does anything after it.
+    loop.reviews.loseNextSaveAnswer = new UpstreamError('azure-table', 'connection reset');
+    await expect(
+      decideReview(loop.deps, review.id, onCard(ben, 'approve', 2)),
+    ).rejects.toBeInstanceOf(UpstreamError);
+    expect(loop.reviews.reviewOf(review.id).status).toBe('approved');
+
+    await loop.drainQueue();
+    const task = loop.board.task(review.planner.taskId ?? '');
+    expect(task.percentComplete).toBe(100);
+    expect(loop.cardsIn().at(-1)?.status).toBe('approved');
+  });
+
+  it('drops a sync whose save never landed, after waiting a minute for it', async () => {
+    const { loop, review } = await anOpenReview();
+    loop.reviews.failNextSave = new UpstreamError('azure-table', 'unavailable');
+    await expect(
+      decideReview(loop.deps, review.id, onCard(ben, 'approve', 2)),
+    ).rejects.toBeInstanceOf(UpstreamError);
+    const [queued] = syncRequests(loop);
+
+    await expect(handleQueueMessage(loop.deps, queued)).rejects.toBeInstanceOf(ConflictError);
+    loop.clock.advance(60_000);
+    expect(await handleQueueMessage(loop.deps, queued)).toEqual({
+      kind: 'synced',
+      reviewId: review.id,
+      effects: 0,
+    });
+    expect(loop.reviews.reviewOf(review.id).status).toBe('pending');
   });
 
   it('changes nothing for someone who is not a reviewer', async () => {
