@@ -1,7 +1,8 @@
 import { PNG } from 'pngjs';
 
 // Teams app icons drawn in code, so the package never depends on a designer's file and always meets
-// the spec: color 192×192 full colour; outline 32×32, white on a transparent background
+// the spec: color 192×192, the symbol within the central 96×96 on a solid square (Teams crops the icon
+// to a rounded square, and to a hexagon for bots); outline 32×32, white on a transparent background
 // (https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/apps-package#app-icons).
 
 type Rgba = readonly [number, number, number, number];
@@ -37,9 +38,17 @@ function draw(size: number, paint: (u: number, v: number) => Rgba): Buffer {
   return PNG.sync.write(png);
 }
 
-/** 192×192, opaque: the white glyph on the brand colour. */
+/** Where the symbol may go in the color icon: the central 96×96 of 192×192. */
+export const colorSafeArea = { from: 48, to: 144 } as const;
+
+// The glyph's frame spans 0.72 of its square, so this scale puts the frame on the safe area's edges.
+const colorScale = (colorSafeArea.to - colorSafeArea.from) / 192 / 0.72;
+
+/** 192×192, opaque: the white glyph on the brand colour, inside the safe area. */
 export function colorIcon(): Buffer {
-  return draw(192, (u, v) => (glyph(u, v, 0.045) ? white : brand));
+  return draw(192, (u, v) =>
+    glyph((u - 0.5) / colorScale + 0.5, (v - 0.5) / colorScale + 0.5, 0.06) ? white : brand,
+  );
 }
 
 /** 32×32: only pure white and fully transparent pixels, as Teams requires of the outline icon. */

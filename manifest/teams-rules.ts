@@ -106,8 +106,17 @@ export function teamsRules(manifest: unknown, files: ReadonlyMap<string, Buffer>
   (Array.isArray(manifest.bots) ? manifest.bots : []).forEach((bot, b) => {
     if (!isObject(bot)) return;
     count(problems, `bots[${b}].commandLists`, bot.commandLists, 3);
+    const botScopes = Array.isArray(bot.scopes) ? bot.scopes : [];
     (Array.isArray(bot.commandLists) ? bot.commandLists : []).forEach((list, l) => {
       if (!isObject(list)) return;
+      // [INF] A menu for a scope the bot is not installed in could never show; Teams refuses it.
+      for (const scope of Array.isArray(list.scopes) ? list.scopes : []) {
+        if (!botScopes.includes(scope)) {
+          problems.push(
+            `bots[${b}].commandLists[${l}].scopes: ${JSON.stringify(scope)} is not one of the bot's scopes`,
+          );
+        }
+      }
       count(problems, `bots[${b}].commandLists[${l}].commands`, list.commands, 10);
       (Array.isArray(list.commands) ? list.commands : []).forEach((command, c) => {
         if (isObject(command)) {
@@ -120,6 +129,16 @@ export function teamsRules(manifest: unknown, files: ReadonlyMap<string, Buffer>
         }
       });
     });
+  });
+
+  // Teams tells tabs apart by entityId; two alike and one of them is unreachable.
+  const entityIds = new Set<Json>();
+  (Array.isArray(manifest.staticTabs) ? manifest.staticTabs : []).forEach((tab, i) => {
+    if (!isObject(tab) || tab.entityId === undefined) return;
+    if (entityIds.has(tab.entityId)) {
+      problems.push(`staticTabs[${i}].entityId: ${JSON.stringify(tab.entityId)} is used twice`);
+    }
+    entityIds.add(tab.entityId);
   });
 
   // Every page Teams frames must come from a valid domain; a domain is a host, never a URL.

@@ -12,13 +12,46 @@ import { buildAppPackage } from '../../../manifest/build-manifest.js';
 import { iconFacts } from '../../../manifest/icons.js';
 
 const run = promisify(execFile);
+const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const env = {
   TEAMS_APP_ID: '0f5c2a9e-3b1d-4e7f-8a6c-2d4e6f8a0b1c',
   MicrosoftAppId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
   PUBLIC_BASE_URL: 'https://lightdesk.contoso.com',
 };
 
-describe('npm run package', () => {
+interface PackagedManifest {
+  id: string;
+  version: string;
+  name: { short: string };
+  bots: [{ botId: string }];
+  icons: { color: string; outline: string };
+  validDomains: string[];
+}
+
+async function unzip(path: string) {
+  const zip = await JSZip.loadAsync(await readFile(path));
+  const bytes = async (name: string) => {
+    const entry = zip.file(name);
+    if (entry === null) throw new TypeError(`${name} is not in the zip`);
+    return entry.async('nodebuffer');
+  };
+  return { names: Object.keys(zip.files).sort(), bytes };
+}
+
+/** Runs the command as `npm run package` does, with only the environment given. */
+async function packageCommand(args: string[], environment: Record<string, string>) {
+  return run(tsx, ['scripts/package-app.ts', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...environment },
+  }).then(
+    (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+    (e: unknown) => {
+      const failed = e as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    },
+  );
+}
+
+describe('the Teams app package', () => {
   let out: string;
   beforeEach(async () => {
     out = await mkdtemp(join(tmpdir(), 'lightdesk-package-'));
@@ -30,26 +63,50 @@ describe('npm run package', () => {
     expect(result.problems).toEqual([]);
     expect(result.warnings).toEqual([]);
     expect(result.zipPath).toBe(join(out, 'lightdesk.zip'));
+    expect([...result.files.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
 
-    const zip = await JSZip.loadAsync(await readFile(join(out, 'lightdesk.zip')));
-    expect(Object.keys(zip.files).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
-    const manifest = JSON.parse((await zip.file('manifest.json')?.async('string')) ?? '') as {
-      id: string;
-      version: string;
-      icons: { color: string; outline: string };
-    };
-    expect(manifest.id).toBe(env.TEAMS_APP_ID);
-    expect(manifest.version).toBe('0.1.0');
-    expect(await AppManifestUtils.validateAgainstSchema(manifest as never)).toEqual([]);
+    const zip = await unzip(join(out, 'lightdesk.zip'));
+    expect(zip.names).toEqual(['color.png', 'manifest.json', 'outline.png']);
+    const manifest = JSON.parse(
+      (await zip.bytes('manifest.json')).toString('utf8'),
+    ) as PackagedManifest;
+    expect(manifest).toMatchObject({
+      id: env.TEAMS_APP_ID,
+      version: '0.1.0',
+      bots: [{ botId: env.MicrosoftAppId }],
+      validDomains: ['lightdesk.contoso.com'],
+    });
+    expect(manifest).toEqual(result.manifest);
+    expect(
+      await AppManifestUtils.validateAgainstSchema(
+        manifest as unknown as Parameters<typeof AppManifestUtils.validateAgainstSchema>[0],
+      ),
+    ).toEqual([]);
 
-    const color = iconFacts(
-      await (zip.file(manifest.icons.color)?.async('nodebuffer') ?? Buffer.alloc(0)),
+    const color = iconFacts(await zip.bytes(manifest.icons.color));
+    const outline = iconFacts(await zip.bytes(manifest.icons.outline));
+    expect([color.width, color.height, color.transparent]).toEqual([192, 192, 0]);
+    expect([outline.width, outline.height, outline.notWhiteOrClear]).toEqual([32, 32, 0]);
+
+    // The loose copies beside the zip are the same bytes.
+    expect((await readdir(out)).sort()).toEqual([
+      'color.png',
+      'lightdesk.zip',
+      'manifest.json',
+      'outline.png',
+    ]);
+    for (const name of zip.names) {
+      expect((await readFile(join(out, name))).equals(await zip.bytes(name)), name).toBe(true);
+    }
+  });
+
+  it('gives the same bytes for the same configuration', async () => {
+    await buildAppPackage({ env, outDir: join(out, 'a'), defaultVersion: '0.1.0' });
+    await buildAppPackage({ env, outDir: join(out, 'b'), defaultVersion: '0.1.0' });
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((dir) => readFile(join(out, dir, 'lightdesk.zip'))),
     );
-    const outline = iconFacts(
-      await (zip.file(manifest.icons.outline)?.async('nodebuffer') ?? Buffer.alloc(0)),
-    );
-    expect([color.width, color.height, outline.width, outline.height]).toEqual([192, 192, 32, 32]);
-    expect(outline.notWhiteOrClear).toBe(0);
+    expect(a?.equals(b ?? Buffer.alloc(0))).toBe(true);
   });
 
   it('writes nothing when a value is wrong, and says which', async () => {
@@ -66,39 +123,92 @@ describe('npm run package', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('runs as a command: reads an env file, prints where the zip is, fails with the field named', async () => {
-    const envFile = join(out, '.env.dev');
+  it('writes nothing when the filled manifest breaks a Teams rule, and names the field', async () => {
+    const template = join(out, 'manifest.template.json');
+    const original = await readFile(
+      new URL('../../../manifest/manifest.template.json', import.meta.url),
+      'utf8',
+    );
     await writeFile(
-      envFile,
-      [
-        '# written by Agents Toolkit',
-        `TEAMS_APP_ID=${env.TEAMS_APP_ID}`,
-        `MicrosoftAppId="${env.MicrosoftAppId}"`,
-        `PUBLIC_BASE_URL=${env.PUBLIC_BASE_URL}`,
-        'APP_NAME_SUFFIX=-dev',
-      ].join('\n'),
+      template,
+      original.replace('"short": "Lightdesk', '"short": "Lightdesk, the photo review desk of'),
     );
-    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-    const ok = await run(
-      tsx,
-      ['scripts/package-app.ts', '--env', envFile, '--out', join(out, 'build')],
-      {
-        env: { PATH: process.env.PATH },
-      },
-    );
-    expect(ok.stdout).toContain(join(out, 'build', 'lightdesk.zip'));
-    const written = JSON.parse(await readFile(join(out, 'build', 'manifest.json'), 'utf8')) as {
-      name: { short: string };
-    };
-    expect(written.name.short).toBe('Lightdesk-dev');
+    const result = await buildAppPackage({
+      env,
+      outDir: join(out, 'build'),
+      defaultVersion: '0.1.0',
+      templatePath: template,
+    });
+    expect(result.zipPath).toBeUndefined();
+    expect(result.problems).toEqual([
+      'name.short: must NOT have more than 30 characters. Details: {"limit":30} (schema)',
+      'name.short: 35 characters, at most 30',
+    ]);
+    expect(await readdir(out)).toEqual(['manifest.template.json']);
+  });
 
-    const failed = await run(tsx, ['scripts/package-app.ts', '--out', join(out, 'bad')], {
-      env: { PATH: process.env.PATH, PUBLIC_BASE_URL: 'http://insecure.example' },
-    }).then(
-      () => undefined,
-      (e: unknown) => e as { code: number; stderr: string },
-    );
-    expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toContain('PUBLIC_BASE_URL: must be https');
+  describe('as a command', () => {
+    it('reads an env file as Agents Toolkit writes it, and prints where the zip is', async () => {
+      const envFile = join(out, '.env.dev');
+      await writeFile(
+        envFile,
+        [
+          '# Written by provision.',
+          `TEAMS_APP_ID=${env.TEAMS_APP_ID}`,
+          `BOT_ID="${env.MicrosoftAppId}"`,
+          'TAB_SSO_CLIENT_ID=',
+          `PUBLIC_BASE_URL=${env.PUBLIC_BASE_URL}`,
+          'APP_NAME_SUFFIX=-dev',
+        ].join('\n'),
+      );
+      // An empty variable in the environment does not hide the file's value; a set one wins.
+      const ok = await packageCommand(['--env', envFile, '--out', join(out, 'build')], {
+        TEAMS_APP_ID: '',
+        APP_VERSION: '2.3.4',
+      });
+      expect(ok.code).toBe(0);
+      expect(ok.stderr).toBe('');
+      expect(ok.stdout).toContain(join(out, 'build', 'lightdesk.zip'));
+      expect(ok.stdout).toContain(`app ${env.TEAMS_APP_ID} v2.3.4, bot ${env.MicrosoftAppId}`);
+      const written = JSON.parse(
+        await readFile(join(out, 'build', 'manifest.json'), 'utf8'),
+      ) as PackagedManifest;
+      expect(written).toMatchObject({
+        id: env.TEAMS_APP_ID,
+        version: '2.3.4',
+        name: { short: 'Lightdesk-dev' },
+        bots: [{ botId: env.MicrosoftAppId }],
+      });
+    });
+
+    it('builds with placeholders and warns when nothing is configured', async () => {
+      const ok = await packageCommand(['--out', join(out, 'build')], {});
+      expect(ok.code).toBe(0);
+      expect(ok.stderr).toContain('warning: TEAMS_APP_ID is not set');
+      expect(ok.stderr).toContain('warning: PUBLIC_BASE_URL is not set');
+      expect(ok.stdout).toContain('host lightdesk.localhost');
+    });
+
+    it('exits non-zero with every problem listed by field', async () => {
+      const failed = await packageCommand(['--out', join(out, 'bad')], {
+        PUBLIC_BASE_URL: 'http://insecure.example',
+        TEAMS_APP_ID: 'not-a-guid',
+      });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('The Teams app package was not built:');
+      expect(failed.stderr).toContain('  - TEAMS_APP_ID: must be a GUID');
+      expect(failed.stderr).toContain('  - PUBLIC_BASE_URL: must be https');
+      expect(failed.stderr).not.toContain('insecure.example');
+      expect(await readdir(out)).toEqual([]);
+    });
+
+    it('refuses an env file it cannot read, and unknown options', async () => {
+      const missing = await packageCommand(['--env', join(out, 'nope')], {});
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('--env');
+      const unknown = await packageCommand(['--verbose'], {});
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('Usage: npm run package');
+    });
   });
 });
