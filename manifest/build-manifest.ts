@@ -83,6 +83,13 @@ export const localPlaceholders = {
   PUBLIC_BASE_URL: 'https://lightdesk.localhost',
 } as const;
 
+/** The variables that may stand in for each placeholder's, named in the "not set" problem. */
+const alternatives: Record<keyof typeof localPlaceholders, string> = {
+  TEAMS_APP_ID: '',
+  MicrosoftAppId: ' (nor BOT_ID)',
+  PUBLIC_BASE_URL: ' (nor BOT_ENDPOINT)',
+};
+
 const placeholderConsequence: Record<keyof typeof localPlaceholders, string> = {
   TEAMS_APP_ID: 'every such package is the same app to Teams; give each environment its own id',
   MicrosoftAppId: 'no bot is registered under it, so the bot will not answer in Teams',
@@ -99,6 +106,11 @@ export interface PackageOptions {
   /** Version to use when APP_VERSION is unset (package.json's). */
   readonly defaultVersion: string;
   readonly templatePath?: string;
+  /**
+   * Stand in `localPlaceholders` for unset ids and URL, with a warning (the default). False for a
+   * package bound for a real tenant, where a placeholder would upload an app that cannot work.
+   */
+  readonly allowPlaceholders?: boolean;
 }
 
 export interface PackageResult {
@@ -124,10 +136,11 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
   return JSON.parse(filled) as unknown;
 }
 
-/** Values for the template, with a warning for each placeholder used. */
+/** Values for the template, with a warning for each placeholder used (or a problem, if refused). */
 export function templateValues(
   env: Env,
   defaultVersion: string,
+  { allowPlaceholders = true }: { allowPlaceholders?: boolean } = {},
 ): { values: Record<string, string>; problems: string[]; warnings: string[] } {
   const parsed = packageEnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -140,16 +153,20 @@ export function templateValues(
   }
   const e = parsed.data;
   const warnings: string[] = [];
+  const problems: string[] = [];
   const pick = (key: keyof typeof localPlaceholders, value: string | undefined): string => {
     if (value !== undefined) return value;
-    warnings.push(
-      `${key} is not set: using the local placeholder ${localPlaceholders[key]}; ${placeholderConsequence[key]}`,
-    );
+    if (!allowPlaceholders) problems.push(`${key}: not set${alternatives[key]}`);
+    else
+      warnings.push(
+        `${key} is not set: using the local placeholder ${localPlaceholders[key]}; ${placeholderConsequence[key]}`,
+      );
     return localPlaceholders[key];
   };
   const teamsAppId = pick('TEAMS_APP_ID', e.TEAMS_APP_ID);
   const botId = pick('MicrosoftAppId', e.MicrosoftAppId ?? e.BOT_ID);
   const base = new URL(pick('PUBLIC_BASE_URL', e.PUBLIC_BASE_URL ?? e.BOT_ENDPOINT));
+  if (problems.length > 0) return { values: {}, problems, warnings };
   return {
     values: {
       TEAMS_APP_ID: teamsAppId,
@@ -203,7 +220,9 @@ export async function buildAppPackage(options: PackageOptions): Promise<PackageR
     options.templatePath ?? new URL('./manifest.template.json', import.meta.url),
     'utf8',
   );
-  const { values, problems, warnings } = templateValues(options.env, options.defaultVersion);
+  const { values, problems, warnings } = templateValues(options.env, options.defaultVersion, {
+    allowPlaceholders: options.allowPlaceholders ?? true,
+  });
   if (problems.length > 0) {
     return { manifest: undefined, files: new Map(), zipPath: undefined, problems, warnings };
   }

@@ -4,14 +4,18 @@ import { parseArgs } from 'node:util';
 
 import { buildAppPackage, packageEnvSchema } from '../manifest/build-manifest.js';
 
-// `npm run package [-- --env env/.env.dev] [--out appPackage/build]`: the Teams app package admins
-// sideload (docs/sideload.md). Values come from the environment; an --env file fills what the
-// environment leaves unset, as dotenv does, so CI can override one value of a provisioned env file.
+// `npm run package [-- --env env/.env.dev] [--out appPackage/build] [--strict]`: the Teams app
+// package admins sideload (docs/sideload.md). Values come from the environment; an --env file fills
+// what the environment leaves unset, as dotenv does, so CI can override one value of a provisioned
+// env file. An env file names a real environment (teamsapp.yml uploads the result), so with one,
+// unset ids are errors rather than local placeholders.
 
-const usage = `Usage: npm run package [-- --env FILE] [--out DIR]
+const usage = `Usage: npm run package [-- --env FILE] [--out DIR] [--strict]
 
 Builds DIR/lightdesk.zip (default appPackage/build) from manifest/manifest.template.json.
 --env FILE   KEY=VALUE lines (e.g. env/.env.dev); the environment wins over the file.
+             Implies --strict.
+--strict     Fail when an id or the public URL is unset, instead of using local placeholders.
 
 Variables:
 ${Object.entries(packageEnvSchema.shape)
@@ -41,6 +45,7 @@ try {
     options: {
       env: { type: 'string' },
       out: { type: 'string', default: 'appPackage/build' },
+      strict: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -73,6 +78,7 @@ const result = await buildAppPackage({
   env,
   outDir: resolve(args.out),
   defaultVersion: packageJson.version,
+  allowPlaceholders: !args.strict && args.env === undefined,
 });
 for (const warning of result.warnings) console.warn(`warning: ${warning}`);
 if (result.zipPath === undefined) {

@@ -189,6 +189,20 @@ describe('the Teams app package', () => {
       expect(ok.stdout).toContain('host lightdesk.localhost');
     });
 
+    it('uses no placeholder with an env file, which names a real environment', async () => {
+      const envFile = join(out, '.env.local');
+      await writeFile(
+        envFile,
+        ['TEAMSFX_ENV=local', 'BOT_ID=', 'BOT_ENDPOINT=', 'TEAMS_APP_ID='].join('\n'),
+      );
+      const failed = await packageCommand(['--env', envFile, '--out', join(out, 'build')], {});
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('  - TEAMS_APP_ID: not set\n');
+      expect(failed.stderr).toContain('  - MicrosoftAppId: not set (nor BOT_ID)\n');
+      expect(failed.stderr).toContain('  - PUBLIC_BASE_URL: not set (nor BOT_ENDPOINT)\n');
+      expect(await readdir(out)).toEqual(['.env.local']);
+    });
+
     it('exits non-zero with every problem listed by field', async () => {
       const failed = await packageCommand(['--out', join(out, 'bad')], {
         PUBLIC_BASE_URL: 'http://insecure.example',

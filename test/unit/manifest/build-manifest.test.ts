@@ -150,6 +150,18 @@ describe('templateValues (the package configuration)', () => {
     expect(warnings[2]).toContain('Teams will not load the tabs');
   });
 
+  it('refuses placeholders for a real tenant, naming each unset variable', () => {
+    const { values, problems, warnings } = templateValues(
+      { PUBLIC_BASE_URL: anEnv.PUBLIC_BASE_URL },
+      '0.1.0',
+      { allowPlaceholders: false },
+    );
+    expect(problems).toEqual(['TEAMS_APP_ID: not set', 'MicrosoftAppId: not set (nor BOT_ID)']);
+    expect(warnings).toEqual([]);
+    expect(values).toEqual({});
+    expect(templateValues(anEnv, '0.1.0', { allowPlaceholders: false }).problems).toEqual([]);
+  });
+
   it('names every bad variable at once, never its value', () => {
     const secret = 'p4ssw0rd-not-a-guid';
     const { problems } = templateValues(
