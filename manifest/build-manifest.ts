@@ -156,11 +156,13 @@ export function templateValues(
   const problems: string[] = [];
   const pick = (key: keyof typeof localPlaceholders, value: string | undefined): string => {
     if (value !== undefined) return value;
-    if (!allowPlaceholders) problems.push(`${key}: not set${alternatives[key]}`);
-    else
+    if (!allowPlaceholders) {
+      problems.push(`${key}: not set${alternatives[key]}`);
+    } else {
       warnings.push(
         `${key} is not set: using the local placeholder ${localPlaceholders[key]}; ${placeholderConsequence[key]}`,
       );
+    }
     return localPlaceholders[key];
   };
   const teamsAppId = pick('TEAMS_APP_ID', e.TEAMS_APP_ID);
