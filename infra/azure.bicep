@@ -253,10 +253,10 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
     httpsOnly: true
     siteConfig: {
       linuxFxVersion: 'Node|20'
-      // The whole list is replaced on every provision, including the package URL that zip deploy on
-      // Linux Consumption leaves in WEBSITE_RUN_FROM_PACKAGE: deploy again after provisioning.
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
+      // Replaced whole on every provision, including the package URL zip deploy sets on Linux
+      // Consumption (WEBSITE_RUN_FROM_PACKAGE): deploy again after provisioning (docs/deploy.md).
       appSettings: [
         // The Functions host.
         {
