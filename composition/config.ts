@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { guidSchema } from '../core/model/ids.js';
+
 import { graphConfigSchema } from '../connectors/graph-planner/config.js';
 import { ConfigError } from '../core/errors.js';
 import { type BotConfig, botConfigSchema, loadBotConfig } from './bot-config.js';
@@ -9,10 +11,6 @@ const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
   z.preprocess((value) => (value === '' || value === undefined ? fallback : value), schema);
-
-const guid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 
 const ncrontab = z
   .string()
@@ -98,7 +96,7 @@ export const environmentSchema = z.object({
   WEBHOOK_SIGNING_SECRET: optional(z.string().min(16, 'must be at least 16 characters')).describe(
     'Shared key signing webhook deliveries (secret). Unset: each subscription gets its own key, shown once.',
   ),
-  TAB_SSO_CLIENT_ID: optional(guid).describe(
+  TAB_SSO_CLIENT_ID: optional(guidSchema).describe(
     "Entra app (client) id the tab's Teams SSO tokens are for (the manifest's webApplicationInfo.id). Default: MicrosoftAppId.",
   ),
   TAB_SSO_TENANT_ID: optional(z.string().min(1)).describe(

@@ -11,6 +11,7 @@ import type { SignedInUser } from '../core/ports/identity-verifier.js';
 import { queueViewSchema, reviewQueue } from '../core/use-cases/review-queue.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
 import { httpFunction, json, toHttpResponse } from './http-response.js';
+import { parse, readJson } from './read-json.js';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -168,16 +169,9 @@ export function tabDevToken(services: ServicesProvider): HttpFunctionDefinition 
     { name: 'tabDevToken', route: 'v1/tab/dev-token', methods: ['POST'], auth: 'own' },
     async (s, request) => {
       if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
-      let body: unknown;
-      try {
-        body = JSON.parse(await request.text());
-      } catch (e: unknown) {
-        throw new ValidationError('Request body is not valid JSON', [], { cause: e });
-      }
-      const parsed = devTokenBodySchema.safeParse(body);
-      if (!parsed.success) throw ValidationError.fromZod('Development sign-in', parsed.error);
-      const [person] = await s.directory.resolveUsers([parsed.data.user]);
-      if (person === undefined) throw new NotFoundError('User', parsed.data.user);
+      const body = parse(devTokenBodySchema, await readJson(request), 'Development sign-in');
+      const [person] = await s.directory.resolveUsers([body.user]);
+      if (person === undefined) throw new NotFoundError('User', body.user);
       const issued = await s.devTokens.issue({
         id: person.id,
         name: person.name,

@@ -5,6 +5,8 @@ import { AppManifestUtils } from '@microsoft/app-manifest';
 import JSZip from 'jszip';
 import { z } from 'zod';
 
+import { guidSchema } from '../core/model/ids.js';
+
 import { colorIcon, outlineIcon } from './icons.js';
 import { teamsRules } from './teams-rules.js';
 
@@ -15,9 +17,6 @@ import { teamsRules } from './teams-rules.js';
 // t3-env's rationale, as in composition/config.ts: an empty value in an env file means "not set".
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
-const guid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 const publicUrl = z
   .url()
   .refine(
@@ -32,14 +31,14 @@ const publicUrl = z
 /** The variables the package reads; the same names the app and env/ files use. */
 export const packageEnvSchema = z
   .object({
-    TEAMS_APP_ID: optional(guid).describe(
+    TEAMS_APP_ID: optional(guidSchema).describe(
       'The Teams app id (manifest id); Agents Toolkit writes it to env/.',
     ),
-    MicrosoftAppId: optional(guid).describe("The bot's Entra app id (bots[0].botId)."),
-    BOT_ID: optional(guid).describe(
+    MicrosoftAppId: optional(guidSchema).describe("The bot's Entra app id (bots[0].botId)."),
+    BOT_ID: optional(guidSchema).describe(
       'The same id under the name Agents Toolkit writes to env/; used when MicrosoftAppId is unset.',
     ),
-    TAB_SSO_CLIENT_ID: optional(guid).describe(
+    TAB_SSO_CLIENT_ID: optional(guidSchema).describe(
       'Entra app of tab SSO (webApplicationInfo.id). Default: the bot id.',
     ),
     PUBLIC_BASE_URL: optional(publicUrl).describe(
@@ -60,7 +59,7 @@ export const packageEnvSchema = z
   .superRefine((env, ctx) => {
     // A shell that still exports one environment's id would otherwise quietly win over the other.
     const [appId, botId] = [env.MicrosoftAppId, env.BOT_ID];
-    if (guid.safeParse(appId).success && guid.safeParse(botId).success) {
+    if (guidSchema.safeParse(appId).success && guidSchema.safeParse(botId).success) {
       if (appId?.toLowerCase() !== botId?.toLowerCase()) {
         ctx.addIssue({
           code: 'custom',

@@ -1,3 +1,4 @@
+import { guidPattern } from '../core/model/ids.js';
 import { iconFacts } from './icons.js';
 
 // The Teams rules a custom app must meet that the JSON schema does not check (the schema lets http
@@ -5,7 +6,6 @@ import { iconFacts } from './icons.js';
 // (https://learn.microsoft.com/microsoftteams/platform/resources/schema/manifest-schema) and the
 // app package page (…/concepts/build-and-test/apps-package). Each message names the field.
 
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const semver = /^\d+\.\d+\.\d+$/;
 /** [INF] The manifest reference gives bot command titles 32 characters; the schema allows 128. */
 const maxCommandTitle = 32;
@@ -85,7 +85,7 @@ export function teamsRules(manifest: unknown, files: ReadonlyMap<string, Buffer>
         )
       : []),
   ] as const) {
-    if (value !== undefined && (typeof value !== 'string' || !guid.test(value))) {
+    if (value !== undefined && (typeof value !== 'string' || !guidPattern.test(value))) {
       problems.push(`${path}: must be a GUID`);
     }
   }

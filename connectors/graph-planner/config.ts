@@ -1,13 +1,11 @@
 import { z } from 'zod';
 
+import { guidSchema } from '../../core/model/ids.js';
+
 // '' counts as unset (STYLE rule 12, the t3-env rationale): an empty AZURE_CLIENT_SECRET= line in .env
 // means "use the managed identity", not "a secret that is the empty string".
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
-
-const guid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 
 /**
  * The Microsoft Graph (Planner and directory) slice of the environment, keyed by variable name like
@@ -27,7 +25,7 @@ export const graphConfigSchema = z
     AZURE_TENANT_ID: optional(z.string().min(1)).describe(
       'Entra tenant (id or domain) of the app registration; also names the tenant in task links.',
     ),
-    AZURE_CLIENT_ID: optional(guid).describe(
+    AZURE_CLIENT_ID: optional(guidSchema).describe(
       'App (client) id. With AZURE_CLIENT_SECRET: that app registration. Alone: a user-assigned managed identity.',
     ),
     AZURE_CLIENT_SECRET: optional(z.string().min(1)).describe(

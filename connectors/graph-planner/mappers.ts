@@ -6,6 +6,7 @@ import type {
 } from '@microsoft/microsoft-graph-types';
 
 import { ValidationError } from '../../core/errors.js';
+import { guidPattern } from '../../core/model/ids.js';
 import type { Reviewer } from '../../core/model/review.js';
 import type { NewTask, TaskDetails, TaskState } from '../../core/ports/task-board.js';
 import type { GraphUser, PlannerTask, PlannerTaskDetails } from './wire.js';
@@ -26,7 +27,6 @@ export const ORDER_HINT_FIRST = ' !';
 const CATEGORY = /^category([1-9]|1\d|2[0-5])$/;
 
 /** Planner ids of assignees must be Entra object ids; a UPN there is a 400. */
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A reference is keyed by its URL, but "property names in Open Types can't contain the following
@@ -81,7 +81,9 @@ export function toReviewer(user: GraphUser): Reviewer {
 }
 
 function checkAssignees(ids: readonly string[]): void {
-  const issues = ids.flatMap((id, i) => (GUID.test(id) ? [] : [`assigneeIds[${i}]: not a GUID`]));
+  const issues = ids.flatMap((id, i) =>
+    guidPattern.test(id) ? [] : [`assigneeIds[${i}]: not a GUID`],
+  );
   if (issues.length > 0) {
     throw new ValidationError('Planner assignees must be Entra object ids', issues);
   }
@@ -139,7 +141,7 @@ export type ReferencesPatch = Record<string, Typed<PlannerExternalReference>>;
 
 /** Checklist items keyed by the caller's stable ids (GUIDs, as Planner requires). */
 export function checklistPatch(items: TaskDetails['checklist']): ChecklistPatch {
-  const bad = items.filter((item) => !GUID.test(item.id));
+  const bad = items.filter((item) => !guidPattern.test(item.id));
   if (bad.length > 0) {
     throw new ValidationError(
       'Planner checklist item ids must be GUIDs',

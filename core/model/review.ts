@@ -99,6 +99,10 @@ export type Review = z.infer<typeof reviewSchema>;
 export const isOpen = (review: Review): boolean =>
   review.status === 'pending' || review.status === 'rereview';
 
+/** Open and past its due date. */
+export const isOverdue = (review: Review, now: Date): boolean =>
+  isOpen(review) && Date.parse(review.dueAt) < now.getTime();
+
 /** Adds assets not yet in the review; returns the same object when nothing is new. */
 export function addAssets(review: Review, assets: readonly ReviewAsset[], now: Date): Review {
   const known = new Set(review.assets.map((a) => a.assetId));

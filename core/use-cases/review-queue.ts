@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { isOpen, type Review, type ReviewStatus } from '../model/review.js';
+import { isOpen, isOverdue, type Review, type ReviewStatus } from '../model/review.js';
 import { reviewHeadline } from '../model/review-view.js';
 import type { ReviewStore } from '../ports/review-store.js';
 
@@ -64,9 +64,6 @@ export interface ReviewQueueDeps {
 const maxThumbnails = 4;
 /** Open and closed reviews are read in one pass; the tab shows recent history, not the archive. */
 const scanLimit = 500;
-
-const isOverdue = (review: Review, now: Date): boolean =>
-  isOpen(review) && Date.parse(review.dueAt) < now.getTime();
 
 function matchesView(review: Review, view: QueueView, now: Date): boolean {
   switch (view) {

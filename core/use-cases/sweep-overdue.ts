@@ -1,3 +1,4 @@
+import { isOverdue } from '../model/review.js';
 import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { EventQueue } from '../ports/event-queue.js';
@@ -24,7 +25,7 @@ export async function sweepOverdue(deps: {
     statuses: ['pending', 'rereview'],
     limit: maxOpenReviews,
   });
-  const overdue = open.filter((s) => Date.parse(s.review.dueAt) < now.getTime());
+  const overdue = open.filter((s) => isOverdue(s.review, now));
   let published = 0;
   for (const { review } of overdue) {
     const { isFresh } = await runOnce(
