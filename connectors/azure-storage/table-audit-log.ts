@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 import { odata, type TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 
-import { ValidationError } from '../../core/errors.js';
+import { ConflictError, ValidationError } from '../../core/errors.js';
 import type { AuditEntry, AuditLog } from '../../core/ports/audit-log.js';
 import { toStorageError } from './errors.js';
 
@@ -38,6 +38,12 @@ const partitionKey = 'audit';
 const maxTime = 8_640_000_000_000_000;
 const maxSequence = 1_000_000;
 
+const invertedTime = (time: number): string => String(maxTime - time).padStart(16, '0');
+
+/** A keyed entry's RowKey: where its time puts it, then a digest of the key (not the key itself). */
+const keyedRowKey = (time: number, key: string): string =>
+  `${invertedTime(time)}-${'0'.repeat(6)}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+
 /** Table Storage returns at most 1,000 entities per page. */
 const maxPageSize = 1000;
 
@@ -52,7 +58,7 @@ export class TableAuditLog implements AuditLog {
     if (Number.isNaN(time)) {
       throw new ValidationError('Audit entry', ['at: must be an ISO date']);
     }
-    const rowKey = this.rowKeyFor(time);
+    const rowKey = entry.key === undefined ? this.rowKeyFor(time) : keyedRowKey(time, entry.key);
     try {
       await this.table.createEntity({
         partitionKey,
@@ -64,7 +70,10 @@ export class TableAuditLog implements AuditLog {
         data: JSON.stringify(entry.data),
       });
     } catch (e: unknown) {
-      throw toStorageError('azure-table', e, { what: 'audit entry', id: rowKey });
+      const error = toStorageError('azure-table', e, { what: 'audit entry', id: rowKey });
+      // A keyed entry that exists was appended by an earlier delivery of the same message.
+      if (entry.key !== undefined && error instanceof ConflictError) return;
+      throw error;
     }
   }
 
@@ -101,7 +110,7 @@ export class TableAuditLog implements AuditLog {
    */
   private rowKeyFor(time: number): string {
     this.sequence = (this.sequence + 1) % maxSequence;
-    const inverted = String(maxTime - time).padStart(16, '0');
+    const inverted = invertedTime(time);
     const sequence = String(maxSequence - 1 - this.sequence).padStart(6, '0');
     return `${inverted}-${sequence}-${randomBytes(6).toString('hex')}`;
   }

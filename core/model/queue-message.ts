@@ -6,33 +6,24 @@ import { decisionVerbSchema } from './review.js';
 import { reviewSnapshotSchema } from './review-event.js';
 import { reviewEventTypeSchema } from './subscription.js';
 
-/** Asks a worker to bring Planner, Teams and PhotoShelter in line with a review's stored state. */
-export const reviewSyncSchema = z.object({
-  type: z.literal('review.sync'),
-  /** Deterministic (review id and card version), so a repeated request is dropped. */
-  id: z.string().min(1).max(400),
-  reviewId: z.string().min(1),
-  reason: z.string().max(200),
-  /**
-   * Queued before the save it follows (a decision): the card version that save makes, and when it was
-   * asked for. The worker waits for that version a short while, and drops the request when it never
-   * comes (the save lost a race and was decided again, under another request).
-   */
-  atLeastVersion: z.number().int().positive().optional(),
-  requestedAt: z.iso.datetime({ offset: true }).optional(),
+/** Which decision a message follows: its place in `review.decisions` and what it said. */
+export const decisionRefSchema = z.object({
+  /** 1-based place in `review.decisions`. */
+  number: z.number().int().positive(),
+  reviewerId: z.string().min(1),
+  verb: decisionVerbSchema,
+  at: z.iso.datetime({ offset: true }),
 });
-export type ReviewSync = z.infer<typeof reviewSyncSchema>;
+export type DecisionRef = z.infer<typeof decisionRefSchema>;
 
-/** Someone (the API, a flow) asked for a gallery to be reviewed now, whatever was uploaded. */
-export const reviewRequestedSchema = z.object({
-  type: z.literal('review.requested'),
-  /** `review.requested:{galleryId}:{requestId}`: one request, however often it is delivered. */
-  id: z.string().min(1).max(400),
-  galleryId: galleryIdSchema,
-  requestedAt: z.iso.datetime({ offset: true }),
-  note: z.string().max(500).optional(),
+/** An audit-log entry carried on a message, to be appended by the worker (ports/audit-log.ts). */
+export const auditEntrySchema = z.object({
+  at: z.iso.datetime({ offset: true }),
+  kind: z.string().min(1).max(100),
+  subject: z.string().min(1).max(400),
+  summary: z.string().max(4000),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
-export type ReviewRequested = z.infer<typeof reviewRequestedSchema>;
 
 /** A review event to hand to every subscriber that wants it (one message per event). */
 export const webhookFanoutSchema = z.object({
@@ -48,17 +39,45 @@ export const webhookFanoutSchema = z.object({
    * A decision is announced before it is saved (so a crash after the save cannot lose it); the
    * fan-out first checks that this decision is the one stored at this place in the review's history.
    */
-  decision: z
-    .object({
-      /** 1-based place in `review.decisions`. */
-      number: z.number().int().positive(),
-      reviewerId: z.string().min(1),
-      verb: decisionVerbSchema,
-      at: z.iso.datetime({ offset: true }),
-    })
-    .optional(),
+  decision: decisionRefSchema.optional(),
 });
 export type WebhookFanout = z.infer<typeof webhookFanoutSchema>;
+
+/** Asks a worker to bring Planner, Teams and PhotoShelter in line with a review's stored state. */
+export const reviewSyncSchema = z.object({
+  type: z.literal('review.sync'),
+  /** Deterministic (review id and card version), so a repeated request is dropped. */
+  id: z.string().min(1).max(400),
+  reviewId: z.string().min(1),
+  reason: z.string().max(200),
+  /**
+   * Queued before the save it follows (a decision): the card version that save makes, and when it was
+   * asked for. The worker waits for that version a short while, and drops the request when it never
+   * comes (the save lost a race and was decided again, under another request).
+   */
+  atLeastVersion: z.number().int().positive().optional(),
+  requestedAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * The decision whose save this sync follows. Its audit entry and announcement ride on this one
+   * message, so a card press costs one queue write, not three (a write each costs the invoke answer
+   * time); the worker appends and announces them once it finds this decision stored.
+   */
+  decision: decisionRefSchema.optional(),
+  audit: auditEntrySchema.optional(),
+  announce: webhookFanoutSchema.optional(),
+});
+export type ReviewSync = z.infer<typeof reviewSyncSchema>;
+
+/** Someone (the API, a flow) asked for a gallery to be reviewed now, whatever was uploaded. */
+export const reviewRequestedSchema = z.object({
+  type: z.literal('review.requested'),
+  /** `review.requested:{galleryId}:{requestId}`: one request, however often it is delivered. */
+  id: z.string().min(1).max(400),
+  galleryId: galleryIdSchema,
+  requestedAt: z.iso.datetime({ offset: true }),
+  note: z.string().max(500).optional(),
+});
+export type ReviewRequested = z.infer<typeof reviewRequestedSchema>;
 
 /** One attempt at delivering one event to one subscriber. */
 export const webhookDeliverSchema = z.object({

@@ -5,6 +5,11 @@ export interface AuditEntry {
   readonly subject: string;
   readonly summary: string;
   readonly data: Readonly<Record<string, string | number | boolean | null>>;
+  /**
+   * Set when the same entry may be appended again (a queue message delivered twice): an append
+   * whose key is already in the trail is dropped.
+   */
+  readonly key?: string;
 }
 
 export interface AuditLog {

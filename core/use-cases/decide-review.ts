@@ -5,17 +5,15 @@ import {
   type DecisionRequest,
   type Review,
 } from '../model/review.js';
-import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
-import { publishReviewEvent } from './webhooks.js';
+import { reviewEventMessage } from './webhooks.js';
 
 export interface DecideReviewDeps {
   readonly reviews: ReviewStore;
   readonly queue: EventQueue;
-  readonly audit: AuditLog;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -28,7 +26,8 @@ const maxAttempts = 5;
 /**
  * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner (ARCHITECTURE.md §3.5).
  * Records the decision under the review's ETag and queues the slow effects (Planner, PhotoShelter, the
- * card for everyone), so a card action is answered in milliseconds.
+ * card for everyone, the audit entry, subscribers), so a card action costs three storage calls and is
+ * answered in milliseconds.
  */
 export async function decideReview(
   deps: DecideReviewDeps,
@@ -42,46 +41,55 @@ export async function decideReview(
     if (outcome.kind !== 'decided' && outcome.kind !== 'recorded') {
       return { ...outcome, current: stored.review };
     }
-    // Subscribers hear of decisions that close a review or send it back, not of votes it still waits
-    // on. Announced before the save, which the fan-out checks for: a crash between the save and an
-    // announcement after it would lose the event for good, as the retried press finds it decided.
-    // The sync is queued ahead of the save for the same reason: queued after it, a crash in between
-    // would leave Planner, PhotoShelter and everyone's card behind for good.
-    await Promise.all([
-      deps.queue.enqueue({
-        type: 'review.sync',
-        id: `review.sync:${outcome.review.id}:v${outcome.review.cardVersion}`,
-        reviewId: outcome.review.id,
-        reason: `decision ${request.verb}`,
-        atLeastVersion: outcome.review.cardVersion,
-        requestedAt: deps.clock.now().toISOString(),
-      }),
+    // One queue write carries everything slower than the answer: the sync of Planner, PhotoShelter and
+    // everyone's card, the audit entry and, for decisions that close a review or send it back, the
+    // announcement to subscribers. It goes ahead of the save: queued after it, a crash in between
+    // would leave them behind for good, as the retried press finds the review decided. The worker
+    // acts on it only once it finds this decision stored (a save that lost a race leaves nothing).
+    const review = outcome.review;
+    const decision = review.decisions.at(-1);
+    const now = deps.clock.now();
+    await deps.queue.enqueue({
+      type: 'review.sync',
+      id: `review.sync:${review.id}:v${review.cardVersion}`,
+      reviewId: review.id,
+      reason: `decision ${request.verb}`,
+      atLeastVersion: review.cardVersion,
+      requestedAt: now.toISOString(),
+      ...(decision === undefined
+        ? {}
+        : {
+            decision: {
+              number: review.decisions.length,
+              reviewerId: decision.reviewerId,
+              verb: decision.verb,
+              at: decision.at,
+            },
+            audit: {
+              at: decision.at,
+              kind: 'review.decided',
+              subject: review.id,
+              summary: `${decision.reviewerName} chose ${request.verb} on ${review.galleryName}${decision.comment === undefined ? '' : `: "${decision.comment}"`}`,
+              data: {
+                reviewId: review.id,
+                verb: request.verb,
+                source: request.source,
+                status: review.status,
+              },
+            },
+          }),
       ...(outcome.kind === 'decided'
-        ? [publishReviewEvent(deps, 'review.decided', outcome.review)]
-        : []),
-    ]);
+        ? { announce: reviewEventMessage('review.decided', review, now) }
+        : {}),
+    });
     try {
-      const saved = await deps.reviews.save(outcome.review, stored.version);
-      const review = saved.review;
-      const decision = review.decisions.at(-1);
-      await deps.audit.append({
-        at: deps.clock.now().toISOString(),
-        kind: 'review.decided',
-        subject: review.id,
-        summary: `${decision?.reviewerName ?? 'someone'} chose ${request.verb} on ${review.galleryName}${decision?.comment === undefined ? '' : `: "${decision.comment}"`}`,
-        data: {
-          reviewId: review.id,
-          verb: request.verb,
-          source: request.source,
-          status: review.status,
-        },
-      });
+      const saved = await deps.reviews.save(review, stored.version);
       deps.logger.info('review decided', {
         reviewId: review.id,
         verb: request.verb,
-        status: review.status,
+        status: saved.review.status,
       });
-      return { ...outcome, review, current: review };
+      return { ...outcome, review: saved.review, current: saved.review };
     } catch (e: unknown) {
       // Someone else decided at the same moment: decide again on the fresh copy, which may now say
       // the card is stale or the review closed.

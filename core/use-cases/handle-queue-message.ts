@@ -69,6 +69,37 @@ async function isVersionSaved(deps: HandleQueueMessageDeps, message: ReviewSync)
 }
 
 /**
+ * The audit entry and announcement of the decision a sync follows, once that decision is found in its
+ * place in the review's history. Both are keyed, so a redelivered message appends and announces
+ * nothing new. Before the sync itself: Planner being down must not hold up the trail or subscribers.
+ */
+async function followDecision(deps: HandleQueueMessageDeps, message: ReviewSync): Promise<void> {
+  const { decision } = message;
+  if (decision === undefined) return;
+  const stored = await deps.reviews.get(message.reviewId);
+  const saved = stored?.review.decisions[decision.number - 1];
+  const isThisOne =
+    saved !== undefined &&
+    saved.reviewerId === decision.reviewerId &&
+    saved.verb === decision.verb &&
+    saved.at === decision.at;
+  if (!isThisOne) {
+    deps.logger.info('decision follow-ups dropped: another decision was saved in its place', {
+      reviewId: message.reviewId,
+      decision: decision.number,
+    });
+    return;
+  }
+  if (message.audit !== undefined) {
+    await deps.audit.append({
+      ...message.audit,
+      key: `review.decided:${message.reviewId}:d${decision.number}`,
+    });
+  }
+  if (message.announce !== undefined) await fanOut(deps, message.announce);
+}
+
+/**
  * The `processEvent` worker (ARCHITECTURE.md §3.2–3.4): records each library event once, routes
  * uploads and replacements to a rule, opens the gallery's review or adds the assets to the open one,
  * and syncs the review's task, card and PhotoShelter status. `review.sync` messages only sync.
@@ -87,6 +118,7 @@ export async function handleQueueMessage(
       if (!(await isVersionSaved(deps, body))) {
         return { kind: 'synced', reviewId: body.reviewId, effects: 0 };
       }
+      await followDecision(deps, body);
       const result = await syncReview(deps, body.reviewId);
       return { kind: 'synced', reviewId: body.reviewId, effects: result.effects.length };
     }

@@ -140,22 +140,31 @@ export function reviewEventId(event: ReviewEventType, review: Review): string {
 
 /**
  * Queues an event for the subscribers, with the review as it stands in it; cheap and idempotent, so
- * the step raising it may repeat. `review.decided` is raised with the review about to be saved, before
- * the save: the fan-out checks the decision was stored (a save that lost a race raises nothing), and a
- * crash right after the save cannot lose the announcement.
+ * the step raising it may repeat. `review.decided` is built from the review about to be saved and
+ * rides on the decision's `review.sync`, queued before the save: the fan-out checks the decision was
+ * stored (a save that lost a race raises nothing), and a crash right after the save cannot lose it.
  */
 export async function publishReviewEvent(
   deps: { readonly queue: EventQueue; readonly clock: Clock },
   event: ReviewEventType,
   review: Review,
 ): Promise<void> {
+  await deps.queue.enqueue(reviewEventMessage(event, review, deps.clock.now()));
+}
+
+/** The fan-out message for `event` on `review` as it stands, naming its last decision if decided. */
+export function reviewEventMessage(
+  event: ReviewEventType,
+  review: Review,
+  now: Date,
+): WebhookFanout {
   const decision = event === 'review.decided' ? review.decisions.at(-1) : undefined;
-  await deps.queue.enqueue({
+  return {
     type: 'webhook.fanout',
     id: reviewEventId(event, review),
     event,
     reviewId: review.id,
-    occurredAt: deps.clock.now().toISOString(),
+    occurredAt: now.toISOString(),
     review: reviewSnapshot(review),
     ...(decision === undefined
       ? {}
@@ -167,7 +176,7 @@ export async function publishReviewEvent(
             at: decision.at,
           },
         }),
-  });
+  };
 }
 
 export interface WebhookDeps {

@@ -4,6 +4,9 @@ export class InMemoryAuditLog implements AuditLog {
   readonly entries: AuditEntry[] = [];
 
   append(entry: AuditEntry): Promise<void> {
+    if (entry.key !== undefined && this.entries.some((e) => e.key === entry.key)) {
+      return Promise.resolve();
+    }
     this.entries.push(entry);
     return Promise.resolve();
   }

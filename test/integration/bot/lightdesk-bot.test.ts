@@ -240,19 +240,16 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
       expect(stored?.decisions).toMatchObject([
         { reviewerId: adele.aadObjectId, verb: 'approve', source: 'teams' },
       ]);
-      // Both queued before the save: the sync of the card, task and PhotoShelter, and the decision
-      // for webhook subscribers.
-      expect(queue.messages).toHaveLength(2);
-      expect(queue.messages).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({
-            type: 'webhook.fanout',
-            event: 'review.decided',
-            reviewId: review.id,
-          }),
-          expect.objectContaining({ type: 'review.sync', reviewId: review.id }),
-        ]),
-      );
+      // One message, queued before the save: the sync of the card, task and PhotoShelter, carrying
+      // the audit entry and the announcement for webhook subscribers.
+      expect(queue.messages).toEqual([
+        expect.objectContaining({
+          type: 'review.sync',
+          reviewId: review.id,
+          audit: expect.objectContaining({ kind: 'review.decided' }),
+          announce: expect.objectContaining({ event: 'review.decided', reviewId: review.id }),
+        }),
+      ]);
       // Everyone's copy is updated by the queued review.sync, not inside the invoke.
       const card = sim
         .conversation(channel)

@@ -52,6 +52,28 @@ describe('TableAuditLog on Azurite', () => {
     expect(recent[0]).toEqual(anAuditEntry({ at: times[1], summary: `at ${times[1]}` }));
   });
 
+  it('keeps one entry per key, whichever worker appends it again', async () => {
+    const clients = storageClients(azuriteConnectionString(), { prefix: uniqueStoragePrefix() });
+    await ensureStorage(clients);
+    const [first, second] = [
+      new TableAuditLog(clients.tables.audit),
+      new TableAuditLog(clients.tables.audit),
+    ];
+    const decided = anAuditEntry({ kind: 'review.decided', key: 'review.decided:R1:d1' });
+
+    await first.append(decided);
+    await second.append(decided);
+    await first.append({ ...decided, key: 'review.decided:R1:d2', summary: 'the second decision' });
+
+    const recent = await first.recent(10);
+    expect(recent.map((e) => e.summary)).toEqual(
+      expect.arrayContaining([decided.summary, 'the second decision']),
+    );
+    expect(recent).toHaveLength(2);
+    // The key is how the trail dedupes, not part of what it shows.
+    expect(recent[0]).not.toHaveProperty('key');
+  });
+
   it('returns at most `limit` entries, the newest', async () => {
     const audit = await newLog();
     for (let i = 0; i < 12; i += 1) {

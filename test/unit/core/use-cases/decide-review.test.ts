@@ -37,7 +37,7 @@ const syncRequests = (loop: ReviewLoop) =>
   loop.queue.messages.filter((m) => m.type === 'review.sync' && m.reason.startsWith('decision'));
 
 describe('decideReview', () => {
-  it('saves the decision, queues the sync under its version and audits it', async () => {
+  it('saves the decision and queues one sync under its version, carrying its audit entry', async () => {
     const { loop, review } = await anOpenReview();
     loop.clock.advance(60_000);
 
@@ -50,7 +50,8 @@ describe('decideReview', () => {
       expect.objectContaining({ reviewerId: ben.id, verb: 'approve', source: 'teams' }),
     ]);
     expect(result.current).toEqual(stored);
-    // Queued ahead of the save, naming the version it waits for.
+    // One message, queued ahead of the save, naming the version and decision it waits for.
+    const at = stored.decisions[0]?.at ?? '';
     expect(syncRequests(loop)).toEqual([
       {
         type: 'review.sync',
@@ -59,14 +60,45 @@ describe('decideReview', () => {
         reason: 'decision approve',
         atLeastVersion: 3,
         requestedAt: loop.clock.now().toISOString(),
+        decision: { number: 1, reviewerId: ben.id, verb: 'approve', at },
+        audit: {
+          at,
+          kind: 'review.decided',
+          subject: review.id,
+          summary: `${ben.name} chose approve on Media Day`,
+          data: { reviewId: review.id, verb: 'approve', source: 'teams', status: 'approved' },
+        },
+        announce: expect.objectContaining({
+          type: 'webhook.fanout',
+          id: `review.decided:${review.id}:d1`,
+          decision: { number: 1, reviewerId: ben.id, verb: 'approve', at },
+        }),
       },
     ]);
-    expect(loop.audit.entries.at(-1)).toMatchObject({
-      kind: 'review.decided',
-      subject: review.id,
-      summary: `${ben.name} chose approve on Media Day`,
-      data: { reviewId: review.id, verb: 'approve', source: 'teams', status: 'approved' },
+    // The trail gets the entry when the worker finds the decision stored.
+    expect(loop.auditKinds()).not.toContain('review.decided');
+    await loop.drainQueue();
+    expect(loop.audit.entries.filter((e) => e.kind === 'review.decided')).toEqual([
+      expect.objectContaining({
+        at,
+        subject: review.id,
+        summary: `${ben.name} chose approve on Media Day`,
+      }),
+    ]);
+  });
+
+  it('queues no announcement for a vote the review still waits on', async () => {
+    const { loop, review } = await anOpenReview({ athletics: { approval: 'all' } });
+
+    const result = await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
+
+    expect(result.kind).toBe('recorded');
+    const [sync] = syncRequests(loop);
+    expect(sync).toMatchObject({
+      decision: { number: 1, verb: 'approve' },
+      audit: { kind: 'review.decided' },
     });
+    expect(sync).not.toHaveProperty('announce');
   });
 
   it('counts the same press delivered three times once', async () => {
@@ -82,7 +114,37 @@ describe('decideReview', () => {
     expect(outcomes.map((o) => o.kind)).toEqual(['decided', 'alreadyDecided', 'alreadyDecided']);
     expect(loop.reviews.reviewOf(review.id).decisions).toHaveLength(1);
     expect(syncRequests(loop)).toHaveLength(1);
+    await loop.drainQueue();
     expect(loop.auditKinds().filter((k) => k === 'review.decided')).toHaveLength(1);
+  });
+
+  it('appends the audit entry once when its sync is delivered again', async () => {
+    const { loop, review } = await anOpenReview();
+    await decideReview(loop.deps, review.id, onCard(ben, 'archive', 2));
+    const [sync] = syncRequests(loop);
+
+    await loop.drainQueue();
+    await handleQueueMessage(loop.deps, sync);
+    await handleQueueMessage(loop.deps, sync);
+
+    expect(loop.auditKinds().filter((k) => k === 'review.decided')).toHaveLength(1);
+  });
+
+  it('drops the audit entry of a decision that lost its place to another', async () => {
+    const { loop, review } = await anOpenReview();
+    loop.reviews.failNextSave = new UpstreamError('azure-table', 'unavailable');
+    await expect(
+      decideReview(loop.deps, review.id, onCard(ben, 'archive', 2)),
+    ).rejects.toBeInstanceOf(UpstreamError);
+    const [lost] = syncRequests(loop);
+    // Ada's approval takes the first place in the history (same card version, so the same sync id).
+    await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
+
+    await handleQueueMessage(loop.deps, lost);
+    await loop.drainQueue();
+
+    const entries = loop.audit.entries.filter((e) => e.kind === 'review.decided');
+    expect(entries.map((e) => e.summary)).toEqual([`${ada.name} chose approve on Media Day`]);
   });
 
   it('lets exactly one of two reviewers pressing at the same moment decide', async () => {

@@ -73,9 +73,13 @@ function world(
     for (;;) {
       const events = await queue.receive(16, 30_000);
       for (const message of events) {
-        const body = JSON.parse(message.body) as { type: string };
-        // The events queue carries other work too (a decision's review.sync): not this test's.
+        const body = JSON.parse(message.body) as { type: string; announce?: WebhookFanout };
+        // A decision's announcement rides on its review.sync; processEvent hands it to fanOut as
+        // here (the rest of the sync is not this test's).
         if (body.type === 'webhook.fanout') await fanOut(deps, body as WebhookFanout);
+        if (body.type === 'review.sync' && body.announce !== undefined) {
+          await fanOut(deps, body.announce);
+        }
         await queue.complete(message);
       }
       const attempts = await deps.webhookQueue.receive(16, 30_000);
