@@ -92,6 +92,14 @@ export interface BotAnswer {
   readonly activityId: string;
 }
 
+/** An activity ready to post to the bot: where, with which headers (the signed token) and body. */
+export interface PreparedDelivery {
+  readonly endpoint: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly activityId: string;
+}
+
 export interface StartedBotConnector {
   readonly url: string;
   readonly openIdMetadataUrl: string;
@@ -111,6 +119,22 @@ const actorSchema = z.object({
   conversationId: z.string().min(1),
   /** AAD object id or MRI of the acting user. */
   user: z.string().min(1).optional(),
+});
+
+/** A press of an `Action.Execute` button: `/_sim/invoke` sends it, `/_sim/invoke/prepare` returns it. */
+const invokeSchema = actorSchema.extend({
+  user: z.string().min(1),
+  replyToId: z.string().min(1),
+  verb: z.string().min(1),
+  data: z.record(z.string(), z.unknown()).optional(),
+  actionId: z.string().optional(),
+});
+
+const cardAction = (input: z.infer<typeof invokeSchema>) => ({
+  replyToId: input.replyToId,
+  verb: input.verb,
+  ...(input.data === undefined ? {} : { data: input.data }),
+  ...(input.actionId === undefined ? {} : { actionId: input.actionId }),
 });
 
 const newConversationSchema = z.object({
@@ -286,15 +310,16 @@ export class FakeBotConnectorServer {
   }
 
   /**
-   * Posts `activity` to the bot as Teams does: fills in id, timestamp, serviceUrl, channelId and
-   * recipient when absent, signs it (unless `sign: false`), records it in the transcript, and returns
-   * the bot's HTTP answer (for an invoke: `{statusCode, type, value}`).
+   * What Teams would post to the bot for `activity`: fills in id, timestamp, serviceUrl, channelId and
+   * recipient when absent, signs it (unless `sign: false`) and records it in the transcript, without
+   * sending it. For load generators that post from elsewhere (the bench's invoke client, in its own
+   * process so its work is not counted against the bot's); `sendToBot` also sends it.
    */
-  async sendToBot(
+  prepareForBot(
     botEndpoint: string | undefined,
     activity: Activity,
     options: SendToBotOptions = {},
-  ): Promise<BotAnswer> {
+  ): PreparedDelivery {
     const endpoint = botEndpoint ?? this.defaultBotEndpoint;
     if (endpoint === undefined) {
       throw new SimHttpError(400, 'BadArgument', 'No bot endpoint given or configured.');
@@ -309,17 +334,29 @@ export class FakeBotConnectorServer {
     };
     const conversationId = full.conversation?.id;
     const conversation = conversationId === undefined ? undefined : this.store.find(conversationId);
-    const entry =
-      conversation === undefined ? undefined : this.store.append(conversation, full, 'toBot');
+    if (conversation !== undefined) this.store.append(conversation, full, 'toBot');
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (options.sign !== false) {
       const token = this.tokens.channelToken(full.serviceUrl ?? this.url, options.tamper);
       headers['Authorization'] = `Bearer ${token}`;
     }
-    const response = await fetch(endpoint, {
+    return { endpoint, headers, body: JSON.stringify(full), activityId: full.id ?? '' };
+  }
+
+  /**
+   * Posts `activity` to the bot as Teams does (see `prepareForBot`) and returns the bot's HTTP answer
+   * (for an invoke: `{statusCode, type, value}`), which the transcript keeps with the activity.
+   */
+  async sendToBot(
+    botEndpoint: string | undefined,
+    activity: Activity,
+    options: SendToBotOptions = {},
+  ): Promise<BotAnswer> {
+    const prepared = this.prepareForBot(botEndpoint, activity, options);
+    const response = await fetch(prepared.endpoint, {
       method: 'POST',
-      headers,
-      body: JSON.stringify(full),
+      headers: prepared.headers,
+      body: prepared.body,
     });
     const text = await response.text();
     let body: unknown = text;
@@ -332,8 +369,11 @@ export class FakeBotConnectorServer {
       }
     }
     const answer = { status: response.status, body };
+    const conversationId = activity.conversation?.id;
+    const conversation = conversationId === undefined ? undefined : this.store.find(conversationId);
+    const entry = conversation?.entries.get(prepared.activityId);
     if (entry !== undefined) entry.botAnswer = answer;
-    return { ...answer, activityId: full.id ?? '' };
+    return { ...answer, activityId: prepared.activityId };
   }
 
   /** The activity context Teams would use for `conversationId` (team and channel for channels). */
@@ -426,6 +466,20 @@ export class FakeBotConnectorServer {
   ): Promise<BotAnswer> {
     const from = this.user(user, conversationId);
     return this.sendToBot(
+      botEndpoint,
+      adaptiveCardActionActivity(this.activityContext(conversationId), from, action),
+    );
+  }
+
+  /** The signed `adaptiveCard/action` invoke `actOnCard` would send, for posting from elsewhere. */
+  prepareCardAction(
+    conversationId: string,
+    user: string,
+    action: { replyToId: string; verb: string; data?: Record<string, unknown>; actionId?: string },
+    botEndpoint?: string,
+  ): PreparedDelivery {
+    const from = this.user(user, conversationId);
+    return this.prepareForBot(
       botEndpoint,
       adaptiveCardActionActivity(this.activityContext(conversationId), from, action),
     );
@@ -597,26 +651,23 @@ export class FakeBotConnectorServer {
         );
       }),
       control('POST', '/invoke', async (ctx) => {
-        const input = parseControl(
-          actorSchema.extend({
-            user: z.string().min(1),
-            replyToId: z.string().min(1),
-            verb: z.string().min(1),
-            data: z.record(z.string(), z.unknown()).optional(),
-            actionId: z.string().optional(),
-          }),
-          ctx.rawBody,
-        );
+        const input = parseControl(invokeSchema, ctx.rawBody);
         return ok(
           await this.actOnCard(
             input.conversationId,
             input.user,
-            {
-              replyToId: input.replyToId,
-              verb: input.verb,
-              ...(input.data === undefined ? {} : { data: input.data }),
-              ...(input.actionId === undefined ? {} : { actionId: input.actionId }),
-            },
+            cardAction(input),
+            input.botEndpoint,
+          ),
+        );
+      }),
+      control('POST', '/invoke/prepare', (ctx) => {
+        const input = parseControl(invokeSchema, ctx.rawBody);
+        return ok(
+          this.prepareCardAction(
+            input.conversationId,
+            input.user,
+            cardAction(input),
             input.botEndpoint,
           ),
         );

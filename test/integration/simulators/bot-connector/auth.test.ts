@@ -182,6 +182,44 @@ describe('channel → bot: OpenID metadata and signed activities', () => {
     });
   });
 
+  it('prepares a signed invoke without sending it, for a client to post itself', async () => {
+    const channel = server.seed.photoReviewsChannel.id;
+    const prepared = await call(url, 'POST', '/_sim/invoke/prepare', {
+      botEndpoint: bot.url,
+      conversationId: channel,
+      user: server.seed.users.alex.aadObjectId,
+      replyToId: '1700000000000',
+      verb: 'approve',
+      data: { reviewId: 'r-1', cardVersion: 1 },
+    });
+    expect(prepared.status).toBe(200);
+    expect(bot.received).toHaveLength(0);
+    const { endpoint, headers, body, activityId } = prepared.body as {
+      endpoint: string;
+      headers: Record<string, string>;
+      body: string;
+      activityId: string;
+    };
+    expect(endpoint).toBe(bot.url);
+    const keys = (await call(url, 'GET', '/.well-known/keys')).body;
+    expect(verifiesWith(bearer({ authorization: headers['Authorization'] ?? '' }), keys)).toBe(
+      true,
+    );
+    expect(JSON.parse(body)).toMatchObject({
+      id: activityId,
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { verb: 'approve', data: { reviewId: 'r-1' } } },
+    });
+    expect(server.conversation(channel)?.activities.at(-1)).toMatchObject({
+      id: activityId,
+      direction: 'toBot',
+    });
+
+    await fetch(endpoint, { method: 'POST', headers, body });
+    expect(bot.received[0]?.body).toEqual(JSON.parse(body));
+  });
+
   it('builds install and @mention message activities for each scope', async () => {
     await call(url, 'POST', '/_sim/install', {
       botEndpoint: bot.url,
