@@ -1,3 +1,5 @@
+import { ensureError } from '../core/errors.js';
+import { warmUpRoutes } from '../core/use-cases/warm-up-routes.js';
 import type { ServicesProvider } from '../functions/definition.js';
 import { loadConfig, requireHostedServices } from './config.js';
 import { createServices, type Services } from './create-services.js';
@@ -11,10 +13,17 @@ let services: Promise<Services> | undefined;
 export const hostedServices: ServicesProvider = () => {
   services ??= (async () => {
     const config = loadConfig(process.env);
-    return createServices(config, {
+    const built = await createServices(config, {
       ...requireHostedServices(config),
       embedded: { storage: false, photoShelter: false, graph: false },
     });
+    // Not awaited: the invocation that built the services must not wait on Graph. Until it is done a
+    // batch looks up what it needs itself.
+    const logger = built.logger.child('routes');
+    warmUpRoutes({ ...built, logger }).catch((e: unknown) => {
+      logger.error('route warm-up failed', { error: ensureError(e).message });
+    });
+    return built;
   })().catch((e: unknown) => {
     services = undefined;
     throw e;

@@ -31,6 +31,7 @@ import {
 } from './config.js';
 import { LocalTokenCredential } from './local-token-credential.js';
 import { createServices, type Services } from './create-services.js';
+import { warmUpRoutes } from '../core/use-cases/warm-up-routes.js';
 import { invocationContext, serveFunction } from './http-adapter.js';
 import { QueuePump } from './queue-pump.js';
 
@@ -295,6 +296,9 @@ async function start(
       status: answer.status,
     });
   }
+  // Once the bot is installed where the rules post, so the first batch of each rule finds its
+  // reviewers, bucket and roster known (and the log names what cannot be served).
+  await warmUpRoutes({ ...services, logger: logger.child('routes') });
 
   return {
     url,

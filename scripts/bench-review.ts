@@ -14,6 +14,8 @@ import { AppError } from '../core/errors.js';
 export interface ReviewBench {
   readonly batch: { images: number; lightdeskCalls: number; naiveCalls: number }[];
   readonly batchBreakdown: Record<string, number>;
+  /** Calls made once per process at start-up (every rule's reviewers, intake buckets, rosters). */
+  readonly startup: { calls: number; byEndpoint: Record<string, number> };
   readonly invoke: { concurrency: number; p50Ms: number; p99Ms: number };
   readonly throttle: {
     requestsPerSecond: number;
@@ -293,6 +295,11 @@ export async function benchReview(options: { concurrency?: number } = {}): Promi
   );
   try {
     const bench = new Bench(host);
+    const atStart = await bench.externalCalls();
+    const startup = {
+      calls: atStart.graph.total + atStart.teams.total,
+      byEndpoint: { ...atStart.graph.byEndpoint, ...atStart.teams.byEndpoint },
+    };
     await bench.init();
     process.stderr.write('  batches…\n');
     const { batch, breakdown } = await measureBatches(bench, host);
@@ -300,7 +307,7 @@ export async function benchReview(options: { concurrency?: number } = {}): Promi
     const invoke = await measureInvokes(bench, host, options.concurrency ?? 50);
     process.stderr.write('  throttling…\n');
     const throttle = await measureThrottle(bench, host, 30);
-    return { batch, batchBreakdown: breakdown, invoke, throttle };
+    return { batch, batchBreakdown: breakdown, startup, invoke, throttle };
   } finally {
     await host.stop();
     await rm(dataDir, { recursive: true, force: true });

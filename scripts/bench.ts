@@ -155,7 +155,14 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Lightdesk's calls for a batch of 10: ${Object.entries(review.batchBreakdown)
       .map(([endpoint, n]) => `${endpoint} ×${n}`)
-      .join(', ')}\n\n`,
+      .join(', ')}\n`,
+  );
+  process.stdout.write(
+    `Once per process, at start-up (every rule's reviewers, intake bucket and roster; the demo install): ${review.startup.calls} calls (${Object.entries(
+      review.startup.byEndpoint,
+    )
+      .map(([endpoint, n]) => `${endpoint} ×${n}`)
+      .join(', ')})\n\n`,
   );
   printTable(
     ['concurrent reviewers', 'invoke p50 ms', 'invoke p99 ms'],
@@ -194,6 +201,7 @@ async function main(): Promise<void> {
         naive: strip(p.naive),
       })),
       batch: review.batch,
+      startup: { calls: review.startup.calls },
       invoke: review.invoke,
       throttle: {
         utilization: review.throttle.utilization,

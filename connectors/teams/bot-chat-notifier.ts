@@ -22,7 +22,11 @@ export interface BotChatNotifierOptions {
   readonly conversations: ConversationStore;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** How long a conversation's roster is reused before it is read again (default one minute). */
+  /**
+   * How long a conversation's roster is reused before it is read again (default ten minutes, as the
+   * Planner buckets): it only picks who gets the actionable view by automatic refresh, and someone
+   * added since still acts with the shared card's buttons or Refresh.
+   */
   readonly rosterTtlMs?: number;
 }
 
@@ -45,7 +49,7 @@ export class BotChatNotifier implements ChatNotifier {
   private readonly log: Logger;
 
   constructor(private readonly options: BotChatNotifierOptions) {
-    this.rosterTtlMs = options.rosterTtlMs ?? 60_000;
+    this.rosterTtlMs = options.rosterTtlMs ?? 10 * 60_000;
     this.log = options.logger.child('teams');
   }
 

@@ -131,6 +131,34 @@ describe('review loop end to end (npm start on loopback)', () => {
     };
   }
 
+  it("knows every rule's reviewers, bucket and roster from start-up, so a first batch costs four calls", async () => {
+    expect(logger.records).toContainEqual(
+      expect.objectContaining({
+        message: 'routes warmed up',
+        fields: expect.objectContaining({ rules: 3, problems: 0 }),
+      }),
+    );
+    const gallery = await athleticsGallery(4);
+    await Promise.all([
+      fetch(`${host.graphUrl}/_sim/calls`, { method: 'DELETE' }),
+      fetch(`${host.teamsUrl}/_sim/calls`, { method: 'DELETE' }),
+    ]);
+
+    for (let i = 0; i < 3; i += 1) await upload(gallery.id);
+    await settle();
+
+    const calls = await Promise.all([
+      getJson<{ byEndpoint: Record<string, number> }>(`${host.graphUrl}/_sim/calls`),
+      getJson<{ byEndpoint: Record<string, number> }>(`${host.teamsUrl}/_sim/calls`),
+    ]);
+    expect({ ...calls[0].byEndpoint, ...calls[1].byEndpoint }).toEqual({
+      'POST /planner/tasks': 1,
+      'GET /planner/tasks/:id/details': 1,
+      'PATCH /planner/tasks/:id/details': 1,
+      'POST /v3/conversations/:conversationId/activities/:activityId': 1,
+    });
+  });
+
   it('turns uploads into one review with one Planner task and one card, then approves it from Teams', async () => {
     const gallery = await athleticsGallery(0);
     const cardsBefore = (await channelCards()).length;

@@ -642,7 +642,9 @@ describe('.funcignore', () => {
     expect(kept.filter(isIgnored)).toEqual([]);
   });
 
-  it('keeps every file of the production dependencies', () => {
+  // Walks every file of the production dependencies: on a cold disk cache (a fresh `npm ci`, as in
+  // CI) that alone can take longer than the default 5 s.
+  it('keeps every file of the production dependencies', { timeout: 60_000 }, () => {
     const lock = JSON.parse(read('package-lock.json')) as {
       packages: Record<string, { dev?: boolean }>;
     };
