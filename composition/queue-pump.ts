@@ -1,6 +1,6 @@
 import { ensureError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { EventQueue } from '../core/ports/event-queue.js';
+import type { EventQueue, QueuedMessage } from '../core/ports/event-queue.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { QueueFunctionDefinition } from '../functions/definition.js';
 import { invocationContext } from './http-adapter.js';
@@ -40,24 +40,34 @@ export class QueuePump {
     await this.loop;
   }
 
-  /** Handles whatever is visible now; returns how many messages it took. */
+  /**
+   * Handles whatever is visible now, the messages of one receive side by side as the Functions host
+   * runs a batch (host.json `batchSize`, https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json):
+   * the product must bear that concurrency, and a worker waiting on Graph's Retry-After does not hold
+   * the others up. Returns how many messages it took.
+   */
   async drainOnce(): Promise<number> {
     const messages = await this.queue.receive(
       this.options.batchSize,
       this.options.visibilityTimeoutMs,
     );
-    for (const message of messages) {
-      let body: unknown;
+    await Promise.all(messages.map((message) => this.handle(message)));
+    return messages.length;
+  }
+
+  private async handle(message: QueuedMessage): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse(message.body);
+    } catch {
+      body = message.body; // the function's own schema check reports it
+    }
+    try {
+      await this.definition.handler(body, invocationContext(this.definition.name, this.logger));
+      await this.queue.complete(message);
+    } catch (e: unknown) {
+      const error = ensureError(e);
       try {
-        body = JSON.parse(message.body);
-      } catch {
-        body = message.body; // the function's own schema check reports it
-      }
-      try {
-        await this.definition.handler(body, invocationContext(this.definition.name, this.logger));
-        await this.queue.complete(message);
-      } catch (e: unknown) {
-        const error = ensureError(e);
         if (message.dequeueCount >= this.options.maxDequeueCount) {
           await this.queue.moveToPoison(message);
           this.logger.error('message moved to poison queue', {
@@ -72,9 +82,14 @@ export class QueuePump {
             error: error.message,
           });
         }
+      } catch (poison: unknown) {
+        // Left where it is, the message reappears after its visibility timeout and is judged again.
+        this.logger.error('could not move a failed message to the poison queue', {
+          messageId: message.messageId,
+          error: ensureError(poison).message,
+        });
       }
     }
-    return messages.length;
   }
 
   private async run(): Promise<void> {

@@ -223,11 +223,16 @@ async function openOrExtendReview(
     const open = await deps.reviews.findOpen(event.galleryId);
     if (open !== undefined) {
       // Batching: a gallery has one open review; new uploads join it and its task and card follow.
-      const saved = await updateReview(deps.reviews, open.review.id, (r) => {
-        if (!isOpen(r)) return undefined; // decided meanwhile: the upload starts the next review
-        const next = addAssets(r, [asset], deps.clock.now());
-        return next === r ? undefined : next;
-      });
+      const saved = await updateReview(
+        deps.reviews,
+        open.review.id,
+        (r) => {
+          if (!isOpen(r)) return undefined; // decided meanwhile: the upload starts the next review
+          const next = addAssets(r, [asset], deps.clock.now());
+          return next === r ? undefined : next;
+        },
+        deps,
+      );
       if (saved.review.assets.some((a) => a.assetId === asset.assetId)) {
         return { reviewId: saved.review.id, opened: false };
       }

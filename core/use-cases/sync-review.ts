@@ -149,10 +149,14 @@ export async function syncReview(
       return task.taskId;
     });
     review = (
-      await updateReview(deps.reviews, review.id, (r) =>
-        r.planner.taskId === created.result
-          ? undefined
-          : { ...r, planner: { ...r.planner, bucketId, taskId: created.result } },
+      await updateReview(
+        deps.reviews,
+        review.id,
+        (r) =>
+          r.planner.taskId === created.result
+            ? undefined
+            : { ...r, planner: { ...r.planner, bucketId, taskId: created.result } },
+        deps,
       )
     ).review;
     if (created.isFresh)
@@ -249,10 +253,14 @@ export async function syncReview(
         );
       }
       review = (
-        await updateReview(deps.reviews, review.id, (r) =>
-          r.teams.activityId === posted.result
-            ? undefined
-            : { ...r, teams: { ...r.teams, activityId: posted.result } },
+        await updateReview(
+          deps.reviews,
+          review.id,
+          (r) =>
+            r.teams.activityId === posted.result
+              ? undefined
+              : { ...r, teams: { ...r.teams, activityId: posted.result } },
+          deps,
         )
       ).review;
       if (posted.isFresh)
