@@ -170,13 +170,20 @@ async function main(): Promise<void> {
   );
   process.stdout.write('\n');
   printTable(
-    ['Graph limit req/s', 'reviews', 'seconds', 'utilisation', 'lost tasks', 'duplicated tasks'],
+    [
+      'Graph limit req/s',
+      'reviews',
+      'seconds (Graph in use)',
+      'utilisation (whole run)',
+      'lost tasks',
+      'duplicated tasks',
+    ],
     [
       [
         String(review.throttle.requestsPerSecond),
         String(review.throttle.reviews),
-        String(review.throttle.seconds),
-        String(review.throttle.utilization),
+        `${review.throttle.seconds} (${review.throttle.graphSeconds})`,
+        `${review.throttle.utilization} (${review.throttle.wholeRunUtilization})`,
         String(review.throttle.lost),
         String(review.throttle.duplicated),
       ],

@@ -101,7 +101,7 @@ export class FakeGraphServer implements ControlHost {
   private readonly requireToken: boolean;
   private readonly acceptedTokens: readonly string[] | undefined;
   private readonly faults = new FaultQueue();
-  private readonly calls = new CallCounter();
+  private readonly calls: CallCounter;
   private readonly throttler: SlidingWindowThrottle;
   private readonly graph: GraphRoute[];
   private readonly control: ControlRoute[];
@@ -116,6 +116,7 @@ export class FakeGraphServer implements ControlHost {
     this.now = options.now ?? (() => new Date());
     this.requireToken = options.requireToken ?? true;
     this.acceptedTokens = options.acceptedTokens;
+    this.calls = new CallCounter(this.now);
     this.throttler = new SlidingWindowThrottle(this.now);
     this.throttler.set(options.throttle ?? null);
     this.seedValue = options.seed ?? 1;

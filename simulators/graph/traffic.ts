@@ -100,6 +100,9 @@ export interface CallCounts {
   readonly byEndpoint: Readonly<Record<string, number>>;
   /** How many of them the throttle refused with 429 (a benchmark's accepted = total − throttled). */
   readonly throttled: number;
+  /** When the first and the last of them arrived (ISO), null before any: a load's busy window. */
+  readonly firstAt: string | null;
+  readonly lastAt: string | null;
 }
 
 /** Counts calls by `METHOD /route/template` (ids as `:id`), e.g. `PATCH /planner/tasks/:id`. */
@@ -107,10 +110,17 @@ export class CallCounter {
   private counts = new Map<string, number>();
   private total = 0;
   private throttled = 0;
+  private firstAt: Date | null = null;
+  private lastAt: Date | null = null;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
 
   record(key: string): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.total += 1;
+    const at = this.now();
+    this.firstAt ??= at;
+    this.lastAt = at;
   }
 
   recordThrottled(): void {
@@ -122,6 +132,8 @@ export class CallCounter {
       total: this.total,
       byEndpoint: Object.fromEntries(this.counts),
       throttled: this.throttled,
+      firstAt: this.firstAt?.toISOString() ?? null,
+      lastAt: this.lastAt?.toISOString() ?? null,
     };
   }
 
@@ -129,6 +141,8 @@ export class CallCounter {
     this.counts = new Map();
     this.total = 0;
     this.throttled = 0;
+    this.firstAt = null;
+    this.lastAt = null;
   }
 }
 

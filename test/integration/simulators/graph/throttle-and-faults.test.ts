@@ -205,8 +205,11 @@ describe('faults', () => {
 
 describe('call counters', () => {
   it('count by method and route template, including failures, and reset', async () => {
+    await h.sim('DELETE', '/calls');
+    const started = clock.now().toISOString();
     const task = await h.createTask();
     await h.graph('GET', `/planner/tasks/${task.id}`);
+    clock.advance(1_500);
     await h.graph('GET', `/planner/tasks/${task.id}`, { token: null });
     await h.graph('GET', `/users/${h.seeded.users.adele.userPrincipalName}`);
     await h.graph('GET', '/planner/widgets');
@@ -214,6 +217,8 @@ describe('call counters', () => {
     expect(calls).toEqual({
       total: 5,
       throttled: 0,
+      firstAt: started,
+      lastAt: clock.now().toISOString(),
       byEndpoint: {
         'POST /planner/tasks': 1,
         'GET /planner/tasks/:id': 2,
@@ -222,7 +227,13 @@ describe('call counters', () => {
       },
     });
     expect((await h.sim('DELETE', '/calls')).status).toBe(204);
-    expect((await h.sim('GET', '/calls')).body).toEqual({ total: 0, byEndpoint: {}, throttled: 0 });
+    expect((await h.sim('GET', '/calls')).body).toEqual({
+      total: 0,
+      byEndpoint: {},
+      throttled: 0,
+      firstAt: null,
+      lastAt: null,
+    });
   });
 });
 
