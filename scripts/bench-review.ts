@@ -276,7 +276,10 @@ async function measureThrottle(bench: Bench, host: LocalHost, reviewsWanted: num
   // (polling, opening reviews in storage, PhotoShelter; no Graph work to do yet) is shown beside it.
   const accepted = graph.total - (graph.throttled ?? 0);
   const windowSeconds =
-    graph.firstAt == null || graph.lastAt == null
+    graph.firstAt === undefined ||
+    graph.firstAt === null ||
+    graph.lastAt === undefined ||
+    graph.lastAt === null
       ? 0
       : (Date.parse(graph.lastAt) - Date.parse(graph.firstAt)) / 1000;
   const round2 = (x: number) => Math.round(x * 100) / 100;
