@@ -40,6 +40,9 @@ export const environmentSchema = z.object({
   QUEUE_MAX_DEQUEUE: withDefault(z.coerce.number().int().min(1).max(100), 5).describe(
     'Deliveries of one message before it is moved to the poison queue (host.json maxDequeueCount).',
   ),
+  BATCH_WINDOW_SECONDS: withDefault(z.coerce.number().min(0).max(60), 2).describe(
+    'How long a review must go without new files before its task details and card are written, so a batch of uploads is written once.',
+  ),
   POLL_SCHEDULE: optional(ncrontab).describe(
     'NCRONTAB schedule of pollPhotoShelter. Default every minute; every 10 s against the simulator.',
   ),
@@ -146,6 +149,7 @@ export interface Config {
   readonly storageConnectionString: string | undefined;
   readonly eventsQueue: string;
   readonly maxDequeueCount: number;
+  readonly batchWindowMs: number;
   readonly pollSchedule: string;
   readonly pollOverlapMs: number;
   /** Undefined: run against the embedded PhotoShelter simulator (local host only). */
@@ -249,6 +253,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     storageConnectionString: values.AzureWebJobsStorage,
     eventsQueue: values.EVENTS_QUEUE,
     maxDequeueCount: values.QUEUE_MAX_DEQUEUE,
+    batchWindowMs: values.BATCH_WINDOW_SECONDS * 1000,
     pollSchedule:
       values.POLL_SCHEDULE ?? (photoShelter === undefined ? '*/10 * * * * *' : '0 * * * * *'),
     pollOverlapMs: values.POLL_OVERLAP_SECONDS * 1000,

@@ -67,6 +67,8 @@ export interface Services extends PollingServices {
   readonly rules: RoutingRules;
   readonly defaultPlanId: string | undefined;
   readonly links: ReviewLinks;
+  /** BATCH_WINDOW_SECONDS (see SyncReviewDeps). */
+  readonly batchWindowMs: number;
   readonly bot: CreatedBot;
   readonly subscriptions: SubscriptionStore;
   /** The webhooks queue: delivery attempts, consumed by `deliverWebhook`. */
@@ -234,6 +236,7 @@ export async function createServices(
     cards,
     rules,
     defaultPlanId,
+    batchWindowMs: config.batchWindowMs,
     links: {
       // The tab, not the API: people follow this link from Planner and need no API key there.
       reviewUrl: (reviewId) =>

@@ -263,6 +263,7 @@ async function start(
         {
           maxDequeueCount: config.maxDequeueCount,
           batchSize: 16,
+          newBatchThreshold: 8,
           visibilityTimeoutMs: 30_000,
           idleDelayMs: 500,
         },

@@ -8,6 +8,8 @@ import { invocationContext } from './http-adapter.js';
 export interface QueuePumpOptions {
   readonly maxDequeueCount: number;
   readonly batchSize: number;
+  /** Fetch the next batch once no more than this many are running (host.json; the host's default is batchSize / 2). */
+  readonly newBatchThreshold: number;
   readonly visibilityTimeoutMs: number;
   readonly idleDelayMs: number;
 }
@@ -41,18 +43,34 @@ export class QueuePump {
   }
 
   /**
-   * Handles whatever is visible now, the messages of one receive side by side as the Functions host
-   * runs a batch (host.json `batchSize`, https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json):
-   * the product must bear that concurrency, and a worker waiting on Graph's Retry-After does not hold
-   * the others up. Returns how many messages it took.
+   * Handles whatever is visible until nothing is, as the Functions host runs a queue trigger
+   * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json):
+   * a batch of `batchSize` messages side by side, and the next batch fetched as soon as no more than
+   * `newBatchThreshold` are still running. The product must bear that concurrency, and a worker
+   * waiting on Graph's Retry-After or a batch window does not hold the others up. Returns how many
+   * messages it took.
    */
   async drainOnce(): Promise<number> {
-    const messages = await this.queue.receive(
-      this.options.batchSize,
-      this.options.visibilityTimeoutMs,
-    );
-    await Promise.all(messages.map((message) => this.handle(message)));
-    return messages.length;
+    const running = new Set<Promise<void>>();
+    let taken = 0;
+    for (;;) {
+      const messages = await this.queue.receive(
+        this.options.batchSize,
+        this.options.visibilityTimeoutMs,
+      );
+      if (messages.length === 0 && running.size === 0) break;
+      taken += messages.length;
+      for (const message of messages) {
+        const handling: Promise<void> = this.handle(message).finally(() =>
+          running.delete(handling),
+        );
+        running.add(handling);
+      }
+      // Nothing visible but work still running: wait for some of it, which may queue more.
+      const threshold = messages.length === 0 ? running.size - 1 : this.options.newBatchThreshold;
+      while (running.size > threshold) await Promise.race(running);
+    }
+    return taken;
   }
 
   private async handle(message: QueuedMessage): Promise<void> {

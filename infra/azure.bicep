@@ -95,6 +95,9 @@ param queueMaxDequeue string = '5'
 @description('POLL_SCHEDULE: NCRONTAB (six fields) of pollPhotoShelter.')
 param pollSchedule string = '0 * * * * *'
 
+@description('BATCH_WINDOW_SECONDS: how long a review goes without new files before its task details and card are written.')
+param batchWindowSeconds string = '2'
+
 @description('POLL_OVERLAP_SECONDS: how far behind its cursor each poll looks.')
 param pollOverlapSeconds string = '120'
 
@@ -312,6 +315,10 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         {
           name: 'POLL_OVERLAP_SECONDS'
           value: pollOverlapSeconds
+        }
+        {
+          name: 'BATCH_WINDOW_SECONDS'
+          value: batchWindowSeconds
         }
         {
           name: 'SYNC_PLANNER_SCHEDULE'

@@ -140,6 +140,7 @@ async function measureBatches(bench: Bench, host: LocalHost) {
     await bench.settle();
     const after = await bench.externalCalls();
     const lightdeskCalls = after.graph.total + after.teams.total;
+    process.stderr.write(`TMP ${images} ${JSON.stringify({ ...after.graph.byEndpoint, ...after.teams.byEndpoint })}\n`);
     if (images === 10) breakdown = { ...after.graph.byEndpoint, ...after.teams.byEndpoint };
 
     // Naive: what a per-image integration does with the same connectors.

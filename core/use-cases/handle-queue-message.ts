@@ -119,7 +119,9 @@ export async function handleQueueMessage(
         return { kind: 'synced', reviewId: body.reviewId, effects: 0 };
       }
       await followDecision(deps, body);
-      const result = await syncReview(deps, body.reviewId);
+      const result = await syncReview(deps, body.reviewId, {
+        afterUploads: body.atLeastVersion === undefined && body.decision === undefined,
+      });
       return { kind: 'synced', reviewId: body.reviewId, effects: result.effects.length };
     }
     case 'review.requested':

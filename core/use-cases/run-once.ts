@@ -9,28 +9,41 @@ export interface OnceDeps {
 
 export const effectLeaseMs = 60_000;
 
+/** How long to wait between looks at an effect another worker holds. */
+const busyPausesMs: readonly number[] = [100, 200, 400, 800, 1600];
+
 /**
  * Runs an effect on another system at most once under its deterministic key (ARCHITECTURE.md §3.4):
  * intent recorded, the call, the result recorded. A retry returns the recorded result. `run` receives
  * the attempt number; above 1 an earlier attempt crashed mid-way and `run` must first look for what it
  * may have made. While another worker holds the key, this throws ConflictError so the message that
- * asked for the effect is delivered again later.
+ * asked for the effect is delivered again later, after looking again for a few seconds.
  */
 export async function runOnce(
   deps: OnceDeps,
   key: string,
   run: (attempt: number) => Promise<string>,
 ): Promise<{ readonly result: string; readonly isFresh: boolean }> {
-  const claim = await deps.ledger.begin(key, { now: deps.clock.now(), leaseMs: effectLeaseMs });
-  switch (claim.kind) {
-    case 'done':
-      return { result: claim.result, isFresh: false };
-    case 'busy':
-      throw new ConflictError(`effect ${key} is being carried out by another worker`);
-    case 'claimed': {
-      const result = await run(claim.attempt);
-      await deps.ledger.complete(key, result);
-      return { result, isFresh: true };
+  for (let look = 0; ; look += 1) {
+    const claim = await deps.ledger.begin(key, { now: deps.clock.now(), leaseMs: effectLeaseMs });
+    switch (claim.kind) {
+      case 'done':
+        return { result: claim.result, isFresh: false };
+      case 'busy': {
+        // Most effects take well under a second: look again a few times (0.1 s, doubling, 3 s in
+        // all) rather than fail the message, which would then wait out its visibility timeout.
+        const pause = busyPausesMs[look];
+        if (pause === undefined) {
+          throw new ConflictError(`effect ${key} is being carried out by another worker`);
+        }
+        await deps.clock.sleep(pause);
+        break;
+      }
+      case 'claimed': {
+        const result = await run(claim.attempt);
+        await deps.ledger.complete(key, result);
+        return { result, isFresh: true };
+      }
     }
   }
 }

@@ -48,6 +48,7 @@ async function setup() {
   const pump = new QueuePump(queue, definition, clock, new RecordingLogger(), {
     maxDequeueCount: 2,
     batchSize: 16,
+    newBatchThreshold: 8,
     visibilityTimeoutMs: 1_000,
     idleDelayMs: 50,
   });
@@ -110,6 +111,7 @@ describe('QueuePump on Azure Queue Storage (Azurite)', () => {
     const pump = new QueuePump(queue, slow, new SystemClock(), new RecordingLogger(), {
       maxDequeueCount: 2,
       batchSize: 16,
+      newBatchThreshold: 8,
       visibilityTimeoutMs: 30_000,
       idleDelayMs: 50,
     });
@@ -119,6 +121,40 @@ describe('QueuePump on Azure Queue Storage (Azurite)', () => {
 
     expect(most).toBe(3);
     expect(handled.sort()).toEqual(['a', 'b', 'c']);
+    expect(await queue.depth()).toEqual({ active: 0, poison: 0 });
+  });
+
+  it('fetches the next batch while a slow message of the last one is still running', async () => {
+    const { queue } = await setup();
+    const handled: string[] = [];
+    let cDone: () => void = () => undefined;
+    const cHandled = new Promise<void>((resolve) => (cDone = resolve));
+    const definition: QueueFunctionDefinition = {
+      trigger: 'queue',
+      name: 'processEvent',
+      queueSetting: 'EVENTS_QUEUE',
+      handler: async (message) => {
+        const id = (message as { id: string }).id;
+        // "a" finishes only once "c", which comes in the next batch, is done (or gives up after 5 s).
+        if (id === 'a') {
+          await Promise.race([cHandled, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+        }
+        handled.push(id);
+        if (id === 'c') cDone();
+      },
+    };
+    const pump = new QueuePump(queue, definition, new SystemClock(), new RecordingLogger(), {
+      maxDequeueCount: 2,
+      batchSize: 2,
+      newBatchThreshold: 1,
+      visibilityTimeoutMs: 30_000,
+      idleDelayMs: 50,
+    });
+    for (const id of ['a', 'b', 'c']) await queue.enqueue(anEvent(id));
+
+    expect(await pump.drainOnce()).toBe(3);
+
+    expect(handled.indexOf('c')).toBeLessThan(handled.indexOf('a'));
     expect(await queue.depth()).toEqual({ active: 0, poison: 0 });
   });
 });

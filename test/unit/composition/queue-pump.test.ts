@@ -29,6 +29,7 @@ function setup() {
   const pump = new QueuePump(queue, definition, clock, logger, {
     maxDequeueCount: 3,
     batchSize: 8,
+    newBatchThreshold: 4,
     visibilityTimeoutMs,
     idleDelayMs: 10,
   });

@@ -47,6 +47,10 @@ export interface ReviewLoopOptions {
   readonly athletics?:
     | Record<string, unknown>
     | ((library: { readonly archiveCollectionId: string }) => Record<string, unknown>);
+  /** BATCH_WINDOW_SECONDS in ms (default 0: syncs after uploads do not wait). */
+  readonly batchWindowMs?: number;
+  /** The loop's clock (default a FixedClock at 2026-11-23 09:00 UTC). */
+  readonly clock?: FixedClock;
 }
 
 export type ReviewLoop = ReturnType<typeof aReviewLoop>;
@@ -54,7 +58,7 @@ export type ReviewLoop = ReturnType<typeof aReviewLoop>;
 export type UploadEvent = Extract<LibraryEvent, { type: 'asset.uploaded' }>;
 
 export function aReviewLoop(options: ReviewLoopOptions = {}) {
-  const clock = new FixedClock('2026-11-23T09:00:00.000Z');
+  const clock = options.clock ?? new FixedClock('2026-11-23T09:00:00.000Z');
   const archive = new InMemoryPhotoArchive(clock);
   const athletics = archive.addCollection({ name: 'Athletics' });
   const football = archive.addCollection({ name: 'Football', parentId: athletics });
@@ -100,6 +104,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
   const webhooks = new ScriptedWebhookSender();
 
   const deps: HandleQueueMessageDeps & SyncPlannerDeps = {
+    batchWindowMs: options.batchWindowMs ?? 0,
     archive,
     reviews,
     board,

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+
+import { decideReview } from '../../../../core/use-cases/decide-review.js';
+import { handleQueueMessage } from '../../../../core/use-cases/handle-queue-message.js';
+import { runOnce } from '../../../../core/use-cases/run-once.js';
+import { FixedClock } from '../../../doubles/fixed-clock.js';
+import { InMemoryEffectLedger } from '../../../doubles/in-memory-effect-ledger.js';
+import { aReviewLoop, ben } from './review-loop.js';
+
+/** A clock whose sleeps let other work happen: what a worker sees while it waits. */
+class BusyClock extends FixedClock {
+  duringSleep: (() => Promise<void>) | undefined;
+
+  override async sleep(ms: number): Promise<void> {
+    await super.sleep(ms);
+    const work = this.duringSleep;
+    this.duringSleep = undefined;
+    await work?.();
+  }
+}
+
+describe('the batch window', () => {
+  it('holds a sync after uploads until the review is quiet, so a late upload is in the first card', async () => {
+    const clock = new BusyClock('2026-11-23T09:00:00.000Z');
+    const loop = aReviewLoop({ batchWindowMs: 2_000, clock });
+    const first = loop.upload(loop.galleries.mediaDay);
+    const late = loop.upload(loop.galleries.mediaDay);
+    await handleQueueMessage(loop.deps, first);
+    const [sync] = loop.queue.messages.filter((m) => m.type === 'review.sync');
+
+    // While the first sync waits, a worker beside it joins the second upload to the review.
+    clock.duringSleep = async () => {
+      clock.advance(500);
+      await handleQueueMessage(loop.deps, late);
+    };
+    await handleQueueMessage(loop.deps, sync);
+
+    // It waited the window, then the whole window again from the late upload on.
+    expect(clock.sleeps).toEqual([2_000, 2_000]);
+    // Posted once, already showing both files, and never rewritten; the task details written once.
+    const posts = loop.chat.posts();
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.versions).toHaveLength(1);
+    expect(loop.cardsIn()[0]?.assetIds).toHaveLength(2);
+    expect(loop.board.tasks()).toHaveLength(1);
+    expect(loop.board.callsOf('setDetails')).toHaveLength(1);
+  });
+
+  it('waits at most twice the window for a gallery that keeps receiving files', async () => {
+    const clock = new BusyClock('2026-11-23T09:00:00.000Z');
+    const loop = aReviewLoop({ batchWindowMs: 2_000, clock });
+    await handleQueueMessage(loop.deps, loop.upload(loop.galleries.mediaDay));
+    const [sync] = loop.queue.messages.filter((m) => m.type === 'review.sync');
+    const keepUploading = async () => {
+      clock.advance(1);
+      await handleQueueMessage(loop.deps, loop.upload(loop.galleries.mediaDay));
+      clock.duringSleep = keepUploading;
+    };
+    clock.duringSleep = keepUploading;
+
+    await handleQueueMessage(loop.deps, sync);
+
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(4_000);
+    expect(loop.cardsIn()).toHaveLength(1);
+  });
+
+  it('does not hold the sync of a decision', async () => {
+    const clock = new BusyClock('2026-11-23T09:00:00.000Z');
+    const loop = aReviewLoop({ batchWindowMs: 2_000, clock });
+    await loop.deliver(loop.upload(loop.galleries.mediaDay));
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    const waitedBefore = clock.sleeps.length;
+
+    await decideReview(loop.deps, review.id, {
+      reviewerId: ben.id,
+      verb: 'approve',
+      cardVersion: review.cardVersion,
+      source: 'teams',
+    });
+    await loop.drainQueue();
+
+    expect(clock.sleeps.slice(waitedBefore)).toEqual([]);
+    expect(loop.cardsIn().at(-1)?.status).toBe('approved');
+  });
+});
+
+describe('an effect another worker holds', () => {
+  it('is looked at again for a few seconds and its result used once it is done', async () => {
+    const clock = new BusyClock();
+    const ledger = new InMemoryEffectLedger();
+    await ledger.begin('planner.task:r1', { now: clock.now(), leaseMs: 60_000 });
+    clock.duringSleep = () => ledger.complete('planner.task:r1', 'task-1');
+
+    const outcome = await runOnce({ ledger, clock }, 'planner.task:r1', () =>
+      Promise.resolve('a second task'),
+    );
+
+    expect(outcome).toEqual({ result: 'task-1', isFresh: false });
+    expect(clock.sleeps).toEqual([100]);
+  });
+
+  it('still fails the message when the other worker takes longer than that', async () => {
+    const clock = new FixedClock();
+    const ledger = new InMemoryEffectLedger();
+    await ledger.begin('planner.task:r1', { now: clock.now(), leaseMs: 60_000 });
+
+    await expect(
+      runOnce({ ledger, clock }, 'planner.task:r1', () => Promise.resolve('a second task')),
+    ).rejects.toThrow('being carried out by another worker');
+    expect(clock.sleeps).toEqual([100, 200, 400, 800, 1600]);
+  });
+});
