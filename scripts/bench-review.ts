@@ -303,7 +303,7 @@ export async function benchReview(options: { concurrency?: number } = {}): Promi
   const host = await startLocalHost(
     {
       PORT: '0',
-      SIM_ASSETS: '12000',
+      SIM_ASSETS: '30000',
       SIM_SEED: '9',
       LIGHTDESK_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
@@ -323,7 +323,7 @@ export async function benchReview(options: { concurrency?: number } = {}): Promi
     process.stderr.write('  invokes…\n');
     const invoke = await measureInvokes(bench, host, options.concurrency ?? 50);
     process.stderr.write('  throttling…\n');
-    const throttle = await measureThrottle(bench, host, 30);
+    const throttle = await measureThrottle(bench, host, 100);
     return { batch, batchBreakdown: breakdown, startup, invoke, throttle };
   } finally {
     await host.stop();

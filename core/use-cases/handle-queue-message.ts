@@ -20,6 +20,13 @@ export interface HandleQueueMessageDeps extends SyncReviewDeps, WebhookDeps {
   readonly rules: RoutingRules;
   /** The plan of rules that name none (PLANNER_PLAN_ID). */
   readonly defaultPlanId: string | undefined;
+  /**
+   * How long a review must have gone without new files before a sync that follows uploads writes its
+   * task details and card (BATCH_WINDOW_SECONDS; 0 or unset: at once). The Functions host works up to
+   * 16 messages side by side, so the last uploads of a batch can still be joining while the first
+   * ones' syncs run; held back until the review is quiet, they all see the whole batch, written once.
+   */
+  readonly batchWindowMs?: number;
 }
 
 export type HandleQueueMessageResult =
@@ -32,6 +39,8 @@ export type HandleQueueMessageResult =
       readonly opened: boolean;
     }
   | { readonly kind: 'synced'; readonly reviewId: string; readonly effects: number }
+  /** Queued again to run once the review has gone quiet (`batchWindowMs`). */
+  | { readonly kind: 'held'; readonly reviewId: string }
   | { readonly kind: 'requested'; readonly id: string; readonly assets: number }
   | { readonly kind: 'fannedOut'; readonly id: string; readonly deliveries: number }
   | { readonly kind: 'attempted'; readonly id: string; readonly outcome: string };
@@ -66,6 +75,30 @@ async function isVersionSaved(deps: HandleQueueMessageDeps, message: ReviewSync)
     version: message.atLeastVersion,
   });
   return false;
+}
+
+/** A gallery that keeps receiving files is still synced after this many windows. */
+const maxHeldWindows = 5;
+
+/**
+ * Whether a sync that follows uploads is queued again for later, because the review changed less than
+ * the batch window ago: rather than hold a worker while the batch's other uploads join (the Functions
+ * host has only so many per instance), its message comes back once the window has passed.
+ */
+async function heldForBatch(deps: HandleQueueMessageDeps, message: ReviewSync): Promise<boolean> {
+  const windowMs = deps.batchWindowMs ?? 0;
+  if (windowMs <= 0 || message.atLeastVersion !== undefined || message.decision !== undefined) {
+    return false;
+  }
+  const stored = await deps.reviews.get(message.reviewId);
+  if (stored === undefined) return false; // the sync says so
+  const now = deps.clock.now();
+  const quietMs = now.getTime() - Date.parse(stored.review.updatedAt);
+  const heldSince = message.heldSince ?? now.toISOString();
+  const heldMs = now.getTime() - Date.parse(heldSince);
+  if (quietMs >= windowMs || heldMs >= maxHeldWindows * windowMs) return false;
+  await deps.queue.enqueue({ ...message, heldSince }, { delayMs: windowMs - quietMs });
+  return true;
 }
 
 /**
@@ -118,10 +151,11 @@ export async function handleQueueMessage(
       if (!(await isVersionSaved(deps, body))) {
         return { kind: 'synced', reviewId: body.reviewId, effects: 0 };
       }
+      if (await heldForBatch(deps, body)) {
+        return { kind: 'held', reviewId: body.reviewId };
+      }
       await followDecision(deps, body);
-      const result = await syncReview(deps, body.reviewId, {
-        afterUploads: body.atLeastVersion === undefined && body.decision === undefined,
-      });
+      const result = await syncReview(deps, body.reviewId);
       return { kind: 'synced', reviewId: body.reviewId, effects: result.effects.length };
     }
     case 'review.requested':

@@ -29,13 +29,6 @@ export interface SyncReviewDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly links: ReviewLinks;
-  /**
-   * How long a review must have been left alone before a sync that follows uploads writes its task
-   * details and card (BATCH_WINDOW_SECONDS; default 0). The Functions host runs up to 16 messages at
-   * once, so the last uploads of a batch can still be joining while the first ones' syncs run; waiting
-   * for the review to go quiet lets them all see the whole batch, written once.
-   */
-  readonly batchWindowMs?: number;
 }
 
 export interface SyncReviewResult {
@@ -117,7 +110,6 @@ function taskDetails(review: Review, reviewUrl: string): TaskDetails {
 export async function syncReview(
   deps: SyncReviewDeps,
   reviewId: string,
-  options: { readonly afterUploads?: boolean } = {},
 ): Promise<SyncReviewResult> {
   const log = deps.logger.child('sync-review');
   const effects: string[] = [];
@@ -133,17 +125,6 @@ export async function syncReview(
   };
 
   let review = (await updateReview(deps.reviews, reviewId, () => undefined)).review;
-  const windowMs = options.afterUploads === true ? (deps.batchWindowMs ?? 0) : 0;
-  // Until the review has been quiet for the window, at most twice the window in all: a gallery that
-  // keeps receiving files is still synced.
-  for (let waited = 0; waited < 2 * windowMs;) {
-    const quietMs = deps.clock.now().getTime() - Date.parse(review.updatedAt);
-    if (quietMs >= windowMs) break;
-    const pause = Math.min(windowMs - quietMs, 2 * windowMs - waited);
-    await deps.clock.sleep(pause);
-    waited += pause;
-    review = (await updateReview(deps.reviews, reviewId, () => undefined)).review;
-  }
   const reviewUrl = deps.links.reviewUrl(review.id);
 
   // 1. The Planner task, once per review.

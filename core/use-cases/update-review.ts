@@ -8,13 +8,48 @@ const maxAttempts = 12;
 const maxPauseMs = 400;
 
 /**
+ * Writers of one review in this process, in line: the Functions host runs up to 16 messages at once in
+ * one process, and the uploads of a batch all join the same review. In line they never collide; the
+ * ETag still settles it between processes (instances), with a pause before each new try.
+ */
+const lanes = new WeakMap<ReviewStore, Map<string, Promise<unknown>>>();
+
+function inLane<T>(reviews: ReviewStore, reviewId: string, work: () => Promise<T>): Promise<T> {
+  let byReview = lanes.get(reviews);
+  if (byReview === undefined) {
+    byReview = new Map();
+    lanes.set(reviews, byReview);
+  }
+  const before = byReview.get(reviewId) ?? Promise.resolve();
+  const mine = before.then(work, work);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  byReview.set(reviewId, settled);
+  // The lane is dropped once nobody waits behind this writer.
+  void settled.then(() => {
+    if (byReview.get(reviewId) === settled) byReview.delete(reviewId);
+  });
+  return mine;
+}
+
+/**
  * Read-modify-write of a review under its ETag: on a conflict the change is re-applied to the fresh
- * copy. `change` returns undefined when there is nothing to write. With a clock, a conflict is
- * followed by a short random pause: the Functions host runs up to 16 messages of a batch at once
- * (host.json `batchSize`), and the uploads of one gallery all write its review; retrying at once,
- * they keep colliding until some run out of attempts and wait out their visibility timeout.
+ * copy. `change` returns undefined when there is nothing to write. Writers in this process take turns
+ * (see `lanes`); with a clock, a conflict with another process is followed by a short random pause
+ * rather than an immediate retry that would collide again.
  */
 export async function updateReview(
+  reviews: ReviewStore,
+  reviewId: string,
+  change: (review: Review) => Review | undefined,
+  contention?: { readonly clock: Clock; readonly random?: () => number },
+): Promise<StoredReview> {
+  return inLane(reviews, reviewId, () => readModifyWrite(reviews, reviewId, change, contention));
+}
+
+async function readModifyWrite(
   reviews: ReviewStore,
   reviewId: string,
   change: (review: Review) => Review | undefined,

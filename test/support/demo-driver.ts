@@ -37,10 +37,16 @@ export async function upload(host: LocalHost, galleryId: string): Promise<string
   return ((await answer.json()) as { imageId: string }).imageId;
 }
 
-/** Polls and runs the queue until it is empty, as the timer and the queue trigger would. */
-export async function settle(host: LocalHost): Promise<void> {
+/**
+ * Polls and runs the queue until it is empty, as the timer and the queue trigger would, waiting for
+ * messages that are not visible yet (a sync held for the batch window) for up to `boundMs`.
+ */
+export async function settle(host: LocalHost, boundMs = 15_000): Promise<void> {
   await host.poll();
-  for (let rounds = 0; rounds < 10; rounds += 1) {
-    if ((await host.drainQueue()) === 0) return;
+  const until = Date.now() + boundMs;
+  while (Date.now() < until) {
+    if ((await host.drainQueue()) > 0) continue;
+    if ((await host.services.queue.depth()).active === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -20,23 +20,32 @@ class BusyClock extends FixedClock {
 }
 
 describe('the batch window', () => {
+  const syncs = (loop: ReturnType<typeof aReviewLoop>) =>
+    loop.queue.messages.filter((m) => m.type === 'review.sync');
+
   it('holds a sync after uploads until the review is quiet, so a late upload is in the first card', async () => {
-    const clock = new BusyClock('2026-11-23T09:00:00.000Z');
-    const loop = aReviewLoop({ batchWindowMs: 2_000, clock });
+    const loop = aReviewLoop({ batchWindowMs: 2_000 });
     const first = loop.upload(loop.galleries.mediaDay);
     const late = loop.upload(loop.galleries.mediaDay);
     await handleQueueMessage(loop.deps, first);
-    const [sync] = loop.queue.messages.filter((m) => m.type === 'review.sync');
+    const [sync] = syncs(loop);
 
-    // While the first sync waits, a worker beside it joins the second upload to the review.
-    clock.duringSleep = async () => {
-      clock.advance(500);
-      await handleQueueMessage(loop.deps, late);
-    };
-    await handleQueueMessage(loop.deps, sync);
+    // The review changed just now: the sync comes back once the window has passed.
+    expect(await handleQueueMessage(loop.deps, sync)).toMatchObject({ kind: 'held' });
+    expect(syncs(loop).at(-1)).toMatchObject({
+      id: sync?.id,
+      heldSince: loop.clock.now().toISOString(),
+    });
+    // Meanwhile another worker joins the second upload, and its own sync is held too.
+    loop.clock.advance(500);
+    await handleQueueMessage(loop.deps, late);
+    await loop.drainQueue();
+    expect(loop.chat.posts()).toEqual([]);
+    expect(loop.board.tasks()).toEqual([]);
 
-    // It waited the window, then the whole window again from the late upload on.
-    expect(clock.sleeps).toEqual([2_000, 2_000]);
+    loop.clock.advance(2_000);
+    await loop.drainQueue();
+
     // Posted once, already showing both files, and never rewritten; the task details written once.
     const posts = loop.chat.posts();
     expect(posts).toHaveLength(1);
@@ -46,30 +55,33 @@ describe('the batch window', () => {
     expect(loop.board.callsOf('setDetails')).toHaveLength(1);
   });
 
-  it('waits at most twice the window for a gallery that keeps receiving files', async () => {
-    const clock = new BusyClock('2026-11-23T09:00:00.000Z');
-    const loop = aReviewLoop({ batchWindowMs: 2_000, clock });
+  it('syncs a gallery that keeps receiving files after five windows', async () => {
+    const loop = aReviewLoop({ batchWindowMs: 2_000 });
     await handleQueueMessage(loop.deps, loop.upload(loop.galleries.mediaDay));
-    const [sync] = loop.queue.messages.filter((m) => m.type === 'review.sync');
-    const keepUploading = async () => {
-      clock.advance(1);
+    const [sync] = syncs(loop);
+    // The copy that comes back each time: held since the first time, whatever joined since.
+    const lastHeld = () =>
+      syncs(loop)
+        .filter((m) => m.heldSince !== undefined)
+        .at(-1);
+    let result = await handleQueueMessage(loop.deps, sync);
+    while (result.kind === 'held') {
+      loop.clock.advance(1_000);
       await handleQueueMessage(loop.deps, loop.upload(loop.galleries.mediaDay));
-      clock.duringSleep = keepUploading;
-    };
-    clock.duringSleep = keepUploading;
+      result = await handleQueueMessage(loop.deps, lastHeld());
+    }
 
-    await handleQueueMessage(loop.deps, sync);
-
-    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(4_000);
-    expect(loop.cardsIn()).toHaveLength(1);
+    expect(result.kind).toBe('synced');
+    expect(loop.clock.now().getTime() - Date.parse('2026-11-23T09:00:00.000Z')).toBe(10_000);
+    expect(loop.chat.posts()).toHaveLength(1);
   });
 
   it('does not hold the sync of a decision', async () => {
-    const clock = new BusyClock('2026-11-23T09:00:00.000Z');
-    const loop = aReviewLoop({ batchWindowMs: 2_000, clock });
+    const loop = aReviewLoop({ batchWindowMs: 2_000 });
     await loop.deliver(loop.upload(loop.galleries.mediaDay));
+    loop.clock.advance(2_000);
+    await loop.drainQueue();
     const review = loop.onlyReviewOf(loop.galleries.mediaDay);
-    const waitedBefore = clock.sleeps.length;
 
     await decideReview(loop.deps, review.id, {
       reviewerId: ben.id,
@@ -79,7 +91,6 @@ describe('the batch window', () => {
     });
     await loop.drainQueue();
 
-    expect(clock.sleeps.slice(waitedBefore)).toEqual([]);
     expect(loop.cardsIn().at(-1)?.status).toBe('approved');
   });
 });
