@@ -140,7 +140,6 @@ async function measureBatches(bench: Bench, host: LocalHost) {
     await bench.settle();
     const after = await bench.externalCalls();
     const lightdeskCalls = after.graph.total + after.teams.total;
-    process.stderr.write(`TMP ${images} ${JSON.stringify({ ...after.graph.byEndpoint, ...after.teams.byEndpoint })}\n`);
     if (images === 10) breakdown = { ...after.graph.byEndpoint, ...after.teams.byEndpoint };
 
     // Naive: what a per-image integration does with the same connectors.
@@ -271,10 +270,11 @@ async function measureThrottle(bench: Bench, host: LocalHost, reviewsWanted: num
     if (count > 1) duplicated += count - 1;
   }
   lost += reviewsWanted - reviews.length; // uploads that never became a review
-  // Utilisation: requests Graph accepted over the most its limiter could have accepted while Lightdesk
-  // was using it, from its first Graph request to its last. A sliding one-second window admits R
-  // requests in any second, so over T seconds at most R × (T + 1). The whole run from the uploads on
-  // (polling, opening reviews in storage, PhotoShelter; no Graph work to do yet) is shown beside it.
+  // Utilisation: the rate Graph accepted Lightdesk's requests at, from its first Graph request to its
+  // last, over the rate allowed. The limiter is a sliding one-second window, so a client that used
+  // every slot scores about 1 (a little over for a short span: the first second admits R at once).
+  // The whole run from the uploads on (polling, opening reviews, the batch window: no Graph work yet)
+  // is shown beside it.
   const accepted = graph.total - (graph.throttled ?? 0);
   const windowSeconds =
     graph.firstAt === undefined ||
@@ -284,7 +284,7 @@ async function measureThrottle(bench: Bench, host: LocalHost, reviewsWanted: num
       ? 0
       : (Date.parse(graph.lastAt) - Date.parse(graph.firstAt)) / 1000;
   const round2 = (x: number) => Math.round(x * 100) / 100;
-  const utilization = round2(accepted / ((windowSeconds + 1) * requestsPerSecond));
+  const utilization = windowSeconds > 0 ? round2(accepted / windowSeconds / requestsPerSecond) : 0;
   const wholeRunUtilization = round2(accepted / seconds / requestsPerSecond);
   return {
     requestsPerSecond,

@@ -71,6 +71,25 @@ export class TableEffectLedger implements EffectLedger {
     }
   }
 
+  async release(key: string, attempt: number): Promise<void> {
+    const address = splitKey(key);
+    const current = await this.read(key, address);
+    if (current?.state !== 'pending' || current.attempt !== attempt) return;
+    try {
+      // Conditional on the row read: a worker that took the key over meanwhile keeps it.
+      if (attempt === 1) {
+        await this.table.deleteEntity(address.partitionKey, address.rowKey, { etag: current.etag });
+      } else {
+        const row = { ...address, state: 'pending', attempt: attempt - 1, leaseUntil: '' };
+        await this.table.updateEntity(row, 'Replace', { etag: current.etag });
+      }
+    } catch (e: unknown) {
+      const status = statusOf(e);
+      if (status === 412 || status === 404) return;
+      throw toStorageError('azure-table', e, { what: 'effect', id: key });
+    }
+  }
+
   async get(key: string): Promise<EffectRecord | undefined> {
     const row = await this.read(key, splitKey(key));
     if (row === undefined) return undefined;

@@ -24,5 +24,11 @@ export interface EffectRecord {
 export interface EffectLedger {
   begin(key: string, lease: { readonly now: Date; readonly leaseMs: number }): Promise<EffectClaim>;
   complete(key: string, result: string): Promise<void>;
+  /**
+   * The claim of `attempt` made no change (the service refused the call, e.g. throttled): the key is
+   * free at once rather than when its lease runs out, and the next `begin` gets the same attempt
+   * number. Nothing happens if the key is no longer held by that attempt.
+   */
+  release(key: string, attempt: number): Promise<void>;
   get(key: string): Promise<EffectRecord | undefined>;
 }

@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors.js';
+import { ConflictError, RateLimitedError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 
@@ -40,7 +40,17 @@ export async function runOnce(
         break;
       }
       case 'claimed': {
-        const result = await run(claim.attempt);
+        let result: string;
+        try {
+          result = await run(claim.attempt);
+        } catch (e: unknown) {
+          // Throttled: the service did nothing, so the next delivery may start at once instead of
+          // waiting out the lease (and need not look for something this attempt made).
+          if (e instanceof RateLimitedError) {
+            await deps.ledger.release(key, claim.attempt).catch(() => undefined);
+          }
+          throw e;
+        }
         await deps.ledger.complete(key, result);
         return { result, isFresh: true };
       }

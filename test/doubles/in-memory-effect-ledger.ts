@@ -34,6 +34,21 @@ export class InMemoryEffectLedger implements EffectLedger {
     return Promise.resolve();
   }
 
+  release(key: string, attempt: number): Promise<void> {
+    const existing = this.records.get(key);
+    if (existing?.state !== 'pending' || existing.attempt !== attempt) return Promise.resolve();
+    if (attempt === 1) this.records.delete(key);
+    else {
+      this.records.set(key, {
+        state: 'pending',
+        attempt: attempt - 1,
+        result: undefined,
+        leaseUntil: undefined,
+      });
+    }
+    return Promise.resolve();
+  }
+
   get(key: string): Promise<EffectRecord | undefined> {
     return Promise.resolve(this.records.get(key));
   }

@@ -211,6 +211,28 @@ describe('review loop end to end (npm start on loopback)', () => {
     expect(JSON.stringify(updated?.card)).not.toContain('"verb":"approve"');
   });
 
+  it('comes back to a throttled Planner call when Graph says, not after the queue timeout', async () => {
+    const gallery = await athleticsGallery(5);
+    // Every try of the task create is refused (the connector makes four), each asking for 1 s.
+    const armed = await postJson(`${host.graphUrl}/_sim/faults`, {
+      path: '/planner/tasks',
+      method: 'POST',
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 4,
+    });
+    expect(armed.status).toBe(201);
+
+    await upload(gallery.id);
+    await settle(); // waits up to 15 s: half the queue's visibility timeout
+
+    const [review] = await reviewsOf(gallery.id);
+    expect(review?.plannerTaskId).toEqual(expect.any(String));
+    const tasks = (await plannerTasks()).filter((t) => t.id === review?.plannerTaskId);
+    expect(tasks).toHaveLength(1);
+    expect(await host.services.queue.depth()).toEqual({ active: 0, poison: 0 });
+  });
+
   it('refuses a non-reviewer with a read-only card and changes nothing', async () => {
     const gallery = await athleticsGallery(1);
     await upload(gallery.id);

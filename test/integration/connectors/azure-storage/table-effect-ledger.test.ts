@@ -45,6 +45,40 @@ describe('TableEffectLedger on Azurite', () => {
     });
   });
 
+  it('frees a released claim at once, for the same attempt, and only for the attempt holding it', async () => {
+    const key = 'planner.task:R0010';
+    await ledger.begin(key, { now: t0, leaseMs });
+    // A stale attempt number changes nothing: the key stays busy.
+    await ledger.release(key, 2);
+    expect(await ledger.begin(key, { now: at(1), leaseMs })).toEqual({ kind: 'busy', attempt: 1 });
+
+    await ledger.release(key, 1);
+    expect(await ledger.get(key)).toBeUndefined();
+    expect(await ledger.begin(key, { now: at(2), leaseMs })).toEqual({
+      kind: 'claimed',
+      attempt: 1,
+    });
+
+    // A take-over (attempt 2) released keeps its count: the next one still looks for what a
+    // crashed attempt may have made.
+    expect(await ledger.begin(key, { now: at(70), leaseMs })).toEqual({
+      kind: 'claimed',
+      attempt: 2,
+    });
+    await ledger.release(key, 2);
+    expect(await ledger.begin(key, { now: at(71), leaseMs })).toEqual({
+      kind: 'claimed',
+      attempt: 2,
+    });
+
+    await ledger.complete(key, 'task-1');
+    await ledger.release(key, 2);
+    expect(await ledger.begin(key, { now: at(72), leaseMs })).toEqual({
+      kind: 'done',
+      result: 'task-1',
+    });
+  });
+
   it('tells a second worker the key is busy while the lease runs', async () => {
     const key = 'teams.card:R0002';
     await ledger.begin(key, { now: t0, leaseMs });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { RateLimitedError } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { handleQueueMessage } from '../../../../core/use-cases/handle-queue-message.js';
 import { runOnce } from '../../../../core/use-cases/run-once.js';
@@ -119,5 +120,21 @@ describe('an effect another worker holds', () => {
       runOnce({ ledger, clock }, 'planner.task:r1', () => Promise.resolve('a second task')),
     ).rejects.toThrow('being carried out by another worker');
     expect(clock.sleeps).toEqual([100, 200, 400, 800, 1600]);
+  });
+
+  it('is free at once for the next delivery when the service throttled the call', async () => {
+    const clock = new FixedClock();
+    const ledger = new InMemoryEffectLedger();
+    const throttled = runOnce({ ledger, clock }, 'planner.task:r1', () =>
+      Promise.reject(new RateLimitedError('graph', 1_000)),
+    );
+    await expect(throttled).rejects.toBeInstanceOf(RateLimitedError);
+
+    const next = await runOnce({ ledger, clock }, 'planner.task:r1', (attempt) =>
+      Promise.resolve(`task made on attempt ${attempt}`),
+    );
+
+    expect(next).toEqual({ result: 'task made on attempt 1', isFresh: true });
+    expect(clock.sleeps).toEqual([]);
   });
 });
