@@ -1,6 +1,6 @@
 // The invoke load of `npm run bench`, in a process of its own so that its fetches count against it and
 // not against the bot it measures. Reads `{warmUp, presses}` (signed invokes prepared by the Teams
-// simulator, ready to post as Teams would) as JSON on stdin, posts the warm-up ones one by one, then
+// simulator, ready to post as Teams would) as JSON on stdin, posts the warm-up ones at once, then
 // every press at once, and prints each press's round trip in ms as one JSON line.
 import { performance } from 'node:perf_hooks';
 import { text } from 'node:stream/consumers';
@@ -33,6 +33,6 @@ async function post(delivery: z.infer<typeof deliverySchema>): Promise<number> {
 }
 
 const input = inputSchema.parse(JSON.parse(await text(process.stdin)));
-for (const delivery of input.warmUp) await post(delivery);
+await Promise.all(input.warmUp.map(post));
 const durations = await Promise.all(input.presses.map(post));
 process.stdout.write(`${JSON.stringify({ durations })}\n`);

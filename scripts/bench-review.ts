@@ -218,9 +218,10 @@ async function measureInvokes(bench: Bench, host: LocalHost, concurrency: number
       ?.id;
 
   // Teams posts each press to the bot; the simulator signs them here, and a client in its own process
-  // posts them all at once, so the bot's process does only the bot's work while it is timed. One
-  // Refresh (a read) goes first, so the figures are of a bot that has served before, not of its first
-  // request.
+  // posts them all at once, so the bot's process does only the bot's work while it is timed. First
+  // every reviewer presses Refresh (a read) at once, untimed, so the figures are of a bot that has
+  // served that many people before (its code compiled, its connections to storage open), not of its
+  // first requests.
   const prepare = (review: (typeof reviews)[number], verb: string) =>
     post(`${host.teamsUrl}/_sim/invoke/prepare`, {
       conversationId: channel,
@@ -229,8 +230,7 @@ async function measureInvokes(bench: Bench, host: LocalHost, concurrency: number
       verb,
       data: { reviewId: review.id, cardVersion: review.cardVersion },
     });
-  const first = reviews[0];
-  const warmUp = first === undefined ? [] : [await prepare(first, 'refresh')];
+  const warmUp = await Promise.all(reviews.map((review) => prepare(review, 'refresh')));
   const presses = await Promise.all(reviews.map((review) => prepare(review, 'approve')));
   const { durations } = await runInvoker({ warmUp, presses });
   durations.sort((a, b) => a - b);
