@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { galleryIdSchema } from './ids.js';
 import { libraryEventSchema } from './library-event.js';
-import { decisionVerbSchema } from './review.js';
+import { decisionVerbSchema, type Review } from './review.js';
 import { reviewSnapshotSchema } from './review-event.js';
 import { reviewEventTypeSchema } from './subscription.js';
 
@@ -15,6 +15,30 @@ export const decisionRefSchema = z.object({
   at: z.iso.datetime({ offset: true }),
 });
 export type DecisionRef = z.infer<typeof decisionRefSchema>;
+
+/** The reference to a review's last decision, undefined before its first. */
+export function lastDecisionRef(review: Review): DecisionRef | undefined {
+  const decision = review.decisions.at(-1);
+  return decision === undefined
+    ? undefined
+    : {
+        number: review.decisions.length,
+        reviewerId: decision.reviewerId,
+        verb: decision.verb,
+        at: decision.at,
+      };
+}
+
+/** Whether the decision `ref` names is the one stored at its place in `review`'s history. */
+export function holdsDecision(review: Review, ref: DecisionRef): boolean {
+  const saved = review.decisions[ref.number - 1];
+  return (
+    saved !== undefined &&
+    saved.reviewerId === ref.reviewerId &&
+    saved.verb === ref.verb &&
+    saved.at === ref.at
+  );
+}
 
 /** An audit-log entry carried on a message, to be appended by the worker (ports/audit-log.ts). */
 export const auditEntrySchema = z.object({

@@ -5,6 +5,7 @@ import {
   type DecisionRequest,
   type Review,
 } from '../model/review.js';
+import { lastDecisionRef } from '../model/queue-message.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
@@ -48,6 +49,7 @@ export async function decideReview(
     // acts on it only once it finds this decision stored (a save that lost a race leaves nothing).
     const review = outcome.review;
     const decision = review.decisions.at(-1);
+    const ref = lastDecisionRef(review);
     const now = deps.clock.now();
     await deps.queue.enqueue({
       type: 'review.sync',
@@ -56,15 +58,10 @@ export async function decideReview(
       reason: `decision ${request.verb}`,
       atLeastVersion: review.cardVersion,
       requestedAt: now.toISOString(),
-      ...(decision === undefined
+      ...(decision === undefined || ref === undefined
         ? {}
         : {
-            decision: {
-              number: review.decisions.length,
-              reviewerId: decision.reviewerId,
-              verb: decision.verb,
-              at: decision.at,
-            },
+            decision: ref,
             audit: {
               at: decision.at,
               kind: 'review.decided',

@@ -1,17 +1,18 @@
 import { ConflictError, ValidationError } from '../errors.js';
 import type { LibraryEvent } from '../model/library-event.js';
-import { queueMessageSchema, type ReviewSync } from '../model/queue-message.js';
+import { holdsDecision, queueMessageSchema, type ReviewSync } from '../model/queue-message.js';
 import { addAssets, isOpen, type Review, type ReviewAsset } from '../model/review.js';
 import { type RoutingRule, type RoutingRules, routeFor } from '../model/routing-rules.js';
 import type { Directory } from '../ports/directory.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { EventQueue } from '../ports/event-queue.js';
+import type { StoredReview } from '../ports/review-store.js';
 import { recordLibraryEvent } from './record-library-event.js';
 import { runOnce } from './run-once.js';
 import { handleReviewRequested } from './request-review.js';
 import { type SyncReviewDeps, syncReview } from './sync-review.js';
 import { updateReview } from './update-review.js';
-import { deliver, fanOut, publishReviewEvent, type WebhookDeps } from './webhooks.js';
+import { deliver, fanOut, fanOutSaved, publishReviewEvent, type WebhookDeps } from './webhooks.js';
 
 export interface HandleQueueMessageDeps extends SyncReviewDeps, WebhookDeps {
   readonly directory: Directory;
@@ -56,13 +57,16 @@ const maxOpenAttempts = 5;
 const saveWindowMs = 60_000;
 
 /**
- * Whether the save a sync was queued ahead of has landed. Not yet, and asked a moment ago: the message
- * comes back after its visibility timeout. Never: the request is dropped (whoever saved instead
- * queued their own).
+ * Whether the save a sync was queued ahead of has landed, given the review as stored now. Not yet, and
+ * asked a moment ago: the message comes back after its visibility timeout. Never: the request is
+ * dropped (whoever saved instead queued their own).
  */
-async function isVersionSaved(deps: HandleQueueMessageDeps, message: ReviewSync): Promise<boolean> {
+function isVersionSaved(
+  deps: HandleQueueMessageDeps,
+  message: ReviewSync,
+  stored: StoredReview | undefined,
+): boolean {
   if (message.atLeastVersion === undefined) return true;
-  const stored = await deps.reviews.get(message.reviewId);
   if (stored !== undefined && stored.review.cardVersion >= message.atLeastVersion) return true;
   const age = deps.clock.now().getTime() - Date.parse(message.requestedAt ?? '');
   if (!(age >= saveWindowMs)) {
@@ -85,13 +89,14 @@ const maxHeldWindows = 5;
  * the batch window ago: rather than hold a worker while the batch's other uploads join (the Functions
  * host has only so many per instance), its message comes back once the window has passed.
  */
-async function heldForBatch(deps: HandleQueueMessageDeps, message: ReviewSync): Promise<boolean> {
+async function heldForBatch(
+  deps: HandleQueueMessageDeps,
+  message: ReviewSync,
+  stored: StoredReview | undefined,
+): Promise<boolean> {
   const windowMs = deps.batchWindowMs ?? 0;
-  if (windowMs <= 0 || message.atLeastVersion !== undefined || message.decision !== undefined) {
-    return false;
-  }
-  const stored = await deps.reviews.get(message.reviewId);
-  if (stored === undefined) return false; // the sync says so
+  const followsUploads = message.atLeastVersion === undefined && message.decision === undefined;
+  if (windowMs <= 0 || !followsUploads || stored === undefined) return false;
   const now = deps.clock.now();
   const quietMs = now.getTime() - Date.parse(stored.review.updatedAt);
   const heldSince = message.heldSince ?? now.toISOString();
@@ -106,17 +111,14 @@ async function heldForBatch(deps: HandleQueueMessageDeps, message: ReviewSync): 
  * place in the review's history. Both are keyed, so a redelivered message appends and announces
  * nothing new. Before the sync itself: Planner being down must not hold up the trail or subscribers.
  */
-async function followDecision(deps: HandleQueueMessageDeps, message: ReviewSync): Promise<void> {
+async function followDecision(
+  deps: HandleQueueMessageDeps,
+  message: ReviewSync,
+  stored: StoredReview | undefined,
+): Promise<void> {
   const { decision } = message;
   if (decision === undefined) return;
-  const stored = await deps.reviews.get(message.reviewId);
-  const saved = stored?.review.decisions[decision.number - 1];
-  const isThisOne =
-    saved !== undefined &&
-    saved.reviewerId === decision.reviewerId &&
-    saved.verb === decision.verb &&
-    saved.at === decision.at;
-  if (!isThisOne) {
+  if (stored === undefined || !holdsDecision(stored.review, decision)) {
     deps.logger.info('decision follow-ups dropped: another decision was saved in its place', {
       reviewId: message.reviewId,
       decision: decision.number,
@@ -129,7 +131,7 @@ async function followDecision(deps: HandleQueueMessageDeps, message: ReviewSync)
       key: `review.decided:${message.reviewId}:d${decision.number}`,
     });
   }
-  if (message.announce !== undefined) await fanOut(deps, message.announce);
+  if (message.announce !== undefined) await fanOutSaved(deps, message.announce);
 }
 
 /**
@@ -148,13 +150,14 @@ export async function handleQueueMessage(
 
   switch (body.type) {
     case 'review.sync': {
-      if (!(await isVersionSaved(deps, body))) {
+      const stored = await deps.reviews.get(body.reviewId);
+      if (!isVersionSaved(deps, body, stored)) {
         return { kind: 'synced', reviewId: body.reviewId, effects: 0 };
       }
-      if (await heldForBatch(deps, body)) {
+      if (await heldForBatch(deps, body, stored)) {
         return { kind: 'held', reviewId: body.reviewId };
       }
-      await followDecision(deps, body);
+      await followDecision(deps, body, stored);
       const result = await syncReview(deps, body.reviewId);
       return { kind: 'synced', reviewId: body.reviewId, effects: result.effects.length };
     }

@@ -124,6 +124,10 @@ export async function syncReview(
     });
   };
 
+  /** Records what an effect made (a task id, an activity id) on the stored review. */
+  const record = async (change: (r: Review) => Review | undefined): Promise<Review> =>
+    (await updateReview(deps.reviews, reviewId, change, deps)).review;
+
   let review = (await updateReview(deps.reviews, reviewId, () => undefined)).review;
   const reviewUrl = deps.links.reviewUrl(review.id);
 
@@ -148,17 +152,11 @@ export async function syncReview(
       });
       return task.taskId;
     });
-    review = (
-      await updateReview(
-        deps.reviews,
-        review.id,
-        (r) =>
-          r.planner.taskId === created.result
-            ? undefined
-            : { ...r, planner: { ...r.planner, bucketId, taskId: created.result } },
-        deps,
-      )
-    ).review;
+    review = await record((r) =>
+      r.planner.taskId === created.result
+        ? undefined
+        : { ...r, planner: { ...r.planner, bucketId, taskId: created.result } },
+    );
     if (created.isFresh)
       await note('planner.task.created', review, `Planner task for ${review.galleryName}`);
   }
@@ -252,17 +250,11 @@ export async function syncReview(
           Promise.resolve(posted.result),
         );
       }
-      review = (
-        await updateReview(
-          deps.reviews,
-          review.id,
-          (r) =>
-            r.teams.activityId === posted.result
-              ? undefined
-              : { ...r, teams: { ...r.teams, activityId: posted.result } },
-          deps,
-        )
-      ).review;
+      review = await record((r) =>
+        r.teams.activityId === posted.result
+          ? undefined
+          : { ...r, teams: { ...r.teams, activityId: posted.result } },
+      );
       if (posted.isFresh)
         await note('teams.card.posted', review, `card posted to ${review.teams.conversation}`);
     } else {

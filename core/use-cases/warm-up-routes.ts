@@ -1,4 +1,5 @@
 import { ensureError, NotFoundError } from '../errors.js';
+import type { Reviewer } from '../model/review.js';
 import type { RoutingRules } from '../model/routing-rules.js';
 import type { ChatNotifier } from '../ports/chat-notifier.js';
 import type { Directory } from '../ports/directory.js';
@@ -33,29 +34,37 @@ export async function warmUpRoutes(deps: WarmUpRoutesDeps): Promise<readonly Rou
   const problems: RouteProblem[] = [];
   const { rules } = deps.rules;
 
-  // Everyone at once (the directory batches them); one rule at a time only to name who is missing.
+  // Everyone at once (the directory batches them); one by one only to name who is missing.
   const everyone = [...new Set(rules.flatMap((r) => r.reviewers))];
+  const people = new Map<string, Reviewer>();
+  const missing = new Map<string, string>();
+  const isWho = (who: string) => (p: Reviewer) =>
+    p.id === who || p.upn.toLowerCase() === who.toLowerCase();
   try {
-    await deps.directory.resolveUsers(everyone);
+    const found = await deps.directory.resolveUsers(everyone);
+    for (const who of everyone) {
+      const person = found.find(isWho(who));
+      if (person !== undefined) people.set(who, person);
+    }
   } catch (e: unknown) {
-    for (const rule of rules) {
-      for (const who of rule.reviewers) {
-        try {
-          await deps.directory.resolveUsers([who]);
-        } catch (inner: unknown) {
-          const error = ensureError(inner);
-          problems.push({
-            rule: rule.name,
-            field: 'reviewers',
-            message:
-              error instanceof NotFoundError
-                ? `${who} is not in the directory`
-                : `${who} could not be looked up: ${error.message}`,
-          });
-        }
+    for (const who of everyone) {
+      try {
+        const [person] = await deps.directory.resolveUsers([who]);
+        if (person !== undefined) people.set(who, person);
+      } catch (inner: unknown) {
+        missing.set(
+          who,
+          reason(inner, `${who} is not in the directory`, `${who} could not be looked up`),
+        );
       }
     }
-    if (problems.length === 0) throw e; // failed together but not one by one: say why
+    if (missing.size === 0) throw e; // failed together but not one by one: say why
+  }
+  for (const rule of rules) {
+    for (const who of rule.reviewers) {
+      const message = missing.get(who);
+      if (message !== undefined) problems.push({ rule: rule.name, field: 'reviewers', message });
+    }
   }
 
   const buckets = new Map<string, { planId: string; bucket: string; rule: string }>();
@@ -87,37 +96,31 @@ export async function warmUpRoutes(deps: WarmUpRoutesDeps): Promise<readonly Rou
     }
   }
 
-  // Each conversation's roster, read once (the notifier keeps it): which reviewers Teams knows there.
-  const byConversation = new Map<string, RoutingRules['rules'][number][]>();
+  // Each conversation's roster (the notifier reads it once and keeps it): who Teams knows there.
   for (const rule of rules) {
-    byConversation.set(rule.conversation, [...(byConversation.get(rule.conversation) ?? []), rule]);
-  }
-  for (const [conversation, rulesThere] of byConversation) {
-    for (const rule of rulesThere) {
-      try {
-        for (const who of rule.reviewers) {
-          const person = await resolvedOrUndefined(deps.directory, who);
-          if (person === undefined) continue; // already named above
-          const ids = await deps.chat.memberIds(conversation, [person.id]);
-          if (ids.length === 0) {
-            problems.push({
-              rule: rule.name,
-              field: 'reviewers',
-              message: `${who} is not a member of "${conversation}": the card's automatic refresh will not give them the reviewer's view`,
-            });
-          }
+    try {
+      for (const who of rule.reviewers) {
+        const person = people.get(who);
+        if (person === undefined) continue; // named above
+        const ids = await deps.chat.memberIds(rule.conversation, [person.id]);
+        if (ids.length === 0) {
+          problems.push({
+            rule: rule.name,
+            field: 'reviewers',
+            message: `${who} is not a member of "${rule.conversation}": the card's automatic refresh will not give them the reviewer's view`,
+          });
         }
-      } catch (e: unknown) {
-        const error = ensureError(e);
-        problems.push({
-          rule: rule.name,
-          field: 'conversation',
-          message:
-            error instanceof NotFoundError
-              ? `the bot is not installed in "${conversation}" (yet)`
-              : `"${conversation}": ${error.message}`,
-        });
       }
+    } catch (e: unknown) {
+      problems.push({
+        rule: rule.name,
+        field: 'conversation',
+        message: reason(
+          e,
+          `the bot is not installed in "${rule.conversation}" (yet)`,
+          `"${rule.conversation}"`,
+        ),
+      });
     }
   }
 
@@ -133,15 +136,8 @@ export async function warmUpRoutes(deps: WarmUpRoutesDeps): Promise<readonly Rou
   return problems;
 }
 
-/** One person from the directory (cached by now), or undefined if they cannot be found. */
-async function resolvedOrUndefined(
-  directory: Directory,
-  who: string,
-): Promise<{ readonly id: string } | undefined> {
-  try {
-    const [person] = await directory.resolveUsers([who]);
-    return person;
-  } catch {
-    return undefined;
-  }
+/** What went wrong: `ifMissing` for a NotFoundError, else what was tried and the error's message. */
+function reason(e: unknown, ifMissing: string, tried: string): string {
+  const error = ensureError(e);
+  return error instanceof NotFoundError ? ifMissing : `${tried}: ${error.message}`;
 }

@@ -1,5 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import {
+  holdsDecision,
+  lastDecisionRef,
   type WebhookDeliver,
   webhookDeliverSchema,
   type WebhookFanout,
@@ -158,7 +160,7 @@ export function reviewEventMessage(
   review: Review,
   now: Date,
 ): WebhookFanout {
-  const decision = event === 'review.decided' ? review.decisions.at(-1) : undefined;
+  const decision = event === 'review.decided' ? lastDecisionRef(review) : undefined;
   return {
     type: 'webhook.fanout',
     id: reviewEventId(event, review),
@@ -166,16 +168,7 @@ export function reviewEventMessage(
     reviewId: review.id,
     occurredAt: now.toISOString(),
     review: reviewSnapshot(review),
-    ...(decision === undefined
-      ? {}
-      : {
-          decision: {
-            number: review.decisions.length,
-            reviewerId: decision.reviewerId,
-            verb: decision.verb,
-            at: decision.at,
-          },
-        }),
+    ...(decision === undefined ? {} : { decision }),
   };
 }
 
@@ -204,13 +197,8 @@ async function isDecisionSaved(
   decision: NonNullable<WebhookFanout['decision']>,
 ): Promise<boolean> {
   const stored = await deps.reviews.get(message.reviewId);
-  const saved = stored?.review.decisions[decision.number - 1];
-  if (saved !== undefined) {
-    const isThisOne =
-      saved.reviewerId === decision.reviewerId &&
-      saved.verb === decision.verb &&
-      saved.at === decision.at;
-    if (isThisOne) return true;
+  if (stored !== undefined && stored.review.decisions.length >= decision.number) {
+    if (holdsDecision(stored.review, decision)) return true;
     deps.logger.info('decision announcement dropped: another decision was saved in its place', {
       eventId: message.id,
     });
@@ -238,6 +226,11 @@ export async function fanOut(deps: WebhookDeps, message: WebhookFanout): Promise
   if (message.decision !== undefined && !(await isDecisionSaved(deps, message, message.decision))) {
     return 0;
   }
+  return fanOutSaved(deps, message);
+}
+
+/** `fanOut` for an event whose decision (if any) the caller found stored already. */
+export async function fanOutSaved(deps: WebhookDeps, message: WebhookFanout): Promise<number> {
   const notification: ReviewNotification = {
     id: message.id,
     event: message.event,

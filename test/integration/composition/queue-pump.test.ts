@@ -25,6 +25,25 @@ const anEvent = (id: string, galleryId = 'G0000abcdefghijk'): LibraryEvent => ({
   occurredAt: '2026-11-23T09:00:00.000Z',
 });
 
+/** A pump running `handler` as processEvent over `queue`, with the given batch sizes. */
+function pumpOf(
+  queue: StorageEventQueue,
+  handler: QueueFunctionDefinition['handler'],
+  options: { batchSize: number; newBatchThreshold: number; visibilityTimeoutMs: number },
+): QueuePump {
+  const definition: QueueFunctionDefinition = {
+    trigger: 'queue',
+    name: 'processEvent',
+    queueSetting: 'EVENTS_QUEUE',
+    handler,
+  };
+  return new QueuePump(queue, definition, new SystemClock(), new RecordingLogger(), {
+    maxDequeueCount: 2,
+    idleDelayMs: 50,
+    ...options,
+  });
+}
+
 async function setup() {
   const clients = storageClients(azuriteConnectionString(), { prefix: uniqueStoragePrefix() });
   await ensureStorage(clients);
@@ -37,21 +56,13 @@ async function setup() {
     clock,
     logger: new RecordingLogger(),
   };
-  const definition: QueueFunctionDefinition = {
-    trigger: 'queue',
-    name: 'processEvent',
-    queueSetting: 'EVENTS_QUEUE',
-    handler: async (message) => {
+  const pump = pumpOf(
+    queue,
+    async (message) => {
       await recordLibraryEvent(deps, message);
     },
-  };
-  const pump = new QueuePump(queue, definition, clock, new RecordingLogger(), {
-    maxDequeueCount: 2,
-    batchSize: 16,
-    newBatchThreshold: 8,
-    visibilityTimeoutMs: 1_000,
-    idleDelayMs: 50,
-  });
+    { batchSize: 16, newBatchThreshold: 8, visibilityTimeoutMs: 1_000 },
+  );
   return { queue, audit, pump };
 }
 
@@ -96,25 +107,17 @@ describe('QueuePump on Azure Queue Storage (Azurite)', () => {
     let inFlight = 0;
     let most = 0;
     const handled: string[] = [];
-    const slow: QueueFunctionDefinition = {
-      trigger: 'queue',
-      name: 'processEvent',
-      queueSetting: 'EVENTS_QUEUE',
-      handler: async (message) => {
+    const pump = pumpOf(
+      queue,
+      async (message) => {
         inFlight += 1;
         most = Math.max(most, inFlight);
         await new Promise((resolve) => setTimeout(resolve, 50));
         handled.push((message as { id: string }).id);
         inFlight -= 1;
       },
-    };
-    const pump = new QueuePump(queue, slow, new SystemClock(), new RecordingLogger(), {
-      maxDequeueCount: 2,
-      batchSize: 16,
-      newBatchThreshold: 8,
-      visibilityTimeoutMs: 30_000,
-      idleDelayMs: 50,
-    });
+      { batchSize: 16, newBatchThreshold: 8, visibilityTimeoutMs: 30_000 },
+    );
     for (const id of ['a', 'b', 'c']) await queue.enqueue(anEvent(id));
 
     expect(await pump.drainOnce()).toBe(3);
@@ -129,11 +132,9 @@ describe('QueuePump on Azure Queue Storage (Azurite)', () => {
     const handled: string[] = [];
     let cDone: () => void = () => undefined;
     const cHandled = new Promise<void>((resolve) => (cDone = resolve));
-    const definition: QueueFunctionDefinition = {
-      trigger: 'queue',
-      name: 'processEvent',
-      queueSetting: 'EVENTS_QUEUE',
-      handler: async (message) => {
+    const pump = pumpOf(
+      queue,
+      async (message) => {
         const id = (message as { id: string }).id;
         // "a" finishes only once "c", which comes in the next batch, is done (or gives up after 5 s).
         if (id === 'a') {
@@ -142,14 +143,8 @@ describe('QueuePump on Azure Queue Storage (Azurite)', () => {
         handled.push(id);
         if (id === 'c') cDone();
       },
-    };
-    const pump = new QueuePump(queue, definition, new SystemClock(), new RecordingLogger(), {
-      maxDequeueCount: 2,
-      batchSize: 2,
-      newBatchThreshold: 1,
-      visibilityTimeoutMs: 30_000,
-      idleDelayMs: 50,
-    });
+      { batchSize: 2, newBatchThreshold: 1, visibilityTimeoutMs: 30_000 },
+    );
     for (const id of ['a', 'b', 'c']) await queue.enqueue(anEvent(id));
 
     expect(await pump.drainOnce()).toBe(3);

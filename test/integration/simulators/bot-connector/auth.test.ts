@@ -144,17 +144,20 @@ describe('channel → bot: OpenID metadata and signed activities', () => {
     expect(bot.received[0]?.headers['authorization']).toBeUndefined();
   });
 
+  /** Alex pressing Approve on card 1700000000000 in `conversationId`, as the /_sim/invoke routes take it. */
+  const alexApproves = (conversationId: string) => ({
+    botEndpoint: bot.url,
+    conversationId,
+    user: server.seed.users.alex.aadObjectId,
+    replyToId: '1700000000000',
+    verb: 'approve',
+    data: { reviewId: 'r-1', cardVersion: 1 },
+  });
+
   it('records an Action.Execute invoke and the bot answer in the transcript', async () => {
     const channel = server.seed.photoReviewsChannel.id;
     const thread = `${channel};messageid=1700000000000`;
-    const answer = await call(url, 'POST', '/_sim/invoke', {
-      botEndpoint: bot.url,
-      conversationId: thread,
-      user: server.seed.users.alex.aadObjectId,
-      replyToId: '1700000000000',
-      verb: 'approve',
-      data: { reviewId: 'r-1', cardVersion: 1 },
-    });
+    const answer = await call(url, 'POST', '/_sim/invoke', alexApproves(thread));
     expect(answer.status).toBe(200);
     expect(answer.body.status).toBe(200);
     expect(answer.body.body).toEqual(fixture('invoke-response-card.json'));
@@ -184,14 +187,7 @@ describe('channel → bot: OpenID metadata and signed activities', () => {
 
   it('prepares a signed invoke without sending it, for a client to post itself', async () => {
     const channel = server.seed.photoReviewsChannel.id;
-    const prepared = await call(url, 'POST', '/_sim/invoke/prepare', {
-      botEndpoint: bot.url,
-      conversationId: channel,
-      user: server.seed.users.alex.aadObjectId,
-      replyToId: '1700000000000',
-      verb: 'approve',
-      data: { reviewId: 'r-1', cardVersion: 1 },
-    });
+    const prepared = await call(url, 'POST', '/_sim/invoke/prepare', alexApproves(channel));
     expect(prepared.status).toBe(200);
     expect(bot.received).toHaveLength(0);
     const { endpoint, headers, body, activityId } = prepared.body as {

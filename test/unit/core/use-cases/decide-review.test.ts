@@ -36,6 +36,12 @@ function onCard(
 const syncRequests = (loop: ReviewLoop) =>
   loop.queue.messages.filter((m) => m.type === 'review.sync' && m.reason.startsWith('decision'));
 
+/** A press whose save the store refuses: the sync it queued ahead of the save stays behind. */
+async function pressWhoseSaveFails(loop: ReviewLoop, reviewId: string, press: DecisionRequest) {
+  loop.reviews.failNextSave = new UpstreamError('azure-table', 'unavailable');
+  await expect(decideReview(loop.deps, reviewId, press)).rejects.toBeInstanceOf(UpstreamError);
+}
+
 describe('decideReview', () => {
   it('saves the decision and queues one sync under its version, carrying its audit entry', async () => {
     const { loop, review } = await anOpenReview();
@@ -132,10 +138,7 @@ describe('decideReview', () => {
 
   it('drops the audit entry of a decision that lost its place to another', async () => {
     const { loop, review } = await anOpenReview();
-    loop.reviews.failNextSave = new UpstreamError('azure-table', 'unavailable');
-    await expect(
-      decideReview(loop.deps, review.id, onCard(ben, 'archive', 2)),
-    ).rejects.toBeInstanceOf(UpstreamError);
+    await pressWhoseSaveFails(loop, review.id, onCard(ben, 'archive', 2));
     const [lost] = syncRequests(loop);
     // Ada's approval takes the first place in the history (same card version, so the same sync id).
     await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
@@ -185,10 +188,7 @@ describe('decideReview', () => {
 
   it('drops a sync whose save never landed, after waiting a minute for it', async () => {
     const { loop, review } = await anOpenReview();
-    loop.reviews.failNextSave = new UpstreamError('azure-table', 'unavailable');
-    await expect(
-      decideReview(loop.deps, review.id, onCard(ben, 'approve', 2)),
-    ).rejects.toBeInstanceOf(UpstreamError);
+    await pressWhoseSaveFails(loop, review.id, onCard(ben, 'approve', 2));
     const [queued] = syncRequests(loop);
 
     await expect(handleQueueMessage(loop.deps, queued)).rejects.toBeInstanceOf(ConflictError);
