@@ -1,8 +1,10 @@
-import type { CloudAdapter, Response as BotResponse, TurnContext } from 'botbuilder';
+import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
+import type { BotFrameworkAuthentication } from 'botframework-connector';
+import { z } from 'zod';
 
 import type { Logger } from '../core/ports/logger.js';
 
-/** An HTTP request to /api/messages, already read: what botbuilder's `CloudAdapter.process` needs. */
+/** An HTTP request to /api/messages, already read. */
 export interface BotHttpRequest {
   readonly method: string;
   /** Header names in lower case. */
@@ -21,58 +23,98 @@ export interface BotHttpAnswer {
 export type TurnLogic = (context: TurnContext) => Promise<void>;
 
 /**
- * Runs one /api/messages request through the CloudAdapter, which validates the channel's JWT when
- * an app id is configured, and hands back what to answer.
+ * botbuilder's CloudAdapter, taking an activity the Functions handler has already read and parsed.
+ * `CloudAdapter.process` would parse the body again (and build its zod schemas anew on every call),
+ * then call `processActivity`, which authenticates the request (the channel's JWT, whenever an app
+ * id is configured), runs the turn and hands back the invoke response; this calls it directly.
+ */
+export class BotAdapter extends CloudAdapter {
+  constructor(authentication: BotFrameworkAuthentication) {
+    super(authentication);
+  }
+
+  /** Authenticates and runs one activity; the invoke response, if the turn set one. */
+  serve(
+    authHeader: string,
+    activity: Activity,
+    logic: TurnLogic,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+// What `CloudAdapter.process` requires of a body before it runs a turn (botbuilder
+// src/activityValidator.ts): an object with a type; the rest is the handlers' to read.
+const activitySchema = z.looseObject({ type: z.string().min(1) });
+
+/** The timestamps botbuilder turns into Dates, keeping the text (botbuilder validateAndFixActivity). */
+const timestampFields = [
+  ['timestamp', 'rawTimestamp'],
+  ['expiration', 'rawExpiration'],
+  ['localTimestamp', 'rawLocalTimestamp'],
+] as const;
+
+function toActivity(body: Readonly<Record<string, unknown>>): Activity | undefined {
+  const parsed = activitySchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  // A copy: botbuilder sets fields on the activity (callerId, the Dates) as it goes.
+  const activity: Record<string, unknown> = { ...parsed.data };
+  for (const [field, raw] of timestampFields) {
+    const value = activity[field];
+    if (typeof value === 'string') {
+      activity[raw] = value;
+      activity[field] = new Date(value);
+    }
+  }
+  return activity as unknown as Activity;
+}
+
+/**
+ * Runs one /api/messages request through the adapter, which validates the channel's JWT when an app
+ * id is configured, and hands back what to answer.
  *
- * botbuilder 4.23.3 answers 401 only for its own AuthenticationError; a forged or `alg: none`
- * signature surfaces as jsonwebtoken's error, which `CloudAdapter.process` answers with 500 and the
- * error message (botbuilder src/cloudAdapter.ts, botframework-connector src/auth/jwtTokenExtractor.ts;
- * simulators/bot-connector/README.md). The bot's own failures never get that far: the adapter's
- * onTurnError handles them inside the turn. So a failure before the turn started is an
- * authentication failure, answered 401, and no refusal carries botbuilder's message.
+ * botbuilder 4.23.3 signals a refused token with its own AuthenticationError, but a forged or
+ * `alg: none` signature surfaces as jsonwebtoken's error (botframework-connector
+ * src/auth/jwtTokenExtractor.ts; simulators/bot-connector/README.md). The bot's own failures never
+ * get that far: the adapter's onTurnError handles them inside the turn. So a failure before the turn
+ * started is an authentication failure, answered 401, and no refusal carries botbuilder's message.
  */
 export async function processBotRequest(
-  adapter: CloudAdapter,
+  adapter: BotAdapter,
   logic: TurnLogic,
   request: BotHttpRequest,
   logger: Logger,
 ): Promise<BotHttpAnswer> {
-  let status = 200;
-  let body: unknown;
-  let hasTurnStarted = false;
-  // The minimal Express-like response `CloudAdapter.process` writes to (botbuilder
-  // src/interfaces/response.ts): status(), header(), send(), end().
-  const response: BotResponse = {
-    socket: undefined,
-    status: (code: number) => {
-      status = code;
-    },
-    header: () => undefined,
-    send: (payload: unknown) => {
-      body = payload;
-    },
-    end: () => undefined,
-  };
-  await adapter.process(
-    { method: request.method, headers: { ...request.headers }, body: { ...request.body } },
-    response,
-    async (context) => {
-      hasTurnStarted = true;
-      await logic(context);
-    },
-  );
+  if (request.method !== 'POST') return { status: 405 };
+  const activity = toActivity(request.body);
   const activityId = typeof request.body['id'] === 'string' ? request.body['id'] : undefined;
-  if (!hasTurnStarted && (status === 401 || status >= 500)) {
-    logger.warn('bot request refused', {
-      activityId,
-      status,
-      reason: typeof body === 'string' ? body.slice(0, 120) : undefined,
-    });
-    return { status: 401 };
+  if (activity === undefined) {
+    logger.warn('bot request without an activity type', { activityId });
+    return { status: 400 };
   }
-  // An invoke's answer is an object the bot built; any text is botbuilder's own (an error message,
-  // sometimes a stack) and not for callers.
-  if (typeof body === 'string') body = undefined;
+  let hasTurnStarted = false;
+  let invokeResponse: InvokeResponse | undefined;
+  try {
+    invokeResponse = await adapter.serve(
+      request.headers['authorization'] ?? '',
+      activity,
+      (context) => {
+        hasTurnStarted = true;
+        return logic(context);
+      },
+    );
+  } catch (e: unknown) {
+    const name = e instanceof Error ? e.name : typeof e;
+    if (!hasTurnStarted) {
+      logger.warn('bot request refused', { activityId, status: 401, reason: name });
+      return { status: 401 };
+    }
+    logger.warn('bot request failed', { activityId, status: 500, error: name });
+    return { status: 500 };
+  }
+  const status = invokeResponse?.status ?? 200;
+  // An invoke's answer is an object the bot built; any text is botbuilder's own and not for callers.
+  const body: unknown = invokeResponse?.body;
   if (status >= 400) logger.warn('bot request failed', { activityId, status });
-  return body === undefined ? { status } : { status, body };
+  return body === undefined || typeof body === 'string' ? { status } : { status, body };
 }

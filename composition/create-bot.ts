@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import {
   CallerIdConstants,
-  CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
@@ -13,9 +12,15 @@ import {
   MsalServiceClientCredentialsFactory,
 } from 'botframework-connector';
 
-import { type BotHttpAnswer, type BotHttpRequest, processBotRequest } from '../bot/bot-request.js';
+import {
+  BotAdapter,
+  type BotHttpAnswer,
+  type BotHttpRequest,
+  processBotRequest,
+} from '../bot/bot-request.js';
 import { errorType } from '../bot/invoke-router.js';
 import { LightdeskBot } from '../bot/lightdesk-bot.js';
+import { ReusingAuthentication } from '../bot/reusing-authentication.js';
 import { AppError, ensureError } from '../core/errors.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { ChatNotifier } from '../core/ports/chat-notifier.js';
@@ -26,6 +31,7 @@ import type { Logger } from '../core/ports/logger.js';
 import type { ReviewCards } from '../core/ports/review-cards.js';
 import type { ReviewStore } from '../core/ports/review-store.js';
 import type { TaskBoard } from '../core/ports/task-board.js';
+import { RecentReviewStore } from '../connectors/system/recent-review-store.js';
 import { BotChatNotifier } from '../connectors/teams/bot-chat-notifier.js';
 import { type BotEndpoint, serveBotRequest } from '../functions/messages.js';
 import type { BotConfig } from './bot-config.js';
@@ -51,7 +57,7 @@ export interface CreateBotOptions {
 }
 
 export interface CreatedBot extends BotEndpoint {
-  readonly adapter: CloudAdapter;
+  readonly adapter: BotAdapter;
   readonly bot: LightdeskBot;
   /** The ChatNotifier for syncReview: posts and updates cards through this adapter. */
   readonly notifier: BotChatNotifier;
@@ -140,11 +146,11 @@ function authentication(config: BotConfig): ConfigurationBotFrameworkAuthenticat
   return new ConfigurationBotFrameworkAuthentication(endpoints, factory);
 }
 
-/** Builds the CloudAdapter, its authentication, the bot and the Teams ChatNotifier. */
+/** Builds the adapter (a CloudAdapter), its authentication, the bot and the Teams ChatNotifier. */
 export function createBot(options: CreateBotOptions): CreatedBot {
   const { botConfig, services } = options;
   const logger = services.logger.child('bot');
-  const adapter = new CloudAdapter(authentication(botConfig));
+  const adapter = new BotAdapter(new ReusingAuthentication(authentication(botConfig)));
   const notifier = new BotChatNotifier({
     adapter,
     appId: botConfig.appId ?? '',
@@ -154,13 +160,14 @@ export function createBot(options: CreateBotOptions): CreatedBot {
   });
   const bot = new LightdeskBot({
     ...services,
+    // Presses usually follow the card's Refresh by moments; the bot keeps what it read for them.
+    reviews: new RecentReviewStore(services.reviews, { clock: services.clock }),
     chat: services.chat ?? notifier,
     allowedTenantIds: botConfig.tenantId === undefined ? [] : [botConfig.tenantId],
   });
 
-  // A failure inside a turn is answered here, so it never reaches CloudAdapter.process, which would
-  // send its message (and sometimes a stack) to the caller. STYLE.md rule 16: a friendly answer and
-  // a log line with the code.
+  // A failure inside a turn is answered here, so it never escapes the adapter, where all a caller
+  // would learn is a 500. STYLE.md rule 16: a friendly answer and a log line with the code.
   adapter.onTurnError = async (context, thrown) => {
     const error = ensureError(thrown);
     logger.error('turn failed', {

@@ -27,8 +27,9 @@ const maxAttempts = 5;
 /**
  * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner (ARCHITECTURE.md §3.5).
  * Records the decision under the review's ETag and queues the slow effects (Planner, PhotoShelter, the
- * card for everyone, the audit entry, subscribers), so a card action costs three storage calls and is
- * answered in milliseconds.
+ * card for everyone, the audit entry, subscribers), so a card action costs three storage calls (two
+ * when the store kept the review from the card's Refresh, `ReviewStore.peek`) and is answered in
+ * milliseconds.
  */
 export async function decideReview(
   deps: DecideReviewDeps,
@@ -36,10 +37,16 @@ export async function decideReview(
   request: DecisionRequest,
 ): Promise<DecideReviewResult> {
   for (let attempt = 1; ; attempt += 1) {
-    const stored = await deps.reviews.get(reviewId);
+    // The copy the card's Refresh just read, when the store keeps one: the save below is guarded by
+    // its version, so a copy that fell behind costs a retry, never a wrong decision.
+    const recent = attempt === 1 ? deps.reviews.peek?.(reviewId) : undefined;
+    const stored = recent ?? (await deps.reviews.get(reviewId));
     if (stored === undefined) throw new NotFoundError('Review', reviewId);
     const outcome = decide(stored.review, request, deps.clock.now());
     if (outcome.kind !== 'decided' && outcome.kind !== 'recorded') {
+      // A refusal (stale card, closed, already decided…) is only given on the stored review: the
+      // copy may be older than the card that was pressed.
+      if (recent !== undefined) continue;
       return { ...outcome, current: stored.review };
     }
     // One queue write carries everything slower than the answer: the sync of Planner, PhotoShelter and

@@ -16,6 +16,8 @@ export class InMemoryReviewStore implements ReviewStore {
   private sequence = 0;
   /** Successful writes (open and save): a test asserts "nothing changed" with it. */
   writeCount = 0;
+  /** Reads (get and findOpen): a test asserts that a copy saved a read with it. */
+  readCount = 0;
   /** Makes the next open throw, to simulate an outage at that point. */
   failNextOpen: Error | undefined;
   /** Makes the next save throw, to simulate an outage at that point. */
@@ -47,11 +49,13 @@ export class InMemoryReviewStore implements ReviewStore {
   }
 
   get(reviewId: string): Promise<StoredReview | undefined> {
+    this.readCount += 1;
     const stored = this.rows.get(reviewId);
     return Promise.resolve(stored === undefined ? undefined : copy(stored));
   }
 
   findOpen(galleryId: string): Promise<StoredReview | undefined> {
+    this.readCount += 1;
     const reviewId = this.openSlots.get(galleryId);
     const stored = reviewId === undefined ? undefined : this.rows.get(reviewId);
     return Promise.resolve(

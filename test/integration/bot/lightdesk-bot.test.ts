@@ -371,6 +371,19 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
       expect((await reviews.get(review.id))?.review.decisions).toEqual([]);
     });
 
+    it('refuses a body that is not an activity, and runs no turn', async () => {
+      const answer = await created.process({
+        method: 'POST',
+        headers: {},
+        body: { text: 'help', conversation: { id: channel } },
+      });
+      expect(answer).toEqual({ status: 400 });
+      expect(logger.records).toContainEqual(
+        expect.objectContaining({ level: 'warn', message: 'bot request without an activity type' }),
+      );
+      expect(sim.conversation(channel)?.activities ?? []).toEqual([]);
+    });
+
     it('answers an action on a review that no longer exists with an error card', async () => {
       const review = await postedReview();
       const answer = await press(adele.aadObjectId, { ...review, id: 'rev-gone' }, 'approve');

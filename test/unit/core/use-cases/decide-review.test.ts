@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, UpstreamError } from '../../../../core/er
 import type { DecisionRequest } from '../../../../core/model/review.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { handleQueueMessage } from '../../../../core/use-cases/handle-queue-message.js';
+import { RecentReviewStore } from '../../../../connectors/system/recent-review-store.js';
 import { cardView } from '../../../doubles/json-review-cards.js';
 import {
   aReviewLoop,
@@ -306,5 +307,71 @@ describe('decideReview', () => {
 
     expect(loop.archive.galleryState(loop.galleries.mediaDay).visibility).toBe('permission');
     expect(loop.auditKinds()).not.toContain('photoshelter.gallery.archived');
+  });
+});
+
+describe('decideReview on the copy of the review a Refresh read', () => {
+  /** An open review whose card Teams refreshed for a reviewer: the bot's store keeps what it read. */
+  async function aRefreshedReview(options: ReviewLoopOptions = {}) {
+    const { loop, review } = await anOpenReview(options);
+    const recent = new RecentReviewStore(loop.reviews, { clock: loop.clock });
+    await recent.get(review.id);
+    return { loop, review, bot: { ...loop.deps, reviews: recent } };
+  }
+
+  it('decides on the copy, without reading the review again', async () => {
+    const { loop, review, bot } = await aRefreshedReview();
+    const reads = loop.reviews.readCount;
+
+    const result = await decideReview(bot, review.id, onCard(ben, 'approve', 2));
+
+    expect(result.kind).toBe('decided');
+    expect(loop.reviews.readCount).toBe(reads);
+    expect(loop.reviews.reviewOf(review.id)).toMatchObject({ status: 'approved', cardVersion: 3 });
+    expect(syncRequests(loop)).toHaveLength(1);
+  });
+
+  it('answers from the stored review when someone else decided after the Refresh', async () => {
+    const { loop, review, bot } = await aRefreshedReview({ athletics: { approval: 'all' } });
+    // Ada's approval is saved elsewhere (another instance): the copy is now behind.
+    await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
+
+    // Ben presses the card he had, before his card was updated: stale, as it would be without a copy.
+    const onOldCard = await decideReview(bot, review.id, onCard(ben, 'approve', 2));
+    expect(onOldCard).toMatchObject({ kind: 'staleCard', currentVersion: 3 });
+    expect(loop.reviews.reviewOf(review.id).decisions.map((d) => d.reviewerId)).toEqual([ada.id]);
+
+    // On the updated card his approval is the last one needed.
+    const onNewCard = await decideReview(bot, review.id, onCard(ben, 'approve', 3));
+    expect(onNewCard.kind).toBe('decided');
+    const stored = loop.reviews.reviewOf(review.id);
+    expect(stored.decisions.map((d) => d.reviewerId)).toEqual([ada.id, ben.id]);
+    expect(stored.status).toBe('approved');
+  });
+
+  it('never refuses a card newer than the copy', async () => {
+    const { loop, review, bot } = await aRefreshedReview({ athletics: { approval: 'all' } });
+    await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
+
+    // The copy is at version 2; Ben's card, updated by the sync, is at 3.
+    const result = await decideReview(bot, review.id, onCard(ben, 'approve', 3));
+
+    expect(result.kind).toBe('decided');
+    expect(loop.reviews.reviewOf(review.id).status).toBe('approved');
+  });
+
+  it('counts a press delivered three times once, the copy following each save', async () => {
+    const { loop, review, bot } = await aRefreshedReview();
+    const press = onCard(ada, 'approve', 2);
+
+    const outcomes = [
+      await decideReview(bot, review.id, press),
+      await decideReview(bot, review.id, press),
+      await decideReview(bot, review.id, press),
+    ];
+
+    expect(outcomes.map((o) => o.kind)).toEqual(['decided', 'alreadyDecided', 'alreadyDecided']);
+    expect(loop.reviews.reviewOf(review.id).decisions).toHaveLength(1);
+    expect(syncRequests(loop)).toHaveLength(1);
   });
 });

@@ -1,0 +1,100 @@
+import { ConflictError } from '../../core/errors.js';
+import type { Review, ReviewStatus } from '../../core/model/review.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { ReviewStore, StoredReview } from '../../core/ports/review-store.js';
+
+export interface RecentReviewStoreOptions {
+  readonly clock: Clock;
+  /** How long a copy may be used after it was read or written (default two minutes). */
+  readonly maxAgeMs?: number;
+  /** How many reviews are kept; the least recently seen go first (default 256). */
+  readonly capacity?: number;
+}
+
+interface Entry {
+  readonly stored: StoredReview;
+  readonly at: number;
+}
+
+/**
+ * A ReviewStore that keeps the reviews it lately read or wrote, for `peek`. Teams refreshes a card
+ * for its reviewers when it is shown (the card's `refresh.userIds`), so a press usually follows a
+ * read of the same review by moments: peeking saves the press that read, and its save, guarded by
+ * the copy's version, fails when another writer (a second reviewer, the queue worker, another
+ * instance) moved the review on in between (ARCHITECTURE.md §3.5). Only the bot's decisions peek;
+ * the worker and the API read the store every time.
+ */
+export class RecentReviewStore implements ReviewStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxAgeMs: number;
+  private readonly capacity: number;
+
+  constructor(
+    private readonly inner: ReviewStore,
+    private readonly options: RecentReviewStoreOptions,
+  ) {
+    this.maxAgeMs = options.maxAgeMs ?? 120_000;
+    this.capacity = Math.max(1, options.capacity ?? 256);
+  }
+
+  peek(reviewId: string): StoredReview | undefined {
+    const entry = this.entries.get(reviewId);
+    if (entry === undefined) return undefined;
+    if (this.options.clock.now().getTime() - entry.at > this.maxAgeMs) {
+      this.entries.delete(reviewId);
+      return undefined;
+    }
+    // Copies out, as the store's own reads are: a caller changing its review changes nothing here.
+    return structuredClone(entry.stored);
+  }
+
+  async get(reviewId: string): Promise<StoredReview | undefined> {
+    const stored = await this.inner.get(reviewId);
+    if (stored === undefined) this.entries.delete(reviewId);
+    else this.remember(stored);
+    return stored;
+  }
+
+  async findOpen(galleryId: string): Promise<StoredReview | undefined> {
+    const stored = await this.inner.findOpen(galleryId);
+    if (stored !== undefined) this.remember(stored);
+    return stored;
+  }
+
+  async open(review: Review): Promise<StoredReview> {
+    return this.remember(await this.inner.open(review));
+  }
+
+  async save(review: Review, version: string): Promise<StoredReview> {
+    try {
+      return this.remember(await this.inner.save(review, version));
+    } catch (e: unknown) {
+      // Our copy is behind whoever wrote: the next press reads the store.
+      if (e instanceof ConflictError) this.entries.delete(review.id);
+      throw e;
+    }
+  }
+
+  list(filter: {
+    readonly statuses?: readonly ReviewStatus[];
+    readonly limit: number;
+  }): Promise<readonly StoredReview[]> {
+    // A listing reads hundreds of reviews no one is about to press on; they are not worth keeping.
+    return this.inner.list(filter);
+  }
+
+  private remember(stored: StoredReview): StoredReview {
+    const id = stored.review.id;
+    // Re-inserted so the Map's order is least recently seen first.
+    this.entries.delete(id);
+    this.entries.set(id, {
+      stored: structuredClone(stored),
+      at: this.options.clock.now().getTime(),
+    });
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+    return stored;
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+
+import { RecentReviewStore } from '../../../connectors/system/recent-review-store.js';
+import { ConflictError } from '../../../core/errors.js';
+import { FixedClock } from '../../doubles/fixed-clock.js';
+import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
+import { aReview } from '../../support/review-builders.js';
+
+function aStore(options: { maxAgeMs?: number; capacity?: number } = {}) {
+  const clock = new FixedClock();
+  const inner = new InMemoryReviewStore();
+  return { clock, inner, recent: new RecentReviewStore(inner, { clock, ...options }) };
+}
+
+const galleryIds = ['G0000aaaaaaaaaaa', 'G0000bbbbbbbbbbb', 'G0000ccccccccccc'];
+
+describe('RecentReviewStore', () => {
+  it('has nothing to peek at before it has read or written the review', () => {
+    const { recent } = aStore();
+
+    expect(recent.peek(aReview().id)).toBeUndefined();
+  });
+
+  it('keeps what it read, as a copy the caller cannot change', async () => {
+    const { inner, recent } = aStore();
+    const stored = inner.given(aReview());
+    await recent.get(stored.review.id);
+
+    const first = recent.peek(stored.review.id);
+    expect(first).toEqual(stored);
+    if (first !== undefined) first.review.status = 'archived';
+
+    expect(recent.peek(stored.review.id)).toEqual(stored);
+  });
+
+  it('keeps what it saved, under the new version', async () => {
+    const { inner, recent } = aStore();
+    const stored = inner.given(aReview());
+
+    const saved = await recent.save({ ...stored.review, cardVersion: 2 }, stored.version);
+
+    expect(recent.peek(stored.review.id)).toEqual(saved);
+    expect(saved.version).not.toBe(stored.version);
+  });
+
+  it('forgets a review once its save finds it moved on, so the next press reads the store', async () => {
+    const { inner, recent } = aStore();
+    const stored = inner.given(aReview());
+    await recent.get(stored.review.id);
+    await inner.save({ ...stored.review, cardVersion: 2 }, stored.version); // someone else
+
+    await expect(
+      recent.save({ ...stored.review, cardVersion: 2 }, stored.version),
+    ).rejects.toBeInstanceOf(ConflictError);
+
+    expect(recent.peek(stored.review.id)).toBeUndefined();
+    expect(inner.reviewOf(stored.review.id).cardVersion).toBe(2);
+  });
+
+  it('lets a copy go after two minutes by default', async () => {
+    const { clock, inner, recent } = aStore();
+    const stored = inner.given(aReview());
+    await recent.get(stored.review.id);
+
+    clock.advance(120_000);
+    expect(recent.peek(stored.review.id)).toEqual(stored);
+    clock.advance(1);
+    expect(recent.peek(stored.review.id)).toBeUndefined();
+  });
+
+  it('keeps at most `capacity` reviews, dropping the one seen longest ago', async () => {
+    const { inner, recent } = aStore({ capacity: 2 });
+    const [a, b, c] = galleryIds.map((galleryId) => inner.given(aReview({ galleryId })));
+    if (a === undefined || b === undefined || c === undefined) throw new TypeError('three reviews');
+    await recent.get(a.review.id);
+    await recent.get(b.review.id);
+    await recent.get(a.review.id); // seen again: b is now the oldest
+
+    await recent.get(c.review.id);
+
+    expect(recent.peek(a.review.id)).toEqual(a);
+    expect(recent.peek(b.review.id)).toBeUndefined();
+    expect(recent.peek(c.review.id)).toEqual(c);
+  });
+});
