@@ -1,7 +1,8 @@
 // The invoke load of `npm run bench`, in a process of its own so that its work counts against it and
 // not against the bot it measures. Reads `{warmUp, presses}` (signed invokes prepared by the Teams
-// simulator, ready to post as Teams would) as JSON on stdin, posts the warm-up ones at once, then
-// every press at once, and prints each press's round trip in ms as one JSON line.
+// simulator, ready to post as Teams would) as JSON on stdin, posts each round of warm-up invokes at
+// once, round after round, then every press at once, and prints each press's round trip in ms as
+// one JSON line.
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { text } from 'node:stream/consumers';
@@ -14,7 +15,7 @@ const deliverySchema = z.object({
   body: z.string(),
 });
 const inputSchema = z.object({
-  warmUp: z.array(deliverySchema),
+  warmUp: z.array(z.array(deliverySchema)),
   presses: z.array(deliverySchema),
 });
 type Delivery = z.infer<typeof deliverySchema>;
@@ -56,7 +57,7 @@ async function post(delivery: Delivery): Promise<number> {
 }
 
 const input = inputSchema.parse(JSON.parse(await text(process.stdin)));
-await Promise.all(input.warmUp.map(post));
+for (const round of input.warmUp) await Promise.all(round.map(post));
 const durations = await Promise.all(input.presses.map(post));
 agent.destroy();
 process.stdout.write(`${JSON.stringify({ durations })}\n`);

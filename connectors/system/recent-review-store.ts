@@ -44,8 +44,7 @@ export class RecentReviewStore implements ReviewStore {
       this.entries.delete(reviewId);
       return undefined;
     }
-    // Copies out, as the store's own reads are: a caller changing its review changes nothing here.
-    return structuredClone(entry.stored);
+    return entry.stored;
   }
 
   async get(reviewId: string): Promise<StoredReview | undefined> {
@@ -85,16 +84,23 @@ export class RecentReviewStore implements ReviewStore {
 
   private remember(stored: StoredReview): StoredReview {
     const id = stored.review.id;
+    // Shared with whoever read or wrote it, so frozen: a caller changing a review it was handed (core
+    // never does; it builds a new one) fails at once instead of changing the copy under every press.
+    // Freezing walks the review once; copying it on every peek cost a clone per press.
+    deepFreeze(stored);
     // Re-inserted so the Map's order is least recently seen first.
     this.entries.delete(id);
-    this.entries.set(id, {
-      stored: structuredClone(stored),
-      at: this.options.clock.now().getTime(),
-    });
+    this.entries.set(id, { stored, at: this.options.clock.now().getTime() });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
     return stored;
   }
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }

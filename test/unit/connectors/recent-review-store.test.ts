@@ -21,16 +21,19 @@ describe('RecentReviewStore', () => {
     expect(recent.peek(aReview().id)).toBeUndefined();
   });
 
-  it('keeps what it read, as a copy the caller cannot change', async () => {
+  it('keeps what it read, frozen, so no caller can change it under the next press', async () => {
     const { inner, recent } = aStore();
     const stored = inner.given(aReview());
-    await recent.get(stored.review.id);
+    const read = await recent.get(stored.review.id);
 
-    const first = recent.peek(stored.review.id);
-    expect(first).toEqual(stored);
-    if (first !== undefined) first.review.status = 'archived';
+    const peeked = recent.peek(stored.review.id);
+    expect(peeked).toEqual(stored);
+    expect(() => {
+      if (peeked !== undefined) peeked.review.status = 'archived';
+    }).toThrow(TypeError);
+    expect(() => read?.review.decisions.push(read.review.decisions[0] as never)).toThrow(TypeError);
 
-    expect(recent.peek(stored.review.id)).toEqual(stored);
+    expect(recent.peek(stored.review.id)?.review.status).toBe('pending');
   });
 
   it('keeps what it saved, under the new version', async () => {
