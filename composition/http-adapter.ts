@@ -86,13 +86,23 @@ export function matchRoute(
   return wrongMethod ? 'method' : undefined;
 }
 
+/** Response headers as node:http takes them, names in lower case, from any HeadersInit. */
+function headersOf(init: HttpResponseInit['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (init === undefined) return headers;
+  // A plain record is what our functions return; Headers (of any undici copy) and pairs are iterable
+  // and go through Headers, which joins repeated names as the host does.
+  const entries = Symbol.iterator in init ? [...new Headers(init).entries()] : Object.entries(init);
+  for (const [name, value] of entries) headers[name.toLowerCase()] = value;
+  return headers;
+}
+
 async function writeResponse(response: ServerResponse, init: HttpResponseInit): Promise<void> {
-  const headers = new Headers(init.headers);
+  const headers = headersOf(init.headers);
   let body: string | Uint8Array | undefined;
   if (init.jsonBody !== undefined) {
     body = JSON.stringify(init.jsonBody);
-    if (!headers.has('content-type'))
-      headers.set('content-type', 'application/json; charset=utf-8');
+    headers['content-type'] ??= 'application/json; charset=utf-8';
   } else if (typeof init.body === 'string') {
     body = init.body;
   } else if (init.body instanceof Uint8Array) {
@@ -100,7 +110,7 @@ async function writeResponse(response: ServerResponse, init: HttpResponseInit): 
   } else if (init.body !== undefined && init.body !== null) {
     body = new Uint8Array(await new Response(init.body as BodyInit).arrayBuffer());
   }
-  response.writeHead(init.status ?? 200, Object.fromEntries(headers.entries()));
+  response.writeHead(init.status ?? 200, headers);
   response.end(body);
 }
 

@@ -1,4 +1,4 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 
 import { ConflictError, UpstreamError, ValidationError } from '../../core/errors.js';
@@ -54,6 +54,7 @@ const listRowSchema = z.object({
 
 interface OpenSlot {
   readonly reviewId: string;
+  readonly etag: string | undefined;
 }
 
 /** Rounds of "read the slot, read the review" before findOpen gives up on a slot that keeps moving. */
@@ -62,16 +63,19 @@ const maxFindRounds = 3;
 /**
  * Reviews in Table Storage, one partition per gallery (ARCHITECTURE.md §4). Next to the gallery's
  * review rows (RowKey = encoded review id, the Review JSON plus `status`, `dueAt` and `updatedAt`
- * columns for filtering) sits the gallery's open slot, RowKey `~open`, naming its open review.
+ * columns for filtering) sits the gallery's slot, RowKey `~open`, naming the review that last
+ * opened there. The gallery's open review, if any, is the one its slot names, and only while that
+ * review is open: a slot naming a closed review holds nothing.
  *
  * Both rows of one gallery share a partition, so they change together in one entity group
  * transaction: all operations succeed or none does, and they must all target one partition
  * (https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions).
- * `open` inserts the review and the slot together, so of two workers opening a review for the same
- * gallery the service lets exactly one insert the slot; `save` replaces the review under its ETag and
- * releases the slot in the same transaction when the review closes. A version is the review row's
- * ETag, marked with whether the review was open: an open review holds its slot, so saving one that
- * stays open is a plain conditional update, the cheapest write there is.
+ * `open` inserts the review with a new slot, or with the slot taken over under its ETag from a
+ * closed review, so of two workers opening a review for the same gallery the service lets exactly
+ * one write the slot. Closing a review is a plain conditional update of its row: the slot is left
+ * naming it, for the gallery's next review to take over, so the card press that closes a review
+ * costs one write, not a transaction. A version is the review row's ETag, marked with whether the
+ * review was open: an open review holds its slot, so saving it needs no look at the slot.
  */
 export class TableReviewStore implements ReviewStore {
   /** `table`: the `reviews` table. */
@@ -87,16 +91,18 @@ export class TableReviewStore implements ReviewStore {
 
   async findOpen(galleryId: string): Promise<StoredReview | undefined> {
     const partitionKey = encodeKey(galleryId);
-    let previous: string | undefined;
+    let previous: OpenSlot | undefined;
     for (let round = 0; round < maxFindRounds; round += 1) {
       const slot = await this.readSlot(partitionKey, galleryId);
       if (slot === undefined) return undefined;
+      // The slot as it was last round: the review it names is closed and none opened since (an
+      // open or a reopen rewrites the slot, and so its ETag).
+      if (previous?.reviewId === slot.reviewId && previous.etag === slot.etag) return undefined;
       const stored = await this.get(slot.reviewId);
       if (stored !== undefined && isOpen(stored.review)) return stored;
-      // Closed (or the slot moved) between the two reads: the slot tells us what is open now. A slot
-      // that keeps naming a closed review is not ours to repair; report nothing open.
-      if (slot.reviewId === previous) return undefined;
-      previous = slot.reviewId;
+      // Closed: either the gallery has nothing open, or the slot moved on between the two reads.
+      // A look at the slot again tells which.
+      previous = slot;
     }
     return undefined;
   }
@@ -117,11 +123,27 @@ export class TableReviewStore implements ReviewStore {
       ]);
       return { review, version: versionOf(review, response.subResponses[0]?.etag) };
     } catch (e: unknown) {
-      if (statusOf(e) === 409) {
-        throw new ConflictError(
-          `gallery ${review.galleryId} already has an open review (or review ${review.id} exists)`,
-          { cause: e, details: { galleryId: review.galleryId, reviewId: review.id } },
-        );
+      if (statusOf(e) !== 409)
+        throw toStorageError('azure-table', e, { what: 'review', id: review.id });
+    }
+    // The gallery has a slot: free if the review it names has closed, and then taken over under the
+    // slot's ETag, so a second opener (or that review reopening) in between makes this one fail.
+    const slot = await this.readSlot(partitionKey, review.galleryId);
+    if (slot !== undefined && (await this.isHeld(slot))) {
+      throw openConflict(review, slot.reviewId);
+    }
+    try {
+      const response = await this.table.submitTransaction([
+        ['create', reviewRow],
+        slot === undefined
+          ? ['create', slotRow]
+          : ['update', slotRow, 'Replace', { etag: requireEtag(slot.etag, review.id) }],
+      ]);
+      return { review, version: versionOf(review, response.subResponses[0]?.etag) };
+    } catch (e: unknown) {
+      const status = statusOf(e);
+      if (status === 409 || status === 412 || status === 404) {
+        throw openConflict(review, slot?.reviewId, e);
       }
       throw toStorageError('azure-table', e, { what: 'review', id: review.id });
     }
@@ -130,52 +152,39 @@ export class TableReviewStore implements ReviewStore {
   async save(review: Review, version: string): Promise<StoredReview> {
     const partitionKey = checkedPartition(review);
     const { etag, wasOpen } = parseVersion(version);
-    try {
-      // An open review holds its gallery's slot (open() and save() keep them in step), so a review
-      // read open needs no look at the slot: it stays open with a plain update, one call instead of a
-      // read and a transaction, or closes and releases the slot in one transaction.
-      if (wasOpen && isOpen(review)) {
+    // An open review holds its gallery's slot (open() and save() keep them in step). Staying open or
+    // closing, only its row changes: a closed review's slot stays behind, naming it, and holds
+    // nothing. A closed review that stays closed has no slot to mind either.
+    if (wasOpen || !isOpen(review)) {
+      try {
         const response = await this.table.updateEntity(
           toReviewRow(partitionKey, review),
           'Replace',
-          {
-            etag,
-          },
+          { etag },
         );
         return { review, version: versionOf(review, response.etag) };
+      } catch (e: unknown) {
+        throw saveError(review, e);
       }
-      if (wasOpen) {
-        const response = await this.table.submitTransaction([
-          ['update', toReviewRow(partitionKey, review), 'Replace', { etag }],
-          ['delete', toSlotRow(partitionKey, review.id)],
-        ]);
-        return { review, version: versionOf(review, response.subResponses[0]?.etag) };
-      }
-    } catch (e: unknown) {
-      throw saveError(review, e);
     }
+    // Open again after it closed (or read from a bare ETag): it needs the slot. Its own left-over
+    // slot, or one a closed review left, is taken under the slot's ETag, so a review opening at the
+    // same moment makes one of the two fail; a slot naming another open review refuses it.
     const slot = await this.readSlot(partitionKey, review.galleryId);
-    const actions: TransactionAction[] = [
-      ['update', toReviewRow(partitionKey, review), 'Replace', { etag }],
-    ];
-    const holdsSlot = slot?.reviewId === review.id;
-    if (isOpen(review)) {
-      if (slot === undefined) {
-        // Open again after it closed: claim the slot back, or lose to whoever claimed it meanwhile.
-        actions.push(['create', toSlotRow(partitionKey, review.id)]);
-      } else if (!holdsSlot) {
-        throw new ConflictError(
-          `gallery ${review.galleryId} already has another open review, ${slot.reviewId}`,
-          { details: { galleryId: review.galleryId, reviewId: review.id, open: slot.reviewId } },
-        );
-      }
-    } else if (holdsSlot) {
-      // A transaction's delete is unconditional, but only a save of this very review deletes its
-      // slot, and that would have moved the review's ETag: the If-Match above guards both rows.
-      actions.push(['delete', toSlotRow(partitionKey, review.id)]);
+    if (slot !== undefined && slot.reviewId !== review.id && (await this.isHeld(slot))) {
+      throw new ConflictError(
+        `gallery ${review.galleryId} already has another open review, ${slot.reviewId}`,
+        { details: { galleryId: review.galleryId, reviewId: review.id, open: slot.reviewId } },
+      );
     }
+    const slotRow = toSlotRow(partitionKey, review.id);
     try {
-      const response = await this.table.submitTransaction(actions);
+      const response = await this.table.submitTransaction([
+        ['update', toReviewRow(partitionKey, review), 'Replace', { etag }],
+        slot === undefined
+          ? ['create', slotRow]
+          : ['update', slotRow, 'Replace', { etag: requireEtag(slot.etag, review.id) }],
+      ]);
       return { review, version: versionOf(review, response.subResponses[0]?.etag) };
     } catch (e: unknown) {
       throw saveError(review, e);
@@ -243,7 +252,16 @@ export class TableReviewStore implements ReviewStore {
     if (!parsed.success) {
       throw ValidationError.fromZod(`Stored open slot of gallery ${galleryId}`, parsed.error);
     }
-    return { reviewId: parsed.data.reviewId };
+    return {
+      reviewId: parsed.data.reviewId,
+      etag: typeof row['etag'] === 'string' ? row['etag'] : undefined,
+    };
+  }
+
+  /** Whether the review a slot names is open, and so holds it. */
+  private async isHeld(slot: OpenSlot): Promise<boolean> {
+    const named = await this.get(slot.reviewId);
+    return named !== undefined && isOpen(named.review);
   }
 
   private async readRow(
@@ -258,6 +276,20 @@ export class TableReviewStore implements ReviewStore {
       throw toStorageError('azure-table', e, { what: 'review', id: what });
     }
   }
+}
+
+function openConflict(review: Review, openId: string | undefined, cause?: unknown): ConflictError {
+  return new ConflictError(
+    `gallery ${review.galleryId} already has an open review (or review ${review.id} exists)`,
+    {
+      ...(cause === undefined ? {} : { cause }),
+      details: {
+        galleryId: review.galleryId,
+        reviewId: review.id,
+        ...(openId === undefined ? {} : { open: openId }),
+      },
+    },
+  );
 }
 
 /** Checks the review before it is written, so no row is stored that a later read would refuse. */

@@ -8,7 +8,8 @@ export interface StoredReview {
 
 /**
  * Reviews, one partition per gallery. At most one open review per gallery: `open` claims the
- * gallery's open slot and `save` of a closed review releases it, atomically with the review itself.
+ * gallery's slot, atomically with the review itself, and a review holds it only while it is open, so
+ * the gallery's next review (or this one, reopened) can claim it once it has closed.
  */
 export interface ReviewStore {
   get(reviewId: string): Promise<StoredReview | undefined>;

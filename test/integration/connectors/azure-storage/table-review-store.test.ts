@@ -133,6 +133,43 @@ describe('TableReviewStore on Azurite', () => {
     expect(stored.filter((s) => s !== undefined)).toEqual([winner]);
   });
 
+  it('lets exactly one of ten concurrent opens win on a gallery whose last review closed', async () => {
+    const galleryId = aGalleryId();
+    const first = aReview({ galleryId, id: `${galleryId}~first` });
+    await store.save(approved(first, 1), (await store.open(first)).version);
+    const reviews = Array.from({ length: 10 }, (_, n) =>
+      aReview({ galleryId, id: `${galleryId}~worker${n}` }),
+    );
+
+    const results = await Promise.allSettled(reviews.map((r) => store.open(r)));
+
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => r.reason)).toEqual(
+      Array.from({ length: 9 }, () => expect.any(ConflictError) as unknown),
+    );
+    expect(await store.findOpen(galleryId)).toEqual(won[0]?.value);
+  });
+
+  it('lets a closed review reopening and a new review opening at once leave exactly one open', async () => {
+    const galleryId = aGalleryId();
+    const first = aReview({ galleryId, id: `${galleryId}~first` });
+    const closed = await store.save(approved(first, 1), (await store.open(first)).version);
+    const next = aReview({ galleryId, id: `${galleryId}~next` });
+
+    const [reopened, opened] = await Promise.allSettled([
+      store.save({ ...closed.review, status: 'pending' }, closed.version),
+      store.open(next),
+    ]);
+
+    const winners = [reopened, opened].filter((r) => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    expect([reopened, opened].filter((r) => r.status === 'rejected').map((r) => r.reason)).toEqual([
+      expect.any(ConflictError),
+    ]);
+    expect(await store.findOpen(galleryId)).toEqual(winners[0]?.value);
+  });
+
   it('saves with the current version, returning a new one', async () => {
     const review = aReview();
     const opened = await store.open(review);
