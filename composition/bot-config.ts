@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import type { BotAuthConfig } from '../bot/bot-adapter.js';
 import { ConfigError } from '../core/errors.js';
 
 // t3-env's rationale: an empty string in an env file means "not set", not "set to nothing".
@@ -44,15 +45,8 @@ export const botConfigSchema = z.object({
 
 export type BotEnvironment = z.infer<typeof botConfigSchema>;
 
-export interface BotConfig {
-  /** Undefined: anonymous (no inbound JWT check, no outbound token). */
-  readonly appId: string | undefined;
-  readonly appPassword: string | undefined;
-  readonly tenantId: string | undefined;
+export interface BotConfig extends BotAuthConfig {
   readonly appType: BotEnvironment['MicrosoftAppType'];
-  readonly openIdMetadataUrl: string | undefined;
-  readonly loginUrl: string | undefined;
-  readonly trustedCaFile: string | undefined;
 }
 
 /**

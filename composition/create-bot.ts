@@ -1,27 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import {
-  CallerIdConstants,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-} from 'botbuilder';
-import {
-  AuthenticationConstants,
-  MsalServiceClientCredentialsFactory,
-} from 'botframework-connector';
 
+import { createBotAdapter } from '../bot/bot-adapter.js';
 import {
-  BotAdapter,
+  type BotAdapter,
   type BotHttpAnswer,
   type BotHttpRequest,
   processBotRequest,
 } from '../bot/bot-request.js';
-import { errorType } from '../bot/invoke-router.js';
 import { LightdeskBot } from '../bot/lightdesk-bot.js';
-import { ReusingAuthentication } from '../bot/reusing-authentication.js';
-import { AppError, ensureError } from '../core/errors.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { ChatNotifier } from '../core/ports/chat-notifier.js';
 import type { Clock } from '../core/ports/clock.js';
@@ -67,90 +53,11 @@ export interface CreatedBot extends BotEndpoint {
   handle(request: HttpRequest): Promise<HttpResponseInit>;
 }
 
-// The MSAL copy botframework-connector itself resolves (2.x): its ConfidentialClientApplication is
-// the one MsalServiceClientCredentialsFactory expects, while the project's top-level
-// @azure/msal-node is another major (brought by @azure/identity). Only the options used are typed.
-interface MsalNode {
-  ConfidentialClientApplication: new (configuration: {
-    auth: { clientId: string; clientSecret: string; authority: string; knownAuthorities: string[] };
-    system?: { customAgentOptions: { ca: string } };
-  }) => unknown;
-}
-type ClientApplication = ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1];
-
-function loadMsal(): MsalNode {
-  const connector = createRequire(import.meta.url).resolve('botframework-connector');
-  return createRequire(connector)('@azure/msal-node') as MsalNode;
-}
-
-/**
- * Outbound tokens from an overridden authority (the simulator's). botbuilder's own credentials
- * build an MSAL app without `knownAuthorities`, and MSAL then asks login.microsoftonline.com about
- * any authority it does not know (msal-common Authority.getCloudDiscoveryMetadataFromNetwork):
- * offline that fails (simulators/bot-connector/README.md).
- */
-function msalCredentials(
-  appId: string,
-  password: string,
-  loginUrl: string,
-  trustedCaFile: string | undefined,
-): MsalServiceClientCredentialsFactory {
-  const { ConfidentialClientApplication } = loadMsal();
-  const clientApplication = new ConfidentialClientApplication({
-    auth: {
-      clientId: appId,
-      clientSecret: password,
-      authority: loginUrl,
-      knownAuthorities: [new URL(loginUrl).host],
-    },
-    ...(trustedCaFile === undefined
-      ? {}
-      : { system: { customAgentOptions: { ca: readFileSync(trustedCaFile, 'utf8') } } }),
-  }) as ClientApplication;
-  return new MsalServiceClientCredentialsFactory(appId, clientApplication);
-}
-
-/**
- * botbuilder's authentication: none without an app id (local demo), Azure's Bot Framework endpoints
- * with one, or the given endpoints. Setting any endpoint makes botbuilder take all of them as given
- * (botframework-connector BotFrameworkAuthenticationFactory.create), so the rest get the defaults.
- */
-function authentication(config: BotConfig): ConfigurationBotFrameworkAuthentication {
-  if (config.appId === undefined) return new ConfigurationBotFrameworkAuthentication({});
-  const credentials: ConfigurationBotFrameworkAuthenticationOptions = {
-    MicrosoftAppId: config.appId,
-    MicrosoftAppPassword: config.appPassword,
-    MicrosoftAppType: config.appType,
-    MicrosoftAppTenantId: config.tenantId,
-  };
-  if (config.openIdMetadataUrl === undefined && config.loginUrl === undefined) {
-    return new ConfigurationBotFrameworkAuthentication(credentials);
-  }
-  const endpoints: ConfigurationBotFrameworkAuthenticationOptions = {
-    ...credentials,
-    ToBotFromChannelOpenIdMetadataUrl:
-      config.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
-    ToBotFromEmulatorOpenIdMetadataUrl:
-      config.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
-    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
-    ToChannelFromBotLoginUrl: config.loginUrl ?? AuthenticationConstants.ToChannelFromBotLoginUrl,
-    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
-    CallerId: CallerIdConstants.PublicAzureChannel,
-    OAuthUrl: AuthenticationConstants.OAuthUrl,
-    ValidateAuthority: true,
-  };
-  const factory =
-    config.loginUrl === undefined || config.appPassword === undefined
-      ? undefined
-      : msalCredentials(config.appId, config.appPassword, config.loginUrl, config.trustedCaFile);
-  return new ConfigurationBotFrameworkAuthentication(endpoints, factory);
-}
-
-/** Builds the adapter (a CloudAdapter), its authentication, the bot and the Teams ChatNotifier. */
+/** Builds the adapter (bot/bot-adapter.ts), the bot and the Teams ChatNotifier. */
 export function createBot(options: CreateBotOptions): CreatedBot {
   const { botConfig, services } = options;
   const logger = services.logger.child('bot');
-  const adapter = new BotAdapter(new ReusingAuthentication(authentication(botConfig)));
+  const adapter = createBotAdapter(botConfig, logger);
   const notifier = new BotChatNotifier({
     adapter,
     appId: botConfig.appId ?? '',
@@ -165,43 +72,6 @@ export function createBot(options: CreateBotOptions): CreatedBot {
     chat: services.chat ?? notifier,
     allowedTenantIds: botConfig.tenantId === undefined ? [] : [botConfig.tenantId],
   });
-
-  // A failure inside a turn is answered here, so it never escapes the adapter, where all a caller
-  // would learn is a 500. STYLE.md rule 16: a friendly answer and a log line with the code.
-  adapter.onTurnError = async (context, thrown) => {
-    const error = ensureError(thrown);
-    logger.error('turn failed', {
-      activityId: context.activity.id,
-      conversationId: context.activity.conversation?.id,
-      type: context.activity.type,
-      code: error instanceof AppError ? error.code : 'internal',
-      error: error.name,
-    });
-    try {
-      if (context.activity.type === 'invoke') {
-        await context.sendActivity({
-          type: 'invokeResponse',
-          value: {
-            status: 500,
-            body: {
-              statusCode: 500,
-              type: errorType,
-              value: { code: 'internal', message: 'Lightdesk could not handle this. Try again.' },
-            },
-          },
-        });
-      } else if (context.activity.type === 'message') {
-        await context.sendActivity(
-          'Sorry, something went wrong on my side. Try again in a minute.',
-        );
-      }
-    } catch (e: unknown) {
-      logger.warn('could not tell the user about a failed turn', {
-        activityId: context.activity.id,
-        error: ensureError(e).name,
-      });
-    }
-  };
 
   const httpLogger = logger.child('http');
   const process = (request: BotHttpRequest) =>
