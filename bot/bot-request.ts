@@ -1,5 +1,4 @@
 import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
-import type { BotFrameworkAuthentication } from 'botframework-connector';
 import { z } from 'zod';
 
 import type { Logger } from '../core/ports/logger.js';
@@ -29,10 +28,6 @@ export type TurnLogic = (context: TurnContext) => Promise<void>;
  * id is configured), runs the turn and hands back the invoke response; this calls it directly.
  */
 export class BotAdapter extends CloudAdapter {
-  constructor(authentication: BotFrameworkAuthentication) {
-    super(authentication);
-  }
-
   /** Authenticates and runs one activity; the invoke response, if the turn set one. */
   serve(
     authHeader: string,
@@ -57,8 +52,8 @@ const timestampFields = [
 function toActivity(body: Readonly<Record<string, unknown>>): Activity | undefined {
   const parsed = activitySchema.safeParse(body);
   if (!parsed.success) return undefined;
-  // A copy: botbuilder sets fields on the activity (callerId, the Dates) as it goes.
-  const activity: Record<string, unknown> = { ...parsed.data };
+  // zod hands back a new object, so botbuilder's changes (callerId, the Dates) stay off the body.
+  const activity: Record<string, unknown> = parsed.data;
   for (const [field, raw] of timestampFields) {
     const value = activity[field];
     if (typeof value === 'string') {

@@ -10,6 +10,8 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 
+import { RecentMap } from '../core/recent-map.js';
+
 /** Distinct channel service URLs kept; one bot talks to a handful (a Teams region or two). */
 const maxClients = 32;
 
@@ -22,29 +24,19 @@ function appIdOf(identity: ClaimsIdentity): string {
   );
 }
 
-/** A small map that forgets the least recently used key once full. */
-class Recent<T> {
-  private readonly entries = new Map<string, T>();
+type Clients<T> = RecentMap<string, Promise<T>>;
 
-  getOrAdd(key: string, create: () => T): T {
-    const found = this.entries.get(key);
-    if (found !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, found);
-      return found;
-    }
-    const made = create();
-    this.entries.set(key, made);
-    if (this.entries.size > maxClients) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
-    }
-    return made;
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
+/** The client kept under `key`, or a new one from `create`; a failed build is not kept. */
+function reuse<T>(clients: Clients<T>, key: string, create: () => Promise<T>): Promise<T> {
+  const kept = clients.get(key);
+  if (kept !== undefined) return kept;
+  const made = create();
+  clients.set(key, made);
+  // Credentials unavailable, say: the next turn tries again.
+  made.catch(() => {
+    if (clients.get(key) === made) clients.delete(key);
+  });
+  return made;
 }
 
 /** Hands out one ConnectorClient per app id, service URL and audience. */
@@ -52,17 +44,14 @@ class ReusingConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
     private readonly appId: string,
-    private readonly clients: Recent<Promise<ConnectorClient>>,
+    private readonly clients: Clients<ConnectorClient>,
   ) {
     super();
   }
 
   create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
     const key = JSON.stringify([this.appId, serviceUrl, audience ?? null]);
-    const client = this.clients.getOrAdd(key, () => this.inner.create(serviceUrl, audience));
-    // A failed build (credentials unavailable, say) is not kept: the next turn tries again.
-    client.catch(() => this.clients.delete(key));
-    return client;
+    return reuse(this.clients, key, () => this.inner.create(serviceUrl, audience));
   }
 }
 
@@ -76,8 +65,8 @@ class ReusingConnectorFactory extends ConnectorFactory {
  * wrapped object.
  */
 export class ReusingAuthentication extends BotFrameworkAuthentication {
-  private readonly connectors = new Recent<Promise<ConnectorClient>>();
-  private readonly tokenClients = new Recent<Promise<UserTokenClient>>();
+  private readonly connectors: Clients<ConnectorClient> = new RecentMap(maxClients);
+  private readonly tokenClients: Clients<UserTokenClient> = new RecentMap(maxClients);
 
   constructor(private readonly inner: BotFrameworkAuthentication) {
     super();
@@ -106,12 +95,9 @@ export class ReusingAuthentication extends BotFrameworkAuthentication {
   }
 
   createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    const key = appIdOf(claimsIdentity);
-    const client = this.tokenClients.getOrAdd(key, () =>
+    return reuse(this.tokenClients, appIdOf(claimsIdentity), () =>
       this.inner.createUserTokenClient(claimsIdentity),
     );
-    client.catch(() => this.tokenClients.delete(key));
-    return client;
   }
 
   override createBotFrameworkClient(): BotFrameworkClient {

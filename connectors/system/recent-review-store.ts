@@ -1,4 +1,5 @@
 import { ConflictError } from '../../core/errors.js';
+import { RecentMap } from '../../core/recent-map.js';
 import type { Review, ReviewStatus } from '../../core/model/review.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ReviewStore, StoredReview } from '../../core/ports/review-store.js';
@@ -25,16 +26,15 @@ interface Entry {
  * the worker and the API read the store every time.
  */
 export class RecentReviewStore implements ReviewStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: RecentMap<string, Entry>;
   private readonly maxAgeMs: number;
-  private readonly capacity: number;
 
   constructor(
     private readonly inner: ReviewStore,
     private readonly options: RecentReviewStoreOptions,
   ) {
     this.maxAgeMs = options.maxAgeMs ?? 120_000;
-    this.capacity = Math.max(1, options.capacity ?? 256);
+    this.entries = new RecentMap(options.capacity ?? 256);
   }
 
   peek(reviewId: string): StoredReview | undefined {
@@ -88,13 +88,7 @@ export class RecentReviewStore implements ReviewStore {
     // never does; it builds a new one) fails at once instead of changing the copy under every press.
     // Freezing walks the review once; copying it on every peek cost a clone per press.
     deepFreeze(stored);
-    // Re-inserted so the Map's order is least recently seen first.
-    this.entries.delete(id);
     this.entries.set(id, { stored, at: this.options.clock.now().getTime() });
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
-    }
     return stored;
   }
 }
