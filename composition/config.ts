@@ -96,8 +96,20 @@ export const environmentSchema = z.object({
   ).describe(
     'Queue of webhook deliveries (deliverWebhook); failing messages go to "<name>-poison".',
   ),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: optional(z.enum(['true', 'false'])).describe(
+    'true: webhook callbacks may be plain http and reach loopback, private and link-local addresses (the demo receiver). Default true on the local host, false on Azure.',
+  ),
+  WEBHOOK_MAX_SUBSCRIPTIONS: withDefault(z.coerce.number().int().min(1).max(10_000), 100).describe(
+    'Live webhook subscriptions allowed at once; the next subscribe is refused with 429.',
+  ),
   WEBHOOK_SIGNING_SECRET: optional(z.string().min(16, 'must be at least 16 characters')).describe(
     'Shared key signing webhook deliveries (secret). Unset: each subscription gets its own key, shown once.',
+  ),
+  LIGHTDESK_CONSOLE: optional(z.enum(['on', 'off'])).describe(
+    'The local console and development sign-in (local host only, loopback Host only). Default: on without an Entra app, off with one.',
+  ),
+  WEBSITE_INSTANCE_ID: optional(z.string().min(1)).describe(
+    'Set by Azure App Service / Functions on every instance: Lightdesk then refuses to start without API_KEY and MicrosoftAppId.',
   ),
   TAB_SSO_CLIENT_ID: optional(guidSchema).describe(
     "Entra app (client) id the tab's Teams SSO tokens are for (the manifest's webApplicationInfo.id). Default: MicrosoftAppId.",
@@ -171,7 +183,15 @@ export interface Config {
     readonly queue: string;
     /** Undefined: each subscription is signed with its own key. */
     readonly signingSecret: string | undefined;
+    /** Callbacks may be http and reach loopback/private addresses (the local demo receiver). */
+    readonly allowPrivateTargets: boolean;
+    /** Live subscriptions allowed at once. */
+    readonly maxSubscriptions: number;
   };
+  /** Where this process runs: Azure (the Functions entry, or WEBSITE_INSTANCE_ID set) or the local host. */
+  readonly host: 'azure' | 'local';
+  /** The local console and development sign-in are served (loopback Host only). */
+  readonly console: boolean;
 }
 
 const requiredForRealPhotoShelter = [
@@ -186,7 +206,10 @@ const isSet = (value: string | undefined): boolean => value !== undefined && val
  * Parses the environment once. Every bad or missing key is reported together, by name only: values
  * may be secrets, so they never appear in the message.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  entry: 'azure' | 'local' = 'local',
+): Config {
   const parsed = environmentSchema.safeParse(env);
   const problems: string[] = [];
   const keys: string[] = [];
@@ -228,12 +251,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     keys.push('WEBHOOKS_QUEUE');
     problems.push('WEBHOOKS_QUEUE: must differ from EVENTS_QUEUE');
   }
+  const host = entry === 'azure' || isSet(env.WEBSITE_INSTANCE_ID) ? 'azure' : 'local';
+  // On Azure the API and the bot face the internet: an open API or an unauthenticated bot is a
+  // misconfiguration, not a default (docs/security.md).
+  if (host === 'azure') {
+    for (const key of ['API_KEY', 'MicrosoftAppId'] as const) {
+      if (!isSet(env[key])) {
+        keys.push(key);
+        problems.push(`${key}: required on Azure`);
+      }
+    }
+  }
   if (values === undefined || !graph.success || bot === undefined || problems.length > 0) {
     throw new ConfigError(keys, problems);
   }
   // Graph is real once an app (or managed identity) or a Graph URL is named; otherwise simulated.
   const isGraphConfigured = isSet(env.GRAPH_BASE_URL) || graph.data.AZURE_CLIENT_ID !== undefined;
 
+  const tabSso = tabSsoSettings(values, bot, graph.data.AZURE_TENANT_ID);
   const photoShelter =
     values.PHOTOSHELTER_BASE_URL === undefined
       ? undefined
@@ -277,7 +312,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       : undefined,
     defaultPlanId: graph.data.PLANNER_PLAN_ID,
     bot,
-    tabSso: tabSsoSettings(values, bot, graph.data.AZURE_TENANT_ID),
+    tabSso,
     overdueSchedule:
       values.OVERDUE_SCHEDULE ?? (isGraphConfigured ? '0 */5 * * * *' : '*/15 * * * * *'),
     webhooks: Object.freeze({
@@ -285,7 +320,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       maxConsecutiveFailures: values.WEBHOOK_MAX_FAILURES,
       queue: values.WEBHOOKS_QUEUE,
       signingSecret: values.WEBHOOK_SIGNING_SECRET,
+      allowPrivateTargets:
+        (values.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? String(host === 'local')) === 'true',
+      maxSubscriptions: values.WEBHOOK_MAX_SUBSCRIPTIONS,
     }),
+    host,
+    // With an Entra app (a real tenant, maybe behind a tunnel) the console is opt-in.
+    console:
+      host === 'local' &&
+      (values.LIGHTDESK_CONSOLE ?? (tabSso === undefined ? 'on' : 'off')) === 'on',
   });
 }
 

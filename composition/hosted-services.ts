@@ -7,12 +7,20 @@ import { createServices, type Services } from './create-services.js';
 let services: Promise<Services> | undefined;
 
 /**
+ * Checks the app settings when the Functions host loads the entry, so a deployment without API_KEY or
+ * MicrosoftAppId (an open API, an unauthenticated bot) stops at start-up with one message naming them.
+ */
+export function checkHostedSettings(): void {
+  loadConfig(process.env, 'azure');
+}
+
+/**
  * Services for the Azure Functions host, built on first use from the app settings. A failure is not
  * cached, so a fixed setting takes effect on the next invocation without a restart.
  */
 export const hostedServices: ServicesProvider = () => {
   services ??= (async () => {
-    const config = loadConfig(process.env);
+    const config = loadConfig(process.env, 'azure');
     const built = await createServices(config, {
       ...requireHostedServices(config),
       embedded: { storage: false, photoShelter: false, graph: false },

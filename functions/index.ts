@@ -1,6 +1,6 @@
 import azureFunctions from '@azure/functions';
 
-import { hostedServices } from '../composition/hosted-services.js';
+import { checkHostedSettings, hostedServices } from '../composition/hosted-services.js';
 import { allFunctions } from './all-functions.js';
 
 // @azure/functions is CommonJS: Node's ESM loader exposes only its default export.
@@ -8,6 +8,9 @@ const { app } = azureFunctions;
 
 // Azure Functions entry point (package.json "main"). Settings are read as %NAME% binding expressions,
 // so the schedule and queue name live in app settings, not in code.
+// Throws, and the host registers nothing, when a setting is bad or API_KEY / MicrosoftAppId is missing.
+checkHostedSettings();
+
 for (const definition of allFunctions(hostedServices)) {
   switch (definition.trigger) {
     case 'http':

@@ -10,6 +10,8 @@ describe('webhook settings', () => {
       maxConsecutiveFailures: 5,
       queue: 'webhooks',
       signingSecret: undefined,
+      allowPrivateTargets: true,
+      maxSubscriptions: 100,
     });
     expect(
       loadConfig({
