@@ -33,16 +33,44 @@ export function invocationContext(
   });
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBodyBytes) return undefined;
-    chunks.push(buffer);
+/**
+ * Past the limit the rest of the body is read and dropped, so the client, still sending, gets the 413:
+ * a socket closed with unread data is reset instead. Beyond this much the socket is ended anyway.
+ */
+const maxDrainBytes = 64 * 1024 * 1024;
+
+/** The body, or `tooLarge` once it passed the limit (read to its end all the same). */
+export function readBody(
+  request: IncomingMessage,
+  limit = maxBodyBytes,
+): Promise<Buffer | 'tooLarge'> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > maxDrainBytes) {
+        request.off('data', onData);
+        request.pause();
+        resolvePromise('tooLarge');
+      }
+    };
+    request.on('data', onData);
+    request.once('end', () => resolvePromise(size > limit ? 'tooLarge' : Buffer.concat(chunks)));
+    request.once('error', reject);
+  });
+}
+
+/** Whether a `%` in the path starts no valid UTF-8 escape (the Functions host answers 400 too). */
+export function hasMalformedEscape(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return false;
+  } catch {
+    return true;
   }
-  return Buffer.concat(chunks);
 }
 
 /** Finds the function whose route matches `/api/<route>`; route parameters are `{name}` segments. */
@@ -114,6 +142,20 @@ async function writeResponse(response: ServerResponse, init: HttpResponseInit): 
   response.end(body);
 }
 
+/** 413, and the connection closed after it: the client may not have meant to send the rest. */
+export const tooLarge = (): HttpResponseInit => ({
+  status: 413,
+  headers: { connection: 'close' },
+  jsonBody: { error: { code: 'validation', message: 'Request body is larger than 1 MB' } },
+});
+
+/** Serves a request as if it had come for another path with other headers (the console's own routes). */
+export interface RequestRewrite {
+  readonly pathname: string;
+  /** Replace the request's headers of the same (lower-case) names. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /** Serves one request with a function definition, the way the Functions host would. */
 export async function serveFunction(
   definitions: readonly HttpFunctionDefinition[],
@@ -121,8 +163,10 @@ export async function serveFunction(
   response: ServerResponse,
   baseUrl: string,
   logger: Logger,
+  rewrite?: RequestRewrite,
 ): Promise<boolean> {
   const url = new URL(request.url ?? '/', baseUrl);
+  if (rewrite !== undefined) url.pathname = rewrite.pathname;
   const method = (request.method ?? 'GET').toUpperCase();
   const match = matchRoute(definitions, method, url.pathname);
   if (match === undefined) return false;
@@ -134,11 +178,8 @@ export async function serveFunction(
     return true;
   }
   const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(request);
-  if (body === undefined) {
-    await writeResponse(response, {
-      status: 413,
-      jsonBody: { error: { code: 'validation', message: 'Request body is larger than 1 MB' } },
-    });
+  if (body === 'tooLarge') {
+    await writeResponse(response, tooLarge());
     return true;
   }
   const headers: Record<string, string> = {};
@@ -146,6 +187,7 @@ export async function serveFunction(
     if (typeof value === 'string') headers[key] = value;
     else if (Array.isArray(value)) headers[key] = value.join(', ');
   }
+  if (rewrite !== undefined) Object.assign(headers, rewrite.headers);
   const httpRequest = new HttpRequest({
     method,
     url: url.toString(),

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 import type { Timer } from '@azure/functions';
 import { Cron } from 'croner';
@@ -32,13 +31,9 @@ import {
 import { LocalTokenCredential } from './local-token-credential.js';
 import { createServices, type Services } from './create-services.js';
 import { warmUpRoutes } from '../core/use-cases/warm-up-routes.js';
-import { invocationContext, serveFunction } from './http-adapter.js';
+import { hasMalformedEscape, invocationContext, serveFunction } from './http-adapter.js';
+import { type LocalConsoleOptions, serveConsole } from './local-console.js';
 import { QueuePump } from './queue-pump.js';
-
-const consoleDir = fileURLToPath(new URL('../simulators/console/', import.meta.url));
-const adaptiveCardsBundle = createRequire(import.meta.url).resolve(
-  'adaptivecards/dist/adaptivecards.min.js',
-);
 
 export interface LocalHost {
   readonly url: string;
@@ -171,9 +166,9 @@ async function start(
       ...(config.graph === undefined
         ? { graphCredential: new LocalTokenCredential(), defaultPlanId: simulatedPlanId }
         : {}),
-      // Without an Entra app there is no SSO: development tokens let the tab be tried locally. With
-      // one (e.g. behind a tunnel to a real tenant) only SSO counts, so the tunnel opens nothing.
-      devTokens: config.tabSso === undefined,
+      // Development tokens let the tab be tried outside Teams; they come with the console (off by
+      // default with an Entra app) and, like it, only to a loopback Host (local-console.ts).
+      devTokens: config.console,
       embedded: {
         storage: config.storageConnectionString === undefined,
         photoShelter: config.photoShelter === undefined,
@@ -197,34 +192,29 @@ async function start(
   const url = await listen(server, config.port);
   started.push({ stop: () => close(server) });
 
+  const consoleOptions: LocalConsoleOptions = {
+    enabled: config.console,
+    apiKey: config.apiKey,
+    settings: { simulatorUrl, graphUrl, teamsUrl: teams?.url },
+    functions: http,
+    logger,
+  };
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', url).pathname;
+    const refuse = (status: number, message: string) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 'validation', message } }));
+    };
+    let path: string;
+    try {
+      path = new URL(request.url ?? '/', url).pathname;
+    } catch {
+      return refuse(400, 'The request target is not a valid URL path');
+    }
+    // Before any route or key check, as the Functions host does.
+    if (hasMalformedEscape(path)) return refuse(400, 'The path has a malformed % escape');
+    if (await serveConsole(consoleOptions, request, response, url, path)) return;
     if (await serveFunction(http, request, response, url, logger)) return;
-    if (request.method === 'GET' && (path === '/' || path === '/console')) {
-      return serveFile(response, 'console.html', 'text/html; charset=utf-8');
-    }
-    if (request.method === 'GET' && path === '/console/console.js') {
-      return serveFile(response, 'console.js', 'text/javascript; charset=utf-8');
-    }
-    if (request.method === 'GET' && path === '/console/adaptivecards.js') {
-      // The renderer's UMD build: the page renders cards exactly as the tests parse them.
-      const body = await readFile(adaptiveCardsBundle);
-      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-      response.end(body);
-      return;
-    }
-    if (request.method === 'GET' && path === '/console/settings.json') {
-      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(
-        JSON.stringify({
-          simulatorUrl,
-          graphUrl: graphUrl ?? null,
-          teamsUrl: teams?.url ?? null,
-          apiKey: config.apiKey ?? null,
-        }),
-      );
-      return;
-    }
     response.writeHead(404, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ error: { code: 'not_found', message: `Nothing at ${path}` } }));
   }
@@ -334,12 +324,6 @@ async function start(
       started.length = 0;
     },
   };
-}
-
-async function serveFile(response: ServerResponse, name: string, type: string): Promise<void> {
-  const body = await readFile(join(consoleDir, name));
-  response.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
-  response.end(body);
 }
 
 function listen(server: Server, port: number): Promise<string> {

@@ -161,12 +161,14 @@ const devTokenBodySchema = z.object({ user: z.string().min(1).max(200) }).strict
 
 /**
  * POST /api/v1/tab/dev-token {"user": "<object id or UPN>"}: a development token for the tab outside
- * Teams. Only the local host without an Entra app offers it; everywhere else it does not exist (404).
+ * Teams. Only the local host with its console on offers it, to a loopback Host only
+ * (composition/local-console.ts); everywhere else it does not exist (404).
  */
 export function tabDevToken(services: ServicesProvider): HttpFunctionDefinition {
   return httpFunction(
     services,
-    { name: 'tabDevToken', route: 'v1/tab/dev-token', methods: ['POST'], auth: 'own' },
+    // With API_KEY set the key is needed too (the console's route adds it): a token is a sign-in.
+    { name: 'tabDevToken', route: 'v1/tab/dev-token', methods: ['POST'], auth: 'apiKey' },
     async (s, request) => {
       if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
       const body = parse(devTokenBodySchema, await readJson(request), 'Development sign-in');
@@ -193,7 +195,7 @@ export function tabDevToken(services: ServicesProvider): HttpFunctionDefinition 
 export function tabDevUsers(services: ServicesProvider): HttpFunctionDefinition {
   return httpFunction(
     services,
-    { name: 'tabDevUsers', route: 'v1/tab/dev-token', methods: ['GET'], auth: 'own' },
+    { name: 'tabDevUsers', route: 'v1/tab/dev-token', methods: ['GET'], auth: 'apiKey' },
     (s) => {
       if (s.devTokens === undefined) throw new NotFoundError('Route', 'v1/tab/dev-token');
       const users = [...new Set(s.rules.rules.flatMap((rule) => rule.reviewers))].sort();

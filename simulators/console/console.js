@@ -1,14 +1,8 @@
 // The local console: the simulated PhotoShelter library (with upload / replace / share), and what
-// Lightdesk detected. Settings come from the local host, which knows where the simulator listens.
+// Lightdesk detected. Settings come from the local host, which knows where the simulators listen.
+// The console never holds the API key: its /console/api/ routes add it on the server side.
 const settings = await (await fetch('/console/settings.json')).json();
-const api = (path, init = {}) =>
-  fetch(`/api/${path}`, {
-    ...init,
-    headers: {
-      ...(init.headers ?? {}),
-      ...(settings.apiKey ? { 'x-api-key': settings.apiKey } : {}),
-    },
-  });
+const api = (path, init = {}) => fetch(`/console/api/${path}`, init);
 const sim = (path, body) =>
   fetch(`${settings.simulatorUrl}/_sim/${path}`, {
     method: body === undefined ? 'GET' : 'POST',

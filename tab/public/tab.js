@@ -6,6 +6,9 @@ const api = new URL('../v1/tab/', location.href);
 const params = new URLSearchParams(location.search);
 const inTeams = params.get('inTeams') === '1';
 const devTokenKey = 'lightdesk.devToken';
+// The development sign-in is the local host's console route: it answers only this machine's pages
+// and adds the API key itself, so the page never holds it. Elsewhere it does not exist (404).
+const devTokenUrl = new URL('/console/api/v1/tab/dev-token', location.origin);
 
 const $ = (id) => document.getElementById(id);
 const state = { view: params.get('view') ?? 'open', text: '', mine: false, token: undefined };
@@ -35,7 +38,7 @@ async function teamsToken() {
 }
 
 async function loadDevUsers() {
-  const response = await fetch(new URL('dev-token', api));
+  const response = await fetch(devTokenUrl);
   if (!response.ok) return;
   const { users } = await response.json();
   const list = $('signin-users');
@@ -58,7 +61,7 @@ function devSignIn() {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       $('signin-error').hidden = true;
-      const response = await fetch(new URL('dev-token', api), {
+      const response = await fetch(devTokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ user: $('signin-user').value.trim() }),

@@ -1,0 +1,224 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type LocalHost, startLocalHost } from '../../composition/local-host.js';
+import { RecordingLogger } from '../doubles/recording-logger.js';
+import { rawRequest } from '../support/raw-http.js';
+
+// The console and the development sign-in belong to the person at this machine: a DNS-rebound page,
+// another site's page, a tunnel, or anyone without the API key must not get the key or a token.
+
+const apiKey = 'console-test-key-0123456789';
+const tabClientId = '2b1f7c1e-9d7a-4d7e-8f3c-5a6b7c8d9e0f';
+const adeleUpn = 'AdeleV@contoso.onmicrosoft.com';
+
+async function startHost(env: Record<string, string>): Promise<{ host: LocalHost; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'lightdesk-console-'));
+  const host = await startLocalHost(
+    { PORT: '0', SIM_ASSETS: '30', SIM_SEED: '5', LIGHTDESK_DATA_DIR: dir, ...env },
+    { inMemoryStorage: true, runTriggers: false, logger: new RecordingLogger() },
+  );
+  return { host, dir };
+}
+
+const consoleRoutes = [
+  { method: 'GET', path: '/' },
+  { method: 'GET', path: '/console/console.js' },
+  { method: 'GET', path: '/console/settings.json' },
+  { method: 'GET', path: '/console/api/v1/activity?limit=5' },
+  { method: 'POST', path: '/console/api/v1/poll' },
+  { method: 'GET', path: '/console/api/v1/tab/dev-token' },
+  { method: 'GET', path: '/api/v1/tab/dev-token' },
+] as const;
+
+const errorOf = (body: string) => (JSON.parse(body) as { error: { message: string } }).error;
+
+describe('the local console with API_KEY set and no Entra app', () => {
+  let host: LocalHost;
+  let dir: string;
+  let port: string;
+
+  beforeAll(async () => {
+    ({ host, dir } = await startHost({ API_KEY: apiKey }));
+    port = new URL(host.url).port;
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('never hands the API key to the page', async () => {
+    const settings = await rawRequest(host.url, { path: '/console/settings.json' });
+    expect(settings.status).toBe(200);
+    expect(settings.body).not.toContain(apiKey);
+    expect(JSON.parse(settings.body)).toEqual({
+      simulatorUrl: host.simulatorUrl,
+      graphUrl: host.graphUrl,
+      teamsUrl: host.teamsUrl,
+    });
+    const script = await rawRequest(host.url, { path: '/console/console.js' });
+    expect(script.body).not.toContain(apiKey);
+    expect(script.body).not.toContain('x-api-key');
+  });
+
+  it('calls its few functions through its own routes, which add the key on the server', async () => {
+    const activity = await rawRequest(host.url, { path: '/console/api/v1/activity?limit=5' });
+    expect(activity.status).toBe(200);
+    const health = await rawRequest(host.url, { path: '/console/api/v1/health' });
+    expect(health.status).toBe(200);
+    const poll = await rawRequest(host.url, {
+      method: 'POST',
+      path: '/console/api/v1/poll',
+      headers: { origin: `http://127.0.0.1:${port}` },
+    });
+    expect(poll.status).toBe(200);
+    // Everything else stays behind the key, even from this machine.
+    const reviews = await rawRequest(host.url, { path: '/console/api/v1/reviews' });
+    expect(reviews.status).toBe(404);
+    const direct = await rawRequest(host.url, { path: '/api/v1/activity' });
+    expect(direct.status).toBe(401);
+  });
+
+  it.each(['localhost', '127.0.0.1', '[::1]'])('answers a page at %s', async (name) => {
+    const answer = await rawRequest(host.url, {
+      path: '/console/settings.json',
+      headers: { host: `${name}:${port}`, origin: `http://${name}:${port}` },
+    });
+    expect(answer.status).toBe(200);
+  });
+
+  it.each(consoleRoutes)(
+    'refuses a DNS-rebound page ($method $path) with 403 and a reason',
+    async (route) => {
+      const answer = await rawRequest(host.url, {
+        ...route,
+        headers: { host: `attacker.example:${port}` },
+      });
+      expect(answer.status).toBe(403);
+      expect(errorOf(answer.body).message).toMatch(/only on this machine/);
+      expect(answer.body).not.toContain(apiKey);
+    },
+  );
+
+  it.each(consoleRoutes)('refuses another site’s page ($method $path)', async (route) => {
+    const answer = await rawRequest(host.url, {
+      ...route,
+      headers: { origin: 'https://attacker.example' },
+    });
+    expect(answer.status).toBe(403);
+    expect(errorOf(answer.body).message).toMatch(/another site/);
+  });
+
+  it('refuses a request that came through a tunnel', async () => {
+    const answer = await rawRequest(host.url, {
+      path: '/',
+      headers: { host: `localhost:${port}`, 'x-forwarded-for': '203.0.113.7' },
+    });
+    expect(answer.status).toBe(403);
+    expect(errorOf(answer.body).message).toMatch(/proxy or tunnel/);
+  });
+
+  it('issues development tokens through the console, and directly only with the key', async () => {
+    const body = JSON.stringify({ user: adeleUpn });
+    const json = { 'content-type': 'application/json' };
+    const viaConsole = await rawRequest(host.url, {
+      method: 'POST',
+      path: '/console/api/v1/tab/dev-token',
+      headers: json,
+      body,
+    });
+    expect(viaConsole.status).toBe(200);
+    const { token } = JSON.parse(viaConsole.body) as { token: string };
+    const queue = await rawRequest(host.url, {
+      path: '/api/v1/tab/queue',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(queue.status).toBe(200);
+
+    const withoutKey = await rawRequest(host.url, {
+      method: 'POST',
+      path: '/api/v1/tab/dev-token',
+      headers: json,
+      body,
+    });
+    expect(withoutKey.status).toBe(401);
+    const withKey = await rawRequest(host.url, {
+      method: 'POST',
+      path: '/api/v1/tab/dev-token',
+      headers: { ...json, 'x-api-key': apiKey },
+      body,
+    });
+    expect(withKey.status).toBe(200);
+  });
+});
+
+describe('the local console with an Entra app configured', () => {
+  let off: LocalHost;
+  let on: LocalHost;
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    const entra = {
+      API_KEY: apiKey,
+      TAB_SSO_CLIENT_ID: tabClientId,
+      TAB_SSO_TENANT_ID: '4c9a7e2d-6f1b-4e8a-b3d5-0a2f6c8e1b37',
+    };
+    const first = await startHost(entra);
+    const second = await startHost({ ...entra, LIGHTDESK_CONSOLE: 'on' });
+    off = first.host;
+    on = second.host;
+    dirs.push(first.dir, second.dir);
+  });
+
+  afterAll(async () => {
+    await off?.stop();
+    await on?.stop();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the console and the development sign-in off unless LIGHTDESK_CONSOLE=on', async () => {
+    const page = await rawRequest(off.url, { path: '/' });
+    expect(page.status).toBe(404);
+    expect(errorOf(page.body).message).toMatch(/LIGHTDESK_CONSOLE=on/);
+    const token = await rawRequest(off.url, {
+      method: 'POST',
+      path: '/console/api/v1/tab/dev-token',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: adeleUpn }),
+    });
+    expect(token.status).toBe(404);
+    const direct = await rawRequest(off.url, {
+      method: 'POST',
+      path: '/api/v1/tab/dev-token',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ user: adeleUpn }),
+    });
+    expect(direct.status).toBe(404);
+  });
+
+  it('with LIGHTDESK_CONSOLE=on serves them, still to a loopback Host only', async () => {
+    const port = new URL(on.url).port;
+    expect((await rawRequest(on.url, { path: '/' })).status).toBe(200);
+    const token = await rawRequest(on.url, {
+      method: 'POST',
+      path: '/console/api/v1/tab/dev-token',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: adeleUpn }),
+    });
+    expect(token.status).toBe(200);
+    const tunnelled = await rawRequest(on.url, {
+      method: 'POST',
+      path: '/console/api/v1/tab/dev-token',
+      headers: {
+        host: `lightdesk-dev.example.devtunnels.ms:${port}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ user: adeleUpn }),
+    });
+    expect(tunnelled.status).toBe(403);
+  });
+});
