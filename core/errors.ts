@@ -3,6 +3,7 @@ import type { z } from 'zod';
 /** Codes are a closed catalogue so callers switch on them, never on message text. */
 export type ErrorCode =
   | 'validation'
+  | 'unsupported_media_type'
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
@@ -50,6 +51,13 @@ export class ValidationError extends AppError {
       return `${path}: ${issue.message}`;
     });
     return new ValidationError(context, issues, { cause: error });
+  }
+}
+
+/** A body in a format the route does not take (a form post where JSON is expected). */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super('unsupported_media_type', message);
   }
 }
 

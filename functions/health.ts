@@ -1,7 +1,10 @@
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
 import { json, toHttpResponse } from './http-response.js';
 
-/** GET /api/v1/health: 200 when storage and PhotoShelter both answer, 503 (with which one) otherwise. */
+/**
+ * GET /api/v1/health: 200 when storage and PhotoShelter both answer, 503 otherwise, naming what is
+ * down in `down`. No key is needed, so it says what is wrong in our words, never an upstream's text.
+ */
 export function health(services: ServicesProvider): HttpFunctionDefinition {
   return {
     trigger: 'http',
@@ -15,9 +18,13 @@ export function health(services: ServicesProvider): HttpFunctionDefinition {
           s.checkStorage(),
           s.archive.checkHealth(),
         ]);
-        const isHealthy = storage.ok && photoShelter.ok;
-        return json(isHealthy ? 200 : 503, {
-          status: isHealthy ? 'ok' : 'degraded',
+        const down = [
+          ...(storage.ok ? [] : ['storage']),
+          ...(photoShelter.ok ? [] : ['photoShelter']),
+        ];
+        return json(down.length === 0 ? 200 : 503, {
+          status: down.length === 0 ? 'ok' : 'degraded',
+          down,
           storage,
           photoShelter,
           embedded: s.embedded,

@@ -6,6 +6,7 @@ import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
 
 const statusByCode: Record<AppError['code'], number> = {
   validation: 400,
+  unsupported_media_type: 415,
   not_found: 404,
   conflict: 409,
   rate_limited: 503,

@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { BotHttpAnswer, BotHttpRequest } from '../bot/bot-request.js';
 import type { HttpFunctionDefinition } from './definition.js';
 import { json, toHttpResponse } from './http-response.js';
+import { requireJsonType } from './read-json.js';
 
 /** The bot as the messages function sees it: one request in, one answer out. */
 export interface BotEndpoint {
@@ -30,6 +31,9 @@ export async function serveBotRequest(
   endpoint: BotEndpoint,
   request: HttpRequest,
 ): Promise<HttpResponseInit> {
+  // Channels post JSON; without this, a form on any web page could post an activity to a local bot
+  // that runs without an app id (and so without a token check).
+  requireJsonType(request);
   const text = await request.text();
   if (text.length > maxBodyChars) return badRequest('Request body is too large');
   let body: unknown;

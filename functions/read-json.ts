@@ -1,10 +1,29 @@
 import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
 
-import { ValidationError } from '../core/errors.js';
+import { UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
 
-/** The request body as JSON, or a 400 that says what is wrong with it. */
+/** application/json, with parameters (charset) or without; any other type is refused. */
+const jsonType = /^application\/json\s*(;|$)/i;
+
+/** Throws a 415 unless the request says its body is JSON. */
+export function requireJsonType(request: HttpRequest): void {
+  const type = request.headers.get('content-type') ?? '';
+  if (jsonType.test(type.trim())) return;
+  throw new UnsupportedMediaTypeError(
+    type === ''
+      ? 'Send the body as JSON with Content-Type: application/json'
+      : 'Content-Type must be application/json',
+  );
+}
+
+/**
+ * The request body as JSON, or a 4xx that says what is wrong with it. Only `application/json`: the
+ * types an HTML form can send (urlencoded, multipart, text/plain) are refused, so a page on another
+ * site cannot post to an API that runs without a key.
+ */
 export async function readJson(request: HttpRequest): Promise<unknown> {
+  requireJsonType(request);
   const text = await request.text();
   if (text.trim() === '') throw new ValidationError('Request body is empty; send JSON');
   try {

@@ -1,4 +1,10 @@
-import { ensureError, NotFoundError, UpstreamError, ValidationError } from '../../core/errors.js';
+import {
+  AppError,
+  ensureError,
+  NotFoundError,
+  UpstreamError,
+  ValidationError,
+} from '../../core/errors.js';
 import type {
   AssetMetadata,
   AssetSummary,
@@ -447,8 +453,12 @@ export class PhotoShelterArchive implements PhotoArchive {
       };
     } catch (e: unknown) {
       const error = ensureError(e);
-      // Messages of our errors carry no secrets (transport and errors.ts strip them).
-      return { ok: false, detail: `${error.name}: ${error.message}` };
+      // Health is public: it says what is wrong in our words; the upstream's own text goes to the log.
+      this.options.logger.warn('PhotoShelter health check failed', {
+        error: error.name,
+        ...(error instanceof AppError ? { code: error.code } : {}),
+      });
+      return { ok: false, detail: healthDetail(error) };
     }
   }
 
@@ -688,4 +698,12 @@ async function forEachLimited<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failures.length > 0) throw ensureError(failures[0]);
+}
+
+/** What a health check says of a PhotoShelter that does not answer, by kind, never by its text. */
+function healthDetail(error: Error): string {
+  const code = error instanceof AppError ? error.code : 'internal';
+  if (code === 'auth') return 'PhotoShelter refused our credentials';
+  if (code === 'rate_limited') return 'PhotoShelter asked us to slow down';
+  return 'PhotoShelter did not answer as expected';
 }

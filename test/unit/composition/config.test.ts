@@ -89,3 +89,49 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig on Azure', () => {
+  const bot = {
+    MicrosoftAppId: '8a0e4f5c-2d5b-4a53-9f0f-1c7b7e0e2a11',
+    MicrosoftAppPassword: 'bot-secret-value',
+    MicrosoftAppTenantId: '4c9a7e2d-6f1b-4e8a-b3d5-0a2f6c8e1b37',
+  };
+
+  it('refuses to start an open API or an unauthenticated bot, naming both keys', () => {
+    for (const load of [
+      () => loadConfig({}, 'azure'),
+      () => loadConfig({ WEBSITE_INSTANCE_ID: 'a1b2' }),
+    ]) {
+      let failure: unknown;
+      try {
+        load();
+      } catch (e: unknown) {
+        failure = e;
+      }
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect((failure as ConfigError).keys).toEqual(
+        expect.arrayContaining(['API_KEY', 'MicrosoftAppId']),
+      );
+      expect((failure as ConfigError).message).toContain('API_KEY: required on Azure');
+    }
+    expect(configError({ WEBSITE_INSTANCE_ID: 'a1b2', ...bot }).keys).toEqual(['API_KEY']);
+  });
+
+  it('starts with both, with the console off and webhooks to public https targets only', () => {
+    const config = loadConfig({ ...bot, API_KEY: 'a-key-of-sixteen-or-more' }, 'azure');
+    expect(config.host).toBe('azure');
+    expect(config.console).toBe(false);
+    expect(config.webhooks.allowPrivateTargets).toBe(false);
+  });
+
+  it('keeps the local defaults on the local host', () => {
+    const config = loadConfig({});
+    expect(config.host).toBe('local');
+    expect(config.console).toBe(true);
+    expect(config.webhooks.allowPrivateTargets).toBe(true);
+    expect(loadConfig({ TAB_SSO_CLIENT_ID: bot.MicrosoftAppId }).console).toBe(false);
+    expect(
+      loadConfig({ TAB_SSO_CLIENT_ID: bot.MicrosoftAppId, LIGHTDESK_CONSOLE: 'on' }).console,
+    ).toBe(true);
+  });
+});

@@ -322,7 +322,18 @@ describe('PhotoShelterArchive over a socket, with faults', () => {
     const password = 'wrong-password-for-health';
     const health = await anArchive({ password }).checkHealth();
     expect(health.ok).toBe(false);
+    expect(health.detail).toBe('PhotoShelter refused our credentials');
     expect(health.detail).not.toContain(password);
+  });
+
+  it('says PhotoShelter is down in its own words, not the upstream error text', async () => {
+    await server.stop();
+    const health = await anArchive({
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    }).checkHealth();
+    expect(health).toEqual({ ok: false, detail: 'PhotoShelter did not answer as expected' });
+    server = new FakePhotoShelterServer({ seed: 7, assets: 12 });
+    ({ url } = await server.start(0));
   });
 
   it('logs out, and logs in again on the next call', async () => {
