@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
 
 import { AuthError, UpstreamError } from '../../core/errors.js';
+import { guidPattern } from '../../core/model/ids.js';
 import type { IdentityVerifier, SignedInUser } from '../../core/ports/identity-verifier.js';
 import { entraAccessTokenClaimsSchema, openIdMetadataSchema } from './wire.js';
 
@@ -9,7 +10,10 @@ export interface EntraSsoVerifierOptions {
   readonly clientId: string;
   /** api://{host}/{clientId}: v1.0 tokens carry it as their audience, v2.0 tokens the client id. */
   readonly appIdUri: string;
-  /** Undefined: any tenant (the metadata issuer is a `{tenantid}` template). */
+  /**
+   * The tenant whose users may sign in, by id or domain name. Undefined: any tenant (a multi-tenant
+   * app; the metadata issuer is a `{tenantid}` template), which `tabTenantWarning` announces.
+   */
   readonly tenantId: string | undefined;
   readonly openIdMetadataUrl: string;
   readonly fetch?: typeof fetch;
@@ -20,18 +24,40 @@ const ssoScope = 'access_as_user';
 
 type Keys = ReturnType<typeof createRemoteJWKSet>;
 
+interface Metadata {
+  readonly issuer: string;
+  readonly keys: Keys;
+  /** The configured tenant's id (lower case) every token's tid must be; undefined: any tenant. */
+  readonly tenant: string | undefined;
+}
+
+/**
+ * What start-up should log when the tab takes users of any tenant, or undefined when sign-in is off
+ * or pinned to one tenant. Composition passes its tab SSO settings (undefined: no Entra app).
+ */
+export function tabTenantWarning(
+  settings: Pick<EntraSsoVerifierOptions, 'tenantId'> | undefined,
+): string | undefined {
+  if (settings === undefined || settings.tenantId !== undefined) return undefined;
+  return (
+    'Tab sign-in accepts users of any Entra tenant: no tenant is configured. ' +
+    'Set TAB_SSO_TENANT_ID (or MicrosoftAppTenantId) to admit only your organisation'
+  );
+}
+
 /**
  * Checks a Teams SSO token the way Entra documents for resource servers: RS256 signature by a key
- * from the tenant's JWKS, our audience, an issuer of the tenant, lifetime, and the SSO scope.
+ * from the tenant's JWKS, our audience, the configured tenant (tid), the issuer its version (ver)
+ * and tid call for, lifetime, and the SSO scope.
  * https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-tokens
  */
 export class EntraSsoVerifier implements IdentityVerifier {
-  private metadata: Promise<{ issuer: string; keys: Keys }> | undefined;
+  private metadata: Promise<Metadata> | undefined;
 
   constructor(private readonly options: EntraSsoVerifierOptions) {}
 
   async verify(token: string): Promise<SignedInUser> {
-    const { issuer, keys } = await this.loadMetadata();
+    const { issuer, keys, tenant } = await this.loadMetadata();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -46,12 +72,22 @@ export class EntraSsoVerifier implements IdentityVerifier {
     const claims = entraAccessTokenClaimsSchema.safeParse(payload);
     if (!claims.success)
       throw new AuthError('The sign-in token lacks the user (oid) or tenant (tid)');
-    const { tid } = claims.data;
-    // Entra's common/organizations metadata has `{tenantid}` in its issuer; the token's own tid fills it.
-    // v1.0 tokens (an app manifest with accessTokenAcceptedVersion null) come from sts.windows.net.
-    const expected = [issuer.replace('{tenantid}', tid), `https://sts.windows.net/${tid}/`];
-    if (typeof payload.iss !== 'string' || !expected.includes(payload.iss)) {
+    const { tid, ver } = claims.data;
+    if (ver !== '1.0' && ver !== '2.0') {
+      throw new AuthError('The sign-in token does not say its version (ver 1.0 or 2.0)');
+    }
+    // The issuer alone does not pin the tenant: a v1.0 issuer names the token's own tid, and so does a
+    // multi-tenant metadata issuer once its `{tenantid}` is filled. Hence tid against the settings.
+    if (tenant !== undefined && tid.toLowerCase() !== tenant) {
       throw new AuthError('The sign-in token was issued by another tenant');
+    }
+    // Each version has one issuer form, always naming the token's tid: v1.0 https://sts.windows.net/{tid}/,
+    // v2.0 the metadata's (https://login.microsoftonline.com/{tid}/v2.0); the two are not interchangeable.
+    // https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference (iss, tid, ver)
+    const expected =
+      ver === '1.0' ? `https://sts.windows.net/${tid}/` : issuer.replace('{tenantid}', tid);
+    if (payload.iss !== expected) {
+      throw new AuthError("The sign-in token's issuer does not match its tenant and version");
     }
     const scopes = (claims.data.scp ?? '').split(' ');
     if (!scopes.includes(ssoScope)) {
@@ -65,7 +101,7 @@ export class EntraSsoVerifier implements IdentityVerifier {
     };
   }
 
-  private loadMetadata(): Promise<{ issuer: string; keys: Keys }> {
+  private loadMetadata(): Promise<Metadata> {
     this.metadata ??= this.fetchMetadata().catch((e: unknown) => {
       // A failed fetch is not cached: the next request tries again.
       this.metadata = undefined;
@@ -74,7 +110,7 @@ export class EntraSsoVerifier implements IdentityVerifier {
     return this.metadata;
   }
 
-  private async fetchMetadata(): Promise<{ issuer: string; keys: Keys }> {
+  private async fetchMetadata(): Promise<Metadata> {
     const doFetch = this.options.fetch ?? fetch;
     let response: Response;
     try {
@@ -90,14 +126,30 @@ export class EntraSsoVerifier implements IdentityVerifier {
     const parsed = openIdMetadataSchema.safeParse(await response.json());
     if (!parsed.success)
       throw new UpstreamError('entra', 'OpenID metadata is not a metadata document');
-    const tenantIssuer = parsed.data.issuer;
-    if (this.options.tenantId !== undefined && tenantIssuer.includes('{tenantid}')) {
+    const { issuer, jwks_uri: jwksUri } = parsed.data;
+    const keys = createRemoteJWKSet(new URL(jwksUri));
+    const configured = this.options.tenantId;
+    if (configured === undefined) return { issuer, keys, tenant: undefined };
+    if (issuer.includes('{tenantid}')) {
       throw new UpstreamError(
         'entra',
         'OpenID metadata is multi-tenant although a tenant is configured; point it at the tenant',
       );
     }
-    return { issuer: tenantIssuer, keys: createRemoteJWKSet(new URL(parsed.data.jwks_uri)) };
+    // A tenant's metadata names it by id in its issuer (https://login.microsoftonline.com/{id}/v2.0)
+    // even when asked by domain name, and tokens carry that id as tid; so a domain name works too.
+    // https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc
+    const tenant = URL.canParse(issuer) ? new URL(issuer).pathname.split('/')[1] : undefined;
+    if (tenant === undefined || !guidPattern.test(tenant)) {
+      throw new UpstreamError('entra', 'OpenID metadata does not name its tenant in its issuer');
+    }
+    if (guidPattern.test(configured) && configured.toLowerCase() !== tenant.toLowerCase()) {
+      throw new UpstreamError(
+        'entra',
+        'OpenID metadata is for another tenant than the configured one',
+      );
+    }
+    return { issuer, keys, tenant: tenant.toLowerCase() };
   }
 }
 

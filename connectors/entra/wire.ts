@@ -15,6 +15,8 @@ export const openIdMetadataSchema = z.object({
 export const entraAccessTokenClaimsSchema = z.object({
   oid: z.string().min(1, 'oid is empty'),
   tid: z.string().min(1, 'tid is empty'),
+  /** The token format, "1.0" or "2.0"; it fixes the issuer's form. Checked by the verifier, not here. */
+  ver: z.string().optional(),
   scp: z.string().optional(),
   name: z.string().optional(),
   preferred_username: z.string().optional(),

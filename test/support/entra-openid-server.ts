@@ -28,6 +28,11 @@ export class EntraOpenIdServer {
     return `${this.url}/${this.tenantId}/v2.0`;
   }
 
+  /** Entra's multi-tenant (`organizations`) metadata: its issuer is a `{tenantid}` template. */
+  get organizationsMetadataUrl(): string {
+    return `${this.url}/organizations/v2.0/.well-known/openid-configuration`;
+  }
+
   async start(): Promise<void> {
     const trusted = await generateKeyPair('RS256', { extractable: true });
     const other = await generateKeyPair('RS256', { extractable: true });
@@ -36,18 +41,22 @@ export class EntraOpenIdServer {
     this.jwks = [{ ...(await exportJWK(trusted.publicKey)), kid: 'trusted-key', use: 'sig' }];
     this.server = createServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-      if (path === `/${this.tenantId}/v2.0/.well-known/openid-configuration`) {
+      const authority = [this.tenantId, 'organizations'].find((a) => path.startsWith(`/${a}/`));
+      if (
+        authority !== undefined &&
+        path === `/${authority}/v2.0/.well-known/openid-configuration`
+      ) {
         this.metadataRequests += 1;
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(
           JSON.stringify({
-            issuer: this.issuer,
-            jwks_uri: `${this.url}/${this.tenantId}/discovery/v2.0/keys`,
+            issuer: authority === 'organizations' ? `${this.url}/{tenantid}/v2.0` : this.issuer,
+            jwks_uri: `${this.url}/${authority}/discovery/v2.0/keys`,
           }),
         );
         return;
       }
-      if (path === `/${this.tenantId}/discovery/v2.0/keys`) {
+      if (authority !== undefined && path === `/${authority}/discovery/v2.0/keys`) {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ keys: this.jwks }));
         return;
@@ -62,7 +71,10 @@ export class EntraOpenIdServer {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
-  /** A v2.0 access token for `audience` with the SSO scope, valid for an hour unless overridden. */
+  /**
+   * A v2.0 access token for `audience` with the SSO scope, valid for an hour unless overridden. Like
+   * Entra's, it names its format in `ver` (v1.0 tokens: pass `ver: '1.0'` and the sts.windows.net issuer).
+   */
   async token(
     audience: string,
     claims: JWTPayload = {},
@@ -78,6 +90,7 @@ export class EntraOpenIdServer {
     return new SignJWT({
       oid: 'a6f1c0de-0000-4000-8000-000000000001',
       tid: this.tenantId,
+      ver: '2.0',
       scp: 'access_as_user',
       name: 'Adele Vance',
       preferred_username: 'AdeleV@contoso.onmicrosoft.com',

@@ -10,6 +10,8 @@ import { EntraOpenIdServer } from '../../../support/entra-openid-server.js';
 
 const clientId = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
 const appIdUri = `api://lightdesk.example.com/${clientId}`;
+const stranger = 'f00dbabe-0000-4000-8000-000000000000';
+const mismatch = "The sign-in token's issuer does not match its tenant and version";
 
 describe('EntraSsoVerifier', () => {
   const entra = new EntraOpenIdServer();
@@ -26,8 +28,8 @@ describe('EntraSsoVerifier', () => {
   });
   afterAll(() => entra.stop());
 
-  const refusal = async (token: string): Promise<string> => {
-    const error = await verifier.verify(token).then(
+  const refusal = async (token: string, by: EntraSsoVerifier = verifier): Promise<string> => {
+    const error = await by.verify(token).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -48,7 +50,7 @@ describe('EntraSsoVerifier', () => {
   it('accepts a v1.0 token (sts.windows.net issuer, Application ID URI audience)', async () => {
     const token = await entra.token(
       appIdUri,
-      { upn: 'AdeleV@contoso.onmicrosoft.com', preferred_username: undefined },
+      { ver: '1.0', upn: 'AdeleV@contoso.onmicrosoft.com', preferred_username: undefined },
       { issuer: `https://sts.windows.net/${entra.tenantId}/` },
     );
     expect((await verifier.verify(token)).upn).toBe('AdeleV@contoso.onmicrosoft.com');
@@ -73,14 +75,79 @@ describe('EntraSsoVerifier', () => {
     );
   });
 
-  it('refuses a token from another tenant', async () => {
-    const stranger = 'f00dbabe-0000-4000-8000-000000000000';
+  it('refuses a v2.0 token from another tenant, whichever issuer it names', async () => {
+    for (const issuer of [`${entra.url}/${stranger}/v2.0`, entra.issuer]) {
+      const token = await entra.token(clientId, { tid: stranger }, { issuer });
+      expect(await refusal(token)).toBe('The sign-in token was issued by another tenant');
+    }
+  });
+
+  it('refuses a v1.0 token from another tenant (issue 13: it used to see every review)', async () => {
     const token = await entra.token(
-      clientId,
-      { tid: stranger },
-      { issuer: `${entra.url}/${stranger}/v2.0` },
+      appIdUri,
+      { ver: '1.0', tid: stranger },
+      { issuer: `https://sts.windows.net/${stranger}/` },
     );
     expect(await refusal(token)).toBe('The sign-in token was issued by another tenant');
+  });
+
+  it('refuses an issuer of the other token version, and a token without a version', async () => {
+    const v1WithV2Issuer = await entra.token(appIdUri, { ver: '1.0' });
+    const v2WithV1Issuer = await entra.token(
+      clientId,
+      {},
+      { issuer: `https://sts.windows.net/${entra.tenantId}/` },
+    );
+    expect(await refusal(v1WithV2Issuer)).toBe(mismatch);
+    expect(await refusal(v2WithV1Issuer)).toBe(mismatch);
+    expect(await refusal(await entra.token(clientId, { ver: undefined }))).toBe(
+      'The sign-in token does not say its version (ver 1.0 or 2.0)',
+    );
+    expect(await refusal(await entra.token(clientId, { ver: '3.0' }))).toBe(
+      'The sign-in token does not say its version (ver 1.0 or 2.0)',
+    );
+  });
+
+  it('takes the tenant by domain name, pinned to the id its metadata names', async () => {
+    const byDomain = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: 'contoso.onmicrosoft.com',
+      openIdMetadataUrl: entra.metadataUrl,
+    });
+    expect((await byDomain.verify(await entra.token(clientId))).via).toBe('sso');
+    const strangerV1 = await entra.token(
+      appIdUri,
+      { ver: '1.0', tid: stranger },
+      { issuer: `https://sts.windows.net/${stranger}/` },
+    );
+    expect(await refusal(strangerV1, byDomain)).toBe(
+      'The sign-in token was issued by another tenant',
+    );
+  });
+
+  it('reports metadata of another tenant than the configured one as a set-up fault', async () => {
+    const misdirected = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: stranger,
+      openIdMetadataUrl: entra.metadataUrl,
+    });
+    const error = await misdirected.verify(await entra.token(clientId)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as UpstreamError).message).toBe(
+      'entra: OpenID metadata is for another tenant than the configured one',
+    );
+  });
+
+  it('compares the tenant id whatever its letter case in the settings', async () => {
+    const upper = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: entra.tenantId.toUpperCase(),
+      openIdMetadataUrl: entra.metadataUrl,
+    });
+    expect((await upper.verify(await entra.token(clientId))).via).toBe('sso');
   });
 
   it('refuses a token without the access_as_user scope (e.g. an app-only token)', async () => {
@@ -119,6 +186,73 @@ describe('EntraSsoVerifier', () => {
       openIdMetadataUrl: `${entra.url}/nowhere/v2.0/.well-known/openid-configuration`,
     });
     await expect(offline.verify(await entra.token(clientId))).rejects.toBeInstanceOf(UpstreamError);
+  });
+});
+
+// A multi-tenant app (no tenant configured) reads Entra's `organizations` metadata, whose issuer is a
+// `{tenantid}` template: any tenant may sign in, but each token's issuer must be its own tenant's.
+describe('EntraSsoVerifier without a tenant (multi-tenant)', () => {
+  const entra = new EntraOpenIdServer();
+  let anyTenant: EntraSsoVerifier;
+
+  beforeAll(async () => {
+    await entra.start();
+    anyTenant = new EntraSsoVerifier({
+      clientId,
+      appIdUri,
+      tenantId: undefined,
+      openIdMetadataUrl: entra.organizationsMetadataUrl,
+    });
+  });
+  afterAll(() => entra.stop());
+
+  const refusal = async (token: string): Promise<string> => {
+    const error = await anyTenant.verify(token).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AuthError);
+    return (error as AuthError).message;
+  };
+
+  it('accepts v1.0 and v2.0 tokens of any tenant whose issuer is that tenant', async () => {
+    for (const tid of [entra.tenantId, stranger]) {
+      const v2 = await entra.token(clientId, { tid }, { issuer: `${entra.url}/${tid}/v2.0` });
+      const v1 = await entra.token(
+        appIdUri,
+        { ver: '1.0', tid },
+        { issuer: `https://sts.windows.net/${tid}/` },
+      );
+      expect((await anyTenant.verify(v2)).via).toBe('sso');
+      expect((await anyTenant.verify(v1)).via).toBe('sso');
+    }
+  });
+
+  it('refuses a token whose issuer is another tenant than its tid, or of the other version', async () => {
+    const tokens = [
+      await entra.token(clientId, { tid: stranger }, { issuer: entra.issuer.replace('v2.0', 'x') }),
+      await entra.token(
+        clientId,
+        { tid: stranger },
+        { issuer: `${entra.url}/${entra.tenantId}/v2.0` },
+      ),
+      await entra.token(
+        appIdUri,
+        { ver: '1.0', tid: stranger },
+        { issuer: `https://sts.windows.net/${entra.tenantId}/` },
+      ),
+      await entra.token(
+        appIdUri,
+        { ver: '1.0', tid: stranger },
+        { issuer: `${entra.url}/${stranger}/v2.0` },
+      ),
+      await entra.token(
+        clientId,
+        { tid: stranger },
+        { issuer: `https://sts.windows.net/${stranger}/` },
+      ),
+    ];
+    for (const token of tokens) expect(await refusal(token)).toBe(mismatch);
   });
 });
 
