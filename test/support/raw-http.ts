@@ -13,6 +13,8 @@ export interface RawRequest {
   /** Any header, Host and Origin included (fetch would not let a test set those). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /** Send the body in pieces of this size, a pause between them, as a slow uploader does. */
+  readonly trickle?: { readonly chunkBytes: number; readonly pauseMs: number };
 }
 
 /**
@@ -45,6 +47,21 @@ export function rawRequest(baseUrl: string, options: RawRequest): Promise<RawAns
       },
     );
     outgoing.on('error', reject);
-    outgoing.end(options.body);
+    const { body, trickle } = options;
+    if (trickle === undefined || body === undefined) {
+      outgoing.end(body);
+      return;
+    }
+    const bytes = Buffer.from(body);
+    const sendFrom = (offset: number): void => {
+      if (outgoing.destroyed) return;
+      if (offset >= bytes.length) {
+        outgoing.end();
+        return;
+      }
+      outgoing.write(bytes.subarray(offset, offset + trickle.chunkBytes));
+      setTimeout(() => sendFrom(offset + trickle.chunkBytes), trickle.pauseMs);
+    };
+    sendFrom(0);
   });
 }
