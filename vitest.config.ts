@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+import { SecurityTestsReporter } from './test/support/security-tests-reporter.js';
+
 // Three projects (STYLE.md rule 25): unit has no I/O, integration talks to loopback servers only,
 // live reaches a real tenant and runs only with LIVE_TESTS=1.
 export default defineConfig({
   test: {
     passWithNoTests: true,
+    // In CI a run fails if any security test was skipped or left out (test/support/security-tests.ts).
+    reporters: ['default', new SecurityTestsReporter()],
     projects: [
       {
         test: {

@@ -1,43 +1,27 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { generate } from 'selfsigned';
 
 /**
- * A self-signed certificate for 127.0.0.1 made with the openssl CLI, or undefined where openssl is
- * missing. MSAL refuses http authorities, so the Bot Connector simulator's token endpoint needs TLS.
+ * A self-signed certificate for 127.0.0.1, made in-process (selfsigned 5 builds it with WebCrypto and
+ * @peculiar/x509), so the TLS tests need no openssl CLI and always run. MSAL refuses http authorities,
+ * so the Bot Connector simulator's token endpoint needs TLS.
+ * Like `openssl req -x509` it is its own CA (basicConstraints CA:TRUE): clients trust it by taking the
+ * certificate as their CA. node:tls matches an IP host only against an IP subjectAltName, never the CN
+ * (https://nodejs.org/api/tls.html#tlscheckserveridentityhostname-cert).
  */
-export function selfSignedCertificate(): { key: string; cert: string } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'lightdesk-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '2',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+  const now = Date.now();
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keySize: 2048,
+    // selfsigned signs with SHA-1 unless told otherwise, which OpenSSL 3 refuses at its default level.
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now - 60_000),
+    notAfterDate: new Date(now + 2 * 24 * 3_600_000),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
 }
