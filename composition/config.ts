@@ -97,7 +97,7 @@ export const environmentSchema = z.object({
     'Queue of webhook deliveries (deliverWebhook); failing messages go to "<name>-poison".',
   ),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: optional(z.enum(['true', 'false'])).describe(
-    'true: webhook callbacks may be plain http and reach loopback, private and link-local addresses (the demo receiver). Default true on the local host, false on Azure.',
+    'true: webhook callbacks may be plain http and reach loopback, private and link-local addresses (receivers on this machine). Default true on the local host without an Entra app, false otherwise.',
   ),
   WEBHOOK_MAX_SUBSCRIPTIONS: withDefault(z.coerce.number().int().min(1).max(10_000), 100).describe(
     'Live webhook subscriptions allowed at once; the next subscribe is refused with 429.',
@@ -320,8 +320,11 @@ export function loadConfig(
       maxConsecutiveFailures: values.WEBHOOK_MAX_FAILURES,
       queue: values.WEBHOOKS_QUEUE,
       signingSecret: values.WEBHOOK_SIGNING_SECRET,
+      // Private receivers are for the demo on a laptop; a real tenant (an Entra app, maybe behind
+      // a tunnel) or Azure gets public https targets only unless told otherwise.
       allowPrivateTargets:
-        (values.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? String(host === 'local')) === 'true',
+        (values.WEBHOOK_ALLOW_PRIVATE_TARGETS ??
+          String(host === 'local' && tabSso === undefined)) === 'true',
       maxSubscriptions: values.WEBHOOK_MAX_SUBSCRIPTIONS,
     }),
     host,

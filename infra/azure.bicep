@@ -113,6 +113,12 @@ param webhookRetryBaseSeconds string = '30'
 @description('WEBHOOK_MAX_FAILURES: failures in a row that disable a subscription.')
 param webhookMaxFailures string = '5'
 
+@description('WEBHOOK_MAX_SUBSCRIPTIONS: live webhook subscriptions at once.')
+param webhookMaxSubscriptions string = '100'
+
+@description('WEBHOOK_ALLOW_PRIVATE_TARGETS: true lets callbacks reach private addresses (empty: false).')
+param webhookAllowPrivateTargets string = ''
+
 // The parameters file passes every value from env/.env.{environment}, where an empty line means
 // "not set", as it does for Lightdesk itself. The Functions host resolves %EVENTS_QUEUE%,
 // %POLL_SCHEDULE% and the like before Lightdesk runs and cannot start a trigger on an empty one, so
@@ -339,6 +345,14 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         {
           name: 'WEBHOOK_MAX_FAILURES'
           value: webhookMaxFailures
+        }
+        {
+          name: 'WEBHOOK_MAX_SUBSCRIPTIONS'
+          value: webhookMaxSubscriptions
+        }
+        {
+          name: 'WEBHOOK_ALLOW_PRIVATE_TARGETS'
+          value: webhookAllowPrivateTargets
         }
         {
           name: 'WEBHOOK_SIGNING_SECRET'

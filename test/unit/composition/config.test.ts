@@ -129,7 +129,9 @@ describe('loadConfig on Azure', () => {
     expect(config.host).toBe('local');
     expect(config.console).toBe(true);
     expect(config.webhooks.allowPrivateTargets).toBe(true);
-    expect(loadConfig({ TAB_SSO_CLIENT_ID: bot.MicrosoftAppId }).console).toBe(false);
+    const withEntra = loadConfig({ TAB_SSO_CLIENT_ID: bot.MicrosoftAppId });
+    expect(withEntra.console).toBe(false);
+    expect(withEntra.webhooks.allowPrivateTargets).toBe(false);
     expect(
       loadConfig({ TAB_SSO_CLIENT_ID: bot.MicrosoftAppId, LIGHTDESK_CONSOLE: 'on' }).console,
     ).toBe(true);

@@ -32,6 +32,8 @@ const localOnly: Record<string, string> = {
   BOT_LOGIN_URL: 'test override of the authority outbound bot tokens come from',
   BOT_TRUSTED_CA_FILE: 'test override: trust a self-signed token authority',
   ENTRA_OPENID_METADATA_URL: 'test override of the Entra keys that sign tab SSO tokens',
+  LIGHTDESK_CONSOLE: 'the console and development sign-in exist only on the local host',
+  WEBSITE_INSTANCE_ID: 'set by the App Service platform on every instance, never by us',
 };
 
 /** Set in the Function App from what the template itself creates or fixes: no env line could set them. */
@@ -274,6 +276,13 @@ function implicitOutputs(step: Step): string[] {
     case 'teamsApp/create':
     case 'teamsApp/update':
       return ['TEAMS_APP_TENANT_ID'];
+    case 'script': {
+      // `::set-teamsfx-env NAME=…` lines, written in the step or printed by the script it runs.
+      const run = typeof step.with?.run === 'string' ? step.with.run : '';
+      const script = /scripts\/[\w-]+\.ts/.exec(run)?.[0];
+      const text = `${run}\n${script === undefined ? '' : read(script)}`;
+      return [...text.matchAll(/::set-teamsfx-env ([A-Za-z0-9_]+)=/g)].map((m) => m[1] ?? '');
+    }
     default:
       return [];
   }
@@ -511,6 +520,11 @@ describe.each(projects)('$file', ({ file, env }) => {
       expect(bot?.with?.messagingEndpoint).toBe('${{BOT_ENDPOINT}}/api/messages');
       expect(bot?.with?.channels).toEqual([{ name: 'msteams' }]);
       expect(uses(project.provision ?? [])).toContain('file/createOrUpdateEnvironmentFile');
+      // The tunnel exposes the API: the local host behind it runs with a generated key.
+      const dotEnv = project.provision?.find(
+        (s) => s.uses === 'file/createOrUpdateEnvironmentFile',
+      );
+      expect(dotEnv?.with?.envs).toMatchObject({ API_KEY: '${{SECRET_API_KEY}}' });
     }
   });
 
