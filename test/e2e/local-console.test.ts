@@ -15,13 +15,16 @@ const apiKey = 'console-test-key-0123456789';
 const tabClientId = '2b1f7c1e-9d7a-4d7e-8f3c-5a6b7c8d9e0f';
 const adeleUpn = 'AdeleV@contoso.onmicrosoft.com';
 
-async function startHost(env: Record<string, string>): Promise<{ host: LocalHost; dir: string }> {
+async function startHost(
+  env: Record<string, string>,
+): Promise<{ host: LocalHost; dir: string; logger: RecordingLogger }> {
   const dir = await mkdtemp(join(tmpdir(), 'lightdesk-console-'));
+  const logger = new RecordingLogger();
   const host = await startLocalHost(
     { PORT: '0', SIM_ASSETS: '30', SIM_SEED: '5', LIGHTDESK_DATA_DIR: dir, ...env },
-    { inMemoryStorage: true, runTriggers: false, logger: new RecordingLogger() },
+    { inMemoryStorage: true, runTriggers: false, logger },
   );
-  return { host, dir };
+  return { host, dir, logger };
 }
 
 const consoleRoutes = [
@@ -159,19 +162,29 @@ describe('the local console with API_KEY set and no Entra app', () => {
 describe('the local console with an Entra app configured', () => {
   let off: LocalHost;
   let on: LocalHost;
+  let offLog: RecordingLogger;
+  let onLog: RecordingLogger;
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    const entra = {
-      API_KEY: apiKey,
-      TAB_SSO_CLIENT_ID: tabClientId,
-      TAB_SSO_TENANT_ID: '4c9a7e2d-6f1b-4e8a-b3d5-0a2f6c8e1b37',
-    };
+    const entra = { API_KEY: apiKey, TAB_SSO_CLIENT_ID: tabClientId };
+    // The first names no tenant (a multi-tenant app), the second its own.
     const first = await startHost(entra);
-    const second = await startHost({ ...entra, LIGHTDESK_CONSOLE: 'on' });
-    off = first.host;
-    on = second.host;
+    const second = await startHost({
+      ...entra,
+      TAB_SSO_TENANT_ID: '4c9a7e2d-6f1b-4e8a-b3d5-0a2f6c8e1b37',
+      LIGHTDESK_CONSOLE: 'on',
+    });
+    ({ host: off, logger: offLog } = first);
+    ({ host: on, logger: onLog } = second);
     dirs.push(first.dir, second.dir);
+  });
+
+  it('says at start-up when any tenant’s users can open the tab', () => {
+    const warnings = (logger: RecordingLogger) =>
+      logger.records.filter((r) => r.level === 'warn').map((r) => r.message);
+    expect(warnings(offLog)).toContainEqual(expect.stringMatching(/any Entra tenant/));
+    expect(warnings(onLog)).not.toContainEqual(expect.stringMatching(/any Entra tenant/));
   });
 
   afterAll(async () => {
