@@ -1,4 +1,4 @@
-import type { Decision, Review, ReviewStatus } from '../core/model/review.js';
+import { decidedVia, type Decision, type Review, type ReviewStatus } from '../core/model/review.js';
 import type {
   ActionData,
   ActionSet,
@@ -12,6 +12,7 @@ import type {
   TextBlock,
   TextColor,
 } from './card-types.js';
+import { plain } from './plain-text.js';
 import type { Verb } from './verbs.js';
 
 // Small building blocks the card builders share. Each caps what it is given, so no input can push a
@@ -39,9 +40,12 @@ export function truncate(text: string, max: number): string {
   return `${cut.trimEnd()}…`;
 }
 
-/** One line of someone else's text: newlines folded, then shortened. */
+/** One line of text: newlines folded, then shortened. */
 export const oneLine = (text: string, max: number): string =>
   truncate(text.replace(/\s+/g, ' ').trim(), max);
+
+/** One line of someone else's text, shortened, then shown as typed (plain-text.ts). */
+export const plainLine = (text: string, max: number): string => plain(oneLine(text, max));
 
 export const plural = (n: number, word: string, words = `${word}s`): string =>
   `${n.toLocaleString('en-US')} ${n === 1 ? word : words}`;
@@ -70,8 +74,16 @@ export function text(value: string, options: Omit<TextBlock, 'type' | 'text'> = 
   return { type: 'TextBlock', text: value, wrap: true, ...options };
 }
 
+const headingStyle = { size: 'Large', weight: 'Bolder', style: 'heading' } as const;
+
+/** A heading of ours; Markdown in it is meant. */
 export function heading(value: string): TextBlock {
-  return text(oneLine(value, limits.title), { size: 'Large', weight: 'Bolder', style: 'heading' });
+  return text(oneLine(value, limits.title), headingStyle);
+}
+
+/** A heading made of someone else's text, a gallery name say, shown as typed. */
+export function plainHeading(value: string): TextBlock {
+  return text(plainLine(value, limits.title), headingStyle);
 }
 
 export const cardSchemaUrl = 'http://adaptivecards.io/schemas/adaptive-card.json';
@@ -185,9 +197,14 @@ const didWhat: Record<Decision['verb'], (who: string) => string> = {
   archive: (who) => `${who} archived the batch`,
 };
 
-/** Who made a decision; a Planner decision by someone we do not know is the board's. */
+/**
+ * Who made a decision, as typed; a Planner decision by someone we do not know is the board's, and an
+ * API decision names the application that recorded it for the reviewer ("Megan Bowen via the API").
+ */
 export function decidedBy(decision: Decision): string {
-  const name = oneLine(decision.reviewerName, limits.name);
+  const name = plainLine(decision.reviewerName, limits.name);
+  const via = decidedVia(decision);
+  if (via !== undefined) return `${name} via ${plainLine(via, limits.name)}`;
   if (decision.source !== 'planner') return name;
   return name === '' || name === 'Planner' ? 'Someone in Planner' : `${name} (in Planner)`;
 }
@@ -201,7 +218,7 @@ export function decisionLines(decision: Decision, currentRound: number): CardEle
     ...(decision.comment === undefined || decision.comment === ''
       ? []
       : [
-          text(`“${oneLine(decision.comment, limits.comment)}”`, {
+          text(`“${plainLine(decision.comment, limits.comment)}”`, {
             isSubtle: true,
             spacing: 'None',
           }),

@@ -5,9 +5,9 @@ import {
   cardDate,
   cardDateTime,
   decidedBy,
-  heading,
   limits,
   oneLine,
+  plainHeading,
   plural,
   reviewLinks,
   shownThumbnails,
@@ -16,6 +16,7 @@ import {
   truncate,
 } from './card-parts.js';
 import type { AdaptiveCard, CardElement } from './card-types.js';
+import { plain } from './plain-text.js';
 
 const defaultThumbnails = 4;
 const maxNamesListed = 5;
@@ -34,8 +35,9 @@ const outcomeWords: Record<ReviewStatus, string> = {
   pending: 'Waiting for review',
 };
 
+/** Names as `decidedBy` gives them: shortened and escaped already. */
 function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, maxNamesListed).map((n) => oneLine(n, limits.name));
+  const shown = names.slice(0, maxNamesListed);
   const others = names.length - shown.length;
   if (others > 0) return `${shown.join(', ')} and ${plural(others, 'other')}`;
   if (shown.length <= 1) return shown.join('');
@@ -59,7 +61,7 @@ function outcome(review: Review): { sentence: string; decision: Decision | undef
           ...new Set(
             review.decisions
               .filter((d) => d.round === decision.round && d.verb === 'approve')
-              .map((d) => d.reviewerName),
+              .map(decidedBy),
           ),
         ]
       : [decidedBy(decision)];
@@ -78,7 +80,7 @@ export function buildDecidedCard(model: DecidedCardModel): AdaptiveCard {
   const comment = decision?.comment;
 
   const body: CardElement[] = [
-    heading(review.galleryName),
+    plainHeading(review.galleryName),
     {
       type: 'ColumnSet',
       columns: [
@@ -101,7 +103,12 @@ export function buildDecidedCard(model: DecidedCardModel): AdaptiveCard {
     // The deciding comment is the point of this card, so it is shown whole (the domain caps it).
     ...(comment === undefined || comment === ''
       ? []
-      : [text(`“${truncate(comment.trim(), 2000)}”`, { isSubtle: true, spacing: 'Small' })]),
+      : [
+          text(`“${plain(truncate(comment.trim(), 2000))}”`, {
+            isSubtle: true,
+            spacing: 'Small',
+          }),
+        ]),
     ...(thumbnails.length === 0
       ? []
       : [

@@ -2,9 +2,8 @@ import {
   adaptiveCard,
   actionSet,
   executeAction,
-  heading,
-  limits,
-  oneLine,
+  plainHeading,
+  plainLine,
   text,
 } from './card-parts.js';
 import type { AdaptiveCard } from './card-types.js';
@@ -41,9 +40,9 @@ export function buildErrorCard(
     {
       type: 'Container',
       style: 'attention',
-      items: [heading(oneLine(title, limits.title))],
+      items: [plainHeading(title)],
     },
-    text(oneLine(message, maxMessage)),
+    text(plainLine(message, maxMessage)),
     ...actionSet(refresh),
   ]);
 }

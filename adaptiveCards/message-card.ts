@@ -5,8 +5,9 @@ import {
   decisionLines,
   heading,
   limits,
-  oneLine,
   openUrl,
+  plainHeading,
+  plainLine,
   plural,
   statusBadge,
   text,
@@ -54,7 +55,7 @@ function pendingItem(review: Review, now: Date): Container {
     type: 'Container',
     separator: true,
     items: [
-      text(oneLine(review.galleryName, limits.title), { weight: 'Bolder' }),
+      text(plainLine(review.galleryName, limits.title), { weight: 'Bolder' }),
       text(
         line,
         overdue ? { color: 'Attention', spacing: 'None' } : { isSubtle: true, spacing: 'None' },
@@ -89,7 +90,7 @@ export function buildPendingCard(
 
 /** Where the review of one gallery stands, or why there is nothing to show. */
 export function buildStatusCard(review: Review | undefined, galleryQuery: string): AdaptiveCard {
-  const query = oneLine(galleryQuery, maxQuery);
+  const query = plainLine(galleryQuery, maxQuery);
   if (review === undefined) {
     return adaptiveCard([
       heading('Gallery status'),
@@ -100,11 +101,11 @@ export function buildStatusCard(review: Review | undefined, galleryQuery: string
       ),
     ]);
   }
-  const reviewers = review.reviewers.slice(0, 10).map((r) => oneLine(r.name, limits.name));
+  const reviewers = review.reviewers.slice(0, 10).map((r) => plainLine(r.name, limits.name));
   const hidden = review.reviewers.length - reviewers.length;
   const last = review.decisions.at(-1);
   const body: CardElement[] = [
-    heading(review.galleryName),
+    plainHeading(review.galleryName),
     {
       type: 'ColumnSet',
       columns: [

@@ -6,9 +6,10 @@ import {
   cardDate,
   decisionLines,
   executeAction,
-  heading,
   limits,
   oneLine,
+  plainHeading,
+  plainLine,
   plural,
   reviewLinks,
   shownThumbnails,
@@ -62,7 +63,7 @@ function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
   const more = review.assets.length - thumbnails.length;
 
   const body: CardElement[] = [
-    heading(review.galleryName),
+    plainHeading(review.galleryName),
     summaryRow(review, model.now),
     ...(model.reason === undefined || model.reason === ''
       ? []
@@ -70,7 +71,7 @@ function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
           {
             type: 'Container' as const,
             style: 'emphasis' as const,
-            items: [text(oneLine(model.reason, limits.reason))],
+            items: [text(plainLine(model.reason, limits.reason))],
           },
         ]),
     ...(thumbnails.length === 0
@@ -152,7 +153,7 @@ function reviewerSection(review: Review, maxShown: number): CardElement[] {
   const facts: Fact[] = review.reviewers.slice(0, maxShown).map((reviewer) => {
     const vote = voteOf.get(reviewer.id);
     return {
-      title: oneLine(reviewer.name === '' ? reviewer.upn : reviewer.name, limits.name),
+      title: plainLine(reviewer.name === '' ? reviewer.upn : reviewer.name, limits.name),
       value: vote === undefined ? (isOpen(review) ? 'waiting' : '—') : voteLabel[vote.verb],
     };
   });

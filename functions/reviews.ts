@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 
 import { NotFoundError } from '../core/errors.js';
-import { decisionVerbSchema, reviewStatusSchema } from '../core/model/review.js';
+import {
+  decisionVerbSchema,
+  decisionViaSchema,
+  type Reviewer,
+  reviewStatusSchema,
+} from '../core/model/review.js';
+import type { Directory } from '../core/ports/directory.js';
 import { reviewView as present } from '../core/model/review-view.js';
 import { galleryIdSchema } from '../core/model/ids.js';
 import { decideReview } from '../core/use-cases/decide-review.js';
@@ -23,14 +29,49 @@ const listQuerySchema = z.object({
 
 const decisionBodySchema = z
   .object({
-    /** Entra object id of the reviewer the caller acts for. */
-    reviewerId: z.string().min(1),
+    /** Entra object id or user principal name of the reviewer the caller acts for. */
+    reviewerId: z.string().min(1).max(256),
     verb: decisionVerbSchema,
     comment: z.string().max(2000).optional(),
     /** The card version the decision was made on; omit to decide on whatever is current. */
     cardVersion: z.number().int().positive().optional(),
   })
   .strict();
+
+/**
+ * `x-lightdesk-client`: the application recording decisions ("Power Automate", which the custom
+ * connector sends), named on the card as "via …". Blank or absent: "the API". Headers travel as
+ * Latin-1, so printable ASCII only.
+ */
+const clientHeaderSchema = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() !== '' ? value : undefined),
+  z
+    .string()
+    .trim()
+    .max(40)
+    .regex(/^[\x20-\x7E]+$/, 'printable ASCII only')
+    .pipe(decisionViaSchema)
+    .optional(),
+);
+
+/** A user principal name is a sign-in name (`megan@contoso.com`); an Entra object id has no `@`. */
+const isUpn = (reviewerId: string): boolean => reviewerId.includes('@');
+
+/**
+ * The reviewer the caller names, by object id as given or by user principal name through the
+ * directory; undefined when the directory knows no such user.
+ */
+async function reviewerIdOf(directory: Directory, reviewerId: string): Promise<string | undefined> {
+  if (!isUpn(reviewerId)) return reviewerId;
+  let person: Reviewer | undefined;
+  try {
+    [person] = await directory.resolveUsers([reviewerId]);
+  } catch (e: unknown) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+  return person?.id;
+}
 
 /** GET /api/v1/reviews?status=pending,rereview&limit=50 */
 export function listReviews(services: ServicesProvider): HttpFunctionDefinition {
@@ -78,12 +119,29 @@ export function recordDecision(services: ServicesProvider): HttpFunctionDefiniti
     },
     async (s, request) => {
       const body = parse(decisionBodySchema, await readJson(request), 'Decision');
+      const client = parse(
+        clientHeaderSchema,
+        request.headers.get('x-lightdesk-client') ?? undefined,
+        'x-lightdesk-client header',
+      );
+      const reviewerId = await reviewerIdOf(s.directory, body.reviewerId);
+      if (reviewerId === undefined) {
+        return json(404, {
+          error: {
+            code: 'not_found',
+            message: `reviewerId: no such user in the directory: ${body.reviewerId}`,
+          },
+        });
+      }
+      // The key speaks for an application, not for the reviewer: the decision is recorded as made
+      // on their behalf, via the caller, and every card, task and audit entry says so.
       const result = await decideReview(s, request.params.id ?? '', {
-        reviewerId: body.reviewerId,
+        reviewerId,
         verb: body.verb,
         comment: body.comment,
         cardVersion: body.cardVersion,
         source: 'api',
+        via: client,
       });
       const review = present(result.current);
       switch (result.kind) {

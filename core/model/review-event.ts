@@ -23,6 +23,8 @@ export const reviewSnapshotSchema = z.object({
       reviewerName: z.string(),
       verb: decisionVerbSchema,
       comment: z.string().nullable(),
+      // Announcements queued before decisions named their application have none.
+      via: z.string().nullable().default(null),
       at: isoDate,
     })
     .nullable(),

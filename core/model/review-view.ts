@@ -1,4 +1,10 @@
-import type { Review } from './review.js';
+import { decidedVia, type Decision, type Review } from './review.js';
+
+/** A decision as shown outside: an API decision names the application it went through. */
+function decisionView(decision: Decision): Decision {
+  const via = decidedVia(decision);
+  return via === undefined ? decision : { ...decision, via };
+}
 
 /** What every view of a review starts with: which gallery, by which rule, where it stands. */
 export function reviewHeadline(review: Review) {
@@ -24,7 +30,7 @@ export function reviewView(review: Review) {
     })),
     reviewers: review.reviewers,
     approval: review.approval,
-    decisions: review.decisions,
+    decisions: review.decisions.map(decisionView),
     cardVersion: review.cardVersion,
     plannerTaskId: review.planner.taskId ?? null,
     teamsConversation: review.teams.conversation,
@@ -54,6 +60,8 @@ export function reviewSummary(review: Review) {
             reviewerName: last.reviewerName,
             verb: last.verb,
             comment: last.comment ?? null,
+            // The application an API decision went through; null for one made in person.
+            via: decidedVia(last) ?? null,
             at: last.at,
           },
     plannerTaskId: review.planner.taskId ?? null,

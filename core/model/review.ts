@@ -24,6 +24,16 @@ export const reviewerSchema = z.object({
 });
 export type Reviewer = z.infer<typeof reviewerSchema>;
 
+/** What a decision made through the API says of the application that recorded it: one short line. */
+export const decisionViaSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\p{C}\p{Zl}\p{Zp}]+$/u, 'one line of printable text');
+
+/** How a decision through the API reads when the caller did not name itself. */
+export const viaTheApi = 'the API';
+
 export const decisionSchema = z.object({
   reviewerId: z.string().min(1),
   reviewerName: z.string(),
@@ -31,10 +41,26 @@ export const decisionSchema = z.object({
   comment: z.string().max(2000).optional(),
   at: isoDate,
   source: z.enum(['teams', 'planner', 'api']),
+  /**
+   * API decisions only: the application that recorded it on the reviewer's behalf ("Power Automate",
+   * "the API"). The API key speaks for an application, not for the reviewer, so it is always named.
+   * Optional: API decisions stored before it was kept have none.
+   */
+  via: decisionViaSchema.optional(),
   /** The review round it was made in; new files after a re-review start the next round. */
   round: z.number().int().positive(),
 });
 export type Decision = z.infer<typeof decisionSchema>;
+
+/** The application an API decision went through; undefined for decisions people made themselves. */
+export const decidedVia = (decision: Decision): string | undefined =>
+  decision.via ?? (decision.source === 'api' ? viaTheApi : undefined);
+
+/** Who made a decision, as the audit trail and Planner say it: "Megan Bowen via Power Automate". */
+export function decisionAuthor(decision: Decision): string {
+  const via = decidedVia(decision);
+  return via === undefined ? decision.reviewerName : `${decision.reviewerName} via ${via}`;
+}
 
 export const reviewAssetSchema = z.object({
   assetId: assetIdSchema,
@@ -126,6 +152,8 @@ export interface DecisionRequest {
   /** The card version the reviewer was looking at; undefined for decisions not made on a card. */
   readonly cardVersion?: number | undefined;
   readonly source: Decision['source'];
+  /** Source `api`: the calling application (default "the API"); ignored for other sources. */
+  readonly via?: string | undefined;
 }
 
 export type DecisionOutcome =
@@ -137,6 +165,10 @@ export type DecisionOutcome =
   | { readonly kind: 'closed'; readonly status: ReviewStatus }
   | { readonly kind: 'commentRequired' }
   | { readonly kind: 'alreadyDecided'; readonly decision: Decision };
+
+// What the review keeps must read back: a name the schema would refuse is not stored in its place.
+const viaOf = (via: string | undefined): string =>
+  decisionViaSchema.safeParse(via).data ?? viaTheApi;
 
 const finalStatus: Record<DecisionVerb, ReviewStatus> = {
   approve: 'approved',
@@ -185,6 +217,7 @@ export function decide(review: Review, request: DecisionRequest, now: Date): Dec
     ...(comment === undefined || comment === '' ? {} : { comment }),
     at: now.toISOString(),
     source: request.source,
+    ...(request.source === 'api' ? { via: viaOf(request.via) } : {}),
     round: review.round,
   };
   const decisions = [...review.decisions, decision];

@@ -1,6 +1,8 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import {
   decide,
+  decidedVia,
+  decisionAuthor,
   type DecisionOutcome,
   type DecisionRequest,
   type Review,
@@ -57,6 +59,7 @@ export async function decideReview(
     const review = outcome.review;
     const decision = review.decisions.at(-1);
     const ref = lastDecisionRef(review);
+    const via = decision === undefined ? undefined : decidedVia(decision);
     const now = deps.clock.now();
     await deps.queue.enqueue({
       type: 'review.sync',
@@ -73,11 +76,12 @@ export async function decideReview(
               at: decision.at,
               kind: 'review.decided',
               subject: review.id,
-              summary: `${decision.reviewerName} chose ${request.verb} on ${review.galleryName}${decision.comment === undefined ? '' : `: "${decision.comment}"`}`,
+              summary: `${decisionAuthor(decision)} chose ${request.verb} on ${review.galleryName}${decision.comment === undefined ? '' : `: "${decision.comment}"`}`,
               data: {
                 reviewId: review.id,
                 verb: request.verb,
                 source: request.source,
+                ...(via === undefined ? {} : { via }),
                 status: review.status,
               },
             },

@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
-import { isOpen, type Review, type ReviewStatus } from '../model/review.js';
+import { decisionAuthor, isOpen, type Review, type ReviewStatus } from '../model/review.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { ChatNotifier } from '../ports/chat-notifier.js';
 import type { Clock } from '../ports/clock.js';
@@ -78,7 +78,7 @@ function taskDetails(review: Review, reviewUrl: string): TaskDetails {
   const votes = review.decisions
     .filter((d) => d.round === review.round)
     .map(
-      (d) => `${d.reviewerName}: ${d.verb}${d.comment === undefined ? '' : ` ("${d.comment}")`}`,
+      (d) => `${decisionAuthor(d)}: ${d.verb}${d.comment === undefined ? '' : ` ("${d.comment}")`}`,
     );
   const description = [
     `${review.assets.length} image${review.assets.length === 1 ? '' : 's'} from the PhotoShelter gallery "${review.galleryName}" to review.`,

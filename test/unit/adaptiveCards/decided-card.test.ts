@@ -67,6 +67,33 @@ describe('buildDecidedCard', () => {
     expect(texts(card)).toContain('“Duplicate of last week.”');
   });
 
+  it('says an API decision was recorded by the calling application for the reviewer', () => {
+    const megan = aReviewer(3, { name: 'Megan Bowen' });
+    const archivedVia = (via: string | undefined) =>
+      aReview({
+        reviewers: [megan],
+        status: 'archived',
+        cardVersion: 2,
+        decisions: [
+          aDecision(megan, 'archive', {
+            minutes: 90,
+            source: 'api',
+            ...(via === undefined ? {} : { via }),
+          }),
+        ],
+        closedAt: at(90),
+      });
+    const on = 'on {{DATE(2026-11-23T13:30:00Z, SHORT)}} {{TIME(2026-11-23T13:30:00Z)}}.';
+
+    const card = buildDecidedCard({ review: archivedVia('Power Automate') });
+    expectRendererAccepts(card);
+    expect(texts(card)).toContain(`Archived by Megan Bowen via Power Automate ${on}`);
+    // Stored before decisions named their application: still not credited to Megan alone.
+    expect(texts(buildDecidedCard({ review: archivedVia(undefined) }))).toContain(
+      `Archived by Megan Bowen via the API ${on}`,
+    );
+  });
+
   it('credits a decision made in Planner to the board', () => {
     const review = aReview({
       status: 'approved',

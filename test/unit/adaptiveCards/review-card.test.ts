@@ -128,6 +128,28 @@ describe('buildReviewCard', () => {
     expect(executeVerbs(card)).toContain(verbs.approve);
   });
 
+  it('shows who decided through the API and through which application; card decisions say neither', () => {
+    const reviewers = someReviewers(3);
+    const [ada, ben] = reviewers;
+    if (ada === undefined || ben === undefined) throw new RangeError('three reviewers');
+    // Two of three approvals are in: the review still waits for the third.
+    const review = aReview({
+      reviewers,
+      approval: 'all',
+      cardVersion: 3,
+      decisions: [
+        aDecision(ada, 'approve', { minutes: 10 }),
+        aDecision(ben, 'approve', { minutes: 20, source: 'api', via: 'Power Automate' }),
+      ],
+    });
+    const lines = texts(buildReviewCard(modelOf(review))).filter((t) => t.startsWith('✓'));
+
+    expect(lines).toEqual([
+      '✓ Ben Okafor via Power Automate approved · {{DATE(2026-11-23T12:20:00Z, SHORT)}} {{TIME(2026-11-23T12:20:00Z)}}',
+      '✓ Ada Lovelace approved · {{DATE(2026-11-23T12:10:00Z, SHORT)}} {{TIME(2026-11-23T12:10:00Z)}}',
+    ]);
+  });
+
   it('puts the re-review comment in a required input before its Execute', () => {
     const card = buildReviewCard(modelOf(aReview()));
     const [show] = findAll(card, 'Action.ShowCard');

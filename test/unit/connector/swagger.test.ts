@@ -12,7 +12,11 @@ const read = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../../connector/${name}`, import.meta.url), 'utf8'));
 const spec = read('apiDefinition.swagger.json') as OpenAPIV2.Document;
 const properties = read('apiProperties.json') as {
-  properties: { connectionParameters: Record<string, { type: string }>; iconBrandColor: string };
+  properties: {
+    connectionParameters: Record<string, { type: string }>;
+    iconBrandColor: string;
+    policyTemplateInstances: { templateId: string; title: string; parameters: object }[];
+  };
 };
 
 const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -132,6 +136,24 @@ describe('connector/apiDefinition.swagger.json', () => {
     const unsubscribe = operations.find((o) => o.op.operationId === 'deleteSubscription');
     expect(unsubscribe?.method).toBe('delete');
     expect(unsubscribe?.op['x-ms-visibility']).toBe('internal');
+  });
+
+  it('names itself on every call, so a decision it records shows "via Power Automate"', () => {
+    const named = properties.properties.policyTemplateInstances.filter(
+      (p) => p.templateId === 'setheader',
+    );
+    expect(named).toEqual([
+      {
+        templateId: 'setheader',
+        title: expect.any(String) as string,
+        parameters: {
+          'x-ms-apimTemplateParameter.name': 'x-lightdesk-client',
+          'x-ms-apimTemplateParameter.value': 'Power Automate',
+          'x-ms-apimTemplateParameter.existsAction': 'override',
+          'x-ms-apimTemplate-policySection': 'Request',
+        },
+      },
+    ]);
   });
 
   it('secures every call with the API key, and apiProperties asks makers for it as a secret', () => {

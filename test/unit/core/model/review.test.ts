@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   addAssets,
   decide,
+  decisionAuthor,
+  decisionSchema,
   type DecisionOutcome,
   type DecisionRequest,
   type Review,
+  reviewSchema,
 } from '../../../../core/model/review.js';
 import {
   aDecision,
@@ -189,6 +192,55 @@ describe('decide', () => {
       kind: 'closed',
       status: 'archived',
     });
+  });
+
+  it('records an API decision as made by the calling application on behalf of the reviewer', () => {
+    const viaFlow = decidedReview(
+      decide(aReview(), press(ada, 'archive', { source: 'api', via: 'Power Automate' }), later),
+    );
+    expect(viaFlow.decisions.at(-1)).toMatchObject({
+      reviewerId: ada.id,
+      reviewerName: ada.name,
+      source: 'api',
+      via: 'Power Automate',
+    });
+
+    // A caller that does not name itself is still not the reviewer in person.
+    const viaApi = decidedReview(
+      decide(aReview(), press(ada, 'archive', { source: 'api' }), later),
+    );
+    expect(viaApi.decisions.at(-1)).toMatchObject({ source: 'api', via: 'the API' });
+  });
+
+  it('names no application for a decision made on the card', () => {
+    const onCard = decidedReview(
+      decide(aReview(), press(ada, 'approve', { via: 'Power Automate' }), later),
+    );
+
+    expect(onCard.decisions.at(-1)).not.toHaveProperty('via');
+  });
+
+  it('still reads reviews stored before decisions named their application', () => {
+    const stored = aReview({
+      status: 'archived',
+      decisions: [aDecision(ada, 'archive', { source: 'api' })],
+      closedAt: at(30),
+    });
+
+    expect(reviewSchema.parse(JSON.parse(JSON.stringify(stored)))).toEqual(stored);
+    expect(decisionAuthor(stored.decisions[0] ?? expect.fail('no decision'))).toBe(
+      `${ada.name} via the API`,
+    );
+    expect(decisionAuthor(aDecision(ada, 'approve'))).toBe(ada.name);
+  });
+
+  it('keeps what a decision says of its application short and on one line', () => {
+    const decision = aDecision(ada, 'approve', { source: 'api' });
+
+    expect(decisionSchema.safeParse({ ...decision, via: 'Power Automate' }).success).toBe(true);
+    expect(decisionSchema.safeParse({ ...decision, via: 'x'.repeat(65) }).success).toBe(false);
+    expect(decisionSchema.safeParse({ ...decision, via: 'Flow\nForged line' }).success).toBe(false);
+    expect(decisionSchema.safeParse({ ...decision, via: '' }).success).toBe(false);
   });
 
   it('takes a decision made in Planner at once, even when every reviewer must approve', () => {

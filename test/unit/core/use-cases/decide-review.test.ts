@@ -265,6 +265,49 @@ describe('decideReview', () => {
     expect(loop.archive.reviewStatusOf(assetIds[0] ?? '')).toBe('approved');
   });
 
+  it('credits an API decision to the reviewer via the calling application, in the audit and in Planner', async () => {
+    const { loop, review } = await anOpenReview({ athletics: { approval: 'all' } });
+    const taskId = review.planner.taskId ?? '';
+
+    await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
+    await decideReview(loop.deps, review.id, {
+      reviewerId: ben.id,
+      verb: 'approve',
+      comment: 'Lovely set',
+      source: 'api',
+      via: 'Power Automate',
+    });
+    await loop.drainQueue();
+
+    const decided = loop.audit.entries.filter((e) => e.kind === 'review.decided');
+    expect(decided.map((e) => e.summary)).toEqual([
+      `${ada.name} chose approve on Media Day`,
+      `${ben.name} via Power Automate chose approve on Media Day: "Lovely set"`,
+    ]);
+    expect(decided.map((e) => e.data.via)).toEqual([undefined, 'Power Automate']);
+    const description = loop.board.detailsOf(taskId).description;
+    expect(description).toContain(`\n${ada.name}: approve\n`);
+    expect(description).toContain(`\n${ben.name} via Power Automate: approve ("Lovely set")\n`);
+  });
+
+  it('says "via the API" for an API caller that does not name itself', async () => {
+    const { loop, review } = await anOpenReview();
+
+    await decideReview(loop.deps, review.id, {
+      reviewerId: ben.id,
+      verb: 'archive',
+      source: 'api',
+    });
+    await loop.drainQueue();
+
+    expect(loop.audit.entries.filter((e) => e.kind === 'review.decided')).toEqual([
+      expect.objectContaining({ summary: `${ben.name} via the API chose archive on Media Day` }),
+    ]);
+    expect(loop.board.detailsOf(review.planner.taskId ?? '').description).toContain(
+      `${ben.name} via the API: archive`,
+    );
+  });
+
   it('archiving with "hide" makes the gallery private', async () => {
     const { loop, review, assetIds } = await anOpenReview({
       athletics: { archive: { action: 'hide' } },
