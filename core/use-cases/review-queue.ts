@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { isOpen, isOverdue, type Review, type ReviewStatus } from '../model/review.js';
+import { decidedVia, isOpen, isOverdue, type Review, type ReviewStatus } from '../model/review.js';
 import { reviewHeadline } from '../model/review-view.js';
 import type { ReviewStore } from '../ports/review-store.js';
 
@@ -24,6 +24,8 @@ export interface QueueVote {
   readonly verb: 'approve' | 'rereview' | 'archive' | undefined;
   readonly comment: string | undefined;
   readonly at: string | undefined;
+  /** The application a decision through the API went through ("Power Automate"), else undefined. */
+  readonly via: string | undefined;
 }
 
 export interface QueueItem {
@@ -91,6 +93,7 @@ function votes(review: Review): QueueVote[] {
       verb: latest?.verb,
       comment: latest?.comment,
       at: latest?.at,
+      via: latest === undefined ? undefined : decidedVia(latest),
     };
   });
 }

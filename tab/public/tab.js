@@ -126,6 +126,7 @@ function renderReview(item) {
         'li',
         { 'data-reviewer': v.reviewerId },
         v.verb ? `${v.name}: ${voteText[v.verb]}` : `${v.name}: no vote yet`,
+        v.via ? ` via ${v.via}` : undefined,
         v.comment ? ` — “${v.comment}”` : undefined,
       ),
     ),

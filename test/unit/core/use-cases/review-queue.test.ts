@@ -29,7 +29,8 @@ function library(): InMemoryReviewStore {
       galleryName: 'Spring launch',
       reviewers: [adele, ben],
       approval: 'all',
-      decisions: [aDecision(ben, 'approve')],
+      // Ben's approval came through the API, on his behalf.
+      decisions: [aDecision(ben, 'approve', { source: 'api', via: 'Power Automate' })],
       dueAt: at(48 * 60),
       assets: someAssets(6),
     }),
@@ -97,9 +98,9 @@ describe('reviewQueue (what the tab lists)', () => {
       hours(5),
     );
     expect(queue.items).toHaveLength(1);
-    expect(queue.items[0]?.votes.map((v) => [v.name, v.verb ?? null])).toEqual([
-      [adele.name, null],
-      [ben.name, 'approve'],
+    expect(queue.items[0]?.votes.map((v) => [v.name, v.verb ?? null, v.via ?? null])).toEqual([
+      [adele.name, null, null],
+      [ben.name, 'approve', 'Power Automate'],
     ]);
     expect(queue.items[0]?.viewerIsReviewer).toBe(true);
     // At most four thumbnails, the newest files.
