@@ -20,7 +20,7 @@ import type { EffectLedger } from '../core/ports/effect-ledger.js';
 import type { EventQueue } from '../core/ports/event-queue.js';
 import type { IdentityVerifier, SignedInUser } from '../core/ports/identity-verifier.js';
 import type { SubscriptionStore } from '../core/ports/subscription-store.js';
-import type { WebhookSender } from '../core/ports/webhook-sender.js';
+import type { WebhookSender, WebhookTargets } from '../core/ports/webhook-sender.js';
 import { defaultWebhookPolicy, type WebhookPolicy } from '../core/use-cases/webhooks.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { PhotoArchive } from '../core/ports/photo-archive.js';
@@ -74,6 +74,10 @@ export interface Services extends PollingServices {
   /** The webhooks queue: delivery attempts, consumed by `deliverWebhook`. */
   readonly webhookQueue: EventQueue;
   readonly webhooks: WebhookSender;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS, as subscribe checks it; the sender checks it again per delivery. */
+  readonly webhookTargets: WebhookTargets;
+  /** WEBHOOK_MAX_SUBSCRIPTIONS. */
+  readonly webhookMaxSubscriptions: number;
   readonly webhookPolicy: WebhookPolicy;
   /** WEBHOOK_SIGNING_SECRET; undefined: each subscription has its own key. */
   readonly webhookSigningSecret: string | undefined;
@@ -223,6 +227,12 @@ export async function createServices(
     services: { reviews, conversations, cards, queue, audit, clock, logger, board },
   });
 
+  // node:http, not fetch: the connection goes to the address the target rule checked.
+  const webhooks = new HttpWebhookSender({
+    clock,
+    allowPrivateTargets: config.webhooks.allowPrivateTargets,
+  });
+
   const devTokens = endpoints.devTokens === true ? new DevTokens() : undefined;
   const sso = config.tabSso === undefined ? undefined : new EntraSsoVerifier(config.tabSso);
 
@@ -245,10 +255,9 @@ export async function createServices(
     bot,
     subscriptions: new TableSubscriptionStore(storage.tables.subscriptions),
     webhookQueue: new StorageEventQueue(storage.webhookQueues),
-    webhooks: new HttpWebhookSender({
-      clock,
-      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-    }),
+    webhooks,
+    webhookTargets: webhooks.targets,
+    webhookMaxSubscriptions: config.webhooks.maxSubscriptions,
     webhookPolicy: {
       retryBaseMs: config.webhooks.retryBaseMs,
       maxAttempts: defaultWebhookPolicy.maxAttempts,

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
+  | 'limit_reached'
   | 'upstream'
   | 'auth'
   | 'config'
@@ -83,6 +84,13 @@ export class RateLimitedError extends AppError {
       details: { service, retryAfterMs },
     });
     this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Something may exist only so many times at once (WEBHOOK_MAX_SUBSCRIPTIONS): 429 until one goes. */
+export class LimitReachedError extends AppError {
+  constructor(message: string, options?: { details?: ErrorDetails }) {
+    super('limit_reached', message, options);
   }
 }
 

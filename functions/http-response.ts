@@ -10,6 +10,7 @@ const statusByCode: Record<AppError['code'], number> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 503,
+  limit_reached: 429,
   upstream: 502,
   auth: 401,
   config: 500,

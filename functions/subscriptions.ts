@@ -11,6 +11,7 @@ import {
   reviewEventTypeSchema,
   type Subscription,
   subscriptionFilterSchema,
+  subscriptionIdSchema,
 } from '../core/model/subscription.js';
 import { subscribe, unsubscribe } from '../core/use-cases/webhooks.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
@@ -44,8 +45,16 @@ const subscribeBodySchema = z
   .strict();
 
 /**
+ * Rows disabled before deliveries stopped telling why no answer came end in "(last: timed out)" or
+ * "(last: unreachable)": shown without it, as the caller would otherwise learn how a port answers.
+ */
+const withoutConnectDetail = (reason: string): string =>
+  reason.replace(/ \(last: (?!HTTP \d{3}\)|refused\))[^)]*\)$/, '');
+
+/**
  * What a caller sees of a subscription. The callback's query is left out (a Power Automate callback
  * carries its `sig` there, which lets anyone start the flow); the secret only in the creating answer.
+ * Of the last delivery only delivered, failed (with the status when an answer came) or refused.
  */
 function present(s: Subscription, withSecret: boolean) {
   return {
@@ -55,11 +64,20 @@ function present(s: Subscription, withSecret: boolean) {
     filter: { rule: s.rule ?? null, galleryId: s.galleryId ?? null },
     status: s.status,
     consecutiveFailures: s.consecutiveFailures,
-    disabledReason: s.disabledReason ?? null,
+    disabledReason: s.disabledReason === undefined ? null : withoutConnectDetail(s.disabledReason),
     createdAt: s.createdAt,
     lastDeliveryAt: s.lastDeliveryAt ?? null,
+    lastOutcome: s.lastOutcome ?? null,
+    lastStatus: s.lastStatus ?? null,
     ...(withSecret && s.secret !== undefined ? { secret: s.secret } : {}),
   };
+}
+
+/** The {id} of the path: ids are UUIDs, so anything else (`a/b` after decoding) is simply not found. */
+function subscriptionId(request: HttpRequest): string {
+  const id = request.params.id ?? '';
+  if (!subscriptionIdSchema.safeParse(id).success) throw new NotFoundError('Subscription', id);
+  return id;
 }
 
 async function create(
@@ -85,6 +103,8 @@ async function create(
       newId: randomUUID,
       newSecret: () => randomBytes(32).toString('base64url'),
       webhookSigningSecret: s.webhookSigningSecret,
+      targets: s.webhookTargets,
+      maxSubscriptions: s.webhookMaxSubscriptions,
     },
     { event, callbackUrl: body.callbackUrl, filter: body.filter, secret: body.secret },
   );
@@ -131,7 +151,7 @@ export function getSubscription(services: ServicesProvider): HttpFunctionDefinit
     services,
     { name: 'getSubscription', route: 'v1/subscriptions/{id}', methods: ['GET'], auth: 'apiKey' },
     async (s, request) => {
-      const id = request.params.id ?? '';
+      const id = subscriptionId(request);
       const stored = await s.subscriptions.get(id);
       if (stored === undefined) throw new NotFoundError('Subscription', id);
       return json(200, present(stored.subscription, false));
@@ -150,7 +170,7 @@ export function deleteSubscription(services: ServicesProvider): HttpFunctionDefi
       auth: 'apiKey',
     },
     async (s, request) => {
-      await unsubscribe(s, request.params.id ?? '');
+      await unsubscribe(s, subscriptionId(request));
       return { status: 204, headers: { 'cache-control': 'no-store' } };
     },
   );

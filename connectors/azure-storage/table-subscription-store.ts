@@ -5,6 +5,7 @@ import { ConflictError, ValidationError } from '../../core/errors.js';
 import { type Subscription, subscriptionSchema } from '../../core/model/subscription.js';
 import type { StoredSubscription, SubscriptionStore } from '../../core/ports/subscription-store.js';
 import { statusOf, toStorageError } from './errors.js';
+import { encodeKey } from './keys.js';
 
 /** Every subscription in one partition: a handful of rows, read whole on every fan-out. */
 const partitionKey = 'subscription';
@@ -12,8 +13,9 @@ const partitionKey = 'subscription';
 const rowSchema = z.object({ rowKey: z.string(), json: z.string(), etag: z.string() });
 
 /**
- * Webhook subscriptions in the `subscriptions` table, one row each (RowKey = id) holding the
- * subscription as JSON, checked against the schema on every read; writes are conditional on the ETag.
+ * Webhook subscriptions in the `subscriptions` table, one row each (RowKey = the encoded id, which
+ * leaves randomUUID ids as they are) holding the subscription as JSON, checked against the schema on
+ * every read; writes are conditional on the ETag.
  */
 export class TableSubscriptionStore implements SubscriptionStore {
   constructor(private readonly table: TableClient) {}
@@ -22,7 +24,7 @@ export class TableSubscriptionStore implements SubscriptionStore {
     try {
       const answer = await this.table.createEntity({
         partitionKey,
-        rowKey: subscription.id,
+        rowKey: encodeKey(subscription.id),
         json: JSON.stringify(subscription),
       });
       return { subscription, version: answer.etag ?? '' };
@@ -35,7 +37,7 @@ export class TableSubscriptionStore implements SubscriptionStore {
   async get(id: string): Promise<StoredSubscription | undefined> {
     let row: Record<string, unknown>;
     try {
-      row = await this.table.getEntity<Record<string, unknown>>(partitionKey, id);
+      row = await this.table.getEntity<Record<string, unknown>>(partitionKey, encodeKey(id));
     } catch (e: unknown) {
       if (statusOf(e) === 404) return undefined;
       throw toStorageError('azure-table', e, { what: 'subscription', id });
@@ -47,7 +49,7 @@ export class TableSubscriptionStore implements SubscriptionStore {
   async save(subscription: Subscription, version: string): Promise<StoredSubscription> {
     try {
       const answer = await this.table.updateEntity(
-        { partitionKey, rowKey: subscription.id, json: JSON.stringify(subscription) },
+        { partitionKey, rowKey: encodeKey(subscription.id), json: JSON.stringify(subscription) },
         'Replace',
         { etag: version },
       );
@@ -63,7 +65,7 @@ export class TableSubscriptionStore implements SubscriptionStore {
 
   async delete(id: string): Promise<boolean> {
     try {
-      await this.table.deleteEntity(partitionKey, id);
+      await this.table.deleteEntity(partitionKey, encodeKey(id));
       return true;
     } catch (e: unknown) {
       if (statusOf(e) === 404) return false;
@@ -83,6 +85,11 @@ export class TableSubscriptionStore implements SubscriptionStore {
       throw toStorageError('azure-table', e, { what: 'subscriptions', id: 'list' });
     }
     return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** Reads the partition: Table Storage has no count, and the rows are few (WEBHOOK_MAX_SUBSCRIPTIONS). */
+  async countActive(): Promise<number> {
+    return (await this.list()).filter((s) => s.status === 'active').length;
   }
 }
 

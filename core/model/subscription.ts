@@ -19,6 +19,13 @@ export const subscriptionFilterSchema = z
   .strict();
 export type SubscriptionFilter = z.infer<typeof subscriptionFilterSchema>;
 
+/** Subscription ids are made by randomUUID; anything else names none (and never reaches storage). */
+export const subscriptionIdSchema = z.uuid();
+
+/** How the last delivery attempt went, as far as the subscriber is told. */
+export const deliveryOutcomeSchema = z.enum(['delivered', 'failed', 'refused']);
+export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
+
 /** A webhook subscription: where to POST which review events, and how deliveries have gone. */
 export const subscriptionSchema = z.object({
   id: z.string().min(1).max(100),
@@ -39,6 +46,13 @@ export const subscriptionSchema = z.object({
   disabledReason: z.string().max(300).optional(),
   createdAt: isoDate,
   lastDeliveryAt: isoDate.optional(),
+  /**
+   * The last attempt: delivered, failed (an error answer, or none) or refused (not attempted: the
+   * callback is not allowed). Absent on rows from before it was kept, and before any attempt.
+   */
+  lastOutcome: deliveryOutcomeSchema.optional(),
+  /** The HTTP status the last attempt was answered with; absent when no answer came. */
+  lastStatus: z.number().int().min(100).max(599).optional(),
 });
 export type Subscription = z.infer<typeof subscriptionSchema>;
 

@@ -16,4 +16,6 @@ export interface SubscriptionStore {
   /** False when there was nothing to delete. */
   delete(id: string): Promise<boolean>;
   list(): Promise<readonly Subscription[]>;
+  /** How many are active (WEBHOOK_MAX_SUBSCRIPTIONS counts these; disabled ones do not). */
+  countActive(): Promise<number>;
 }

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, LimitReachedError, NotFoundError, ValidationError } from '../errors.js';
 import {
   holdsDecision,
   lastDecisionRef,
@@ -22,14 +22,16 @@ import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import type { SubscriptionStore } from '../ports/subscription-store.js';
-import type { WebhookAnswer, WebhookSender } from '../ports/webhook-sender.js';
+import type { WebhookAnswer, WebhookSender, WebhookTargets } from '../ports/webhook-sender.js';
 import { runOnce } from './run-once.js';
 
 // Webhooks for Power Automate and other systems (ARCHITECTURE.md §4, `subscriptions`): a review event
 // is queued once on the events queue (fan-out), becomes one delivery message per interested subscriber
 // on the webhooks queue, and each delivery attempt is an effect of its own under the ledger, so a
 // redelivered message never sends an attempt twice. Failed attempts are retried with exponential
-// backoff; a subscriber that keeps failing, or answers 410 Gone, is disabled.
+// backoff; a subscriber that keeps failing, or answers 410 Gone, is disabled. A callback the target
+// rule refuses (WEBHOOK_ALLOW_PRIVATE_TARGETS) is turned away at subscribe when its URL alone shows it,
+// else at each delivery once its name is resolved: that attempt counts as a failure.
 
 export interface WebhookPolicy {
   /** Delay before the second attempt; each later attempt waits twice as long (capped at an hour). */
@@ -60,6 +62,10 @@ export interface SubscribeDeps {
    * that brought no key of its own; unset, each subscription gets a generated key.
    */
   readonly webhookSigningSecret: string | undefined;
+  /** Which callbacks deliveries may reach (WEBHOOK_ALLOW_PRIVATE_TARGETS). */
+  readonly targets: WebhookTargets;
+  /** WEBHOOK_MAX_SUBSCRIPTIONS: active subscriptions allowed at once. */
+  readonly maxSubscriptions: number;
 }
 
 export interface SubscribeInput {
@@ -68,9 +74,6 @@ export interface SubscribeInput {
   readonly filter?: SubscriptionFilter | undefined;
   readonly secret?: string | undefined;
 }
-
-const isLoopback = (host: string): boolean =>
-  host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /**
  * Creates a subscription. The answer carries its own signing key when it has one (given, or generated
@@ -83,9 +86,14 @@ export async function subscribe(deps: SubscribeDeps, input: SubscribeInput): Pro
   } catch {
     throw new ValidationError('Subscription', ['callbackUrl: not a URL']);
   }
-  // Deliveries carry review data: only TLS, except to this machine (tests, local flows).
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new ValidationError('Subscription', ['callbackUrl: must be an https URL']);
+  const refusal = deps.targets.refusal(url);
+  if (refusal !== undefined) throw new ValidationError('Subscription', [refusal]);
+  // Counted before the create, so two at once may both pass at the last place: a bound, not a fence.
+  if ((await deps.subscriptions.countActive()) >= deps.maxSubscriptions) {
+    throw new LimitReachedError(
+      `Subscription: at most ${deps.maxSubscriptions} live subscriptions are allowed; delete one first`,
+      { details: { limit: deps.maxSubscriptions } },
+    );
   }
   const secret =
     input.secret ?? (deps.webhookSigningSecret === undefined ? deps.newSecret() : undefined);
@@ -263,7 +271,7 @@ export async function fanOutSaved(deps: WebhookDeps, message: WebhookFanout): Pr
 const backoffMs = (policy: WebhookPolicy, attempt: number): number =>
   Math.min(maxBackoffMs, policy.retryBaseMs * 2 ** (attempt - 1));
 
-export type AttemptOutcome = 'delivered' | 'failed' | 'gone' | 'skipped';
+export type AttemptOutcome = 'delivered' | 'failed' | 'refused' | 'gone' | 'skipped';
 
 /** One attempt; a failed one queues the next after its backoff, until the attempts run out. */
 export async function deliver(deps: WebhookDeps, message: WebhookDeliver): Promise<AttemptOutcome> {
@@ -293,14 +301,27 @@ export async function deliver(deps: WebhookDeps, message: WebhookDeliver): Promi
       subscriptionId: subscription.id,
       eventId: message.eventId,
       attempt: message.attempt,
-      status: answer.status ?? 0,
+      status: answer.kind === 'refused' ? 0 : (answer.status ?? 0),
+      // Coarse (timed out, unreachable, address not allowed): the operator's, never the subscriber's.
+      ...(answer.kind === 'failed' || answer.kind === 'refused' ? { reason: answer.reason } : {}),
     };
     if (answer.kind === 'delivered') deps.logger.info('webhook delivered', fields);
     else deps.logger.warn(`webhook ${answer.kind}`, fields);
+    if (answer.kind === 'refused') {
+      await deps.audit.append({
+        at: deps.clock.now().toISOString(),
+        kind: 'webhook.refused',
+        subject: subscription.id,
+        summary: `Delivery ${message.attempt} of ${message.eventId} to ${redactedUrl(subscription.callbackUrl)} refused: the callback is not an allowed target`,
+        data: { subscriptionId: subscription.id, eventId: message.eventId },
+        key: `webhook.refused:${message.id}`,
+      });
+    }
     return answer.kind;
   });
   const outcome = result as AttemptOutcome;
-  if (outcome === 'failed') {
+  // A refused target may be allowed later (its name fixed, the rule relaxed): retried like a failure.
+  if (outcome === 'failed' || outcome === 'refused') {
     const current = await deps.subscriptions.get(message.subscriptionId);
     const isActive = current?.subscription.status === 'active';
     if (isActive && message.attempt < deps.webhookPolicy.maxAttempts) {
@@ -322,6 +343,15 @@ export async function deliver(deps: WebhookDeps, message: WebhookDeliver): Promi
   return outcome;
 }
 
+/**
+ * What the subscriber may read of the last failure: the status of an answer, or that the target was
+ * refused; never why no answer came, which would tell a closed port from a filtered one.
+ */
+function lastFailure(answer: WebhookAnswer): string {
+  if (answer.kind === 'refused') return ' (last: refused)';
+  return answer.status === undefined ? '' : ` (last: HTTP ${answer.status})`;
+}
+
 /** Counts the attempt on the subscription, disabling it when the subscriber is gone or keeps failing. */
 async function recordAnswer(deps: WebhookDeps, id: string, answer: WebhookAnswer): Promise<void> {
   for (let attempt = 1; attempt <= 5; attempt += 1) {
@@ -333,13 +363,17 @@ async function recordAnswer(deps: WebhookDeps, id: string, answer: WebhookAnswer
     const disable =
       answer.kind === 'gone'
         ? `the subscriber answered ${answer.status} (gone)`
-        : answer.kind === 'failed' && failures >= deps.webhookPolicy.maxConsecutiveFailures
-          ? `${failures} failed deliveries in a row (last: ${answer.reason})`
+        : answer.kind !== 'delivered' && failures >= deps.webhookPolicy.maxConsecutiveFailures
+          ? `${failures} failed deliveries in a row${lastFailure(answer)}`
           : undefined;
+    const status = answer.kind === 'refused' ? undefined : answer.status;
+    const { lastStatus: _, ...rest } = s;
     const next: Subscription = {
-      ...s,
+      ...rest,
       consecutiveFailures: failures,
       lastDeliveryAt: now,
+      lastOutcome: answer.kind === 'gone' ? 'failed' : answer.kind,
+      ...(status === undefined ? {} : { lastStatus: status }),
       ...(disable === undefined ? {} : { status: 'disabled', disabledReason: disable }),
     };
     try {

@@ -34,6 +34,11 @@ export class InMemorySubscriptionStore implements SubscriptionStore {
     return Promise.resolve([...this.rows.values()].map((r) => structuredClone(r.subscription)));
   }
 
+  countActive(): Promise<number> {
+    const active = [...this.rows.values()].filter((r) => r.subscription.status === 'active');
+    return Promise.resolve(active.length);
+  }
+
   private put(subscription: Subscription): StoredSubscription {
     this.sequence += 1;
     const row = {

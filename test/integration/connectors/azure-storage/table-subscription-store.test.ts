@@ -79,6 +79,40 @@ describe('TableSubscriptionStore on Azurite', () => {
     expect(await store.get('sub-b')).toBeUndefined();
   });
 
+  it('takes any id as a key: one with a slash is stored, read and deleted like any other', async () => {
+    // The local host decodes %2F into the id of GET /subscriptions/a%2Fb: it must reach no other row.
+    expect(await store.get('a/b')).toBeUndefined();
+    expect(await store.delete('a/b')).toBe(false);
+    for (const id of ['a/b', 'c\\d', 'e#f?g', "h'i"]) {
+      await store.create(aSubscription({ id }));
+      expect((await store.get(id))?.subscription.id).toBe(id);
+      expect((await store.list()).map((s) => s.id)).toContain(id);
+      expect(await store.delete(id)).toBe(true);
+    }
+  });
+
+  it('keeps the last delivery outcome, and reads rows from before it was kept', async () => {
+    await store.create(
+      aSubscription({ id: 'sub-outcome', lastOutcome: 'failed', lastStatus: 503 }),
+    );
+    expect((await store.get('sub-outcome'))?.subscription).toMatchObject({
+      lastOutcome: 'failed',
+      lastStatus: 503,
+    });
+    expect((await store.get('sub-create'))?.subscription).not.toHaveProperty('lastOutcome');
+  });
+
+  it('counts the active subscriptions, not the disabled ones', async () => {
+    const own = storageClients(azuriteConnectionString(), { prefix: uniqueStoragePrefix() });
+    await ensureStorage(own);
+    const counting = new TableSubscriptionStore(own.tables.subscriptions);
+    expect(await counting.countActive()).toBe(0);
+    await counting.create(aSubscription({ id: 'one' }));
+    await counting.create(aSubscription({ id: 'two' }));
+    await counting.create(aSubscription({ id: 'off', status: 'disabled' }));
+    expect(await counting.countActive()).toBe(2);
+  });
+
   it('refuses a stored row that no longer matches the schema, naming it', async () => {
     await clients.tables.subscriptions.createEntity({
       partitionKey: 'subscription',

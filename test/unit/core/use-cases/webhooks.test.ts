@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { ConflictError, ValidationError } from '../../../../core/errors.js';
+import { WebhookTargetPolicy } from '../../../../connectors/webhooks/webhook-targets.js';
+import { ConflictError, LimitReachedError, ValidationError } from '../../../../core/errors.js';
 import type { WebhookFanout } from '../../../../core/model/queue-message.js';
 import type { Review } from '../../../../core/model/review.js';
 import { reviewNotificationSchema } from '../../../../core/model/review-event.js';
@@ -28,7 +29,12 @@ import { aDecision, anAsset, aReview, aReviewer } from '../../../support/review-
 const sharedKey = 'the-deployment-signing-key-0001';
 
 function world(
-  options: { readonly policy?: Partial<WebhookPolicy>; readonly sharedSecret?: string } = {},
+  options: {
+    readonly policy?: Partial<WebhookPolicy>;
+    readonly sharedSecret?: string;
+    readonly allowPrivateTargets?: boolean;
+    readonly maxSubscriptions?: number;
+  } = {},
 ) {
   const clock = new FixedClock();
   /** The events queue: what publishing writes to, and the fan-out reads. */
@@ -62,6 +68,9 @@ function world(
     ...deps,
     newId: () => `sub-${(ids += 1)}`,
     newSecret: () => `generated-secret-number-${ids}`,
+    // The rule the deployment runs with: the real one, it is pure.
+    targets: new WebhookTargetPolicy({ allowPrivateTargets: options.allowPrivateTargets ?? false }),
+    maxSubscriptions: options.maxSubscriptions ?? 100,
   };
 
   /**
@@ -104,16 +113,85 @@ function decided(review: Review, minutes: number): Review {
 }
 
 describe('webhook subscriptions', () => {
-  it('refuses a callback that is not https, except on this machine', async () => {
-    const { subscribeDeps } = world();
+  it('refuses, without private targets, every callback that is not https to a public address', async () => {
+    const { deps, subscribeDeps } = world();
+    const refused = [
+      'http://flows.example.com/hook',
+      'http://127.0.0.1:9000/hook',
+      'https://10.1.2.3/hook',
+      'https://172.16.0.1/hook',
+      'https://192.168.1.1/hook',
+      'https://127.0.0.1/hook',
+      'https://2130706433/hook', // 127.0.0.1, spelt as one number
+      'https://169.254.169.254/latest/meta-data/',
+      'https://100.64.0.1/hook',
+      'https://0.0.0.0/hook',
+      'https://224.0.0.1/hook',
+      'https://255.255.255.255/hook',
+      'https://[::1]/hook',
+      'https://[fe80::1]/hook',
+      'https://[fc00::1]/hook',
+      'https://[::ffff:127.0.0.1]/hook',
+      'https://[::ffff:169.254.169.254]/hook',
+      'https://[::127.0.0.1]/hook', // IPv4-compatible, deprecated
+      'https://[64:ff9b::a9fe:a9fe]/hook', // NAT64 of 169.254.169.254
+      'https://localhost/hook',
+      'https://LocalHost./hook',
+      'https://api.localhost/hook',
+    ];
+    for (const callbackUrl of refused) {
+      const attempt = subscribe(subscribeDeps, { event: 'review.opened', callbackUrl });
+      await expect(attempt, callbackUrl).rejects.toBeInstanceOf(ValidationError);
+      await expect(attempt, callbackUrl).rejects.toThrow(/callbackUrl: must be/);
+    }
+    expect(await deps.subscriptions.list()).toEqual([]);
+
+    // Public addresses, and names (checked again whenever a delivery resolves them).
+    for (const callbackUrl of [
+      'https://prod-01.westeurope.logic.azure.com/workflows/abc?sig=x',
+      'https://93.184.215.14/hook',
+      'https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/hook',
+    ]) {
+      const created = await subscribe(subscribeDeps, { event: 'review.opened', callbackUrl });
+      expect(created).toMatchObject({ status: 'active', consecutiveFailures: 0 });
+    }
+  });
+
+  it('with private targets allowed (the local host), takes plain http to any host', async () => {
+    const { subscribeDeps } = world({ allowPrivateTargets: true });
+    for (const callbackUrl of ['http://127.0.0.1:9000/hook', 'http://flows.example/x']) {
+      const created = await subscribe(subscribeDeps, { event: 'review.opened', callbackUrl });
+      expect(created.status).toBe('active');
+    }
     await expect(
-      subscribe(subscribeDeps, { event: 'review.opened', callbackUrl: 'http://flows.example/x' }),
+      subscribe(subscribeDeps, { event: 'review.opened', callbackUrl: 'ftp://flows.example/x' }),
     ).rejects.toBeInstanceOf(ValidationError);
-    const local = await subscribe(subscribeDeps, {
-      event: 'review.opened',
-      callbackUrl: 'http://127.0.0.1:9000/hook',
-    });
-    expect(local).toMatchObject({ status: 'active', consecutiveFailures: 0 });
+  });
+
+  it('keeps at most the allowed number of live subscriptions; the next waits until one goes', async () => {
+    const { deps, subscribeDeps } = world({ maxSubscriptions: 3 });
+    const made = [];
+    for (const n of [1, 2, 3]) {
+      made.push(
+        await subscribe(subscribeDeps, {
+          event: 'review.opened',
+          callbackUrl: `https://a.example/${n}`,
+        }),
+      );
+    }
+    const fourth = { event: 'review.opened', callbackUrl: 'https://a.example/4' } as const;
+    await expect(subscribe(subscribeDeps, fourth)).rejects.toBeInstanceOf(LimitReachedError);
+    await expect(subscribe(subscribeDeps, fourth)).rejects.toThrow(/at most 3/);
+    expect(await deps.subscriptions.list()).toHaveLength(3);
+
+    // A disabled subscription no longer counts, nor does a deleted one.
+    const stored = await deps.subscriptions.get(made[0]?.id ?? '');
+    if (stored === undefined) throw new TypeError('the first subscription is gone');
+    await deps.subscriptions.save({ ...stored.subscription, status: 'disabled' }, stored.version);
+    await subscribe(subscribeDeps, fourth);
+    await expect(subscribe(subscribeDeps, fourth)).rejects.toBeInstanceOf(LimitReachedError);
+    await unsubscribe(deps, made[1]?.id ?? '');
+    expect((await subscribe(subscribeDeps, fourth)).status).toBe('active');
   });
 
   it('unsubscribing something unknown is a NotFoundError; an existing one is removed', async () => {
@@ -420,7 +498,10 @@ describe('delivering review events', () => {
     expect(await work()).toEqual(['skipped', 'skipped']);
     const stored = (await deps.subscriptions.get(s.id))?.subscription;
     expect(stored).toMatchObject({ status: 'disabled', consecutiveFailures: 3 });
-    expect(stored?.disabledReason).toMatch(/3 failed deliveries in a row \(last: timed out\)/);
+    // The subscriber learns that no answer came, never why (timed out, refused connection, DNS).
+    expect(stored?.disabledReason).toBe('3 failed deliveries in a row');
+    expect(stored).toMatchObject({ lastOutcome: 'failed' });
+    expect(stored).not.toHaveProperty('lastStatus');
     expect(audit.entries.filter((e) => e.kind === 'webhook.disabled')).toHaveLength(1);
     // Disabled: later events skip it without a call.
     const before = sender.sent.length;
@@ -439,6 +520,92 @@ describe('delivering review events', () => {
     await publishReviewEvent(deps, 'review.opened', review);
     expect(await work()).toEqual(['gone']);
     expect((await deps.subscriptions.get(s.id))?.subscription.status).toBe('disabled');
+  });
+
+  it('keeps how the last attempt went: delivered, failed with the status when one came, refused', async () => {
+    const { deps, review, sender, subscribeDeps, work, clock } = world({
+      policy: { maxConsecutiveFailures: 10 },
+    });
+    const s = await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://a.example/h',
+    });
+    sender.answer(
+      'https://a.example/h',
+      { kind: 'failed', status: 503, reason: 'HTTP 503' },
+      { kind: 'failed', status: undefined, reason: 'unreachable' },
+      { kind: 'refused', reason: 'address not allowed' },
+      { kind: 'delivered', status: 202 },
+    );
+    await publishReviewEvent(deps, 'review.opened', review);
+    const seen = [];
+    for (const wait of [0, 10_000, 20_000, 40_000]) {
+      clock.advance(wait);
+      await work();
+      const stored = (await deps.subscriptions.get(s.id))?.subscription;
+      seen.push([stored?.lastOutcome, stored?.lastStatus, stored?.consecutiveFailures]);
+    }
+    expect(seen).toEqual([
+      ['failed', 503, 1],
+      ['failed', undefined, 2],
+      ['refused', undefined, 3], // counted like a failure, and retried like one
+      ['delivered', 202, 0],
+    ]);
+  });
+
+  it('disables a subscriber whose callback keeps being refused, saying only that, in its state and the audit', async () => {
+    const { deps, review, sender, subscribeDeps, work, clock, audit } = world();
+    const s = await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://rebound.example/h',
+    });
+    sender.answerAlways('https://rebound.example/h', {
+      kind: 'refused',
+      reason: 'address not allowed',
+    });
+    await publishReviewEvent(deps, 'review.opened', review);
+    const outcomes = [...(await work())];
+    for (const wait of [10_000, 20_000, 40_000]) {
+      clock.advance(wait);
+      outcomes.push(...(await work()));
+    }
+    // Disabled at the third: no further attempt is queued.
+    expect(outcomes).toEqual(['refused', 'refused', 'refused']);
+    const stored = (await deps.subscriptions.get(s.id))?.subscription;
+    expect(stored).toMatchObject({
+      status: 'disabled',
+      consecutiveFailures: 3,
+      lastOutcome: 'refused',
+      disabledReason: '3 failed deliveries in a row (last: refused)',
+    });
+    expect(audit.entries.filter((e) => e.kind === 'webhook.refused')).toHaveLength(3);
+    expect(audit.entries.filter((e) => e.kind === 'webhook.disabled')).toHaveLength(1);
+    const readable = JSON.stringify([stored, audit.entries]);
+    expect(readable).not.toMatch(/address not allowed|unreachable|timed out/);
+  });
+
+  it('never tells the subscriber a connect-level reason, not even when disabling it', async () => {
+    const { deps, review, sender, subscribeDeps, work, clock, audit } = world();
+    const s = await subscribe(subscribeDeps, {
+      event: 'review.opened',
+      callbackUrl: 'https://a.example/h',
+    });
+    sender.answer(
+      'https://a.example/h',
+      { kind: 'failed', status: 403, reason: 'HTTP 403' },
+      { kind: 'failed', status: undefined, reason: 'timed out' },
+      { kind: 'failed', status: undefined, reason: 'unreachable' },
+    );
+    await publishReviewEvent(deps, 'review.opened', review);
+    await work();
+    for (const wait of [10_000, 20_000]) {
+      clock.advance(wait);
+      await work();
+    }
+    const stored = (await deps.subscriptions.get(s.id))?.subscription;
+    expect(stored).toMatchObject({ status: 'disabled', lastOutcome: 'failed' });
+    expect(stored?.disabledReason).toBe('3 failed deliveries in a row');
+    expect(JSON.stringify([stored, audit.entries])).not.toMatch(/unreachable|timed out/);
   });
 
   it('refuses a message on the webhooks queue that is not a delivery', async () => {
