@@ -186,7 +186,7 @@ export async function createServices(
     { GraphTaskBoard },
     { loadRoutingRules },
     { createBot },
-    { EntraSsoVerifier },
+    { EntraSsoVerifier, tabTenantWarning },
     { DevTokens, TabIdentity },
     { TableSubscriptionStore },
     { HttpWebhookSender },
@@ -235,6 +235,8 @@ export async function createServices(
 
   const devTokens = endpoints.devTokens === true ? new DevTokens() : undefined;
   const sso = config.tabSso === undefined ? undefined : new EntraSsoVerifier(config.tabSso);
+  const tenantWarning = tabTenantWarning(config.tabSso);
+  if (tenantWarning !== undefined) logger.warn(tenantWarning);
 
   return {
     ...polling,

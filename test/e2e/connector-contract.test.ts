@@ -156,9 +156,10 @@ describe('Power Automate connector against the live API', () => {
     expect(await badGallery.json()).toMatchObject({ error: { message: /filter\.galleryId/ } });
   });
 
-  it('refuses a subscription without https and a call without the key, in the declared error shape', async () => {
+  it('refuses a subscription to no web URL and a call without the key, in the declared error shape', async () => {
+    // The local host lets callbacks be plain http (WEBHOOK_ALLOW_PRIVATE_TARGETS), but never ftp.
     const plain = await api.call('whenReviewOpened', {
-      body: { callbackUrl: 'http://flows.example.com/hook' },
+      body: { callbackUrl: 'ftp://flows.example.com/hook' },
     });
     expect(plain.status).toBe(400);
     expect(plain.problems).toEqual([]);
