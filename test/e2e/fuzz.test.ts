@@ -1,14 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type LocalHost, startLocalHost } from '../../composition/local-host.js';
+import type { LocalHost } from '../../composition/local-host.js';
 import { allFunctions } from '../../functions/all-functions.js';
 import type { HttpFunctionDefinition } from '../../functions/definition.js';
-import { RecordingLogger } from '../doubles/recording-logger.js';
 import { type RawAnswer, rawRequest, type RawRequest } from '../support/raw-http.js';
+import { startTestHost, type TestHost } from '../support/test-host.js';
 
 // A fuzz run over every route the local host serves: odd methods, ids, escapes, content types,
 // bodies from empty to 10 MB, with and without the key. Every request must be answered with a
@@ -154,21 +150,15 @@ function cases(definitions: readonly HttpFunctionDefinition[]): RawRequest[] {
 }
 
 describe('fuzz: every route answers every request with a status code', () => {
+  let running: TestHost;
   let host: LocalHost;
-  let dir: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'lightdesk-fuzz-'));
-    host = await startLocalHost(
-      { PORT: '0', SIM_ASSETS: '30', SIM_SEED: '13', LIGHTDESK_DATA_DIR: dir, API_KEY: apiKey },
-      { inMemoryStorage: true, runTriggers: false, logger: new RecordingLogger() },
-    );
+    running = await startTestHost({ API_KEY: apiKey, SIM_SEED: '13' });
+    host = running.host;
   });
 
-  afterAll(async () => {
-    await host?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.stop());
 
   it('no reset, no 5xx, and healthy afterwards', async () => {
     const definitions = allFunctions(() => Promise.resolve(host.services)).filter(

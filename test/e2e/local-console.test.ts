@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type LocalHost, startLocalHost } from '../../composition/local-host.js';
-import { RecordingLogger } from '../doubles/recording-logger.js';
+import type { LocalHost } from '../../composition/local-host.js';
+import type { RecordingLogger } from '../doubles/recording-logger.js';
 import { rawRequest } from '../support/raw-http.js';
+import { startTestHost, type TestHost } from '../support/test-host.js';
 
 // The console and the development sign-in belong to the person at this machine: a DNS-rebound page,
 // another site's page, a tunnel, or anyone without the API key must not get the key or a token.
@@ -14,18 +11,6 @@ import { rawRequest } from '../support/raw-http.js';
 const apiKey = 'console-test-key-0123456789';
 const tabClientId = '2b1f7c1e-9d7a-4d7e-8f3c-5a6b7c8d9e0f';
 const adeleUpn = 'AdeleV@contoso.onmicrosoft.com';
-
-async function startHost(
-  env: Record<string, string>,
-): Promise<{ host: LocalHost; dir: string; logger: RecordingLogger }> {
-  const dir = await mkdtemp(join(tmpdir(), 'lightdesk-console-'));
-  const logger = new RecordingLogger();
-  const host = await startLocalHost(
-    { PORT: '0', SIM_ASSETS: '30', SIM_SEED: '5', LIGHTDESK_DATA_DIR: dir, ...env },
-    { inMemoryStorage: true, runTriggers: false, logger },
-  );
-  return { host, dir, logger };
-}
 
 const consoleRoutes = [
   { method: 'GET', path: '/' },
@@ -40,19 +25,17 @@ const consoleRoutes = [
 const errorOf = (body: string) => (JSON.parse(body) as { error: { message: string } }).error;
 
 describe('the local console with API_KEY set and no Entra app', () => {
+  let running: TestHost;
   let host: LocalHost;
-  let dir: string;
   let port: string;
 
   beforeAll(async () => {
-    ({ host, dir } = await startHost({ API_KEY: apiKey }));
+    running = await startTestHost({ API_KEY: apiKey });
+    host = running.host;
     port = new URL(host.url).port;
   });
 
-  afterAll(async () => {
-    await host?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.stop());
 
   it('never hands the API key to the page', async () => {
     const settings = await rawRequest(host.url, { path: '/console/settings.json' });
@@ -164,20 +147,21 @@ describe('the local console with an Entra app configured', () => {
   let on: LocalHost;
   let offLog: RecordingLogger;
   let onLog: RecordingLogger;
-  const dirs: string[] = [];
+  const running: TestHost[] = [];
 
   beforeAll(async () => {
     const entra = { API_KEY: apiKey, TAB_SSO_CLIENT_ID: tabClientId };
     // The first names no tenant (a multi-tenant app), the second its own.
-    const first = await startHost(entra);
-    const second = await startHost({
+    const first = await startTestHost(entra);
+    running.push(first);
+    const second = await startTestHost({
       ...entra,
       TAB_SSO_TENANT_ID: '4c9a7e2d-6f1b-4e8a-b3d5-0a2f6c8e1b37',
       LIGHTDESK_CONSOLE: 'on',
     });
+    running.push(second);
     ({ host: off, logger: offLog } = first);
     ({ host: on, logger: onLog } = second);
-    dirs.push(first.dir, second.dir);
   });
 
   it('says at start-up when any tenant’s users can open the tab', () => {
@@ -188,9 +172,7 @@ describe('the local console with an Entra app configured', () => {
   });
 
   afterAll(async () => {
-    await off?.stop();
-    await on?.stop();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    for (const one of running) await one.stop();
   });
 
   it('keeps the console and the development sign-in off unless LIGHTDESK_CONSOLE=on', async () => {

@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type LocalHost, startLocalHost } from '../../composition/local-host.js';
-import { RecordingLogger } from '../doubles/recording-logger.js';
+import type { LocalHost } from '../../composition/local-host.js';
 import { rawRequest } from '../support/raw-http.js';
+import { startTestHost, type TestHost } from '../support/test-host.js';
 
 // Every malformed request gets a clean, specific refusal: a status code and a message, never a
 // reset connection or a 5xx.
@@ -19,21 +15,15 @@ const messageOf = (body: string) =>
   (JSON.parse(body) as { error: { message: string } }).error.message;
 
 describe('clean refusals on the local host', () => {
+  let running: TestHost;
   let host: LocalHost;
-  let dir: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'lightdesk-refusals-'));
-    host = await startLocalHost(
-      { PORT: '0', SIM_ASSETS: '30', SIM_SEED: '9', LIGHTDESK_DATA_DIR: dir, API_KEY: apiKey },
-      { inMemoryStorage: true, runTriggers: false, logger: new RecordingLogger() },
-    );
+    running = await startTestHost({ API_KEY: apiKey, SIM_SEED: '9' });
+    host = running.host;
   });
 
-  afterAll(async () => {
-    await host?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.stop());
 
   it('answers a body over 1 MB with 413 and closes the connection, without a reset', async () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 0x7b);
