@@ -22,6 +22,15 @@ const consoleRoutes = [
   { method: 'GET', path: '/api/v1/tab/dev-token' },
 ] as const;
 
+/** A development sign-in as Adele at `path`, with `headers` besides the JSON content type. */
+const signIn = (url: string, path: string, headers: Record<string, string> = {}) =>
+  rawRequest(url, {
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ user: adeleUpn }),
+  });
+
 const errorOf = (body: string) => (JSON.parse(body) as { error: { message: string } }).error;
 
 describe('the local console with API_KEY set and no Entra app', () => {
@@ -109,14 +118,7 @@ describe('the local console with API_KEY set and no Entra app', () => {
   });
 
   it('issues development tokens through the console, and directly only with the key', async () => {
-    const body = JSON.stringify({ user: adeleUpn });
-    const json = { 'content-type': 'application/json' };
-    const viaConsole = await rawRequest(host.url, {
-      method: 'POST',
-      path: '/console/api/v1/tab/dev-token',
-      headers: json,
-      body,
-    });
+    const viaConsole = await signIn(host.url, '/console/api/v1/tab/dev-token');
     expect(viaConsole.status).toBe(200);
     const { token } = JSON.parse(viaConsole.body) as { token: string };
     const queue = await rawRequest(host.url, {
@@ -125,19 +127,9 @@ describe('the local console with API_KEY set and no Entra app', () => {
     });
     expect(queue.status).toBe(200);
 
-    const withoutKey = await rawRequest(host.url, {
-      method: 'POST',
-      path: '/api/v1/tab/dev-token',
-      headers: json,
-      body,
-    });
+    const withoutKey = await signIn(host.url, '/api/v1/tab/dev-token');
     expect(withoutKey.status).toBe(401);
-    const withKey = await rawRequest(host.url, {
-      method: 'POST',
-      path: '/api/v1/tab/dev-token',
-      headers: { ...json, 'x-api-key': apiKey },
-      body,
-    });
+    const withKey = await signIn(host.url, '/api/v1/tab/dev-token', { 'x-api-key': apiKey });
     expect(withKey.status).toBe(200);
   });
 });
@@ -179,40 +171,19 @@ describe('the local console with an Entra app configured', () => {
     const page = await rawRequest(off.url, { path: '/' });
     expect(page.status).toBe(404);
     expect(errorOf(page.body).message).toMatch(/LIGHTDESK_CONSOLE=on/);
-    const token = await rawRequest(off.url, {
-      method: 'POST',
-      path: '/console/api/v1/tab/dev-token',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: adeleUpn }),
-    });
+    const token = await signIn(off.url, '/console/api/v1/tab/dev-token');
     expect(token.status).toBe(404);
-    const direct = await rawRequest(off.url, {
-      method: 'POST',
-      path: '/api/v1/tab/dev-token',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify({ user: adeleUpn }),
-    });
+    const direct = await signIn(off.url, '/api/v1/tab/dev-token', { 'x-api-key': apiKey });
     expect(direct.status).toBe(404);
   });
 
   it('with LIGHTDESK_CONSOLE=on serves them, still to a loopback Host only', async () => {
     const port = new URL(on.url).port;
     expect((await rawRequest(on.url, { path: '/' })).status).toBe(200);
-    const token = await rawRequest(on.url, {
-      method: 'POST',
-      path: '/console/api/v1/tab/dev-token',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: adeleUpn }),
-    });
+    const token = await signIn(on.url, '/console/api/v1/tab/dev-token');
     expect(token.status).toBe(200);
-    const tunnelled = await rawRequest(on.url, {
-      method: 'POST',
-      path: '/console/api/v1/tab/dev-token',
-      headers: {
-        host: `lightdesk-dev.example.devtunnels.ms:${port}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ user: adeleUpn }),
+    const tunnelled = await signIn(on.url, '/console/api/v1/tab/dev-token', {
+      host: `lightdesk-dev.example.devtunnels.ms:${port}`,
     });
     expect(tunnelled.status).toBe(403);
   });
