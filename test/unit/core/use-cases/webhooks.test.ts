@@ -4,6 +4,7 @@ import { WebhookTargetPolicy } from '../../../../connectors/webhooks/webhook-tar
 import { ConflictError, LimitReachedError, ValidationError } from '../../../../core/errors.js';
 import type { WebhookFanout } from '../../../../core/model/queue-message.js';
 import type { Review } from '../../../../core/model/review.js';
+import type { WebhookAnswer } from '../../../../core/ports/webhook-sender.js';
 import { reviewNotificationSchema } from '../../../../core/model/review-event.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import {
@@ -100,7 +101,26 @@ function world(
       if (events.length === 0 && attempts.length === 0) return outcomes;
     }
   }
-  return { deps, clock, queue, reviews, review, sender, audit, subscribeDeps, work };
+  /** A subscription to review.opened at `callbackUrl`, its attempts answered in turn, and the opening published. */
+  async function subscribeAndOpen(callbackUrl: string, ...answers: WebhookAnswer[]) {
+    const subscription = await subscribe(subscribeDeps, { event: 'review.opened', callbackUrl });
+    sender.answer(callbackUrl, ...answers);
+    await publishReviewEvent(deps, 'review.opened', review);
+    return subscription;
+  }
+
+  return {
+    deps,
+    clock,
+    queue,
+    reviews,
+    review,
+    sender,
+    audit,
+    subscribeDeps,
+    work,
+    subscribeAndOpen,
+  };
 }
 
 /** The review with one more decision saved in it, as decideReview would leave it. */
@@ -437,17 +457,12 @@ describe('delivering review events', () => {
   });
 
   it('disables a subscriber after the failures in a row the policy allows; a success resets the count', async () => {
-    const { deps, review, sender, subscribeDeps, work, clock, audit } = world();
-    const s = await subscribe(subscribeDeps, {
-      event: 'review.opened',
-      callbackUrl: 'https://a.example/h',
-    });
-    sender.answer(
+    const { deps, review, sender, work, clock, audit, subscribeAndOpen } = world();
+    const s = await subscribeAndOpen(
       'https://a.example/h',
       { kind: 'failed', status: 500, reason: 'HTTP 500' },
       { kind: 'delivered', status: 202 },
     );
-    await publishReviewEvent(deps, 'review.opened', review);
     await work();
     clock.advance(10_000);
     await work();
@@ -488,33 +503,23 @@ describe('delivering review events', () => {
   });
 
   it('disables at once when the subscriber answers 410 Gone', async () => {
-    const { deps, review, sender, subscribeDeps, work } = world();
-    const s = await subscribe(subscribeDeps, {
-      event: 'review.opened',
-      callbackUrl: 'https://a.example/h',
-    });
-    sender.answer('https://a.example/h', { kind: 'gone', status: 410 });
-    await publishReviewEvent(deps, 'review.opened', review);
+    const { deps, work, subscribeAndOpen } = world();
+    const s = await subscribeAndOpen('https://a.example/h', { kind: 'gone', status: 410 });
     expect(await work()).toEqual(['gone']);
     expect((await deps.subscriptions.get(s.id))?.subscription.status).toBe('disabled');
   });
 
   it('keeps how the last attempt went: delivered, failed with the status when one came, refused', async () => {
-    const { deps, review, sender, subscribeDeps, work, clock } = world({
+    const { deps, work, clock, subscribeAndOpen } = world({
       policy: { maxConsecutiveFailures: 10 },
     });
-    const s = await subscribe(subscribeDeps, {
-      event: 'review.opened',
-      callbackUrl: 'https://a.example/h',
-    });
-    sender.answer(
+    const s = await subscribeAndOpen(
       'https://a.example/h',
       { kind: 'failed', status: 503, reason: 'HTTP 503' },
       { kind: 'failed', status: undefined, reason: 'unreachable' },
       { kind: 'refused', reason: 'address not allowed' },
       { kind: 'delivered', status: 202 },
     );
-    await publishReviewEvent(deps, 'review.opened', review);
     const seen = [];
     for (const wait of [0, 10_000, 20_000, 40_000]) {
       clock.advance(wait);
@@ -562,18 +567,13 @@ describe('delivering review events', () => {
   });
 
   it('never tells the subscriber a connect-level reason, not even when disabling it', async () => {
-    const { deps, review, sender, subscribeDeps, work, clock, audit } = world();
-    const s = await subscribe(subscribeDeps, {
-      event: 'review.opened',
-      callbackUrl: 'https://a.example/h',
-    });
-    sender.answer(
+    const { deps, work, clock, audit, subscribeAndOpen } = world();
+    const s = await subscribeAndOpen(
       'https://a.example/h',
       { kind: 'failed', status: 403, reason: 'HTTP 403' },
       { kind: 'failed', status: undefined, reason: 'timed out' },
       { kind: 'failed', status: undefined, reason: 'unreachable' },
     );
-    await publishReviewEvent(deps, 'review.opened', review);
     await work();
     for (const wait of [10_000, 20_000]) {
       clock.advance(wait);
