@@ -129,6 +129,17 @@ export class ConfigError extends AppError {
   }
 }
 
+/**
+ * Whether trying again later may succeed: throttling, an upstream's 5xx, 408 or no answer at all
+ * (timeouts, dropped connections), and losing a race for a review or an effect. Everything else (bad
+ * input, 4xx, configuration) fails the same way however often it is tried.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof RateLimitedError || error instanceof ConflictError) return true;
+  if (!(error instanceof UpstreamError)) return false;
+  return error.status === undefined || error.status >= 500 || error.status === 408;
+}
+
 /** The functions library's ensureErrorType: anything thrown becomes an Error we can log. */
 export function ensureError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;

@@ -90,6 +90,21 @@ export class TableEffectLedger implements EffectLedger {
     }
   }
 
+  async abandon(key: string, attempt: number): Promise<void> {
+    const address = splitKey(key);
+    const current = await this.read(key, address);
+    if (current?.state !== 'pending' || current.attempt !== attempt) return;
+    try {
+      // An empty lease is an expired one: the next begin takes the key over as attempt + 1.
+      const row = { ...address, state: 'pending', attempt, leaseUntil: '' };
+      await this.table.updateEntity(row, 'Replace', { etag: current.etag });
+    } catch (e: unknown) {
+      const status = statusOf(e);
+      if (status === 412 || status === 404) return;
+      throw toStorageError('azure-table', e, { what: 'effect', id: key });
+    }
+  }
+
   async get(key: string): Promise<EffectRecord | undefined> {
     const row = await this.read(key, splitKey(key));
     if (row === undefined) return undefined;

@@ -30,5 +30,12 @@ export interface EffectLedger {
    * number. Nothing happens if the key is no longer held by that attempt.
    */
   release(key: string, attempt: number): Promise<void>;
+  /**
+   * The claim of `attempt` failed and may or may not have changed something (a 5xx, a timeout, a lost
+   * answer): the key is free at once, as if its lease had run out, so the next `begin` gets
+   * `attempt + 1` and looks for what this attempt may have made. Nothing happens if the key is no
+   * longer held by that attempt.
+   */
+  abandon(key: string, attempt: number): Promise<void>;
   get(key: string): Promise<EffectRecord | undefined>;
 }

@@ -44,11 +44,14 @@ export async function runOnce(
         try {
           result = await run(claim.attempt);
         } catch (e: unknown) {
-          // Throttled: the service did nothing, so the next delivery may start at once instead of
-          // waiting out the lease (and need not look for something this attempt made).
-          if (e instanceof RateLimitedError) {
-            await deps.ledger.release(key, claim.attempt).catch(() => undefined);
-          }
+          // The key is free at once, so the next delivery need not wait out the lease. Throttled,
+          // the service did nothing: the next attempt starts afresh. Any other failure may have
+          // changed something (a lost answer): the next attempt looks for what this one made.
+          const free =
+            e instanceof RateLimitedError
+              ? deps.ledger.release(key, claim.attempt)
+              : deps.ledger.abandon(key, claim.attempt);
+          await free.catch(() => undefined);
           throw e;
         }
         await deps.ledger.complete(key, result);

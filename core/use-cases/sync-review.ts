@@ -1,4 +1,4 @@
-import { AuthError } from '../errors.js';
+import { ConflictError, isTransient, RateLimitedError } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
 import { decisionAuthor, isOpen, type Review, type ReviewStatus } from '../model/review.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -7,10 +7,11 @@ import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { Logger } from '../ports/logger.js';
 import type { LibraryReviewStatus, PhotoArchive } from '../ports/photo-archive.js';
-import type { CardContext, ReviewCards } from '../ports/review-cards.js';
+import type { ReviewCards } from '../ports/review-cards.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import type { TaskBoard, TaskDetails } from '../ports/task-board.js';
 import { runOnce } from './run-once.js';
+import { type NoteEffect, type RecordReview, syncCard } from './sync-card.js';
 import { updateReview } from './update-review.js';
 
 export interface ReviewLinks {
@@ -36,8 +37,6 @@ export interface SyncReviewResult {
   /** The effects carried out by this run (not the ones a previous run had already done). */
   readonly effects: readonly string[];
 }
-
-const maxThumbnails = 8;
 
 const libraryStatus: Record<ReviewStatus, LibraryReviewStatus> = {
   pending: 'pending review',
@@ -102,35 +101,16 @@ function taskDetails(review: Review, reviewUrl: string): TaskDetails {
   };
 }
 
-/**
- * Brings Planner, Teams and PhotoShelter in line with the stored review (ARCHITECTURE.md §3.4–3.6).
- * Every effect runs once under a key made of the review and the state it reflects, so this can run
- * again and again (redeliveries, crashes, two workers) and converges without doubles.
- */
-export async function syncReview(
+/** 1–3: the Planner task, its details, and its bucket and progress. Returns the review as stored. */
+async function syncTask(
   deps: SyncReviewDeps,
-  reviewId: string,
-): Promise<SyncReviewResult> {
+  current: Review,
+  reviewUrl: string,
+  record: RecordReview,
+  note: NoteEffect,
+): Promise<Review> {
   const log = deps.logger.child('sync-review');
-  const effects: string[] = [];
-  const note = async (kind: string, review: Review, summary: string) => {
-    effects.push(kind);
-    await deps.audit.append({
-      at: deps.clock.now().toISOString(),
-      kind,
-      subject: review.id,
-      summary,
-      data: { reviewId: review.id, galleryId: review.galleryId, status: review.status },
-    });
-  };
-
-  /** Records what an effect made (a task id, an activity id) on the stored review. */
-  const record = async (change: (r: Review) => Review | undefined): Promise<Review> =>
-    (await updateReview(deps.reviews, reviewId, change, deps)).review;
-
-  let review = (await updateReview(deps.reviews, reviewId, () => undefined)).review;
-  const reviewUrl = deps.links.reviewUrl(review.id);
-
+  let review = current;
   // 1. The Planner task, once per review.
   if (review.planner.taskId === undefined) {
     const planId = review.route.planId;
@@ -155,7 +135,12 @@ export async function syncReview(
     review = await record((r) =>
       r.planner.taskId === created.result
         ? undefined
-        : { ...r, planner: { ...r.planner, bucketId, taskId: created.result } },
+        : {
+            ...r,
+            planner: { ...r.planner, bucketId, taskId: created.result },
+            // A card posted while Planner was down has no task link yet: showing it is a change.
+            cardVersion: r.teams.activityId === undefined ? r.cardVersion : r.cardVersion + 1,
+          },
     );
     if (created.isFresh)
       await note('planner.task.created', review, `Planner task for ${review.galleryName}`);
@@ -196,7 +181,11 @@ export async function syncReview(
     if (moved.isFresh) await note('planner.task.moved', review, `task moved to ${moved.result}`);
   }
 
-  // 4. PhotoShelter: the status on every asset of the batch, and the archive action.
+  return review;
+}
+
+/** 4: PhotoShelter: the status on every asset of the batch, and the archive action. */
+async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffect): Promise<void> {
   const status = libraryStatus[review.status];
   const written = await runOnce(
     deps,
@@ -225,98 +214,87 @@ export async function syncReview(
     });
     if (archived.isFresh) await note('photoshelter.gallery.archived', review, `gallery ${action}`);
   }
+}
 
-  // 5. The Teams card: posted once, then updated for everyone whenever the card version moves. It
-  // comes last: while an earlier attempt holds its key (Teams refused it, or a worker crashed
-  // mid-post) runOnce throws ConflictError so the message comes back, and by then Planner and
-  // PhotoShelter must already be in line rather than wait for Teams.
-  const context = await cardContext(deps, review);
-  const card = deps.cards.shared(review, context);
-  try {
-    if (review.teams.activityId === undefined) {
-      const shownVersion = review.cardVersion;
-      const posted = await runOnce(deps, `teams.card:${review.id}`, async () => {
-        const { activityId } = await deps.chat.postCard(
-          review.teams.conversation,
-          card,
-          `Review ${review.galleryName}: ${review.assets.length} images`,
-        );
-        return activityId;
-      });
-      if (posted.isFresh) {
-        // The card just posted shows this version: without this record the next sync would
-        // "update" the card to what it already shows.
-        await runOnce(deps, `teams.card:${review.id}:v${shownVersion}`, () =>
-          Promise.resolve(posted.result),
-        );
-      }
-      review = await record((r) =>
-        r.teams.activityId === posted.result
-          ? undefined
-          : { ...r, teams: { ...r.teams, activityId: posted.result } },
-      );
-      if (posted.isFresh)
-        await note('teams.card.posted', review, `card posted to ${review.teams.conversation}`);
-    } else {
-      const activityId = review.teams.activityId;
-      const updated = await runOnce(
-        deps,
-        `teams.card:${review.id}:v${review.cardVersion}`,
-        async () => {
-          await deps.chat.updateCard(review.teams.conversation, activityId, card);
-          return activityId;
-        },
-      );
-      if (updated.isFresh)
-        await note('teams.card.updated', review, `card v${review.cardVersion} for everyone`);
-    }
-  } catch (e: unknown) {
-    if (!(e instanceof AuthError)) throw e;
-    // Teams refuses the bot there (removed, blocked): the conversation is marked by the notifier and
-    // the rest of the review still converges. Nothing is lost: the next sync posts once it is fixed.
-    await note('teams.card.refused', review, `Teams refused the card: ${e.message}`);
-    log.warn('Teams refused the card', {
-      reviewId: review.id,
-      conversation: review.teams.conversation,
+/**
+ * Brings Planner, Teams and PhotoShelter in line with the stored review (ARCHITECTURE.md §3.4–3.6).
+ * Every effect runs once under a key made of the review and the state it reflects, so this can run
+ * again and again (redeliveries, crashes, two workers) and converges without doubles.
+ */
+export async function syncReview(
+  deps: SyncReviewDeps,
+  reviewId: string,
+): Promise<SyncReviewResult> {
+  const log = deps.logger.child('sync-review');
+  const effects: string[] = [];
+  const note = async (kind: string, review: Review, summary: string) => {
+    effects.push(kind);
+    await deps.audit.append({
+      at: deps.clock.now().toISOString(),
+      kind,
+      subject: review.id,
+      summary,
+      data: { reviewId: review.id, galleryId: review.galleryId, status: review.status },
     });
-  }
+  };
 
-  log.info('review synced', { reviewId: review.id, effects: effects.length });
+  /** Records what an effect made (a task id, an activity id) on the stored review. */
+  const record = async (change: (r: Review) => Review | undefined): Promise<Review> =>
+    (await updateReview(deps.reviews, reviewId, change, deps)).review;
+
+  let review = (await updateReview(deps.reviews, reviewId, () => undefined)).review;
+  const reviewUrl = deps.links.reviewUrl(review.id);
+
+  // Planner, PhotoShelter and Teams are independent effects: one system being down (a Graph outage)
+  // delays only its own, and the others are done on this run.
+  const failures: unknown[] = [];
+  const step = async (system: string, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (e: unknown) {
+      failures.push(e);
+      log.warn('review effect failed; the message comes back for it', {
+        reviewId: review.id,
+        system,
+        error: e instanceof Error ? e.name : 'unknown',
+        transient: isTransient(e),
+      });
+    }
+  };
+
+  await step('planner', async () => {
+    review = await syncTask(deps, review, reviewUrl, record, note);
+  });
+
+  await step('photoshelter', async () => {
+    await syncLibrary(deps, review, note);
+  });
+
+  // 5. The Teams card (sync-card.ts).
+  await step('teams', async () => {
+    review = await syncCard(deps, review, record, note);
+  });
+
+  log.info('review synced', {
+    reviewId: review.id,
+    effects: effects.length,
+    failed: failures.length,
+  });
+  // Every system had its turn: the message comes back for what failed, the rest stays done.
+  if (failures.length > 0) throw mostTelling(failures);
   return { reviewId: review.id, effects };
 }
 
-/** Thumbnails, the task link and who gets the actionable view: what every card of a review shows. */
-export async function cardContext(
-  deps: Pick<SyncReviewDeps, 'archive' | 'board' | 'chat' | 'clock' | 'logger'>,
-  review: Review,
-): Promise<CardContext> {
-  const shown = review.assets.slice(-maxThumbnails);
-  // Links stored when the asset joined keep an invoke answer free of PhotoShelter calls.
-  const thumbnails = await Promise.all(
-    shown.map(async (asset) => {
-      const url =
-        asset.thumbnailUrl ??
-        (await deps.archive.getDisplayLink(asset.assetId, { width: 300, height: 300 })).url;
-      return { assetId: asset.assetId, url, fileName: asset.fileName };
-    }),
-  );
-  let refreshUserIds: readonly string[] = [];
-  try {
-    refreshUserIds = await deps.chat.memberIds(
-      review.teams.conversation,
-      review.reviewers.map((r) => r.id),
-    );
-  } catch (e: unknown) {
-    // Without the roster the card still works: reviewers get their view by pressing Refresh.
-    deps.logger.warn('roster lookup failed', { reviewId: review.id, error: String(e) });
-  }
-  return {
-    taskUrl:
-      review.planner.taskId === undefined
-        ? undefined
-        : deps.board.taskUrl({ taskId: review.planner.taskId, planId: review.route.planId }),
-    thumbnails,
-    refreshUserIds,
-    now: deps.clock.now(),
-  };
+/**
+ * The failure a run of several effects reports: one that will not pass by itself (so the message is
+ * poisoned with its reason, and replayed once fixed), else throttling with the longest wait asked
+ * for, else the first transient failure.
+ */
+function mostTelling(failures: readonly unknown[]): unknown {
+  const lasting = failures.find((e) => !isTransient(e));
+  if (lasting !== undefined) return lasting;
+  const throttled = failures
+    .filter((e): e is RateLimitedError => e instanceof RateLimitedError)
+    .sort((a, b) => b.retryAfterMs - a.retryAfterMs);
+  return throttled[0] ?? failures[0] ?? new ConflictError('no failure to report');
 }

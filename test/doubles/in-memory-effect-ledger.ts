@@ -49,6 +49,14 @@ export class InMemoryEffectLedger implements EffectLedger {
     return Promise.resolve();
   }
 
+  abandon(key: string, attempt: number): Promise<void> {
+    const existing = this.records.get(key);
+    if (existing?.state === 'pending' && existing.attempt === attempt) {
+      this.records.set(key, { ...existing, leaseUntil: undefined });
+    }
+    return Promise.resolve();
+  }
+
   get(key: string): Promise<EffectRecord | undefined> {
     return Promise.resolve(this.records.get(key));
   }

@@ -45,6 +45,27 @@ describe('TableEffectLedger on Azurite', () => {
     });
   });
 
+  it('frees an abandoned claim at once for the next attempt, which then looks for what it made', async () => {
+    const key = 'planner.task:R0020';
+    await ledger.begin(key, { now: t0, leaseMs });
+    // A stale attempt number changes nothing: the key stays busy.
+    await ledger.abandon(key, 2);
+    expect(await ledger.begin(key, { now: at(1), leaseMs })).toEqual({ kind: 'busy', attempt: 1 });
+
+    // Well inside its lease, the key is taken over as attempt 2 (a lost answer may have made a task).
+    await ledger.abandon(key, 1);
+    expect(await ledger.begin(key, { now: at(2), leaseMs })).toEqual({
+      kind: 'claimed',
+      attempt: 2,
+    });
+    await ledger.complete(key, 'task-2');
+    await ledger.abandon(key, 2);
+    expect(await ledger.begin(key, { now: at(3), leaseMs })).toEqual({
+      kind: 'done',
+      result: 'task-2',
+    });
+  });
+
   it('frees a released claim at once, for the same attempt, and only for the attempt holding it', async () => {
     const key = 'planner.task:R0010';
     await ledger.begin(key, { now: t0, leaseMs });

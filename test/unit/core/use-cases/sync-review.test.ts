@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ConflictError, UpstreamError } from '../../../../core/errors.js';
+import { UpstreamError } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { effectLeaseMs } from '../../../../core/use-cases/run-once.js';
 import { syncReview } from '../../../../core/use-cases/sync-review.js';
@@ -55,9 +55,8 @@ describe('syncReview', () => {
     const review = loop.onlyReviewOf(loop.galleries.mediaDay);
     expect(review.planner.taskId).toBeUndefined();
 
-    // Until the crashed attempt's lease runs out, another worker leaves the task alone.
-    await expect(syncReview(loop.deps, review.id)).rejects.toThrow(ConflictError);
-    loop.clock.advance(effectLeaseMs + 1);
+    // The failed attempt freed its key at once, as one that may have made something: the next sync
+    // does not wait out a lease, and looks for the task before making one.
     const result = await syncReview(loop.deps, review.id);
 
     const [task, ...others] = loop.board.tasks();
@@ -113,19 +112,18 @@ describe('syncReview', () => {
 
     loop.clock.advance(5_000);
     const second = loop.upload(loop.galleries.mediaDay);
-    // The refused post still holds its key for its lease: the card waits for a later delivery.
-    await expect(loop.deliver(second)).rejects.toThrow(ConflictError);
+    // The refused post freed its key: the next delivery asks Teams again, which still refuses; that
+    // is noted, and the rest of the review is done.
+    await loop.deliver(second);
+    await loop.drainQueue();
 
     const review = loop.onlyReviewOf(loop.galleries.mediaDay);
     expect(review.assets).toHaveLength(2);
     expect(loop.board.detailsOf(review.planner.taskId ?? '').description).toMatch(/^2 images/);
     expect(loop.archive.reviewStatusOf(second.assetId)).toBe('pending review');
-
-    // The queued sync is delivered again once the lease ran out: Teams still refuses, which is noted,
-    // and it is done.
-    loop.clock.advance(effectLeaseMs);
-    await loop.drainQueue();
-    expect(loop.auditKinds().filter((k) => k === 'teams.card.refused')).toHaveLength(2);
+    expect(
+      loop.auditKinds().filter((k) => k === 'teams.card.refused').length,
+    ).toBeGreaterThanOrEqual(2);
     expect(loop.chat.posts()).toEqual([]);
     expect(loop.board.tasks()).toHaveLength(1);
   });

@@ -1,0 +1,129 @@
+import { AuthError } from '../errors.js';
+import type { Review } from '../model/review.js';
+import type { ChatNotifier } from '../ports/chat-notifier.js';
+import type { Clock } from '../ports/clock.js';
+import type { EffectLedger } from '../ports/effect-ledger.js';
+import type { Logger } from '../ports/logger.js';
+import type { PhotoArchive } from '../ports/photo-archive.js';
+import type { CardContext, ReviewCards } from '../ports/review-cards.js';
+import type { TaskBoard } from '../ports/task-board.js';
+import { runOnce } from './run-once.js';
+
+/** What an effect step uses to record what it made on the review and to note it on the audit trail. */
+export type RecordReview = (change: (r: Review) => Review | undefined) => Promise<Review>;
+export type NoteEffect = (kind: string, review: Review, summary: string) => Promise<void>;
+
+export interface SyncCardDeps {
+  readonly archive: PhotoArchive;
+  readonly board: TaskBoard;
+  readonly chat: ChatNotifier;
+  readonly cards: ReviewCards;
+  readonly ledger: EffectLedger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const maxThumbnails = 8;
+
+/**
+ * 5: the Teams card of a review, posted once, then updated for everyone whenever the card version
+ * moves. Returns the review as stored. Teams refusing the bot there (removed, blocked) is noted and
+ * not thrown: the rest of the review converges, and the next sync posts once it is fixed.
+ */
+export async function syncCard(
+  deps: SyncCardDeps,
+  current: Review,
+  record: RecordReview,
+  note: NoteEffect,
+): Promise<Review> {
+  const log = deps.logger.child('sync-review');
+  let review = current;
+  const context = await cardContext(deps, review);
+  const card = deps.cards.shared(review, context);
+  try {
+    if (review.teams.activityId === undefined) {
+      const shownVersion = review.cardVersion;
+      const posted = await runOnce(deps, `teams.card:${review.id}`, async () => {
+        const { activityId } = await deps.chat.postCard(
+          review.teams.conversation,
+          card,
+          `Review ${review.galleryName}: ${review.assets.length} images`,
+        );
+        return activityId;
+      });
+      if (posted.isFresh) {
+        // The card just posted shows this version: without this record the next sync would
+        // "update" the card to what it already shows.
+        await runOnce(deps, `teams.card:${review.id}:v${shownVersion}`, () =>
+          Promise.resolve(posted.result),
+        );
+      }
+      review = await record((r) =>
+        r.teams.activityId === posted.result
+          ? undefined
+          : { ...r, teams: { ...r.teams, activityId: posted.result } },
+      );
+      if (posted.isFresh)
+        await note('teams.card.posted', review, `card posted to ${review.teams.conversation}`);
+    } else {
+      const activityId = review.teams.activityId;
+      const updated = await runOnce(
+        deps,
+        `teams.card:${review.id}:v${review.cardVersion}`,
+        async () => {
+          await deps.chat.updateCard(review.teams.conversation, activityId, card);
+          return activityId;
+        },
+      );
+      if (updated.isFresh)
+        await note('teams.card.updated', review, `card v${review.cardVersion} for everyone`);
+    }
+  } catch (e: unknown) {
+    if (!(e instanceof AuthError)) throw e;
+    // Teams refuses the bot there (removed, blocked): the conversation is marked by the notifier and
+    // the rest of the review still converges. Nothing is lost: the next sync posts once it is fixed.
+    await note('teams.card.refused', review, `Teams refused the card: ${e.message}`);
+    log.warn('Teams refused the card', {
+      reviewId: review.id,
+      conversation: review.teams.conversation,
+    });
+  }
+
+  return review;
+}
+
+/** Thumbnails, the task link and who gets the actionable view: what every card of a review shows. */
+export async function cardContext(
+  deps: Pick<SyncCardDeps, 'archive' | 'board' | 'chat' | 'clock' | 'logger'>,
+  review: Review,
+): Promise<CardContext> {
+  const shown = review.assets.slice(-maxThumbnails);
+  // Links stored when the asset joined keep an invoke answer free of PhotoShelter calls.
+  const thumbnails = await Promise.all(
+    shown.map(async (asset) => {
+      const url =
+        asset.thumbnailUrl ??
+        (await deps.archive.getDisplayLink(asset.assetId, { width: 300, height: 300 })).url;
+      return { assetId: asset.assetId, url, fileName: asset.fileName };
+    }),
+  );
+  let refreshUserIds: readonly string[] = [];
+  try {
+    refreshUserIds = await deps.chat.memberIds(
+      review.teams.conversation,
+      review.reviewers.map((r) => r.id),
+    );
+  } catch (e: unknown) {
+    // Without the roster the card still works: reviewers get their view by pressing Refresh.
+    deps.logger.warn('roster lookup failed', { reviewId: review.id, error: String(e) });
+  }
+  return {
+    taskUrl:
+      review.planner.taskId === undefined
+        ? undefined
+        : deps.board.taskUrl({ taskId: review.planner.taskId, planId: review.route.planId }),
+    thumbnails,
+    refreshUserIds,
+    now: deps.clock.now(),
+  };
+}
