@@ -1,18 +1,16 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { RateLimitedError } from '../core/errors.js';
-import { queueMessageSchema } from '../core/model/queue-message.js';
 import { handleQueueMessage } from '../core/use-cases/handle-queue-message.js';
+import { settleQueueWork } from '../core/use-cases/queue-failures.js';
 import type { QueueFunctionDefinition, ServicesProvider } from './definition.js';
 
 /**
- * Queue trigger on the events queue. Throwing leaves the message to be delivered again; after
- * QUEUE_MAX_DEQUEUE deliveries the host moves it to the poison queue. A throttled message is queued
- * again instead, delayed as the service asked.
+ * Queue trigger on the events queue. A transient failure (throttling, an upstream's 5xx, no answer, a
+ * lost race) queues the message again as a new one after a growing delay, so an outage never uses up
+ * its QUEUE_MAX_DEQUEUE deliveries; a message that can never succeed goes to the poison queue at once
+ * with its reason (core/use-cases/queue-failures.ts). Anything else is thrown, and the host delivers
+ * it again as before.
  */
-/** Azure Queue Storage hides a new message for at most 7 days; throttling asks for far less. */
-const maxThrottleDelayMs = 15 * 60_000;
-
 export function processEvent(services: ServicesProvider): QueueFunctionDefinition {
   return {
     trigger: 'queue',
@@ -20,21 +18,15 @@ export function processEvent(services: ServicesProvider): QueueFunctionDefinitio
     queueSetting: 'EVENTS_QUEUE',
     handler: async (message: unknown, context: InvocationContext) => {
       const s = await services();
-      try {
-        const result = await handleQueueMessage(
-          { ...s, logger: s.logger.child('processEvent') },
-          message,
-        );
+      const logger = s.logger.child('processEvent');
+      const outcome = await settleQueueWork({ queue: s.queue, logger }, message, () =>
+        handleQueueMessage({ ...s, logger }, message),
+      );
+      if (outcome.kind === 'done') {
+        const { result } = outcome;
         context.log(`processEvent: ${result.kind} ${'id' in result ? result.id : result.reviewId}`);
-      } catch (e: unknown) {
-        // Throttled (Graph, Teams, PhotoShelter): come back when the service said, as a new message.
-        // Failing instead would wait the host's visibility timeout, and a long spell of throttling
-        // would send good work to the poison queue after QUEUE_MAX_DEQUEUE deliveries.
-        const parsed = queueMessageSchema.safeParse(message);
-        if (!(e instanceof RateLimitedError) || !parsed.success) throw e;
-        const delayMs = Math.min(maxThrottleDelayMs, Math.max(1_000, e.retryAfterMs));
-        await s.queue.enqueue(parsed.data, { delayMs });
-        context.log(`processEvent: throttled; queued again in ${delayMs} ms`);
+      } else {
+        context.log(`processEvent: ${outcome.kind}`);
       }
     },
   };

@@ -1,7 +1,7 @@
 import type { QueueClient } from '@azure/storage-queue';
 
 import { ConflictError, ValidationError } from '../../core/errors.js';
-import type { QueueMessage } from '../../core/model/queue-message.js';
+import { asRecord, type QueueMessage, withoutRetryMarks } from '../../core/model/queue-message.js';
 import type { EventQueue, PoisonMessage, QueuedMessage } from '../../core/ports/event-queue.js';
 import type { StorageQueues } from './storage-clients.js';
 import { describeFailure, toStorageError } from './errors.js';
@@ -26,11 +26,11 @@ const neverExpires = -1;
  */
 export class StorageEventQueue implements EventQueue {
   private readonly events: QueueClient;
-  private readonly poison: QueueClient;
+  private readonly poisonQueue: QueueClient;
 
   constructor(queues: StorageQueues) {
     this.events = queues.events;
-    this.poison = queues.poison;
+    this.poisonQueue = queues.poison;
   }
 
   async enqueue(event: QueueMessage, options?: { readonly delayMs?: number }): Promise<void> {
@@ -106,15 +106,60 @@ export class StorageEventQueue implements EventQueue {
     // Copy first, delete second: a crash in between leaves the message in both queues (seen twice),
     // never in neither.
     try {
-      await this.poison.sendMessage(encodeBody(message.body), { messageTimeToLive: neverExpires });
+      await this.poisonQueue.sendMessage(encodeBody(message.body), {
+        messageTimeToLive: neverExpires,
+      });
     } catch (e: unknown) {
-      throw toStorageError('azure-queue', e, { what: 'queue', id: this.poison.name });
+      throw toStorageError('azure-queue', e, { what: 'queue', id: this.poisonQueue.name });
     }
     await this.complete(message);
   }
 
+  async poison(message: unknown, reason: string): Promise<void> {
+    const body = JSON.stringify({ ...asRecord(message), poisonReason: reason.slice(0, 500) });
+    try {
+      await this.poisonQueue.sendMessage(encodeBody(body), { messageTimeToLive: neverExpires });
+    } catch (e: unknown) {
+      throw toStorageError('azure-queue', e, { what: 'queue', id: this.poisonQueue.name });
+    }
+  }
+
+  async replayPoison(max: number): Promise<number> {
+    let moved = 0;
+    while (moved < max) {
+      let items;
+      try {
+        // Hidden while they are moved, so two replays at once do not move one message twice.
+        const response = await this.poisonQueue.receiveMessages({
+          numberOfMessages: Math.min(maxPerCall, max - moved),
+          visibilityTimeout: 60,
+        });
+        items = response.receivedMessageItems;
+      } catch (e: unknown) {
+        throw toStorageError('azure-queue', e, { what: 'queue', id: this.poisonQueue.name });
+      }
+      if (items.length === 0) break;
+      for (const item of items) {
+        // Back first, delete second: a crash in between replays it twice, never loses it.
+        try {
+          await this.events.sendMessage(
+            encodeBody(withoutRetryMarks(decodeBody(item.messageText))),
+            {
+              messageTimeToLive: neverExpires,
+            },
+          );
+          await this.poisonQueue.deleteMessage(item.messageId, item.popReceipt);
+        } catch (e: unknown) {
+          throw toStorageError('azure-queue', e, { what: 'message', id: item.messageId });
+        }
+        moved += 1;
+      }
+    }
+    return moved;
+  }
+
   async depth(): Promise<{ readonly active: number; readonly poison: number }> {
-    const [active, poison] = await Promise.all([count(this.events), count(this.poison)]);
+    const [active, poison] = await Promise.all([count(this.events), count(this.poisonQueue)]);
     return { active, poison };
   }
 
@@ -122,7 +167,7 @@ export class StorageEventQueue implements EventQueue {
     if (max <= 0) return [];
     try {
       // Peeking cannot page past the first 32 messages; that is what people look at first anyway.
-      const { peekedMessageItems } = await this.poison.peekMessages({
+      const { peekedMessageItems } = await this.poisonQueue.peekMessages({
         numberOfMessages: Math.min(max, maxPerCall),
       });
       return peekedMessageItems.map((item) => ({
@@ -131,7 +176,7 @@ export class StorageEventQueue implements EventQueue {
         insertedAt: item.insertedOn.toISOString(),
       }));
     } catch (e: unknown) {
-      throw toStorageError('azure-queue', e, { what: 'queue', id: this.poison.name });
+      throw toStorageError('azure-queue', e, { what: 'queue', id: this.poisonQueue.name });
     }
   }
 }

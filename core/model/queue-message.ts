@@ -127,3 +127,22 @@ export const queueMessageSchema = z.discriminatedUnion('type', [
   webhookDeliverSchema,
 ]);
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
+
+/** A poisoned body as it was first queued: no reason, no count of transient retries. */
+export function withoutRetryMarks(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
+    const { poisonReason: _reason, retries: _retries, ...rest } = parsed as Record<string, unknown>;
+    return JSON.stringify(rest);
+  } catch {
+    return body; // not JSON: the worker's schema check says so again, with its reason
+  }
+}
+
+/** A message body as an object to add fields to; anything else is kept under `body`. */
+export function asRecord(message: unknown): Record<string, unknown> {
+  return typeof message === 'object' && message !== null && !Array.isArray(message)
+    ? (message as Record<string, unknown>)
+    : { body: message };
+}

@@ -25,4 +25,14 @@ export interface EventQueue {
   moveToPoison(message: QueuedMessage): Promise<void>;
   depth(): Promise<{ readonly active: number; readonly poison: number }>;
   peekPoison(max: number): Promise<readonly PoisonMessage[]>;
+  /**
+   * Puts a message that can never succeed (invalid, refused for good) on the poison queue with the
+   * reason, instead of letting it fail until the host gives up on it.
+   */
+  poison(message: unknown, reason: string): Promise<void>;
+  /**
+   * Moves up to `max` poisoned messages back onto the queue, without their reasons and retry counts,
+   * for another go once the cause is fixed. Returns how many moved.
+   */
+  replayPoison(max: number): Promise<number>;
 }

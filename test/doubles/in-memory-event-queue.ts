@@ -1,5 +1,5 @@
 import type { LibraryEvent } from '../../core/model/library-event.js';
-import type { QueueMessage } from '../../core/model/queue-message.js';
+import { asRecord, type QueueMessage, withoutRetryMarks } from '../../core/model/queue-message.js';
 import type { EventQueue, PoisonMessage, QueuedMessage } from '../../core/ports/event-queue.js';
 
 interface Stored {
@@ -13,7 +13,7 @@ interface Stored {
 /** A queue with visibility timeouts and dequeue counts, timed by an injected `now`. */
 export class InMemoryEventQueue implements EventQueue {
   private readonly active: Stored[] = [];
-  private readonly poison: PoisonMessage[] = [];
+  private readonly poisoned: PoisonMessage[] = [];
   private sequence = 0;
   /** Makes the next enqueue throw, to simulate a crash or an outage at that point. */
   failNextEnqueue: Error | undefined;
@@ -81,15 +81,40 @@ export class InMemoryEventQueue implements EventQueue {
   }
 
   async moveToPoison(message: QueuedMessage): Promise<void> {
-    this.poison.push({ messageId: message.messageId, body: message.body, insertedAt: undefined });
+    this.poisoned.push({ messageId: message.messageId, body: message.body, insertedAt: undefined });
     await this.complete(message);
   }
 
   depth(): Promise<{ active: number; poison: number }> {
-    return Promise.resolve({ active: this.active.length, poison: this.poison.length });
+    return Promise.resolve({ active: this.active.length, poison: this.poisoned.length });
   }
 
   peekPoison(max: number): Promise<readonly PoisonMessage[]> {
-    return Promise.resolve(this.poison.slice(0, max));
+    return Promise.resolve(this.poisoned.slice(0, max));
+  }
+
+  poison(message: unknown, reason: string): Promise<void> {
+    this.sequence += 1;
+    this.poisoned.push({
+      messageId: `p${this.sequence}`,
+      body: JSON.stringify({ ...asRecord(message), poisonReason: reason }),
+      insertedAt: undefined,
+    });
+    return Promise.resolve();
+  }
+
+  replayPoison(max: number): Promise<number> {
+    const moved = this.poisoned.splice(0, max);
+    for (const message of moved) {
+      this.sequence += 1;
+      this.active.push({
+        messageId: `m${this.sequence}`,
+        body: withoutRetryMarks(message.body),
+        dequeueCount: 0,
+        invisibleUntil: 0,
+        receipt: '',
+      });
+    }
+    return Promise.resolve(moved.length);
   }
 }

@@ -81,6 +81,8 @@ export class InMemoryTaskBoard implements TaskBoard {
   failNextCreate: Error | undefined;
   /** Makes the next setDetails throw without writing anything. */
   failNextSetDetails: Error | undefined;
+  /** Until then every call fails as Graph does in an outage (503), changing nothing. */
+  outageUntil: Date | undefined;
 
   private readonly plans = new Set<string>();
   private readonly buckets: StoredBucket[] = [];
@@ -317,6 +319,9 @@ export class InMemoryTaskBoard implements TaskBoard {
 
   private answer<T>(method: TaskBoardMethod, subject: string, work: () => T): Promise<T> {
     this.calls.push({ method, subject });
+    if (this.outageUntil !== undefined && this.clock.now() < this.outageUntil) {
+      return Promise.reject(new UpstreamError('planner', `${method}: 503`, { status: 503 }));
+    }
     try {
       return Promise.resolve(work());
     } catch (e: unknown) {

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+import { AppError, isTransient, RateLimitedError, ValidationError } from '../errors.js';
+import { queueMessageSchema } from '../model/queue-message.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import type { Logger } from '../ports/logger.js';
+
+// What becomes of a queue message whose work failed. The host's own answer (deliver it again after
+// the visibility timeout, poison it after QUEUE_MAX_DEQUEUE deliveries) suits neither kind of failure
+// we meet: a two-minute outage would use up the deliveries of good work, and a message that can
+// never succeed would be tried five times for nothing and poisoned without a word of why.
+
+/** Delay before the first retry of a transient failure; each next one waits twice as long. */
+const firstRetryMs = 5_000;
+/** However long an outage lasts, work is looked at again at least this often. */
+const maxRetryMs = 60 * 60_000;
+/** Azure Queue Storage hides a new message for at most 7 days; throttling asks for far less. */
+const maxThrottleDelayMs = 15 * 60_000;
+/**
+ * About two days of hourly tries: a failure that "may pass by itself" and has not by then needs a
+ * person (it is poisoned with its reason, and replayed once fixed).
+ */
+export const maxTransientRetries = 56;
+
+export type FailureVerdict =
+  /** Queue it again as a new message, after `delayMs`: its deliveries start from zero. */
+  | { readonly kind: 'again'; readonly retries: number; readonly delayMs: number }
+  /** It can never succeed as it is: on the poison queue with the reason, for a person. */
+  | { readonly kind: 'poison'; readonly reason: string }
+  /** Not understood (a bug, an unexpected error): let the host deliver it again, as before. */
+  | { readonly kind: 'rethrow' };
+
+const retriesSchema = z.object({ retries: z.number().int().min(0).max(10_000) });
+
+/** How many times a message was queued again after transient failures (0 for a first delivery). */
+export function retriesOf(message: unknown): number {
+  const parsed = retriesSchema.safeParse(message);
+  return parsed.success ? parsed.data.retries : 0;
+}
+
+const describe = (error: Error): string =>
+  error instanceof AppError ? `${error.code}: ${error.message}` : error.name;
+
+/** Decides what becomes of a message whose work threw `error`, after `retries` transient retries. */
+export function judgeFailure(error: unknown, retries: number): FailureVerdict {
+  if (error instanceof ValidationError) return { kind: 'poison', reason: describe(error) };
+  if (isTransient(error)) {
+    if (retries >= maxTransientRetries) {
+      return {
+        kind: 'poison',
+        reason: `still failing after ${retries} retries: ${describe(error as Error)}`,
+      };
+    }
+    const backoffMs = Math.min(maxRetryMs, firstRetryMs * 2 ** Math.min(retries, 20));
+    const delayMs =
+      error instanceof RateLimitedError
+        ? Math.min(maxThrottleDelayMs, Math.max(1_000, error.retryAfterMs))
+        : backoffMs;
+    return { kind: 'again', retries: retries + 1, delayMs };
+  }
+  // A refusal that will not change by itself (4xx, missing permission, configuration).
+  if (error instanceof AppError) return { kind: 'poison', reason: describe(error) };
+  return { kind: 'rethrow' };
+}
+
+/** What a queue worker needs to queue a message again or poison it. */
+export interface QueueFailureDeps {
+  readonly queue: EventQueue;
+  readonly logger: Logger;
+}
+
+export type QueueWorkOutcome<T> =
+  | { readonly kind: 'done'; readonly result: T }
+  | { readonly kind: 'again'; readonly retries: number; readonly delayMs: number }
+  | { readonly kind: 'poisoned'; readonly reason: string };
+
+/**
+ * Runs a queue message's work and settles a failure as `judgeFailure` says: queued again as a new
+ * message (its deliveries start from zero), or poisoned with its reason. An error it does not
+ * understand is thrown, for the host to deliver the message again.
+ */
+export async function settleQueueWork<T>(
+  deps: QueueFailureDeps,
+  message: unknown,
+  work: () => Promise<T>,
+): Promise<QueueWorkOutcome<T>> {
+  try {
+    return { kind: 'done', result: await work() };
+  } catch (e: unknown) {
+    const verdict = judgeFailure(e, retriesOf(message));
+    const parsed = queueMessageSchema.safeParse(message);
+    const id = parsed.success ? parsed.data.id : undefined;
+    if (verdict.kind === 'again' && parsed.success) {
+      await deps.queue.enqueue(Object.assign({}, parsed.data, { retries: verdict.retries }), {
+        delayMs: verdict.delayMs,
+      });
+      deps.logger.warn('message failed for now; queued again', {
+        id,
+        retries: verdict.retries,
+        delayMs: verdict.delayMs,
+        error: e instanceof Error ? e.name : 'unknown',
+      });
+      return verdict;
+    }
+    if (verdict.kind === 'poison') {
+      await deps.queue.poison(message, verdict.reason);
+      deps.logger.error('message moved to the poison queue', { id, reason: verdict.reason });
+      return { kind: 'poisoned', reason: verdict.reason };
+    }
+    throw e;
+  }
+}
