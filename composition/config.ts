@@ -84,6 +84,9 @@ export const environmentSchema = z.object({
   OVERDUE_SCHEDULE: optional(ncrontab).describe(
     'NCRONTAB schedule of sweepOverdue (review.overdue webhooks). Default every five minutes; every 15 s locally.',
   ),
+  RECONCILE_SCHEDULE: optional(ncrontab).describe(
+    'NCRONTAB schedule of reconcileReviews (queues a sync for reviews whose task, card or PhotoShelter status lag). Default every five minutes; every 30 s locally.',
+  ),
   WEBHOOK_RETRY_BASE_SECONDS: withDefault(z.coerce.number().int().min(0).max(3600), 30).describe(
     'Wait before a failed webhook delivery is tried again; it doubles each attempt (up to an hour).',
   ),
@@ -177,6 +180,7 @@ export interface Config {
   readonly bot: BotConfig;
   readonly tabSso: TabSsoSettings | undefined;
   readonly overdueSchedule: string;
+  readonly reconcileSchedule: string;
   readonly webhooks: {
     readonly retryBaseMs: number;
     readonly maxConsecutiveFailures: number;
@@ -315,6 +319,8 @@ export function loadConfig(
     tabSso,
     overdueSchedule:
       values.OVERDUE_SCHEDULE ?? (isGraphConfigured ? '0 */5 * * * *' : '*/15 * * * * *'),
+    reconcileSchedule:
+      values.RECONCILE_SCHEDULE ?? (isGraphConfigured ? '0 */5 * * * *' : '*/30 * * * * *'),
     webhooks: Object.freeze({
       retryBaseMs: values.WEBHOOK_RETRY_BASE_SECONDS * 1000,
       maxConsecutiveFailures: values.WEBHOOK_MAX_FAILURES,

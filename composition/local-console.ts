@@ -30,6 +30,7 @@ const consoleFunctions = new Set([
   'listActivity',
   'inspectQueues',
   'pollNow',
+  'replayPoison',
   'tabDevToken',
   'tabDevUsers',
 ]);

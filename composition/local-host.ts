@@ -267,6 +267,7 @@ async function start(
         POLL_SCHEDULE: config.pollSchedule,
         SYNC_PLANNER_SCHEDULE: config.syncPlannerSchedule,
         OVERDUE_SCHEDULE: config.overdueSchedule,
+        RECONCILE_SCHEDULE: config.reconcileSchedule,
       }[definition.scheduleSetting];
       const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
       started.push({ stop: () => Promise.resolve(job.stop()) });

@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors.js';
 import { detectChanges } from '../core/use-cases/detect-changes.js';
 import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
 import { httpFunction, json } from './http-response.js';
+import { parse } from './read-json.js';
 
 const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
 
@@ -46,6 +47,39 @@ export function inspectQueues(services: ServicesProvider): HttpFunctionDefinitio
         poison,
         webhooks: { queue: s.config.webhooks.queue, depth: webhookDepth, poison: webhookPoison },
       });
+    },
+  );
+}
+
+const replayQuerySchema = z.object({
+  max: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/**
+ * POST /api/v1/queues/poison/replay?max=100: puts poisoned messages (events and webhooks) back on
+ * their queues, as they were first queued, once whatever poisoned them is fixed.
+ */
+export function replayPoison(services: ServicesProvider): HttpFunctionDefinition {
+  return httpFunction(
+    services,
+    { name: 'replayPoison', route: 'v1/queues/poison/replay', methods: ['POST'], auth: 'apiKey' },
+    async (s, request) => {
+      const { max } = parse(
+        replayQuerySchema,
+        Object.fromEntries(request.query.entries()),
+        'Query parameters',
+      );
+      const events = await s.queue.replayPoison(max);
+      const webhooks = await s.webhookQueue.replayPoison(max);
+      s.logger.child('replayPoison').info('poison messages replayed', { events, webhooks });
+      await s.audit.append({
+        at: s.clock.now().toISOString(),
+        kind: 'queue.poison.replayed',
+        subject: s.config.eventsQueue,
+        summary: `Replayed ${events} poisoned event${events === 1 ? '' : 's'} and ${webhooks} webhook deliver${webhooks === 1 ? 'y' : 'ies'}`,
+        data: { events, webhooks },
+      });
+      return json(200, { replayed: { events, webhooks } });
     },
   );
 }

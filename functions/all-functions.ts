@@ -1,10 +1,11 @@
-import { inspectQueues, listActivity, pollNow } from './activity.js';
+import { inspectQueues, listActivity, pollNow, replayPoison } from './activity.js';
 import type { FunctionDefinition, ServicesProvider } from './definition.js';
 import { deliverWebhook } from './deliver-webhook.js';
 import { health } from './health.js';
 import { pollPhotoShelter } from './poll-photoshelter.js';
 import { messages } from './messages.js';
 import { processEvent } from './process-event.js';
+import { reconcileReviews } from './reconcile-reviews.js';
 import { getReview, listReviews, recordDecision, requestReview } from './reviews.js';
 import {
   createSubscription,
@@ -22,6 +23,7 @@ export function allFunctions(services: ServicesProvider): readonly FunctionDefin
     health(services),
     listActivity(services),
     inspectQueues(services),
+    replayPoison(services),
     pollNow(services),
     pollPhotoShelter(services),
     processEvent(services),
@@ -34,6 +36,7 @@ export function allFunctions(services: ServicesProvider): readonly FunctionDefin
     getSubscription(services),
     deleteSubscription(services),
     sweepOverdue(services),
+    reconcileReviews(services),
     deliverWebhook(services),
     syncPlanner(services),
     tabPage(),

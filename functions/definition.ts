@@ -18,7 +18,8 @@ export interface TimerFunctionDefinition {
   readonly trigger: 'timer';
   readonly name: string;
   /** The app setting holding the NCRONTAB schedule; Azure reads it as `%SETTING%`. */
-  readonly scheduleSetting: 'POLL_SCHEDULE' | 'SYNC_PLANNER_SCHEDULE' | 'OVERDUE_SCHEDULE';
+  readonly scheduleSetting:
+    'POLL_SCHEDULE' | 'SYNC_PLANNER_SCHEDULE' | 'OVERDUE_SCHEDULE' | 'RECONCILE_SCHEDULE';
   readonly handler: (timer: Timer, context: InvocationContext) => Promise<void>;
 }
 

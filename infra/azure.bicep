@@ -107,6 +107,9 @@ param syncPlannerSchedule string = '0 */5 * * * *'
 @description('OVERDUE_SCHEDULE: NCRONTAB of sweepOverdue.')
 param overdueSchedule string = '0 */5 * * * *'
 
+@description('RECONCILE_SCHEDULE: NCRONTAB of reconcileReviews.')
+param reconcileSchedule string = '0 */5 * * * *'
+
 @description('WEBHOOK_RETRY_BASE_SECONDS: first wait before a failed delivery is retried.')
 param webhookRetryBaseSeconds string = '30'
 
@@ -128,6 +131,7 @@ var webhooksQueueName = empty(webhooksQueue) ? 'webhooks' : webhooksQueue
 var pollScheduleValue = empty(pollSchedule) ? '0 * * * * *' : pollSchedule
 var syncPlannerScheduleValue = empty(syncPlannerSchedule) ? '0 */5 * * * *' : syncPlannerSchedule
 var overdueScheduleValue = empty(overdueSchedule) ? '0 */5 * * * *' : overdueSchedule
+var reconcileScheduleValue = empty(reconcileSchedule) ? '0 */5 * * * *' : reconcileSchedule
 var queueMaxDequeueValue = empty(queueMaxDequeue) ? '5' : queueMaxDequeue
 // requireHostedServices (composition/config.ts) refuses to start without a PhotoShelter host.
 var photoShelterBaseUrlValue = empty(photoShelterBaseUrl) ? 'https://www.photoshelter.com' : photoShelterBaseUrl
@@ -333,6 +337,10 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         {
           name: 'OVERDUE_SCHEDULE'
           value: overdueScheduleValue
+        }
+        {
+          name: 'RECONCILE_SCHEDULE'
+          value: reconcileScheduleValue
         }
         {
           name: 'WEBHOOKS_QUEUE'

@@ -169,6 +169,22 @@ $('poll-now').addEventListener('click', async (event) => {
   }
 });
 
+$('replay-poison').addEventListener('click', async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const result = await (await api('v1/queues/poison/replay', { method: 'POST' })).json();
+    toast(
+      result.replayed
+        ? `Replayed ${result.replayed.events} event(s), ${result.replayed.webhooks} webhook(s)`
+        : `Replay: ${result.error?.message}`,
+    );
+    await refreshFeed();
+  } finally {
+    button.disabled = false;
+  }
+});
+
 await loadLibrary();
 await refreshFeed();
 setInterval(() => refreshFeed().catch(() => undefined), 2000);

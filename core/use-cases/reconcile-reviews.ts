@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+import { ConflictError } from '../errors.js';
+import { isOpen, type Review } from '../model/review.js';
+import type { Clock } from '../ports/clock.js';
+import type { CursorStore } from '../ports/cursor-store.js';
+import type { EffectLedger } from '../ports/effect-ledger.js';
+import type { EventQueue } from '../ports/event-queue.js';
+import type { Logger } from '../ports/logger.js';
+import type { ReviewStore } from '../ports/review-store.js';
+
+// Nothing stays behind: a sync can be lost for good (a message poisoned before this existed, deleted
+// by hand, a bug), and then a review is decided in Lightdesk while its task, card or PhotoShelter
+// status still show the old state. This sweep compares each recent review with the effects the
+// ledger says were carried out for its current state, and queues a sync for those that lag.
+
+export interface ReconcileDeps {
+  readonly reviews: ReviewStore;
+  readonly ledger: EffectLedger;
+  readonly queue: EventQueue;
+  readonly cursors: CursorStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface ReconcileOptions {
+  /** Newest reviews looked at per sweep (the store lists newest first). */
+  readonly limit: number;
+  /** A review changed more recently than this is left to the sync already on its way. */
+  readonly quietMs: number;
+  /** At most one sync per review version is queued this often, however long it keeps lagging. */
+  readonly requeueMs: number;
+}
+
+export const defaultReconcileOptions: ReconcileOptions = {
+  limit: 500,
+  quietMs: 2 * 60_000,
+  requeueMs: 15 * 60_000,
+};
+
+/** What the last sweep found, kept for the health check (cursor `reconcile`). */
+export const reconcileSummarySchema = z.object({
+  at: z.iso.datetime({ offset: true }),
+  checked: z.number().int().nonnegative(),
+  lagging: z.number().int().nonnegative(),
+  /** A few of them, for a person to look at. */
+  sample: z.array(z.string()).max(10),
+});
+export type ReconcileSummary = z.infer<typeof reconcileSummarySchema>;
+
+export const reconcileCursor = 'reconcile';
+
+/**
+ * The ledger keys of the effects a review's current state calls for, as sync-review.ts and
+ * sync-card.ts write them. A review lags when one is not done.
+ */
+export function expectedEffects(review: Review): readonly string[] {
+  const { id, round, status, cardVersion } = review;
+  return [
+    `planner.task:${id}`,
+    `planner.details:${id}:${cardVersion}`,
+    ...(status !== 'pending' || round > 1 ? [`planner.state:${id}:${round}:${status}`] : []),
+    `photoshelter.status:${id}:${round}:${status}:${review.assets.length}`,
+    ...(status === 'archived' && review.route.archive.action !== 'none'
+      ? [`photoshelter.archive:${id}`]
+      : []),
+    `teams.card:${id}`,
+    `teams.card:${id}:v${cardVersion}`,
+  ];
+}
+
+async function lags(deps: ReconcileDeps, review: Review): Promise<boolean> {
+  for (const key of expectedEffects(review)) {
+    const record = await deps.ledger.get(key);
+    if (record?.state !== 'done') return true;
+  }
+  return false;
+}
+
+/** One sweep: queues a sync for every recent review whose effects lag its state; returns what it found. */
+export async function reconcileReviews(
+  deps: ReconcileDeps,
+  options: ReconcileOptions = defaultReconcileOptions,
+): Promise<ReconcileSummary & { readonly queued: number }> {
+  const now = deps.clock.now();
+  const stored = await deps.reviews.list({ limit: options.limit });
+  const lagging: Review[] = [];
+  for (const { review } of stored) {
+    if (now.getTime() - Date.parse(review.updatedAt) < options.quietMs) continue;
+    if (await lags(deps, review)) lagging.push(review);
+  }
+  let queued = 0;
+  for (const review of lagging) {
+    // A lease that is never completed: the sync is queued again only once it has run out.
+    const claim = await deps.ledger.begin(`reconcile:${review.id}:v${review.cardVersion}`, {
+      now,
+      leaseMs: options.requeueMs,
+    });
+    if (claim.kind !== 'claimed') continue;
+    await deps.queue.enqueue({
+      type: 'review.sync',
+      id: `review.reconcile:${review.id}:v${review.cardVersion}:${claim.attempt}`,
+      reviewId: review.id,
+      reason: 'reconcile',
+    });
+    queued += 1;
+  }
+  const summary: ReconcileSummary = {
+    at: now.toISOString(),
+    checked: stored.length,
+    lagging: lagging.length,
+    sample: lagging.slice(0, 10).map((r) => r.id),
+  };
+  await saveSummary(deps, summary);
+  if (lagging.length > 0) {
+    deps.logger.warn('reviews lag their effects; syncs queued', {
+      lagging: lagging.length,
+      queued,
+      open: lagging.filter(isOpen).length,
+    });
+  }
+  return { ...summary, queued };
+}
+
+async function saveSummary(deps: ReconcileDeps, summary: ReconcileSummary): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const current = await deps.cursors.get(reconcileCursor);
+    try {
+      await deps.cursors.save(reconcileCursor, JSON.stringify(summary), current?.version);
+      return;
+    } catch (e: unknown) {
+      if (!(e instanceof ConflictError)) throw e;
+    }
+  }
+}
+
+/** The last sweep's summary, or undefined before the first. */
+export async function lastReconcile(
+  deps: Pick<ReconcileDeps, 'cursors'>,
+): Promise<ReconcileSummary | undefined> {
+  const cursor = await deps.cursors.get(reconcileCursor);
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = reconcileSummarySchema.safeParse(JSON.parse(cursor.value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,20 @@
+import type { InvocationContext } from '@azure/functions';
+
+import { reconcileReviews as reconcile } from '../core/use-cases/reconcile-reviews.js';
+import type { ServicesProvider, TimerFunctionDefinition } from './definition.js';
+
+/** Timer: queues a sync for every recent review whose task, card or PhotoShelter status lags it. */
+export function reconcileReviews(services: ServicesProvider): TimerFunctionDefinition {
+  return {
+    trigger: 'timer',
+    name: 'reconcileReviews',
+    scheduleSetting: 'RECONCILE_SCHEDULE',
+    handler: async (_timer, context: InvocationContext) => {
+      const s = await services();
+      const result = await reconcile({ ...s, logger: s.logger.child('reconcileReviews') });
+      context.log(
+        `reconcileReviews: ${result.checked} checked, ${result.lagging} lagging, ${result.queued} syncs queued`,
+      );
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+
+import { decideReview } from '../../../../core/use-cases/decide-review.js';
+import {
+  lastReconcile,
+  reconcileReviews,
+  type ReconcileDeps,
+} from '../../../../core/use-cases/reconcile-reviews.js';
+import { InMemoryCursorStore } from '../../../doubles/in-memory-cursor-store.js';
+import { ada, aReviewLoop, type ReviewLoop } from './review-loop.js';
+
+const minutes = (n: number) => n * 60_000;
+
+/** A review opened and synced, then approved, with the sync that approval queued lost for good. */
+async function anApprovalWhoseSyncWasLost(loop: ReviewLoop) {
+  const upload = loop.upload(loop.galleries.mediaDay);
+  await loop.deliver(upload);
+  const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+  await decideReview(loop.deps, review.id, {
+    reviewerId: ada.id,
+    verb: 'approve',
+    cardVersion: review.cardVersion,
+    source: 'teams',
+  });
+  // Deleted by hand, or poisoned before transient failures were queued again: it never runs.
+  for (const message of await loop.queue.receive(16, 30_000)) await loop.queue.complete(message);
+  return { review, upload };
+}
+
+function reconcileDeps(loop: ReviewLoop): ReconcileDeps {
+  return { ...loop.deps, cursors: new InMemoryCursorStore() };
+}
+
+describe('reconcileReviews (nothing stays behind)', () => {
+  it('queues a sync for a review whose task, card and PhotoShelter status lag it', async () => {
+    const loop = aReviewLoop();
+    const { review, upload } = await anApprovalWhoseSyncWasLost(loop);
+    const deps = reconcileDeps(loop);
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
+
+    // Left alone while it is fresh: the sync for it may still be on its way.
+    expect(await reconcileReviews(deps)).toMatchObject({ checked: 1, lagging: 0, queued: 0 });
+
+    loop.clock.advance(minutes(3));
+    expect(await reconcileReviews(deps)).toMatchObject({ checked: 1, lagging: 1, queued: 1 });
+    expect(await lastReconcile(deps)).toMatchObject({ lagging: 1, sample: [review.id] });
+    await loop.drainQueue();
+
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
+    const [task] = loop.board.tasks();
+    expect(task?.percentComplete).toBe(100);
+    expect(loop.cardsIn().map((c) => c.status)).toEqual(['approved']);
+    expect(await reconcileReviews(deps)).toMatchObject({ lagging: 0, queued: 0 });
+    expect(await lastReconcile(deps)).toMatchObject({ checked: 1, lagging: 0, sample: [] });
+  });
+
+  it('queues a review that keeps lagging again only once its last sync had time to run', async () => {
+    const loop = aReviewLoop();
+    await anApprovalWhoseSyncWasLost(loop);
+    const deps = reconcileDeps(loop);
+    // Planner is down for the whole hour: the review lags every sweep.
+    loop.board.outageUntil = new Date(loop.clock.now().getTime() + minutes(60));
+    loop.clock.advance(minutes(3));
+
+    const queued: number[] = [];
+    for (let sweep = 0; sweep < 6; sweep += 1) {
+      queued.push((await reconcileReviews(deps)).queued);
+      loop.clock.advance(minutes(5));
+    }
+    // Every 15 minutes at most, not on each five-minute sweep.
+    expect(queued).toEqual([1, 0, 0, 1, 0, 0]);
+  });
+});
