@@ -8,16 +8,22 @@ const maxReviewIdLength = 200;
 const verbSchema = z.enum(allVerbs as [Verb, ...Verb[]]);
 const reviewIdSchema = z.string().min(1).max(maxReviewIdLength);
 const cardVersionSchema = z.number().int().positive();
+/** Which card of the review (`{reviewId}#{n}`, core/model/card-instance.ts); older cards have none. */
+const cardInstanceSchema = z.string().min(1).max(256);
 // The domain's own rule for a decision comment, so the card cannot accept what core would refuse.
 const commentSchema = decisionSchema.shape.comment.unwrap();
 
 /** The longest comment a decision keeps (2000); the card's `Input.Text` enforces it too. */
 export const maxCommentLength = commentSchema.maxLength ?? 2000;
 
-/** The `data` a card puts on every `Action.Execute` that records a decision. */
+/**
+ * The `data` a card puts on every `Action.Execute` that records a decision. `cardInstance` names the
+ * card the press came from: only the review's current card takes presses.
+ */
 export const executeDataSchema = z.object({
   reviewId: reviewIdSchema,
   cardVersion: cardVersionSchema,
+  cardInstance: cardInstanceSchema.optional(),
 });
 export type ExecuteData = z.infer<typeof executeDataSchema>;
 
@@ -44,6 +50,7 @@ export type DecisionActionData = z.infer<typeof decisionActionDataSchema>;
 export const refreshActionDataSchema = z.object({
   reviewId: reviewIdSchema,
   cardVersion: cardVersionSchema.optional(),
+  cardInstance: cardInstanceSchema.optional(),
 });
 export type RefreshActionData = z.infer<typeof refreshActionDataSchema>;
 

@@ -6,6 +6,13 @@ import { buildErrorCard } from './error-card.js';
 import { buildReviewCard } from './review-card.js';
 
 /**
+ * What a card the review left for a newer one says. Teams gives bots no link to a channel message
+ * they can build from what we keep, so it says where to look instead.
+ */
+export const movedNote =
+  'This review moved to a newer card. Use the newest card for this gallery in this conversation; this one no longer takes decisions.';
+
+/**
  * Core's ReviewCards port over the pure builders. While a review is open the shared card carries the
  * buttons (they still work where automatic refresh does not, and the domain refuses anyone who is not
  * a reviewer); once decided everyone gets the final card.
@@ -26,15 +33,31 @@ export class AdaptiveReviewCards implements ReviewCards {
     return buildReviewCard({ review, ...context, view: 'readOnly', reason });
   }
 
+  moved(review: Review, context: CardContext): CardJson {
+    if (!isOpen(review)) return this.decided(review, context, movedNote);
+    return buildReviewCard({ review, ...context, view: 'moved', reason: movedNote });
+  }
+
   error(title: string, message: string, review?: Review): CardJson {
     return buildErrorCard(
       title,
       message,
-      review === undefined ? {} : { reviewId: review.id, cardVersion: review.cardVersion },
+      review === undefined
+        ? {}
+        : {
+            reviewId: review.id,
+            cardVersion: review.cardVersion,
+            cardInstance: review.teams.cardInstance,
+          },
     );
   }
 
-  private decided(review: Review, context: CardContext): CardJson {
-    return buildDecidedCard({ review, thumbnails: context.thumbnails, taskUrl: context.taskUrl });
+  private decided(review: Review, context: CardContext, note?: string): CardJson {
+    return buildDecidedCard({
+      review,
+      thumbnails: context.thumbnails,
+      taskUrl: context.taskUrl,
+      note,
+    });
   }
 }

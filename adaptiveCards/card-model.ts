@@ -7,8 +7,11 @@ export type CardThumbnail = {
   readonly fileName: string;
 };
 
-/** `reviewer`: the actionable view of an assigned reviewer; `readOnly`: what anyone else sees. */
-export type ReviewCardView = 'reviewer' | 'readOnly';
+/**
+ * `reviewer`: the actionable view of an assigned reviewer; `readOnly`: what anyone else sees;
+ * `moved`: a card the review left for a newer one, read-only for good (no refresh either).
+ */
+export type ReviewCardView = 'reviewer' | 'readOnly' | 'moved';
 
 /**
  * What the review card shows. Built from the Review plus core's `CardContext`
@@ -39,4 +42,6 @@ export type DecidedCardModel = {
   readonly taskUrl?: string | undefined;
   /** Default 4, never more than 12. */
   readonly maxThumbnails?: number | undefined;
+  /** A line of ours shown under the outcome, e.g. that the review moved to a newer card. */
+  readonly note?: string | undefined;
 };

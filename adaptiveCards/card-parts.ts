@@ -128,6 +128,19 @@ export function executeAction(
 }
 
 /**
+ * What every action of a review's card sends (action-data.ts): the review, the version shown and,
+ * once the review records one, the card instance, so a press on a card the review left is known.
+ */
+export function reviewActionData(review: Review): ActionData {
+  const { cardInstance } = review.teams;
+  return {
+    reviewId: review.id,
+    cardVersion: review.cardVersion,
+    ...(cardInstance === undefined ? {} : { cardInstance }),
+  };
+}
+
+/**
  * Some older Teams clients honour `fallback` only on actions inside an `ActionSet`, so every
  * `Action.Execute` goes in one rather than in the card's `actions`.
  * https://learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model#teams

@@ -100,6 +100,15 @@ export function buildDecidedCard(model: DecidedCardModel): AdaptiveCard {
       ],
     },
     text(sentence, { weight: 'Bolder', spacing: 'Medium' }),
+    ...(model.note === undefined || model.note === ''
+      ? []
+      : [
+          {
+            type: 'Container' as const,
+            style: 'emphasis' as const,
+            items: [text(oneLine(model.note, limits.reason))],
+          },
+        ]),
     // The deciding comment is the point of this card, so it is shown whole (the domain caps it).
     ...(comment === undefined || comment === ''
       ? []

@@ -13,6 +13,8 @@ export type ErrorCardOptions = {
   /** When known, the card offers Refresh, which answers with the review's current card. */
   readonly reviewId?: string | undefined;
   readonly cardVersion?: number | undefined;
+  /** The card instance the review records, so the Refresh is known to come from its current card. */
+  readonly cardInstance?: string | undefined;
 };
 
 const maxMessage = 1000;
@@ -26,7 +28,7 @@ export function buildErrorCard(
   message: string,
   options: ErrorCardOptions = {},
 ): AdaptiveCard {
-  const { reviewId, cardVersion } = options;
+  const { reviewId, cardVersion, cardInstance } = options;
   const refresh =
     reviewId === undefined || reviewId === ''
       ? []
@@ -34,6 +36,7 @@ export function buildErrorCard(
           executeAction('Refresh', verbs.refresh, {
             reviewId,
             ...(cardVersion === undefined ? {} : { cardVersion }),
+            ...(cardInstance === undefined ? {} : { cardInstance }),
           }),
         ];
   return adaptiveCard([

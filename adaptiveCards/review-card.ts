@@ -11,6 +11,7 @@ import {
   plainHeading,
   plainLine,
   plural,
+  reviewActionData,
   reviewLinks,
   shownThumbnails,
   statusBadge,
@@ -96,8 +97,11 @@ function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
   const links = reviewLinks(review, model.taskUrl);
   return adaptiveCard(body, {
     ...(links.length === 0 ? {} : { actions: links }),
-    // A closed review's card is final: refreshing it would only cost invokes.
-    ...(open ? { refresh: refreshFor(review, model.refreshUserIds) } : {}),
+    // A closed review's card is final: refreshing it would only cost invokes. A card the review
+    // moved away from is final too: a refresh would bring the buttons back on a second card.
+    ...(open && model.view !== 'moved'
+      ? { refresh: refreshFor(review, model.refreshUserIds) }
+      : {}),
     // Teams-only: the full conversation width gives the thumbnails room.
     // https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format#full-width-adaptive-card
     msteams: { width: 'Full' },
@@ -178,7 +182,7 @@ function historySection(review: Review, maxShown: number): CardElement[] {
 }
 
 function decisionActions(review: Review): CardAction[] {
-  const data = { reviewId: review.id, cardVersion: review.cardVersion };
+  const data = reviewActionData(review);
   // The comment lives in a ShowCard so Approve and Archive stay one press; Teams checks `isRequired`
   // before it sends the Execute, and the domain refuses an empty comment anyway.
   const rereview: ShowCardAction = {
@@ -219,7 +223,7 @@ function refreshFor(review: Review, userIds: readonly string[]): Refresh {
     action: {
       type: 'Action.Execute',
       verb: verbs.refresh,
-      data: { reviewId: review.id, cardVersion: review.cardVersion },
+      data: reviewActionData(review),
     },
     userIds: ids.slice(0, limits.refreshUsers),
   };

@@ -1,6 +1,7 @@
 import { parseActionData } from '../adaptiveCards/action-data.js';
 import { verbs } from '../adaptiveCards/verbs.js';
 import { AppError, ensureError, NotFoundError } from '../core/errors.js';
+import { shownOn, takesPresses } from '../core/model/card-instance.js';
 import { type Review } from '../core/model/review.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { CardJson } from '../core/ports/chat-notifier.js';
@@ -11,6 +12,7 @@ import type { CardContext, ReviewCards } from '../core/ports/review-cards.js';
 import type { ReviewStore } from '../core/ports/review-store.js';
 import { decideReview, type DecideReviewResult } from '../core/use-cases/decide-review.js';
 import { type InvokeCardContextDeps, invokeCardContext } from './card-context.js';
+import { CardMovedError, leftBehind, PressedCardReviews } from './pressed-card.js';
 
 export interface InvokeRouterDeps extends InvokeCardContextDeps {
   readonly reviews: ReviewStore;
@@ -51,6 +53,15 @@ export type CardActionAnswer =
       readonly value: { readonly code: string; readonly message: string };
     };
 
+/**
+ * What the bot does with a card action: answer the user, and, when the pressed card is one the
+ * review left for a newer card, show that answer to everyone on it too (`isMovedCard`).
+ */
+export interface RoutedCardAction {
+  readonly answer: CardActionAnswer;
+  readonly isMovedCard: boolean;
+}
+
 export const reasons = {
   notReviewer: 'Only assigned reviewers can decide',
   staleCard: 'This card was out of date; here is the current one.',
@@ -58,10 +69,9 @@ export const reasons = {
   closed: 'This review is already closed.',
 } as const;
 
-const answer = (card: CardJson): CardActionAnswer => ({
-  statusCode: 200,
-  type: adaptiveCardType,
-  value: card,
+const answer = (card: CardJson): RoutedCardAction => ({
+  answer: { statusCode: 200, type: adaptiveCardType, value: card },
+  isMovedCard: false,
 });
 
 /**
@@ -74,7 +84,7 @@ const answer = (card: CardJson): CardActionAnswer => ({
 export async function routeCardAction(
   deps: InvokeRouterDeps,
   action: CardAction,
-): Promise<CardActionAnswer> {
+): Promise<RoutedCardAction> {
   const log = deps.logger.child('invoke');
   const ids = { activityId: action.activityId, conversationId: action.conversationId };
   const parsed = parseActionData(action.verb, action.data);
@@ -94,22 +104,49 @@ export async function routeCardAction(
     );
   }
   const request = parsed.value;
-  const { reviewId } = request;
+  const { reviewId, cardInstance } = request;
+  const pressed = { instance: cardInstance, activityId: action.activityId };
+  const moved = async (review: Review): Promise<RoutedCardAction> => {
+    log.info('card action on a card the review moved from', {
+      ...ids,
+      reviewId,
+      verb: request.verb,
+    });
+    // No roster lookup: the moved card has no refresh, so it needs nobody's Teams id.
+    const context = await invokeCardContext({ ...deps, chat: undefined }, review);
+    return { ...answer(deps.cards.moved(review, context)), isMovedCard: true };
+  };
   try {
     if (request.verb === verbs.refresh) {
-      return await refresh(deps, reviewId, action.actor.aadObjectId);
+      const stored = await deps.reviews.get(reviewId);
+      if (stored === undefined) throw new NotFoundError('Review', reviewId);
+      if (!takesPresses(stored.review, pressed)) return await moved(stored.review);
+      return await refresh(deps, shownOn(stored.review, cardInstance), action.actor.aadObjectId);
     }
-    const result = await decideReview(deps, reviewId, {
-      reviewerId: action.actor.aadObjectId ?? '',
-      verb: request.verb,
-      comment: request.comment,
-      cardVersion: request.cardVersion,
-      source: 'teams',
-    });
+    // Most presses on a card the review left are told here; the store below catches one that
+    // raced with the move.
+    const left = await leftBehind(deps.reviews, reviewId, pressed);
+    if (left !== undefined) return await moved(left);
+    const result = await decideReview(
+      { ...deps, reviews: new PressedCardReviews(deps.reviews, pressed) },
+      reviewId,
+      {
+        reviewerId: action.actor.aadObjectId ?? '',
+        verb: request.verb,
+        comment: request.comment,
+        cardVersion: request.cardVersion,
+        source: 'teams',
+      },
+    );
     log.info('card action', { ...ids, reviewId, verb: request.verb, outcome: result.kind });
-    return answer(await cardFor(deps, result, action.actor.aadObjectId));
+    // A refusal is drawn on the stored review, which may have moved to a newer card since: the
+    // answer must not hand this card the newer card's buttons.
+    if (!takesPresses(result.current, pressed)) return await moved(result.current);
+    const current = shownOn(result.current, cardInstance);
+    return answer(await cardFor(deps, { ...result, current }, action.actor.aadObjectId));
   } catch (e: unknown) {
     const error = ensureError(e);
+    if (error instanceof CardMovedError) return moved(error.review);
     if (error instanceof NotFoundError) {
       log.warn('card action on a missing review', { ...ids, reviewId, code: error.code });
       return answer(
@@ -124,9 +161,12 @@ export async function routeCardAction(
       error: error.name,
     });
     return {
-      statusCode: 500,
-      type: errorType,
-      value: { code: 'internal', message: 'Lightdesk could not handle this action. Try again.' },
+      answer: {
+        statusCode: 500,
+        type: errorType,
+        value: { code: 'internal', message: 'Lightdesk could not handle this action. Try again.' },
+      },
+      isMovedCard: false,
     };
   }
 }
@@ -137,12 +177,9 @@ const isReviewer = (review: Review, aadObjectId: string | undefined): boolean =>
 /** Refresh (automatic for `refresh.userIds`, or the card's menu): the view this user may have. */
 async function refresh(
   deps: InvokeRouterDeps,
-  reviewId: string,
+  review: Review,
   aadObjectId: string | undefined,
-): Promise<CardActionAnswer> {
-  const stored = await deps.reviews.get(reviewId);
-  if (stored === undefined) throw new NotFoundError('Review', reviewId);
-  const review = stored.review;
+): Promise<RoutedCardAction> {
   const context = await invokeCardContext(deps, review);
   return answer(
     isReviewer(review, aadObjectId)

@@ -11,8 +11,10 @@ import { buildHelpCard, buildPendingCard, buildStatusCard } from '../adaptiveCar
 
 import { ensureError, NotFoundError } from '../core/errors.js';
 import { isOpen, type Review } from '../core/model/review.js';
+import type { CardJson } from '../core/ports/chat-notifier.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { Logger } from '../core/ports/logger.js';
+import { RecentMap } from '../core/recent-map.js';
 import { conversationRecordOf } from './conversation-capture.js';
 import { errorType, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
 
@@ -23,6 +25,10 @@ export interface LightdeskBotDeps extends InvokeRouterDeps {
 }
 
 const maxPending = 10;
+/** How long an invoke answer waits for a moved card's update for everyone (then it goes on alone). */
+const replaceBudgetMs = 1_500;
+/** Moved cards replaced by this process, remembered so several reviewers' refreshes make one PUT. */
+const maxReplaced = 256;
 /** How many reviews a command reads to sort and search; the store has no text index. */
 const scanLimit = 500;
 
@@ -32,6 +38,7 @@ const scanLimit = 500;
  */
 export class LightdeskBot extends TeamsActivityHandler {
   private readonly log: Logger;
+  private readonly replaced = new RecentMap<string, true>(maxReplaced);
 
   constructor(private readonly deps: LightdeskBotDeps) {
     super();
@@ -94,15 +101,58 @@ export class LightdeskBot extends TeamsActivityHandler {
       typeof action === 'object' && action !== null && name in action
         ? (action as Record<string, unknown>)[name]
         : undefined;
-    const body = await routeCardAction(this.deps, {
+    const routed = await routeCardAction(this.deps, {
       verb: field('verb'),
       data: field('data'),
       actor: { id: context.activity.from?.id, aadObjectId: context.activity.from?.aadObjectId },
       activityId: context.activity.replyToId,
       conversationId: context.activity.conversation?.id,
     });
+    const body = routed.answer;
+    if (routed.isMovedCard && body.statusCode === 200) {
+      await this.replaceForEveryone(context, body.value);
+    }
     // ActivityHandler answers adaptiveCard/action with HTTP status = statusCode and the body as is.
     return { status: body.statusCode, body };
+  }
+
+  /**
+   * The answer to an invoke replaces the card only for the user who pressed it; a card the review
+   * moved away from is replaced for everyone too (PUT of the pressed activity, `replyToId`), once
+   * per card in this process, so the next person sees it read-only without pressing. Waited for at
+   * most `replaceBudgetMs`: Teams retries an invoke it gets no timely answer to.
+   * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
+   */
+  private async replaceForEveryone(context: TurnContext, card: CardJson): Promise<void> {
+    const activityId = context.activity.replyToId;
+    if (activityId === undefined || activityId === '' || this.replaced.get(activityId)) return;
+    this.replaced.set(activityId, true);
+    const replacing = context
+      .updateActivity({
+        type: 'message',
+        id: activityId,
+        attachments: [CardFactory.adaptiveCard(card)],
+      })
+      .then(() => {
+        this.log.info('moved card replaced for everyone', { activityId });
+      })
+      .catch((e: unknown) => {
+        // The next press or refresh on that card tries again.
+        this.replaced.delete(activityId);
+        this.log.warn('could not replace a moved card', {
+          activityId,
+          error: ensureError(e).name,
+        });
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, replaceBudgetMs);
+    });
+    try {
+      await Promise.race([replacing, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -112,7 +162,7 @@ export class LightdeskBot extends TeamsActivityHandler {
    * task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards).
    */
   private async submitted(context: TurnContext): Promise<void> {
-    const body = await routeCardAction(this.deps, {
+    const { answer: body } = await routeCardAction(this.deps, {
       verb: undefined,
       data: context.activity.value,
       actor: { id: context.activity.from?.id, aadObjectId: context.activity.from?.aadObjectId },

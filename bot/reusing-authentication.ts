@@ -11,6 +11,7 @@ import {
 } from 'botframework-connector';
 
 import { RecentMap } from '../core/recent-map.js';
+import { sendPostsOnce } from './post-once.js';
 
 /** Distinct channel service URLs kept; one bot talks to a handful (a Teams region or two). */
 const maxClients = 32;
@@ -39,7 +40,10 @@ function reuse<T>(clients: Clients<T>, key: string, create: () => Promise<T>): P
   return made;
 }
 
-/** Hands out one ConnectorClient per app id, service URL and audience. */
+/**
+ * Hands out one ConnectorClient per app id, service URL and audience, each sending a POST (a new
+ * card) exactly once (post-once.ts).
+ */
 class ReusingConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
@@ -51,7 +55,9 @@ class ReusingConnectorFactory extends ConnectorFactory {
 
   create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
     const key = JSON.stringify([this.appId, serviceUrl, audience ?? null]);
-    return reuse(this.clients, key, () => this.inner.create(serviceUrl, audience));
+    return reuse(this.clients, key, async () =>
+      sendPostsOnce(await this.inner.create(serviceUrl, audience)),
+    );
   }
 }
 

@@ -53,6 +53,10 @@ export class BotChatNotifier implements ChatNotifier {
     this.log = options.logger.child('teams');
   }
 
+  /**
+   * One POST of a new activity, never repeated by the connector client (bot/post-once.ts): when its
+   * answer is lost the card may be there or not, and only the caller knows which card it meant.
+   */
   async postCard(
     conversationKey: string,
     card: CardJson,

@@ -74,9 +74,10 @@ export function refusalOf(failure: ConnectorFailure | undefined): Refusal | unde
 }
 
 /**
- * Connector failures in domain terms. botbuilder's connector client has already retried 429s on its
- * own (core-rest-pipeline throttlingRetryPolicy honours Retry-After, three times) by the time a 429
- * reaches us, so it is passed on for the queue to back off, not retried here again.
+ * Connector failures in domain terms. A 429 is passed on for the queue to back off, not retried
+ * here: on an update or a read botbuilder's connector client has already retried it (core-rest-
+ * pipeline honours Retry-After, three times), and a new card's post is sent once
+ * (bot/post-once.ts), so Teams' Retry-After reaches the queue at once.
  */
 export function toChatError(
   thrown: unknown,

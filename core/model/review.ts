@@ -114,6 +114,13 @@ export const reviewSchema = z.object({
   teams: z.object({
     conversation: z.string().min(1),
     activityId: z.string().min(1).optional(),
+    /**
+     * The card that takes presses (`{reviewId}#{post attempt}`, card-instance.ts); cards of other
+     * instances (a post whose answer was lost, then posted again) are read-only. Unset on reviews
+     * from before instances, and until the first post's answer: then any card of it takes presses.
+     * Recorded with `activityId` after a post, and before the post when it is a repeat.
+     */
+    cardInstance: z.string().min(1).max(256).optional(),
   }),
   dueAt: isoDate,
   openedAt: isoDate,

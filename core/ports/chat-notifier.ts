@@ -7,6 +7,10 @@ export type CardJson = Readonly<Record<string, unknown>>;
  * (uninstalled, blocked: the conversation is marked so people can see it), RateLimitedError.
  */
 export interface ChatNotifier {
+  /**
+   * Posts a new card, exactly once: a failure whose outcome is unknown (no answer) is thrown, not
+   * retried, since the card may already be in the conversation.
+   */
   postCard(
     conversationKey: string,
     card: CardJson,

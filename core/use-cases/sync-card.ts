@@ -1,4 +1,7 @@
+import { z } from 'zod';
+
 import { AuthError } from '../errors.js';
+import { cardInstanceOf } from '../model/card-instance.js';
 import type { Review } from '../model/review.js';
 import type { ChatNotifier } from '../ports/chat-notifier.js';
 import type { Clock } from '../ports/clock.js';
@@ -25,10 +28,33 @@ export interface SyncCardDeps {
 
 const maxThumbnails = 8;
 
+/** What the ledger keeps of a card post: the activity and the card instance it carries. */
+const postedSchema = z.object({ activityId: z.string().min(1), cardInstance: z.string().min(1) });
+type Posted = z.infer<typeof postedSchema>;
+
+const postedResult = (posted: Posted): string => JSON.stringify(posted);
+
+/** A post's ledger result; posts from before card instances recorded the bare activity id. */
+function readPosted(result: string): { activityId: string; cardInstance: string | undefined } {
+  if (result.startsWith('{')) {
+    try {
+      const parsed = postedSchema.safeParse(JSON.parse(result));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // Not JSON after all: an activity id of its own.
+    }
+  }
+  return { activityId: result, cardInstance: undefined };
+}
+
 /**
  * 5: the Teams card of a review, posted once, then updated for everyone whenever the card version
  * moves. Returns the review as stored. Teams refusing the bot there (removed, blocked) is noted and
  * not thrown: the rest of the review converges, and the next sync posts once it is fixed.
+ *
+ * A post whose outcome is unknown (lost answer, crash) is posted again by the next attempt, as a new
+ * card instance (card-instance.ts) recorded before that post: the earlier card, if it exists,
+ * stops taking presses, so one card per review is ever actionable.
  */
 export async function syncCard(
   deps: SyncCardDeps,
@@ -39,34 +65,58 @@ export async function syncCard(
   const log = deps.logger.child('sync-review');
   let review = current;
   const context = await cardContext(deps, review);
-  const card = deps.cards.shared(review, context);
   try {
     if (review.teams.activityId === undefined) {
-      const shownVersion = review.cardVersion;
-      const posted = await runOnce(deps, `teams.card:${review.id}`, async () => {
+      const made: { shown?: Review } = {};
+      const posted = await runOnce(deps, `teams.card:${review.id}`, async (attempt) => {
+        const cardInstance = cardInstanceOf(review.id, attempt);
+        // An earlier attempt may have posted a card and lost its answer, or died before recording
+        // it; nothing can find that card again. Recording the new instance before posting makes
+        // that card read-only (its presses answer "moved to a newer card") before this one appears.
+        const shown =
+          attempt > 1
+            ? await record((r) =>
+                r.teams.cardInstance === cardInstance
+                  ? undefined
+                  : { ...r, teams: { ...r.teams, cardInstance } },
+              )
+            : review;
+        made.shown = shown;
         const { activityId } = await deps.chat.postCard(
-          review.teams.conversation,
-          card,
-          `Review ${review.galleryName}: ${review.assets.length} images`,
+          shown.teams.conversation,
+          deps.cards.shared({ ...shown, teams: { ...shown.teams, cardInstance } }, context),
+          `Review ${shown.galleryName}: ${shown.assets.length} images`,
         );
-        return activityId;
+        return postedResult({ activityId, cardInstance });
       });
-      if (posted.isFresh) {
+      const { activityId, cardInstance } = readPosted(posted.result);
+      if (posted.isFresh && made.shown !== undefined) {
         // The card just posted shows this version: without this record the next sync would
         // "update" the card to what it already shows.
-        await runOnce(deps, `teams.card:${review.id}:v${shownVersion}`, () =>
-          Promise.resolve(posted.result),
+        await runOnce(deps, `teams.card:${review.id}:v${made.shown.cardVersion}`, () =>
+          Promise.resolve(activityId),
         );
       }
+      // The activity and the instance it carries are recorded together, so the card the review
+      // updates is always the one that takes presses.
       review = await record((r) =>
-        r.teams.activityId === posted.result
+        r.teams.activityId === activityId &&
+        (cardInstance === undefined || r.teams.cardInstance === cardInstance)
           ? undefined
-          : { ...r, teams: { ...r.teams, activityId: posted.result } },
+          : {
+              ...r,
+              teams: {
+                ...r.teams,
+                activityId,
+                ...(cardInstance === undefined ? {} : { cardInstance }),
+              },
+            },
       );
       if (posted.isFresh)
         await note('teams.card.posted', review, `card posted to ${review.teams.conversation}`);
     } else {
       const activityId = review.teams.activityId;
+      const card = deps.cards.shared(review, context);
       const updated = await runOnce(
         deps,
         `teams.card:${review.id}:v${review.cardVersion}`,

@@ -37,6 +37,11 @@ export const teamsIdOf = (aadObjectId: string): string => `29:1mri-${aadObjectId
 export class InMemoryChatNotifier implements ChatNotifier {
   /** Makes the next postCard throw without posting, to simulate an outage. */
   failNextPost: Error | undefined;
+  /**
+   * Makes the next postCard post and then throw this error, as when Teams made the card but its
+   * answer (the activity id) never came back.
+   */
+  loseNextPostAnswer: Error | undefined;
   /** Makes the next updateCard throw without updating, to simulate an outage. */
   failNextUpdate: Error | undefined;
 
@@ -104,6 +109,11 @@ export class InMemoryChatNotifier implements ChatNotifier {
         summary,
         versions: [structuredClone(card)],
       });
+      if (this.loseNextPostAnswer !== undefined) {
+        const lost = this.loseNextPostAnswer;
+        this.loseNextPostAnswer = undefined;
+        throw lost;
+      }
       return { activityId };
     });
   }

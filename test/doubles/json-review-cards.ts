@@ -2,7 +2,7 @@ import type { Review } from '../../core/model/review.js';
 import type { CardJson } from '../../core/ports/chat-notifier.js';
 import type { CardContext, ReviewCards } from '../../core/ports/review-cards.js';
 
-export type CardView = 'shared' | 'reviewer' | 'readOnly' | 'error';
+export type CardView = 'shared' | 'reviewer' | 'readOnly' | 'moved' | 'error';
 
 /** What a card built by JsonReviewCards says: which view of which review, at which version. */
 export interface ReviewCardView {
@@ -11,6 +11,8 @@ export interface ReviewCardView {
   readonly cardVersion: number | undefined;
   readonly status: Review['status'] | undefined;
   readonly reason: string | undefined;
+  /** The card instance its actions carry (the review's `teams.cardInstance`). */
+  readonly cardInstance?: string | undefined;
   readonly round?: number;
   readonly assetIds?: readonly string[];
   readonly taskUrl?: string | undefined;
@@ -36,6 +38,10 @@ export class JsonReviewCards implements ReviewCards {
     return view('readOnly', review, context, reason);
   }
 
+  moved(review: Review, context: CardContext): CardJson {
+    return view('moved', review, context, 'moved to a newer card');
+  }
+
   error(title: string, message: string, review?: Review): CardJson {
     const card: ReviewCardView = {
       kind: 'error',
@@ -43,6 +49,7 @@ export class JsonReviewCards implements ReviewCards {
       cardVersion: review?.cardVersion,
       status: review?.status,
       reason: undefined,
+      cardInstance: review?.teams.cardInstance,
       title,
       message,
     };
@@ -62,6 +69,7 @@ function view(
     cardVersion: review.cardVersion,
     status: review.status,
     reason,
+    cardInstance: review.teams.cardInstance,
     round: review.round,
     assetIds: review.assets.map((a) => a.assetId),
     taskUrl: context.taskUrl,

@@ -139,13 +139,58 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
     );
   });
 
-  it('passes a 429 on as RateLimitedError once the connector client gave up retrying', async () => {
-    // botbuilder's connector client retries a 429 itself, three times, after Retry-After.
-    sim.addFault({ path: '/v3/conversations', status: 429, retryAfterSeconds: 0, times: 4 });
+  // A post whose outcome is unknown is never sent again by the connector client: the card may be in
+  // the conversation already, and only the caller (syncCard, with a new card instance) may post again.
+  it.each([
+    ['its answer is lost', { lostResponse: true }, 1],
+    ['the connection drops', { drop: true }, 0],
+    ['the Bot Connector answers 500', { status: 500 }, 0],
+    ['the Bot Connector answers 503', { status: 503, retryAfterSeconds: 0 }, 0],
+  ] as const)(
+    'sends a new card once when %s, and leaves the retry to the caller',
+    async (_what, fault, cardsApplied) => {
+      sim.addFault({ path: '/v3/conversations', method: 'POST', ...fault, times: 4 });
+      await expect(notifier.postCard(conversationKey, card('once'), 'x')).rejects.toThrow();
+      expect(sim.calls().byEndpoint).toEqual({
+        'POST /v3/conversations/:conversationId/activities/:activityId': 1,
+      });
+      const posted = (sim.conversation(channel)?.activities ?? []).filter((a) =>
+        JSON.stringify(a.latest?.attachments ?? []).includes('"text":"once"'),
+      );
+      expect(posted).toHaveLength(cardsApplied);
+    },
+  );
+
+  it('still retries an update (PUT is idempotent) when its answer is lost', async () => {
+    const { activityId } = await notifier.postCard(conversationKey, card('v1'), 'Review');
+    sim.resetCalls();
+    sim.addFault({ path: '/v3/conversations', method: 'PUT', lostResponse: true });
+    await notifier.updateCard(conversationKey, activityId, card('v2'));
+    expect(sim.calls().byEndpoint).toEqual({
+      'PUT /v3/conversations/:conversationId/activities/:activityId': 2,
+    });
+  });
+
+  it('passes a 429 on a new card as RateLimitedError at once: Teams did nothing, the queue waits', async () => {
+    sim.addFault({ path: '/v3/conversations', status: 429, retryAfterSeconds: 2, times: 4 });
     const posting = notifier.postCard(conversationKey, card('x'), 'x');
     await expect(posting).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(posting).rejects.toMatchObject({ retryAfterMs: 2000 });
+    expect(sim.calls().byEndpoint).toEqual({
+      'POST /v3/conversations/:conversationId/activities/:activityId': 1,
+    });
+  });
+
+  it('passes a 429 on an update as RateLimitedError once the connector client gave up retrying', async () => {
+    const { activityId } = await notifier.postCard(conversationKey, card('v1'), 'Review');
+    sim.resetCalls();
+
+    // botbuilder's connector client retries a 429 itself, three times, after Retry-After.
+    sim.addFault({ path: '/v3/conversations', status: 429, retryAfterSeconds: 0, times: 4 });
+    const updating = notifier.updateCard(conversationKey, activityId, card('v2'));
+    await expect(updating).rejects.toBeInstanceOf(RateLimitedError);
     expect(sim.calls().byEndpoint).toMatchObject({
-      'POST /v3/conversations/:conversationId/activities/:activityId': 4,
+      'PUT /v3/conversations/:conversationId/activities/:activityId': 4,
     });
   });
 });

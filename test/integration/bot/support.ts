@@ -105,6 +105,9 @@ export class LabelledReviewCards implements ReviewCards {
       reviewId: review.id,
       status: review.status,
       cardVersion: review.cardVersion,
+      ...(review.teams.cardInstance === undefined
+        ? {}
+        : { cardInstance: review.teams.cardInstance }),
       refreshUserIds: [...context.refreshUserIds],
     };
   }
@@ -119,6 +122,10 @@ export class LabelledReviewCards implements ReviewCards {
 
   readOnly(review: Review, context: CardContext, reason: string): CardJson {
     return this.card({ view: 'readOnly', reason, ...this.facts(review, context) });
+  }
+
+  moved(review: Review, context: CardContext): CardJson {
+    return this.card({ view: 'moved', ...this.facts(review, context) });
   }
 
   error(title: string, message: string, review?: Review): CardJson {

@@ -35,6 +35,21 @@ describe('parseActionData', () => {
     });
   });
 
+  it('takes the card instance a press or refresh came from, and leaves it out on older cards', () => {
+    const cardInstance = `${reviewId}#2`;
+    expect(parseActionData('approve', { reviewId, cardVersion: 3, cardInstance })).toEqual({
+      ok: true,
+      value: { verb: 'approve', reviewId, cardVersion: 3, cardInstance },
+    });
+    expect(parseActionData(undefined, { verb: 'refresh', reviewId, cardInstance })).toEqual({
+      ok: true,
+      value: { verb: 'refresh', reviewId, cardInstance },
+    });
+    expect(problemsOf('archive', { reviewId, cardVersion: 3, cardInstance: 2 })).toEqual([
+      expect.stringMatching(/^cardInstance: /),
+    ]);
+  });
+
   it('ignores keys it does not know', () => {
     expect(parseActionData('archive', { reviewId, cardVersion: 1, msteams: {} })).toEqual({
       ok: true,

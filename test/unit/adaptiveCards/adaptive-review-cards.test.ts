@@ -47,6 +47,30 @@ describe('AdaptiveReviewCards', () => {
     expect(verbsIn(card).filter((v) => v !== 'refresh')).toEqual([]);
   });
 
+  it('tells a card the review moved away from so, open or decided, with nothing left to press', () => {
+    const open = cards.moved(aReview(), context);
+    expect(JSON.stringify(open)).toContain('This review moved to a newer card.');
+    expect(verbsIn(open)).toEqual([]);
+    expect(open).not.toHaveProperty('refresh');
+
+    const decided = cards.moved(
+      aReview({ status: 'archived', closedAt: '2026-11-23T10:00:00.000Z' }),
+      context,
+    );
+    expect(JSON.stringify(decided)).toContain('This review moved to a newer card.');
+    expect(JSON.stringify(decided)).toContain('Archived');
+    expect(verbsIn(decided)).toEqual([]);
+  });
+
+  it("keeps the review's card instance on the error card's refresh", () => {
+    const review = aReview({
+      teams: { conversation: 'channel:Marketing/Photo reviews', cardInstance: 'rev-1#3' },
+    });
+    expect(JSON.stringify(cards.error('Comment required', 'Add one', review))).toContain(
+      '"cardInstance":"rev-1#3"',
+    );
+  });
+
   it('offers a refresh on the error card when the review is known', () => {
     expect(verbsIn(cards.error('Something went wrong', 'Try again', aReview()))).toContain(
       'refresh',

@@ -180,6 +180,41 @@ describe('buildReviewCard', () => {
     }
   });
 
+  it("names the review's card instance in every Execute, Submit fallback and the refresh", () => {
+    const review = aReview({
+      teams: { conversation: 'channel:Marketing/Photo reviews', cardInstance: 'rev-1#2' },
+    });
+    const card = buildReviewCard(modelOf(review));
+    expectActionDataParses(card);
+    const executes = findAll(card, 'Action.Execute');
+    const submits = findAll(card, 'Action.Submit');
+    expect(executes.map((a) => a.verb)).toEqual(['refresh', 'approve', 'rereview', 'archive']);
+    expect(submits).toHaveLength(3);
+    for (const action of [...executes, ...submits]) {
+      expect(action.data).toMatchObject({ reviewId: review.id, cardInstance: 'rev-1#2' });
+    }
+  });
+
+  it('shows a card the review moved away from read-only for good: the reason, no buttons, no refresh', () => {
+    const review = aReview({
+      reviewers: twoReviewers,
+      teams: { conversation: 'channel:Marketing/Photo reviews', cardInstance: 'rev-1#2' },
+    });
+    const card = buildReviewCard(
+      modelOf(review, { view: 'moved', reason: 'This review moved to a newer card.' }),
+    );
+
+    expectGolden('review-moved', card);
+    expectRendererAccepts(card);
+    expect(texts(card)).toContain('This review moved to a newer card.');
+    expect(executeVerbs(card)).toEqual([]);
+    expect(card.refresh).toBeUndefined();
+    expect(findAll(card, 'Action.OpenUrl').map((a) => a.title)).toEqual([
+      'Open gallery',
+      'Open Planner task',
+    ]);
+  });
+
   it('says when the batch is overdue', () => {
     const card = buildReviewCard(modelOf(aReview(), { now: new Date(at(25 * 60)) }));
     expect(texts(card)).toContain('Due {{DATE(2026-11-24T12:00:00Z, SHORT)}} · overdue');

@@ -4,6 +4,7 @@ import { UpstreamError } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { effectLeaseMs } from '../../../../core/use-cases/run-once.js';
 import { syncReview } from '../../../../core/use-cases/sync-review.js';
+import { cardView } from '../../../doubles/json-review-cards.js';
 import { ada, aReviewLoop, channel, type ReviewLoop } from './review-loop.js';
 
 /** A gallery upload that opened a review, with every effect carried out. */
@@ -126,6 +127,83 @@ describe('syncReview', () => {
     ).toBeGreaterThanOrEqual(2);
     expect(loop.chat.posts()).toEqual([]);
     expect(loop.board.tasks()).toHaveLength(1);
+  });
+
+  it("records the first card's activity and instance together, with no write before the post", async () => {
+    const loop = aReviewLoop();
+    const { review } = await anOpenReview(loop);
+
+    const [post, ...others] = loop.chat.posts();
+    expect(others).toEqual([]);
+    expect(cardView(post?.versions[0] ?? {}).cardInstance).toBe(`${review.id}#1`);
+    expect(review.teams).toEqual({
+      conversation: channel,
+      activityId: post?.activityId,
+      cardInstance: `${review.id}#1`,
+    });
+  });
+
+  it('posts a new card instance after a lost answer, recorded before the post, so the lost card is left behind', async () => {
+    const loop = aReviewLoop();
+    loop.chat.loseNextPostAnswer = new UpstreamError('teams', 'the answer was lost');
+    await expect(loop.deliver(loop.upload(loop.galleries.mediaDay))).rejects.toThrow(UpstreamError);
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    // The lost card carries the first instance; the review knows of no card yet.
+    expect(loop.cardsIn().map((c) => c.cardInstance)).toEqual([`${review.id}#1`]);
+    expect(review.teams).toEqual({ conversation: channel });
+
+    // The retry's answer is lost too: its instance was recorded before it posted, so the card it
+    // made is the current one, and the first is left behind, though neither id came back.
+    loop.chat.loseNextPostAnswer = new UpstreamError('teams', 'the answer was lost again');
+    await expect(syncReview(loop.deps, review.id)).rejects.toThrow(UpstreamError);
+    expect(loop.reviews.reviewOf(review.id).teams).toEqual({
+      conversation: channel,
+      cardInstance: `${review.id}#2`,
+    });
+
+    await syncReview(loop.deps, review.id);
+    const posts = loop.chat.posts();
+    expect(posts.map((p) => cardView(p.card).cardInstance)).toEqual([
+      `${review.id}#1`,
+      `${review.id}#2`,
+      `${review.id}#3`,
+    ]);
+    expect(loop.reviews.reviewOf(review.id).teams).toEqual({
+      conversation: channel,
+      activityId: posts[2]?.activityId,
+      cardInstance: `${review.id}#3`,
+    });
+    expect(loop.auditKinds().filter((k) => k === 'teams.card.posted')).toHaveLength(1);
+
+    // Later versions update only the card the review records, which keeps its instance.
+    await loop.deliver(loop.upload(loop.galleries.mediaDay));
+    expect(loop.chat.posts().map((p) => p.versions.length)).toEqual([1, 1, 2]);
+    expect(cardView(loop.chat.posts()[2]?.card ?? {})).toMatchObject({
+      cardVersion: 2,
+      cardInstance: `${review.id}#3`,
+    });
+  });
+
+  it('records the activity of a post made before card instances, and leaves the review without one', async () => {
+    const loop = aReviewLoop();
+    loop.chat.failNextPost = new UpstreamError('teams', 'down');
+    await expect(loop.deliver(loop.upload(loop.galleries.mediaDay))).rejects.toThrow(UpstreamError);
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    // What an earlier version of the post left in the ledger: the bare activity id.
+    loop.ledger.records.set(`teams.card:${review.id}`, {
+      state: 'done',
+      attempt: 1,
+      result: 'activity-from-before',
+      leaseUntil: undefined,
+    });
+
+    await syncReview(loop.deps, review.id);
+
+    expect(loop.reviews.reviewOf(review.id).teams).toEqual({
+      conversation: channel,
+      activityId: 'activity-from-before',
+    });
+    expect(loop.chat.posts()).toEqual([]);
   });
 
   it('writes what Planner accepts when the checklist is over its limit, and says so', async () => {

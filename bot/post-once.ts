@@ -1,0 +1,68 @@
+import type { ConnectorClient } from 'botframework-connector';
+
+import { AppError } from '../core/errors.js';
+
+// The slice of @azure/core-rest-pipeline's Pipeline (the HTTP pipeline under botbuilder's
+// ConnectorClient) that is read and changed here; the package is botbuilder's dependency, not ours.
+interface PipelineRequest {
+  readonly method: string;
+}
+type SendRequest = (request: PipelineRequest) => Promise<unknown>;
+interface PipelinePolicy {
+  readonly name: string;
+  sendRequest(request: PipelineRequest, next: SendRequest): Promise<unknown>;
+}
+interface Pipeline {
+  getOrderedPolicies(): PipelinePolicy[];
+  removePolicy(options: { readonly name: string }): PipelinePolicy[];
+  addPolicy(policy: PipelinePolicy, options: { readonly phase: 'Retry' }): void;
+}
+
+/** core-rest-pipeline's name for the retry policy every client pipeline gets. */
+const sdkRetryPolicyName = 'defaultRetryPolicy';
+export const postOncePolicyName = 'lightdeskPostOnceRetryPolicy';
+
+function isPipeline(value: unknown): value is Pipeline {
+  if (typeof value !== 'object' || value === null) return false;
+  const fields = value as Record<string, unknown>;
+  return ['getOrderedPolicies', 'removePolicy', 'addPolicy'].every(
+    (name) => typeof fields[name] === 'function',
+  );
+}
+
+/**
+ * Makes `client` send every POST exactly once, and leaves its other requests to the SDK's retries.
+ *
+ * botbuilder's ConnectorClient retries on its own, up to three times, any request that got a 5xx,
+ * a 408, a 429/503 with Retry-After or no answer at all (core-rest-pipeline `defaultRetryPolicy`).
+ * For a POST of a new activity (a card) with a lost answer that is one more card in the chat each
+ * time. An update (PUT) or a read may repeat; a post whose outcome is unknown must go back to the
+ * caller, who knows which card it meant (syncCard's card instances). Why the pipeline itself:
+ * ConnectorClientOptions `noRetryPolicy` and `retryOptions` are ignored by botbuilder-stdlib's
+ * ServiceClientContext (4.23), and `requestPolicyFactories` run outside the Retry phase, so
+ * nothing given to the constructor can stop a retry. The pipeline sits in the context's `client`
+ * field; should an SDK upgrade move it, this throws rather than post twice quietly.
+ */
+export function sendPostsOnce(client: ConnectorClient): ConnectorClient {
+  const pipeline = (client as unknown as { readonly client?: { readonly pipeline?: unknown } })
+    .client?.pipeline;
+  if (!isPipeline(pipeline)) {
+    throw new AppError('internal', 'botframework-connector: no HTTP pipeline on ConnectorClient');
+  }
+  const policies = pipeline.getOrderedPolicies();
+  if (policies.some((p) => p.name === postOncePolicyName)) return client;
+  const retry = policies.find((p) => p.name === sdkRetryPolicyName);
+  if (retry === undefined) {
+    throw new AppError('internal', `botframework-connector: no ${sdkRetryPolicyName} to replace`);
+  }
+  pipeline.removePolicy({ name: sdkRetryPolicyName });
+  pipeline.addPolicy(
+    {
+      name: postOncePolicyName,
+      sendRequest: (request, next) =>
+        request.method.toUpperCase() === 'POST' ? next(request) : retry.sendRequest(request, next),
+    },
+    { phase: 'Retry' },
+  );
+  return client;
+}
