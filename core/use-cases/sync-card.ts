@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { AuthError } from '../errors.js';
+import { AuthError, NotFoundError } from '../errors.js';
 import { cardInstanceOf } from '../model/card-instance.js';
 import type { Review } from '../model/review.js';
 import type { ChatNotifier } from '../ports/chat-notifier.js';
@@ -121,12 +121,23 @@ export async function syncCard(
         deps,
         `teams.card:${review.id}:v${review.cardVersion}`,
         async () => {
-          await deps.chat.updateCard(review.teams.conversation, activityId, card);
+          try {
+            await deps.chat.updateCard(review.teams.conversation, activityId, card);
+          } catch (e: unknown) {
+            // Someone deleted the card's message: nothing will ever update it, and the review lives
+            // on in Planner, PhotoShelter and the tab. Done, not a failure to retry or poison.
+            if (!(e instanceof NotFoundError)) throw e;
+            return 'gone';
+          }
           return activityId;
         },
       );
-      if (updated.isFresh)
+      if (updated.isFresh && updated.result === 'gone') {
+        await note('teams.card.gone', review, 'the card was deleted in Teams; not updated');
+        log.warn('the card was deleted in Teams', { reviewId: review.id, activityId });
+      } else if (updated.isFresh) {
         await note('teams.card.updated', review, `card v${review.cardVersion} for everyone`);
+      }
     }
   } catch (e: unknown) {
     if (!(e instanceof AuthError)) throw e;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { UpstreamError } from '../../../../core/errors.js';
+import { NotFoundError, UpstreamError } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { effectLeaseMs } from '../../../../core/use-cases/run-once.js';
 import { syncReview } from '../../../../core/use-cases/sync-review.js';
@@ -204,6 +204,24 @@ describe('syncReview', () => {
       activityId: 'activity-from-before',
     });
     expect(loop.chat.posts()).toEqual([]);
+  });
+
+  it('notes a card deleted in Teams and carries on, instead of failing the review for ever', async () => {
+    const loop = aReviewLoop();
+    const { review, upload } = await anOpenReview(loop);
+    loop.chat.failNextUpdate = new NotFoundError('Activity', review.teams.activityId ?? '');
+    await decideReview(loop.deps, review.id, {
+      reviewerId: ada.id,
+      verb: 'approve',
+      cardVersion: review.cardVersion,
+      source: 'teams',
+    });
+    await loop.drainQueue();
+
+    expect(loop.auditKinds()).toContain('teams.card.gone');
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
+    expect(loop.board.tasks()[0]?.percentComplete).toBe(100);
+    expect(await loop.queue.depth()).toEqual({ active: 0, poison: 0 });
   });
 
   it('writes what Planner accepts when the checklist is over its limit, and says so', async () => {
