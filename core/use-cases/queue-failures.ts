@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-import { AppError, isTransient, RateLimitedError, ValidationError } from '../errors.js';
+import {
+  AppError,
+  ConflictError,
+  isTransient,
+  RateLimitedError,
+  ValidationError,
+} from '../errors.js';
 import { queueMessageSchema } from '../model/queue-message.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
@@ -14,6 +20,8 @@ import type { Logger } from '../ports/logger.js';
 const firstRetryMs = 5_000;
 /** However long an outage lasts, work is looked at again at least this often. */
 const maxRetryMs = 60 * 60_000;
+/** A lost race (an effect another worker holds, a save not landed yet) is looked at again soon. */
+const maxRaceDelayMs = 20_000;
 /** Azure Queue Storage hides a new message for at most 7 days; throttling asks for far less. */
 const maxThrottleDelayMs = 15 * 60_000;
 /**
@@ -55,7 +63,10 @@ export function judgeFailure(error: unknown, retries: number): FailureVerdict {
     const delayMs =
       error instanceof RateLimitedError
         ? Math.min(maxThrottleDelayMs, Math.max(1_000, error.retryAfterMs))
-        : backoffMs;
+        : error instanceof ConflictError
+          ? // A race is over in moments, however often this message was throttled before.
+            Math.min(maxRaceDelayMs, backoffMs)
+          : backoffMs;
     return { kind: 'again', retries: retries + 1, delayMs };
   }
   // A refusal that will not change by itself (4xx, missing permission, configuration).

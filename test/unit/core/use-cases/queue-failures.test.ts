@@ -33,6 +33,12 @@ describe('judgeFailure (what becomes of a message whose work failed)', () => {
     const timeout = new UpstreamError('photoshelter', 'timed out', { status: 408 });
     expect(judgeFailure(timeout, 0)).toMatchObject({ kind: 'again' });
     expect(judgeFailure(new ConflictError('effect busy'), 0)).toMatchObject({ kind: 'again' });
+    // A lost race is looked at again soon, however often the message was throttled before.
+    expect(judgeFailure(new ConflictError('effect busy'), 8)).toEqual({
+      kind: 'again',
+      retries: 9,
+      delayMs: 20_000,
+    });
   });
 
   it('waits as long as a throttled service asked', () => {
