@@ -61,6 +61,21 @@ export interface LocalHostOptions {
   /** Start timers and the queue consumer (default true); tests drive them by hand instead. */
   readonly runTriggers?: boolean;
   readonly logger?: Logger;
+  /**
+   * Simulators already running in processes of their own, used instead of starting embedded ones:
+   * the chaos run (scripts/chaos.ts) kills and restarts hosts while Graph and Teams keep their state.
+   * An external Teams gets no install activity from the host: whoever runs it installs the bot once.
+   */
+  readonly external?: {
+    readonly teamsUrl?: string;
+    /** The Graph simulator's root URL (the API is under `/v1.0`) and its plan. */
+    readonly graph?: { readonly url: string; readonly planId: string };
+  };
+  /**
+   * Start the timers (default: as `runTriggers`). Azure runs each timer on one instance at a time
+   * (a blob lease), so several hosts on one storage run them on one only.
+   */
+  readonly runTimers?: boolean;
 }
 
 interface Stoppable {
@@ -133,6 +148,17 @@ async function start(
   let graph: GraphSettings | undefined = config.graph;
   let graphUrl: string | undefined;
   let simulatedPlanId: string | undefined;
+  const externalGraph = options.external?.graph;
+  if (graph === undefined && externalGraph !== undefined) {
+    graphUrl = externalGraph.url;
+    simulatedPlanId = externalGraph.planId;
+    graph = {
+      baseUrl: `${externalGraph.url}/v1.0`,
+      tenantId: undefined,
+      clientId: undefined,
+      clientSecret: undefined,
+    };
+  }
   if (graph === undefined) {
     const graphSimulator = new FakeGraphServer({});
     await graphSimulator.start(0);
@@ -150,7 +176,8 @@ async function start(
 
   // Teams is simulated whenever the bot runs anonymously: real Teams only talks to a registered bot.
   let teams: FakeBotConnectorServer | undefined;
-  if (config.bot.appId === undefined) {
+  const externalTeamsUrl = options.external?.teamsUrl;
+  if (config.bot.appId === undefined && externalTeamsUrl === undefined) {
     teams = new FakeBotConnectorServer({});
     await teams.start(0);
     started.push(teams);
@@ -195,7 +222,7 @@ async function start(
   const consoleOptions: LocalConsoleOptions = {
     enabled: config.console,
     apiKey: config.apiKey,
-    settings: { simulatorUrl, graphUrl, teamsUrl: teams?.url },
+    settings: { simulatorUrl, graphUrl, teamsUrl: teams?.url ?? externalTeamsUrl },
     functions: http,
     logger,
   };
@@ -260,7 +287,7 @@ async function start(
         },
       ),
   );
-  if (options.runTriggers !== false) {
+  if (options.runTimers ?? options.runTriggers !== false) {
     for (const definition of timers) {
       // protect: a slow poll is never overlapped by the next tick, as the Functions host guarantees.
       const schedule = {
@@ -272,6 +299,8 @@ async function start(
       const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
       started.push({ stop: () => Promise.resolve(job.stop()) });
     }
+  }
+  if (options.runTriggers !== false) {
     for (const pump of pumps) {
       pump.start();
       started.push(pump);
@@ -297,7 +326,7 @@ async function start(
     url,
     simulatorUrl,
     graphUrl,
-    teamsUrl: teams?.url,
+    teamsUrl: teams?.url ?? externalTeamsUrl,
     dataDir,
     services,
     poll: async () => {
