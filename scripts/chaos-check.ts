@@ -36,8 +36,10 @@ export interface CheckResult {
   readonly uploads: number;
   readonly lostUploads: number;
   readonly tasksPerReview: { min: number; max: number };
-  /** Tasks that name no review in their references (a create whose details never came). */
+  /** Tasks that name no review in their references and that no review records. */
   readonly orphanTasks: number;
+  /** Tasks two reviews claim (linked to both, or recorded by both). */
+  readonly sharedTasks: number;
   readonly actionableCardsPerReview: { max: number };
   /** Every card posted for a review, buttons or not (a lost post answer makes a second one). */
   readonly cardsPerReview: { max: number };
@@ -116,17 +118,19 @@ function safeDecode(text: string): string {
   }
 }
 
-/** The review a task's references link to (the Lightdesk review link: `…/api/tab/?review={id}`). */
-function reviewOfTask(task: Task): string | undefined {
-  for (const key of Object.keys(task.details.references ?? {})) {
+/** The reviews a task's references link to (the Lightdesk review link: `…/api/tab/?review={id}`). */
+function reviewsOfTask(task: Task): Set<string> {
+  const ids = new Set<string>();
+  for (const [key, value] of Object.entries(task.details.references ?? {})) {
+    if (value === null) continue; // a removed reference
     try {
       const id = new URL(safeDecode(key)).searchParams.get('review');
-      if (id !== null && id !== '') return id;
+      if (id !== null && id !== '') ids.add(id);
     } catch {
       // not a URL: another reference
     }
   }
-  return undefined;
+  return ids;
 }
 
 /** Counts per key, to match acknowledged decisions against stored ones without caring for order. */
@@ -206,22 +210,36 @@ export class Checker {
     const bucketName = new Map<string, string>();
     const tasks = new Map<string, Task>();
     const tasksOf = new Tally();
-    // A task without the review link belongs to its review all the same when the review records it
-    // (its details are then stale); one nobody records is an orphan: a duplicate of some review's.
-    const recordedBy = new Map<string, string>();
+    // A task is its review's by the review link in its references; without one, it belongs to the
+    // review recording it (its details are then stale); one nobody records is an orphan, a duplicate
+    // of some review's. A task linked to or recorded by two reviews is shared: one of them has
+    // none of its own.
+    const recordedBy = new Map<string, string[]>();
     for (const review of reviews) {
-      if (review.planner.taskId !== undefined) recordedBy.set(review.planner.taskId, review.id);
+      const taskId = review.planner.taskId;
+      if (taskId !== undefined)
+        recordedBy.set(taskId, [...(recordedBy.get(taskId) ?? []), review.id]);
     }
     let orphanTasks = 0;
+    let sharedTasks = 0;
     for (const plan of graph.plans) {
       for (const bucket of plan.buckets) bucketName.set(bucket.id, bucket.name);
       for (const task of plan.tasks) {
         tasks.set(task.id, task);
-        const reviewId = reviewOfTask(task) ?? recordedBy.get(task.id);
-        if (reviewId !== undefined) tasksOf.add(reviewId);
-        else {
+        const linked = reviewsOfTask(task);
+        const recorders = recordedBy.get(task.id) ?? [];
+        const owners = linked.size > 0 ? linked : new Set(recorders);
+        for (const reviewId of owners) tasksOf.add(reviewId);
+        if (owners.size === 0) {
           orphanTasks += 1;
           example('orphanTasks', `${task.id} "${task.title}"`);
+        }
+        if (new Set([...linked, ...recorders]).size > 1) {
+          sharedTasks += 1;
+          example(
+            'sharedTasks',
+            `${task.id}: ${[...new Set([...linked, ...recorders])].join(' + ')}`,
+          );
         }
       }
     }
@@ -275,7 +293,7 @@ export class Checker {
         const want = placement(review);
         if (bucketName.get(task.bucketId) !== want.bucket) reasons.push('task bucket');
         if (task.percentComplete !== want.percentComplete) reasons.push('task progress');
-        if (reviewOfTask(task) !== review.id) reasons.push('task details');
+        if (!reviewsOfTask(task).has(review.id)) reasons.push('task details');
       }
       const activityId = review.teams.activityId;
       const card = activityId === undefined ? undefined : cardByActivity.get(activityId);
@@ -385,6 +403,7 @@ export class Checker {
         max: taskCounts.length === 0 ? 0 : Math.max(...taskCounts),
       },
       orphanTasks,
+      sharedTasks,
       actionableCardsPerReview: { max: maxActionable },
       cardsPerReview: { max: maxCards },
       photoShelterNeverWritten,
@@ -406,6 +425,7 @@ export function isClean(result: CheckResult): boolean {
     (result.reviews === 0 ||
       (result.tasksPerReview.min === 1 && result.tasksPerReview.max === 1)) &&
     result.orphanTasks === 0 &&
+    result.sharedTasks === 0 &&
     result.actionableCardsPerReview.max <= 1 &&
     result.photoShelterNeverWritten === 0 &&
     result.stale === 0 &&

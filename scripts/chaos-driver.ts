@@ -127,10 +127,12 @@ export class Driver {
   private stopped = false;
   private loops: Promise<void>[] = [];
   private readonly cards: TeamsCards;
-  private pressCount = 0;
+  /** Its own stream, so how many presses are double does not hang on the other choices. */
+  private readonly doubles: Random;
 
   constructor(private readonly options: DriverOptions) {
     this.cards = new TeamsCards(options.teamsUrl);
+    this.doubles = options.random.fork('double');
   }
 
   async init(): Promise<void> {
@@ -229,7 +231,7 @@ export class Driver {
     const reviewer = random.pick(review.reviewers);
     const verb = random.weighted({ approve: 55, rereview: 25, archive: 20 });
     const comment = verb === 'rereview' ? `Chaos re-review ${random.int(1, 9999)}` : undefined;
-    const double = random.chance(0.07);
+    const double = this.doubles.chance(0.07);
     this.counts.decisionsTried += 1;
     if (random.chance(0.5)) {
       const cards = (await this.cards.all()).filter(
@@ -305,7 +307,6 @@ export class Driver {
       });
       const delivery = preparedSchema.safeParse(prepared.body);
       if (!delivery.success) return;
-      this.pressCount += 1;
       const sentAt = Date.now();
       const answer = await exchange(delivery.data.endpoint, {
         method: 'POST',

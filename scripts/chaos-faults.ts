@@ -212,14 +212,21 @@ export function makeSchedule(random: Random, chaosSeconds: number, workers: numb
   });
   const inOutage = (t: number) => t >= from - 1 && t <= from + seconds + 1;
 
+  let stormUntil = -1;
   for (let t = random.between(2, 6); t < chaosSeconds - 3; t += random.between(4, 9)) {
     let kind: Kind = random.weighted(kinds);
-    // Graph faults queued behind the outage would never fire (the outage matches every call first).
-    while (inOutage(t) && kind.startsWith('graph')) kind = random.weighted(kinds);
+    // Graph faults queued behind the outage would never fire (the outage matches every call first),
+    // and a storm during a storm would be ended by the first one's end.
+    while (
+      (inOutage(t) && kind.startsWith('graph')) ||
+      (kind === 'graph429Storm' && t <= stormUntil)
+    )
+      kind = random.weighted(kinds);
     const { label, actions: made } = actionsOf(kind, random);
     for (const action of made) actions.push({ at: Math.round(t * 10) / 10, label, action });
     if (kind === 'graph429Storm') {
       const end = Math.min(t + random.between(15, 35), chaosSeconds - 1);
+      stormUntil = end;
       actions.push({
         at: Math.round(end * 10) / 10,
         label: 'Graph 429 storm over',

@@ -222,8 +222,10 @@ class Run {
   }
 
   async apply(scheduled: ScheduledAction): Promise<void> {
-    this.applied.set(scheduled.label, (this.applied.get(scheduled.label) ?? 0) + 1);
     const action: Action = scheduled.action;
+    // One fault can take two actions (a 412 and a person's edit): count it once.
+    if (action.kind !== 'touchTask')
+      this.applied.set(scheduled.label, (this.applied.get(scheduled.label) ?? 0) + 1);
     const ok = (status: number) => {
       if (status < 200 || status >= 300) this.controlFailures += 1;
     };
@@ -319,6 +321,10 @@ class Run {
     }
     await send(`${this.simulators.graph.url}/_sim/throttle`, 'POST', { requestsPerSecond: null });
     await send(`${this.simulators.teams.url}/_sim/throttle`, 'POST', { requestsPerSecond: null });
+  }
+
+  /** Every worker up again: restarts under way finished, any worker still down started. */
+  async workersUp(): Promise<void> {
     await Promise.all([...this.restarts]);
     for (const worker of this.workers) if (!worker.isUp) await this.restart(worker);
   }
@@ -393,6 +399,7 @@ function render(report: Report, ok: boolean): string {
         mark(tasksOk),
       ],
       ['orphan Planner tasks', result.orphanTasks, '0', mark(result.orphanTasks === 0)],
+      ['Planner tasks shared by reviews', result.sharedTasks, '0', mark(result.sharedTasks === 0)],
       [
         'actionable cards per review (max)',
         result.actionableCardsPerReview.max,
@@ -500,6 +507,7 @@ function jsonOf(report: Report): Record<string, unknown> {
     seed: args.seed,
     minutes: args.minutes,
     orphanTasks: result.orphanTasks,
+    sharedTasks: result.sharedTasks,
     cardsPerReview: result.cardsPerReview,
     staleReasons: result.staleReasons,
     ackedDecisions: result.ackedDecisions,
@@ -553,14 +561,16 @@ async function main(): Promise<void> {
       const wait = started + scheduled.at * 1000 - Date.now();
       if (wait > 0) await delay(wait);
       if (interrupted) return;
-      if (scheduled.action.kind !== 'kill') say(`${scheduled.at} s: ${scheduled.label}`);
+      if (scheduled.action.kind !== 'kill' && scheduled.action.kind !== 'touchTask')
+        say(`${scheduled.at} s: ${scheduled.label}`);
       await run.apply(scheduled);
     }
     const left = started + chaosSeconds * 1000 - Date.now();
     if (left > 0) await delay(left);
-    await driver.stop();
+    // Faults off at once; the driver's last requests (some held by a stall) finish after.
     await run.faultsOff();
     const faultsOffAt = Date.now();
+    await Promise.all([driver.stop(), run.workersUp()]);
     say('faults off; waiting for convergence');
 
     for (const w of run.workers) run.logs.for(w.spec.index).starts = w.starts;
