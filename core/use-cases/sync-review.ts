@@ -119,7 +119,9 @@ async function syncTask(
     const created = await runOnce(deps, `planner.task:${review.id}`, async (attempt) => {
       if (attempt > 1) {
         const found = await deps.board.findTaskByReference(planId, reviewUrl, taskTitle(review));
-        if (found !== undefined) return found.taskId;
+        if (found !== undefined && (await ownsTask(deps, found.taskId, review.id))) {
+          return found.taskId;
+        }
       }
       const task = await deps.board.createTask({
         planId,
@@ -130,6 +132,7 @@ async function syncTask(
         priority: review.route.priority,
         labels: review.route.labels,
       });
+      await ownsTask(deps, task.taskId, review.id);
       return task.taskId;
     });
     review = await record((r) =>
@@ -182,6 +185,17 @@ async function syncTask(
   }
 
   return review;
+}
+
+/**
+ * Claims a Planner task for a review, once and for good (ledger key `planner.owner:{taskId}`); false
+ * when another review holds it. A task whose create lost its answer has no details yet, so it is
+ * found by its title alone, and a second review of the same gallery whose create also lost its answer
+ * would otherwise adopt it too: two reviews on one task, one deciding for the other in syncPlanner.
+ */
+async function ownsTask(deps: SyncReviewDeps, taskId: string, reviewId: string): Promise<boolean> {
+  const owner = await runOnce(deps, `planner.owner:${taskId}`, () => Promise.resolve(reviewId));
+  return owner.result === reviewId;
 }
 
 /** 4: PhotoShelter: the status on every asset of the batch, and the archive action. */

@@ -5,7 +5,7 @@ import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { effectLeaseMs } from '../../../../core/use-cases/run-once.js';
 import { syncReview } from '../../../../core/use-cases/sync-review.js';
 import { cardView } from '../../../doubles/json-review-cards.js';
-import { ada, aReviewLoop, channel, type ReviewLoop } from './review-loop.js';
+import { ada, aReviewLoop, channel, planId, type ReviewLoop } from './review-loop.js';
 
 /** A gallery upload that opened a review, with every effect carried out. */
 async function anOpenReview(loop: ReviewLoop) {
@@ -204,6 +204,36 @@ describe('syncReview', () => {
       activityId: 'activity-from-before',
     });
     expect(loop.chat.posts()).toEqual([]);
+  });
+
+  it('never adopts the task of another review of the gallery, even one still without details', async () => {
+    const loop = aReviewLoop();
+    // An earlier review of the gallery owns a task that never got its details (Graph went down).
+    const bucketId = await loop.board.ensureBucket(planId, 'To review');
+    const earlier = await loop.board.createTask({
+      planId,
+      bucketId,
+      title: 'Review: Media Day',
+      assigneeIds: [],
+      dueAt: loop.clock.now().toISOString(),
+      priority: 5,
+      labels: [],
+    });
+    const owner = `planner.owner:${earlier.taskId}`;
+    await loop.ledger.begin(owner, { now: loop.clock.now(), leaseMs: 60_000 });
+    await loop.ledger.complete(owner, 'G000000000000005~earlier');
+
+    // This review's create lands but its answer is lost; the retry looks for its task by title, and
+    // the oldest blank one with that title is the earlier review's.
+    loop.board.loseNextCreateResponse = true;
+    await expect(loop.deliver(loop.upload(loop.galleries.mediaDay))).rejects.toThrow(UpstreamError);
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    await syncReview(loop.deps, review.id);
+
+    const taskId = loop.reviews.reviewOf(review.id).planner.taskId;
+    expect(taskId).toBeDefined();
+    expect(taskId).not.toBe(earlier.taskId);
+    expect(loop.board.detailsOf(earlier.taskId).description).toBe('');
   });
 
   it('notes a card deleted in Teams and carries on, instead of failing the review for ever', async () => {
