@@ -8,6 +8,7 @@ import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
+import { finalStatusKey, finalStatusQuietMs } from './sync-review.js';
 
 // Nothing stays behind: a sync can be lost for good (a message poisoned before this existed, deleted
 // by hand, a bug), and then a review is decided in Lightdesk while its task, card or PhotoShelter
@@ -34,7 +35,8 @@ export interface ReconcileOptions {
 
 export const defaultReconcileOptions: ReconcileOptions = {
   limit: 500,
-  quietMs: 2 * 60_000,
+  // As long as a decided review waits before its final PhotoShelter status is written once more.
+  quietMs: finalStatusQuietMs,
   requeueMs: 15 * 60_000,
 };
 
@@ -61,6 +63,7 @@ export function expectedEffects(review: Review): readonly string[] {
     `planner.details:${id}:${cardVersion}`,
     ...(status !== 'pending' || round > 1 ? [`planner.state:${id}:${round}:${status}`] : []),
     `photoshelter.status:${id}:${round}:${status}:${review.assets.length}`,
+    ...(isOpen(review) ? [] : [finalStatusKey(review)]),
     ...(status === 'archived' && review.route.archive.action !== 'none'
       ? [`photoshelter.archive:${id}`]
       : []),

@@ -198,6 +198,16 @@ async function ownsTask(deps: SyncReviewDeps, taskId: string, reviewId: string):
   return owner.result === reviewId;
 }
 
+/** Longer than any write of ours may stall (10-35 s timeouts) before it lands. */
+export const finalStatusQuietMs = 2 * 60_000;
+
+const isQuiet = (review: Review, now: Date): boolean =>
+  now.getTime() - Date.parse(review.updatedAt) >= finalStatusQuietMs;
+
+/** The key of the once-more write of a decided review's final PhotoShelter status. */
+export const finalStatusKey = (review: Review): string =>
+  `photoshelter.final:${review.id}:${review.round}:${review.status}`;
+
 /** 4: PhotoShelter: the status on every asset of the batch, and the archive action. */
 async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffect): Promise<void> {
   const status = libraryStatus[review.status];
@@ -214,6 +224,19 @@ async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffec
   );
   if (written.isFresh)
     await note('photoshelter.status.written', review, `PhotoShelter status "${status}"`);
+
+  // A status write that timed out may still land later, over a newer one (a stalled "pending review"
+  // after the "approved"). Once a decided review has been quiet a while, its final status is written
+  // once more; reconcileReviews asks for it (expectedEffects), so a quiet review gets it too.
+  if (!isOpen(review) && isQuiet(review, deps.clock.now())) {
+    await runOnce(deps, finalStatusKey(review), async () => {
+      await deps.archive.setReviewStatus(
+        review.assets.map((a) => a.assetId),
+        status,
+      );
+      return status;
+    });
+  }
 
   if (review.status === 'archived' && review.route.archive.action !== 'none') {
     const { action, collectionId } = review.route.archive;

@@ -54,6 +54,30 @@ describe('reconcileReviews (nothing stays behind)', () => {
     expect(await lastReconcile(deps)).toMatchObject({ checked: 1, lagging: 0, sample: [] });
   });
 
+  it('writes a decided review’s PhotoShelter status once more when it has been quiet, over a stalled older write', async () => {
+    const loop = aReviewLoop();
+    const upload = loop.upload(loop.galleries.mediaDay);
+    await loop.deliver(upload);
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    await decideReview(loop.deps, review.id, {
+      reviewerId: ada.id,
+      verb: 'approve',
+      cardVersion: review.cardVersion,
+      source: 'teams',
+    });
+    await loop.drainQueue();
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
+    // A "pending review" write that timed out earlier lands now, over the approval.
+    await loop.archive.setReviewStatus([upload.assetId], 'pending review');
+
+    loop.clock.advance(minutes(3));
+    const deps = reconcileDeps(loop);
+    expect(await reconcileReviews(deps)).toMatchObject({ lagging: 1, queued: 1 });
+    await loop.drainQueue();
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
+    expect(await reconcileReviews(deps)).toMatchObject({ lagging: 0, queued: 0 });
+  });
+
   it('queues a review that keeps lagging again only once its last sync had time to run', async () => {
     const loop = aReviewLoop();
     await anApprovalWhoseSyncWasLost(loop);
