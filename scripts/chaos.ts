@@ -348,6 +348,8 @@ interface Report {
   readonly args: Args;
   readonly result: CheckResult;
   readonly convergedSeconds: number | null;
+  /** From faults off until the events and webhooks queues were first seen empty. */
+  readonly queuesEmptySeconds: number | null;
   readonly run: Run;
   readonly driver: Driver;
   readonly schedule: readonly ScheduledAction[];
@@ -427,6 +429,12 @@ function render(report: Report, ok: boolean): string {
         report.convergedSeconds === null ? 'no' : `${report.convergedSeconds} s`,
         `<= ${args.settleMinutes * 60} s`,
         mark(report.convergedSeconds !== null),
+      ],
+      [
+        'queues empty after faults off',
+        report.queuesEmptySeconds === null ? 'no' : `${report.queuesEmptySeconds} s`,
+        '',
+        '',
       ],
       [
         'still queued (events / webhooks)',
@@ -513,6 +521,7 @@ function jsonOf(report: Report): Record<string, unknown> {
     ackedDecisions: result.ackedDecisions,
     replacements: driver.uploads.filter((u) => u.kind === 'replace').length,
     eventsRecordedTwice: run.logs.eventsRecordedTwice(),
+    queuesEmptySeconds: report.queuesEmptySeconds,
     outage: report.outage,
     faults: Object.fromEntries(run.applied),
     unfiredFaults: run.unfiredFaults,
@@ -528,7 +537,7 @@ async function main(): Promise<void> {
   const onSignal = (signal: string) => {
     if (interrupted) return;
     interrupted = true;
-    say(`${signal}: stopping every process`);
+    say(`${signal}: stopping every process; data and logs kept in ${dir}`);
     void run.stop().then(() => process.exit(130));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
@@ -585,11 +594,13 @@ async function main(): Promise<void> {
       cardActions: run.logs.cardActions,
     });
     let convergedSeconds: number | null = null;
+    let queuesEmptySeconds: number | null = null;
     let result: CheckResult | undefined;
     const deadline = faultsOffAt + args.settleMinutes * 60_000;
     while (!interrupted) {
       const queued = await checker.queued().catch(() => undefined);
       if (queued !== undefined && queued.events === 0 && queued.webhooks === 0) {
+        queuesEmptySeconds ??= Math.round((Date.now() - faultsOffAt) / 1000);
         result = await checker.check().catch((e: unknown) => {
           say(`check failed: ${String(e)}`);
           return undefined;
@@ -620,6 +631,7 @@ async function main(): Promise<void> {
       args,
       result,
       convergedSeconds,
+      queuesEmptySeconds,
       run,
       driver,
       schedule: schedule.actions,
