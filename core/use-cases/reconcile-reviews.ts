@@ -63,7 +63,7 @@ export function expectedEffects(review: Review): readonly string[] {
     `planner.details:${id}:${cardVersion}`,
     ...(status !== 'pending' || round > 1 ? [`planner.state:${id}:${round}:${status}`] : []),
     `photoshelter.status:${id}:${round}:${status}:${review.assets.length}`,
-    ...(isOpen(review) ? [] : [finalStatusKey(review)]),
+    finalStatusKey(review),
     ...(status === 'archived' && review.route.archive.action !== 'none'
       ? [`photoshelter.archive:${id}`]
       : []),

@@ -204,9 +204,9 @@ export const finalStatusQuietMs = 2 * 60_000;
 const isQuiet = (review: Review, now: Date): boolean =>
   now.getTime() - Date.parse(review.updatedAt) >= finalStatusQuietMs;
 
-/** The key of the once-more write of a decided review's final PhotoShelter status. */
+/** The key of the once-more write of a quiet review's PhotoShelter status. */
 export const finalStatusKey = (review: Review): string =>
-  `photoshelter.final:${review.id}:${review.round}:${review.status}`;
+  `photoshelter.final:${review.id}:${review.round}:${review.status}:${review.assets.length}`;
 
 /** 4: PhotoShelter: the status on every asset of the batch, and the archive action. */
 async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffect): Promise<void> {
@@ -225,10 +225,10 @@ async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffec
   if (written.isFresh)
     await note('photoshelter.status.written', review, `PhotoShelter status "${status}"`);
 
-  // A status write that timed out may still land later, over a newer one (a stalled "pending review"
-  // after the "approved"). Once a decided review has been quiet a while, its final status is written
+  // A status write that timed out may still land later, over a newer one (a stalled "approved" after
+  // the "pending review" of a new round). Once a review has been quiet a while, its status is written
   // once more; reconcileReviews asks for it (expectedEffects), so a quiet review gets it too.
-  if (!isOpen(review) && isQuiet(review, deps.clock.now())) {
+  if (isQuiet(review, deps.clock.now())) {
     await runOnce(deps, finalStatusKey(review), async () => {
       await deps.archive.setReviewStatus(
         review.assets.map((a) => a.assetId),

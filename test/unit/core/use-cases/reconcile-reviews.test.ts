@@ -78,6 +78,19 @@ describe('reconcileReviews (nothing stays behind)', () => {
     expect(await reconcileReviews(deps)).toMatchObject({ lagging: 0, queued: 0 });
   });
 
+  it('does the same for a review still open, over a stalled write of another status', async () => {
+    const loop = aReviewLoop();
+    const upload = loop.upload(loop.galleries.mediaDay);
+    await loop.deliver(upload);
+    await loop.archive.setReviewStatus([upload.assetId], 'approved');
+
+    loop.clock.advance(minutes(3));
+    const deps = reconcileDeps(loop);
+    expect(await reconcileReviews(deps)).toMatchObject({ lagging: 1, queued: 1 });
+    await loop.drainQueue();
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
+  });
+
   it('queues a review that keeps lagging again only once its last sync had time to run', async () => {
     const loop = aReviewLoop();
     await anApprovalWhoseSyncWasLost(loop);
