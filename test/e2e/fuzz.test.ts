@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LocalHost } from '../../composition/local-host.js';
 import { allFunctions } from '../../functions/all-functions.js';
+import { SeededRandom } from '../../simulators/graph/seeded-random.js';
 import type { HttpFunctionDefinition } from '../../functions/definition.js';
 import { type RawAnswer, rawRequest, type RawRequest } from '../support/raw-http.js';
 import { startTestHost, type TestHost } from '../support/test-host.js';
@@ -13,17 +14,6 @@ import { startTestHost, type TestHost } from '../support/test-host.js';
 
 const apiKey = 'fuzz-test-key-0123456789abc';
 const seed = 20261203;
-
-/** mulberry32: small, seeded, good enough to pick cases. */
-function random(state: number): () => number {
-  let s = state;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ids = [
   'a%2Fb',
@@ -114,7 +104,8 @@ function fill(route: string, pick: () => number): string {
 }
 
 function cases(definitions: readonly HttpFunctionDefinition[]): RawRequest[] {
-  const pick = random(seed);
+  const seeded = new SeededRandom(seed);
+  const pick = () => seeded.next();
   const choose = <T>(list: readonly T[]): T => list[Math.floor(pick() * list.length)] as T;
   const paths = [...definitions.map((d) => `/api/${d.route}`), ...extraPaths];
   const out: RawRequest[] = [];

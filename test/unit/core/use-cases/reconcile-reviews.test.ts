@@ -11,8 +11,8 @@ import { ada, aReviewLoop, type ReviewLoop } from './review-loop.js';
 
 const minutes = (n: number) => n * 60_000;
 
-/** A review opened and synced, then approved, with the sync that approval queued lost for good. */
-async function anApprovalWhoseSyncWasLost(loop: ReviewLoop) {
+/** A review opened and synced, then approved on its card (the sync that queued not yet run). */
+async function anApprovedReview(loop: ReviewLoop) {
   const upload = loop.upload(loop.galleries.mediaDay);
   await loop.deliver(upload);
   const review = loop.onlyReviewOf(loop.galleries.mediaDay);
@@ -22,9 +22,15 @@ async function anApprovalWhoseSyncWasLost(loop: ReviewLoop) {
     cardVersion: review.cardVersion,
     source: 'teams',
   });
+  return { review, upload };
+}
+
+/** A review opened and synced, then approved, with the sync that approval queued lost for good. */
+async function anApprovalWhoseSyncWasLost(loop: ReviewLoop) {
+  const approved = await anApprovedReview(loop);
   // Deleted by hand, or poisoned before transient failures were queued again: it never runs.
   for (const message of await loop.queue.receive(16, 30_000)) await loop.queue.complete(message);
-  return { review, upload };
+  return approved;
 }
 
 function reconcileDeps(loop: ReviewLoop): ReconcileDeps {
@@ -56,15 +62,7 @@ describe('reconcileReviews (nothing stays behind)', () => {
 
   it('writes a decided review’s PhotoShelter status once more when it has been quiet, over a stalled older write', async () => {
     const loop = aReviewLoop();
-    const upload = loop.upload(loop.galleries.mediaDay);
-    await loop.deliver(upload);
-    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
-    await decideReview(loop.deps, review.id, {
-      reviewerId: ada.id,
-      verb: 'approve',
-      cardVersion: review.cardVersion,
-      source: 'teams',
-    });
+    const { upload } = await anApprovedReview(loop);
     await loop.drainQueue();
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
     // A "pending review" write that timed out earlier lands now, over the approval.
