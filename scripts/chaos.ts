@@ -621,7 +621,8 @@ async function main(): Promise<void> {
       await delay(10_000);
     }
     if (interrupted) return;
-    result ??= await checker.check();
+    // Not converged: the counts as they stand at the end, not as last seen with empty queues.
+    if (convergedSeconds === null || result === undefined) result = await checker.check();
     for (const w of run.workers) {
       const stats = run.logs.for(w.spec.index);
       stats.starts = w.starts;
