@@ -8,7 +8,8 @@ import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
-import { finalStatusKey, finalStatusQuietMs } from './sync-review.js';
+import { finalCardKey, quietMs } from './sync-card.js';
+import { finalStatusKey } from './sync-review.js';
 
 // Nothing stays behind: a sync can be lost for good (a message poisoned before this existed, deleted
 // by hand, a bug), and then a review is decided in Lightdesk while its task, card or PhotoShelter
@@ -36,7 +37,7 @@ export interface ReconcileOptions {
 export const defaultReconcileOptions: ReconcileOptions = {
   limit: 500,
   // As long as a decided review waits before its final PhotoShelter status is written once more.
-  quietMs: finalStatusQuietMs,
+  quietMs,
   requeueMs: 15 * 60_000,
 };
 
@@ -69,6 +70,7 @@ export function expectedEffects(review: Review): readonly string[] {
       : []),
     `teams.card:${id}`,
     `teams.card:${id}:v${cardVersion}`,
+    finalCardKey(review),
   ];
 }
 

@@ -28,6 +28,17 @@ export interface SyncCardDeps {
 
 const maxThumbnails = 8;
 
+/** Longer than any write of ours may stall (10-35 s timeouts) before it lands. */
+export const quietMs = 2 * 60_000;
+
+/** Whether a review has gone without changes long enough for late writes to have landed. */
+export const isQuiet = (review: Review, now: Date): boolean =>
+  now.getTime() - Date.parse(review.updatedAt) >= quietMs;
+
+/** The key of the once-more update of a quiet review's card. */
+export const finalCardKey = (review: Review): string =>
+  `teams.final:${review.id}:v${review.cardVersion}`;
+
 /** What the ledger keeps of a card post: the activity and the card instance it carries. */
 const postedSchema = z.object({ activityId: z.string().min(1), cardInstance: z.string().min(1) });
 type Posted = z.infer<typeof postedSchema>;
@@ -132,6 +143,19 @@ export async function syncCard(
           return activityId;
         },
       );
+      // An update that stalled may land after a newer one (Teams applies it late): once the review
+      // has been quiet a while, its card is written once more (reconcileReviews asks for it).
+      if (updated.result !== 'gone' && isQuiet(review, deps.clock.now())) {
+        await runOnce(deps, finalCardKey(review), async () => {
+          try {
+            await deps.chat.updateCard(review.teams.conversation, activityId, card);
+          } catch (e: unknown) {
+            if (!(e instanceof NotFoundError)) throw e;
+            return 'gone';
+          }
+          return activityId;
+        });
+      }
       if (updated.isFresh && updated.result === 'gone') {
         await note('teams.card.gone', review, 'the card was deleted in Teams; not updated');
         log.warn('the card was deleted in Teams', { reviewId: review.id, activityId });

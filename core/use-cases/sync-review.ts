@@ -11,7 +11,7 @@ import type { ReviewCards } from '../ports/review-cards.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import type { TaskBoard, TaskDetails } from '../ports/task-board.js';
 import { runOnce } from './run-once.js';
-import { type NoteEffect, type RecordReview, syncCard } from './sync-card.js';
+import { isQuiet, type NoteEffect, type RecordReview, syncCard } from './sync-card.js';
 import { updateReview } from './update-review.js';
 
 export interface ReviewLinks {
@@ -198,12 +198,6 @@ async function ownsTask(deps: SyncReviewDeps, taskId: string, reviewId: string):
   return owner.result === reviewId;
 }
 
-/** Longer than any write of ours may stall (10-35 s timeouts) before it lands. */
-export const finalStatusQuietMs = 2 * 60_000;
-
-const isQuiet = (review: Review, now: Date): boolean =>
-  now.getTime() - Date.parse(review.updatedAt) >= finalStatusQuietMs;
-
 /** The key of the once-more write of a quiet review's PhotoShelter status. */
 export const finalStatusKey = (review: Review): string =>
   `photoshelter.final:${review.id}:${review.round}:${review.status}:${review.assets.length}`;
@@ -230,6 +224,9 @@ async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffec
   // once more; reconcileReviews asks for it (expectedEffects), so a quiet review gets it too.
   if (isQuiet(review, deps.clock.now())) {
     await runOnce(deps, finalStatusKey(review), async () => {
+      // A newer review of the gallery (a replaced image) owns the status of the images now.
+      const open = isOpen(review) ? undefined : await deps.reviews.findOpen(review.galleryId);
+      if (open !== undefined && open.review.id !== review.id) return 'superseded';
       await deps.archive.setReviewStatus(
         review.assets.map((a) => a.assetId),
         status,

@@ -7,7 +7,7 @@ import {
   type ReconcileDeps,
 } from '../../../../core/use-cases/reconcile-reviews.js';
 import { InMemoryCursorStore } from '../../../doubles/in-memory-cursor-store.js';
-import { ada, aReviewLoop, type ReviewLoop } from './review-loop.js';
+import { ada, aReviewLoop, channel, type ReviewLoop } from './review-loop.js';
 
 const minutes = (n: number) => n * 60_000;
 
@@ -87,6 +87,29 @@ describe('reconcileReviews (nothing stays behind)', () => {
     expect(await reconcileReviews(deps)).toMatchObject({ lagging: 1, queued: 1 });
     await loop.drainQueue();
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
+  });
+
+  it('leaves the images to a newer review of the gallery, and writes a quiet card once more over a late update', async () => {
+    const loop = aReviewLoop();
+    const { review, upload } = await anApprovedReview(loop);
+    await loop.drainQueue();
+    const [card] = loop.chat.posts(channel);
+    const approvedCard = card?.card;
+    // An update of the open card that stalled lands now, over the approved one.
+    const firstVersion = loop.chat.post(card?.activityId ?? '').versions[0];
+    await loop.chat.updateCard(channel, card?.activityId ?? '', firstVersion ?? {});
+    // The gallery's next review takes the image over (as a replacement would) and marks it pending.
+    loop.clock.advance(minutes(1));
+    await loop.deliver(loop.upload(loop.galleries.mediaDay));
+    await loop.archive.setReviewStatus([upload.assetId], 'pending review');
+
+    loop.clock.advance(minutes(3));
+    await reconcileReviews(reconcileDeps(loop));
+    await loop.drainQueue();
+    // The approved review's card shows its decision again; the image keeps the newer review's status.
+    expect(loop.chat.post(card?.activityId ?? '').card).toEqual(approvedCard);
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
+    expect(loop.reviews.reviewOf(review.id).status).toBe('approved');
   });
 
   it('queues a review that keeps lagging again only once its last sync had time to run', async () => {
