@@ -128,33 +128,22 @@ export async function syncCard(
     } else {
       const activityId = review.teams.activityId;
       const card = deps.cards.shared(review, context);
-      const updated = await runOnce(
-        deps,
-        `teams.card:${review.id}:v${review.cardVersion}`,
-        async () => {
-          try {
-            await deps.chat.updateCard(review.teams.conversation, activityId, card);
-          } catch (e: unknown) {
-            // Someone deleted the card's message: nothing will ever update it, and the review lives
-            // on in Planner, PhotoShelter and the tab. Done, not a failure to retry or poison.
-            if (!(e instanceof NotFoundError)) throw e;
-            return 'gone';
-          }
-          return activityId;
-        },
-      );
+      const update = async (): Promise<string> => {
+        try {
+          await deps.chat.updateCard(review.teams.conversation, activityId, card);
+        } catch (e: unknown) {
+          // Someone deleted the card's message: nothing will ever update it, and the review lives
+          // on in Planner, PhotoShelter and the tab. Done, not a failure to retry or poison.
+          if (!(e instanceof NotFoundError)) throw e;
+          return 'gone';
+        }
+        return activityId;
+      };
+      const updated = await runOnce(deps, `teams.card:${review.id}:v${review.cardVersion}`, update);
       // An update that stalled may land after a newer one (Teams applies it late): once the review
       // has been quiet a while, its card is written once more (reconcileReviews asks for it).
       if (updated.result !== 'gone' && isQuiet(review, deps.clock.now())) {
-        await runOnce(deps, finalCardKey(review), async () => {
-          try {
-            await deps.chat.updateCard(review.teams.conversation, activityId, card);
-          } catch (e: unknown) {
-            if (!(e instanceof NotFoundError)) throw e;
-            return 'gone';
-          }
-          return activityId;
-        });
+        await runOnce(deps, finalCardKey(review), update);
       }
       if (updated.isFresh && updated.result === 'gone') {
         await note('teams.card.gone', review, 'the card was deleted in Teams; not updated');
