@@ -39,23 +39,34 @@ export const isQuiet = (review: Review, now: Date): boolean =>
 export const finalCardKey = (review: Review): string =>
   `teams.final:${review.id}:v${review.cardVersion}`;
 
-/** What the ledger keeps of a card post: the activity and the card instance it carries. */
-const postedSchema = z.object({ activityId: z.string().min(1), cardInstance: z.string().min(1) });
+/**
+ * What the ledger keeps of a card post: the activity, the card instance it carries, and whether it
+ * shows the Planner task link (a task made by another worker while the post was in flight is not).
+ */
+const postedSchema = z.object({
+  activityId: z.string().min(1),
+  cardInstance: z.string().min(1),
+  taskShown: z.boolean().optional(),
+});
 type Posted = z.infer<typeof postedSchema>;
 
 const postedResult = (posted: Posted): string => JSON.stringify(posted);
 
 /** A post's ledger result; posts from before card instances recorded the bare activity id. */
-function readPosted(result: string): { activityId: string; cardInstance: string | undefined } {
+function readPosted(result: string): {
+  activityId: string;
+  cardInstance: string | undefined;
+  taskShown: boolean | undefined;
+} {
   if (result.startsWith('{')) {
     try {
       const parsed = postedSchema.safeParse(JSON.parse(result));
-      if (parsed.success) return parsed.data;
+      if (parsed.success) return { ...parsed.data, taskShown: parsed.data.taskShown };
     } catch {
       // Not JSON after all: an activity id of its own.
     }
   }
-  return { activityId: result, cardInstance: undefined };
+  return { activityId: result, cardInstance: undefined, taskShown: undefined };
 }
 
 /**
@@ -98,9 +109,13 @@ export async function syncCard(
           deps.cards.shared({ ...shown, teams: { ...shown.teams, cardInstance } }, context),
           `Review ${shown.galleryName}: ${shown.assets.length} images`,
         );
-        return postedResult({ activityId, cardInstance });
+        return postedResult({
+          activityId,
+          cardInstance,
+          taskShown: context.taskUrl !== undefined,
+        });
       });
-      const { activityId, cardInstance } = readPosted(posted.result);
+      const { activityId, cardInstance, taskShown } = readPosted(posted.result);
       if (posted.isFresh && made.shown !== undefined) {
         // The card just posted shows this version: without this record the next sync would
         // "update" the card to what it already shows.
@@ -109,13 +124,21 @@ export async function syncCard(
         );
       }
       // The activity and the instance it carries are recorded together, so the card the review
-      // updates is always the one that takes presses.
+      // updates is always the one that takes presses. A task recorded while the post was in flight
+      // saw no card to bump (syncTask): the card lacks its link, which is a change to show. Exactly
+      // one of the two records sees the other, so the version moves once.
       review = await record((r) =>
         r.teams.activityId === activityId &&
         (cardInstance === undefined || r.teams.cardInstance === cardInstance)
           ? undefined
           : {
               ...r,
+              cardVersion:
+                r.teams.activityId === undefined &&
+                r.planner.taskId !== undefined &&
+                taskShown !== true
+                  ? r.cardVersion + 1
+                  : r.cardVersion,
               teams: {
                 ...r.teams,
                 activityId,
@@ -125,12 +148,18 @@ export async function syncCard(
       );
       if (posted.isFresh)
         await note('teams.card.posted', review, `card posted to ${review.teams.conversation}`);
-    } else {
+    }
+    // The card as posted may already lag the review (the version moved while it was in flight);
+    // the update of a version the post showed is recorded done above, so this is a ledger read.
+    if (review.teams.activityId !== undefined) {
       const activityId = review.teams.activityId;
-      const card = deps.cards.shared(review, context);
+      // The review may have moved on since the context was read (a task recorded meanwhile).
+      const shown = review;
+      const card = async () =>
+        deps.cards.shared(shown, shown === current ? context : await cardContext(deps, shown));
       const update = async (): Promise<string> => {
         try {
-          await deps.chat.updateCard(review.teams.conversation, activityId, card);
+          await deps.chat.updateCard(review.teams.conversation, activityId, await card());
         } catch (e: unknown) {
           // Someone deleted the card's message: nothing will ever update it, and the review lives
           // on in Planner, PhotoShelter and the tab. Done, not a failure to retry or poison.

@@ -42,6 +42,11 @@ export class InMemoryChatNotifier implements ChatNotifier {
    * answer (the activity id) never came back.
    */
   loseNextPostAnswer: Error | undefined;
+  /**
+   * Runs once while the next post is in flight, after Teams made the card and before its answer
+   * returns: what another worker does meanwhile.
+   */
+  whileNextPostInFlight: (() => Promise<void>) | undefined;
   /** Makes the next updateCard throw without updating, to simulate an outage. */
   failNextUpdate: Error | undefined;
 
@@ -89,7 +94,19 @@ export class InMemoryChatNotifier implements ChatNotifier {
   // -------------------------------------------------------------------------------------------------
   // ChatNotifier
 
-  postCard(
+  async postCard(
+    conversationKey: string,
+    card: CardJson,
+    summary: string,
+  ): Promise<{ activityId: string }> {
+    const meanwhile = this.whileNextPostInFlight;
+    this.whileNextPostInFlight = undefined;
+    const posted = await this.makePost(conversationKey, card, summary);
+    await meanwhile?.();
+    return posted;
+  }
+
+  private makePost(
     conversationKey: string,
     card: CardJson,
     summary: string,

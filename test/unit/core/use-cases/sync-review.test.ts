@@ -184,6 +184,31 @@ describe('syncReview', () => {
     });
   });
 
+  it('shows the task link on the card when another worker records the task while the post is in flight', async () => {
+    const loop = aReviewLoop();
+    // This worker's Planner call fails, so it posts a card without the task link; meanwhile
+    // another worker's sync of the same review makes the task (and finds the card post taken).
+    loop.board.failNextCreate = new UpstreamError('graph', 'Planner is down');
+    const upload = loop.upload(loop.galleries.mediaDay);
+    loop.chat.whileNextPostInFlight = async () => {
+      const reviewId = loop.onlyReviewOf(loop.galleries.mediaDay).id;
+      await expect(syncReview(loop.deps, reviewId)).rejects.toThrow(/being carried out by another worker/);
+    };
+
+    await expect(loop.deliver(upload)).rejects.toThrow(UpstreamError);
+
+    const review = loop.onlyReviewOf(loop.galleries.mediaDay);
+    const [task, ...otherTasks] = loop.board.tasks();
+    expect(otherTasks).toEqual([]);
+    expect(review.planner.taskId).toBe(task?.taskId);
+    const [post, ...otherPosts] = loop.chat.posts();
+    expect(otherPosts).toEqual([]);
+    expect(review.teams.activityId).toBe(post?.activityId);
+    // The card first went out without the link, and was updated to show it at once.
+    expect(post?.versions.map((v) => cardView(v).taskUrl === undefined)).toEqual([true, false]);
+    expect(cardView(post?.card ?? {}).cardVersion).toBe(review.cardVersion);
+  });
+
   it('records the activity of a post made before card instances, and leaves the review without one', async () => {
     const loop = aReviewLoop();
     loop.chat.failNextPost = new UpstreamError('teams', 'down');
