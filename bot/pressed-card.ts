@@ -55,6 +55,10 @@ export class PressedCardReviews implements ReviewStore {
     return this.inner.findOpen(galleryId);
   }
 
+  listOfGallery(galleryId: string): Promise<readonly StoredReview[]> {
+    return this.inner.listOfGallery(galleryId);
+  }
+
   open(review: Review): Promise<StoredReview> {
     return this.inner.open(review);
   }

@@ -107,6 +107,30 @@ export class TableReviewStore implements ReviewStore {
     return undefined;
   }
 
+  /** One partition query: the gallery's review rows (its slot row is left out by `kind`). */
+  async listOfGallery(galleryId: string): Promise<readonly StoredReview[]> {
+    const found: StoredReview[] = [];
+    try {
+      const rows = this.table.listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${encodeKey(galleryId)} and kind eq ${'review'}`,
+        },
+      });
+      for await (const row of rows) {
+        const reviewId = decodeKey(String(row.rowKey));
+        found.push(toStoredReview(reviewId, row));
+      }
+    } catch (e: unknown) {
+      if (e instanceof ValidationError) throw e;
+      throw toStorageError('azure-table', e, { what: 'reviews', id: galleryId });
+    }
+    return found.sort(
+      (a, b) =>
+        Date.parse(a.review.openedAt) - Date.parse(b.review.openedAt) ||
+        compareText(a.review.id, b.review.id),
+    );
+  }
+
   async open(review: Review): Promise<StoredReview> {
     const partitionKey = checkedPartition(review);
     if (!isOpen(review)) {

@@ -60,6 +60,10 @@ export class RecentReviewStore implements ReviewStore {
     return stored;
   }
 
+  listOfGallery(galleryId: string): Promise<readonly StoredReview[]> {
+    return this.inner.listOfGallery(galleryId);
+  }
+
   async open(review: Review): Promise<StoredReview> {
     return this.remember(await this.inner.open(review));
   }

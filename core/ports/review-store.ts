@@ -21,6 +21,8 @@ export interface ReviewStore {
    */
   peek?(reviewId: string): StoredReview | undefined;
   findOpen(galleryId: string): Promise<StoredReview | undefined>;
+  /** Every review of one gallery, open or closed, oldest opened first. */
+  listOfGallery(galleryId: string): Promise<readonly StoredReview[]>;
   /** ConflictError when the gallery already has an open review (someone else opened it first). */
   open(review: Review): Promise<StoredReview>;
   /** ConflictError when the stored version moved on. */

@@ -202,37 +202,45 @@ async function ownsTask(deps: SyncReviewDeps, taskId: string, reviewId: string):
 export const finalStatusKey = (review: Review): string =>
   `photoshelter.final:${review.id}:${review.round}:${review.status}:${review.assets.length}`;
 
+/**
+ * The assets whose PhotoShelter status this review owns: all of them while it is open (a gallery has
+ * one open review, the newest); once closed, those no review opened after it has taken (a replaced
+ * image opens a new review, and its status is the new review's from then on).
+ */
+async function ownedAssets(deps: SyncReviewDeps, review: Review): Promise<readonly string[]> {
+  const all = review.assets.map((a) => a.assetId);
+  if (isOpen(review)) return all;
+  const newer = (await deps.reviews.listOfGallery(review.galleryId)).filter(
+    ({ review: other }) =>
+      Date.parse(other.openedAt) > Date.parse(review.openedAt) ||
+      (other.openedAt === review.openedAt && other.id > review.id),
+  );
+  const taken = new Set(newer.flatMap(({ review: other }) => other.assets.map((a) => a.assetId)));
+  return all.filter((id) => !taken.has(id));
+}
+
 /** 4: PhotoShelter: the status on every asset of the batch, and the archive action. */
 async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffect): Promise<void> {
   const status = libraryStatus[review.status];
+  const writeStatus = async (): Promise<string> => {
+    const assetIds = await ownedAssets(deps, review);
+    if (assetIds.length === 0) return 'superseded';
+    await deps.archive.setReviewStatus(assetIds, status);
+    return status;
+  };
   const written = await runOnce(
     deps,
     `photoshelter.status:${review.id}:${review.round}:${review.status}:${review.assets.length}`,
-    async () => {
-      await deps.archive.setReviewStatus(
-        review.assets.map((a) => a.assetId),
-        status,
-      );
-      return status;
-    },
+    writeStatus,
   );
   if (written.isFresh)
-    await note('photoshelter.status.written', review, `PhotoShelter status "${status}"`);
+    await note('photoshelter.status.written', review, `PhotoShelter status "${written.result}"`);
 
   // A status write that timed out may still land later, over a newer one (a stalled "approved" after
   // the "pending review" of a new round). Once a review has been quiet a while, its status is written
   // once more; reconcileReviews asks for it (expectedEffects), so a quiet review gets it too.
   if (isQuiet(review, deps.clock.now())) {
-    await runOnce(deps, finalStatusKey(review), async () => {
-      // A newer review of the gallery (a replaced image) owns the status of the images now.
-      const open = isOpen(review) ? undefined : await deps.reviews.findOpen(review.galleryId);
-      if (open !== undefined && open.review.id !== review.id) return 'superseded';
-      await deps.archive.setReviewStatus(
-        review.assets.map((a) => a.assetId),
-        status,
-      );
-      return status;
-    });
+    await runOnce(deps, finalStatusKey(review), writeStatus);
   }
 
   if (review.status === 'archived' && review.route.archive.action !== 'none') {

@@ -63,6 +63,16 @@ export class InMemoryReviewStore implements ReviewStore {
     );
   }
 
+  listOfGallery(galleryId: string): Promise<readonly StoredReview[]> {
+    this.readCount += 1;
+    return Promise.resolve(
+      [...this.rows.values()]
+        .filter((s) => s.review.galleryId === galleryId)
+        .map(copy)
+        .sort((a, b) => Date.parse(a.review.openedAt) - Date.parse(b.review.openedAt)),
+    );
+  }
+
   open(review: Review): Promise<StoredReview> {
     return attempt(() => {
       if (this.failNextOpen !== undefined) {

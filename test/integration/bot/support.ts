@@ -39,6 +39,10 @@ export class MemoryReviewStore implements ReviewStore {
     );
   }
 
+  listOfGallery(galleryId: string): Promise<readonly StoredReview[]> {
+    return Promise.resolve([...this.rows.values()].filter((s) => s.review.galleryId === galleryId));
+  }
+
   async open(review: Review): Promise<StoredReview> {
     if ((await this.findOpen(review.galleryId)) !== undefined) {
       throw new ConflictError(`gallery ${review.galleryId} already has an open review`);

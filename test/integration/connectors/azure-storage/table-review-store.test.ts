@@ -215,6 +215,22 @@ describe('TableReviewStore on Azurite', () => {
     expect(await store.findOpen(first.galleryId)).toEqual(reopened);
   });
 
+  it("lists a gallery's reviews, open and closed, oldest opened first, and no other gallery's", async () => {
+    const first = aReview({ openedAt: at(0) });
+    const opened = await store.open(first);
+    const closed = await store.save(approved(first, 10), opened.version);
+    const next = aReview({
+      galleryId: first.galleryId,
+      id: `${first.galleryId}~next`,
+      openedAt: at(20),
+    });
+    const reopened = await store.open(next);
+    await store.open(aReview());
+
+    expect(await store.listOfGallery(first.galleryId)).toEqual([closed, reopened]);
+    expect(await store.listOfGallery(aGalleryId())).toEqual([]);
+  });
+
   it('keeps the slot through a re-review, which is still open', async () => {
     const review = aReview();
     const opened = await store.open(review);

@@ -98,10 +98,10 @@ describe('reconcileReviews (nothing stays behind)', () => {
     // An update of the open card that stalled lands now, over the approved one.
     const firstVersion = loop.chat.post(card?.activityId ?? '').versions[0];
     await loop.chat.updateCard(channel, card?.activityId ?? '', firstVersion ?? {});
-    // The gallery's next review takes the image over (as a replacement would) and marks it pending.
+    // The image is replaced: the gallery's next review takes it over and marks it pending.
     loop.clock.advance(minutes(1));
-    await loop.deliver(loop.upload(loop.galleries.mediaDay));
-    await loop.archive.setReviewStatus([upload.assetId], 'pending review');
+    await loop.deliver(loop.replace(upload));
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
 
     loop.clock.advance(minutes(3));
     await reconcileReviews(reconcileDeps(loop));

@@ -56,6 +56,7 @@ export interface ReviewLoopOptions {
 export type ReviewLoop = ReturnType<typeof aReviewLoop>;
 
 export type UploadEvent = Extract<LibraryEvent, { type: 'asset.uploaded' }>;
+export type ReplaceEvent = Extract<LibraryEvent, { type: 'asset.replaced' }>;
 
 export function aReviewLoop(options: ReviewLoopOptions = {}) {
   const clock = options.clock ?? new FixedClock('2026-11-23T09:00:00.000Z');
@@ -150,6 +151,24 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     };
   }
 
+  let replacements = 0;
+
+  /** New bytes for an uploaded image, and the event the change detector would queue for it. */
+  function replace(uploaded: UploadEvent): ReplaceEvent {
+    replacements += 1;
+    const file = archive.replace(uploaded.assetId);
+    const detected = clock.now().toISOString();
+    return {
+      ...uploaded,
+      type: 'asset.replaced',
+      id: `asset.replaced:${uploaded.galleryId}:${uploaded.assetId}:${replacements}`,
+      file,
+      previousFile: uploaded.file,
+      detectedAt: detected,
+      occurredAt: detected,
+    };
+  }
+
   /**
    * The processEvent worker handling one delivery of a message, then the review syncs it queued (as the
    * queue trigger would run them next).
@@ -217,6 +236,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     galleries,
     collections: { athletics, football, brand, archived },
     upload,
+    replace,
     deliver,
     drainQueue,
     onlyReviewOf,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError, UpstreamError } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { effectLeaseMs } from '../../../../core/use-cases/run-once.js';
+import { quietMs } from '../../../../core/use-cases/sync-card.js';
 import { syncReview } from '../../../../core/use-cases/sync-review.js';
 import { cardView } from '../../../doubles/json-review-cards.js';
 import { ada, aReviewLoop, channel, planId, type ReviewLoop } from './review-loop.js';
@@ -192,7 +193,9 @@ describe('syncReview', () => {
     const upload = loop.upload(loop.galleries.mediaDay);
     loop.chat.whileNextPostInFlight = async () => {
       const reviewId = loop.onlyReviewOf(loop.galleries.mediaDay).id;
-      await expect(syncReview(loop.deps, reviewId)).rejects.toThrow(/being carried out by another worker/);
+      await expect(syncReview(loop.deps, reviewId)).rejects.toThrow(
+        /being carried out by another worker/,
+      );
     };
 
     await expect(loop.deliver(upload)).rejects.toThrow(UpstreamError);
@@ -277,6 +280,42 @@ describe('syncReview', () => {
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
     expect(loop.board.tasks()[0]?.percentComplete).toBe(100);
     expect(await loop.queue.depth()).toEqual({ active: 0, poison: 0 });
+  });
+
+  it("leaves a replaced image's status to the newer review when the older one writes its status once more", async () => {
+    const loop = aReviewLoop();
+    const { review, upload } = await anOpenReview(loop);
+    const kept = loop.upload(loop.galleries.mediaDay);
+    await loop.deliver(kept);
+    await decideReview(loop.deps, review.id, {
+      reviewerId: ada.id,
+      verb: 'approve',
+      cardVersion: loop.reviews.reviewOf(review.id).cardVersion,
+      source: 'teams',
+    });
+    await loop.drainQueue();
+
+    // The photographer replaces one approved image: a new review of the gallery holds it, and is
+    // archived.
+    loop.clock.advance(60_000);
+    await loop.deliver(loop.replace(upload));
+    const newer = loop.reviews.all().find((r) => r.id !== review.id);
+    expect(newer?.assets.map((a) => a.assetId)).toEqual([upload.assetId]);
+    await decideReview(loop.deps, newer?.id ?? '', {
+      reviewerId: ada.id,
+      verb: 'archive',
+      cardVersion: newer?.cardVersion ?? 0,
+      source: 'teams',
+    });
+    await loop.drainQueue();
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('archived');
+
+    // Both go quiet; the older review's once-more write keeps to the image only it holds.
+    loop.clock.advance(quietMs + 1);
+    await syncReview(loop.deps, newer?.id ?? '');
+    await syncReview(loop.deps, review.id);
+    expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('archived');
+    expect(loop.archive.reviewStatusOf(kept.assetId)).toBe('approved');
   });
 
   it('writes what Planner accepts when the checklist is over its limit, and says so', async () => {

@@ -21,6 +21,9 @@ class ProcessView implements ReviewStore {
   findOpen(galleryId: string) {
     return this.shared.findOpen(galleryId);
   }
+  listOfGallery(galleryId: string) {
+    return this.shared.listOfGallery(galleryId);
+  }
   open(review: Review) {
     return this.shared.open(review);
   }
