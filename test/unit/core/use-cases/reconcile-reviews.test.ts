@@ -37,6 +37,15 @@ function reconcileDeps(loop: ReviewLoop): ReconcileDeps {
   return { ...loop.deps, cursors: new InMemoryCursorStore() };
 }
 
+/** Three quiet minutes on, one sweep finds the one lagging review, and its sync runs. */
+async function sweepOnceQuiet(loop: ReviewLoop) {
+  loop.clock.advance(minutes(3));
+  const deps = reconcileDeps(loop);
+  expect(await reconcileReviews(deps)).toMatchObject({ lagging: 1, queued: 1 });
+  await loop.drainQueue();
+  return deps;
+}
+
 describe('reconcileReviews (nothing stays behind)', () => {
   it('queues a sync for a review whose task, card and PhotoShelter status lag it', async () => {
     const loop = aReviewLoop();
@@ -68,10 +77,7 @@ describe('reconcileReviews (nothing stays behind)', () => {
     // A "pending review" write that timed out earlier lands now, over the approval.
     await loop.archive.setReviewStatus([upload.assetId], 'pending review');
 
-    loop.clock.advance(minutes(3));
-    const deps = reconcileDeps(loop);
-    expect(await reconcileReviews(deps)).toMatchObject({ lagging: 1, queued: 1 });
-    await loop.drainQueue();
+    const deps = await sweepOnceQuiet(loop);
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('approved');
     expect(await reconcileReviews(deps)).toMatchObject({ lagging: 0, queued: 0 });
   });
@@ -82,10 +88,7 @@ describe('reconcileReviews (nothing stays behind)', () => {
     await loop.deliver(upload);
     await loop.archive.setReviewStatus([upload.assetId], 'approved');
 
-    loop.clock.advance(minutes(3));
-    const deps = reconcileDeps(loop);
-    expect(await reconcileReviews(deps)).toMatchObject({ lagging: 1, queued: 1 });
-    await loop.drainQueue();
+    await sweepOnceQuiet(loop);
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
   });
 
