@@ -151,7 +151,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: zone(['connectors', 'simulators', 'test'], 'functions and bot') },
+        {
+          patterns: zone(
+            ['composition', 'connectors', 'simulators', 'test', 'scripts'],
+            'functions and bot',
+          ),
+        },
       ],
     },
   },

@@ -1,5 +1,3 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-
 import { createBotAdapter } from '../bot/bot-adapter.js';
 import {
   type BotAdapter,
@@ -19,7 +17,7 @@ import type { ReviewStore } from '../core/ports/review-store.js';
 import type { TaskBoard } from '../core/ports/task-board.js';
 import { RecentReviewStore } from '../connectors/system/recent-review-store.js';
 import { BotChatNotifier } from '../connectors/teams/bot-chat-notifier.js';
-import { type BotEndpoint, serveBotRequest } from '../functions/messages.js';
+import type { BotEndpoint } from '../functions/messages.js';
 import type { BotConfig } from './bot-config.js';
 
 /** What the bot works with; a `Services` object with these fields will do. */
@@ -49,8 +47,6 @@ export interface CreatedBot extends BotEndpoint {
   readonly notifier: BotChatNotifier;
   /** One /api/messages request, already read (what `functions/messages.ts` hands over). */
   process(request: BotHttpRequest): Promise<BotHttpAnswer>;
-  /** One /api/messages request as the Functions host delivers it. */
-  handle(request: HttpRequest): Promise<HttpResponseInit>;
 }
 
 /** Builds the adapter (bot/bot-adapter.ts), the bot and the Teams ChatNotifier. */
@@ -76,11 +72,5 @@ export function createBot(options: CreateBotOptions): CreatedBot {
   const httpLogger = logger.child('http');
   const process = (request: BotHttpRequest) =>
     processBotRequest(adapter, (context) => bot.run(context), request, httpLogger);
-  return {
-    adapter,
-    bot,
-    notifier,
-    process,
-    handle: (request) => serveBotRequest({ process }, request),
-  };
+  return { adapter, bot, notifier, process };
 }

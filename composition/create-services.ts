@@ -1,6 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
 
-import { ensureStorage, storageClients } from '../connectors/azure-storage/storage-clients.js';
+import {
+  ensureStorage,
+  type StorageClients,
+  storageClients,
+} from '../connectors/azure-storage/storage-clients.js';
 import { StorageEventQueue } from '../connectors/azure-storage/storage-event-queue.js';
 import { TableAuditLog } from '../connectors/azure-storage/table-audit-log.js';
 import { TableCursorStore } from '../connectors/azure-storage/table-cursor-store.js';
@@ -18,7 +22,7 @@ import type { CursorStore } from '../core/ports/cursor-store.js';
 import type { Directory } from '../core/ports/directory.js';
 import type { EffectLedger } from '../core/ports/effect-ledger.js';
 import type { EventQueue } from '../core/ports/event-queue.js';
-import type { IdentityVerifier, SignedInUser } from '../core/ports/identity-verifier.js';
+import type { IdentityVerifier } from '../core/ports/identity-verifier.js';
 import type { SubscriptionStore } from '../core/ports/subscription-store.js';
 import type { WebhookSender, WebhookTargets } from '../core/ports/webhook-sender.js';
 import { defaultWebhookPolicy, type WebhookPolicy } from '../core/use-cases/webhooks.js';
@@ -34,15 +38,14 @@ import {
 } from '../core/use-cases/detect-changes.js';
 import type { ReviewLinks } from '../core/use-cases/sync-review.js';
 import type { Config, GraphSettings, PhotoShelterSettings } from './config.js';
+import type { ReviewLoopDeps } from '../functions/all-functions.js';
+import type { HealthStatus } from '../functions/health.js';
+import type { PollDeps } from '../functions/poll-photoshelter.js';
+import type { DevTokenIssuer } from '../functions/tab.js';
 import type { CreatedBot } from './create-bot.js';
 
-export interface HealthStatus {
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
 /** What watching PhotoShelter needs: the library, the stores change detection writes, the queue. */
-export interface PollingServices {
+export interface PollingServices extends PollDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -53,11 +56,13 @@ export interface PollingServices {
   readonly queue: EventQueue;
   readonly audit: AuditLog;
   readonly detectOptions: DetectChangesOptions;
+  /** Built with the polling services so a later `createServices` reuses the same clients. */
+  readonly storage: StorageClients;
   checkStorage(): Promise<HealthStatus & { readonly queue?: { active: number; poison: number } }>;
 }
 
-/** Everything the functions need, built once per process. */
-export interface Services extends PollingServices {
+/** Everything the functions and the bot use, built once per process. */
+export interface Services extends PollingServices, ReviewLoopDeps {
   readonly reviews: ReviewStore;
   readonly conversations: ConversationStore;
   readonly board: TaskBoard;
@@ -81,21 +86,8 @@ export interface Services extends PollingServices {
   readonly webhookPolicy: WebhookPolicy;
   /** WEBHOOK_SIGNING_SECRET; undefined: each subscription has its own key. */
   readonly webhookSigningSecret: string | undefined;
-  /** Who a tab request acts for: Teams SSO tokens, and on the local host development tokens. */
   readonly identity: IdentityVerifier;
-  /** Issues development tokens for the tab outside Teams; undefined except on the local host. */
-  readonly devTokens:
-    | {
-        issue(
-          user: Omit<SignedInUser, 'via'>,
-        ): Promise<{ readonly token: string; readonly expiresIn: number }>;
-      }
-    | undefined;
-  readonly embedded: {
-    readonly storage: boolean;
-    readonly photoShelter: boolean;
-    readonly graph: boolean;
-  };
+  readonly devTokens: DevTokenIssuer | undefined;
 }
 
 /** Where the external systems are, once the host has decided (configured, or started locally). */
@@ -109,11 +101,6 @@ export interface Endpoints {
   readonly defaultPlanId?: string | undefined;
   /** The local host lets the tab sign in with development tokens; the Functions host never does. */
   readonly devTokens?: boolean;
-  readonly embedded: {
-    readonly storage: boolean;
-    readonly photoShelter: boolean;
-    readonly graph: boolean;
-  };
 }
 
 export interface ServiceOverrides {
@@ -130,7 +117,7 @@ export async function createPollingServices(
   config: Config,
   endpoints: Pick<Endpoints, 'storageConnectionString' | 'photoShelter'>,
   overrides: ServiceOverrides = {},
-): Promise<PollingServices & { readonly storage: ReturnType<typeof storageClients> }> {
+): Promise<PollingServices> {
   const clock = overrides.clock ?? new SystemClock();
   const logger = overrides.logger ?? new JsonLogger('lightdesk', config.logLevel);
   const storage = storageClients(endpoints.storageConnectionString, {
@@ -170,11 +157,15 @@ export async function createPollingServices(
   };
 }
 
-/** The only place connectors are constructed (STYLE.md rule 5). */
+/**
+ * The only place connectors are constructed. Pass the polling services already built (the Functions
+ * host builds those first, for the poll) to share their storage clients.
+ */
 export async function createServices(
   config: Config,
   endpoints: Endpoints,
   overrides: ServiceOverrides = {},
+  built?: PollingServices,
 ): Promise<Services> {
   // The review loop's connectors are loaded here, on demand, so a polling-only process stays small.
   const [
@@ -206,7 +197,8 @@ export async function createServices(
   ]);
   const defaultPlanId = config.defaultPlanId ?? endpoints.defaultPlanId;
   const rules = await loadRoutingRules(config.routingRulesFile, defaultPlanId);
-  const { storage, ...polling } = await createPollingServices(config, endpoints, overrides);
+  const polling = built ?? (await createPollingServices(config, endpoints, overrides));
+  const { storage } = polling;
   const { clock, logger, queue, audit } = polling;
   const credential =
     endpoints.graphCredential ??
@@ -240,6 +232,9 @@ export async function createServices(
 
   return {
     ...polling,
+    apiKey: config.apiKey,
+    eventsQueueName: config.eventsQueue,
+    webhooksQueueName: config.webhooks.queue,
     reviews,
     conversations,
     board,
@@ -268,6 +263,5 @@ export async function createServices(
     webhookSigningSecret: config.webhooks.signingSecret,
     identity: new TabIdentity(sso, devTokens),
     devTokens,
-    embedded: endpoints.embedded,
   };
 }

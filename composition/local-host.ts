@@ -12,7 +12,7 @@ import { ensureError } from '../core/errors.js';
 import type { Logger } from '../core/ports/logger.js';
 import { JsonLogger } from '../connectors/system/json-logger.js';
 import { SystemClock } from '../connectors/system/system-clock.js';
-import { allFunctions } from '../functions/all-functions.js';
+import { allFunctions, type FunctionProviders } from '../functions/all-functions.js';
 import type {
   HttpFunctionDefinition,
   QueueFunctionDefinition,
@@ -44,6 +44,8 @@ export interface LocalHost {
   readonly teamsUrl: string | undefined;
   readonly dataDir: string;
   readonly services: Services;
+  /** What the functions were handed (for tests that call a definition directly). */
+  readonly providers: FunctionProviders;
   /** Runs one pollPhotoShelter invocation now, as the timer would. */
   poll(): Promise<void>;
   /** Runs one syncPlanner invocation now, as the timer would. */
@@ -196,15 +198,16 @@ async function start(
       // Development tokens let the tab be tried outside Teams; they come with the console (off by
       // default with an Entra app) and, like it, only to a loopback Host (local-console.ts).
       devTokens: config.console,
-      embedded: {
-        storage: config.storageConnectionString === undefined,
-        photoShelter: config.photoShelter === undefined,
-        graph: config.graph === undefined,
-      },
     },
     { logger, clock: new SystemClock() },
   );
-  const definitions = allFunctions(() => Promise.resolve(services));
+  // One process serves everything, so every provider hands over the same services, built above.
+  const providers: FunctionProviders = {
+    polling: () => Promise.resolve(services),
+    reviewLoop: () => Promise.resolve(services),
+    bot: () => Promise.resolve(services.bot),
+  };
+  const definitions = allFunctions(providers);
   const http = definitions.filter((d): d is HttpFunctionDefinition => d.trigger === 'http');
   const timers = definitions.filter((d): d is TimerFunctionDefinition => d.trigger === 'timer');
   const queues = definitions.filter((d): d is QueueFunctionDefinition => d.trigger === 'queue');
@@ -329,6 +332,7 @@ async function start(
     teamsUrl: teams?.url ?? externalTeamsUrl,
     dataDir,
     services,
+    providers,
     poll: async () => {
       for (const definition of timers) {
         if (definition.scheduleSetting === 'POLL_SCHEDULE') await runTimer(definition);

@@ -2,9 +2,21 @@ import { z } from 'zod';
 
 import { ValidationError } from '../core/errors.js';
 import { detectChanges } from '../core/use-cases/detect-changes.js';
-import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
+import type { AuditLog } from '../core/ports/audit-log.js';
+import type { EventQueue } from '../core/ports/event-queue.js';
+import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.js';
+import type { PollDeps } from './poll-photoshelter.js';
 import { httpFunction, json } from './http-response.js';
 import { parse } from './read-json.js';
+
+/** What the operator routes use: the audit log, both queues and the poll. */
+export interface ActivityDeps extends ApiKeyDeps, PollDeps {
+  readonly audit: AuditLog;
+  readonly webhookQueue: EventQueue;
+  /** The queue names, as operators see them in the storage account. */
+  readonly eventsQueueName: string;
+  readonly webhooksQueueName: string;
+}
 
 const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
 
@@ -15,7 +27,7 @@ function parseLimit(raw: string | null): number {
 }
 
 /** GET /api/v1/activity?limit=N: the newest audit entries (detected events and what was done). */
-export function listActivity(services: ServicesProvider): HttpFunctionDefinition {
+export function listActivity(services: Provider<ActivityDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'listActivity', route: 'v1/activity', methods: ['GET'], auth: 'apiKey' },
@@ -30,7 +42,7 @@ export function listActivity(services: ServicesProvider): HttpFunctionDefinition
  * GET /api/v1/queues: depth of the events queue and the poison messages, for people to inspect; the
  * same for the webhooks queue under `webhooks`.
  */
-export function inspectQueues(services: ServicesProvider): HttpFunctionDefinition {
+export function inspectQueues(services: Provider<ActivityDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'inspectQueues', route: 'v1/queues', methods: ['GET'], auth: 'apiKey' },
@@ -42,10 +54,10 @@ export function inspectQueues(services: ServicesProvider): HttpFunctionDefinitio
         s.webhookQueue.peekPoison(32),
       ]);
       return json(200, {
-        queue: s.config.eventsQueue,
+        queue: s.eventsQueueName,
         depth,
         poison,
-        webhooks: { queue: s.config.webhooks.queue, depth: webhookDepth, poison: webhookPoison },
+        webhooks: { queue: s.webhooksQueueName, depth: webhookDepth, poison: webhookPoison },
       });
     },
   );
@@ -59,7 +71,7 @@ const replayQuerySchema = z.object({
  * POST /api/v1/queues/poison/replay?max=100: puts poisoned messages (events and webhooks) back on
  * their queues, as they were first queued, once whatever poisoned them is fixed.
  */
-export function replayPoison(services: ServicesProvider): HttpFunctionDefinition {
+export function replayPoison(services: Provider<ActivityDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'replayPoison', route: 'v1/queues/poison/replay', methods: ['POST'], auth: 'apiKey' },
@@ -75,7 +87,7 @@ export function replayPoison(services: ServicesProvider): HttpFunctionDefinition
       await s.audit.append({
         at: s.clock.now().toISOString(),
         kind: 'queue.poison.replayed',
-        subject: s.config.eventsQueue,
+        subject: s.eventsQueueName,
         summary: `Replayed ${events} poisoned event${events === 1 ? '' : 's'} and ${webhooks} webhook deliver${webhooks === 1 ? 'y' : 'ies'}`,
         data: { events, webhooks },
       });
@@ -85,7 +97,7 @@ export function replayPoison(services: ServicesProvider): HttpFunctionDefinition
 }
 
 /** POST /api/v1/poll: run change detection now instead of waiting for the timer. */
-export function pollNow(services: ServicesProvider): HttpFunctionDefinition {
+export function pollNow(services: Provider<ActivityDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'pollNow', route: 'v1/poll', methods: ['POST'], auth: 'apiKey' },

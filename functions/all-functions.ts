@@ -1,48 +1,84 @@
-import { inspectQueues, listActivity, pollNow, replayPoison } from './activity.js';
-import type { FunctionDefinition, ServicesProvider } from './definition.js';
+import {
+  type ActivityDeps,
+  inspectQueues,
+  listActivity,
+  pollNow,
+  replayPoison,
+} from './activity.js';
+import type { FunctionDefinition, Provider } from './definition.js';
 import { deliverWebhook } from './deliver-webhook.js';
-import { health } from './health.js';
-import { pollPhotoShelter } from './poll-photoshelter.js';
-import { messages } from './messages.js';
+import { health, type HealthDeps } from './health.js';
+import { type BotEndpoint, messages } from './messages.js';
+import { pollPhotoShelter, type PollDeps } from './poll-photoshelter.js';
 import { processEvent } from './process-event.js';
 import { reconcileReviews } from './reconcile-reviews.js';
-import { getReview, listReviews, recordDecision, requestReview } from './reviews.js';
+import {
+  getReview,
+  listReviews,
+  recordDecision,
+  requestReview,
+  type ReviewsDeps,
+} from './reviews.js';
 import {
   createSubscription,
   createTriggerSubscription,
   deleteSubscription,
   getSubscription,
+  type SubscriptionDeps,
 } from './subscriptions.js';
 import { sweepOverdue } from './sweep-overdue.js';
 import { syncPlanner } from './sync-planner.js';
-import { tabDevToken, tabDevUsers, tabPage, tabQueue } from './tab.js';
+import { tabDevToken, tabDevUsers, tabPage, tabQueue, type TabDeps } from './tab.js';
 
-/** The one list of functions: Azure registers it (index.ts), the local host serves it. */
-export function allFunctions(services: ServicesProvider): readonly FunctionDefinition[] {
+type DepsOf<F> = F extends (deps: Provider<infer D>) => FunctionDefinition ? D : never;
+
+/** Everything the review loop's functions use, as one object (composition builds it once). */
+export type ReviewLoopDeps = ActivityDeps &
+  HealthDeps &
+  ReviewsDeps &
+  SubscriptionDeps &
+  TabDeps &
+  DepsOf<typeof processEvent> &
+  DepsOf<typeof deliverWebhook> &
+  DepsOf<typeof syncPlanner> &
+  DepsOf<typeof sweepOverdue> &
+  DepsOf<typeof reconcileReviews>;
+
+/** What a host hands the functions: each provider builds (once) only what its functions use. */
+export interface FunctionProviders {
+  /** The poll timer's: PhotoShelter and storage only, so its cold start builds no Graph client or bot. */
+  readonly polling: Provider<PollDeps>;
+  readonly reviewLoop: Provider<ReviewLoopDeps>;
+  readonly bot: Provider<BotEndpoint>;
+}
+
+/** The one list of functions: composition/azure-host.ts registers it, composition/local-host.ts serves it. */
+export function allFunctions(providers: FunctionProviders): readonly FunctionDefinition[] {
+  const { polling, reviewLoop } = providers;
   return [
-    health(services),
-    listActivity(services),
-    inspectQueues(services),
-    replayPoison(services),
-    pollNow(services),
-    pollPhotoShelter(services),
-    processEvent(services),
-    listReviews(services),
-    getReview(services),
-    recordDecision(services),
-    requestReview(services),
-    createSubscription(services),
-    createTriggerSubscription(services),
-    getSubscription(services),
-    deleteSubscription(services),
-    sweepOverdue(services),
-    reconcileReviews(services),
-    deliverWebhook(services),
-    syncPlanner(services),
+    health(reviewLoop),
+    listActivity(reviewLoop),
+    inspectQueues(reviewLoop),
+    replayPoison(reviewLoop),
+    pollNow(reviewLoop),
+    pollPhotoShelter(polling),
+    processEvent(reviewLoop),
+    listReviews(reviewLoop),
+    getReview(reviewLoop),
+    recordDecision(reviewLoop),
+    requestReview(reviewLoop),
+    createSubscription(reviewLoop),
+    createTriggerSubscription(reviewLoop),
+    getSubscription(reviewLoop),
+    deleteSubscription(reviewLoop),
+    sweepOverdue(reviewLoop),
+    reconcileReviews(reviewLoop),
+    deliverWebhook(reviewLoop),
+    syncPlanner(reviewLoop),
     tabPage(),
-    tabQueue(services),
-    tabDevToken(services),
-    tabDevUsers(services),
-    messages(() => services().then((s) => s.bot)),
+    tabQueue(reviewLoop),
+    tabDevToken(reviewLoop),
+    tabDevUsers(reviewLoop),
+    messages(providers.bot),
   ];
 }

@@ -1,9 +1,15 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 
-import type { Services } from '../composition/create-services.js';
+/**
+ * What a function needs, built once per process on first use by whichever host runs it. Each function
+ * names the ports it uses; composition/ hands it an object that has them (docs/architecture.md).
+ */
+export type Provider<T> = () => Promise<T>;
 
-/** Services are built once per process, on first use, by whichever host runs the functions. */
-export type ServicesProvider = () => Promise<Services>;
+/** The API key `/api/v1` routes check; undefined only on the local host, where the API is open. */
+export interface ApiKeyDeps {
+  readonly apiKey: string | undefined;
+}
 
 export interface HttpFunctionDefinition {
   readonly trigger: 'http';

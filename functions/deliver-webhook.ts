@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { handleWebhookMessage } from '../core/use-cases/webhooks.js';
-import type { QueueFunctionDefinition, ServicesProvider } from './definition.js';
+import { handleWebhookMessage, type WebhookDeps } from '../core/use-cases/webhooks.js';
+import type { Provider, QueueFunctionDefinition } from './definition.js';
 
 /**
  * Queue trigger on the webhooks queue: one delivery attempt per message, apart from the events queue
@@ -9,7 +9,7 @@ import type { QueueFunctionDefinition, ServicesProvider } from './definition.js'
  * throwing (storage trouble) leaves the message to come back, and QUEUE_MAX_DEQUEUE deliveries move it
  * to "<queue>-poison".
  */
-export function deliverWebhook(services: ServicesProvider): QueueFunctionDefinition {
+export function deliverWebhook(services: Provider<WebhookDeps>): QueueFunctionDefinition {
   return {
     trigger: 'queue',
     name: 'deliverWebhook',

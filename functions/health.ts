@@ -1,13 +1,28 @@
 import { lastReconcile } from '../core/use-cases/reconcile-reviews.js';
-import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
+import type { CursorStore } from '../core/ports/cursor-store.js';
+import type { EventQueue } from '../core/ports/event-queue.js';
+import type { HttpFunctionDefinition, Provider } from './definition.js';
 import { json, toHttpResponse } from './http-response.js';
+
+export interface HealthStatus {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** What health looks at: storage, PhotoShelter, the last reconcile sweep and the webhooks queue. */
+export interface HealthDeps {
+  checkStorage(): Promise<HealthStatus & { readonly queue?: { active: number; poison: number } }>;
+  readonly archive: { checkHealth(): Promise<HealthStatus> };
+  readonly cursors: CursorStore;
+  readonly webhookQueue: Pick<EventQueue, 'depth'>;
+}
 
 /**
  * GET /api/v1/health: 200 when storage and PhotoShelter both answer, 503 otherwise, naming what is
  * down in `down`; with how many reviews lag their effects (the last reconcile sweep) and how many
  * messages wait in the poison queues. No key is needed, so it says what is wrong in our words, never an upstream's text.
  */
-export function health(services: ServicesProvider): HttpFunctionDefinition {
+export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
   return {
     trigger: 'http',
     name: 'health',
@@ -40,7 +55,6 @@ export function health(services: ServicesProvider): HttpFunctionDefinition {
             events: storage.queue?.poison ?? null,
             webhooks: webhookDepth?.poison ?? null,
           },
-          embedded: s.embedded,
         });
       } catch (e: unknown) {
         return toHttpResponse(e, context);

@@ -1,8 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
-import type { Services } from '../composition/create-services.js';
 import { AppError, ensureError } from '../core/errors.js';
-import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
+import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.js';
 
 const statusByCode: Record<AppError['code'], number> = {
   validation: 400,
@@ -53,16 +52,12 @@ export const unauthorized = (): HttpResponseInit =>
  * An HTTP function the usual way: services resolved once, the API key checked (unless the route
  * authenticates otherwise), and every error mapped by `toHttpResponse`.
  */
-export function httpFunction(
-  services: ServicesProvider,
+export function httpFunction<D extends ApiKeyDeps>(
+  services: Provider<D>,
   spec: Pick<HttpFunctionDefinition, 'name' | 'route' | 'methods'> & {
     readonly auth: 'apiKey' | 'own';
   },
-  handle: (
-    s: Services,
-    request: HttpRequest,
-    context: InvocationContext,
-  ) => Promise<HttpResponseInit>,
+  handle: (s: D, request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
 ): HttpFunctionDefinition {
   return {
     trigger: 'http',
@@ -72,8 +67,7 @@ export function httpFunction(
     handler: async (request, context) => {
       try {
         const s = await services();
-        if (spec.auth === 'apiKey' && !isAuthorized(request, s.config.apiKey))
-          return unauthorized();
+        if (spec.auth === 'apiKey' && !isAuthorized(request, s.apiKey)) return unauthorized();
         return await handle(s, request, context);
       } catch (e: unknown) {
         return toHttpResponse(e, context);

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 
 import type { BotHttpAnswer, BotHttpRequest } from '../bot/bot-request.js';
-import type { HttpFunctionDefinition } from './definition.js';
+import type { HttpFunctionDefinition, Provider } from './definition.js';
 import { json, toHttpResponse } from './http-response.js';
 import { requireJsonType } from './read-json.js';
 
@@ -10,11 +10,8 @@ export interface BotEndpoint {
   process(request: BotHttpRequest): Promise<BotHttpAnswer>;
 }
 
-/** The bot is built once per process, on first use, like the services. */
-export type BotProvider = () => Promise<BotEndpoint>;
-
 /** Teams activities are a few KB; a card action with its card stays far below this. */
-const maxBodyChars = 512 * 1024;
+const MAX_BODY_CHARS = 512 * 1024;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -25,9 +22,9 @@ const badRequest = (message: string): HttpResponseInit =>
 
 /**
  * Adapts an @azure/functions request to the bot and its answer back. Refusals carry no detail:
- * a caller without a valid channel token learns nothing from us (ARCHITECTURE.md §7).
+ * a caller without a valid channel token learns nothing from us (docs/security.md).
  */
-export async function serveBotRequest(
+async function serveBotRequest(
   endpoint: BotEndpoint,
   request: HttpRequest,
 ): Promise<HttpResponseInit> {
@@ -35,7 +32,7 @@ export async function serveBotRequest(
   // that runs without an app id (and so without a token check).
   requireJsonType(request);
   const text = await request.text();
-  if (text.length > maxBodyChars) return badRequest('Request body is too large');
+  if (text.length > MAX_BODY_CHARS) return badRequest('Request body is too large');
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -54,8 +51,8 @@ export async function serveBotRequest(
     : json(answer.status, answer.body);
 }
 
-/** POST /api/messages: the Teams bot (ARCHITECTURE.md §1). */
-export function messages(bot: BotProvider): HttpFunctionDefinition {
+/** POST /api/messages: the Teams bot, built once per process on first use. */
+export function messages(bot: Provider<BotEndpoint>): HttpFunctionDefinition {
   return {
     trigger: 'http',
     name: 'messages',

@@ -1,10 +1,19 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { detectChanges } from '../core/use-cases/detect-changes.js';
-import type { ServicesProvider, TimerFunctionDefinition } from './definition.js';
+import {
+  detectChanges,
+  type DetectChangesDeps,
+  type DetectChangesOptions,
+} from '../core/use-cases/detect-changes.js';
+import type { Provider, TimerFunctionDefinition } from './definition.js';
 
-/** Timer: asks PhotoShelter what changed since the cursor and enqueues the events (ARCHITECTURE.md §3.1). */
-export function pollPhotoShelter(services: ServicesProvider): TimerFunctionDefinition {
+/** Only what watching PhotoShelter needs: a poll's cold start builds no Graph client and no bot. */
+export interface PollDeps extends DetectChangesDeps {
+  readonly detectOptions: DetectChangesOptions;
+}
+
+/** Timer: asks PhotoShelter what changed since the cursor and enqueues the events (docs/architecture.md). */
+export function pollPhotoShelter(services: Provider<PollDeps>): TimerFunctionDefinition {
   return {
     trigger: 'timer',
     name: 'pollPhotoShelter',

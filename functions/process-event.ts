@@ -1,8 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { handleQueueMessage } from '../core/use-cases/handle-queue-message.js';
+import {
+  handleQueueMessage,
+  type HandleQueueMessageDeps,
+} from '../core/use-cases/handle-queue-message.js';
 import { settleQueueWork } from '../core/use-cases/queue-failures.js';
-import type { QueueFunctionDefinition, ServicesProvider } from './definition.js';
+import type { Provider, QueueFunctionDefinition } from './definition.js';
 
 /**
  * Queue trigger on the events queue. A transient failure (throttling, an upstream's 5xx, no answer, a
@@ -11,7 +14,7 @@ import type { QueueFunctionDefinition, ServicesProvider } from './definition.js'
  * with its reason (core/use-cases/queue-failures.ts). Anything else is thrown, and the host delivers
  * it again as before.
  */
-export function processEvent(services: ServicesProvider): QueueFunctionDefinition {
+export function processEvent(services: Provider<HandleQueueMessageDeps>): QueueFunctionDefinition {
   return {
     trigger: 'queue',
     name: 'processEvent',

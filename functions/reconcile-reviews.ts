@@ -1,10 +1,13 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { reconcileReviews as reconcile } from '../core/use-cases/reconcile-reviews.js';
-import type { ServicesProvider, TimerFunctionDefinition } from './definition.js';
+import {
+  type ReconcileDeps,
+  reconcileReviews as reconcile,
+} from '../core/use-cases/reconcile-reviews.js';
+import type { Provider, TimerFunctionDefinition } from './definition.js';
 
 /** Timer: queues a sync for every recent review whose task, card or PhotoShelter status lags it. */
-export function reconcileReviews(services: ServicesProvider): TimerFunctionDefinition {
+export function reconcileReviews(services: Provider<ReconcileDeps>): TimerFunctionDefinition {
   return {
     trigger: 'timer',
     name: 'reconcileReviews',

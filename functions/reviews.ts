@@ -10,11 +10,12 @@ import {
   reviewStatusSchema,
 } from '../core/model/review.js';
 import type { Directory } from '../core/ports/directory.js';
+import type { PhotoArchive } from '../core/ports/photo-archive.js';
 import { reviewView as present } from '../core/model/review-view.js';
 import { galleryIdSchema } from '../core/model/ids.js';
-import { decideReview } from '../core/use-cases/decide-review.js';
+import { decideReview, type DecideReviewDeps } from '../core/use-cases/decide-review.js';
 import { requestReview as requestReviewUseCase } from '../core/use-cases/request-review.js';
-import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
+import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.js';
 import { httpFunction, json } from './http-response.js';
 import { parse, readJson } from './read-json.js';
 
@@ -57,6 +58,12 @@ const clientHeaderSchema = z.preprocess(
 /** A user principal name is a sign-in name (`megan@contoso.com`); an Entra object id has no `@`. */
 const isUpn = (reviewerId: string): boolean => reviewerId.includes('@');
 
+/** What the review routes use. */
+export interface ReviewsDeps extends ApiKeyDeps, DecideReviewDeps {
+  readonly directory: Directory;
+  readonly archive: PhotoArchive;
+}
+
 /**
  * The reviewer the caller names, by object id as given or by user principal name through the
  * directory; undefined when the directory knows no such user.
@@ -74,7 +81,7 @@ async function reviewerIdOf(directory: Directory, reviewerId: string): Promise<s
 }
 
 /** GET /api/v1/reviews?status=pending,rereview&limit=50 */
-export function listReviews(services: ServicesProvider): HttpFunctionDefinition {
+export function listReviews(services: Provider<ReviewsDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'listReviews', route: 'v1/reviews', methods: ['GET'], auth: 'apiKey' },
@@ -94,7 +101,7 @@ export function listReviews(services: ServicesProvider): HttpFunctionDefinition 
 }
 
 /** GET /api/v1/reviews/{id} */
-export function getReview(services: ServicesProvider): HttpFunctionDefinition {
+export function getReview(services: Provider<ReviewsDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'getReview', route: 'v1/reviews/{id}', methods: ['GET'], auth: 'apiKey' },
@@ -108,7 +115,7 @@ export function getReview(services: ServicesProvider): HttpFunctionDefinition {
 }
 
 /** POST /api/v1/reviews/{id}/decisions: the same decision a reviewer makes on the card. */
-export function recordDecision(services: ServicesProvider): HttpFunctionDefinition {
+export function recordDecision(services: Provider<ReviewsDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     {
@@ -192,7 +199,7 @@ const requestBodySchema = z
  * POST /api/v1/reviews {"galleryId": "G0000…"}: review a gallery now. Answers 202 once the request is
  * queued; the review opens (or the gallery's open review takes the images) moments later.
  */
-export function requestReview(services: ServicesProvider): HttpFunctionDefinition {
+export function requestReview(services: Provider<ReviewsDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'requestReview', route: 'v1/reviews', methods: ['POST'], auth: 'apiKey' },

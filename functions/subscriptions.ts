@@ -3,7 +3,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 
-import type { Services } from '../composition/create-services.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import {
   redactedUrl,
@@ -14,7 +13,11 @@ import {
   subscriptionIdSchema,
 } from '../core/model/subscription.js';
 import { subscribe, unsubscribe } from '../core/use-cases/webhooks.js';
-import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
+import type { AuditLog } from '../core/ports/audit-log.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { SubscriptionStore } from '../core/ports/subscription-store.js';
+import type { WebhookTargets } from '../core/ports/webhook-sender.js';
+import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.js';
 import { httpFunction, json } from './http-response.js';
 import { parse, readJson } from './read-json.js';
 
@@ -22,6 +25,16 @@ import { parse, readJson } from './read-json.js';
 // a flow subscribes with POST and gets 201 + Location; Power Automate DELETEs that Location when the
 // flow is turned off or deleted.
 // https://learn.microsoft.com/connectors/custom-connectors/create-webhook-trigger
+
+/** What the subscription routes use (the WEBHOOK_* settings as subscribe checks them). */
+export interface SubscriptionDeps extends ApiKeyDeps {
+  readonly subscriptions: SubscriptionStore;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly webhookSigningSecret: string | undefined;
+  readonly webhookTargets: WebhookTargets;
+  readonly webhookMaxSubscriptions: number;
+}
 
 /**
  * The path segment of each event: `/subscriptions/review-opened` … Swagger 2.0 allows one operation per
@@ -81,7 +94,7 @@ function subscriptionId(request: HttpRequest): string {
 }
 
 async function create(
-  s: Services,
+  s: SubscriptionDeps,
   request: HttpRequest,
   pathEvent: ReviewEventType | undefined,
 ): Promise<HttpResponseInit> {
@@ -117,7 +130,7 @@ async function create(
 }
 
 /** POST /api/v1/subscriptions {"event","callbackUrl","filter"?}: 201 and Location, for any caller. */
-export function createSubscription(services: ServicesProvider): HttpFunctionDefinition {
+export function createSubscription(services: Provider<SubscriptionDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'createSubscription', route: 'v1/subscriptions', methods: ['POST'], auth: 'apiKey' },
@@ -126,7 +139,9 @@ export function createSubscription(services: ServicesProvider): HttpFunctionDefi
 }
 
 /** POST /api/v1/subscriptions/{event}: the Power Automate triggers, one path per event. */
-export function createTriggerSubscription(services: ServicesProvider): HttpFunctionDefinition {
+export function createTriggerSubscription(
+  services: Provider<SubscriptionDeps>,
+): HttpFunctionDefinition {
   return httpFunction(
     services,
     {
@@ -146,7 +161,7 @@ export function createTriggerSubscription(services: ServicesProvider): HttpFunct
 }
 
 /** GET /api/v1/subscriptions/{id}: the subscription and how its deliveries go (no secret). */
-export function getSubscription(services: ServicesProvider): HttpFunctionDefinition {
+export function getSubscription(services: Provider<SubscriptionDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'getSubscription', route: 'v1/subscriptions/{id}', methods: ['GET'], auth: 'apiKey' },
@@ -160,7 +175,7 @@ export function getSubscription(services: ServicesProvider): HttpFunctionDefinit
 }
 
 /** DELETE /api/v1/subscriptions/{id}: 204; no more deliveries, queued ones are dropped. */
-export function deleteSubscription(services: ServicesProvider): HttpFunctionDefinition {
+export function deleteSubscription(services: Provider<SubscriptionDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     {

@@ -1,10 +1,12 @@
 import type { InvocationContext } from '@azure/functions';
 
 import { sweepOverdue as sweepOverdueUseCase } from '../core/use-cases/sweep-overdue.js';
-import type { ServicesProvider, TimerFunctionDefinition } from './definition.js';
+import type { Provider, TimerFunctionDefinition } from './definition.js';
+
+type SweepOverdueDeps = Parameters<typeof sweepOverdueUseCase>[0];
 
 /** Timer: announces reviews past their due date to `review.overdue` subscribers, once per due date. */
-export function sweepOverdue(services: ServicesProvider): TimerFunctionDefinition {
+export function sweepOverdue(services: Provider<SweepOverdueDeps>): TimerFunctionDefinition {
   return {
     trigger: 'timer',
     name: 'sweepOverdue',

@@ -1,10 +1,13 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { syncPlanner as syncPlannerUseCase } from '../core/use-cases/sync-planner.js';
-import type { ServicesProvider, TimerFunctionDefinition } from './definition.js';
+import {
+  type SyncPlannerDeps,
+  syncPlanner as syncPlannerUseCase,
+} from '../core/use-cases/sync-planner.js';
+import type { Provider, TimerFunctionDefinition } from './definition.js';
 
-/** Timer: turns tasks completed or moved in Planner into review decisions (ARCHITECTURE.md §3.5). */
-export function syncPlanner(services: ServicesProvider): TimerFunctionDefinition {
+/** Timer: turns tasks completed or moved in Planner into review decisions (docs/architecture.md). */
+export function syncPlanner(services: Provider<SyncPlannerDeps>): TimerFunctionDefinition {
   return {
     trigger: 'timer',
     name: 'syncPlanner',

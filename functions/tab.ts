@@ -7,9 +7,14 @@ import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 
 import { AuthError, NotFoundError, ValidationError } from '../core/errors.js';
-import type { SignedInUser } from '../core/ports/identity-verifier.js';
+import type { RoutingRules } from '../core/model/routing-rules.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { Directory } from '../core/ports/directory.js';
+import type { IdentityVerifier, SignedInUser } from '../core/ports/identity-verifier.js';
+import type { ReviewStore } from '../core/ports/review-store.js';
+import type { TaskBoard } from '../core/ports/task-board.js';
 import { queueViewSchema, reviewQueue } from '../core/use-cases/review-queue.js';
-import type { HttpFunctionDefinition, ServicesProvider } from './definition.js';
+import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.js';
 import { httpFunction, json, toHttpResponse } from './http-response.js';
 import { parse, readJson } from './read-json.js';
 
@@ -132,8 +137,28 @@ const present = (user: SignedInUser) => ({
   via: user.via,
 });
 
+/** Issues development tokens for the tab outside Teams (the local host only). */
+export interface DevTokenIssuer {
+  issue(
+    user: Omit<SignedInUser, 'via'>,
+  ): Promise<{ readonly token: string; readonly expiresIn: number }>;
+}
+
+/** What the tab's routes use. */
+export interface TabDeps extends ApiKeyDeps {
+  /** Who a tab request acts for: Teams SSO tokens, and on the local host development tokens. */
+  readonly identity: IdentityVerifier;
+  readonly reviews: ReviewStore;
+  readonly board: Pick<TaskBoard, 'taskUrl'>;
+  readonly clock: Clock;
+  readonly directory: Directory;
+  readonly rules: RoutingRules;
+  /** Undefined except on the local host: there is no development sign-in anywhere else. */
+  readonly devTokens: DevTokenIssuer | undefined;
+}
+
 /** GET /api/v1/tab/queue?view=overdue&q=…&mine=true: the review queue for the signed-in person. */
-export function tabQueue(services: ServicesProvider): HttpFunctionDefinition {
+export function tabQueue(services: Provider<TabDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'tabQueue', route: 'v1/tab/queue', methods: ['GET'], auth: 'own' },
@@ -164,7 +189,7 @@ const devTokenBodySchema = z.object({ user: z.string().min(1).max(200) }).strict
  * Teams. Only the local host with its console on offers it, to a loopback Host only
  * (composition/local-console.ts); everywhere else it does not exist (404).
  */
-export function tabDevToken(services: ServicesProvider): HttpFunctionDefinition {
+export function tabDevToken(services: Provider<TabDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     // With API_KEY set the key is needed too (the console's route adds it): a token is a sign-in.
@@ -192,7 +217,7 @@ export function tabDevToken(services: ServicesProvider): HttpFunctionDefinition 
  * GET /api/v1/tab/dev-token: whom the development sign-in offers (everyone the routing rules name).
  * Like the POST, it exists only where development tokens do.
  */
-export function tabDevUsers(services: ServicesProvider): HttpFunctionDefinition {
+export function tabDevUsers(services: Provider<TabDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
     { name: 'tabDevUsers', route: 'v1/tab/dev-token', methods: ['GET'], auth: 'apiKey' },

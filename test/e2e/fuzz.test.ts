@@ -152,7 +152,7 @@ describe('fuzz: every route answers every request with a status code', () => {
   afterAll(() => running?.stop());
 
   it('no reset, no 5xx, and healthy afterwards', async () => {
-    const definitions = allFunctions(() => Promise.resolve(host.services)).filter(
+    const definitions = allFunctions(host.providers).filter(
       (d): d is HttpFunctionDefinition => d.trigger === 'http',
     );
     const requests = cases(definitions);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-// The Functions host loads package.json `main` (functions/index.ts compiled). Loading it must stop,
+// The Functions host loads package.json `main` (composition/azure-host.ts compiled). Loading it must stop,
 // with one message naming what is missing, when the API would be open or the bot unauthenticated.
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -12,7 +12,7 @@ function loadEntry(env: Record<string, string>): Promise<{ code: number; stderr:
   return new Promise((resolvePromise) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'functions/index.ts'],
+      ['--import', 'tsx', 'composition/azure-host.ts'],
       // PATH only: nothing of the test runner's environment decides the outcome.
       { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
       (error, _stdout, stderr) => {

@@ -1,0 +1,101 @@
+import azureFunctions from '@azure/functions';
+
+import { ensureError } from '../core/errors.js';
+import { warmUpRoutes } from '../core/use-cases/warm-up-routes.js';
+import { allFunctions, type FunctionProviders } from '../functions/all-functions.js';
+import type { FunctionDefinition } from '../functions/definition.js';
+import { type Config, loadConfig, requireHostedServices } from './config.js';
+import {
+  createPollingServices,
+  createServices,
+  type PollingServices,
+  type Services,
+} from './create-services.js';
+
+// @azure/functions is CommonJS: Node's ESM loader exposes only its default export.
+const { app } = azureFunctions;
+
+/**
+ * Builds `build` on first use and keeps it; a failure is not kept, so a fixed app setting takes
+ * effect on the next invocation without a restart.
+ */
+function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let built: Promise<T> | undefined;
+  return () => {
+    built ??= build().catch((e: unknown) => {
+      built = undefined;
+      throw e;
+    });
+    return built;
+  };
+}
+
+/**
+ * The providers the Functions host hands the functions. Each builds only what its functions use:
+ * the poll's cold start creates the PhotoShelter and storage clients, not Graph, botbuilder or the
+ * cards, and calls neither Graph nor the Bot Connector.
+ */
+export function hostedProviders(
+  env: Readonly<Record<string, string | undefined>>,
+): FunctionProviders {
+  const config = (): Config => loadConfig(env, 'azure');
+  const polling = once<PollingServices>(() =>
+    createPollingServices(config(), requireHostedServices(config())),
+  );
+  const services = once<Services>(async () => {
+    const settings = config();
+    const built = await createServices(
+      settings,
+      requireHostedServices(settings),
+      {},
+      await polling(),
+    );
+    // Not awaited: the invocation that built the services must not wait on Graph. Until it is done a
+    // batch looks up what it needs itself.
+    const logger = built.logger.child('routes');
+    warmUpRoutes({ ...built, logger }).catch((e: unknown) => {
+      logger.error('route warm-up failed', { error: ensureError(e).message });
+    });
+    return built;
+  });
+  return { polling, reviewLoop: services, bot: async () => (await services()).bot };
+}
+
+/**
+ * Registers every function with the Functions host (package.json `main`), the twin of
+ * local-host.ts. Schedules and queue names are `%SETTING%` binding expressions, read from app
+ * settings. Throws, so the host registers nothing, when a setting is bad or API_KEY / MicrosoftAppId
+ * is missing: an open API or an unauthenticated bot stops at start-up with one message naming them.
+ */
+export function registerFunctions(env: Readonly<Record<string, string | undefined>>): void {
+  loadConfig(env, 'azure');
+  for (const definition of allFunctions(hostedProviders(env))) register(definition);
+}
+
+function register(definition: FunctionDefinition): void {
+  switch (definition.trigger) {
+    case 'http':
+      app.http(definition.name, {
+        route: definition.route,
+        methods: [...definition.methods],
+        authLevel: 'anonymous',
+        handler: definition.handler,
+      });
+      break;
+    case 'timer':
+      app.timer(definition.name, {
+        schedule: `%${definition.scheduleSetting}%`,
+        handler: definition.handler,
+      });
+      break;
+    case 'queue':
+      app.storageQueue(definition.name, {
+        queueName: `%${definition.queueSetting}%`,
+        connection: 'AzureWebJobsStorage',
+        handler: definition.handler,
+      });
+      break;
+  }
+}
+
+registerFunctions(process.env);
