@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { HttpResponseInit } from '@azure/functions';
 import azureFunctions from '@azure/functions';
+import Router from 'find-my-way';
 
 import type { Logger } from '../core/ports/logger.js';
 import type { HttpFunctionDefinition } from '../functions/definition.js';
@@ -10,7 +11,7 @@ import type { HttpFunctionDefinition } from '../functions/definition.js';
 // @azure/functions is CommonJS: Node's ESM loader exposes only its default export, not named ones.
 const { HttpRequest, InvocationContext } = azureFunctions;
 
-const maxBodyBytes = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /** A Logger-backed InvocationContext, as the Functions host would hand one to a function. */
 export function invocationContext(
@@ -37,12 +38,12 @@ export function invocationContext(
  * Past the limit the rest of the body is read and dropped, so the client, still sending, gets the 413:
  * a socket closed with unread data is reset instead. Beyond this much the socket is ended anyway.
  */
-const maxDrainBytes = 64 * 1024 * 1024;
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 /** The body, or `tooLarge` once it passed the limit (read to its end all the same). */
 export function readBody(
   request: IncomingMessage,
-  limit = maxBodyBytes,
+  limit = MAX_BODY_BYTES,
 ): Promise<Buffer | 'tooLarge'> {
   return new Promise((resolvePromise, reject) => {
     const chunks: Buffer[] = [];
@@ -51,7 +52,7 @@ export function readBody(
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
       else chunks.length = 0;
-      if (size > maxDrainBytes) {
+      if (size > MAX_DRAIN_BYTES) {
         request.off('data', onData);
         request.pause();
         resolvePromise('tooLarge');
@@ -73,45 +74,68 @@ export function hasMalformedEscape(pathname: string): boolean {
   }
 }
 
-/** Finds the function whose route matches `/api/<route>`; route parameters are `{name}` segments. */
+type Match = { definition: HttpFunctionDefinition; params: Record<string, string> };
+
+const routers = new WeakMap<
+  readonly HttpFunctionDefinition[],
+  Router.Instance<Router.HTTPVersion.V1>
+>();
+
+/** `v1/reviews/{id}` → `/api/v1/reviews/:id`; `{*name}` (the rest of the path) → `*`. */
+function routePath(route: string): { path: string; rest?: string } {
+  const rest = /\{\*(\w+)\}$/.exec(route)?.[1];
+  const path = `/api/${route.replace(/\{\*\w+\}$/, '*').replace(/\{(\w+)\}/g, ':$1')}`;
+  return rest === undefined ? { path } : { path, rest };
+}
+
+function routerFor(
+  definitions: readonly HttpFunctionDefinition[],
+): Router.Instance<Router.HTTPVersion.V1> {
+  let router = routers.get(definitions);
+  if (router !== undefined) return router;
+  router = Router({ caseSensitive: true, ignoreTrailingSlash: false });
+  for (const definition of definitions) {
+    const { path, rest } = routePath(definition.route);
+    router.on([...definition.methods], path, () => undefined, { definition, rest });
+  }
+  routers.set(definitions, router);
+  return router;
+}
+
+/**
+ * Finds the function whose route matches `/api/<route>` (find-my-way); route parameters are `{name}`
+ * segments, and `{*name}` takes the rest of the path, as in the Functions host's route templates.
+ */
 export function matchRoute(
   definitions: readonly HttpFunctionDefinition[],
   method: string,
   pathname: string,
-): { definition: HttpFunctionDefinition; params: Record<string, string> } | 'method' | undefined {
-  let wrongMethod = false;
-  for (const definition of definitions) {
-    const pattern = definition.route.split('/');
-    let parts = pathname.replace(/^\/api\//, '').split('/');
-    if (!pathname.startsWith('/api/')) continue;
-    const last = pattern.at(-1) ?? '';
-    const params: Record<string, string> = {};
-    // `{*name}` takes the rest of the path, as in the Functions host's (ASP.NET) route templates.
-    if (last.startsWith('{*') && last.endsWith('}')) {
-      if (parts.length < pattern.length - 1) continue;
-      const rest = parts.slice(pattern.length - 1);
-      if (rest.some((segment) => segment === '..' || segment === '.')) continue;
-      params[last.slice(2, -1)] = rest.map((segment) => decodeURIComponent(segment)).join('/');
-      parts = parts.slice(0, pattern.length - 1);
-      pattern.pop();
-    }
-    if (pattern.length !== parts.length) continue;
-    const isMatch = pattern.every((segment, i) => {
-      const part = parts[i] ?? '';
-      if (segment.startsWith('{') && segment.endsWith('}')) {
-        params[segment.slice(1, -1)] = decodeURIComponent(part);
-        return part.length > 0;
-      }
-      return segment === part;
-    });
-    if (!isMatch) continue;
-    if (!(definition.methods as readonly string[]).includes(method)) {
-      wrongMethod = true;
-      continue;
-    }
-    return { definition, params };
+): Match | 'method' | undefined {
+  const router = routerFor(definitions);
+  const found = router.find(method as Router.HTTPMethod, pathname);
+  if (found === null) {
+    const methods = new Set(definitions.flatMap((d) => d.methods));
+    const elsewhere = [...methods].some(
+      (other) => other !== method && router.find(other, pathname) !== null,
+    );
+    return elsewhere ? 'method' : undefined;
   }
-  return wrongMethod ? 'method' : undefined;
+  const store = found.store as { definition: HttpFunctionDefinition; rest?: string };
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(found.params)) {
+    if (value === undefined) continue;
+    if (name !== '*') {
+      // A `{name}` is one segment, never empty.
+      if (value === '') return undefined;
+      params[name] = value;
+    } else if (store.rest !== undefined) {
+      // A catch-all never climbs out of its folder with dot segments.
+      if (value.split('/').some((segment) => segment === '..' || segment === '.')) return undefined;
+      params[store.rest] = value;
+    }
+  }
+  if (store.rest !== undefined) params[store.rest] ??= '';
+  return { definition: store.definition, params };
 }
 
 /** Response headers as node:http takes them, names in lower case, from any HeadersInit. */

@@ -64,7 +64,7 @@ describe('the Azure host', () => {
       PHOTOSHELTER_API_KEY: credentials.apiKey,
       PHOTOSHELTER_EMAIL: credentials.email,
       PHOTOSHELTER_PASSWORD: credentials.password,
-      PHOTOSHELTER_ORG_ID: credentials.orgId,
+      ...(credentials.orgId === undefined ? {} : { PHOTOSHELTER_ORG_ID: credentials.orgId }),
       GRAPH_BASE_URL: `${graphUrl}/v1.0`,
     });
     const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as unknown;
