@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Folders of ours, by the layer they belong to (ARCHITECTURE.md §2). */
+/** Folders of ours, by the layer they belong to (docs/architecture.md). */
 const ours = {
   connectors: '**/connectors/**',
   composition: '**/composition/**',

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 import { SecurityTestsReporter } from './test/support/security-tests-reporter.js';
 
-// Three projects (STYLE.md rule 25): unit has no I/O, integration talks to loopback servers only,
+// Three projects: unit has no I/O, integration talks to loopback servers only,
 // live reaches a real tenant and runs only with LIVE_TESTS=1.
 export default defineConfig({
   test: {

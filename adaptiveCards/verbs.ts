@@ -2,7 +2,7 @@ import type { DecisionVerb } from '../core/model/review.js';
 
 /**
  * Every verb a Lightdesk card sends, in one place for the card builders and the bot's router, so a
- * misspelled verb fails to compile (STYLE.md rule 22).
+ * misspelled verb fails to compile.
  */
 export const verbs = {
   approve: 'approve',

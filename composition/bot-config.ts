@@ -8,7 +8,7 @@ const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /**
- * The bot's slice of the environment (STYLE.md rule 11). The first four keys are the names
+ * The bot's slice of the environment, parsed with the rest in config.ts. The first four keys are the names
  * botbuilder and the Agents SDK read (reference microsoft-365.md §3); the BOT_* keys exist so tests
  * and the local demo can point authentication at the Bot Connector simulator.
  */

@@ -87,7 +87,7 @@ interface Stoppable {
 /**
  * `npm start`: Azurite and the PhotoShelter simulator unless real ones are configured, then one HTTP
  * server routing to the same function definitions Azure registers, the timers on their NCRONTAB
- * schedules and a queue consumer (ARCHITECTURE.md §6).
+ * schedules and a queue consumer (docs/architecture.md).
  */
 export async function startLocalHost(
   env: Readonly<Record<string, string | undefined>>,

@@ -20,7 +20,7 @@ export function json(status: number, body: unknown): HttpResponseInit {
   return { status, jsonBody: body, headers: { 'cache-control': 'no-store' } };
 }
 
-/** The one mapping from errors to HTTP (STYLE.md rule 16): known errors say what went wrong, others say nothing. */
+/** The one mapping from errors to HTTP: known errors say what went wrong, others say nothing. */
 export function toHttpResponse(thrown: unknown, context: InvocationContext): HttpResponseInit {
   const error = ensureError(thrown);
   if (error instanceof AppError) {
