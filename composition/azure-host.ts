@@ -7,6 +7,7 @@ import type { FunctionDefinition } from '../functions/definition.js';
 import { type Config, loadConfig, requireHostedServices } from './config.js';
 import {
   createPollingServices,
+  createReviewStore,
   createServices,
   type PollingServices,
   type Services,
@@ -33,7 +34,8 @@ function once<T>(build: () => Promise<T>): () => Promise<T> {
 /**
  * The providers the Functions host hands the functions. Each builds only what its functions use:
  * the poll's cold start creates the PhotoShelter and storage clients, not Graph, botbuilder or the
- * cards, and calls neither Graph nor the Bot Connector.
+ * cards, and calls neither Graph nor the Bot Connector; the sweeps over stored reviews add the
+ * review table to that.
  */
 export function hostedProviders(
   env: Readonly<Record<string, string | undefined>>,
@@ -58,7 +60,16 @@ export function hostedProviders(
     });
     return built;
   });
-  return { polling, reviewLoop: services, bot: async () => (await services()).bot };
+  const storedReviews = once(async () => {
+    const built = await polling();
+    return { ...built, reviews: createReviewStore(built.storage) };
+  });
+  return {
+    polling,
+    storedReviews,
+    reviewLoop: services,
+    bot: async () => (await services()).bot,
+  };
 }
 
 /**

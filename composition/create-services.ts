@@ -9,6 +9,7 @@ import { StorageEventQueue } from '../connectors/azure-storage/storage-event-que
 import { TableAuditLog } from '../connectors/azure-storage/table-audit-log.js';
 import { TableCursorStore } from '../connectors/azure-storage/table-cursor-store.js';
 import { TableEffectLedger } from '../connectors/azure-storage/table-effect-ledger.js';
+import { TableReviewStore } from '../connectors/azure-storage/table-review-store.js';
 import { TableSnapshotStore } from '../connectors/azure-storage/table-snapshot-store.js';
 import { PhotoShelterArchive } from '../connectors/photoshelter/photoshelter-archive.js';
 import { JsonLogger } from '../connectors/system/json-logger.js';
@@ -157,6 +158,11 @@ export async function createPollingServices(
   };
 }
 
+/** The reviews table, for hosts that need it without the rest of the review loop. */
+export function createReviewStore(storage: StorageClients): ReviewStore {
+  return new TableReviewStore(storage.tables.reviews);
+}
+
 /**
  * The only place connectors are constructed. Pass the polling services already built (the Functions
  * host builds those first, for the poll) to share their storage clients.
@@ -171,7 +177,6 @@ export async function createServices(
   const [
     { AdaptiveReviewCards },
     { TableConversationStore },
-    { TableReviewStore },
     { createCredential },
     { GraphDirectory },
     { GraphTaskBoard },
@@ -184,7 +189,6 @@ export async function createServices(
   ] = await Promise.all([
     import('../adaptiveCards/adaptive-review-cards.js'),
     import('../connectors/azure-storage/table-conversation-store.js'),
-    import('../connectors/azure-storage/table-review-store.js'),
     import('../connectors/graph-planner/credential.js'),
     import('../connectors/graph-planner/graph-directory.js'),
     import('../connectors/graph-planner/graph-task-board.js'),
@@ -211,7 +215,7 @@ export async function createServices(
   const board = new GraphTaskBoard({ ...graphOptions, logger: logger.child('graph.planner') });
   const directory = new GraphDirectory({ ...graphOptions, logger: logger.child('graph.users') });
 
-  const reviews = new TableReviewStore(storage.tables.reviews);
+  const reviews = createReviewStore(storage);
   const conversations = new TableConversationStore(storage.tables.conversations);
   const cards = new AdaptiveReviewCards();
   const bot = createBot({

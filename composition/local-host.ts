@@ -204,6 +204,7 @@ async function start(
   // One process serves everything, so every provider hands over the same services, built above.
   const providers: FunctionProviders = {
     polling: () => Promise.resolve(services),
+    storedReviews: () => Promise.resolve(services),
     reviewLoop: () => Promise.resolve(services),
     bot: () => Promise.resolve(services.bot),
   };

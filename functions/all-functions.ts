@@ -32,6 +32,9 @@ import { tabDevToken, tabDevUsers, tabPage, tabQueue, type TabDeps } from './tab
 
 type DepsOf<F> = F extends (deps: Provider<infer D>) => FunctionDefinition ? D : never;
 
+/** What the sweeps over stored reviews use: storage only, no Graph client and no bot. */
+export type StoredReviewsDeps = DepsOf<typeof sweepOverdue> & DepsOf<typeof reconcileReviews>;
+
 /** Everything the review loop's functions use, as one object (composition builds it once). */
 export type ReviewLoopDeps = ActivityDeps &
   HealthDeps &
@@ -48,6 +51,7 @@ export type ReviewLoopDeps = ActivityDeps &
 export interface FunctionProviders {
   /** The poll timer's: PhotoShelter and storage only, so its cold start builds no Graph client or bot. */
   readonly polling: Provider<PollDeps>;
+  readonly storedReviews: Provider<StoredReviewsDeps>;
   readonly reviewLoop: Provider<ReviewLoopDeps>;
   readonly bot: Provider<BotEndpoint>;
 }
@@ -71,8 +75,8 @@ export function allFunctions(providers: FunctionProviders): readonly FunctionDef
     createTriggerSubscription(reviewLoop),
     getSubscription(reviewLoop),
     deleteSubscription(reviewLoop),
-    sweepOverdue(reviewLoop),
-    reconcileReviews(reviewLoop),
+    sweepOverdue(providers.storedReviews),
+    reconcileReviews(providers.storedReviews),
     deliverWebhook(reviewLoop),
     syncPlanner(reviewLoop),
     tabPage(),

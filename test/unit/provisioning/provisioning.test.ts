@@ -405,7 +405,7 @@ describe('configuration in Azure', () => {
 
   it('never leaves a trigger binding setting empty, and creates its queues', () => {
     const never = () => new Promise<never>(() => undefined);
-    const providers = { polling: never, reviewLoop: never, bot: never };
+    const providers = { polling: never, storedReviews: never, reviewLoop: never, bot: never };
     const bindings = allFunctions(providers).flatMap((f) =>
       f.trigger === 'timer' ? [f.scheduleSetting] : f.trigger === 'queue' ? [f.queueSetting] : [],
     );
