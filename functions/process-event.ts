@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { handleQueueMessage } from '../core/use-cases/handle-queue-message.js';
+import { processEvent as processQueuedEvent } from '../core/use-cases/process-event.js';
 import { settleQueueWork } from '../core/use-cases/queue-failures.js';
 import type { QueueFunctionDefinition, ServicesProvider } from './definition.js';
 
@@ -19,8 +19,8 @@ export function processEvent(services: ServicesProvider): QueueFunctionDefinitio
     handler: async (message: unknown, context: InvocationContext) => {
       const s = await services();
       const logger = s.logger.child('processEvent');
-      const outcome = await settleQueueWork({ queue: s.queue, logger }, message, () =>
-        handleQueueMessage({ ...s, logger }, message),
+      const outcome = await settleQueueWork({ queue: s.queue, logger }, message, (parsed) =>
+        processQueuedEvent({ ...s, logger }, parsed),
       );
       if (outcome.kind === 'done') {
         const { result } = outcome;

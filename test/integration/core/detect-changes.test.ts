@@ -6,7 +6,6 @@ import {
   storageClients,
 } from '../../../connectors/azure-storage/storage-clients.js';
 import { TableCursorStore } from '../../../connectors/azure-storage/table-cursor-store.js';
-import { TableEffectLedger } from '../../../connectors/azure-storage/table-effect-ledger.js';
 import { TableSnapshotStore } from '../../../connectors/azure-storage/table-snapshot-store.js';
 import { PhotoShelterArchive } from '../../../connectors/photoshelter/photoshelter-archive.js';
 import { SystemClock } from '../../../connectors/system/system-clock.js';
@@ -22,7 +21,7 @@ import { RecordingLogger } from '../../doubles/recording-logger.js';
 import { azuriteConnectionString, uniqueStoragePrefix } from '../../support/azurite.js';
 import { SimClient } from '../../support/photoshelter-sim-client.js';
 
-const options = { overlapMs: 120_000, maxPages: 50, leaseMs: 30_000 };
+const options = { overlapMs: 120_000, maxPages: 50 };
 
 describe('detectChanges on PhotoShelter (simulator) and Azure Storage (Azurite)', () => {
   const simulator = new FakePhotoShelterServer({ seed: 11, assets: 120 });
@@ -54,7 +53,6 @@ describe('detectChanges on PhotoShelter (simulator) and Azure Storage (Azurite)'
       }),
       cursors,
       snapshots: new TableSnapshotStore(clients.tables.snapshots),
-      ledger: new TableEffectLedger(clients.tables.effects),
       queue,
       clock,
       logger,

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { AdaptiveReviewCards } from '../../../adaptiveCards/adaptive-review-cards.js';
 import type { Services } from '../../../composition/create-services.js';
 import { decideReview } from '../../../core/use-cases/decide-review.js';
-import { handleQueueMessage } from '../../../core/use-cases/handle-queue-message.js';
+import { parseQueueMessage } from '../../../core/model/queue-message.js';
+import { processEvent } from '../../../core/use-cases/process-event.js';
 import { getReview, recordDecision } from '../../../functions/reviews.js';
 import { findAll } from '../adaptiveCards/card-checks.js';
 import { aReviewLoop, ada, ben, channel, pam } from '../core/use-cases/review-loop.js';
@@ -34,13 +35,13 @@ async function aWorld() {
       const batch = await loop.queue.receive(16, 30_000);
       if (batch.length === 0) return;
       for (const message of batch) {
-        await handleQueueMessage(deps, JSON.parse(message.body) as unknown);
+        await processEvent(deps, parseQueueMessage(JSON.parse(message.body) as unknown));
         await loop.queue.complete(message);
       }
     }
   }
 
-  await handleQueueMessage(deps, loop.upload(loop.galleries.mediaDay));
+  await processEvent(deps, parseQueueMessage(loop.upload(loop.galleries.mediaDay)));
   await work();
   const review = loop.onlyReviewOf(loop.galleries.mediaDay);
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UpstreamError } from '../../../../core/errors.js';
 import type { DecisionRequest } from '../../../../core/model/review.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
-import { handleQueueMessage } from '../../../../core/use-cases/handle-queue-message.js';
+import { parseQueueMessage } from '../../../../core/model/queue-message.js';
+import { processEvent } from '../../../../core/use-cases/process-event.js';
 import { RecentReviewStore } from '../../../../connectors/system/recent-review-store.js';
 import { cardView } from '../../../doubles/json-review-cards.js';
 import {
@@ -131,8 +132,8 @@ describe('decideReview', () => {
     const [sync] = syncRequests(loop);
 
     await loop.drainQueue();
-    await handleQueueMessage(loop.deps, sync);
-    await handleQueueMessage(loop.deps, sync);
+    await processEvent(loop.deps, parseQueueMessage(sync));
+    await processEvent(loop.deps, parseQueueMessage(sync));
 
     expect(loop.auditKinds().filter((k) => k === 'review.decided')).toHaveLength(1);
   });
@@ -144,7 +145,7 @@ describe('decideReview', () => {
     // Ada's approval takes the first place in the history (same card version, so the same sync id).
     await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
 
-    await handleQueueMessage(loop.deps, lost);
+    await processEvent(loop.deps, parseQueueMessage(lost));
     await loop.drainQueue();
 
     const entries = loop.audit.entries.filter((e) => e.kind === 'review.decided');
@@ -192,9 +193,11 @@ describe('decideReview', () => {
     await pressWhoseSaveFails(loop, review.id, onCard(ben, 'approve', 2));
     const [queued] = syncRequests(loop);
 
-    await expect(handleQueueMessage(loop.deps, queued)).rejects.toBeInstanceOf(ConflictError);
+    await expect(processEvent(loop.deps, parseQueueMessage(queued))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     loop.clock.advance(60_000);
-    expect(await handleQueueMessage(loop.deps, queued)).toEqual({
+    expect(await processEvent(loop.deps, parseQueueMessage(queued))).toEqual({
       kind: 'synced',
       reviewId: review.id,
       effects: 0,
