@@ -10,11 +10,11 @@ import type { EventQueue } from '../core/ports/event-queue.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { CardContext, ReviewCards } from '../core/ports/review-cards.js';
 import type { ReviewStore } from '../core/ports/review-store.js';
+import { cardContext, type CardContextDeps } from '../core/use-cases/card-context.js';
 import { decideReview, type DecideReviewResult } from '../core/use-cases/decide-review.js';
-import { type InvokeCardContextDeps, invokeCardContext } from './card-context.js';
 import { CardMovedError, leftBehind, PressedCardReviews } from './pressed-card.js';
 
-export interface InvokeRouterDeps extends InvokeCardContextDeps {
+export interface InvokeRouterDeps extends Omit<CardContextDeps, 'archive'> {
   readonly reviews: ReviewStore;
   readonly queue: EventQueue;
   readonly audit: AuditLog;
@@ -113,7 +113,7 @@ export async function routeCardAction(
       verb: request.verb,
     });
     // No roster lookup: the moved card has no refresh, so it needs nobody's Teams id.
-    const context = await invokeCardContext({ ...deps, chat: undefined }, review);
+    const context = await cardContext({ ...deps, chat: undefined, archive: undefined }, review);
     return { ...answer(deps.cards.moved(review, context)), isMovedCard: true };
   };
   try {
@@ -171,6 +171,16 @@ export async function routeCardAction(
   }
 }
 
+/** A roster lookup may cost one Bot Connector call; the invoke answer must not wait longer. */
+const ROSTER_BUDGET_MS = 1_500;
+
+/**
+ * The card context of an invoke answer: no PhotoShelter (Teams retries an invoke it gets no answer
+ * to within seconds), and the roster only as long as the answer can wait.
+ */
+const invokeContext = (deps: InvokeRouterDeps, review: Review): Promise<CardContext> =>
+  cardContext({ ...deps, archive: undefined }, review, { rosterBudgetMs: ROSTER_BUDGET_MS });
+
 const isReviewer = (review: Review, aadObjectId: string | undefined): boolean =>
   aadObjectId !== undefined && review.reviewers.some((r) => r.id === aadObjectId);
 
@@ -180,7 +190,7 @@ async function refresh(
   review: Review,
   aadObjectId: string | undefined,
 ): Promise<RoutedCardAction> {
-  const context = await invokeCardContext(deps, review);
+  const context = await invokeContext(deps, review);
   return answer(
     isReviewer(review, aadObjectId)
       ? deps.cards.forReviewer(review, context)
@@ -195,7 +205,7 @@ async function cardFor(
   aadObjectId: string | undefined,
 ): Promise<CardJson> {
   const review = result.current;
-  const context: CardContext = await invokeCardContext(deps, review);
+  const context: CardContext = await invokeContext(deps, review);
   const reviewerView = () =>
     isReviewer(review, aadObjectId)
       ? deps.cards.forReviewer(review, context)
