@@ -9,13 +9,17 @@ import type { Clock } from '../core/ports/clock.js';
 import type { EventQueue } from '../core/ports/event-queue.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { CardContext, ReviewCards } from '../core/ports/review-cards.js';
-import type { ReviewStore } from '../core/ports/review-store.js';
 import { cardContext, type CardContextDeps } from '../core/use-cases/card-context.js';
 import { decideReview, type DecideReviewResult } from '../core/use-cases/decide-review.js';
-import { CardMovedError, leftBehind, PressedCardReviews } from './pressed-card.js';
+import {
+  CardMovedError,
+  leftBehind,
+  PressedCardReviews,
+  type ReviewsWithRecentCopies,
+} from './pressed-card.js';
 
 export interface InvokeRouterDeps extends Omit<CardContextDeps, 'archive'> {
-  readonly reviews: ReviewStore;
+  readonly reviews: ReviewsWithRecentCopies;
   readonly queue: EventQueue;
   readonly audit: AuditLog;
   readonly clock: Clock;
@@ -125,7 +129,8 @@ export async function routeCardAction(
     }
     // Most presses on a card the review left are told here; the store below catches one that
     // raced with the move.
-    const left = await leftBehind(deps.reviews, reviewId, pressed);
+    const recent = deps.reviews.peek(reviewId);
+    const left = await leftBehind(deps.reviews, reviewId, pressed, recent);
     if (left !== undefined) return await moved(left);
     const result = await decideReview(
       { ...deps, reviews: new PressedCardReviews(deps.reviews, pressed) },
@@ -137,6 +142,7 @@ export async function routeCardAction(
         cardVersion: request.cardVersion,
         source: 'teams',
       },
+      recent,
     );
     log.info('card action', { ...ids, reviewId, verb: request.verb, outcome: result.kind });
     // A refusal is drawn on the stored review, which may have moved to a newer card since: the

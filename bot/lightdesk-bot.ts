@@ -5,6 +5,7 @@ import {
   TeamsActivityHandler,
   TurnContext,
 } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 
 import type { AdaptiveCard } from '../adaptiveCards/card-types.js';
 import { buildHelpCard, buildPendingCard, buildStatusCard } from '../adaptiveCards/message-card.js';
@@ -14,7 +15,6 @@ import { isOpen, type Review } from '../core/model/review.js';
 import type { CardJson } from '../core/ports/chat-notifier.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { Logger } from '../core/ports/logger.js';
-import { RecentMap } from '../core/recent-map.js';
 import { conversationRecordOf } from './conversation-capture.js';
 import { errorType, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
 
@@ -38,7 +38,7 @@ const scanLimit = 500;
  */
 export class LightdeskBot extends TeamsActivityHandler {
   private readonly log: Logger;
-  private readonly replaced = new RecentMap<string, true>(maxReplaced);
+  private readonly replaced = new LRUCache<string, true>({ max: maxReplaced });
 
   constructor(private readonly deps: LightdeskBotDeps) {
     super();
