@@ -11,10 +11,10 @@ import type { AdaptiveCard } from '../adaptiveCards/card-types.js';
 import { buildHelpCard, buildPendingCard, buildStatusCard } from '../adaptiveCards/message-card.js';
 
 import { ensureError, NotFoundError } from '../core/errors.js';
-import { isOpen, type Review } from '../core/model/review.js';
 import type { CardJson } from '../core/ports/chat-notifier.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { Logger } from '../core/ports/logger.js';
+import { findReviews } from '../core/use-cases/review-queue.js';
 import { conversationRecordOf } from './conversation-capture.js';
 import { errorType, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
 
@@ -29,8 +29,8 @@ const maxPending = 10;
 const replaceBudgetMs = 1_500;
 /** Moved cards replaced by this process, remembered so several reviewers' refreshes make one PUT. */
 const maxReplaced = 256;
-/** How many reviews a command reads to sort and search; the store has no text index. */
-const scanLimit = 500;
+/** How many matches `status` looks through for one named exactly. */
+const MAX_STATUS_MATCHES = 50;
 
 /**
  * The Teams bot: remembers where it was installed, answers `help`, `pending` and `status`, and
@@ -245,28 +245,29 @@ export class LightdeskBot extends TeamsActivityHandler {
   }
 
   private async pending(): Promise<AdaptiveCard> {
-    const stored = await this.deps.reviews.list({
-      statuses: ['pending', 'rereview'],
-      limit: scanLimit,
-    });
-    const open = stored
-      .map((s) => s.review)
-      .filter(isOpen)
-      .sort(newestFirst);
-    return buildPendingCard(open.slice(0, maxPending), this.deps.clock.now(), open.length);
+    const now = this.deps.clock.now();
+    const open = await findReviews(
+      this.deps,
+      undefined,
+      { view: 'open', order: 'newest', limit: maxPending },
+      now,
+    );
+    return buildPendingCard(open.reviews, now, open.matched);
   }
 
   private async status(query: string): Promise<AdaptiveCard> {
     if (query === '') return buildStatusCard(undefined, '');
     const wanted = query.toLowerCase();
-    const reviews = (await this.deps.reviews.list({ limit: scanLimit }))
-      .map((s) => s.review)
-      .sort(newestFirst);
-    const exact = reviews.find(
+    const found = await findReviews(
+      this.deps,
+      undefined,
+      { view: 'all', text: query, order: 'newest', limit: MAX_STATUS_MATCHES },
+      this.deps.clock.now(),
+    );
+    const exact = found.reviews.find(
       (r) => r.galleryId.toLowerCase() === wanted || r.galleryName.toLowerCase() === wanted,
     );
-    const review = exact ?? reviews.find((r) => r.galleryName.toLowerCase().includes(wanted));
-    return buildStatusCard(review, query);
+    return buildStatusCard(exact ?? found.reviews[0], query);
   }
 }
 
@@ -281,8 +282,6 @@ function isCardSubmit(activity: Activity): boolean {
 function cardMessage(card: AdaptiveCard, summary: string): Partial<Activity> {
   return { type: 'message', attachments: [CardFactory.adaptiveCard(card)], summary };
 }
-
-const newestFirst = (a: Review, b: Review): number => b.openedAt.localeCompare(a.openedAt);
 
 function tenantOf(context: TurnContext): string | undefined {
   const channelData: unknown = context.activity.channelData;
