@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError } from '../errors.js';
 import type { AssetFile, MediaChange } from '../model/asset.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { GalleryChange } from '../model/gallery.js';
@@ -17,7 +17,7 @@ export const PHOTOSHELTER_CURSOR = 'photoshelter.library';
 const isoDate = z.iso.datetime({ offset: true });
 
 /** What the cursor remembers between polls. */
-const cursorStateSchema = z.object({
+export const libraryCursorSchema = z.object({
   /** When Lightdesk first looked at this library: older assets are not "new" uploads. */
   baselineAt: isoDate,
   /** The newest media modification time already handled. */
@@ -25,7 +25,7 @@ const cursorStateSchema = z.object({
   /** The newest gallery modification time already handled. */
   galleriesUpTo: isoDate,
 });
-type CursorState = z.infer<typeof cursorStateSchema>;
+type CursorState = z.infer<typeof libraryCursorSchema>;
 
 export interface DetectChangesDeps {
   readonly archive: PhotoArchive;
@@ -82,7 +82,7 @@ export async function detectChanges(
 ): Promise<DetectChangesResult> {
   const log = deps.logger.child('detect-changes');
   const now = deps.clock.now();
-  const cursor = await deps.cursors.get(PHOTOSHELTER_CURSOR);
+  const cursor = await deps.cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema);
 
   if (cursor === undefined) {
     // First look at a library: everything already there is the baseline, not a stream of uploads.
@@ -94,7 +94,7 @@ export async function detectChanges(
     return { kind: 'baseline', baselineAt };
   }
 
-  const state = parseCursor(cursor.value);
+  const state = cursor.state;
   const tally: Tally = { detected: 0, enqueued: 0 };
   // No ledger of its own: a second copy of an event (a crash before the snapshot, an overlapping
   // poll) costs the consumer one ledger read, where a producer ledger cost two writes per event.
@@ -146,29 +146,12 @@ async function saveCursor(
   version: string | undefined,
 ): Promise<boolean> {
   try {
-    await cursors.save(PHOTOSHELTER_CURSOR, JSON.stringify(state), version);
+    await cursors.save(PHOTOSHELTER_CURSOR, state, version);
     return true;
   } catch (e: unknown) {
     if (e instanceof ConflictError) return false;
     throw e;
   }
-}
-
-function parseCursor(value: string): CursorState {
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch (e: unknown) {
-    throw new ValidationError(`Stored cursor ${PHOTOSHELTER_CURSOR} is not JSON`, [], { cause: e });
-  }
-  const parsed = cursorStateSchema.safeParse(json);
-  if (!parsed.success) {
-    throw ValidationError.fromZod(
-      `Stored cursor ${PHOTOSHELTER_CURSOR} is malformed`,
-      parsed.error,
-    );
-  }
-  return parsed.data;
 }
 
 async function collectMediaChanges(

@@ -14,6 +14,7 @@ import { libraryEventSchema } from '../../../core/model/library-event.js';
 import {
   type DetectChangesDeps,
   detectChanges,
+  libraryCursorSchema,
   PHOTOSHELTER_CURSOR,
 } from '../../../core/use-cases/detect-changes.js';
 import { FakePhotoShelterServer } from '../../../simulators/photoshelter/fake-photoshelter-server.js';
@@ -117,12 +118,12 @@ describe('detectChanges on PhotoShelter (simulator) and Azure Storage (Azurite)'
   it('on a malformed answer fails with a validation error and moves neither cursor nor queue', async () => {
     const { galleries } = await sim.library();
     await sim.upload(galleries[0]?.id ?? '');
-    const before = await cursors.get(PHOTOSHELTER_CURSOR);
+    const before = await cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema);
     await sim.fault({ path: '/psapi/v4.0/media', malformed: true, times: 1 });
 
     await expect(detectChanges(deps, options)).rejects.toThrow(ValidationError);
 
-    expect(await cursors.get(PHOTOSHELTER_CURSOR)).toEqual(before);
+    expect(await cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema)).toEqual(before);
     expect(await queue.depth()).toEqual({ active: 0, poison: 0 });
     // The next poll picks the upload up: nothing was lost.
     await detectChanges(deps, options);

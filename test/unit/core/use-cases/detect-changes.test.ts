@@ -4,6 +4,7 @@ import { AppError, ValidationError } from '../../../../core/errors.js';
 import {
   type DetectChangesDeps,
   detectChanges,
+  libraryCursorSchema,
   PHOTOSHELTER_CURSOR,
 } from '../../../../core/use-cases/detect-changes.js';
 import { recordLibraryEvent } from '../../../../core/use-cases/record-library-event.js';
@@ -304,8 +305,8 @@ describe('detectChanges', () => {
   it('refuses a corrupted cursor with a clear error and enqueues nothing', async () => {
     await afterBaseline(world);
     const cursors = world.deps.cursors;
-    const current = await cursors.get(PHOTOSHELTER_CURSOR);
-    await cursors.save(PHOTOSHELTER_CURSOR, '{"baselineAt":"yesterday"}', current?.version);
+    const current = await cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema);
+    await cursors.save(PHOTOSHELTER_CURSOR, { baselineAt: 'yesterday' }, current?.version);
     world.archive.upload(world.gallery);
 
     await expect(detectChanges(world.deps, options)).rejects.toThrow(
