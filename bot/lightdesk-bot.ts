@@ -7,6 +7,7 @@ import {
 } from 'botbuilder';
 import { LRUCache } from 'lru-cache';
 
+import { parseActionData, parseInvokeAction } from '../adaptiveCards/action-data.js';
 import type { AdaptiveCard } from '../adaptiveCards/card-types.js';
 import { buildHelpCard, buildPendingCard, buildStatusCard } from '../adaptiveCards/message-card.js';
 
@@ -94,16 +95,8 @@ export class LightdeskBot extends TeamsActivityHandler {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     // Parsed here, not by ActivityHandler.getAdaptiveCardInvokeValue, which throws on a value
     // without `action` instead of answering.
-    const value: unknown = context.activity.value;
-    const action =
-      typeof value === 'object' && value !== null && 'action' in value ? value.action : undefined;
-    const field = (name: string): unknown =>
-      typeof action === 'object' && action !== null && name in action
-        ? (action as Record<string, unknown>)[name]
-        : undefined;
     const routed = await routeCardAction(this.deps, {
-      verb: field('verb'),
-      data: field('data'),
+      action: parseInvokeAction(context.activity.value),
       actor: { id: context.activity.from?.id, aadObjectId: context.activity.from?.aadObjectId },
       activityId: context.activity.replyToId,
       conversationId: context.activity.conversation?.id,
@@ -163,8 +156,7 @@ export class LightdeskBot extends TeamsActivityHandler {
    */
   private async submitted(context: TurnContext): Promise<void> {
     const { answer: body } = await routeCardAction(this.deps, {
-      verb: undefined,
-      data: context.activity.value,
+      action: parseActionData(undefined, context.activity.value),
       actor: { id: context.activity.from?.id, aadObjectId: context.activity.from?.aadObjectId },
       activityId: context.activity.replyToId,
       conversationId: context.activity.conversation?.id,
