@@ -90,7 +90,7 @@ export const reviewSyncSchema = z.object({
   decision: decisionRefSchema.optional(),
   audit: auditEntrySchema.optional(),
   announce: webhookFanoutSchema.optional(),
-  /** When a sync after uploads was first held back for the batch window (see process-event). */
+  /** When a sync after uploads was first held back for the batch window (see sync-requested.ts). */
   heldSince: z.iso.datetime({ offset: true }).optional(),
 });
 export type ReviewSync = z.infer<typeof reviewSyncSchema>;
