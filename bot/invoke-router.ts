@@ -46,7 +46,7 @@ export const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
 export const errorType = 'application/vnd.microsoft.error';
 
 /**
- * The invoke response body (reference microsoft-365.md §2): a card that replaces the one the user
+ * The invoke response body: a card that replaces the one the user
  * pressed, or an error Teams shows as "Something went wrong".
  */
 export type CardActionAnswer =
@@ -79,8 +79,8 @@ const answer = (card: CardJson): RoutedCardAction => ({
 });
 
 /**
- * Routes a card action to the review loop and answers with the card the user should now see
- * (ARCHITECTURE.md §3.5). Only the decision is recorded here; `decideReview` queues `review.sync`,
+ * Routes a card action to the review loop and answers with the card the user should now see. Only
+ * the decision is recorded here; `decideReview` queues `review.sync`,
  * which updates the card for everyone (`updateActivity`), Planner and PhotoShelter. Calling
  * `updateActivity` here as well would put a Bot Connector round trip inside the invoke, which Teams
  * retries when it is not answered within seconds.

@@ -21,7 +21,7 @@ import { errorType, type InvokeRouterDeps, routeCardAction } from './invoke-rout
 
 export interface LightdeskBotDeps extends InvokeRouterDeps {
   readonly conversations: ConversationStore;
-  /** Tenants whose activities are served (ARCHITECTURE.md §7); empty: any (local demo). */
+  /** Tenants whose activities are served; empty: any (local demo). */
   readonly allowedTenantIds?: readonly string[];
 }
 
@@ -35,7 +35,7 @@ const MAX_STATUS_MATCHES = 50;
 
 /**
  * The Teams bot: remembers where it was installed, answers `help`, `pending` and `status`, and
- * routes `adaptiveCard/action` invokes to the review loop (ARCHITECTURE.md §1, §3.5).
+ * routes `adaptiveCard/action` invokes to the review loop.
  */
 export class LightdeskBot extends TeamsActivityHandler {
   private readonly log: Logger;

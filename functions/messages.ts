@@ -21,7 +21,7 @@ const badRequest = (message: string): HttpResponseInit =>
 
 /**
  * Adapts an @azure/functions request to the bot and its answer back. Refusals carry no detail:
- * a caller without a valid channel token learns nothing from us (ARCHITECTURE.md §7).
+ * a caller without a valid channel token learns nothing from us.
  */
 export async function serveBotRequest(
   endpoint: BotEndpoint,
@@ -50,7 +50,7 @@ export async function serveBotRequest(
     : json(answer.status, answer.body);
 }
 
-/** POST /api/messages: the Teams bot (ARCHITECTURE.md §1). */
+/** POST /api/messages: the Teams bot. */
 export function messages(bot: BotProvider): HttpFunctionDefinition {
   return {
     trigger: 'http',

@@ -27,7 +27,7 @@ export type DecideReviewResult = DecisionOutcome & { readonly current: Review };
 const maxAttempts = 5;
 
 /**
- * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner (ARCHITECTURE.md §3.5).
+ * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner.
  * Records the decision under the review's ETag and queues the slow effects (Planner, PhotoShelter, the
  * card for everyone, the audit entry, subscribers), so a card action costs three storage calls (two
  * when the caller hands over `seen`, the copy the card's Refresh read) and is answered in

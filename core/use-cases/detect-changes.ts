@@ -71,10 +71,9 @@ interface Tally {
 type Emit = (event: LibraryEvent) => Promise<void>;
 
 /**
- * Turns what changed in the photo library since the stored cursor into durable events
- * (ARCHITECTURE.md §3.1). Each event is enqueued at most once under its deterministic id, events are
- * enqueued before the snapshot and the cursor move, so a crash anywhere replays the same ids, which the
- * consumer then drops (record-library-event.ts records each event id once).
+ * Turns what changed in the photo library since the stored cursor into durable events, each under a
+ * deterministic id. Events are enqueued before the snapshot and the cursor move, so a crash anywhere
+ * replays the same ids, which the consumer then drops (record-library-event.ts records each id once).
  */
 export async function detectChanges(
   deps: DetectChangesDeps,
