@@ -116,3 +116,19 @@ export function parseActionData(verb: unknown, data: unknown): ParseActionDataRe
     ? { ok: true, value: { verb: resolved, ...fields.data } }
     : { ok: false, problems };
 }
+
+/**
+ * The `value` of an `adaptiveCard/action` invoke: `{ action: { type, verb, data } }`
+ * (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards).
+ * Only the action's verb and data are read; they are checked by `parseActionData`.
+ */
+const invokeValueSchema = z.object({
+  action: z.object({ verb: z.unknown().optional(), data: z.unknown().optional() }),
+});
+
+/** Parses an invoke's `value` down to the card action it carries, in one pass over each part. */
+export function parseInvokeAction(value: unknown): ParseActionDataResult {
+  const parsed = invokeValueSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, problems: issuesOf(parsed.error) };
+  return parseActionData(parsed.data.action.verb, parsed.data.action.data);
+}

@@ -8,8 +8,8 @@ export interface BotHttpRequest {
   readonly method: string;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The parsed JSON body (the activity). */
-  readonly body: Readonly<Record<string, unknown>>;
+  /** The JSON body as parsed from the text; checked here, once, as an activity. */
+  readonly body: unknown;
 }
 
 export interface BotHttpAnswer {
@@ -40,7 +40,7 @@ export class BotAdapter extends CloudAdapter {
 
 // What `CloudAdapter.process` requires of a body before it runs a turn (botbuilder
 // src/activityValidator.ts): an object with a type; the rest is the handlers' to read.
-const activitySchema = z.looseObject({ type: z.string().min(1) });
+const activitySchema = z.looseObject({ type: z.string().min(1), id: z.string().optional() });
 
 /** The timestamps botbuilder turns into Dates, keeping the text (botbuilder validateAndFixActivity). */
 const timestampFields = [
@@ -49,7 +49,7 @@ const timestampFields = [
   ['localTimestamp', 'rawLocalTimestamp'],
 ] as const;
 
-function toActivity(body: Readonly<Record<string, unknown>>): Activity | undefined {
+function toActivity(body: unknown): Activity | undefined {
   const parsed = activitySchema.safeParse(body);
   if (!parsed.success) return undefined;
   // zod hands back a new object, so botbuilder's changes (callerId, the Dates) stay off the body.
@@ -82,11 +82,11 @@ export async function processBotRequest(
 ): Promise<BotHttpAnswer> {
   if (request.method !== 'POST') return { status: 405 };
   const activity = toActivity(request.body);
-  const activityId = typeof request.body['id'] === 'string' ? request.body['id'] : undefined;
   if (activity === undefined) {
-    logger.warn('bot request without an activity type', { activityId });
+    logger.warn('bot request without an activity type', {});
     return { status: 400 };
   }
+  const activityId = activity.id;
   let hasTurnStarted = false;
   let invokeResponse: InvokeResponse | undefined;
   try {

@@ -1,7 +1,7 @@
-import { parseActionData } from '../adaptiveCards/action-data.js';
-import { verbs } from '../adaptiveCards/verbs.js';
+import type { ParseActionDataResult, ParsedCardAction } from '../adaptiveCards/action-data.js';
+import type { Verb } from '../adaptiveCards/verbs.js';
 import { AppError, ensureError, NotFoundError } from '../core/errors.js';
-import { shownOn, takesPresses } from '../core/model/card-instance.js';
+import { type PressedCard, shownOn, takesPresses } from '../core/model/card-instance.js';
 import { type Review } from '../core/model/review.js';
 import type { AuditLog } from '../core/ports/audit-log.js';
 import type { CardJson } from '../core/ports/chat-notifier.js';
@@ -9,13 +9,17 @@ import type { Clock } from '../core/ports/clock.js';
 import type { EventQueue } from '../core/ports/event-queue.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { CardContext, ReviewCards } from '../core/ports/review-cards.js';
-import type { ReviewStore } from '../core/ports/review-store.js';
+import { cardContext, type CardContextDeps } from '../core/use-cases/card-context.js';
 import { decideReview, type DecideReviewResult } from '../core/use-cases/decide-review.js';
-import { type InvokeCardContextDeps, invokeCardContext } from './card-context.js';
-import { CardMovedError, leftBehind, PressedCardReviews } from './pressed-card.js';
+import {
+  CardMovedError,
+  leftBehind,
+  PressedCardReviews,
+  type ReviewsWithRecentCopies,
+} from './pressed-card.js';
 
-export interface InvokeRouterDeps extends InvokeCardContextDeps {
-  readonly reviews: ReviewStore;
+export interface InvokeRouterDeps extends Omit<CardContextDeps, 'archive'> {
+  readonly reviews: ReviewsWithRecentCopies;
   readonly queue: EventQueue;
   readonly audit: AuditLog;
   readonly clock: Clock;
@@ -23,10 +27,10 @@ export interface InvokeRouterDeps extends InvokeCardContextDeps {
   readonly cards: ReviewCards;
 }
 
-/** An `adaptiveCard/action` invoke, as much of it as the router reads (no SDK types). */
+/** An `adaptiveCard/action` invoke (or its Submit fallback), as much of it as the router reads. */
 export interface CardAction {
-  readonly verb: unknown;
-  readonly data: unknown;
+  /** The action as parsed once from the activity (action-data.ts `parseInvokeAction`). */
+  readonly action: ParseActionDataResult;
   readonly actor: {
     /** The Teams user id (MRI). */
     readonly id: string | undefined;
@@ -42,7 +46,7 @@ export const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
 export const errorType = 'application/vnd.microsoft.error';
 
 /**
- * The invoke response body (reference microsoft-365.md §2): a card that replaces the one the user
+ * The invoke response body: a card that replaces the one the user
  * pressed, or an error Teams shows as "Something went wrong".
  */
 export type CardActionAnswer =
@@ -75,8 +79,8 @@ const answer = (card: CardJson): RoutedCardAction => ({
 });
 
 /**
- * Routes a card action to the review loop and answers with the card the user should now see
- * (ARCHITECTURE.md §3.5). Only the decision is recorded here; `decideReview` queues `review.sync`,
+ * Routes a card action to the review loop and answers with the card the user should now see. Only
+ * the decision is recorded here; `decideReview` queues `review.sync`,
  * which updates the card for everyone (`updateActivity`), Planner and PhotoShelter. Calling
  * `updateActivity` here as well would put a Bot Connector round trip inside the invoke, which Teams
  * retries when it is not answered within seconds.
@@ -87,7 +91,7 @@ export async function routeCardAction(
 ): Promise<RoutedCardAction> {
   const log = deps.logger.child('invoke');
   const ids = { activityId: action.activityId, conversationId: action.conversationId };
-  const parsed = parseActionData(action.verb, action.data);
+  const parsed = action.action;
   if (!parsed.ok) {
     // Card data is ours, so this is an old or tampered card: say so kindly, log what was wrong
     // (the problems name fields, never values).
@@ -104,49 +108,18 @@ export async function routeCardAction(
     );
   }
   const request = parsed.value;
-  const { reviewId, cardInstance } = request;
-  const pressed = { instance: cardInstance, activityId: action.activityId };
-  const moved = async (review: Review): Promise<RoutedCardAction> => {
-    log.info('card action on a card the review moved from', {
-      ...ids,
-      reviewId,
-      verb: request.verb,
-    });
-    // No roster lookup: the moved card has no refresh, so it needs nobody's Teams id.
-    const context = await invokeCardContext({ ...deps, chat: undefined }, review);
-    return { ...answer(deps.cards.moved(review, context)), isMovedCard: true };
+  const { reviewId } = request;
+  const press: Press = {
+    deps,
+    log,
+    action,
+    pressed: { instance: request.cardInstance, activityId: action.activityId },
   };
   try {
-    if (request.verb === verbs.refresh) {
-      const stored = await deps.reviews.get(reviewId);
-      if (stored === undefined) throw new NotFoundError('Review', reviewId);
-      if (!takesPresses(stored.review, pressed)) return await moved(stored.review);
-      return await refresh(deps, shownOn(stored.review, cardInstance), action.actor.aadObjectId);
-    }
-    // Most presses on a card the review left are told here; the store below catches one that
-    // raced with the move.
-    const left = await leftBehind(deps.reviews, reviewId, pressed);
-    if (left !== undefined) return await moved(left);
-    const result = await decideReview(
-      { ...deps, reviews: new PressedCardReviews(deps.reviews, pressed) },
-      reviewId,
-      {
-        reviewerId: action.actor.aadObjectId ?? '',
-        verb: request.verb,
-        comment: request.comment,
-        cardVersion: request.cardVersion,
-        source: 'teams',
-      },
-    );
-    log.info('card action', { ...ids, reviewId, verb: request.verb, outcome: result.kind });
-    // A refusal is drawn on the stored review, which may have moved to a newer card since: the
-    // answer must not hand this card the newer card's buttons.
-    if (!takesPresses(result.current, pressed)) return await moved(result.current);
-    const current = shownOn(result.current, cardInstance);
-    return answer(await cardFor(deps, { ...result, current }, action.actor.aadObjectId));
+    return await dispatch(press, request);
   } catch (e: unknown) {
     const error = ensureError(e);
-    if (error instanceof CardMovedError) return moved(error.review);
+    if (error instanceof CardMovedError) return moved(press, request, error.review);
     if (error instanceof NotFoundError) {
       log.warn('card action on a missing review', { ...ids, reviewId, code: error.code });
       return answer(
@@ -171,22 +144,121 @@ export async function routeCardAction(
   }
 }
 
-const isReviewer = (review: Review, aadObjectId: string | undefined): boolean =>
-  aadObjectId !== undefined && review.reviewers.some((r) => r.id === aadObjectId);
+/** One press being answered: who pressed which card, and what the router works with. */
+interface Press {
+  readonly deps: InvokeRouterDeps;
+  readonly log: Logger;
+  readonly action: CardAction;
+  readonly pressed: PressedCard;
+}
+
+/** The parsed action of one verb, with that verb's data. */
+export type CardActionOf<V extends Verb> = Extract<ParsedCardAction, { readonly verb: V }>;
+
+type Route<V extends Verb> = (press: Press, request: CardActionOf<V>) => Promise<RoutedCardAction>;
+
+/** Every card verb and what answers it; a verb added to the cards fails to compile until routed. */
+const routes: { readonly [V in Verb]: Route<V> } = {
+  approve: decideOnCard,
+  rereview: decideOnCard,
+  archive: decideOnCard,
+  refresh: refreshCard,
+};
+
+function dispatch<V extends Verb>(
+  press: Press,
+  request: CardActionOf<V>,
+): Promise<RoutedCardAction> {
+  const route: Route<V> = routes[request.verb];
+  return route(press, request);
+}
+
+/** The card the review moved to says so, to the user and (`isMovedCard`) to everyone on this card. */
+async function moved(
+  press: Press,
+  request: ParsedCardAction,
+  review: Review,
+): Promise<RoutedCardAction> {
+  const { deps, log, action } = press;
+  log.info('card action on a card the review moved from', {
+    activityId: action.activityId,
+    conversationId: action.conversationId,
+    reviewId: request.reviewId,
+    verb: request.verb,
+  });
+  // No roster lookup: the moved card has no refresh, so it needs nobody's Teams id.
+  const context = await cardContext({ ...deps, chat: undefined, archive: undefined }, review);
+  return { ...answer(deps.cards.moved(review, context)), isMovedCard: true };
+}
 
 /** Refresh (automatic for `refresh.userIds`, or the card's menu): the view this user may have. */
-async function refresh(
-  deps: InvokeRouterDeps,
-  review: Review,
-  aadObjectId: string | undefined,
+async function refreshCard(
+  press: Press,
+  request: CardActionOf<'refresh'>,
 ): Promise<RoutedCardAction> {
-  const context = await invokeCardContext(deps, review);
+  const { deps } = press;
+  const stored = await deps.reviews.get(request.reviewId);
+  if (stored === undefined) throw new NotFoundError('Review', request.reviewId);
+  if (!takesPresses(stored.review, press.pressed)) return moved(press, request, stored.review);
+  const review = shownOn(stored.review, request.cardInstance);
+  const context = await invokeContext(deps, review);
   return answer(
-    isReviewer(review, aadObjectId)
+    isReviewer(review, press.action.actor.aadObjectId)
       ? deps.cards.forReviewer(review, context)
       : deps.cards.readOnly(review, context, reasons.notReviewer),
   );
 }
+
+/** Approve, Re-review or Archive: the decision is recorded, and the card answers its outcome. */
+async function decideOnCard(
+  press: Press,
+  request: CardActionOf<'approve' | 'rereview' | 'archive'>,
+): Promise<RoutedCardAction> {
+  const { deps, log, action, pressed } = press;
+  const { reviewId, cardInstance } = request;
+  // Most presses on a card the review left are told here; the store below catches one that
+  // raced with the move.
+  const recent = deps.reviews.peek(reviewId);
+  const left = await leftBehind(deps.reviews, reviewId, pressed, recent);
+  if (left !== undefined) return moved(press, request, left);
+  const result = await decideReview(
+    { ...deps, reviews: new PressedCardReviews(deps.reviews, pressed) },
+    reviewId,
+    {
+      reviewerId: action.actor.aadObjectId ?? '',
+      verb: request.verb,
+      comment: request.comment,
+      cardVersion: request.cardVersion,
+      source: 'teams',
+    },
+    recent,
+  );
+  log.info('card action', {
+    activityId: action.activityId,
+    conversationId: action.conversationId,
+    reviewId,
+    verb: request.verb,
+    outcome: result.kind,
+  });
+  // A refusal is drawn on the stored review, which may have moved to a newer card since: the
+  // answer must not hand this card the newer card's buttons.
+  if (!takesPresses(result.current, pressed)) return moved(press, request, result.current);
+  const current = shownOn(result.current, cardInstance);
+  return answer(await cardFor(deps, { ...result, current }, action.actor.aadObjectId));
+}
+
+/** A roster lookup may cost one Bot Connector call; the invoke answer must not wait longer. */
+const ROSTER_BUDGET_MS = 1_500;
+
+/**
+ * The card context of an invoke answer: no PhotoShelter (Teams retries an invoke it gets no answer
+ * to within seconds), and the roster only as long as the answer can wait.
+ */
+const invokeContext = (deps: InvokeRouterDeps, review: Review): Promise<CardContext> =>
+  cardContext({ ...deps, archive: undefined }, review, { rosterBudgetMs: ROSTER_BUDGET_MS });
+
+const isReviewer = (review: Review, aadObjectId: string | undefined): boolean =>
+  aadObjectId !== undefined && review.reviewers.some((r) => r.id === aadObjectId);
 
 /** Every outcome of a decision becomes a card; none is an error to the user. */
 async function cardFor(
@@ -195,7 +267,7 @@ async function cardFor(
   aadObjectId: string | undefined,
 ): Promise<CardJson> {
   const review = result.current;
-  const context: CardContext = await invokeCardContext(deps, review);
+  const context: CardContext = await invokeContext(deps, review);
   const reviewerView = () =>
     isReviewer(review, aadObjectId)
       ? deps.cards.forReviewer(review, context)

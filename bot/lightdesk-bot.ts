@@ -5,22 +5,23 @@ import {
   TeamsActivityHandler,
   TurnContext,
 } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 
+import { parseActionData, parseInvokeAction } from '../adaptiveCards/action-data.js';
 import type { AdaptiveCard } from '../adaptiveCards/card-types.js';
 import { buildHelpCard, buildPendingCard, buildStatusCard } from '../adaptiveCards/message-card.js';
 
 import { ensureError, NotFoundError } from '../core/errors.js';
-import { isOpen, type Review } from '../core/model/review.js';
 import type { CardJson } from '../core/ports/chat-notifier.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { Logger } from '../core/ports/logger.js';
-import { RecentMap } from '../core/recent-map.js';
+import { findReviews } from '../core/use-cases/review-queue.js';
 import { conversationRecordOf } from './conversation-capture.js';
 import { errorType, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
 
 export interface LightdeskBotDeps extends InvokeRouterDeps {
   readonly conversations: ConversationStore;
-  /** Tenants whose activities are served (ARCHITECTURE.md §7); empty: any (local demo). */
+  /** Tenants whose activities are served; empty: any (local demo). */
   readonly allowedTenantIds?: readonly string[];
 }
 
@@ -29,16 +30,16 @@ const maxPending = 10;
 const replaceBudgetMs = 1_500;
 /** Moved cards replaced by this process, remembered so several reviewers' refreshes make one PUT. */
 const maxReplaced = 256;
-/** How many reviews a command reads to sort and search; the store has no text index. */
-const scanLimit = 500;
+/** How many matches `status` looks through for one named exactly. */
+const MAX_STATUS_MATCHES = 50;
 
 /**
  * The Teams bot: remembers where it was installed, answers `help`, `pending` and `status`, and
- * routes `adaptiveCard/action` invokes to the review loop (ARCHITECTURE.md §1, §3.5).
+ * routes `adaptiveCard/action` invokes to the review loop.
  */
 export class LightdeskBot extends TeamsActivityHandler {
   private readonly log: Logger;
-  private readonly replaced = new RecentMap<string, true>(maxReplaced);
+  private readonly replaced = new LRUCache<string, true>({ max: maxReplaced });
 
   constructor(private readonly deps: LightdeskBotDeps) {
     super();
@@ -94,16 +95,8 @@ export class LightdeskBot extends TeamsActivityHandler {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     // Parsed here, not by ActivityHandler.getAdaptiveCardInvokeValue, which throws on a value
     // without `action` instead of answering.
-    const value: unknown = context.activity.value;
-    const action =
-      typeof value === 'object' && value !== null && 'action' in value ? value.action : undefined;
-    const field = (name: string): unknown =>
-      typeof action === 'object' && action !== null && name in action
-        ? (action as Record<string, unknown>)[name]
-        : undefined;
     const routed = await routeCardAction(this.deps, {
-      verb: field('verb'),
-      data: field('data'),
+      action: parseInvokeAction(context.activity.value),
       actor: { id: context.activity.from?.id, aadObjectId: context.activity.from?.aadObjectId },
       activityId: context.activity.replyToId,
       conversationId: context.activity.conversation?.id,
@@ -163,8 +156,7 @@ export class LightdeskBot extends TeamsActivityHandler {
    */
   private async submitted(context: TurnContext): Promise<void> {
     const { answer: body } = await routeCardAction(this.deps, {
-      verb: undefined,
-      data: context.activity.value,
+      action: parseActionData(undefined, context.activity.value),
       actor: { id: context.activity.from?.id, aadObjectId: context.activity.from?.aadObjectId },
       activityId: context.activity.replyToId,
       conversationId: context.activity.conversation?.id,
@@ -245,28 +237,29 @@ export class LightdeskBot extends TeamsActivityHandler {
   }
 
   private async pending(): Promise<AdaptiveCard> {
-    const stored = await this.deps.reviews.list({
-      statuses: ['pending', 'rereview'],
-      limit: scanLimit,
-    });
-    const open = stored
-      .map((s) => s.review)
-      .filter(isOpen)
-      .sort(newestFirst);
-    return buildPendingCard(open.slice(0, maxPending), this.deps.clock.now(), open.length);
+    const now = this.deps.clock.now();
+    const open = await findReviews(
+      this.deps,
+      undefined,
+      { view: 'open', order: 'newest', limit: maxPending },
+      now,
+    );
+    return buildPendingCard(open.reviews, now, open.matched);
   }
 
   private async status(query: string): Promise<AdaptiveCard> {
     if (query === '') return buildStatusCard(undefined, '');
     const wanted = query.toLowerCase();
-    const reviews = (await this.deps.reviews.list({ limit: scanLimit }))
-      .map((s) => s.review)
-      .sort(newestFirst);
-    const exact = reviews.find(
+    const found = await findReviews(
+      this.deps,
+      undefined,
+      { view: 'all', text: query, order: 'newest', limit: MAX_STATUS_MATCHES },
+      this.deps.clock.now(),
+    );
+    const exact = found.reviews.find(
       (r) => r.galleryId.toLowerCase() === wanted || r.galleryName.toLowerCase() === wanted,
     );
-    const review = exact ?? reviews.find((r) => r.galleryName.toLowerCase().includes(wanted));
-    return buildStatusCard(review, query);
+    return buildStatusCard(exact ?? found.reviews[0], query);
   }
 }
 
@@ -281,8 +274,6 @@ function isCardSubmit(activity: Activity): boolean {
 function cardMessage(card: AdaptiveCard, summary: string): Partial<Activity> {
   return { type: 'message', attachments: [CardFactory.adaptiveCard(card)], summary };
 }
-
-const newestFirst = (a: Review, b: Review): number => b.openedAt.localeCompare(a.openedAt);
 
 function tenantOf(context: TurnContext): string | undefined {
   const channelData: unknown = context.activity.channelData;

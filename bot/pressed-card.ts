@@ -15,15 +15,24 @@ export class CardMovedError extends AppError {
 }
 
 /**
+ * The review store the bot decides through: it also hands out the copy of a review it read or wrote
+ * a moment ago (a card's Refresh), without a storage call (composition/recent-reviews.ts).
+ */
+export interface ReviewsWithRecentCopies extends ReviewStore {
+  /** The copy read or written lately; it may be behind the stored review, so only for guarded writes. */
+  peek(reviewId: string): StoredReview | undefined;
+}
+
+/**
  * The stored review when the pressed card is no longer its current one, else undefined. The copy
- * the bot kept (`peek`) can say yes on its own; a no is only ever given on a fresh read.
+ * the bot kept (`recent`) can say yes on its own; a no is only ever given on a fresh read.
  */
 export async function leftBehind(
   reviews: ReviewStore,
   reviewId: string,
   card: PressedCard,
+  recent: StoredReview | undefined,
 ): Promise<Review | undefined> {
-  const recent = reviews.peek?.(reviewId);
   if (recent !== undefined && takesPresses(recent.review, card)) return undefined;
   const stored = await reviews.get(reviewId);
   if (stored === undefined) throw new NotFoundError('Review', reviewId);
@@ -45,10 +54,6 @@ export class PressedCardReviews implements ReviewStore {
 
   get(reviewId: string): Promise<StoredReview | undefined> {
     return this.inner.get(reviewId);
-  }
-
-  peek(reviewId: string): StoredReview | undefined {
-    return this.inner.peek?.(reviewId);
   }
 
   findOpen(galleryId: string): Promise<StoredReview | undefined> {

@@ -15,10 +15,10 @@ import type { Logger } from '../core/ports/logger.js';
 import type { ReviewCards } from '../core/ports/review-cards.js';
 import type { ReviewStore } from '../core/ports/review-store.js';
 import type { TaskBoard } from '../core/ports/task-board.js';
-import { RecentReviewStore } from '../connectors/system/recent-review-store.js';
 import { BotChatNotifier } from '../connectors/teams/bot-chat-notifier.js';
 import type { BotEndpoint } from '../functions/messages.js';
 import type { BotConfig } from './bot-config.js';
+import { RecentReviewsCache } from './recent-reviews.js';
 
 /** What the bot works with; a `Services` object with these fields will do. */
 export interface BotServices {
@@ -64,7 +64,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
   const bot = new LightdeskBot({
     ...services,
     // Presses usually follow the card's Refresh by moments; the bot keeps what it read for them.
-    reviews: new RecentReviewStore(services.reviews, { clock: services.clock }),
+    reviews: new RecentReviewsCache(services.reviews, { clock: services.clock }),
     chat: services.chat ?? notifier,
     allowedTenantIds: botConfig.tenantId === undefined ? [] : [botConfig.tenantId],
   });

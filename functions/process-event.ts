@@ -1,9 +1,9 @@
 import type { InvocationContext } from '@azure/functions';
 
 import {
-  handleQueueMessage,
-  type HandleQueueMessageDeps,
-} from '../core/use-cases/handle-queue-message.js';
+  processEvent as processQueuedEvent,
+  type ProcessEventDeps,
+} from '../core/use-cases/process-event.js';
 import { settleQueueWork } from '../core/use-cases/queue-failures.js';
 import type { Provider, QueueFunctionDefinition } from './definition.js';
 
@@ -14,7 +14,7 @@ import type { Provider, QueueFunctionDefinition } from './definition.js';
  * with its reason (core/use-cases/queue-failures.ts). Anything else is thrown, and the host delivers
  * it again as before.
  */
-export function processEvent(services: Provider<HandleQueueMessageDeps>): QueueFunctionDefinition {
+export function processEvent(services: Provider<ProcessEventDeps>): QueueFunctionDefinition {
   return {
     trigger: 'queue',
     name: 'processEvent',
@@ -22,8 +22,8 @@ export function processEvent(services: Provider<HandleQueueMessageDeps>): QueueF
     handler: async (message: unknown, context: InvocationContext) => {
       const s = await services();
       const logger = s.logger.child('processEvent');
-      const outcome = await settleQueueWork({ queue: s.queue, logger }, message, () =>
-        handleQueueMessage({ ...s, logger }, message),
+      const outcome = await settleQueueWork({ queue: s.queue, logger }, message, (parsed) =>
+        processQueuedEvent({ ...s, logger }, parsed),
       );
       if (outcome.kind === 'done') {
         const { result } = outcome;

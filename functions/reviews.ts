@@ -15,6 +15,7 @@ import { reviewView as present } from '../core/model/review-view.js';
 import { galleryIdSchema } from '../core/model/ids.js';
 import { decideReview, type DecideReviewDeps } from '../core/use-cases/decide-review.js';
 import { requestReview as requestReviewUseCase } from '../core/use-cases/request-review.js';
+import { findReviews } from '../core/use-cases/review-queue.js';
 import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.js';
 import { httpFunction, json } from './http-response.js';
 import { parse, readJson } from './read-json.js';
@@ -91,11 +92,20 @@ export function listReviews(services: Provider<ReviewsDeps>): HttpFunctionDefini
         Object.fromEntries(request.query.entries()),
         'Query parameters',
       );
-      const found = await s.reviews.list({
-        ...(query.status === undefined ? {} : { statuses: query.status }),
-        limit: query.limit,
-      });
-      return json(200, { reviews: found.map((r) => present(r.review)) });
+      // Every status unless asked (superseded ones too), most recently changed first, as the
+      // connector's callers have always had them.
+      const found = await findReviews(
+        s,
+        undefined,
+        {
+          view: 'all',
+          statuses: query.status ?? reviewStatusSchema.options,
+          order: 'updated',
+          limit: query.limit,
+        },
+        s.clock.now(),
+      );
+      return json(200, { reviews: found.reviews.map((review) => present(review)) });
     },
   );
 }

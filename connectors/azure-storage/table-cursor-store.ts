@@ -9,34 +9,39 @@ import { encodeKey } from './keys.js';
 const cursorRowSchema = z.object({ value: z.string() });
 
 /**
- * Cursors in Table Storage, one row per name (PartitionKey = name, RowKey = ''). The version is the
- * row's ETag, so a save with a stale version fails on the service, not in our code
+ * Cursors in Table Storage, one row per name (PartitionKey = name, RowKey = ''), the state as JSON in
+ * the `value` column, checked against the caller's schema on every read. The version is the row's ETag, so a save with a stale version fails on the service, not in our code
  * (https://learn.microsoft.com/rest/api/storageservices/update-entity2).
  */
 export class TableCursorStore implements CursorStore {
   /** `table`: the `cursors` table. */
   constructor(private readonly table: TableClient) {}
 
-  async get(name: string): Promise<Cursor | undefined> {
+  async get<T>(name: string, schema: z.ZodType<T>): Promise<Cursor<T> | undefined> {
+    let row: Awaited<ReturnType<TableClient['getEntity']>>;
     try {
-      const row = await this.table.getEntity(encodeKey(name), '');
-      const parsed = cursorRowSchema.safeParse(row);
-      if (!parsed.success) throw ValidationError.fromZod(`Stored cursor ${name}`, parsed.error);
-      return { name, value: parsed.data.value, version: requireEtag(row.etag, name) };
+      row = await this.table.getEntity(encodeKey(name), '');
     } catch (e: unknown) {
       if (statusOf(e) === 404) return undefined;
       throw toStorageError('azure-table', e, { what: 'cursor', id: name });
     }
+    const parsed = cursorRowSchema.safeParse(row);
+    if (!parsed.success) throw ValidationError.fromZod(`Stored cursor ${name}`, parsed.error);
+    return {
+      name,
+      state: parseState(name, parsed.data.value, schema),
+      version: requireEtag(row.etag, name),
+    };
   }
 
-  async save(name: string, value: string, expectedVersion: string | undefined): Promise<Cursor> {
-    const entity = { partitionKey: encodeKey(name), rowKey: '', value };
+  async save<T>(name: string, state: T, expectedVersion: string | undefined): Promise<Cursor<T>> {
+    const entity = { partitionKey: encodeKey(name), rowKey: '', value: JSON.stringify(state) };
     try {
       const response =
         expectedVersion === undefined
           ? await this.table.createEntity(entity)
           : await this.table.updateEntity(entity, 'Replace', { etag: expectedVersion });
-      return { name, value, version: requireEtag(response.etag, name) };
+      return { name, state, version: requireEtag(response.etag, name) };
     } catch (e: unknown) {
       // 409 (created meanwhile) and 412 (replaced meanwhile) become ConflictError; so does a 404 on
       // replace: the row we held a version of is gone.
@@ -46,6 +51,20 @@ export class TableCursorStore implements CursorStore {
       throw toStorageError('azure-table', e, { what: 'cursor', id: name });
     }
   }
+}
+
+/** The state a cursor row holds, as the caller's schema reads it. */
+function parseState<T>(name: string, value: string, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch (e: unknown) {
+    throw new ValidationError(`Stored cursor ${name} is not JSON`, [], { cause: e });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success)
+    throw ValidationError.fromZod(`Stored cursor ${name} is malformed`, parsed.error);
+  return parsed.data;
 }
 
 function requireEtag(etag: string | undefined, name: string): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { ValidationError } from '../errors.js';
 import { assetFileSchema } from './asset.js';
 import { assetIdSchema, galleryIdSchema } from './ids.js';
 
@@ -45,3 +46,12 @@ export const libraryEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type LibraryEvent = z.infer<typeof libraryEventSchema>;
+
+/** A library event from outside the queue worker (a test pump, a replay); ValidationError names the bad fields. */
+export function parseLibraryEvent(message: unknown): LibraryEvent {
+  const parsed = libraryEventSchema.safeParse(message);
+  if (!parsed.success) {
+    throw ValidationError.fromZod('Queue message is not a library event', parsed.error);
+  }
+  return parsed.data;
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { ValidationError } from '../errors.js';
 import { galleryIdSchema } from './ids.js';
 import { libraryEventSchema } from './library-event.js';
 import { decisionVerbSchema, type Review } from './review.js';
@@ -89,7 +90,7 @@ export const reviewSyncSchema = z.object({
   decision: decisionRefSchema.optional(),
   audit: auditEntrySchema.optional(),
   announce: webhookFanoutSchema.optional(),
-  /** When a sync after uploads was first held back for the batch window (see handle-queue-message). */
+  /** When a sync after uploads was first held back for the batch window (see sync-requested.ts). */
   heldSince: z.iso.datetime({ offset: true }).optional(),
 });
 export type ReviewSync = z.infer<typeof reviewSyncSchema>;
@@ -127,6 +128,14 @@ export const queueMessageSchema = z.discriminatedUnion('type', [
   webhookDeliverSchema,
 ]);
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
+
+/** A delivered message, parsed once for the whole delivery; ValidationError names the bad fields. */
+export function parseQueueMessage(message: unknown): QueueMessage {
+  const parsed = queueMessageSchema.safeParse(message);
+  if (!parsed.success)
+    throw ValidationError.fromZod('Queue message is not understood', parsed.error);
+  return parsed.data;
+}
 
 /** A poisoned body as it was first queued: no reason, no count of transient retries. */
 export function withoutRetryMarks(body: string): string {

@@ -13,13 +13,6 @@ export interface StoredReview {
  */
 export interface ReviewStore {
   get(reviewId: string): Promise<StoredReview | undefined>;
-  /**
-   * A copy of the review this process read or wrote a moment ago, without a storage call; undefined
-   * when there is none. It may be behind the stored review, so it is only for a write guarded by its
-   * version (a stale one fails with ConflictError), and an answer drawn from it alone must be checked
-   * against a fresh `get`. Stores that keep no copies leave it out.
-   */
-  peek?(reviewId: string): StoredReview | undefined;
   findOpen(galleryId: string): Promise<StoredReview | undefined>;
   /** Every review of one gallery, open or closed, oldest opened first. */
   listOfGallery(galleryId: string): Promise<readonly StoredReview[]>;

@@ -11,7 +11,7 @@ import { lastDecisionRef } from '../model/queue-message.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
-import type { ReviewStore } from '../ports/review-store.js';
+import type { ReviewStore, StoredReview } from '../ports/review-store.js';
 import { reviewEventMessage } from './webhooks.js';
 
 export interface DecideReviewDeps {
@@ -27,21 +27,22 @@ export type DecideReviewResult = DecisionOutcome & { readonly current: Review };
 const maxAttempts = 5;
 
 /**
- * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner (ARCHITECTURE.md §3.5).
+ * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner.
  * Records the decision under the review's ETag and queues the slow effects (Planner, PhotoShelter, the
  * card for everyone, the audit entry, subscribers), so a card action costs three storage calls (two
- * when the store kept the review from the card's Refresh, `ReviewStore.peek`) and is answered in
+ * when the caller hands over `seen`, the copy the card's Refresh read) and is answered in
  * milliseconds.
  */
 export async function decideReview(
   deps: DecideReviewDeps,
   reviewId: string,
   request: DecisionRequest,
+  seen?: StoredReview,
 ): Promise<DecideReviewResult> {
   for (let attempt = 1; ; attempt += 1) {
-    // The copy the card's Refresh just read, when the store keeps one: the save below is guarded by
-    // its version, so a copy that fell behind costs a retry, never a wrong decision.
-    const recent = attempt === 1 ? deps.reviews.peek?.(reviewId) : undefined;
+    // The copy read a moment ago, when the caller kept one: the save below is guarded by its
+    // version, so a copy that fell behind costs a retry, never a wrong decision.
+    const recent = attempt === 1 && seen?.review.id === reviewId ? seen : undefined;
     const stored = recent ?? (await deps.reviews.get(reviewId));
     if (stored === undefined) throw new NotFoundError('Review', reviewId);
     const outcome = decide(stored.review, request, deps.clock.now());

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError } from '../errors.js';
 import type { AssetFile, MediaChange } from '../model/asset.js';
 import { fingerprint } from '../model/fingerprint.js';
 import type { GalleryChange } from '../model/gallery.js';
 import type { LibraryEvent } from '../model/library-event.js';
 import type { Clock } from '../ports/clock.js';
 import type { CursorStore } from '../ports/cursor-store.js';
-import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { PhotoArchive } from '../ports/photo-archive.js';
@@ -18,7 +17,7 @@ export const PHOTOSHELTER_CURSOR = 'photoshelter.library';
 const isoDate = z.iso.datetime({ offset: true });
 
 /** What the cursor remembers between polls. */
-const cursorStateSchema = z.object({
+export const libraryCursorSchema = z.object({
   /** When Lightdesk first looked at this library: older assets are not "new" uploads. */
   baselineAt: isoDate,
   /** The newest media modification time already handled. */
@@ -26,13 +25,12 @@ const cursorStateSchema = z.object({
   /** The newest gallery modification time already handled. */
   galleriesUpTo: isoDate,
 });
-type CursorState = z.infer<typeof cursorStateSchema>;
+type CursorState = z.infer<typeof libraryCursorSchema>;
 
 export interface DetectChangesDeps {
   readonly archive: PhotoArchive;
   readonly cursors: CursorStore;
   readonly snapshots: SnapshotStore;
-  readonly ledger: EffectLedger;
   readonly queue: EventQueue;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -46,14 +44,11 @@ export interface DetectChangesOptions {
   readonly overlapMs: number;
   /** A bound on pages per listing per poll, so one poll cannot run forever. */
   readonly maxPages: number;
-  /** How long an enqueue claim keeps other pollers off the same event before it counts as crashed. */
-  readonly leaseMs: number;
 }
 
 export const defaultDetectChangesOptions: DetectChangesOptions = {
   overlapMs: 120_000,
   maxPages: 200,
-  leaseMs: 60_000,
 };
 
 export type DetectChangesResult =
@@ -64,29 +59,21 @@ export type DetectChangesResult =
       readonly galleriesSeen: number;
       readonly detected: number;
       readonly enqueued: number;
-      /** Events another poll (or an earlier run) had already enqueued. */
-      readonly duplicates: number;
-      readonly deferred: number;
-      /** The cursor was moved by an overlapping poll; our events were still enqueued once. */
+      /** The cursor was moved by an overlapping poll (the consumer records each event id once). */
       readonly cursorRace: boolean;
     };
 
 interface Tally {
   detected: number;
   enqueued: number;
-  duplicates: number;
-  /** Events another poll holds right now: their changes stay unhandled so a later poll sees them again. */
-  deferred: number;
 }
 
-/** Whether the event is now safely on the queue (false: someone else holds it; try again later). */
-type Emit = (event: LibraryEvent) => Promise<boolean>;
+type Emit = (event: LibraryEvent) => Promise<void>;
 
 /**
- * Turns what changed in the photo library since the stored cursor into durable events
- * (ARCHITECTURE.md §3.1). Each event is enqueued at most once under its deterministic id, events are
- * enqueued before the snapshot and the cursor move, so a crash anywhere replays the same ids, which the
- * effect ledger then drops.
+ * Turns what changed in the photo library since the stored cursor into durable events, each under a
+ * deterministic id. Events are enqueued before the snapshot and the cursor move, so a crash anywhere
+ * replays the same ids, which the consumer then drops (record-library-event.ts records each id once).
  */
 export async function detectChanges(
   deps: DetectChangesDeps,
@@ -94,7 +81,7 @@ export async function detectChanges(
 ): Promise<DetectChangesResult> {
   const log = deps.logger.child('detect-changes');
   const now = deps.clock.now();
-  const cursor = await deps.cursors.get(PHOTOSHELTER_CURSOR);
+  const cursor = await deps.cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema);
 
   if (cursor === undefined) {
     // First look at a library: everything already there is the baseline, not a stream of uploads.
@@ -106,9 +93,15 @@ export async function detectChanges(
     return { kind: 'baseline', baselineAt };
   }
 
-  const state = parseCursor(cursor.value);
-  const tally: Tally = { detected: 0, enqueued: 0, duplicates: 0, deferred: 0 };
-  const emit: Emit = (event) => enqueueOnce(deps, options, event, tally);
+  const state = cursor.state;
+  const tally: Tally = { detected: 0, enqueued: 0 };
+  // No ledger of its own: a second copy of an event (a crash before the snapshot, an overlapping
+  // poll) costs the consumer one ledger read, where a producer ledger cost two writes per event.
+  const emit: Emit = async (event) => {
+    tally.detected += 1;
+    await deps.queue.enqueue(event);
+    tally.enqueued += 1;
+  };
 
   const media = await collectMediaChanges(deps.archive, state, now, options);
   let mediaUpTo = state.mediaUpTo;
@@ -125,15 +118,9 @@ export async function detectChanges(
   }
 
   const next: CursorState = { ...state, mediaUpTo, galleriesUpTo };
-  let cursorRace = false;
-  if (tally.deferred > 0) {
-    // Leave the cursor where it was: the deferred changes must be seen again by the next poll.
-    log.warn('events held by another poll; cursor not moved', { deferred: tally.deferred });
-  } else {
-    cursorRace = !(await saveCursor(deps.cursors, next, cursor.version));
-    // An overlapping poll moved the cursor; it saw the same changes and the ledger kept events single.
-    if (cursorRace) log.warn('cursor moved by an overlapping poll', {});
-  }
+  const cursorRace = !(await saveCursor(deps.cursors, next, cursor.version));
+  // An overlapping poll moved the cursor; it saw the same changes and the consumer keeps events single.
+  if (cursorRace) log.warn('cursor moved by an overlapping poll', {});
 
   const result = {
     kind: 'polled' as const,
@@ -147,8 +134,6 @@ export async function detectChanges(
     galleriesSeen: result.galleriesSeen,
     detected: result.detected,
     enqueued: result.enqueued,
-    duplicates: result.duplicates,
-    deferred: result.deferred,
   });
   return result;
 }
@@ -160,29 +145,12 @@ async function saveCursor(
   version: string | undefined,
 ): Promise<boolean> {
   try {
-    await cursors.save(PHOTOSHELTER_CURSOR, JSON.stringify(state), version);
+    await cursors.save(PHOTOSHELTER_CURSOR, state, version);
     return true;
   } catch (e: unknown) {
     if (e instanceof ConflictError) return false;
     throw e;
   }
-}
-
-function parseCursor(value: string): CursorState {
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch (e: unknown) {
-    throw new ValidationError(`Stored cursor ${PHOTOSHELTER_CURSOR} is not JSON`, [], { cause: e });
-  }
-  const parsed = cursorStateSchema.safeParse(json);
-  if (!parsed.success) {
-    throw ValidationError.fromZod(
-      `Stored cursor ${PHOTOSHELTER_CURSOR} is malformed`,
-      parsed.error,
-    );
-  }
-  return parsed.data;
 }
 
 async function collectMediaChanges(
@@ -352,9 +320,7 @@ async function handleMediaChange(
     return; // seen in an earlier poll's overlap window
   }
 
-  let isHandled = true;
-  for (const event of events) isHandled = (await emit(event)) && isHandled;
-  if (!isHandled) return; // keep the old snapshot so the change is detected again
+  for (const event of events) await emit(event);
   deps.logger.debug('asset change', { assetId: change.assetId, events: events.length });
   const snapshot: AssetSnapshot = {
     assetId: change.assetId,
@@ -384,7 +350,7 @@ async function handleGalleryChange(
     previous?.shareIds ?? (gallery.createdAt >= state.baselineAt ? [] : gallery.shareIds);
   const newShareIds = gallery.shareIds.filter((id) => !known.includes(id)).sort();
   if (newShareIds.length > 0) {
-    const isHandled = await emit({
+    await emit({
       type: 'gallery.shared',
       id: `gallery.shared:${gallery.galleryId}:${fingerprint(...newShareIds)}`,
       galleryId: gallery.galleryId,
@@ -393,38 +359,10 @@ async function handleGalleryChange(
       detectedAt: now.toISOString(),
       occurredAt: gallery.modifiedAt,
     });
-    if (!isHandled) return;
   }
   await deps.snapshots.putGallery({
     galleryId: gallery.galleryId,
     shareIds: [...gallery.shareIds],
     modifiedAt: gallery.modifiedAt,
   });
-}
-
-/** Enqueue under the effect ledger: at most once per event id, even across crashes and overlapping polls. */
-async function enqueueOnce(
-  deps: DetectChangesDeps,
-  options: DetectChangesOptions,
-  event: LibraryEvent,
-  tally: Tally,
-): Promise<boolean> {
-  tally.detected += 1;
-  const key = `queue.event:${event.id}`;
-  const claim = await deps.ledger.begin(key, { now: deps.clock.now(), leaseMs: options.leaseMs });
-  switch (claim.kind) {
-    case 'done':
-      tally.duplicates += 1;
-      return true;
-    case 'busy':
-      tally.deferred += 1;
-      return false;
-    case 'claimed':
-      // attempt > 1: an earlier poll crashed between enqueue and its ledger record. The message may
-      // already be on the queue; the consumer drops a second delivery by the same event id.
-      await deps.queue.enqueue(event);
-      await deps.ledger.complete(key, 'enqueued');
-      tally.enqueued += 1;
-      return true;
-  }
 }

@@ -7,7 +7,7 @@ import {
   RateLimitedError,
   ValidationError,
 } from '../errors.js';
-import { queueMessageSchema } from '../model/queue-message.js';
+import { parseQueueMessage, type QueueMessage } from '../model/queue-message.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 
@@ -86,23 +86,25 @@ export type QueueWorkOutcome<T> =
   | { readonly kind: 'poisoned'; readonly reason: string };
 
 /**
- * Runs a queue message's work and settles a failure as `judgeFailure` says: queued again as a new
- * message (its deliveries start from zero), or poisoned with its reason. An error it does not
+ * Parses a delivered message once and runs its work on the parsed message, settling a failure as
+ * `judgeFailure` says: queued again as a new message (its deliveries start from zero), or poisoned
+ * with its reason (a message that is not understood is poisoned at once). An error it does not
  * understand is thrown, for the host to deliver the message again.
  */
 export async function settleQueueWork<T>(
   deps: QueueFailureDeps,
   message: unknown,
-  work: () => Promise<T>,
+  work: (parsed: QueueMessage) => Promise<T>,
 ): Promise<QueueWorkOutcome<T>> {
+  let parsed: QueueMessage | undefined;
   try {
-    return { kind: 'done', result: await work() };
+    parsed = parseQueueMessage(message);
+    return { kind: 'done', result: await work(parsed) };
   } catch (e: unknown) {
     const verdict = judgeFailure(e, retriesOf(message));
-    const parsed = queueMessageSchema.safeParse(message);
-    const id = parsed.success ? parsed.data.id : undefined;
-    if (verdict.kind === 'again' && parsed.success) {
-      await deps.queue.enqueue(Object.assign({}, parsed.data, { retries: verdict.retries }), {
+    const id = parsed?.id;
+    if (verdict.kind === 'again' && parsed !== undefined) {
+      await deps.queue.enqueue(Object.assign({}, parsed, { retries: verdict.retries }), {
         delayMs: verdict.delayMs,
       });
       deps.logger.warn('message failed for now; queued again', {

@@ -129,9 +129,9 @@ export async function reconcileReviews(
 
 async function saveSummary(deps: ReconcileDeps, summary: ReconcileSummary): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const current = await deps.cursors.get(reconcileCursor);
+    const current = await deps.cursors.get(reconcileCursor, z.unknown());
     try {
-      await deps.cursors.save(reconcileCursor, JSON.stringify(summary), current?.version);
+      await deps.cursors.save(reconcileCursor, summary, current?.version);
       return;
     } catch (e: unknown) {
       if (!(e instanceof ConflictError)) throw e;
@@ -143,12 +143,8 @@ async function saveSummary(deps: ReconcileDeps, summary: ReconcileSummary): Prom
 export async function lastReconcile(
   deps: Pick<ReconcileDeps, 'cursors'>,
 ): Promise<ReconcileSummary | undefined> {
-  const cursor = await deps.cursors.get(reconcileCursor);
-  if (cursor === undefined) return undefined;
-  try {
-    const parsed = reconcileSummarySchema.safeParse(JSON.parse(cursor.value));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  // A summary this version cannot read is no summary: the next sweep writes one.
+  const cursor = await deps.cursors.get(reconcileCursor, z.unknown());
+  const parsed = reconcileSummarySchema.safeParse(cursor?.state);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,9 +1,9 @@
-import { ConflictError, ValidationError } from '../errors.js';
-import { type LibraryEvent, libraryEventSchema } from '../model/library-event.js';
+import type { LibraryEvent } from '../model/library-event.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { Logger } from '../ports/logger.js';
+import { runOnce } from './run-once.js';
 
 export interface RecordLibraryEventDeps {
   readonly ledger: EffectLedger;
@@ -16,43 +16,29 @@ export type RecordLibraryEventResult =
   | { readonly kind: 'recorded'; readonly event: LibraryEvent }
   | { readonly kind: 'duplicate'; readonly eventId: string };
 
-const leaseMs = 60_000;
-
 /**
- * The consumer side of the events queue: parses a delivered message, drops a second delivery of the
- * same event id, and records the event in the audit trail (the console's live feed). Routing to reviews
- * builds on this.
+ * The consumer side of the events queue: drops a second delivery of the same event id and records
+ * the event in the audit trail (the console's live feed), once. Routing to reviews builds on this.
+ * The producer enqueues without a ledger of its own: this is where an event becomes single.
  */
 export async function recordLibraryEvent(
   deps: RecordLibraryEventDeps,
-  message: unknown,
+  event: LibraryEvent,
 ): Promise<RecordLibraryEventResult> {
-  const parsed = libraryEventSchema.safeParse(message);
-  if (!parsed.success)
-    throw ValidationError.fromZod('Queue message is not a library event', parsed.error);
-  const event = parsed.data;
-
-  const key = `event.recorded:${event.id}`;
-  const claim = await deps.ledger.begin(key, { now: deps.clock.now(), leaseMs });
-  switch (claim.kind) {
-    case 'done':
-      deps.logger.info('duplicate delivery dropped', { eventId: event.id });
-      return { kind: 'duplicate', eventId: event.id };
-    case 'busy':
-      // Another worker is on this very event; failing lets the queue deliver it again later.
-      throw new ConflictError(`event ${event.id} is being handled by another worker`);
-    case 'claimed':
-      break;
-  }
-
-  await deps.audit.append({
-    at: deps.clock.now().toISOString(),
-    kind: event.type,
-    subject: 'assetId' in event ? `${event.galleryId}/${event.assetId}` : event.galleryId,
-    summary: describe(event),
-    data: { eventId: event.id, galleryId: event.galleryId, occurredAt: event.occurredAt },
+  const recorded = await runOnce(deps, `event.recorded:${event.id}`, async () => {
+    await deps.audit.append({
+      at: deps.clock.now().toISOString(),
+      kind: event.type,
+      subject: 'assetId' in event ? `${event.galleryId}/${event.assetId}` : event.galleryId,
+      summary: describe(event),
+      data: { eventId: event.id, galleryId: event.galleryId, occurredAt: event.occurredAt },
+    });
+    return 'recorded';
   });
-  await deps.ledger.complete(key, 'recorded');
+  if (!recorded.isFresh) {
+    deps.logger.info('duplicate delivery dropped', { eventId: event.id });
+    return { kind: 'duplicate', eventId: event.id };
+  }
   deps.logger.info('library event recorded', { eventId: event.id, type: event.type });
   return { kind: 'recorded', event };
 }

@@ -8,8 +8,9 @@ import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { Logger } from '../ports/logger.js';
 import type { PhotoArchive } from '../ports/photo-archive.js';
-import type { CardContext, ReviewCards } from '../ports/review-cards.js';
+import type { ReviewCards } from '../ports/review-cards.js';
 import type { TaskBoard } from '../ports/task-board.js';
+import { cardContext } from './card-context.js';
 import { runOnce } from './run-once.js';
 
 /** What an effect step uses to record what it made on the review and to note it on the audit trail. */
@@ -25,8 +26,6 @@ export interface SyncCardDeps {
   readonly clock: Clock;
   readonly logger: Logger;
 }
-
-const maxThumbnails = 8;
 
 /** Longer than any write of ours may stall (10-35 s timeouts) before it lands. */
 export const quietMs = 2 * 60_000;
@@ -193,40 +192,4 @@ export async function syncCard(
   }
 
   return review;
-}
-
-/** Thumbnails, the task link and who gets the actionable view: what every card of a review shows. */
-export async function cardContext(
-  deps: Pick<SyncCardDeps, 'archive' | 'board' | 'chat' | 'clock' | 'logger'>,
-  review: Review,
-): Promise<CardContext> {
-  const shown = review.assets.slice(-maxThumbnails);
-  // Links stored when the asset joined keep an invoke answer free of PhotoShelter calls.
-  const thumbnails = await Promise.all(
-    shown.map(async (asset) => {
-      const url =
-        asset.thumbnailUrl ??
-        (await deps.archive.getDisplayLink(asset.assetId, { width: 300, height: 300 })).url;
-      return { assetId: asset.assetId, url, fileName: asset.fileName };
-    }),
-  );
-  let refreshUserIds: readonly string[] = [];
-  try {
-    refreshUserIds = await deps.chat.memberIds(
-      review.teams.conversation,
-      review.reviewers.map((r) => r.id),
-    );
-  } catch (e: unknown) {
-    // Without the roster the card still works: reviewers get their view by pressing Refresh.
-    deps.logger.warn('roster lookup failed', { reviewId: review.id, error: String(e) });
-  }
-  return {
-    taskUrl:
-      review.planner.taskId === undefined
-        ? undefined
-        : deps.board.taskUrl({ taskId: review.planner.taskId, planId: review.route.planId }),
-    thumbnails,
-    refreshUserIds,
-    now: deps.clock.now(),
-  };
 }

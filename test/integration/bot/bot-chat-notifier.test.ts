@@ -14,9 +14,9 @@ import {
   conversationKey,
   LabelledReviewCards,
   MemoryConversationStore,
-  MemoryReviewStore,
   startBotServer,
 } from './support.js';
+import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 
 // BotChatNotifier against the simulator: the conversation is captured by a real install, then
 // cards are posted and updated proactively and land in the simulator's transcript.
@@ -54,7 +54,7 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
     const created = createBot({
       botConfig: loadBotConfig({}),
       services: {
-        reviews: new MemoryReviewStore(),
+        reviews: new InMemoryReviewStore(),
         conversations,
         cards: new LabelledReviewCards(),
         queue: new InMemoryEventQueue(),

@@ -16,9 +16,9 @@ import {
   type BotServer,
   LabelledReviewCards,
   MemoryConversationStore,
-  MemoryReviewStore,
   startBotServer,
 } from './support.js';
+import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 
 // The bot with an app id: inbound channel JWTs checked against the simulator's OpenID metadata,
 // outbound calls authorised with a token MSAL fetched from the simulator over TLS (MSAL refuses
@@ -60,7 +60,7 @@ describe('bot authentication with an app id', () => {
         BOT_TRUSTED_CA_FILE: caFile,
       }),
       services: {
-        reviews: new MemoryReviewStore(),
+        reviews: new InMemoryReviewStore(),
         conversations: new MemoryConversationStore(),
         cards: new LabelledReviewCards(),
         queue: new InMemoryEventQueue(),

@@ -15,9 +15,9 @@ import {
   conversationKey,
   LabelledReviewCards,
   MemoryConversationStore,
-  MemoryReviewStore,
   startBotServer,
 } from './support.js';
+import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 
 // The bot end to end on real sockets: the Bot Connector simulator plays Teams (install, messages,
 // Action.Execute invokes) and receives the bot's replies; the bot runs anonymously here (JWTs are
@@ -30,7 +30,7 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
   const adele = seed.users.adele;
   const alex = seed.users.alex;
   const megan = seed.users.megan;
-  let reviews: MemoryReviewStore;
+  let reviews: InMemoryReviewStore;
   let conversations: MemoryConversationStore;
   let queue: InMemoryEventQueue;
   let logger: RecordingLogger;
@@ -49,7 +49,7 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
   beforeEach(async () => {
     sim.reset();
     await server?.stop();
-    reviews = new MemoryReviewStore();
+    reviews = new InMemoryReviewStore();
     conversations = new MemoryConversationStore();
     queue = new InMemoryEventQueue();
     logger = new RecordingLogger();
@@ -187,16 +187,13 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
         const day = String(10 + i).padStart(2, '0');
         await reviews.open(
           aReview({
-            id: `rev-${i}`,
             galleryId: `G0000aBcDeFgH${String(i).padStart(3, '0')}`,
             galleryName: `Gallery ${i}`,
             openedAt: `2026-11-${day}T08:00:00.000Z`,
           }),
         );
       }
-      await reviews.open(
-        aReview({ id: 'rev-done', galleryId: 'G0000zzzzzzzzzzz', status: 'approved' }),
-      );
+      reviews.given(aReview({ galleryId: 'G0000zzzzzzzzzzz', status: 'approved' }));
       const answer = await sim.sendMessage(channel, adele.aadObjectId, 'pending');
       const [text = ''] = repliesTo(channel, answer.activityId);
       expect(text).toContain('Open reviews (12)');
@@ -386,7 +383,11 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
 
     it('answers an action on a review that no longer exists with an error card', async () => {
       const review = await postedReview();
-      const answer = await press(adele.aadObjectId, { ...review, id: 'rev-gone' }, 'approve');
+      const answer = await press(
+        adele.aadObjectId,
+        { ...review, id: `${review.galleryId}~gone` },
+        'approve',
+      );
       expect(answer.body).toMatchObject({
         statusCode: 200,
         value: { view: 'error', title: 'Review not found' },

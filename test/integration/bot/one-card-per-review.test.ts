@@ -22,9 +22,9 @@ import {
   type BotServer,
   conversationKey,
   MemoryConversationStore,
-  MemoryReviewStore,
   startBotServer,
 } from './support.js';
+import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 
 // One actionable card per review, on real sockets: syncCard posts through the bot's notifier to the
 // Bot Connector simulator, which loses an answer or outlives a crashed poster, and the bot answers
@@ -81,7 +81,7 @@ describe('one actionable card per review', () => {
   const { adele, alex } = sim.seed.users;
   const cards = new AdaptiveReviewCards();
   let clock: FixedClock;
-  let reviews: MemoryReviewStore;
+  let reviews: InMemoryReviewStore;
   let ledger: InMemoryEffectLedger;
   let logger: RecordingLogger;
   let created: CreatedBot;
@@ -100,7 +100,7 @@ describe('one actionable card per review', () => {
     sim.reset();
     await server?.stop();
     clock = new FixedClock();
-    reviews = new MemoryReviewStore();
+    reviews = new InMemoryReviewStore();
     ledger = new InMemoryEffectLedger();
     logger = new RecordingLogger();
     created = createBot({

@@ -2,72 +2,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { serveFunction } from '../../../composition/http-adapter.js';
-import { ConflictError, NotFoundError } from '../../../core/errors.js';
-import { isOpen, type Review, type ReviewStatus } from '../../../core/model/review.js';
+import { NotFoundError } from '../../../core/errors.js';
+import type { Review } from '../../../core/model/review.js';
 import type { CardJson } from '../../../core/ports/chat-notifier.js';
 import type {
   ConversationRecord,
   ConversationStore,
 } from '../../../core/ports/conversation-store.js';
 import type { CardContext, ReviewCards } from '../../../core/ports/review-cards.js';
-import type { ReviewStore, StoredReview } from '../../../core/ports/review-store.js';
 import type { Logger } from '../../../core/ports/logger.js';
 import { type BotEndpoint, messages } from '../../../functions/messages.js';
 
-// Doubles and helpers for the bot tests. The stores keep state in maps and implement their ports'
-// documented behaviour (ETag-like versions, one open review per gallery); the cards double renders
+// Doubles and helpers for the bot tests (reviews: test/doubles/in-memory-review-store.ts). The
+// conversation store keeps state in a map; the cards double renders
 // each view as small JSON that says which view it is, so tests assert on meaning, not layout.
-
-export class MemoryReviewStore implements ReviewStore {
-  private readonly rows = new Map<string, StoredReview>();
-  private sequence = 0;
-
-  private put(review: Review): StoredReview {
-    this.sequence += 1;
-    const stored = { review, version: `v${this.sequence}` };
-    this.rows.set(review.id, stored);
-    return stored;
-  }
-
-  get(reviewId: string): Promise<StoredReview | undefined> {
-    return Promise.resolve(this.rows.get(reviewId));
-  }
-
-  findOpen(galleryId: string): Promise<StoredReview | undefined> {
-    return Promise.resolve(
-      [...this.rows.values()].find((s) => s.review.galleryId === galleryId && isOpen(s.review)),
-    );
-  }
-
-  listOfGallery(galleryId: string): Promise<readonly StoredReview[]> {
-    return Promise.resolve([...this.rows.values()].filter((s) => s.review.galleryId === galleryId));
-  }
-
-  async open(review: Review): Promise<StoredReview> {
-    if ((await this.findOpen(review.galleryId)) !== undefined) {
-      throw new ConflictError(`gallery ${review.galleryId} already has an open review`);
-    }
-    return this.put(review);
-  }
-
-  save(review: Review, version: string): Promise<StoredReview> {
-    const current = this.rows.get(review.id);
-    if (current === undefined || current.version !== version) {
-      return Promise.reject(new ConflictError(`review ${review.id} moved on`));
-    }
-    return Promise.resolve(this.put(review));
-  }
-
-  list(filter: {
-    readonly statuses?: readonly ReviewStatus[];
-    readonly limit: number;
-  }): Promise<readonly StoredReview[]> {
-    const all = [...this.rows.values()].filter(
-      (s) => filter.statuses === undefined || filter.statuses.includes(s.review.status),
-    );
-    return Promise.resolve(all.slice(0, filter.limit));
-  }
-}
 
 export class MemoryConversationStore implements ConversationStore {
   readonly records = new Map<string, ConversationRecord>();
@@ -142,9 +90,11 @@ export const conversationKey = 'channel:Marketing/Photo reviews';
 /** A pending review of the "Spring shoot" gallery for two reviewers, posted to the review channel. */
 export function aReview(overrides: Partial<Review> = {}): Review {
   const at = '2026-11-23T08:00:00.000Z';
+  const galleryId = overrides.galleryId ?? 'G0000aBcDeFgHiJk';
   return {
-    id: 'rev-spring-1',
-    galleryId: 'G0000aBcDeFgHiJk',
+    // A review id is `{galleryId}~{suffix}` (core's newReviewId), as the stores require.
+    id: `${galleryId}~spring1`,
+    galleryId,
     galleryName: 'Spring shoot',
     galleryUrl: 'https://acme.photoshelter.com/gallery/G0000aBcDeFgHiJk',
     rule: 'marketing',

@@ -10,6 +10,7 @@ import { TableAuditLog } from '../../../connectors/azure-storage/table-audit-log
 import { TableEffectLedger } from '../../../connectors/azure-storage/table-effect-ledger.js';
 import { SystemClock } from '../../../connectors/system/system-clock.js';
 import type { LibraryEvent } from '../../../core/model/library-event.js';
+import { parseLibraryEvent } from '../../../core/model/library-event.js';
 import { recordLibraryEvent } from '../../../core/use-cases/record-library-event.js';
 import type { QueueFunctionDefinition } from '../../../functions/definition.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
@@ -59,7 +60,7 @@ async function setup() {
   const pump = pumpOf(
     queue,
     async (message) => {
-      await recordLibraryEvent(deps, message);
+      await recordLibraryEvent(deps, parseLibraryEvent(message));
     },
     { batchSize: 16, newBatchThreshold: 8, visibilityTimeoutMs: 1_000 },
   );

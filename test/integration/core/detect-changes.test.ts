@@ -6,7 +6,6 @@ import {
   storageClients,
 } from '../../../connectors/azure-storage/storage-clients.js';
 import { TableCursorStore } from '../../../connectors/azure-storage/table-cursor-store.js';
-import { TableEffectLedger } from '../../../connectors/azure-storage/table-effect-ledger.js';
 import { TableSnapshotStore } from '../../../connectors/azure-storage/table-snapshot-store.js';
 import { PhotoShelterArchive } from '../../../connectors/photoshelter/photoshelter-archive.js';
 import { SystemClock } from '../../../connectors/system/system-clock.js';
@@ -15,6 +14,7 @@ import { libraryEventSchema } from '../../../core/model/library-event.js';
 import {
   type DetectChangesDeps,
   detectChanges,
+  libraryCursorSchema,
   PHOTOSHELTER_CURSOR,
 } from '../../../core/use-cases/detect-changes.js';
 import { FakePhotoShelterServer } from '../../../simulators/photoshelter/fake-photoshelter-server.js';
@@ -22,7 +22,7 @@ import { RecordingLogger } from '../../doubles/recording-logger.js';
 import { azuriteConnectionString, uniqueStoragePrefix } from '../../support/azurite.js';
 import { SimClient } from '../../support/photoshelter-sim-client.js';
 
-const options = { overlapMs: 120_000, maxPages: 50, leaseMs: 30_000 };
+const options = { overlapMs: 120_000, maxPages: 50 };
 
 describe('detectChanges on PhotoShelter (simulator) and Azure Storage (Azurite)', () => {
   const simulator = new FakePhotoShelterServer({ seed: 11, assets: 120 });
@@ -54,7 +54,6 @@ describe('detectChanges on PhotoShelter (simulator) and Azure Storage (Azurite)'
       }),
       cursors,
       snapshots: new TableSnapshotStore(clients.tables.snapshots),
-      ledger: new TableEffectLedger(clients.tables.effects),
       queue,
       clock,
       logger,
@@ -119,12 +118,12 @@ describe('detectChanges on PhotoShelter (simulator) and Azure Storage (Azurite)'
   it('on a malformed answer fails with a validation error and moves neither cursor nor queue', async () => {
     const { galleries } = await sim.library();
     await sim.upload(galleries[0]?.id ?? '');
-    const before = await cursors.get(PHOTOSHELTER_CURSOR);
+    const before = await cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema);
     await sim.fault({ path: '/psapi/v4.0/media', malformed: true, times: 1 });
 
     await expect(detectChanges(deps, options)).rejects.toThrow(ValidationError);
 
-    expect(await cursors.get(PHOTOSHELTER_CURSOR)).toEqual(before);
+    expect(await cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema)).toEqual(before);
     expect(await queue.depth()).toEqual({ active: 0, poison: 0 });
     // The next poll picks the upload up: nothing was lost.
     await detectChanges(deps, options);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { QueuePump } from '../../../composition/queue-pump.js';
 import type { LibraryEvent } from '../../../core/model/library-event.js';
+import { parseLibraryEvent } from '../../../core/model/library-event.js';
 import { recordLibraryEvent } from '../../../core/use-cases/record-library-event.js';
 import type { QueueFunctionDefinition } from '../../../functions/definition.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
@@ -22,7 +23,7 @@ function setup() {
     name: 'processEvent',
     queueSetting: 'EVENTS_QUEUE',
     handler: async (message) => {
-      await recordLibraryEvent(deps, message);
+      await recordLibraryEvent(deps, parseLibraryEvent(message));
     },
   };
   const logger = new RecordingLogger();

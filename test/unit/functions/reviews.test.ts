@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { AdaptiveReviewCards } from '../../../adaptiveCards/adaptive-review-cards.js';
 import type { Services } from '../../../composition/create-services.js';
 import { decideReview } from '../../../core/use-cases/decide-review.js';
-import { handleQueueMessage } from '../../../core/use-cases/handle-queue-message.js';
-import { getReview, recordDecision } from '../../../functions/reviews.js';
+import { parseQueueMessage } from '../../../core/model/queue-message.js';
+import { processEvent } from '../../../core/use-cases/process-event.js';
+import { getReview, listReviews, recordDecision } from '../../../functions/reviews.js';
 import { findAll } from '../adaptiveCards/card-checks.js';
 import { aReviewLoop, ada, ben, channel, pam } from '../core/use-cases/review-loop.js';
 
@@ -34,13 +35,13 @@ async function aWorld() {
       const batch = await loop.queue.receive(16, 30_000);
       if (batch.length === 0) return;
       for (const message of batch) {
-        await handleQueueMessage(deps, JSON.parse(message.body) as unknown);
+        await processEvent(deps, parseQueueMessage(JSON.parse(message.body) as unknown));
         await loop.queue.complete(message);
       }
     }
   }
 
-  await handleQueueMessage(deps, loop.upload(loop.galleries.mediaDay));
+  await processEvent(deps, parseQueueMessage(loop.upload(loop.galleries.mediaDay)));
   await work();
   const review = loop.onlyReviewOf(loop.galleries.mediaDay);
 
@@ -216,5 +217,35 @@ describe('POST /api/v1/reviews/{id}/decisions', () => {
       });
     }
     expect(world.loop.reviews.reviewOf(world.review.id).decisions).toEqual([]);
+  });
+});
+
+describe('GET /api/v1/reviews', () => {
+  async function list(world: Awaited<ReturnType<typeof aWorld>>, query: string) {
+    const definition = listReviews(world.services);
+    const request = new HttpRequest({
+      method: 'GET',
+      url: `http://127.0.0.1/api/v1/reviews${query}`,
+      headers: { 'x-api-key': apiKey },
+    });
+    const context = new InvocationContext({
+      functionName: definition.name,
+      logHandler: () => undefined,
+    });
+    const response = await definition.handler(request, context);
+    return { status: response.status, body: response.jsonBody as { reviews: unknown[] } };
+  }
+
+  it('lists the reviews of the statuses asked for, each as GET /api/v1/reviews/{id} shows it', async () => {
+    const world = await aWorld();
+    const one = await world.call(getReview(world.services), world.review.id);
+
+    const pending = await list(world, '?status=pending,rereview&limit=10');
+    const approved = await list(world, '?status=approved');
+    const all = await list(world, '');
+
+    expect(pending).toEqual({ status: 200, body: { reviews: [one.body] } });
+    expect(approved.body.reviews).toEqual([]);
+    expect(all.body.reviews).toEqual([one.body]);
   });
 });

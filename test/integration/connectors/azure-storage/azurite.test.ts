@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 
 import { startAzurite } from '../../../../composition/azurite.js';
 import {
@@ -48,9 +49,9 @@ describe('startAzurite', () => {
     const second = await startAzurite({ dataDir });
     try {
       const clients = storageClients(second.connectionString);
-      expect((await new TableCursorStore(clients.tables.cursors).get('kept'))?.value).toBe(
-        'across restarts',
-      );
+      expect(
+        (await new TableCursorStore(clients.tables.cursors).get('kept', z.string()))?.state,
+      ).toBe('across restarts');
       const [message] = await new StorageEventQueue(clients.queues).receive(1, 30_000);
       expect(JSON.parse(message?.body ?? 'null')).toEqual(anEvent);
     } finally {
@@ -69,7 +70,9 @@ describe('startAzurite', () => {
       await ensureStorage(clients);
       // Creating again is harmless.
       await ensureStorage(clients);
-      expect(await new TableCursorStore(clients.tables.cursors).get('none')).toBeUndefined();
+      expect(
+        await new TableCursorStore(clients.tables.cursors).get('none', z.string()),
+      ).toBeUndefined();
     } finally {
       await azurite.stop();
     }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 
-import { ConflictError } from '../../../../core/errors.js';
+import { ConflictError, ValidationError } from '../../../../core/errors.js';
 import {
   ensureStorage,
   type StorageClients,
@@ -8,6 +9,8 @@ import {
 } from '../../../../connectors/azure-storage/storage-clients.js';
 import { TableCursorStore } from '../../../../connectors/azure-storage/table-cursor-store.js';
 import { azuriteConnectionString, uniqueStoragePrefix } from '../../../support/azurite.js';
+
+const atSchema = z.object({ at: z.number() });
 
 describe('TableCursorStore on Azurite', () => {
   let clients: StorageClients;
@@ -20,17 +23,25 @@ describe('TableCursorStore on Azurite', () => {
   });
 
   it('has no cursor before the first save', async () => {
-    expect(await store.get('never.saved')).toBeUndefined();
+    expect(await store.get('never.saved', z.string())).toBeUndefined();
   });
 
   it('creates, reads and replaces a cursor, changing its version each time', async () => {
-    const created = await store.save('photoshelter.library', '{"at":1}', undefined);
-    expect(await store.get('photoshelter.library')).toEqual(created);
+    const created = await store.save('photoshelter.library', { at: 1 }, undefined);
+    expect(await store.get('photoshelter.library', atSchema)).toEqual(created);
 
-    const replaced = await store.save('photoshelter.library', '{"at":2}', created.version);
-    expect(replaced.value).toBe('{"at":2}');
+    const replaced = await store.save('photoshelter.library', { at: 2 }, created.version);
+    expect(replaced.state).toEqual({ at: 2 });
     expect(replaced.version).not.toBe(created.version);
-    expect(await store.get('photoshelter.library')).toEqual(replaced);
+    expect(await store.get('photoshelter.library', atSchema)).toEqual(replaced);
+  });
+
+  it("refuses stored state that does not fit the reader's schema, naming the field", async () => {
+    await store.save('other.shape', { at: 'noon' }, undefined);
+    await expect(store.get('other.shape', atSchema)).rejects.toThrow(ValidationError);
+    await expect(store.get('other.shape', atSchema)).rejects.toThrow(
+      /cursor other\.shape is malformed.*at/,
+    );
   });
 
   it('refuses a second create of the same name', async () => {
@@ -38,7 +49,7 @@ describe('TableCursorStore on Azurite', () => {
     await expect(store.save('created.twice', 'second', undefined)).rejects.toBeInstanceOf(
       ConflictError,
     );
-    expect((await store.get('created.twice'))?.value).toBe('first');
+    expect((await store.get('created.twice', z.string()))?.state).toBe('first');
   });
 
   it('refuses a replace with a stale version and keeps the stored value', async () => {
@@ -46,19 +57,19 @@ describe('TableCursorStore on Azurite', () => {
     const second = await store.save('stale', 'v2', first.version);
 
     await expect(store.save('stale', 'v3', first.version)).rejects.toBeInstanceOf(ConflictError);
-    expect(await store.get('stale')).toEqual(second);
+    expect(await store.get('stale', z.string())).toEqual(second);
   });
 
   it('refuses a replace of a cursor that does not exist', async () => {
     const other = await store.save('elsewhere', 'x', undefined);
     await expect(store.save('missing', 'y', other.version)).rejects.toBeInstanceOf(ConflictError);
-    expect(await store.get('missing')).toBeUndefined();
+    expect(await store.get('missing', z.string())).toBeUndefined();
   });
 
   it('round-trips names with characters Table Storage forbids in keys', async () => {
     const name = "odd/name\\with#all?the\u0001bad~chars%and'quotes é";
     const saved = await store.save(name, 'value', undefined);
-    expect(await store.get(name)).toEqual(saved);
-    expect(await store.get('odd/name')).toBeUndefined();
+    expect(await store.get(name, z.string())).toEqual(saved);
+    expect(await store.get('odd/name', z.string())).toBeUndefined();
   });
 });

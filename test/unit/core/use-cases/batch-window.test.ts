@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { RateLimitedError } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
-import { handleQueueMessage } from '../../../../core/use-cases/handle-queue-message.js';
+import { parseQueueMessage } from '../../../../core/model/queue-message.js';
+import { processEvent } from '../../../../core/use-cases/process-event.js';
 import { runOnce } from '../../../../core/use-cases/run-once.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { InMemoryEffectLedger } from '../../../doubles/in-memory-effect-ledger.js';
@@ -28,18 +29,18 @@ describe('the batch window', () => {
     const loop = aReviewLoop({ batchWindowMs: 2_000 });
     const first = loop.upload(loop.galleries.mediaDay);
     const late = loop.upload(loop.galleries.mediaDay);
-    await handleQueueMessage(loop.deps, first);
+    await processEvent(loop.deps, parseQueueMessage(first));
     const [sync] = syncs(loop);
 
     // The review changed just now: the sync comes back once the window has passed.
-    expect(await handleQueueMessage(loop.deps, sync)).toMatchObject({ kind: 'held' });
+    expect(await processEvent(loop.deps, parseQueueMessage(sync))).toMatchObject({ kind: 'held' });
     expect(syncs(loop).at(-1)).toMatchObject({
       id: sync?.id,
       heldSince: loop.clock.now().toISOString(),
     });
     // Meanwhile another worker joins the second upload, and its own sync is held too.
     loop.clock.advance(500);
-    await handleQueueMessage(loop.deps, late);
+    await processEvent(loop.deps, parseQueueMessage(late));
     await loop.drainQueue();
     expect(loop.chat.posts()).toEqual([]);
     expect(loop.board.tasks()).toEqual([]);
@@ -58,18 +59,18 @@ describe('the batch window', () => {
 
   it('syncs a gallery that keeps receiving files after five windows', async () => {
     const loop = aReviewLoop({ batchWindowMs: 2_000 });
-    await handleQueueMessage(loop.deps, loop.upload(loop.galleries.mediaDay));
+    await processEvent(loop.deps, parseQueueMessage(loop.upload(loop.galleries.mediaDay)));
     const [sync] = syncs(loop);
     // The copy that comes back each time: held since the first time, whatever joined since.
     const lastHeld = () =>
       syncs(loop)
         .filter((m) => m.heldSince !== undefined)
         .at(-1);
-    let result = await handleQueueMessage(loop.deps, sync);
+    let result = await processEvent(loop.deps, parseQueueMessage(sync));
     while (result.kind === 'held') {
       loop.clock.advance(1_000);
-      await handleQueueMessage(loop.deps, loop.upload(loop.galleries.mediaDay));
-      result = await handleQueueMessage(loop.deps, lastHeld());
+      await processEvent(loop.deps, parseQueueMessage(loop.upload(loop.galleries.mediaDay)));
+      result = await processEvent(loop.deps, parseQueueMessage(lastHeld()));
     }
 
     expect(result.kind).toBe('synced');

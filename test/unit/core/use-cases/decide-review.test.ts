@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UpstreamError } from '../../../../core/errors.js';
 import type { DecisionRequest } from '../../../../core/model/review.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
-import { handleQueueMessage } from '../../../../core/use-cases/handle-queue-message.js';
-import { RecentReviewStore } from '../../../../connectors/system/recent-review-store.js';
+import { parseQueueMessage } from '../../../../core/model/queue-message.js';
+import { processEvent } from '../../../../core/use-cases/process-event.js';
+import { RecentReviewsCache } from '../../../../composition/recent-reviews.js';
 import { cardView } from '../../../doubles/json-review-cards.js';
 import {
   aReviewLoop,
@@ -131,8 +132,8 @@ describe('decideReview', () => {
     const [sync] = syncRequests(loop);
 
     await loop.drainQueue();
-    await handleQueueMessage(loop.deps, sync);
-    await handleQueueMessage(loop.deps, sync);
+    await processEvent(loop.deps, parseQueueMessage(sync));
+    await processEvent(loop.deps, parseQueueMessage(sync));
 
     expect(loop.auditKinds().filter((k) => k === 'review.decided')).toHaveLength(1);
   });
@@ -144,7 +145,7 @@ describe('decideReview', () => {
     // Ada's approval takes the first place in the history (same card version, so the same sync id).
     await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
 
-    await handleQueueMessage(loop.deps, lost);
+    await processEvent(loop.deps, parseQueueMessage(lost));
     await loop.drainQueue();
 
     const entries = loop.audit.entries.filter((e) => e.kind === 'review.decided');
@@ -192,9 +193,11 @@ describe('decideReview', () => {
     await pressWhoseSaveFails(loop, review.id, onCard(ben, 'approve', 2));
     const [queued] = syncRequests(loop);
 
-    await expect(handleQueueMessage(loop.deps, queued)).rejects.toBeInstanceOf(ConflictError);
+    await expect(processEvent(loop.deps, parseQueueMessage(queued))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     loop.clock.advance(60_000);
-    expect(await handleQueueMessage(loop.deps, queued)).toEqual({
+    expect(await processEvent(loop.deps, parseQueueMessage(queued))).toEqual({
       kind: 'synced',
       reviewId: review.id,
       effects: 0,
@@ -357,7 +360,7 @@ describe('decideReview on the copy of the review a Refresh read', () => {
   /** An open review whose card Teams refreshed for a reviewer: the bot's store keeps what it read. */
   async function aRefreshedReview(options: ReviewLoopOptions = {}) {
     const { loop, review } = await anOpenReview(options);
-    const recent = new RecentReviewStore(loop.reviews, { clock: loop.clock });
+    const recent = new RecentReviewsCache(loop.reviews, { clock: loop.clock });
     await recent.get(review.id);
     return { loop, review, bot: { ...loop.deps, reviews: recent } };
   }
@@ -366,7 +369,12 @@ describe('decideReview on the copy of the review a Refresh read', () => {
     const { loop, review, bot } = await aRefreshedReview();
     const reads = loop.reviews.readCount;
 
-    const result = await decideReview(bot, review.id, onCard(ben, 'approve', 2));
+    const result = await decideReview(
+      bot,
+      review.id,
+      onCard(ben, 'approve', 2),
+      bot.reviews.peek(review.id),
+    );
 
     expect(result.kind).toBe('decided');
     expect(loop.reviews.readCount).toBe(reads);
@@ -380,12 +388,22 @@ describe('decideReview on the copy of the review a Refresh read', () => {
     await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
 
     // Ben presses the card he had, before his card was updated: stale, as it would be without a copy.
-    const onOldCard = await decideReview(bot, review.id, onCard(ben, 'approve', 2));
+    const onOldCard = await decideReview(
+      bot,
+      review.id,
+      onCard(ben, 'approve', 2),
+      bot.reviews.peek(review.id),
+    );
     expect(onOldCard).toMatchObject({ kind: 'staleCard', currentVersion: 3 });
     expect(loop.reviews.reviewOf(review.id).decisions.map((d) => d.reviewerId)).toEqual([ada.id]);
 
     // On the updated card his approval is the last one needed.
-    const onNewCard = await decideReview(bot, review.id, onCard(ben, 'approve', 3));
+    const onNewCard = await decideReview(
+      bot,
+      review.id,
+      onCard(ben, 'approve', 3),
+      bot.reviews.peek(review.id),
+    );
     expect(onNewCard.kind).toBe('decided');
     const stored = loop.reviews.reviewOf(review.id);
     expect(stored.decisions.map((d) => d.reviewerId)).toEqual([ada.id, ben.id]);
@@ -397,7 +415,12 @@ describe('decideReview on the copy of the review a Refresh read', () => {
     await decideReview(loop.deps, review.id, onCard(ada, 'approve', 2));
 
     // The copy is at version 2; Ben's card, updated by the sync, is at 3.
-    const result = await decideReview(bot, review.id, onCard(ben, 'approve', 3));
+    const result = await decideReview(
+      bot,
+      review.id,
+      onCard(ben, 'approve', 3),
+      bot.reviews.peek(review.id),
+    );
 
     expect(result.kind).toBe('decided');
     expect(loop.reviews.reviewOf(review.id).status).toBe('approved');
@@ -408,9 +431,9 @@ describe('decideReview on the copy of the review a Refresh read', () => {
     const press = onCard(ada, 'approve', 2);
 
     const outcomes = [
-      await decideReview(bot, review.id, press),
-      await decideReview(bot, review.id, press),
-      await decideReview(bot, review.id, press),
+      await decideReview(bot, review.id, press, bot.reviews.peek(review.id)),
+      await decideReview(bot, review.id, press, bot.reviews.peek(review.id)),
+      await decideReview(bot, review.id, press, bot.reviews.peek(review.id)),
     ];
 
     expect(outcomes.map((o) => o.kind)).toEqual(['decided', 'alreadyDecided', 'alreadyDecided']);

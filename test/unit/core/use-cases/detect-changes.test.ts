@@ -4,6 +4,7 @@ import { AppError, ValidationError } from '../../../../core/errors.js';
 import {
   type DetectChangesDeps,
   detectChanges,
+  libraryCursorSchema,
   PHOTOSHELTER_CURSOR,
 } from '../../../../core/use-cases/detect-changes.js';
 import { recordLibraryEvent } from '../../../../core/use-cases/record-library-event.js';
@@ -16,7 +17,7 @@ import { InMemoryPhotoArchive } from '../../../doubles/in-memory-photo-archive.j
 import { InMemorySnapshotStore } from '../../../doubles/in-memory-snapshot-store.js';
 import { RecordingLogger } from '../../../doubles/recording-logger.js';
 
-const options = { overlapMs: 120_000, maxPages: 50, leaseMs: 60_000 };
+const options = { overlapMs: 120_000, maxPages: 50 };
 
 class Outage extends AppError {
   constructor(what: string) {
@@ -33,16 +34,16 @@ function aLibrary() {
   const existing = archive.upload(gallery, { fileName: 'IMG_0001.jpg' });
   clock.advance(1_000);
   const queue = new InMemoryEventQueue(() => clock.now().getTime());
+  const snapshots = new InMemorySnapshotStore();
   const deps: DetectChangesDeps = {
     archive,
     cursors: new InMemoryCursorStore(),
-    snapshots: new InMemorySnapshotStore(),
-    ledger: new InMemoryEffectLedger(),
+    snapshots,
     queue,
     clock,
     logger: new RecordingLogger(),
   };
-  return { clock, archive, gallery, other, existing, queue, deps };
+  return { clock, archive, gallery, other, existing, queue, snapshots, deps };
 }
 
 type World = ReturnType<typeof aLibrary>;
@@ -222,7 +223,7 @@ describe('detectChanges', () => {
     expect(world.queue.sent).toHaveLength(1);
   });
 
-  it('loses nothing when the queue is down: the next poll after the lease enqueues the event', async () => {
+  it('loses nothing when the queue is down: the next poll enqueues the event', async () => {
     await afterBaseline(world);
     world.archive.upload(world.gallery);
     world.clock.advance(5_000);
@@ -231,31 +232,28 @@ describe('detectChanges', () => {
     await expect(detectChanges(world.deps, options)).rejects.toThrow('queue storage is down');
     expect(world.queue.sent).toHaveLength(0);
 
-    world.clock.advance(5_000); // lease still held: deferred, cursor kept
-    const held = await poll(world);
-    expect(held).toMatchObject({ enqueued: 0, deferred: 1 });
-
-    world.clock.advance(options.leaseMs);
+    // Neither the snapshot nor the cursor moved: the change is seen again, and no lease to wait out.
+    world.clock.advance(5_000);
     const retried = await poll(world);
     expect(retried.enqueued).toBe(1);
     expect(world.queue.sent.map((e) => e.type)).toEqual(['asset.uploaded']);
   });
 
-  it('after a crash between enqueue and the ledger record, the consumer still records the event once', async () => {
+  it('after a crash between enqueue and the snapshot, the consumer still records the event once', async () => {
     await afterBaseline(world);
     world.archive.upload(world.gallery);
     world.clock.advance(5_000);
-    const ledger = world.deps.ledger as InMemoryEffectLedger;
-    ledger.failNextComplete = new Outage('ledger');
+    world.snapshots.failNextPutAsset = new Outage('table storage');
 
-    await expect(detectChanges(world.deps, options)).rejects.toThrow('ledger is down');
-    world.clock.advance(options.leaseMs + 1_000);
+    await expect(detectChanges(world.deps, options)).rejects.toThrow('table storage is down');
+    world.clock.advance(5_000);
     await poll(world);
 
     // The producer could not know the first enqueue happened, so the queue holds two copies…
     expect(world.queue.sent).toHaveLength(2);
     // …and the consumer drops the second by event id.
     const audit = new InMemoryAuditLog();
+    const ledger = new InMemoryEffectLedger();
     const consumer = { ledger, audit, clock: world.clock, logger: new RecordingLogger() };
     const results = [];
     for (const event of world.queue.sent) results.push(await recordLibraryEvent(consumer, event));
@@ -263,7 +261,7 @@ describe('detectChanges', () => {
     expect(audit.entries).toHaveLength(1);
   });
 
-  it('enqueues each event once when two polls overlap', async () => {
+  it('records each event once when two polls overlap (the consumer drops the second copies)', async () => {
     await afterBaseline(world);
     world.archive.upload(world.gallery);
     world.archive.upload(world.other);
@@ -275,10 +273,20 @@ describe('detectChanges', () => {
       detectChanges(world.deps, options),
     ]);
 
-    expect(world.queue.sent).toHaveLength(3);
     expect(new Set(world.queue.sent.map((e) => e.id)).size).toBe(3);
     const polled = [a, b].filter((r) => r.kind === 'polled');
-    expect(polled.some((r) => r.cursorRace || r.deferred > 0 || r.duplicates > 0)).toBe(true);
+    expect(polled.some((r) => r.cursorRace)).toBe(true);
+    const audit = new InMemoryAuditLog();
+    const consumer = {
+      ledger: new InMemoryEffectLedger(),
+      audit,
+      clock: world.clock,
+      logger: new RecordingLogger(),
+    };
+    const results = [];
+    for (const event of world.queue.sent) results.push(await recordLibraryEvent(consumer, event));
+    expect(results.filter((r) => r.kind === 'recorded')).toHaveLength(3);
+    expect(audit.entries).toHaveLength(3);
   });
 
   it('emits one event per gallery for an image that sits in two galleries', async () => {
@@ -297,8 +305,8 @@ describe('detectChanges', () => {
   it('refuses a corrupted cursor with a clear error and enqueues nothing', async () => {
     await afterBaseline(world);
     const cursors = world.deps.cursors;
-    const current = await cursors.get(PHOTOSHELTER_CURSOR);
-    await cursors.save(PHOTOSHELTER_CURSOR, '{"baselineAt":"yesterday"}', current?.version);
+    const current = await cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema);
+    await cursors.save(PHOTOSHELTER_CURSOR, { baselineAt: 'yesterday' }, current?.version);
     world.archive.upload(world.gallery);
 
     await expect(detectChanges(world.deps, options)).rejects.toThrow(

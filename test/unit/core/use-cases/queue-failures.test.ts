@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
-import { handleQueueMessage } from '../../../../core/use-cases/handle-queue-message.js';
+import { processEvent } from '../../../../core/use-cases/process-event.js';
 import {
   judgeFailure,
   maxTransientRetries,
@@ -83,7 +83,7 @@ async function runHost(loop: ReviewLoop, minutes: number): Promise<void> {
     for (const message of await loop.queue.receive(16, 30_000)) {
       const body = JSON.parse(message.body) as unknown;
       try {
-        await settleQueueWork(loop.deps, body, () => handleQueueMessage(loop.deps, body));
+        await settleQueueWork(loop.deps, body, (parsed) => processEvent(loop.deps, parsed));
         await loop.queue.complete(message);
       } catch {
         if (message.dequeueCount >= 5) await loop.queue.moveToPoison(message);
@@ -136,8 +136,8 @@ describe('a Graph outage longer than the dequeue budget', () => {
 
   it('poisons a message that can never succeed at once, with its reason', async () => {
     const loop = aReviewLoop();
-    const outcome = await settleQueueWork(loop.deps, { type: 'nonsense' }, () =>
-      handleQueueMessage(loop.deps, { type: 'nonsense' }),
+    const outcome = await settleQueueWork(loop.deps, { type: 'nonsense' }, (parsed) =>
+      processEvent(loop.deps, parsed),
     );
     expect(outcome).toMatchObject({ kind: 'poisoned', reason: /^validation: Queue message/ });
     const [poisoned] = await loop.queue.peekPoison(10);

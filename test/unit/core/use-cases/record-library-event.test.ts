@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ValidationError } from '../../../../core/errors.js';
-import type { LibraryEvent } from '../../../../core/model/library-event.js';
+import { type LibraryEvent, parseLibraryEvent } from '../../../../core/model/library-event.js';
 import { recordLibraryEvent } from '../../../../core/use-cases/record-library-event.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { InMemoryAuditLog } from '../../../doubles/in-memory-audit-log.js';
@@ -57,8 +57,11 @@ describe('recordLibraryEvent', () => {
   it('rejects a message that is not a library event, naming the field, and stores nothing', async () => {
     const deps = setup();
     const bad = { ...anUploadEvent(), galleryId: 'nope' };
-    await expect(recordLibraryEvent(deps, bad)).rejects.toThrow(ValidationError);
-    await expect(recordLibraryEvent(deps, bad)).rejects.toThrow(/galleryId/);
+    // Parsed once per delivery, before any work: nothing reaches the ledger or the audit log.
+    const deliver = async (message: unknown) =>
+      recordLibraryEvent(deps, parseLibraryEvent(message));
+    await expect(deliver(bad)).rejects.toThrow(ValidationError);
+    await expect(deliver(bad)).rejects.toThrow(/galleryId/);
     expect(deps.audit.entries).toHaveLength(0);
     expect(deps.ledger.records.size).toBe(0);
   });

@@ -3,10 +3,8 @@ import { fingerprint } from '../../../../core/model/fingerprint.js';
 import type { LibraryEvent } from '../../../../core/model/library-event.js';
 import type { Review } from '../../../../core/model/review.js';
 import { type RoutingRules, routingRulesSchema } from '../../../../core/model/routing-rules.js';
-import {
-  type HandleQueueMessageDeps,
-  handleQueueMessage,
-} from '../../../../core/use-cases/handle-queue-message.js';
+import { parseQueueMessage } from '../../../../core/model/queue-message.js';
+import { type ProcessEventDeps, processEvent } from '../../../../core/use-cases/process-event.js';
 import type { SyncPlannerDeps } from '../../../../core/use-cases/sync-planner.js';
 import { handleWebhookMessage } from '../../../../core/use-cases/webhooks.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
@@ -104,7 +102,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
   const subscriptions = new InMemorySubscriptionStore();
   const webhooks = new ScriptedWebhookSender();
 
-  const deps: HandleQueueMessageDeps & SyncPlannerDeps = {
+  const deps: ProcessEventDeps & SyncPlannerDeps = {
     batchWindowMs: options.batchWindowMs ?? 0,
     archive,
     reviews,
@@ -174,7 +172,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
    * queue trigger would run them next).
    */
   const deliver = async (message: unknown) => {
-    const result = await handleQueueMessage(deps, message);
+    const result = await processEvent(deps, parseQueueMessage(message));
     await drainQueue();
     return result;
   };
@@ -189,7 +187,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
       const batch = await queue.receive(16, 30_000);
       if (batch.length === 0) break;
       for (const message of batch) {
-        await handleQueueMessage(deps, JSON.parse(message.body) as unknown);
+        await processEvent(deps, parseQueueMessage(JSON.parse(message.body) as unknown));
         await queue.complete(message);
         handled += 1;
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { reviewQueue } from '../../../../core/use-cases/review-queue.js';
+import { findReviews, reviewQueue } from '../../../../core/use-cases/review-queue.js';
 import { InMemoryReviewStore } from '../../../doubles/in-memory-review-store.js';
 import {
   aDecision,
@@ -174,5 +174,64 @@ describe('reviewQueue (what the tab lists)', () => {
       hours(5),
     );
     expect(queue.items).toHaveLength(2);
+  });
+});
+
+describe('findReviews (what the bot and the API read, through the same query as the tab)', () => {
+  it("lists the open reviews newest opened first, with how many there are (the bot's pending)", async () => {
+    const store = library();
+    store.given(
+      aReview({
+        id: 'G0000newest00001~a',
+        galleryId: 'G0000newest00001',
+        galleryName: 'Newest',
+        openedAt: at(30),
+      }),
+    );
+
+    const open = await findReviews(
+      { reviews: store },
+      undefined,
+      { view: 'open', order: 'newest', limit: 2 },
+      hours(5),
+    );
+
+    expect(open.reviews.map((r) => r.galleryName)).toEqual(['Newest', 'Spring launch']);
+    expect(open.matched).toBe(4);
+  });
+
+  it("finds a gallery by its id as well as its name (the bot's status)", async () => {
+    const byId = await findReviews(
+      { reviews: library() },
+      undefined,
+      { view: 'all', text: 'g0000approved001', limit: 10 },
+      hours(5),
+    );
+    expect(byId.reviews.map((r) => r.galleryName)).toEqual(['Board portraits']);
+  });
+
+  it('keeps to the statuses asked for, superseded ones included, most recently changed first (the API)', async () => {
+    const store = library();
+    store.given(
+      aReview({
+        id: 'G0000superseded1~a',
+        galleryId: 'G0000superseded1',
+        galleryName: 'Replaced',
+        status: 'superseded',
+        closedAt: at(120),
+        updatedAt: at(120),
+      }),
+    );
+
+    const found = await findReviews(
+      { reviews: store },
+      undefined,
+      { view: 'all', statuses: ['approved', 'superseded'], order: 'updated', limit: 10 },
+      hours(5),
+    );
+    const tab = await findReviews({ reviews: store }, adele, { view: 'all', limit: 10 }, hours(5));
+
+    expect(found.reviews.map((r) => r.galleryName)).toEqual(['Replaced', 'Board portraits']);
+    expect(tab.reviews.map((r) => r.galleryName)).not.toContain('Replaced');
   });
 });

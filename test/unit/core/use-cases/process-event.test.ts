@@ -20,7 +20,7 @@ async function deliverUntilHandled(loop: ReviewLoop, message: unknown, attempts 
   }
 }
 
-describe('handleQueueMessage', () => {
+describe('processEvent', () => {
   it('opens a review for a routed upload: one task, one card, the status in PhotoShelter, audited', async () => {
     const loop = aReviewLoop();
     const upload = loop.upload(loop.galleries.mediaDay, { fileName: 'kickoff.jpg' });

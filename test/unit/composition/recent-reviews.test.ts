@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { RecentReviewStore } from '../../../connectors/system/recent-review-store.js';
+import { RecentReviewsCache } from '../../../composition/recent-reviews.js';
 import { ConflictError } from '../../../core/errors.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
 import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
@@ -9,12 +9,12 @@ import { aReview } from '../../support/review-builders.js';
 function aStore(options: { maxAgeMs?: number; capacity?: number } = {}) {
   const clock = new FixedClock();
   const inner = new InMemoryReviewStore();
-  return { clock, inner, recent: new RecentReviewStore(inner, { clock, ...options }) };
+  return { clock, inner, recent: new RecentReviewsCache(inner, { clock, ...options }) };
 }
 
 const galleryIds = ['G0000aaaaaaaaaaa', 'G0000bbbbbbbbbbb', 'G0000ccccccccccc'];
 
-describe('RecentReviewStore', () => {
+describe('RecentReviewsCache', () => {
   it('has nothing to peek at before it has read or written the review', () => {
     const { recent } = aStore();
 

@@ -1,10 +1,12 @@
-import { ConflictError } from '../../core/errors.js';
-import { RecentMap } from '../../core/recent-map.js';
-import type { Review, ReviewStatus } from '../../core/model/review.js';
-import type { Clock } from '../../core/ports/clock.js';
-import type { ReviewStore, StoredReview } from '../../core/ports/review-store.js';
+import { LRUCache } from 'lru-cache';
 
-export interface RecentReviewStoreOptions {
+import type { ReviewsWithRecentCopies } from '../bot/pressed-card.js';
+import { ConflictError } from '../core/errors.js';
+import type { Review, ReviewStatus } from '../core/model/review.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { ReviewStore, StoredReview } from '../core/ports/review-store.js';
+
+export interface RecentReviewsCacheOptions {
   readonly clock: Clock;
   /** How long a copy may be used after it was read or written (default two minutes). */
   readonly maxAgeMs?: number;
@@ -12,39 +14,37 @@ export interface RecentReviewStoreOptions {
   readonly capacity?: number;
 }
 
-interface Entry {
-  readonly stored: StoredReview;
-  readonly at: number;
-}
-
 /**
- * A ReviewStore that keeps the reviews it lately read or wrote, for `peek`. Teams refreshes a card
+ * A caching decorator of a ReviewStore: it keeps the reviews it lately read or wrote, for `peek`. Teams refreshes a card
  * for its reviewers when it is shown (the card's `refresh.userIds`), so a press usually follows a
  * read of the same review by moments: peeking saves the press that read, and its save, guarded by
  * the copy's version, fails when another writer (a second reviewer, the queue worker, another
- * instance) moved the review on in between (ARCHITECTURE.md §3.5). Only the bot's decisions peek;
- * the worker and the API read the store every time.
+ * instance) moved the review on in between. Only the bot's decisions peek; the worker and the API
+ * read the store every time, so only the bot is built with this (composition/create-bot.ts).
  */
-export class RecentReviewStore implements ReviewStore {
-  private readonly entries: RecentMap<string, Entry>;
-  private readonly maxAgeMs: number;
+export class RecentReviewsCache implements ReviewsWithRecentCopies {
+  private readonly entries: LRUCache<string, StoredReview>;
 
   constructor(
     private readonly inner: ReviewStore,
-    private readonly options: RecentReviewStoreOptions,
+    options: RecentReviewsCacheOptions,
   ) {
-    this.maxAgeMs = options.maxAgeMs ?? 120_000;
-    this.entries = new RecentMap(options.capacity ?? 256);
+    this.entries = new LRUCache({
+      max: Math.max(1, options.capacity ?? 256),
+      ttl: options.maxAgeMs ?? 120_000,
+      // The injected clock, read on every look (no cached "now"), so tests can move time.
+      perf: { now: () => options.clock.now().getTime() },
+      ttlResolution: 0,
+    });
   }
 
+  /**
+   * A copy of the review this process read or wrote a moment ago, without a storage call; undefined
+   * when there is none. It may be behind the stored review, so it is only for a write guarded by its
+   * version (a stale one fails with ConflictError).
+   */
   peek(reviewId: string): StoredReview | undefined {
-    const entry = this.entries.get(reviewId);
-    if (entry === undefined) return undefined;
-    if (this.options.clock.now().getTime() - entry.at > this.maxAgeMs) {
-      this.entries.delete(reviewId);
-      return undefined;
-    }
-    return entry.stored;
+    return this.entries.get(reviewId);
   }
 
   async get(reviewId: string): Promise<StoredReview | undefined> {
@@ -92,7 +92,7 @@ export class RecentReviewStore implements ReviewStore {
     // never does; it builds a new one) fails at once instead of changing the copy under every press.
     // Freezing walks the review once; copying it on every peek cost a clone per press.
     deepFreeze(stored);
-    this.entries.set(id, { stored, at: this.options.clock.now().getTime() });
+    this.entries.set(id, stored);
     return stored;
   }
 }
