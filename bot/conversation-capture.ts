@@ -22,7 +22,7 @@ const channelOf = (conversationId: string): string =>
 
 /**
  * The record to keep for the conversation an activity came from: `channel:{team}/{channel}`,
- * `chat:{conversationId}` or `personal:{aadObjectId}` (ARCHITECTURE.md §4, `conversations`).
+ * `chat:{conversationId}` or `personal:{aadObjectId}` (the `conversations` table).
  * Undefined when the activity does not say enough to reach the conversation again.
  */
 export function conversationRecordOf(

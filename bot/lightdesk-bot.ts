@@ -263,7 +263,6 @@ export class LightdeskBot extends TeamsActivityHandler {
   }
 }
 
-/** A card as a message; `summary` is what notifications and the chat list show. */
 /** A message carrying card data and no text: an Action.Submit press, not a command. */
 function isCardSubmit(activity: Activity): boolean {
   const value: unknown = activity.value;
@@ -271,6 +270,7 @@ function isCardSubmit(activity: Activity): boolean {
   return typeof value === 'object' && value !== null && 'reviewId' in value && text === '';
 }
 
+/** A card as a message; `summary` is what notifications and the chat list show. */
 function cardMessage(card: AdaptiveCard, summary: string): Partial<Activity> {
   return { type: 'message', attachments: [CardFactory.adaptiveCard(card)], summary };
 }
