@@ -9,12 +9,12 @@ import {
   ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import { LRUCache } from 'lru-cache';
 
-import { RecentMap } from '../core/recent-map.js';
 import { sendPostsOnce } from './post-once.js';
 
 /** Distinct channel service URLs kept; one bot talks to a handful (a Teams region or two). */
-const maxClients = 32;
+const MAX_CLIENTS = 32;
 
 /** The bot's app id in a channel token (botframework-connector's own claim names). */
 function appIdOf(identity: ClaimsIdentity): string {
@@ -25,7 +25,7 @@ function appIdOf(identity: ClaimsIdentity): string {
   );
 }
 
-type Clients<T> = RecentMap<string, Promise<T>>;
+type Clients<T> = LRUCache<string, Promise<T>>;
 
 /** The client kept under `key`, or a new one from `create`; a failed build is not kept. */
 function reuse<T>(clients: Clients<T>, key: string, create: () => Promise<T>): Promise<T> {
@@ -71,8 +71,8 @@ class ReusingConnectorFactory extends ConnectorFactory {
  * wrapped object.
  */
 export class ReusingAuthentication extends BotFrameworkAuthentication {
-  private readonly connectors: Clients<ConnectorClient> = new RecentMap(maxClients);
-  private readonly tokenClients: Clients<UserTokenClient> = new RecentMap(maxClients);
+  private readonly connectors: Clients<ConnectorClient> = new LRUCache({ max: MAX_CLIENTS });
+  private readonly tokenClients: Clients<UserTokenClient> = new LRUCache({ max: MAX_CLIENTS });
 
   constructor(private readonly inner: BotFrameworkAuthentication) {
     super();
