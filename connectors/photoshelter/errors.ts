@@ -5,6 +5,7 @@ import {
   RateLimitedError,
   UpstreamError,
 } from '../../core/errors.js';
+import { safeVendorMessage } from '../http/redact.js';
 import { v3ErrorEnvelopeSchema, v4ErrorEnvelopeSchema } from './wire.js';
 
 export const SERVICE = 'photoshelter';
@@ -24,11 +25,9 @@ export interface FailureContext {
   readonly isLogin?: boolean;
 }
 
-const MAX_MESSAGE = 200;
-
 /**
  * The vendor's own explanation (v3 `error.message` [OFF], v4 `errors[0].title` [OFF importer]), kept
- * only when it is short and repeats none of our secrets; otherwise undefined. [INF] A 404 may have no
+ * only when it repeats none of our secrets (cut when long); otherwise undefined. [INF] A 404 may have no
  * JSON body at all (reference §8.3), so anything unreadable is simply no message.
  */
 export function vendorMessage(body: string, secrets: readonly string[]): string | undefined {
@@ -45,12 +44,7 @@ export function vendorMessage(body: string, secrets: readonly string[]): string 
     : v4.success
       ? v4.data.errors[0]?.title
       : undefined;
-  if (text === undefined || text.length === 0 || text.length > MAX_MESSAGE) return undefined;
-  const lower = text.toLowerCase();
-  if (secrets.some((secret) => secret.length > 0 && lower.includes(secret.toLowerCase()))) {
-    return undefined;
-  }
-  return text;
+  return safeVendorMessage(text, secrets);
 }
 
 /**
