@@ -1,37 +1,29 @@
-import type { TokenCredential } from '@azure/identity';
-import {
-  Client,
-  type Context,
-  type GraphRequest,
-  HTTPMessageHandler,
-  type Middleware,
-  ResponseType,
-} from '@microsoft/microsoft-graph-client';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { z } from 'zod';
 
-import { type AppError, ensureError, UpstreamError, ValidationError } from '../../core/errors.js';
+import {
+  type AppError,
+  AuthError,
+  ensureError,
+  UpstreamError,
+  ValidationError,
+} from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
-import { BearerTokenHandler } from './bearer-token-handler.js';
-import { CallTag } from './call-tag.js';
 import {
-  errorFromAnswer,
-  errorFromFailure,
-  type FailureContext,
-  parseRetryAfter,
-  SERVICE,
-} from './errors.js';
-import { defaultRetryPolicy, GraphRetryHandler, type RetryPolicy } from './graph-retry-handler.js';
+  HttpPipeline,
+  type HttpOutcome,
+  type HttpRequest,
+  type RetryPolicy,
+} from '../http/http-pipeline.js';
+import { type IssuedToken, TokenSession } from '../http/token-session.js';
+import { errorFromAnswer, errorFromFailure, type FailureContext, SERVICE } from './errors.js';
 import { batchResponseSchema } from './wire.js';
 
-// The request pipeline for Microsoft Graph (STYLE rule 10), built on the Graph client's own chain:
-//
-//   BearerTokenHandler (token from the TokenCredential, one renewal on 401)
-//     → GraphRetryHandler (429/503 with Retry-After on the injected clock; 502/504/dropped if repeatable)
-//     → HTTPMessageHandler (the library's; or our FetchHandler when a fetch is injected)
-//
-// Requests use ResponseType.RAW, so statuses, ETags, Retry-After and request-id are read here and
-// turned into core errors in one place (errors.ts), never in connector methods.
+// Microsoft Graph's use of the connectors' HTTP pipeline (connectors/http): a bearer token from the
+// TokenCredential (one renewal on 401), then the shared timeout, retry and logging. Statuses, ETags,
+// Retry-After and request-id are read here and turned into core errors in one place (errors.ts).
+// Why not the Graph client's TokenCredentialAuthenticationProvider: docs/decisions.md.
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 export const DEFAULT_GRAPH_SCOPES: readonly string[] = ['https://graph.microsoft.com/.default'];
@@ -46,7 +38,9 @@ export interface GraphConnectorOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly retry?: Partial<RetryPolicy>;
-  /** Replaces the global fetch (the library's HTTPMessageHandler always calls the global one). */
+  /** Per attempt; an attempt that runs longer is abandoned as a dropped connection. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Replaces the global fetch. */
   readonly fetch?: typeof fetch;
   /** For jitter; injectable so a test can pin it. */
   readonly random?: () => number;
@@ -88,7 +82,61 @@ export interface BatchAnswer extends GraphAnswer {
 
 /** https://learn.microsoft.com/graph/json-batching: "JSON batch requests are currently limited to 20". */
 const MAX_BATCH = 20;
-const BATCH_RETRYABLE = new Set([429, 503]);
+
+export type { RetryPolicy };
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+};
+
+/** Renew this long before the token says it expires, so a request never leaves with a dying one. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+/** Throttled or briefly unavailable: the request was not processed, so any method may repeat. */
+const NOT_PROCESSED = new Set([429, 503]);
+/** May have been processed: only a method that is safe to repeat tries again. */
+const MAYBE_PROCESSED = new Set([502, 504]);
+
+/**
+ * Graph's retry rule (https://learn.microsoft.com/graph/throttling): 429 and 503 for any method.
+ * 502/504 and dropped connections only for GET and PATCH/DELETE (ours carry If-Match, so they cannot
+ * apply twice): a POST that may have been applied is not repeated (a create would make a twin task;
+ * the core reconciles with findTaskByReference).
+ */
+function isRetryable(outcome: HttpOutcome, request: HttpRequest): boolean {
+  const isRepeatable = request.method !== 'POST';
+  if (outcome.kind === 'failure') return isRepeatable;
+  return NOT_PROCESSED.has(outcome.status) || (MAYBE_PROCESSED.has(outcome.status) && isRepeatable);
+}
+
+/**
+ * The credential's token, reused until shortly before it expires (or its refreshAfterTimestamp).
+ * https://learn.microsoft.com/graph/auth-v2-service
+ */
+async function issueToken(
+  credential: TokenCredential,
+  scopes: readonly string[],
+): Promise<IssuedToken> {
+  let token: AccessToken | null;
+  try {
+    token = await credential.getToken([...scopes]);
+  } catch (e: unknown) {
+    throw new AuthError('Could not get a Microsoft Graph token from the credential', {
+      cause: ensureError(e),
+    });
+  }
+  if (token === null || token.token === '') {
+    // A credential may answer null instead of throwing; there is nothing to send, so do not.
+    throw new AuthError('The credential gave no Microsoft Graph token');
+  }
+  const expiring = token.expiresOnTimestamp - EXPIRY_MARGIN_MS;
+  return {
+    token: token.token,
+    renewAt: Math.min(expiring, token.refreshAfterTimestamp ?? expiring),
+  };
+}
 
 /** A `baseUrl` with or without its version segment, as the Graph client wants it: host and version. */
 export function splitBaseUrl(baseUrl: string): { host: string; version: string; root: string } {
@@ -97,26 +145,6 @@ export function splitBaseUrl(baseUrl: string): { host: string; version: string; 
   const host = match?.[1] ?? trimmed;
   const version = match?.[2] ?? 'v1.0';
   return { host, version, root: `${host}/${version}` };
-}
-
-/** Terminal middleware around an injected fetch, the same one line as the library's HTTPMessageHandler. */
-class FetchHandler implements Middleware {
-  constructor(private readonly fetchImpl: typeof fetch) {}
-
-  async execute(context: Context): Promise<void> {
-    context.response = await this.fetchImpl(context.request, context.options);
-  }
-}
-
-function isResponse(value: unknown): value is Response {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'status' in value &&
-    typeof value.status === 'number' &&
-    'text' in value &&
-    typeof value.text === 'function'
-  );
 }
 
 function headerLookup(headers: Headers | Readonly<Record<string, string>>): GraphAnswer['header'] {
@@ -132,31 +160,26 @@ function isSuccess(status: number): boolean {
 export class GraphTransport {
   /** e.g. `https://graph.microsoft.com/v1.0`: what `@odata.nextLink`s must start with. */
   readonly root: string;
-  private readonly client: Client;
-  private readonly retry: RetryPolicy;
-  private readonly retryHandler: GraphRetryHandler;
+  private readonly http: HttpPipeline;
+  private readonly session: TokenSession;
 
   constructor(private readonly options: GraphConnectorOptions) {
-    const { host, version, root } = splitBaseUrl(options.baseUrl ?? DEFAULT_GRAPH_BASE_URL);
-    this.root = root;
-    this.retry = { ...defaultRetryPolicy, ...options.retry };
-    this.retryHandler = new GraphRetryHandler({
-      policy: this.retry,
+    this.root = splitBaseUrl(options.baseUrl ?? DEFAULT_GRAPH_BASE_URL).root;
+    this.http = new HttpPipeline({
+      service: SERVICE,
+      fetch: options.fetch,
       clock: options.clock,
       logger: options.logger,
-      ...(options.random === undefined ? {} : { random: options.random }),
+      retry: { ...defaultRetryPolicy, ...options.retry },
+      timeoutMs: options.timeoutMs,
+      random: options.random,
+      isRetryable,
+      // Graph's Retry-After is the service's word: wait exactly that.
+      jitterAfterRetryAfter: false,
+      requestIdHeader: 'request-id',
     });
-    const middleware: Middleware[] = [
-      new BearerTokenHandler({
-        credential: options.credential,
-        scopes: options.scopes ?? DEFAULT_GRAPH_SCOPES,
-        clock: options.clock,
-        logger: options.logger,
-      }),
-      this.retryHandler,
-      options.fetch === undefined ? new HTTPMessageHandler() : new FetchHandler(options.fetch),
-    ];
-    this.client = Client.initWithMiddleware({ middleware, baseUrl: host, defaultVersion: version });
+    const scopes = options.scopes ?? DEFAULT_GRAPH_SCOPES;
+    this.session = new TokenSession(() => issueToken(options.credential, scopes), options.clock);
   }
 
   /** Sends the call; a non-2xx answer or no answer at all becomes a core error. */
@@ -181,7 +204,7 @@ export class GraphTransport {
 
   /** The error a failed answer (top-level or batched) stands for. */
   toError(answer: GraphAnswer, ctx: FailureContext): AppError {
-    return errorFromAnswer(answer, ctx, this.options.clock.now());
+    return errorFromAnswer(answer, ctx, this.options.clock.now(), this.session.issued);
   }
 
   /**
@@ -206,33 +229,27 @@ export class GraphTransport {
     const answers = new Map<string, BatchAnswer>();
     for (let start = 0; start < reads.length; start += MAX_BATCH) {
       let pending = reads.slice(start, start + MAX_BATCH);
-      for (let round = 1; pending.length > 0; round += 1) {
-        const inner = await this.batchOnce(pending);
-        const again: BatchAnswer[] = [];
-        for (const answer of inner) {
-          if (BATCH_RETRYABLE.has(answer.status) && round < this.retry.maxAttempts) {
-            again.push(answer);
-          } else {
-            answers.set(answer.read.id, answer);
+      const throttled = await this.http.repeat(
+        { endpoint: 'POST /$batch' },
+        async () => {
+          const again: BatchAnswer[] = [];
+          for (const answer of await this.batchOnce(pending)) {
+            if (NOT_PROCESSED.has(answer.status)) again.push(answer);
+            else answers.set(answer.read.id, answer);
           }
-        }
-        if (again.length === 0) break;
-        const now = this.options.clock.now();
-        const waits = again.map((a) => parseRetryAfter(a.header('retry-after'), now));
-        const longest = Math.max(...waits.map((w) => w ?? this.retryHandler.backoff(round)));
-        if (longest > this.retry.maxDelayMs) {
-          for (const answer of again) answers.set(answer.read.id, answer);
-          break;
-        }
-        this.options.logger.warn('graph batch items throttled; retrying them', {
-          endpoint: 'POST /$batch',
-          items: again.length,
-          round,
-          delayMs: longest,
-        });
-        await this.options.clock.sleep(longest);
-        pending = again.map((a) => a.read);
-      }
+          pending = again.map((answer) => answer.read);
+          return again;
+        },
+        (again) => {
+          const waits = again.flatMap((a) => this.http.retryAfterMs(a.header('retry-after')) ?? []);
+          return {
+            retry: again.length > 0,
+            retryAfterMs: waits.length === 0 ? undefined : Math.max(...waits),
+            fields: { items: again.length },
+          };
+        },
+      );
+      for (const answer of throttled) answers.set(answer.read.id, answer);
     }
     return answers;
   }
@@ -264,64 +281,43 @@ export class GraphTransport {
   }
 
   private async exchange(call: GraphCall): Promise<GraphAnswer> {
-    const tag = new CallTag(call.endpoint, call.method);
-    const started = this.options.clock.now().getTime();
-    let request: GraphRequest = this.client
-      .api(call.path)
-      .middlewareOptions([tag])
-      .responseType(ResponseType.RAW);
-    if (call.headers !== undefined) request = request.headers({ ...call.headers });
-
-    let raw: unknown;
-    try {
-      switch (call.method) {
-        case 'GET':
-          raw = await request.get();
-          break;
-        case 'POST':
-          raw = await request.post(call.body ?? {});
-          break;
-        case 'PATCH':
-          raw = await request.patch(call.body ?? {});
-          break;
-        case 'DELETE':
-          raw = await request.delete();
-          break;
-      }
-    } catch (e: unknown) {
-      // A middleware's own error (AuthError …) comes back on the tag: the library wrapped it.
-      if (tag.failure !== undefined) throw tag.failure;
-      this.options.logger.debug('graph call', {
-        endpoint: call.endpoint,
-        failure: ensureError(e).name,
-        durationMs: this.options.clock.now().getTime() - started,
-      });
-      throw errorFromFailure(ensureError(e), call);
+    const headers: Record<string, string> = { Accept: 'application/json', ...call.headers };
+    let body: string | undefined;
+    if (call.method === 'POST' || call.method === 'PATCH') {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(call.body ?? {});
     }
-    if (!isResponse(raw)) {
-      throw new UpstreamError(SERVICE, `${call.endpoint}: the Graph client returned no response`);
-    }
-    const text = await raw.text();
-    const header = headerLookup(raw.headers);
-    this.options.logger.debug('graph call', {
-      endpoint: call.endpoint,
-      status: raw.status,
-      requestId: header('request-id'),
-      durationMs: this.options.clock.now().getTime() - started,
+    const request = (token: string): HttpRequest => ({
+      tag: { endpoint: call.endpoint },
+      method: call.method,
+      url: new URL(`${this.root}${call.path}`),
+      headers: { ...headers, Authorization: `Bearer ${token}` },
+      body,
     });
-    let body: unknown;
-    if (text.trim() !== '') {
+    const outcome = await this.session.authorize(
+      (token) => this.http.send(request(token)),
+      (answer) => answer.kind === 'response' && answer.status === 401,
+      () => {
+        this.options.logger.info('graph refused our token; retrying once with a fresh one', {
+          endpoint: call.endpoint,
+        });
+      },
+    );
+    if (outcome.kind === 'failure') throw errorFromFailure(outcome.cause, call);
+    const header = headerLookup(outcome.headers);
+    let parsed: unknown;
+    if (outcome.body.trim() !== '') {
       try {
-        body = JSON.parse(text) as unknown;
+        parsed = JSON.parse(outcome.body) as unknown;
       } catch (e: unknown) {
-        if (isSuccess(raw.status)) {
+        if (isSuccess(outcome.status)) {
           throw new ValidationError(`Graph ${call.endpoint} answered with no JSON`, ['(root)'], {
             cause: ensureError(e),
           });
         }
-        body = undefined; // an error page from a proxy: the status alone says enough
+        parsed = undefined; // an error page from a proxy: the status alone says enough
       }
     }
-    return { status: raw.status, body, header };
+    return { status: outcome.status, body: parsed, header };
   }
 }
