@@ -138,7 +138,7 @@ async function issueToken(
   };
 }
 
-/** A `baseUrl` with or without its version segment, as the Graph client wants it: host and version. */
+/** A `baseUrl` with or without its version segment: host, version, and the root calls go below. */
 export function splitBaseUrl(baseUrl: string): { host: string; version: string; root: string } {
   const trimmed = baseUrl.replace(/\/+$/, '');
   const match = /^(.*)\/(v1\.0|beta)$/i.exec(trimmed);
@@ -208,9 +208,9 @@ export class GraphTransport {
   }
 
   /**
-   * `@odata.nextLink` is absolute (https://learn.microsoft.com/graph/paging). The Graph client only
-   * strips https bases, and [INF] a link to any other host must not get our token, so the link has to
-   * start with our own root; it is followed as a path below it.
+   * `@odata.nextLink` is absolute (https://learn.microsoft.com/graph/paging). [INF] A link to any
+   * other host must not get our token, so the link has to start with our own root; it is followed as
+   * a path below it.
    */
   nextLinkPath(link: string, endpoint: string): string {
     if (!link.toLowerCase().startsWith(`${this.root.toLowerCase()}/`)) {
