@@ -125,8 +125,3 @@ export function errorFromAnswer(
       return upstream();
   }
 }
-
-/** A request that never got an answer: the connection dropped, or it ran past its timeout. */
-export function errorFromFailure(cause: Error, ctx: FailureContext): UpstreamError {
-  return new UpstreamError(SERVICE, `${ctx.endpoint} failed before an answer arrived`, { cause });
-}

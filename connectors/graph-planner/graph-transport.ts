@@ -14,10 +14,11 @@ import {
   HttpPipeline,
   type HttpOutcome,
   type HttpRequest,
+  noAnswerError,
   type RetryPolicy,
 } from '../http/http-pipeline.js';
 import { type IssuedToken, TokenSession } from '../http/token-session.js';
-import { errorFromAnswer, errorFromFailure, type FailureContext, SERVICE } from './errors.js';
+import { errorFromAnswer, type FailureContext, SERVICE } from './errors.js';
 import { batchResponseSchema } from './wire.js';
 
 // Microsoft Graph's use of the connectors' HTTP pipeline (connectors/http): a bearer token from the
@@ -303,7 +304,7 @@ export class GraphTransport {
         });
       },
     );
-    if (outcome.kind === 'failure') throw errorFromFailure(outcome.cause, call);
+    if (outcome.kind === 'failure') throw noAnswerError(SERVICE, call.endpoint, outcome);
     const header = headerLookup(outcome.headers);
     let parsed: unknown;
     if (outcome.body.trim() !== '') {

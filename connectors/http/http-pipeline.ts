@@ -7,7 +7,7 @@ import {
   TimeoutStrategy,
 } from 'cockatiel';
 
-import { ensureError } from '../../core/errors.js';
+import { ensureError, UpstreamError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 
@@ -74,6 +74,18 @@ export interface HttpPipelineOptions {
   readonly jitterAfterRetryAfter: boolean;
   /** The header carrying the vendor's request id, logged with each attempt. */
   readonly requestIdHeader: string;
+}
+
+export type HttpFailure = HttpOutcome & { readonly kind: 'failure' };
+
+/** A request that never got an answer: the connection dropped, or it ran past its timeout. */
+export function noAnswerError(
+  service: string,
+  endpoint: string,
+  failure: HttpFailure,
+): UpstreamError {
+  const what = failure.reason === 'timeout' ? 'timed out' : 'failed before an answer arrived';
+  return new UpstreamError(service, `${endpoint} ${what}`, { cause: failure.cause });
 }
 
 /** What one attempt tells the retry: whether to go again, and the wait the service asked for. */

@@ -105,13 +105,3 @@ export function errorFromResponse(status: number, body: string, ctx: FailureCont
       });
   }
 }
-
-/** A request that never got an answer: the connection dropped, or it ran past its timeout. */
-export function errorFromFailure(
-  reason: 'network' | 'timeout',
-  cause: Error,
-  ctx: Pick<FailureContext, 'endpoint'>,
-): UpstreamError {
-  const what = reason === 'timeout' ? 'timed out' : 'failed before an answer arrived';
-  return new UpstreamError(SERVICE, `${ctx.endpoint} ${what}`, { cause });
-}

@@ -7,10 +7,11 @@ import {
   HttpPipeline,
   type HttpOutcome,
   type HttpRequest,
+  noAnswerError,
   type RetryPolicy,
 } from '../http/http-pipeline.js';
 import { TokenSession } from '../http/token-session.js';
-import { effectiveStatus, errorFromFailure, errorFromResponse } from './errors.js';
+import { effectiveStatus, errorFromResponse, SERVICE } from './errors.js';
 
 // PhotoShelter's use of the connectors' HTTP pipeline (connectors/http): the member session (one
 // re-login on 401) and the API key on every call, then the shared timeout, retry and logging.
@@ -80,7 +81,7 @@ export class PhotoShelterTransport {
 
   constructor(private readonly options: TransportOptions) {
     this.http = new HttpPipeline({
-      service: 'photoshelter',
+      service: SERVICE,
       fetch: options.fetch,
       clock: options.clock,
       logger: options.logger,
@@ -101,9 +102,7 @@ export class PhotoShelterTransport {
   /** Sends the request and parses a successful answer with `schema`; failures become core errors. */
   async call<S extends z.ZodType>(request: PsRequest, schema: S): Promise<z.output<S>> {
     const outcome = await this.send(request);
-    if (outcome.kind === 'failure') {
-      throw errorFromFailure(outcome.reason, outcome.cause, request);
-    }
+    if (outcome.kind === 'failure') throw noAnswerError(SERVICE, request.endpoint, outcome);
     const status = effectiveStatus(outcome.status, outcome.body);
     if (status < 200 || status >= 300) throw this.toError(request, outcome, status);
 
