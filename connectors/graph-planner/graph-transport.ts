@@ -1,13 +1,7 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { z } from 'zod';
 
-import {
-  type AppError,
-  AuthError,
-  ensureError,
-  UpstreamError,
-  ValidationError,
-} from '../../core/errors.js';
+import { type AppError, AuthError, ensureError, UpstreamError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import {
@@ -17,6 +11,7 @@ import {
   noAnswerError,
   type RetryPolicy,
 } from '../http/http-pipeline.js';
+import { jsonOrUndefined, parseAnswer, readJson } from '../http/answer.js';
 import { type IssuedToken, TokenSession } from '../http/token-session.js';
 import { errorFromAnswer, type FailureContext, SERVICE } from './errors.js';
 import { batchResponseSchema } from './wire.js';
@@ -196,11 +191,7 @@ export class GraphTransport {
   }
 
   parse<S extends z.ZodType>(body: unknown, schema: S, endpoint: string): z.output<S> {
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw ValidationError.fromZod(`Graph ${endpoint} answered an unexpected shape`, parsed.error);
-    }
-    return parsed.data;
+    return parseAnswer(body, schema, `Graph ${endpoint} answered an unexpected shape`);
   }
 
   /** The error a failed answer (top-level or batched) stands for. */
@@ -306,19 +297,11 @@ export class GraphTransport {
     );
     if (outcome.kind === 'failure') throw noAnswerError(SERVICE, call.endpoint, outcome);
     const header = headerLookup(outcome.headers);
-    let parsed: unknown;
-    if (outcome.body.trim() !== '') {
-      try {
-        parsed = JSON.parse(outcome.body) as unknown;
-      } catch (e: unknown) {
-        if (isSuccess(outcome.status)) {
-          throw new ValidationError(`Graph ${call.endpoint} answered with no JSON`, ['(root)'], {
-            cause: ensureError(e),
-          });
-        }
-        parsed = undefined; // an error page from a proxy: the status alone says enough
-      }
+    // An error page from a proxy is no envelope: the status alone says enough.
+    if (!isSuccess(outcome.status)) {
+      return { status: outcome.status, body: jsonOrUndefined(outcome.body), header };
     }
+    const parsed = readJson(outcome.body, `Graph ${call.endpoint} answered with no JSON`);
     return { status: outcome.status, body: parsed, header };
   }
 }

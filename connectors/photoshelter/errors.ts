@@ -5,6 +5,7 @@ import {
   RateLimitedError,
   UpstreamError,
 } from '../../core/errors.js';
+import { jsonOrUndefined } from '../http/answer.js';
 import { safeVendorMessage } from '../http/redact.js';
 import { v3ErrorEnvelopeSchema, v4ErrorEnvelopeSchema } from './wire.js';
 
@@ -31,12 +32,7 @@ export interface FailureContext {
  * JSON body at all (reference §8.3), so anything unreadable is simply no message.
  */
 export function vendorMessage(body: string, secrets: readonly string[]): string | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+  const json = jsonOrUndefined(body);
   const v3 = v3ErrorEnvelopeSchema.safeParse(json);
   const v4 = v4ErrorEnvelopeSchema.safeParse(json);
   const text = v3.success
@@ -53,12 +49,8 @@ export function vendorMessage(body: string, secrets: readonly string[]): string 
  */
 export function effectiveStatus(status: number, body: string): number {
   if (status < 200 || status >= 300) return status;
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return status;
-  }
+  const json = jsonOrUndefined(body);
+  if (json === undefined) return status;
   const v3 = v3ErrorEnvelopeSchema.safeParse(json);
   if (!v3.success || v3.data.status.toLowerCase() === 'ok' || v3.data.error === undefined) {
     return status;

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 
-import { type AppError, ensureError, ValidationError } from '../../core/errors.js';
+import type { AppError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
+import { parseAnswer, readJson } from '../http/answer.js';
 import {
   HttpPipeline,
   type HttpOutcome,
@@ -107,16 +108,9 @@ export class PhotoShelterTransport {
     if (status < 200 || status >= 300) throw this.toError(request, outcome, status);
 
     const context = `PhotoShelter ${request.endpoint} answered an unexpected shape`;
-    let json: unknown;
-    try {
-      // [INF] A write may answer 204 or 200 with no body at all; that is an empty answer, not junk.
-      json = request.method !== 'GET' && outcome.body.trim() === '' ? {} : JSON.parse(outcome.body);
-    } catch (e: unknown) {
-      throw new ValidationError(context, ['(root): not JSON'], { cause: ensureError(e) });
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw ValidationError.fromZod(context, parsed.error);
-    return parsed.data;
+    // [INF] A write may answer 204 or 200 with no body at all; that is an empty answer, not junk.
+    const json = readJson(outcome.body, context) ?? (request.method === 'GET' ? undefined : {});
+    return parseAnswer(json, schema, context);
   }
 
   /** The member token, logging in first if there is none (one log-in even for concurrent callers). */
