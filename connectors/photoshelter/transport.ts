@@ -55,7 +55,8 @@ export interface TransportOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly retry: RetryPolicy;
-  readonly timeoutMs: number;
+  /** Per attempt; default DEFAULT_TIMEOUT_MS (connectors/http). */
+  readonly timeoutMs?: number | undefined;
   /** Logs in (and switches organization) and returns a fresh member token. */
   readonly authenticate: () => Promise<string>;
   /** Values no error message may repeat, beyond the API key and tokens the transport knows itself. */
@@ -64,7 +65,7 @@ export interface TransportOptions {
   readonly random?: () => number;
 }
 
-type Response = HttpOutcome & { kind: 'response' };
+type Answer = HttpOutcome & { kind: 'response' };
 
 /**
  * One retry rule for PhotoShelter: 429, 5xx, dropped connections and timeouts are retried, honouring
@@ -164,7 +165,7 @@ export class PhotoShelterTransport {
     return { tag: { endpoint: request.endpoint }, method: request.method, url, headers, body };
   }
 
-  private toError(request: PsRequest, outcome: Response, status: number): AppError {
+  private toError(request: PsRequest, outcome: Answer, status: number): AppError {
     return errorFromResponse(status, outcome.body, {
       endpoint: request.endpoint,
       resource: request.resource,
