@@ -4,6 +4,7 @@ import {
   retry,
   TaskCancelledError,
   timeout,
+  type TimeoutPolicy,
   TimeoutStrategy,
 } from 'cockatiel';
 
@@ -107,7 +108,7 @@ export function parseRetryAfter(value: string | undefined | null, now: Date): nu
 }
 
 export class HttpPipeline {
-  private readonly timeoutPolicy;
+  private readonly timeoutPolicy: TimeoutPolicy;
 
   constructor(private readonly options: HttpPipelineOptions) {
     // Aggressive: the attempt ends at the deadline even if the body is still trickling in; the
