@@ -1,10 +1,18 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import {
+  Client,
+  type Context,
+  type GraphRequest,
+  type MiddlewareOptions,
+  ResponseType,
+} from '@microsoft/microsoft-graph-client';
 import type { z } from 'zod';
 
 import { type AppError, AuthError, ensureError, UpstreamError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import {
+  type CallTag,
   HttpPipeline,
   type HttpOutcome,
   type HttpRequest,
@@ -16,10 +24,12 @@ import { type IssuedToken, TokenSession } from '../http/token-session.js';
 import { errorFromAnswer, type FailureContext, SERVICE } from './errors.js';
 import { batchResponseSchema } from './wire.js';
 
-// Microsoft Graph's use of the connectors' HTTP pipeline (connectors/http): a bearer token from the
-// TokenCredential (one renewal on 401), then the shared timeout, retry and logging. Statuses, ETags,
+// Microsoft Graph calls are built by the Graph client (request builder, URL, JSON body), whose
+// middleware chain is a single terminal middleware of ours: it sends the request through the
+// connectors' shared pipeline (connectors/http: timeout, retry, call-tagged logs) with a bearer token
+// from the TokenCredential (one renewal on 401). Requests use ResponseType.RAW, so statuses, ETags,
 // Retry-After and request-id are read here and turned into core errors in one place (errors.ts).
-// Why not the Graph client's TokenCredentialAuthenticationProvider: docs/decisions.md.
+// Why the token is not the Graph client's TokenCredentialAuthenticationProvider: docs/decisions.md.
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 export const DEFAULT_GRAPH_SCOPES: readonly string[] = ['https://graph.microsoft.com/.default'];
@@ -153,14 +163,42 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
+/**
+ * Rides with one request through the Graph client: its tag for the pipeline's logs, and the error that
+ * kept it from an answer (the client hands back a GraphError in its place, without the original).
+ */
+class CallOption implements MiddlewareOptions, CallTag {
+  failure: Error | undefined;
+
+  constructor(readonly endpoint: string) {}
+}
+
+/** The Graph client's request (URL, method, headers, serialised body) as the pipeline sends it. */
+function pipelineRequest(context: Context, tag: CallTag, token: string): HttpRequest {
+  const { request, options } = context;
+  return {
+    tag,
+    method: options?.method ?? 'GET',
+    url: new URL(request instanceof Request ? request.url : request),
+    headers: {
+      ...Object.fromEntries(new Headers(options?.headers)),
+      Authorization: `Bearer ${token}`,
+    },
+    // The client serialises every body it is given (ours are JSON) to a string.
+    body: typeof options?.body === 'string' ? options.body : undefined,
+  };
+}
+
 export class GraphTransport {
   /** e.g. `https://graph.microsoft.com/v1.0`: what `@odata.nextLink`s must start with. */
   readonly root: string;
   private readonly http: HttpPipeline;
   private readonly session: TokenSession;
+  private readonly client: Client;
 
   constructor(private readonly options: GraphConnectorOptions) {
-    this.root = splitBaseUrl(options.baseUrl ?? DEFAULT_GRAPH_BASE_URL).root;
+    const { host, version, root } = splitBaseUrl(options.baseUrl ?? DEFAULT_GRAPH_BASE_URL);
+    this.root = root;
     this.http = new HttpPipeline({
       service: SERVICE,
       fetch: options.fetch,
@@ -176,6 +214,11 @@ export class GraphTransport {
     });
     const scopes = options.scopes ?? DEFAULT_GRAPH_SCOPES;
     this.session = new TokenSession(() => issueToken(options.credential, scopes), options.clock);
+    this.client = Client.initWithMiddleware({
+      middleware: { execute: (context) => this.dispatch(context) },
+      baseUrl: host,
+      defaultVersion: version,
+    });
   }
 
   /** Sends the call; a non-2xx answer or no answer at all becomes a core error. */
@@ -273,35 +316,71 @@ export class GraphTransport {
   }
 
   private async exchange(call: GraphCall): Promise<GraphAnswer> {
-    const headers: Record<string, string> = { Accept: 'application/json', ...call.headers };
-    let body: string | undefined;
-    if (call.method === 'POST' || call.method === 'PATCH') {
-      headers['Content-Type'] = 'application/json';
-      body = JSON.stringify(call.body ?? {});
+    const tag = new CallOption(call.endpoint);
+    const request = this.client
+      .api(call.path)
+      .headers({ Accept: 'application/json', ...call.headers })
+      .middlewareOptions([tag])
+      .responseType(ResponseType.RAW);
+    let raw: unknown;
+    try {
+      raw = await send(request, call);
+    } catch (e: unknown) {
+      throw (
+        tag.failure ??
+        new UpstreamError(SERVICE, `${call.endpoint}: the Graph client failed`, {
+          cause: ensureError(e),
+        })
+      );
     }
-    const request = (token: string): HttpRequest => ({
-      tag: { endpoint: call.endpoint },
-      method: call.method,
-      url: new URL(`${this.root}${call.path}`),
-      headers: { ...headers, Authorization: `Bearer ${token}` },
-      body,
-    });
-    const outcome = await this.session.authorize(
-      (token) => this.http.send(request(token)),
-      (answer) => answer.kind === 'response' && answer.status === 401,
-      () => {
-        this.options.logger.info('graph refused our token; retrying once with a fresh one', {
-          endpoint: call.endpoint,
-        });
-      },
-    );
-    if (outcome.kind === 'failure') throw noAnswerError(SERVICE, call.endpoint, outcome);
-    const header = headerLookup(outcome.headers);
+    if (!(raw instanceof Response)) {
+      throw new UpstreamError(SERVICE, `${call.endpoint}: the Graph client returned no response`);
+    }
+    const text = await raw.text();
+    const header = headerLookup(raw.headers);
     // An error page from a proxy is no envelope: the status alone says enough.
-    if (!isSuccess(outcome.status)) {
-      return { status: outcome.status, body: jsonOrUndefined(outcome.body), header };
+    if (!isSuccess(raw.status)) return { status: raw.status, body: jsonOrUndefined(text), header };
+    const body = readJson(text, `Graph ${call.endpoint} answered with no JSON`);
+    return { status: raw.status, body, header };
+  }
+
+  /** The end of the Graph client's middleware chain: out through the shared pipeline, with our token. */
+  private async dispatch(context: Context): Promise<void> {
+    const tag = context.middlewareControl?.getMiddlewareOptions(CallOption);
+    if (!(tag instanceof CallOption)) {
+      throw new UpstreamError(SERVICE, 'a request reached the pipeline without its call tag');
     }
-    const parsed = readJson(outcome.body, `Graph ${call.endpoint} answered with no JSON`);
-    return { status: outcome.status, body: parsed, header };
+    try {
+      const outcome = await this.session.authorize(
+        (token) => this.http.send(pipelineRequest(context, tag, token)),
+        (answer) => answer.kind === 'response' && answer.status === 401,
+        () => {
+          this.options.logger.info('graph refused our token; retrying once with a fresh one', {
+            endpoint: tag.endpoint,
+          });
+        },
+      );
+      if (outcome.kind === 'failure') throw noAnswerError(SERVICE, tag.endpoint, outcome);
+      context.response = new Response(outcome.body === '' ? null : outcome.body, {
+        status: outcome.status,
+        headers: outcome.headers,
+      });
+    } catch (e: unknown) {
+      tag.failure = ensureError(e);
+      throw e;
+    }
+  }
+}
+
+function send(request: GraphRequest, call: GraphCall): Promise<unknown> {
+  switch (call.method) {
+    case 'GET':
+      return request.get();
+    case 'POST':
+      return request.post(call.body ?? {});
+    case 'PATCH':
+      return request.patch(call.body ?? {});
+    case 'DELETE':
+      return request.delete();
   }
 }
