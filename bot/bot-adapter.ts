@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
+import { ConfidentialClientApplication } from '@azure/msal-node';
 import {
   CallerIdConstants,
   ConfigurationBotFrameworkAuthentication,
@@ -29,21 +29,9 @@ export interface BotAuthConfig {
   readonly trustedCaFile: string | undefined;
 }
 
-// The MSAL copy botframework-connector itself resolves (2.x): its ConfidentialClientApplication is
-// the one MsalServiceClientCredentialsFactory expects, while the project's top-level
-// @azure/msal-node is another major (brought by @azure/identity). Only the options used are typed.
-interface MsalNode {
-  ConfidentialClientApplication: new (configuration: {
-    auth: { clientId: string; clientSecret: string; authority: string; knownAuthorities: string[] };
-    system?: { customAgentOptions: { ca: string } };
-  }) => unknown;
-}
-type ClientApplication = ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1];
-
-function loadMsal(): MsalNode {
-  const connector = createRequire(import.meta.url).resolve('botframework-connector');
-  return createRequire(connector)('@azure/msal-node') as MsalNode;
-}
+type ConnectorClientApplication = ConstructorParameters<
+  typeof MsalServiceClientCredentialsFactory
+>[1];
 
 /**
  * Outbound tokens from an overridden authority (the simulator's). botbuilder's own credentials
@@ -57,7 +45,6 @@ function msalCredentials(
   loginUrl: string,
   trustedCaFile: string | undefined,
 ): MsalServiceClientCredentialsFactory {
-  const { ConfidentialClientApplication } = loadMsal();
   const clientApplication = new ConfidentialClientApplication({
     auth: {
       clientId: appId,
@@ -68,8 +55,13 @@ function msalCredentials(
     ...(trustedCaFile === undefined
       ? {}
       : { system: { customAgentOptions: { ca: readFileSync(trustedCaFile, 'utf8') } } }),
-  }) as ClientApplication;
-  return new MsalServiceClientCredentialsFactory(appId, clientApplication);
+  });
+  // One msal-node (2.16.3) at run time, but its ESM and CJS builds declare the class apart, and
+  // botframework-connector is typed against the CJS one; it only calls acquireTokenByClientCredential.
+  return new MsalServiceClientCredentialsFactory(
+    appId,
+    clientApplication as unknown as ConnectorClientApplication,
+  );
 }
 
 /**

@@ -14,7 +14,7 @@ import { LRUCache } from 'lru-cache';
 import { sendPostsOnce } from './post-once.js';
 
 /** Distinct channel service URLs kept; one bot talks to a handful (a Teams region or two). */
-const maxClients = 32;
+const MAX_CLIENTS = 32;
 
 /** The bot's app id in a channel token (botframework-connector's own claim names). */
 function appIdOf(identity: ClaimsIdentity): string {
@@ -71,8 +71,8 @@ class ReusingConnectorFactory extends ConnectorFactory {
  * wrapped object.
  */
 export class ReusingAuthentication extends BotFrameworkAuthentication {
-  private readonly connectors: Clients<ConnectorClient> = new LRUCache({ max: maxClients });
-  private readonly tokenClients: Clients<UserTokenClient> = new LRUCache({ max: maxClients });
+  private readonly connectors: Clients<ConnectorClient> = new LRUCache({ max: MAX_CLIENTS });
+  private readonly tokenClients: Clients<UserTokenClient> = new LRUCache({ max: MAX_CLIENTS });
 
   constructor(private readonly inner: BotFrameworkAuthentication) {
     super();

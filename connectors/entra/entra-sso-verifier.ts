@@ -17,7 +17,12 @@ export interface EntraSsoVerifierOptions {
   readonly tenantId: string | undefined;
   readonly openIdMetadataUrl: string;
   readonly fetch?: typeof fetch;
+  /** How long the metadata and key fetches may take; a hung Entra must not hold every tab request. */
+  readonly timeoutMs?: number;
 }
+
+/** jose's own default for the key set fetch, used for the metadata too. */
+const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** The delegated scope Teams SSO asks for; the Teams docs have apps expose exactly this name. */
 const ssoScope = 'access_as_user';
@@ -55,6 +60,10 @@ export class EntraSsoVerifier implements IdentityVerifier {
   private metadata: Promise<Metadata> | undefined;
 
   constructor(private readonly options: EntraSsoVerifierOptions) {}
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
 
   async verify(token: string): Promise<SignedInUser> {
     const { issuer, keys, tenant } = await this.loadMetadata();
@@ -114,7 +123,9 @@ export class EntraSsoVerifier implements IdentityVerifier {
     const doFetch = this.options.fetch ?? fetch;
     let response: Response;
     try {
-      response = await doFetch(this.options.openIdMetadataUrl);
+      response = await doFetch(this.options.openIdMetadataUrl, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (e: unknown) {
       throw new UpstreamError('entra', 'OpenID metadata could not be fetched', { cause: e });
     }
@@ -127,7 +138,7 @@ export class EntraSsoVerifier implements IdentityVerifier {
     if (!parsed.success)
       throw new UpstreamError('entra', 'OpenID metadata is not a metadata document');
     const { issuer, jwks_uri: jwksUri } = parsed.data;
-    const keys = createRemoteJWKSet(new URL(jwksUri));
+    const keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: this.timeoutMs });
     const configured = this.options.tenantId;
     if (configured === undefined) return { issuer, keys, tenant: undefined };
     if (issuer.includes('{tenantid}')) {

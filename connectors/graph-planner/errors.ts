@@ -6,6 +6,8 @@ import {
   RateLimitedError,
   UpstreamError,
 } from '../../core/errors.js';
+import { parseRetryAfter } from '../http/http-pipeline.js';
+import { safeVendorMessage } from '../http/redact.js';
 import { graphErrorEnvelopeSchema } from './wire.js';
 
 export const SERVICE = 'graph';
@@ -45,20 +47,11 @@ export class PlannerLimitError extends UpstreamError {
 // [INF] Every limit code the overview lists starts with "Maximum"; new ones likely will too.
 const LIMIT_CODE = /^Maximum[A-Za-z]+$/;
 
-const MAX_MESSAGE = 200;
-
-/** `Retry-After`: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined | null, now: Date): number | undefined {
-  if (value === undefined || value === null || value.trim() === '') return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now.getTime());
-}
-
 /** The envelope's code, message and request id; whatever is missing stays undefined. */
-export function readEnvelope(body: unknown): {
+export function readEnvelope(
+  body: unknown,
+  secrets: readonly string[] = [],
+): {
   code: string | undefined;
   message: string | undefined;
   requestId: string | undefined;
@@ -67,14 +60,9 @@ export function readEnvelope(body: unknown): {
   if (!parsed.success) return { code: undefined, message: undefined, requestId: undefined };
   const { error } = parsed.data;
   const inner = error.innerError ?? error.innererror;
-  const message = error.message ?? undefined;
   return {
     code: error.code ?? undefined,
-    // Graph's messages name resources, not secrets; long ones are cut so a log line stays a line.
-    message:
-      message === undefined || message.length <= MAX_MESSAGE
-        ? message
-        : `${message.slice(0, MAX_MESSAGE)}…`,
+    message: safeVendorMessage(error.message, secrets),
     requestId: inner?.['request-id'],
   };
 }
@@ -84,8 +72,14 @@ export function readEnvelope(body: unknown): {
  * `request-id` (header first, else the envelope's innerError) so support can trace the call.
  * https://learn.microsoft.com/graph/errors
  */
-export function errorFromAnswer(answer: FailedAnswer, ctx: FailureContext, now: Date): AppError {
-  const envelope = readEnvelope(answer.body);
+export function errorFromAnswer(
+  answer: FailedAnswer,
+  ctx: FailureContext,
+  now: Date,
+  /** Values Graph's message may not repeat (the tokens we sent). */
+  secrets: readonly string[] = [],
+): AppError {
+  const envelope = readEnvelope(answer.body, secrets);
   const requestId = answer.header('request-id') ?? envelope.requestId;
   const said = envelope.message === undefined ? '' : ` (Graph said: ${envelope.message})`;
   const code = envelope.code === undefined || envelope.code === '' ? '' : ` ${envelope.code}`;
@@ -130,9 +124,4 @@ export function errorFromAnswer(answer: FailedAnswer, ctx: FailureContext, now: 
     default:
       return upstream();
   }
-}
-
-/** A request that never got an answer: the connection dropped, or it ran past its timeout. */
-export function errorFromFailure(cause: Error, ctx: FailureContext): UpstreamError {
-  return new UpstreamError(SERVICE, `${ctx.endpoint} failed before an answer arrived`, { cause });
 }

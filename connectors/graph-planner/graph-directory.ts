@@ -1,6 +1,9 @@
+import type { LRUCache } from 'lru-cache';
+
 import { ValidationError } from '../../core/errors.js';
 import type { Reviewer } from '../../core/model/review.js';
 import type { Directory } from '../../core/ports/directory.js';
+import { ttlCache } from '../http/ttl-cache.js';
 import { type GraphConnectorOptions, GraphTransport } from './graph-transport.js';
 import { toReviewer } from './mappers.js';
 import { userSchema } from './wire.js';
@@ -14,7 +17,9 @@ export interface GraphDirectoryOptions extends GraphConnectorOptions {
   readonly cacheTtlMs?: number;
 }
 
-const defaultCacheTtlMs = 15 * 60_000;
+const DEFAULT_CACHE_TTL_MS = 15 * 60_000;
+/** Names kept (each person under id and UPN); a team's reviewers fit many times over. */
+const MAX_CACHED_NAMES = 5_000;
 
 /** The properties a Reviewer needs (https://learn.microsoft.com/graph/api/user-get, `$select`). */
 const SELECT = '$select=id,displayName,userPrincipalName,mail';
@@ -27,15 +32,17 @@ const SELECT = '$select=id,displayName,userPrincipalName,mail';
 export class GraphDirectory implements Directory {
   private readonly http: GraphTransport;
   /** Positive answers only: an unknown user is asked again next time (they may have just been added). */
-  private readonly cache = new Map<string, { reviewer: Reviewer; until: number }>();
+  private readonly cache: LRUCache<string, Reviewer> | undefined;
 
-  constructor(private readonly options: GraphDirectoryOptions) {
+  constructor(options: GraphDirectoryOptions) {
     this.http = new GraphTransport(options);
+    const ttlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+    this.cache =
+      ttlMs > 0 ? ttlCache({ ttlMs, max: MAX_CACHED_NAMES, clock: options.clock }) : undefined;
   }
 
-  private cached(who: string, now: number): Reviewer | undefined {
-    const hit = this.cache.get(who.toLowerCase());
-    return hit !== undefined && hit.until > now ? hit.reviewer : undefined;
+  private cached(who: string): Reviewer | undefined {
+    return this.cache?.get(who.toLowerCase());
   }
 
   async resolveUsers(idsOrUpns: readonly string[]): Promise<readonly Reviewer[]> {
@@ -43,9 +50,8 @@ export class GraphDirectory implements Directory {
       who.trim() === '' ? [`idsOrUpns[${i}]: must not be empty`] : [],
     );
     if (issues.length > 0) throw new ValidationError('Not a user to look up', issues);
-    const now = this.options.clock.now().getTime();
-    const unique = [...new Set(idsOrUpns)].filter((who) => this.cached(who, now) === undefined);
-    if (unique.length === 0) return idsOrUpns.flatMap((who) => this.cached(who, now) ?? []);
+    const unique = [...new Set(idsOrUpns)].filter((who) => this.cached(who) === undefined);
+    if (unique.length === 0) return idsOrUpns.flatMap((who) => this.cached(who) ?? []);
 
     const reads = unique.map((who, i) => ({
       id: String(i + 1),
@@ -62,15 +68,11 @@ export class GraphDirectory implements Directory {
       if (answer.status < 200 || answer.status >= 300) throw this.http.toError(answer, read);
       const reviewer = toReviewer(this.http.parse(answer.body, userSchema, read.endpoint));
       found.set(read.resource.id, reviewer);
-      const ttl = this.options.cacheTtlMs ?? defaultCacheTtlMs;
-      if (ttl > 0) {
-        // Under both names a rule may use, so an id and a UPN of one person share the entry.
-        const until = now + ttl;
-        for (const key of [read.resource.id, reviewer.id, reviewer.upn]) {
-          this.cache.set(key.toLowerCase(), { reviewer, until });
-        }
+      // Under both names a rule may use, so an id and a UPN of one person share the entry.
+      for (const key of [read.resource.id, reviewer.id, reviewer.upn]) {
+        this.cache?.set(key.toLowerCase(), reviewer);
       }
     }
-    return idsOrUpns.flatMap((who) => found.get(who) ?? this.cached(who, now) ?? []);
+    return idsOrUpns.flatMap((who) => found.get(who) ?? this.cached(who) ?? []);
   }
 }

@@ -1,3 +1,5 @@
+import type { LRUCache } from 'lru-cache';
+
 import { ConflictError, ValidationError } from '../../core/errors.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type {
@@ -8,6 +10,7 @@ import type {
   TaskDetails,
   TaskState,
 } from '../../core/ports/task-board.js';
+import { ttlCache } from '../http/ttl-cache.js';
 import { PlannerLimitError } from './errors.js';
 import { type GraphConnectorOptions, GraphTransport } from './graph-transport.js';
 import {
@@ -71,13 +74,18 @@ const enc = (id: string): string => encodeURIComponent(id);
  * "read it again and re-apply" (planner-overview "Planner resource versioning").
  */
 const BUCKET_CACHE_MS = 10 * 60_000;
+/** Plans whose buckets are remembered; Lightdesk routes to a handful. */
+const MAX_CACHED_PLANS = 100;
 
 export class GraphTaskBoard implements TaskBoard {
   private readonly http: GraphTransport;
   private readonly log: Logger;
   private readonly maxConflictAttempts: number;
-  /** planId → bucket name → bucket id, and when the plan's buckets were read. */
-  private readonly buckets = new Map<string, { byName: Map<string, string>; readAt: number }>();
+  /**
+   * planId → bucket name → bucket id, as last read, for ten minutes: people rename and delete buckets
+   * in Planner, and a remembered id of a deleted bucket would fail every move to it until a restart.
+   */
+  private readonly buckets: LRUCache<string, Map<string, string>>;
   /** One lookup-or-create per plan and name at a time, so concurrent callers make one bucket. */
   private readonly bucketsInFlight = new Map<string, Promise<string>>();
 
@@ -85,11 +93,16 @@ export class GraphTaskBoard implements TaskBoard {
     // The caller names the logger (composition passes `logger.child('graph.planner')`).
     this.log = options.logger;
     this.http = new GraphTransport(options);
+    this.buckets = ttlCache({
+      ttlMs: BUCKET_CACHE_MS,
+      max: MAX_CACHED_PLANS,
+      clock: options.clock,
+    });
     this.maxConflictAttempts = Math.max(1, options.maxConflictAttempts ?? 4);
   }
 
   async ensureBucket(planId: string, name: string): Promise<string> {
-    const cached = this.cachedBuckets(planId)?.get(name);
+    const cached = this.buckets.get(planId)?.get(name);
     if (cached !== undefined) return cached;
     const key = JSON.stringify([planId, name]);
     let pending = this.bucketsInFlight.get(key);
@@ -266,7 +279,7 @@ export class GraphTaskBoard implements TaskBoard {
 
   async findBucket(planId: string, name: string): Promise<string | undefined> {
     // A miss reads the plan's buckets again: one may have been made in Planner since the last read.
-    return this.cachedBuckets(planId)?.get(name) ?? (await this.readBuckets(planId)).get(name);
+    return this.buckets.get(planId)?.get(name) ?? (await this.readBuckets(planId)).get(name);
   }
 
   private async findOrCreateBucket(planId: string, name: string): Promise<string> {
@@ -288,18 +301,6 @@ export class GraphTaskBoard implements TaskBoard {
     this.log.info('planner bucket created', { planId, bucketId: created.id, name });
     byName.set(name, created.id);
     return created.id;
-  }
-
-  /**
-   * The plan's buckets as last read, for ten minutes: people rename and delete buckets in Planner, and
-   * a remembered id of a deleted bucket would fail every move to it until the process restarted.
-   */
-  private cachedBuckets(planId: string): Map<string, string> | undefined {
-    const entry = this.buckets.get(planId);
-    if (entry === undefined) return undefined;
-    return this.options.clock.now().getTime() - entry.readAt < BUCKET_CACHE_MS
-      ? entry.byName
-      : undefined;
   }
 
   /** Every bucket of the plan by name (remembered for later lookups). */
@@ -325,7 +326,7 @@ export class GraphTaskBoard implements TaskBoard {
           ? undefined
           : this.http.nextLinkPath(next, 'GET /planner/plans/:id/buckets');
     }
-    this.buckets.set(planId, { byName, readAt: this.options.clock.now().getTime() });
+    this.buckets.set(planId, byName);
     return byName;
   }
 

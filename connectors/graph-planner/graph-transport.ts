@@ -1,37 +1,35 @@
-import type { TokenCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 import {
   Client,
   type Context,
   type GraphRequest,
-  HTTPMessageHandler,
-  type Middleware,
+  type MiddlewareOptions,
   ResponseType,
 } from '@microsoft/microsoft-graph-client';
 import type { z } from 'zod';
 
-import { type AppError, ensureError, UpstreamError, ValidationError } from '../../core/errors.js';
+import { type AppError, AuthError, ensureError, UpstreamError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
-import { BearerTokenHandler } from './bearer-token-handler.js';
-import { CallTag } from './call-tag.js';
 import {
-  errorFromAnswer,
-  errorFromFailure,
-  type FailureContext,
-  parseRetryAfter,
-  SERVICE,
-} from './errors.js';
-import { defaultRetryPolicy, GraphRetryHandler, type RetryPolicy } from './graph-retry-handler.js';
+  type CallTag,
+  HttpPipeline,
+  type HttpOutcome,
+  type HttpRequest,
+  noAnswerError,
+  type RetryPolicy,
+} from '../http/http-pipeline.js';
+import { jsonOrUndefined, parseAnswer, readJson } from '../http/answer.js';
+import { type IssuedToken, TokenSession } from '../http/token-session.js';
+import { errorFromAnswer, type FailureContext, SERVICE } from './errors.js';
 import { batchResponseSchema } from './wire.js';
 
-// The request pipeline for Microsoft Graph (STYLE rule 10), built on the Graph client's own chain:
-//
-//   BearerTokenHandler (token from the TokenCredential, one renewal on 401)
-//     → GraphRetryHandler (429/503 with Retry-After on the injected clock; 502/504/dropped if repeatable)
-//     → HTTPMessageHandler (the library's; or our FetchHandler when a fetch is injected)
-//
-// Requests use ResponseType.RAW, so statuses, ETags, Retry-After and request-id are read here and
-// turned into core errors in one place (errors.ts), never in connector methods.
+// Microsoft Graph calls are built by the Graph client (request builder, URL, JSON body), whose
+// middleware chain is a single terminal middleware of ours: it sends the request through the
+// connectors' shared pipeline (connectors/http: timeout, retry, call-tagged logs) with a bearer token
+// from the TokenCredential (one renewal on 401). Requests use ResponseType.RAW, so statuses, ETags,
+// Retry-After and request-id are read here and turned into core errors in one place (errors.ts).
+// Why the token is not the Graph client's TokenCredentialAuthenticationProvider: docs/decisions.md.
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 export const DEFAULT_GRAPH_SCOPES: readonly string[] = ['https://graph.microsoft.com/.default'];
@@ -46,7 +44,9 @@ export interface GraphConnectorOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly retry?: Partial<RetryPolicy>;
-  /** Replaces the global fetch (the library's HTTPMessageHandler always calls the global one). */
+  /** Per attempt; an attempt that runs longer is abandoned as a dropped connection. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Replaces the global fetch. */
   readonly fetch?: typeof fetch;
   /** For jitter; injectable so a test can pin it. */
   readonly random?: () => number;
@@ -88,35 +88,69 @@ export interface BatchAnswer extends GraphAnswer {
 
 /** https://learn.microsoft.com/graph/json-batching: "JSON batch requests are currently limited to 20". */
 const MAX_BATCH = 20;
-const BATCH_RETRYABLE = new Set([429, 503]);
 
-/** A `baseUrl` with or without its version segment, as the Graph client wants it: host and version. */
+export type { RetryPolicy };
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+};
+
+/** Renew this long before the token says it expires, so a request never leaves with a dying one. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+/** Throttled or briefly unavailable: the request was not processed, so any method may repeat. */
+const NOT_PROCESSED = new Set([429, 503]);
+/** May have been processed: only a method that is safe to repeat tries again. */
+const MAYBE_PROCESSED = new Set([502, 504]);
+
+/**
+ * Graph's retry rule (https://learn.microsoft.com/graph/throttling): 429 and 503 for any method.
+ * 502/504 and dropped connections only for GET and PATCH/DELETE (ours carry If-Match, so they cannot
+ * apply twice): a POST that may have been applied is not repeated (a create would make a twin task;
+ * the core reconciles with findTaskByReference).
+ */
+function isRetryable(outcome: HttpOutcome, request: HttpRequest): boolean {
+  const isRepeatable = request.method !== 'POST';
+  if (outcome.kind === 'failure') return isRepeatable;
+  return NOT_PROCESSED.has(outcome.status) || (MAYBE_PROCESSED.has(outcome.status) && isRepeatable);
+}
+
+/**
+ * The credential's token, reused until shortly before it expires (or its refreshAfterTimestamp).
+ * https://learn.microsoft.com/graph/auth-v2-service
+ */
+async function issueToken(
+  credential: TokenCredential,
+  scopes: readonly string[],
+): Promise<IssuedToken> {
+  let token: AccessToken | null;
+  try {
+    token = await credential.getToken([...scopes]);
+  } catch (e: unknown) {
+    throw new AuthError('Could not get a Microsoft Graph token from the credential', {
+      cause: ensureError(e),
+    });
+  }
+  if (token === null || token.token === '') {
+    // A credential may answer null instead of throwing; there is nothing to send, so do not.
+    throw new AuthError('The credential gave no Microsoft Graph token');
+  }
+  const expiring = token.expiresOnTimestamp - EXPIRY_MARGIN_MS;
+  return {
+    token: token.token,
+    renewAt: Math.min(expiring, token.refreshAfterTimestamp ?? expiring),
+  };
+}
+
+/** A `baseUrl` with or without its version segment: host, version, and the root calls go below. */
 export function splitBaseUrl(baseUrl: string): { host: string; version: string; root: string } {
   const trimmed = baseUrl.replace(/\/+$/, '');
   const match = /^(.*)\/(v1\.0|beta)$/i.exec(trimmed);
   const host = match?.[1] ?? trimmed;
   const version = match?.[2] ?? 'v1.0';
   return { host, version, root: `${host}/${version}` };
-}
-
-/** Terminal middleware around an injected fetch, the same one line as the library's HTTPMessageHandler. */
-class FetchHandler implements Middleware {
-  constructor(private readonly fetchImpl: typeof fetch) {}
-
-  async execute(context: Context): Promise<void> {
-    context.response = await this.fetchImpl(context.request, context.options);
-  }
-}
-
-function isResponse(value: unknown): value is Response {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'status' in value &&
-    typeof value.status === 'number' &&
-    'text' in value &&
-    typeof value.text === 'function'
-  );
 }
 
 function headerLookup(headers: Headers | Readonly<Record<string, string>>): GraphAnswer['header'] {
@@ -129,34 +163,62 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
+/**
+ * Rides with one request through the Graph client: its tag for the pipeline's logs, and the error that
+ * kept it from an answer (the client hands back a GraphError in its place, without the original).
+ */
+class CallOption implements MiddlewareOptions, CallTag {
+  failure: Error | undefined;
+
+  constructor(readonly endpoint: string) {}
+}
+
+/** The Graph client's request (URL, method, headers, serialised body) as the pipeline sends it. */
+function pipelineRequest(context: Context, tag: CallTag, token: string): HttpRequest {
+  const { request, options } = context;
+  return {
+    tag,
+    method: options?.method ?? 'GET',
+    url: new URL(request instanceof Request ? request.url : request),
+    headers: {
+      ...Object.fromEntries(new Headers(options?.headers)),
+      Authorization: `Bearer ${token}`,
+    },
+    // The client serialises every body it is given (ours are JSON) to a string.
+    body: typeof options?.body === 'string' ? options.body : undefined,
+  };
+}
+
 export class GraphTransport {
   /** e.g. `https://graph.microsoft.com/v1.0`: what `@odata.nextLink`s must start with. */
   readonly root: string;
+  private readonly http: HttpPipeline;
+  private readonly session: TokenSession;
   private readonly client: Client;
-  private readonly retry: RetryPolicy;
-  private readonly retryHandler: GraphRetryHandler;
 
   constructor(private readonly options: GraphConnectorOptions) {
     const { host, version, root } = splitBaseUrl(options.baseUrl ?? DEFAULT_GRAPH_BASE_URL);
     this.root = root;
-    this.retry = { ...defaultRetryPolicy, ...options.retry };
-    this.retryHandler = new GraphRetryHandler({
-      policy: this.retry,
+    this.http = new HttpPipeline({
+      service: SERVICE,
+      fetch: options.fetch,
       clock: options.clock,
       logger: options.logger,
-      ...(options.random === undefined ? {} : { random: options.random }),
+      retry: { ...defaultRetryPolicy, ...options.retry },
+      timeoutMs: options.timeoutMs,
+      random: options.random,
+      isRetryable,
+      // Graph's Retry-After is the service's word: wait exactly that.
+      jitterAfterRetryAfter: false,
+      requestIdHeader: 'request-id',
     });
-    const middleware: Middleware[] = [
-      new BearerTokenHandler({
-        credential: options.credential,
-        scopes: options.scopes ?? DEFAULT_GRAPH_SCOPES,
-        clock: options.clock,
-        logger: options.logger,
-      }),
-      this.retryHandler,
-      options.fetch === undefined ? new HTTPMessageHandler() : new FetchHandler(options.fetch),
-    ];
-    this.client = Client.initWithMiddleware({ middleware, baseUrl: host, defaultVersion: version });
+    const scopes = options.scopes ?? DEFAULT_GRAPH_SCOPES;
+    this.session = new TokenSession(() => issueToken(options.credential, scopes), options.clock);
+    this.client = Client.initWithMiddleware({
+      middleware: { execute: (context) => this.dispatch(context) },
+      baseUrl: host,
+      defaultVersion: version,
+    });
   }
 
   /** Sends the call; a non-2xx answer or no answer at all becomes a core error. */
@@ -172,22 +234,18 @@ export class GraphTransport {
   }
 
   parse<S extends z.ZodType>(body: unknown, schema: S, endpoint: string): z.output<S> {
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw ValidationError.fromZod(`Graph ${endpoint} answered an unexpected shape`, parsed.error);
-    }
-    return parsed.data;
+    return parseAnswer(body, schema, `Graph ${endpoint} answered an unexpected shape`);
   }
 
   /** The error a failed answer (top-level or batched) stands for. */
   toError(answer: GraphAnswer, ctx: FailureContext): AppError {
-    return errorFromAnswer(answer, ctx, this.options.clock.now());
+    return errorFromAnswer(answer, ctx, this.options.clock.now(), this.session.issued);
   }
 
   /**
-   * `@odata.nextLink` is absolute (https://learn.microsoft.com/graph/paging). The Graph client only
-   * strips https bases, and [INF] a link to any other host must not get our token, so the link has to
-   * start with our own root; it is followed as a path below it.
+   * `@odata.nextLink` is absolute (https://learn.microsoft.com/graph/paging). [INF] A link to any
+   * other host must not get our token, so the link has to start with our own root; it is followed as
+   * a path below it.
    */
   nextLinkPath(link: string, endpoint: string): string {
     if (!link.toLowerCase().startsWith(`${this.root.toLowerCase()}/`)) {
@@ -206,33 +264,27 @@ export class GraphTransport {
     const answers = new Map<string, BatchAnswer>();
     for (let start = 0; start < reads.length; start += MAX_BATCH) {
       let pending = reads.slice(start, start + MAX_BATCH);
-      for (let round = 1; pending.length > 0; round += 1) {
-        const inner = await this.batchOnce(pending);
-        const again: BatchAnswer[] = [];
-        for (const answer of inner) {
-          if (BATCH_RETRYABLE.has(answer.status) && round < this.retry.maxAttempts) {
-            again.push(answer);
-          } else {
-            answers.set(answer.read.id, answer);
+      const throttled = await this.http.repeat(
+        { endpoint: 'POST /$batch' },
+        async () => {
+          const again: BatchAnswer[] = [];
+          for (const answer of await this.batchOnce(pending)) {
+            if (NOT_PROCESSED.has(answer.status)) again.push(answer);
+            else answers.set(answer.read.id, answer);
           }
-        }
-        if (again.length === 0) break;
-        const now = this.options.clock.now();
-        const waits = again.map((a) => parseRetryAfter(a.header('retry-after'), now));
-        const longest = Math.max(...waits.map((w) => w ?? this.retryHandler.backoff(round)));
-        if (longest > this.retry.maxDelayMs) {
-          for (const answer of again) answers.set(answer.read.id, answer);
-          break;
-        }
-        this.options.logger.warn('graph batch items throttled; retrying them', {
-          endpoint: 'POST /$batch',
-          items: again.length,
-          round,
-          delayMs: longest,
-        });
-        await this.options.clock.sleep(longest);
-        pending = again.map((a) => a.read);
-      }
+          pending = again.map((answer) => answer.read);
+          return again;
+        },
+        (again) => {
+          const waits = again.flatMap((a) => this.http.retryAfterMs(a.header('retry-after')) ?? []);
+          return {
+            retry: again.length > 0,
+            retryAfterMs: waits.length === 0 ? undefined : Math.max(...waits),
+            fields: { items: again.length },
+          };
+        },
+      );
+      for (const answer of throttled) answers.set(answer.read.id, answer);
     }
     return answers;
   }
@@ -264,64 +316,71 @@ export class GraphTransport {
   }
 
   private async exchange(call: GraphCall): Promise<GraphAnswer> {
-    const tag = new CallTag(call.endpoint, call.method);
-    const started = this.options.clock.now().getTime();
-    let request: GraphRequest = this.client
+    const tag = new CallOption(call.endpoint);
+    const request = this.client
       .api(call.path)
+      .headers({ Accept: 'application/json', ...call.headers })
       .middlewareOptions([tag])
       .responseType(ResponseType.RAW);
-    if (call.headers !== undefined) request = request.headers({ ...call.headers });
-
     let raw: unknown;
     try {
-      switch (call.method) {
-        case 'GET':
-          raw = await request.get();
-          break;
-        case 'POST':
-          raw = await request.post(call.body ?? {});
-          break;
-        case 'PATCH':
-          raw = await request.patch(call.body ?? {});
-          break;
-        case 'DELETE':
-          raw = await request.delete();
-          break;
-      }
+      raw = await send(request, call);
     } catch (e: unknown) {
-      // A middleware's own error (AuthError …) comes back on the tag: the library wrapped it.
-      if (tag.failure !== undefined) throw tag.failure;
-      this.options.logger.debug('graph call', {
-        endpoint: call.endpoint,
-        failure: ensureError(e).name,
-        durationMs: this.options.clock.now().getTime() - started,
-      });
-      throw errorFromFailure(ensureError(e), call);
+      throw (
+        tag.failure ??
+        new UpstreamError(SERVICE, `${call.endpoint}: the Graph client failed`, {
+          cause: ensureError(e),
+        })
+      );
     }
-    if (!isResponse(raw)) {
+    if (!(raw instanceof Response)) {
       throw new UpstreamError(SERVICE, `${call.endpoint}: the Graph client returned no response`);
     }
     const text = await raw.text();
     const header = headerLookup(raw.headers);
-    this.options.logger.debug('graph call', {
-      endpoint: call.endpoint,
-      status: raw.status,
-      requestId: header('request-id'),
-      durationMs: this.options.clock.now().getTime() - started,
-    });
-    let body: unknown;
-    if (text.trim() !== '') {
-      try {
-        body = JSON.parse(text) as unknown;
-      } catch (e: unknown) {
-        if (isSuccess(raw.status)) {
-          throw new ValidationError(`Graph ${call.endpoint} answered with no JSON`, ['(root)'], {
-            cause: ensureError(e),
-          });
-        }
-        body = undefined; // an error page from a proxy: the status alone says enough
-      }
-    }
+    // An error page from a proxy is no envelope: the status alone says enough.
+    if (!isSuccess(raw.status)) return { status: raw.status, body: jsonOrUndefined(text), header };
+    const body = readJson(text, `Graph ${call.endpoint} answered with no JSON`);
     return { status: raw.status, body, header };
+  }
+
+  /** The end of the Graph client's middleware chain: out through the shared pipeline, with our token. */
+  private async dispatch(context: Context): Promise<void> {
+    const tag = context.middlewareControl?.getMiddlewareOptions(CallOption);
+    if (!(tag instanceof CallOption)) {
+      throw new UpstreamError(SERVICE, 'a request reached the pipeline without its call tag');
+    }
+    try {
+      const outcome = await this.session.authorize(
+        (token) => this.http.send(pipelineRequest(context, tag, token)),
+        (answer) => answer.kind === 'response' && answer.status === 401,
+        () => {
+          this.options.logger.info('graph refused our token; retrying once with a fresh one', {
+            endpoint: tag.endpoint,
+          });
+        },
+      );
+      if (outcome.kind === 'failure') throw noAnswerError(SERVICE, tag.endpoint, outcome);
+      context.response = new Response(outcome.body === '' ? null : outcome.body, {
+        status: outcome.status,
+        headers: outcome.headers,
+      });
+    } catch (e: unknown) {
+      tag.failure = ensureError(e);
+      throw e;
+    }
+  }
+}
+
+function send(request: GraphRequest, call: GraphCall): Promise<unknown> {
+  switch (call.method) {
+    case 'GET':
+      return request.get();
+    case 'POST':
+      return request.post(call.body ?? {});
+    case 'PATCH':
+      return request.patch(call.body ?? {});
+    case 'DELETE':
+      return request.delete();
   }
 }

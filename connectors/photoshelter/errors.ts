@@ -5,6 +5,8 @@ import {
   RateLimitedError,
   UpstreamError,
 } from '../../core/errors.js';
+import { jsonOrUndefined } from '../http/answer.js';
+import { safeVendorMessage } from '../http/redact.js';
 import { v3ErrorEnvelopeSchema, v4ErrorEnvelopeSchema } from './wire.js';
 
 export const SERVICE = 'photoshelter';
@@ -24,20 +26,13 @@ export interface FailureContext {
   readonly isLogin?: boolean;
 }
 
-const MAX_MESSAGE = 200;
-
 /**
  * The vendor's own explanation (v3 `error.message` [OFF], v4 `errors[0].title` [OFF importer]), kept
- * only when it is short and repeats none of our secrets; otherwise undefined. [INF] A 404 may have no
+ * only when it repeats none of our secrets (cut when long); otherwise undefined. [INF] A 404 may have no
  * JSON body at all (reference §8.3), so anything unreadable is simply no message.
  */
 export function vendorMessage(body: string, secrets: readonly string[]): string | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+  const json = jsonOrUndefined(body);
   const v3 = v3ErrorEnvelopeSchema.safeParse(json);
   const v4 = v4ErrorEnvelopeSchema.safeParse(json);
   const text = v3.success
@@ -45,12 +40,7 @@ export function vendorMessage(body: string, secrets: readonly string[]): string 
     : v4.success
       ? v4.data.errors[0]?.title
       : undefined;
-  if (text === undefined || text.length === 0 || text.length > MAX_MESSAGE) return undefined;
-  const lower = text.toLowerCase();
-  if (secrets.some((secret) => secret.length > 0 && lower.includes(secret.toLowerCase()))) {
-    return undefined;
-  }
-  return text;
+  return safeVendorMessage(text, secrets);
 }
 
 /**
@@ -59,12 +49,8 @@ export function vendorMessage(body: string, secrets: readonly string[]): string 
  */
 export function effectiveStatus(status: number, body: string): number {
   if (status < 200 || status >= 300) return status;
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return status;
-  }
+  const json = jsonOrUndefined(body);
+  if (json === undefined) return status;
   const v3 = v3ErrorEnvelopeSchema.safeParse(json);
   if (!v3.success || v3.data.status.toLowerCase() === 'ok' || v3.data.error === undefined) {
     return status;
@@ -110,14 +96,4 @@ export function errorFromResponse(status: number, body: string, ctx: FailureCont
         requestId: ctx.requestId,
       });
   }
-}
-
-/** A request that never got an answer: the connection dropped, or it ran past its timeout. */
-export function errorFromFailure(
-  reason: 'network' | 'timeout',
-  cause: Error,
-  ctx: Pick<FailureContext, 'endpoint'>,
-): UpstreamError {
-  const what = reason === 'timeout' ? 'timed out' : 'failed before an answer arrived';
-  return new UpstreamError(SERVICE, `${ctx.endpoint} ${what}`, { cause });
 }

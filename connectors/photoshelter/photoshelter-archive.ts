@@ -160,7 +160,7 @@ export class PhotoShelterArchive implements PhotoArchive {
       clock: options.clock,
       logger: this.log,
       retry: { ...defaultRetryPolicy, ...options.retry },
-      timeoutMs: options.timeoutMs ?? 30_000,
+      timeoutMs: options.timeoutMs,
       authenticate: () => this.login(),
       secrets: [options.password],
     });

@@ -5,12 +5,14 @@ import {
   TeamsInfo,
   type TurnContext,
 } from 'botbuilder';
+import type { LRUCache } from 'lru-cache';
 
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { CardJson, ChatNotifier } from '../../core/ports/chat-notifier.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ConversationRecord, ConversationStore } from '../../core/ports/conversation-store.js';
 import type { Logger } from '../../core/ports/logger.js';
+import { ttlCache } from '../http/ttl-cache.js';
 import { connectorFailure, refusalOf, toChatError } from './errors.js';
 import { rosterMemberSchema, storedReferenceSchema } from './wire.js';
 
@@ -30,26 +32,26 @@ export interface BotChatNotifierOptions {
   readonly rosterTtlMs?: number;
 }
 
-interface CachedRoster {
-  readonly at: number;
-  /** Entra object id (lower case) → Teams user id (MRI). */
-  readonly byAadObjectId: ReadonlyMap<string, string>;
-}
-
 /** Pages of 500 are the most Teams hands out per call (TeamsInfo.getPagedMembers). */
-const rosterPageSize = 500;
+const ROSTER_PAGE_SIZE = 500;
+/** Conversations whose roster is remembered; the least recently used is read again when asked. */
+const MAX_CACHED_ROSTERS = 500;
 
 /**
  * Posts and updates review cards in Teams through the Bot Connector, proactively, with the
  * conversation references the bot captured on install (ARCHITECTURE.md §3.4, §5).
  */
 export class BotChatNotifier implements ChatNotifier {
-  private readonly rosters = new Map<string, CachedRoster>();
-  private readonly rosterTtlMs: number;
+  /** conversation key → Entra object id (lower case) → Teams user id (MRI). */
+  private readonly rosters: LRUCache<string, ReadonlyMap<string, string>>;
   private readonly log: Logger;
 
   constructor(private readonly options: BotChatNotifierOptions) {
-    this.rosterTtlMs = options.rosterTtlMs ?? 10 * 60_000;
+    this.rosters = ttlCache({
+      ttlMs: options.rosterTtlMs ?? 10 * 60_000,
+      max: MAX_CACHED_ROSTERS,
+      clock: options.clock,
+    });
     this.log = options.logger.child('teams');
   }
 
@@ -103,14 +105,13 @@ export class BotChatNotifier implements ChatNotifier {
   }
 
   private async roster(conversationKey: string): Promise<ReadonlyMap<string, string>> {
-    const now = this.options.clock.now().getTime();
     const cached = this.rosters.get(conversationKey);
-    if (cached !== undefined && now - cached.at < this.rosterTtlMs) return cached.byAadObjectId;
+    if (cached !== undefined) return cached;
     const byAadObjectId = new Map<string, string>();
     await this.inConversation(conversationKey, undefined, async (context) => {
       let continuationToken: string | undefined;
       do {
-        const page = await TeamsInfo.getPagedMembers(context, rosterPageSize, continuationToken);
+        const page = await TeamsInfo.getPagedMembers(context, ROSTER_PAGE_SIZE, continuationToken);
         for (const raw of page.members) {
           const member = rosterMemberSchema.safeParse(raw);
           if (member.success && member.data.aadObjectId !== undefined) {
@@ -120,7 +121,7 @@ export class BotChatNotifier implements ChatNotifier {
         continuationToken = page.continuationToken === '' ? undefined : page.continuationToken;
       } while (continuationToken !== undefined);
     });
-    this.rosters.set(conversationKey, { at: now, byAadObjectId });
+    this.rosters.set(conversationKey, byAadObjectId);
     return byAadObjectId;
   }
 

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DevTokens, TabIdentity } from '../../../../connectors/entra/dev-tokens.js';
@@ -186,6 +189,29 @@ describe('EntraSsoVerifier', () => {
       openIdMetadataUrl: `${entra.url}/nowhere/v2.0/.well-known/openid-configuration`,
     });
     await expect(offline.verify(await entra.token(clientId))).rejects.toBeInstanceOf(UpstreamError);
+  });
+
+  it('gives up on an Entra that never answers after its timeout, as an upstream failure', async () => {
+    const hung = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const { port } = hung.address() as AddressInfo;
+    try {
+      const waiting = new EntraSsoVerifier({
+        clientId,
+        appIdUri,
+        tenantId: entra.tenantId,
+        openIdMetadataUrl: `http://127.0.0.1:${port}/v2.0/.well-known/openid-configuration`,
+        timeoutMs: 200,
+      });
+      const started = Date.now();
+      await expect(waiting.verify(await entra.token(clientId))).rejects.toBeInstanceOf(
+        UpstreamError,
+      );
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise<void>((resolve) => hung.close(() => resolve()));
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/ident
 
 import { GraphDirectory } from '../../../../connectors/graph-planner/graph-directory.js';
 import { GraphTaskBoard } from '../../../../connectors/graph-planner/graph-task-board.js';
-import type { RetryPolicy } from '../../../../connectors/graph-planner/graph-retry-handler.js';
+import type { RetryPolicy } from '../../../../connectors/graph-planner/graph-transport.js';
 import {
   FakeGraphServer,
   type FakeGraphServerOptions,

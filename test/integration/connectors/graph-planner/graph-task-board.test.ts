@@ -290,6 +290,16 @@ describe('GraphTaskBoard against FakeGraphServer', () => {
     expect(await x.calls()).toEqual({ 'POST /planner/tasks': 1 });
   });
 
+  it('names the call that got no answer in its error, by route template', async () => {
+    const x = await harness({ retry: { maxAttempts: 1 } });
+    await x.addFaults([{ path: `/planner/plans/${x.planId}/tasks`, method: 'GET', drop: true }]);
+    const read = x.board.listPlanTasks(x.planId);
+    await expect(read).rejects.toBeInstanceOf(UpstreamError);
+    await expect(read).rejects.toThrow(
+      'graph: GET /planner/plans/:id/tasks failed before an answer arrived',
+    );
+  });
+
   it('gives up on a 429 storm beyond its budget with RateLimitedError carrying Retry-After', async () => {
     const x = await harness();
     const task = await x.board.createTask(newTask(x));
