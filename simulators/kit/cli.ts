@@ -78,7 +78,7 @@ export async function runCli<O extends ParseArgsOptionsConfig>(spec: CliSpec<O>)
       options: { ...commonOptions, ...spec.options },
       strict: true,
       allowPositionals: false,
-    }).values as Record<string, string | boolean | undefined>;
+    }).values;
   } catch (e: unknown) {
     usageError(spec, e instanceof Error ? e.message : String(e));
   }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 
 import { SimError } from './errors.js';
 import { type Reply, reply } from './http.js';
-import type { Route } from './router.js';
 import { faultSchema, throttleSchema, type Traffic } from './traffic.js';
 
 // The control endpoints every simulator mounts, with the same JSON in every one of them:
@@ -19,9 +18,11 @@ export interface ControlContext {
   readonly json: unknown;
 }
 
-export type ControlRoute<C extends ControlContext = ControlContext> = Route<C> & {
+export interface ControlRoute<C extends ControlContext = ControlContext> {
+  readonly method: string;
+  readonly template: string;
   readonly handler: (ctx: C) => Reply | Promise<Reply>;
-};
+}
 
 /** `value` read with `schema`; a 400 SimError listing the issues otherwise. */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown): T {

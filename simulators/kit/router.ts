@@ -1,6 +1,6 @@
 import FindMyWay from 'find-my-way';
 
-import { SimError } from './errors.js';
+import type { SimError } from './errors.js';
 
 // One router for every simulator, on find-my-way: templates such as
 // `/v3/conversations/:conversationId/activities`. find-my-way matches the path before decoding the
@@ -8,13 +8,6 @@ import { SimError } from './errors.js';
 // case-insensitive (Graph's are; ids keep their case), and `//v3/…` reads as `/v3/…`.
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export interface Route<C> {
-  readonly method: string;
-  /** e.g. `/planner/tasks/:id/details`; also the key the call counter uses. */
-  readonly template: string;
-  readonly handler: (ctx: C) => unknown;
-}
 
 export interface RouteMatch<R> {
   readonly route: R;
