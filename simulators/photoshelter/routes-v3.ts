@@ -9,9 +9,11 @@ import {
   type RouteContext,
   sliceOf,
 } from './context.js';
-import { intParam, isRecord, type Reply, reply, type SimRequest } from './http-util.js';
+import { isRecord } from '../kit/body.js';
+import { type Reply, reply } from '../kit/http.js';
+import { intParam, type SimRequest } from './http-util.js';
 import type { CollectionRecord, GalleryRecord, ImageRecord, Library, Mode } from './library.js';
-import { SimulatorError } from './simulator-error.js';
+import { SimError } from '../kit/errors.js';
 import { tokenOf } from './sessions.js';
 import { formatPsTime } from './time.js';
 
@@ -30,10 +32,10 @@ export const V3_SESSION_REQUIRED = (): Reply =>
   v3Error(401, 'You must be logged into PhotoShelter to perform this action', 'SessionRequiredErr');
 
 /** Thrown inside handlers to answer a v3 error at once. */
-class V3Failure extends SimulatorError {}
+class V3Failure extends SimError {}
 
 const fail = (status: number, message: string): never => {
-  throw new V3Failure(status, message);
+  throw new V3Failure(status, '', message);
 };
 
 const flag = (value: boolean): 't' | 'f' => (value ? 't' : 'f');

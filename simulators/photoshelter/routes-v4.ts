@@ -1,5 +1,7 @@
 import { type Authenticated, pageUrl, type RouteContext, type Slice, sliceOf } from './context.js';
-import { intParam, isRecord, type Reply, reply, type SimRequest } from './http-util.js';
+import { isRecord } from '../kit/body.js';
+import { type Reply, reply } from '../kit/http.js';
+import { intParam, type SimRequest } from './http-util.js';
 import type {
   CollectionRecord,
   CustomFieldRecord,
@@ -8,7 +10,7 @@ import type {
   Mode,
   PermissionRecord,
 } from './library.js';
-import { SimulatorError } from './simulator-error.js';
+import { SimError } from '../kit/errors.js';
 import { tokenOf } from './sessions.js';
 import { formatPsTime, type Micros, parseFilterTime } from './time.js';
 
@@ -36,10 +38,10 @@ const V4_NOT_FOUND = (): Reply =>
     'The requested resource was not found.',
   );
 
-class V4Failure extends SimulatorError {}
+class V4Failure extends SimError {}
 
 const badRequest = (detail: string): never => {
-  throw new V4Failure(400, detail);
+  throw new V4Failure(400, '', detail);
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -618,7 +620,7 @@ export function handleV4(ctx: RouteContext, request: SimRequest, sub: string): R
     if (e instanceof V4Failure)
       return v4Error(e.status, 'BadRequestException', 'Bad Request', e.message);
     // The library's own refusals (unknown collection, unknown option …) in the v4 envelope.
-    if (e instanceof SimulatorError) {
+    if (e instanceof SimError) {
       if (e.status === 404) {
         return v4Error(404, 'ResourceNotFoundException', 'Resource not found', e.message);
       }
