@@ -8,26 +8,14 @@ import { type ControlRoute, parseInput, trafficControlRoutes } from '../kit/cont
 import { asSimError, SimError } from '../kit/errors.js';
 import { delay, type Listening, listen, type Reply, reply, sendJson } from '../kit/http.js';
 import { Router } from '../kit/router.js';
-import {
-  type CallCounts,
-  faultEffect,
-  faultSchema,
-  type FaultSpec,
-  Traffic,
-} from '../kit/traffic.js';
+import { faultEffect, TrafficControls } from '../kit/traffic.js';
 import { ConnectorApi } from './connector-api.js';
 import {
   type ConversationDetail,
   ConversationStore,
   type ConversationSummary,
 } from './conversation-store.js';
-import {
-  type BotAnswer,
-  type CardAction,
-  type PreparedDelivery,
-  type SendToBotOptions,
-  TeamsDriver,
-} from './driver.js';
+import { TeamsDriver } from './driver.js';
 import {
   botFrameworkError,
   type ConnectorRoute,
@@ -42,9 +30,7 @@ import {
   DEFAULT_BOT_APP_ID,
   DEFAULT_TENANT_ID,
 } from './seed.js';
-import type { ActivityContext, TeamsUser } from './teams-activities.js';
 import {
-  type Activity,
   conversationModeSchema,
   type ConversationMode,
   type TeamsMember,
@@ -105,12 +91,11 @@ type AnyRoute =
   | IdentityRoute
   | (ControlRoute & { readonly family: 'control' });
 
-export class FakeBotConnectorServer {
+export class FakeBotConnectorServer extends TrafficControls {
   private readonly now: () => Date;
   private readonly requireBotToken: boolean;
   private readonly seedData: BotConnectorSeed;
   private readonly store: ConversationStore;
-  private readonly traffic: Traffic;
   private readonly tokens: TokenAuthority;
   private readonly driver: TeamsDriver;
   private readonly router: Router<AnyRoute>;
@@ -119,13 +104,14 @@ export class FakeBotConnectorServer {
   private defaultBotEndpoint: string | undefined;
 
   constructor(private readonly options: FakeBotConnectorServerOptions = {}) {
-    this.now = options.now ?? (() => new Date());
+    const now = options.now ?? (() => new Date());
+    super(now);
+    this.now = now;
     this.requireBotToken = options.requireBotToken ?? false;
     const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
     const botAppId = options.botAppId ?? DEFAULT_BOT_APP_ID;
     this.seedData = createSeed(tenantId, botAppId);
     this.store = new ConversationStore(this.seedData, this.now);
-    this.traffic = new Traffic(this.now);
     this.tokens = new TokenAuthority({
       now: this.now,
       botAppId,
@@ -232,26 +218,6 @@ export class FakeBotConnectorServer {
     this.store.require(conversationId).members = [...members];
   }
 
-  addFault(fault: FaultSpec): void {
-    this.traffic.faults.add(faultSchema.parse(fault));
-  }
-
-  clearFaults(): void {
-    this.traffic.faults.clear();
-  }
-
-  setThrottle(requestsPerSecond: number | null): void {
-    this.traffic.throttle.set(requestsPerSecond === null ? null : { requestsPerSecond });
-  }
-
-  calls(): CallCounts {
-    return this.traffic.calls.snapshot();
-  }
-
-  resetCalls(): void {
-    this.traffic.calls.reset();
-  }
-
   /** Back to the seeded conversations, no faults, no throttle, zero counters. */
   reset(): void {
     this.store.reset();
@@ -264,61 +230,16 @@ export class FakeBotConnectorServer {
   }
 
   // The Teams-client driver (driver.ts), kept on the server for its callers.
-
-  prepareForBot(
-    botEndpoint: string | undefined,
-    activity: Activity,
-    options?: SendToBotOptions,
-  ): Promise<PreparedDelivery> {
-    return this.driver.prepareForBot(botEndpoint, activity, options);
-  }
-
-  sendToBot(
-    botEndpoint: string | undefined,
-    activity: Activity,
-    options?: SendToBotOptions,
-  ): Promise<BotAnswer> {
-    return this.driver.sendToBot(botEndpoint, activity, options);
-  }
-
-  activityContext(conversationId: string): ActivityContext {
-    return this.driver.activityContext(conversationId);
-  }
-
-  user(idOrAadObjectId: string, conversationId?: string): TeamsUser {
-    return this.driver.user(idOrAadObjectId, conversationId);
-  }
-
-  installBot(conversationId: string, byUser?: string, botEndpoint?: string): Promise<BotAnswer> {
-    return this.driver.installBot(conversationId, byUser, botEndpoint);
-  }
-
-  sendMessage(
-    conversationId: string,
-    user: string,
-    text: string,
-    options?: { mentionBot?: boolean; replyToId?: string; botEndpoint?: string },
-  ): Promise<BotAnswer> {
-    return this.driver.sendMessage(conversationId, user, text, options);
-  }
-
-  actOnCard(
-    conversationId: string,
-    user: string,
-    action: CardAction,
-    botEndpoint?: string,
-  ): Promise<BotAnswer> {
-    return this.driver.actOnCard(conversationId, user, action, botEndpoint);
-  }
-
-  prepareCardAction(
-    conversationId: string,
-    user: string,
-    action: CardAction,
-    botEndpoint?: string,
-  ): Promise<PreparedDelivery> {
-    return this.driver.prepareCardAction(conversationId, user, action, botEndpoint);
-  }
+  readonly prepareForBot: TeamsDriver['prepareForBot'] = (...a) => this.driver.prepareForBot(...a);
+  readonly sendToBot: TeamsDriver['sendToBot'] = (...a) => this.driver.sendToBot(...a);
+  readonly activityContext: TeamsDriver['activityContext'] = (id) =>
+    this.driver.activityContext(id);
+  readonly user: TeamsDriver['user'] = (...a) => this.driver.user(...a);
+  readonly installBot: TeamsDriver['installBot'] = (...a) => this.driver.installBot(...a);
+  readonly sendMessage: TeamsDriver['sendMessage'] = (...a) => this.driver.sendMessage(...a);
+  readonly actOnCard: TeamsDriver['actOnCard'] = (...a) => this.driver.actOnCard(...a);
+  readonly prepareCardAction: TeamsDriver['prepareCardAction'] = (...a) =>
+    this.driver.prepareCardAction(...a);
 
   private controlRoutes(): ControlRoute[] {
     const conversationId = (params: Readonly<Record<string, string>>): string =>

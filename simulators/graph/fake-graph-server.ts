@@ -22,15 +22,7 @@ import {
 } from '../kit/http.js';
 import { SeededRandom } from '../kit/random.js';
 import { Router, type RouteLookup, splitPath } from '../kit/router.js';
-import {
-  type CallCounts,
-  faultEffect,
-  faultSchema,
-  type FaultSpec,
-  type PendingFault,
-  type ThrottleSettings,
-  Traffic,
-} from '../kit/traffic.js';
+import { faultEffect, type ThrottleSettings, TrafficControls } from '../kit/traffic.js';
 import { type Outcome, runBatch } from './batch.js';
 import { type ControlHost, controlRoutes, stateSnapshot } from './control.js';
 import { codeForStatus } from './graph-error.js';
@@ -113,11 +105,10 @@ interface RequestIds {
   readonly clientRequestId: string;
 }
 
-export class FakeGraphServer implements ControlHost {
+export class FakeGraphServer extends TrafficControls implements ControlHost {
   private readonly now: () => Date;
   private readonly requireToken: boolean;
   private readonly acceptedTokens: readonly string[] | undefined;
-  private readonly traffic: Traffic;
   private readonly graph: Router<GraphRoute>;
   private readonly control: Router<ControlRoute>;
   private plannerStore: PlannerStore;
@@ -127,10 +118,11 @@ export class FakeGraphServer implements ControlHost {
   pageSize: number;
 
   constructor(private readonly options: FakeGraphServerOptions = {}) {
-    this.now = options.now ?? (() => new Date());
+    const now = options.now ?? (() => new Date());
+    super(now, options.throttle ?? null);
+    this.now = now;
     this.requireToken = options.requireToken ?? true;
     this.acceptedTokens = options.acceptedTokens;
-    this.traffic = new Traffic(this.now, options.throttle ?? null);
     this.seedValue = options.seed ?? 1;
     this.pageSize = options.pageSize ?? 100;
     ({ store: this.plannerStore, seed: this.seedData } = this.freshTenant(this.seedValue));
@@ -192,34 +184,6 @@ export class FakeGraphServer implements ControlHost {
     this.traffic.reset();
     this.pageSize = this.options.pageSize ?? 100;
     return this.seedData;
-  }
-
-  addFaults(specs: readonly FaultSpec[]): PendingFault[] {
-    return specs.map((spec) => this.traffic.faults.add(faultSchema.parse(spec)));
-  }
-
-  pendingFaults(): PendingFault[] {
-    return this.traffic.faults.pending();
-  }
-
-  clearFaults(): void {
-    this.traffic.faults.clear();
-  }
-
-  callCounts(): CallCounts {
-    return this.traffic.calls.snapshot();
-  }
-
-  resetCalls(): void {
-    this.traffic.calls.reset();
-  }
-
-  setThrottle(settings: ThrottleSettings | null): void {
-    this.traffic.throttle.set(settings);
-  }
-
-  get throttle(): ThrottleSettings | null {
-    return this.traffic.throttle.current;
   }
 
   // ---- HTTP -----------------------------------------------------------------------------------

@@ -236,3 +236,48 @@ export class Traffic {
     this.throttle.set(this.defaultThrottle);
   }
 }
+
+/**
+ * The in-process side of the control API, the same on every simulator: a simulator class extends
+ * this, so tests call `addFault`, `faults`, `calls`… on any of them alike.
+ */
+export abstract class TrafficControls {
+  protected readonly traffic: Traffic;
+
+  constructor(now: () => Date, defaultThrottle: ThrottleSettings | null = null) {
+    this.traffic = new Traffic(now, defaultThrottle);
+  }
+
+  addFault(spec: FaultSpec): PendingFault {
+    return this.traffic.faults.add(faultSchema.parse(spec));
+  }
+
+  addFaults(specs: readonly FaultSpec[]): PendingFault[] {
+    return specs.map((spec) => this.addFault(spec));
+  }
+
+  faults(): PendingFault[] {
+    return this.traffic.faults.pending();
+  }
+
+  /** Removes every pending fault; how many there were. */
+  clearFaults(): number {
+    return this.traffic.faults.clear();
+  }
+
+  calls(): CallCounts {
+    return this.traffic.calls.snapshot();
+  }
+
+  resetCalls(): void {
+    this.traffic.calls.reset();
+  }
+
+  setThrottle(settings: ThrottleSettings | null): void {
+    this.traffic.throttle.set(settings);
+  }
+
+  get throttle(): ThrottleSettings | null {
+    return this.traffic.throttle.current;
+  }
+}

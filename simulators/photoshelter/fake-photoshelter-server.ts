@@ -6,14 +6,7 @@ import { asSimError, SimError } from '../kit/errors.js';
 import { type Listening, listen, type Reply, reply, sendBytes, sendJson } from '../kit/http.js';
 import { Router } from '../kit/router.js';
 import { JsonStateFile } from '../kit/state-file.js';
-import {
-  type CallCounts,
-  faultEffect,
-  faultSchema,
-  type FaultSpec,
-  type PendingFault,
-  Traffic,
-} from '../kit/traffic.js';
+import { faultEffect, TrafficControls } from '../kit/traffic.js';
 import {
   type ControlTarget,
   controlRoutes,
@@ -105,14 +98,13 @@ interface SavedState {
  * PNG CDN at `/img-get2/…`, web-UI gallery pages, and `/_sim/…` control endpoints. Every control
  * endpoint has a typed method here too, so tests can call either.
  */
-export class FakePhotoShelterServer implements ControlTarget {
+export class FakePhotoShelterServer extends TrafficControls implements ControlTarget {
   private readonly apiKey: string;
   private readonly users: readonly SimUser[];
   private readonly orgs: readonly SimOrg[];
   private readonly now: () => Date;
   private readonly clock: MonotonicClock;
   private readonly sessions: Sessions;
-  private readonly traffic: Traffic;
   private readonly control: Router<ControlRoute>;
   private readonly pngs = new PngCache();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -124,14 +116,15 @@ export class FakePhotoShelterServer implements ControlTarget {
   private listening: Listening | undefined;
 
   constructor(options: FakePhotoShelterServerOptions = {}) {
+    const now = options.now ?? (() => new Date());
+    super(now);
     this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
     this.orgs = options.orgs ?? (options.users === undefined ? [DEFAULT_ORG] : []);
     this.users = options.users ?? [DEFAULT_USER];
     if (this.users.length === 0) throw new SimError(500, '', 'at least one user is needed');
-    this.now = options.now ?? (() => new Date());
+    this.now = now;
     this.clock = new MonotonicClock(this.now);
     this.sessions = new Sessions(this.now, options.idleTimeoutMs ?? DEFAULT_IDLE_MS);
-    this.traffic = new Traffic(this.now);
     this.control = new Router([
       ...controlRoutes(this),
       ...trafficControlRoutes(this.traffic, (json) => resetFromBody(this, json)),
@@ -226,18 +219,6 @@ export class FakePhotoShelterServer implements ControlTarget {
     return { imageId: image.id, modifiedAt: formatIso(image.modifiedAt) };
   }
 
-  addFault(fault: FaultSpec): PendingFault {
-    return this.traffic.faults.add(faultSchema.parse(fault));
-  }
-
-  faults(): readonly PendingFault[] {
-    return this.traffic.faults.pending();
-  }
-
-  clearFaults(): number {
-    return this.traffic.faults.clear();
-  }
-
   expireSessions(): number {
     return this.sessions.expireAll();
   }
@@ -265,14 +246,6 @@ export class FakePhotoShelterServer implements ControlTarget {
     this.lib.resetCustomFields();
     this.state.schedule();
     return this.lib.customFields;
-  }
-
-  calls(): CallCounts {
-    return this.traffic.calls.snapshot();
-  }
-
-  resetCalls(): void {
-    this.traffic.calls.reset();
   }
 
   /** A freshly generated library; sessions, faults and counters are left alone. */
