@@ -1,3 +1,5 @@
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -29,8 +31,6 @@ export interface CommonOptions {
   readonly seed: number | undefined;
   /** The file `name` under `--data-dir`, or undefined without one. */
   stateFile(name: string): string | undefined;
-  /** Writes a request line to stderr with `--log`, else nothing. */
-  readonly log: ((line: string) => void) | undefined;
 }
 
 export interface Started {
@@ -94,13 +94,8 @@ export async function runCli<O extends ParseArgsOptionsConfig>(spec: CliSpec<O>)
     host: stringOption(values['host']) ?? '127.0.0.1',
     seed: wholeOption(spec, 'seed', values['seed']),
     stateFile: (name) => (dataDir === undefined ? undefined : join(dataDir, name)),
-    log:
-      values['log'] === true
-        ? (line) => {
-            process.stderr.write(`${spec.name}: ${line}\n`);
-          }
-        : undefined,
   };
+  if (values['log'] === true) logRequests(spec.name);
   try {
     const started = await spec.start(
       values as Readonly<Record<keyof O, string | boolean | undefined>>,
@@ -125,4 +120,16 @@ export async function runCli<O extends ParseArgsOptionsConfig>(spec: CliSpec<O>)
     process.stderr.write(`${spec.name} failed: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * One stderr line per answered request, from node:http's diagnostics channel (so no simulator needs
+ * a hook). The path only: query strings carry log-in credentials and some segments tokens.
+ */
+function logRequests(name: string): void {
+  subscribe('http.server.response.finish', (message) => {
+    const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+    const path = (request.url ?? '/').split('?')[0]?.replace(/\/sec=[^/]*/g, '/sec=…') ?? '/';
+    process.stderr.write(`${name}: ${request.method ?? 'GET'} ${path} ${response.statusCode}\n`);
+  });
 }
