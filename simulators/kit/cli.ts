@@ -96,26 +96,28 @@ export async function runCli<O extends ParseArgsOptionsConfig>(spec: CliSpec<O>)
     stateFile: (name) => (dataDir === undefined ? undefined : join(dataDir, name)),
   };
   if (values['log'] === true) logRequests(spec.name);
+  // Handlers first: a parent may signal the moment it has read the line.
+  let started: Started | undefined;
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    (started?.stop() ?? Promise.resolve()).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`${spec.name}: stop failed: ${String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
   try {
-    const started = await spec.start(
+    started = await spec.start(
       values as Readonly<Record<keyof O, string | boolean | undefined>>,
       common,
     );
     process.stdout.write(`${JSON.stringify(started.line)}\n`);
-    let stopping = false;
-    const shutdown = (): void => {
-      if (stopping) return;
-      stopping = true;
-      started.stop().then(
-        () => process.exit(0),
-        (e: unknown) => {
-          process.stderr.write(`${spec.name}: stop failed: ${String(e)}\n`);
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
   } catch (e: unknown) {
     process.stderr.write(`${spec.name} failed: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
