@@ -5,7 +5,8 @@ import type { SimError } from './errors.js';
 // One router for every simulator, on find-my-way: templates such as
 // `/v3/conversations/:conversationId/activities`. find-my-way matches the path before decoding the
 // parameters, so ids holding an encoded `/`, `@`, `:` or `#` arrive whole; static segments are
-// case-insensitive (Graph's are; ids keep their case), and `//v3/…` reads as `/v3/…`.
+// case-insensitive unless asked otherwise (Graph's are; ids keep their case), and `//v3/…` reads as
+// `/v3/…`. A parameter may carry a pattern: `:id([A-Za-z0-9._-]{1,64})`.
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -19,16 +20,17 @@ export type RouteLookup<R> =
   | { readonly match?: undefined; readonly methodMismatch: boolean };
 
 export class Router<R extends { readonly method: string; readonly template: string }> {
-  private readonly tree = FindMyWay({
-    caseSensitive: false,
-    ignoreDuplicateSlashes: true,
-    // Teams conversation ids run well past find-my-way's default of 100 characters.
-    maxParamLength: 2048,
-    onBadUrl: () => undefined,
-  });
+  private readonly tree: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   private readonly methods = new Set<HttpMethod>();
 
-  constructor(routes: readonly R[] = []) {
+  constructor(routes: readonly R[] = [], options: { readonly caseSensitive?: boolean } = {}) {
+    this.tree = FindMyWay({
+      caseSensitive: options.caseSensitive ?? false,
+      ignoreDuplicateSlashes: true,
+      // Teams conversation ids run well past find-my-way's default of 100 characters.
+      maxParamLength: 2048,
+      onBadUrl: () => undefined,
+    });
     for (const route of routes) this.add(route);
   }
 
