@@ -11,7 +11,7 @@ import {
 } from './planner-json.js';
 import type { PlannerStore } from './planner-store.js';
 
-// The Microsoft Graph v1.0 endpoints Lightdesk's Planner connector calls (ARCHITECTURE.md §5), and
+// The Microsoft Graph v1.0 endpoints Lightdesk's Planner connector calls, and
 // nothing else. Each handler cites the doc page it follows.
 
 export interface GraphRequest {
@@ -217,8 +217,7 @@ export function graphRoutes({ store, pageSize }: GraphRouteDeps): GraphRoute[] {
         entity(200, bucketJson(store(), store().getBucket(param(ctx, 'id')), ctx.graphUrl)),
     },
     {
-      // api/planner-post-tasks.md: 201 with the task; no If-Match needed to create
-      // (shared/reference/microsoft-365.md §1 "ETags").
+      // api/planner-post-tasks.md: 201 with the task; no If-Match needed to create.
       method: 'POST',
       template: '/planner/tasks',
       handler: (ctx) =>

@@ -616,7 +616,7 @@ export class PlannerStore {
   }
 
   // The v1.0 plannerAppliedCategories page says category1..6, the plan-details pages 25.
-  // [INF] 1..25 are accepted (shared/reference/microsoft-365.md §1).
+  // [INF] 1..25 are accepted.
   private applyCategories(task: TaskRecord, input: JsonObject): void {
     const next = { ...task.appliedCategories };
     for (const [key, value] of Object.entries(input)) {
@@ -791,7 +791,7 @@ export class PlannerStore {
   }
 
   /**
-   * [INF] Graph calls act as the app (ARCHITECTURE.md: app-only tokens), which Graph reports as an
+   * [INF] Graph calls act as the app (Lightdesk uses app-only tokens), which Graph reports as an
    * identity set with an `application` and a `user` whose id is null.
    */
   identity(actor: Actor): IdentitySet {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { SimError } from './errors.js';
 
-// One fault and throttle model for every simulator (STYLE.md rule 27: switchable failure modes),
+// One fault and throttle model for every simulator (switchable failure modes for tests and chaos runs),
 // driven through the same `/_sim/faults`, `/_sim/throttle` and `/_sim/calls` shapes (control.ts).
 
 export const faultSchema = z.strictObject({
