@@ -1,10 +1,11 @@
 import type { ZodType } from 'zod';
 
 import type { ConversationStore, SimConversation } from './conversation-store.js';
-import type { JsonAnswer, RequestContext, Route } from './http-kit.js';
-import { parseJsonBody } from './http-kit.js';
+import { parseJson } from '../kit/body.js';
+import { SimError } from '../kit/errors.js';
+import type { Reply } from '../kit/http.js';
 import type { BotConnectorSeed } from './seed.js';
-import { SimHttpError } from './sim-http-error.js';
+import type { ConnectorRoute, RequestContext } from './http-context.js';
 import {
   type Activity,
   activitySchema,
@@ -31,13 +32,15 @@ export interface ConnectorApiDeps {
   readonly seed: BotConnectorSeed;
 }
 
+const INVALID_JSON = new SimError(400, 'BadArgument', 'The request body is not valid JSON.');
+
 function parse<T>(schema: ZodType<T>, raw: string, what: string): T {
-  const result = schema.safeParse(parseJsonBody(raw));
+  const result = schema.safeParse(parseJson(raw, INVALID_JSON));
   if (!result.success) {
     const issue = result.error.issues[0];
     const where =
       issue === undefined ? '' : ` (${issue.path.join('.') || 'body'}: ${issue.message})`;
-    throw new SimHttpError(400, 'BadArgument', `Invalid ${what}${where}.`);
+    throw new SimError(400, 'BadArgument', `Invalid ${what}${where}.`);
   }
   return result.data;
 }
@@ -45,7 +48,7 @@ function parse<T>(schema: ZodType<T>, raw: string, what: string): T {
 function checkSize(activity: Activity): void {
   const size = messageSizeInBytes(activity);
   if (size > MESSAGE_SIZE_LIMIT_BYTES) {
-    throw new SimHttpError(
+    throw new SimError(
       413,
       'MessageSizeTooBig',
       `Message size ${size} bytes exceeds the limit of ${MESSAGE_SIZE_LIMIT_BYTES} bytes.`,
@@ -64,14 +67,14 @@ export class ConnectorApi {
   private guard(c: SimConversation, isWrite: boolean): void {
     const mode = this.store.effectiveMode(c);
     if (mode === 'notInRoster') {
-      throw new SimHttpError(
+      throw new SimError(
         403,
         'BotNotInConversationRoster',
         'The bot is not part of the conversation roster.',
       );
     }
     if (mode === 'writesBlocked' && isWrite) {
-      throw new SimHttpError(
+      throw new SimError(
         403,
         'MessageWritesBlocked',
         'The bot is blocked or uninstalled in this conversation; message writes are blocked.',
@@ -114,7 +117,7 @@ export class ConnectorApi {
       .find((m) => m.id.toLowerCase() === wanted || m.aadObjectId.toLowerCase() === wanted);
   }
 
-  private createConversation(ctx: RequestContext): JsonAnswer {
+  private createConversation(ctx: RequestContext): Reply {
     const params: ConversationParameters = parse(
       conversationParametersSchema,
       ctx.rawBody,
@@ -128,7 +131,7 @@ export class ConnectorApi {
       const channel = this.store.require(channelId);
       this.guard(channel, true);
       if (params.activity === undefined) {
-        throw new SimHttpError(400, 'BadArgument', 'A channel conversation needs an activity.');
+        throw new SimError(400, 'BadArgument', 'A channel conversation needs an activity.');
       }
       checkSize(params.activity);
       const rootId = this.store.nextActivityId();
@@ -140,7 +143,7 @@ export class ConnectorApi {
     const members = params.members ?? [];
     const first = members[0];
     if (params.isGroup === true || members.length !== 1 || first === undefined) {
-      throw new SimHttpError(
+      throw new SimError(
         400,
         'BadArgument',
         'A bot can create only a one-on-one conversation or a channel post; it cannot create a group chat.',
@@ -159,7 +162,7 @@ export class ConnectorApi {
       );
     if (personal === undefined) {
       // The app must already be installed for the user (reference §2 "Proactive messages").
-      throw new SimHttpError(
+      throw new SimError(
         403,
         'BotNotInConversationRoster',
         `The app is not installed for user ${first.id}.`,
@@ -177,12 +180,12 @@ export class ConnectorApi {
   private teamOf(teamId: string): BotConnectorSeed['team'] {
     const team = this.deps.seed.team;
     if (team.id !== teamId) {
-      throw new SimHttpError(404, 'NotFound', `Team ${teamId} not found.`);
+      throw new SimError(404, 'NotFound', `Team ${teamId} not found.`);
     }
     return team;
   }
 
-  routes(): Route[] {
+  routes(): ConnectorRoute[] {
     return [
       {
         method: 'POST',
@@ -264,7 +267,7 @@ export class ConnectorApi {
           const c = this.conversationFor(ctx, false);
           const member = this.findMember(c, ctx.params['memberId'] ?? '');
           if (member === undefined) {
-            throw new SimHttpError(
+            throw new SimError(
               404,
               'MemberNotFoundInConversation',
               'The member was not found in the conversation.',

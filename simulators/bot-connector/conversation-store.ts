@@ -1,5 +1,5 @@
 import { type BotConnectorSeed, seedUsers, toTeamsMember } from './seed.js';
-import { SimHttpError } from './sim-http-error.js';
+import { SimError } from '../kit/errors.js';
 import type { Activity, ConversationMode, ConversationType, TeamsMember } from './teams-types.js';
 
 // Conversations, rosters and the transcript: every activity with every version, so the console's
@@ -148,7 +148,7 @@ export class ConversationStore {
   require(id: string): SimConversation {
     const c = this.find(id);
     if (c === undefined) {
-      throw new SimHttpError(404, 'ConversationNotFound', `Conversation ${id} not found.`);
+      throw new SimError(404, 'ConversationNotFound', `Conversation ${id} not found.`);
     }
     return c;
   }
@@ -198,7 +198,7 @@ export class ConversationStore {
   liveEntry(c: SimConversation, activityId: string): TranscriptEntry {
     const entry = c.entries.get(activityId);
     if (entry === undefined || entry.versions.at(-1)?.kind === 'deleted') {
-      throw new SimHttpError(
+      throw new SimError(
         404,
         'ActivityNotFoundInConversation',
         `Activity ${activityId} not found in conversation ${c.id}.`,

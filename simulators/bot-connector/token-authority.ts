@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 
+import { SimError } from '../kit/errors.js';
 import {
-  decodeJwt,
   generateSigningKey,
-  hasValidSignature,
   type Jwk,
   type SigningKey,
   signJwt,
   toJwk,
   unsignedJwt,
+  verifiedClaims,
 } from './jwt.js';
-import { SimHttpError } from './sim-http-error.js';
 
 // Both token issuers of the Bot Framework, in one place:
 // - channel → bot: tokens the Bot Framework channel (here: Teams) signs, checked by botbuilder
@@ -53,10 +52,10 @@ export interface TokenAuthorityOptions {
   readonly botAppPassword?: string;
 }
 
-function aadError(status: number, error: string, description: string): SimHttpError {
+function aadError(status: number, error: string, description: string): SimError {
   // Entra answers `{error, error_description, error_codes, …}`; the server renders `code` as
   // `error` for the token route (learn.microsoft.com/entra/identity-platform/reference-error-codes).
-  return new SimHttpError(status, error, description);
+  return new SimError(status, error, description);
 }
 
 export class TokenAuthority {
@@ -72,15 +71,15 @@ export class TokenAuthority {
   }
 
   /** JWKS for channel tokens; `endorsements` lets botbuilder's EndorsementsValidator pass `msteams`. */
-  channelJwks(): { keys: Jwk[] } {
-    return { keys: [toJwk(this.channelKey, ['msteams'])] };
+  async channelJwks(): Promise<{ keys: Jwk[] }> {
+    return { keys: [await toJwk(this.channelKey, ['msteams'])] };
   }
 
-  entraJwks(): { keys: Jwk[] } {
-    return { keys: [toJwk(this.entraKey)] };
+  async entraJwks(): Promise<{ keys: Jwk[] }> {
+    return { keys: [await toJwk(this.entraKey)] };
   }
 
-  channelToken(serviceUrl: string, tamper?: TokenTamper): string {
+  channelToken(serviceUrl: string, tamper?: TokenTamper): Promise<string> {
     const now = this.seconds();
     const expired = tamper === 'expired';
     // Beyond botbuilder's 300 s clock tolerance, so an expired token is really refused.
@@ -93,22 +92,22 @@ export class TokenAuthority {
       iss: BOT_FRAMEWORK_ISSUER,
       aud: tamper === 'wrongAudience' ? WRONG_AUDIENCE : this.options.botAppId,
     };
-    const header = { typ: 'JWT', kid: this.channelKey.kid };
     switch (tamper) {
       case 'unsigned':
-        return unsignedJwt(header, claims);
+        return Promise.resolve(unsignedJwt(claims, this.channelKey.kid));
       case 'forged':
         // Same kid, different private key: the signature cannot verify with the served JWKS.
-        return signJwt(
-          { ...header, alg: 'RS256' },
-          claims,
-          generateSigningKey(this.channelKey.kid).privateKey,
-        );
+        return signJwt(claims, generateSigningKey(this.channelKey.kid));
       case 'expired':
       case 'wrongAudience':
       case undefined:
-        return signJwt({ ...header, alg: 'RS256' }, claims, this.channelKey.privateKey);
+        return signJwt(claims, this.channelKey);
     }
+  }
+
+  /** Entra's answer for a tenant it does not know. */
+  tenantNotFound(tenant: string): SimError {
+    return aadError(400, 'invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found.`);
   }
 
   isKnownTenant(tenant: string): boolean {
@@ -116,7 +115,7 @@ export class TokenAuthority {
     return t === this.options.tenantId.toLowerCase() || t === 'botframework.com';
   }
 
-  issueBotToken(request: ClientCredentialsRequest): AccessTokenResponse {
+  async issueBotToken(request: ClientCredentialsRequest): Promise<AccessTokenResponse> {
     if (!this.isKnownTenant(request.tenant)) {
       throw aadError(400, 'invalid_request', `AADSTS90002: Tenant '${request.tenant}' not found.`);
     }
@@ -148,8 +147,7 @@ export class TokenAuthority {
       );
     }
     const now = this.seconds();
-    const access_token = signJwt(
-      { alg: 'RS256', typ: 'JWT', kid: this.entraKey.kid },
+    const access_token = await signJwt(
       {
         aud: BOT_FRAMEWORK_AUDIENCE,
         iss: `https://sts.windows.net/${this.options.tenantId}/`,
@@ -161,7 +159,7 @@ export class TokenAuthority {
         tid: this.options.tenantId,
         ver: '1.0',
       },
-      this.entraKey.privateKey,
+      this.entraKey,
     );
     return {
       token_type: 'Bearer',
@@ -171,25 +169,18 @@ export class TokenAuthority {
     };
   }
 
-  /** Checks the bearer token a bot sends to the connector; throws a 401 SimHttpError otherwise. */
-  verifyBotToken(authorization: string | undefined): void {
-    const deny = (why: string): SimHttpError =>
-      new SimHttpError(
-        401,
-        'Unauthorized',
-        `Authorization has been denied for this request. ${why}`,
-        {
-          'WWW-Authenticate': 'Bearer',
-        },
-      );
+  /** Checks the bearer token a bot sends to the connector; throws a 401 SimError otherwise. */
+  async verifyBotToken(authorization: string | undefined): Promise<void> {
+    const deny = (why: string): SimError =>
+      new SimError(401, 'Unauthorized', `Authorization has been denied for this request. ${why}`, {
+        'WWW-Authenticate': 'Bearer',
+      });
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     const token = match?.[1];
     if (token === undefined) throw deny('No bearer token.');
-    const decoded = decodeJwt(token);
-    if (decoded === undefined || !hasValidSignature(token, this.entraKey.publicKey)) {
-      throw deny('Invalid token signature.');
-    }
-    const { aud, exp, nbf, appid } = decoded.claims;
+    const claims = await verifiedClaims(token, this.entraKey.publicKey);
+    if (claims === undefined) throw deny('Invalid token signature.');
+    const { aud, exp, nbf, appid } = claims;
     const now = this.seconds();
     if (aud !== BOT_FRAMEWORK_AUDIENCE) throw deny('Wrong audience.');
     if (typeof exp !== 'number' || exp <= now) throw deny('Token expired.');

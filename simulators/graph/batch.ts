@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { GraphError } from './graph-error.js';
+import { SimError } from '../kit/errors.js';
 import type { GraphRequest, GraphResponse } from './graph-routes.js';
 
 // JSON batching (concepts/json-batching.md): `POST /v1.0/$batch` with up to 20 requests, each with an
@@ -39,7 +39,7 @@ export interface BatchResponseItem {
 
 const WRITES = new Set(['POST', 'PATCH', 'PUT']);
 
-const badBatch = (message: string): GraphError => new GraphError(400, 'BadRequest', message);
+const badBatch = (message: string): SimError => new SimError(400, 'BadRequest', message);
 
 function parseBatch(body: unknown): BatchItem[] {
   const parsed = batchSchema.safeParse(body);
@@ -122,7 +122,7 @@ function toInnerRequest(
       query: new URLSearchParams(),
       headers,
       body: undefined,
-      bodyError: new GraphError(
+      bodyError: new SimError(
         400,
         'BadRequest',
         `Batch request urls must be relative: '${item.url}'.`,
@@ -131,17 +131,13 @@ function toInnerRequest(
   }
   const url = new URL(item.url.startsWith('/') ? item.url : `/${item.url}`, 'http://batch.invalid');
   let body = item.body;
-  let bodyError: GraphError | undefined;
+  let bodyError: SimError | undefined;
   if (typeof body === 'string') {
     // "Might be a JSON object or a base64 URL-encoded value" (concepts/json-batching.md).
     try {
       body = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown;
     } catch {
-      bodyError = new GraphError(
-        400,
-        'BadRequest',
-        `The body of request '${item.id}' is not JSON.`,
-      );
+      bodyError = new SimError(400, 'BadRequest', `The body of request '${item.id}' is not JSON.`);
     }
   }
   return {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { GraphError } from './graph-error.js';
+import { type ControlRoute, parseInput } from '../kit/control.js';
+import { reply } from '../kit/http.js';
 import {
   planDetailsJson,
   planJson,
@@ -11,41 +12,15 @@ import {
 } from './planner-json.js';
 import type { PlannerLimits, PlannerStore } from './planner-store.js';
 import type { GraphSeed } from './seed.js';
-import {
-  type CallCounts,
-  faultSchema,
-  type FaultSpec,
-  type PendingFault,
-  type ThrottleSettings,
-} from './traffic.js';
 
 // `/_sim/…`: not Graph's. The console's Planner board, the local host and the tests use these to
-// set up plans and people, look at the whole state, and switch failure modes. JSON in and out, no
-// auth, CORS open (the server adds the headers).
+// set up plans and people and look at the whole state; faults, throttle, calls and reset are the
+// kit's (simulators/kit/control.ts). JSON in and out, no auth, CORS open (the server adds them).
 
 export interface ControlHost {
   readonly store: PlannerStore;
   readonly seeded: GraphSeed;
-  reset(seed?: number): GraphSeed;
-  addFaults(specs: readonly FaultSpec[]): PendingFault[];
-  pendingFaults(): PendingFault[];
-  clearFaults(): void;
-  callCounts(): CallCounts;
-  resetCalls(): void;
-  setThrottle(settings: ThrottleSettings | null): void;
-  readonly throttle: ThrottleSettings | null;
   pageSize: number;
-}
-
-export interface ControlAnswer {
-  readonly status: number;
-  readonly body?: unknown;
-}
-
-export interface ControlRoute {
-  readonly method: string;
-  readonly template: string;
-  readonly handler: (body: unknown, params: Readonly<Record<string, string>>) => ControlAnswer;
 }
 
 const planInput = z.object({
@@ -60,11 +35,6 @@ const userInput = z.object({
   id: z.uuid().optional(),
   mail: z.string().optional(),
   jobTitle: z.string().nullable().optional(),
-});
-
-const throttleInput = z.object({
-  requestsPerSecond: z.number().int().positive().nullable(),
-  windowMs: z.number().int().positive().optional(),
 });
 
 const settingsInput = z.object({
@@ -91,14 +61,6 @@ const taskEditInput = z.object({
   byUserId: z.string().optional(),
 });
 
-const resetInput = z.object({ seed: z.number().int().optional() }).optional();
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) throw new GraphError(400, 'BadRequest', z.prettifyError(result.error));
-  return result.data;
-}
-
 export function stateSnapshot(store: PlannerStore): unknown {
   return {
     users: store.listUsers().map((u) => userJson(u)),
@@ -122,12 +84,12 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
     {
       method: 'GET',
       template: '/_sim/state',
-      handler: () => ({ status: 200, body: stateSnapshot(host.store) }),
+      handler: () => reply(200, stateSnapshot(host.store)),
     },
     {
       method: 'GET',
       template: '/_sim/seeded',
-      handler: () => ({ status: 200, body: host.seeded }),
+      handler: () => reply(200, host.seeded),
     },
     {
       method: 'GET',
@@ -140,8 +102,8 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
     {
       method: 'POST',
       template: '/_sim/users',
-      handler: (body) => {
-        const input = parse(userInput, body);
+      handler: ({ json: body }) => {
+        const input = parseInput(userInput, body);
         const user = host.store.addUser({
           displayName: input.displayName,
           userPrincipalName: input.userPrincipalName,
@@ -149,14 +111,14 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
           ...(input.mail === undefined ? {} : { mail: input.mail }),
           ...(input.jobTitle === undefined ? {} : { jobTitle: input.jobTitle }),
         });
-        return { status: 201, body: userJson(user) };
+        return reply(201, userJson(user));
       },
     },
     {
       method: 'POST',
       template: '/_sim/plans',
-      handler: (body) => {
-        const input = parse(planInput, body);
+      handler: ({ json: body }) => {
+        const input = parseInput(planInput, body);
         const { planId } = host.store.createPlan({
           title: input.title,
           ...(input.owner === undefined ? {} : { owner: input.owner }),
@@ -175,8 +137,8 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
     {
       method: 'PATCH',
       template: '/_sim/tasks/:id',
-      handler: (body, params) => {
-        const input = parse(taskEditInput, body);
+      handler: ({ json: body, params }) => {
+        const input = parseInput(taskEditInput, body);
         const taskId = params['id'] ?? '';
         const store = host.store;
         const patch: Record<string, unknown> = {};
@@ -187,79 +149,20 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
           kind: 'user',
           userId: input.byUserId ?? host.seeded.users.megan.id,
         });
-        return { status: 200, body: taskJson(store, task) };
-      },
-    },
-    {
-      method: 'POST',
-      template: '/_sim/throttle',
-      handler: (body) => {
-        const input = parse(throttleInput, body);
-        host.setThrottle(
-          input.requestsPerSecond === null
-            ? null
-            : {
-                requestsPerSecond: input.requestsPerSecond,
-                ...(input.windowMs === undefined ? {} : { windowMs: input.windowMs }),
-              },
-        );
-        return { status: 200, body: { throttle: host.throttle } };
-      },
-    },
-    {
-      method: 'GET',
-      template: '/_sim/faults',
-      handler: () => ({ status: 200, body: { faults: host.pendingFaults() } }),
-    },
-    {
-      method: 'POST',
-      template: '/_sim/faults',
-      handler: (body) => {
-        const specs = parse(z.union([faultSchema, z.array(faultSchema)]), body);
-        host.addFaults(Array.isArray(specs) ? specs : [specs]);
-        return { status: 201, body: { faults: host.pendingFaults() } };
-      },
-    },
-    {
-      method: 'DELETE',
-      template: '/_sim/faults',
-      handler: () => {
-        host.clearFaults();
-        return { status: 204 };
-      },
-    },
-    {
-      method: 'GET',
-      template: '/_sim/calls',
-      handler: () => ({ status: 200, body: host.callCounts() }),
-    },
-    {
-      method: 'DELETE',
-      template: '/_sim/calls',
-      handler: () => {
-        host.resetCalls();
-        return { status: 204 };
+        return reply(200, taskJson(store, task));
       },
     },
     {
       method: 'POST',
       template: '/_sim/settings',
-      handler: (body) => {
-        const input = parse(settingsInput, body);
+      handler: ({ json: body }) => {
+        const input = parseInput(settingsInput, body);
         if (input.pageSize !== undefined) host.pageSize = input.pageSize;
         if (input.limits !== undefined) {
           const limits: PlannerLimits = { ...host.store.limits, ...stripUndefined(input.limits) };
           host.store.limits = limits;
         }
-        return { status: 200, body: { pageSize: host.pageSize, limits: host.store.limits } };
-      },
-    },
-    {
-      method: 'POST',
-      template: '/_sim/reset',
-      handler: (body) => {
-        const input = parse(resetInput, body);
-        return { status: 200, body: host.reset(input?.seed) };
+        return reply(200, { pageSize: host.pageSize, limits: host.store.limits });
       },
     },
   ];

@@ -1,10 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
+import { z } from 'zod';
+
+import {
+  type ControlContext,
+  type ControlRoute,
+  parseInput,
+  trafficControlRoutes,
+} from '../kit/control.js';
+import { parseJson, readBody } from '../kit/body.js';
+import { asSimError, ensureError, SimError } from '../kit/errors.js';
+import {
+  corsHeaders,
+  delay,
+  flatHeaders,
+  type Listening,
+  listen,
+  reply,
+  sendJson,
+} from '../kit/http.js';
+import { SeededRandom } from '../kit/random.js';
+import { Router, type RouteLookup, splitPath } from '../kit/router.js';
+import { faultEffect, type ThrottleSettings, TrafficControls } from '../kit/traffic.js';
 import { type Outcome, runBatch } from './batch.js';
-import { type ControlHost, controlRoutes, type ControlRoute, stateSnapshot } from './control.js';
-import { ensureError, GraphError } from './graph-error.js';
+import { type ControlHost, controlRoutes, stateSnapshot } from './control.js';
+import { codeForStatus } from './graph-error.js';
 import {
   checkQueryOptions,
   type GraphRequest,
@@ -12,20 +33,8 @@ import {
   type GraphRoute,
   graphRoutes,
 } from './graph-routes.js';
-import { delay, flatHeaders, matchRoute, readBody, sendJson, splitPath } from './http-kit.js';
 import { DEFAULT_LIMITS, type PlannerLimits, PlannerStore } from './planner-store.js';
-import { SeededRandom } from './seeded-random.js';
 import { type GraphSeed, SIM_APP_ID, seedTenant } from './seed.js';
-import {
-  CallCounter,
-  type CallCounts,
-  codeForStatus,
-  FaultQueue,
-  type FaultSpec,
-  type PendingFault,
-  SlidingWindowThrottle,
-  type ThrottleSettings,
-} from './traffic.js';
 
 // A loopback fake of the Microsoft Graph v1.0 endpoints Lightdesk's Planner connector calls:
 // plans, plan details, buckets, tasks, task details, users and JSON batching, with Graph's error
@@ -56,11 +65,11 @@ export interface StartedGraphServer {
 const GRAPH_JSON =
   'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
-const CORS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type',
-};
+const CORS = corsHeaders([]);
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const TOO_LARGE = new SimError(413, 'RequestEntityTooLarge', 'The request body is too large.');
+const MALFORMED_SEGMENT = new SimError(400, 'BadRequest', 'Malformed path segment.');
 
 // What Graph sends with a 401 (the Graph resource's app id is the well-known 00000003-…).
 const WWW_AUTHENTICATE =
@@ -96,72 +105,57 @@ interface RequestIds {
   readonly clientRequestId: string;
 }
 
-export class FakeGraphServer implements ControlHost {
+export class FakeGraphServer extends TrafficControls implements ControlHost {
   private readonly now: () => Date;
   private readonly requireToken: boolean;
   private readonly acceptedTokens: readonly string[] | undefined;
-  private readonly faults = new FaultQueue();
-  private readonly calls: CallCounter;
-  private readonly throttler: SlidingWindowThrottle;
-  private readonly graph: GraphRoute[];
-  private readonly control: ControlRoute[];
+  private readonly graph: Router<GraphRoute>;
+  private readonly control: Router<ControlRoute>;
   private plannerStore: PlannerStore;
   private seedData: GraphSeed;
   private seedValue: number;
-  private httpServer: Server | undefined;
-  private baseUrl: string | undefined;
+  private listening: Listening | undefined;
   pageSize: number;
 
   constructor(private readonly options: FakeGraphServerOptions = {}) {
-    this.now = options.now ?? (() => new Date());
+    const now = options.now ?? (() => new Date());
+    super(now, options.throttle ?? null);
+    this.now = now;
     this.requireToken = options.requireToken ?? true;
     this.acceptedTokens = options.acceptedTokens;
-    this.calls = new CallCounter(this.now);
-    this.throttler = new SlidingWindowThrottle(this.now);
-    this.throttler.set(options.throttle ?? null);
     this.seedValue = options.seed ?? 1;
     this.pageSize = options.pageSize ?? 100;
     ({ store: this.plannerStore, seed: this.seedData } = this.freshTenant(this.seedValue));
-    this.graph = graphRoutes({
-      store: () => this.plannerStore,
-      pageSize: () => this.pageSize,
-    });
-    this.control = controlRoutes(this);
+    this.graph = new Router(
+      graphRoutes({ store: () => this.plannerStore, pageSize: () => this.pageSize }),
+    );
+    this.control = new Router([
+      ...controlRoutes(this),
+      ...trafficControlRoutes(this.traffic, (body) =>
+        this.reset(parseInput(resetInput, body).seed),
+      ),
+    ]);
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<StartedGraphServer> {
     const server = createServer((req, res) => {
       void this.handle(req, res);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.httpServer = server;
-    this.baseUrl = `http://${hostText}:${address.port}`;
-    return { url: this.baseUrl };
+    this.listening = await listen(server, port, host);
+    return { url: this.listening.url };
   }
 
   async stop(): Promise<void> {
-    const server = this.httpServer;
-    this.httpServer = undefined;
-    if (server === undefined) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.close();
   }
 
   get url(): string {
-    if (this.baseUrl === undefined) {
-      throw new GraphError(500, 'generalException', 'FakeGraphServer is not started.');
+    if (this.listening === undefined) {
+      throw new SimError(500, 'generalException', 'FakeGraphServer is not started.');
     }
-    return this.baseUrl;
+    return this.listening.url;
   }
 
   /** The Graph base URL a connector is configured with: `${url}/v1.0`. */
@@ -187,39 +181,9 @@ export class FakeGraphServer implements ControlHost {
   reset(seed: number = this.seedValue): GraphSeed {
     this.seedValue = seed;
     ({ store: this.plannerStore, seed: this.seedData } = this.freshTenant(seed));
-    this.faults.clear();
-    this.calls.reset();
-    this.throttler.set(this.options.throttle ?? null);
+    this.traffic.reset();
     this.pageSize = this.options.pageSize ?? 100;
     return this.seedData;
-  }
-
-  addFaults(specs: readonly FaultSpec[]): PendingFault[] {
-    return specs.map((spec) => this.faults.add(spec));
-  }
-
-  pendingFaults(): PendingFault[] {
-    return this.faults.pending();
-  }
-
-  clearFaults(): void {
-    this.faults.clear();
-  }
-
-  callCounts(): CallCounts {
-    return this.calls.snapshot();
-  }
-
-  resetCalls(): void {
-    this.calls.reset();
-  }
-
-  setThrottle(settings: ThrottleSettings | null): void {
-    this.throttler.set(settings);
-  }
-
-  get throttle(): ThrottleSettings | null {
-    return this.throttler.current;
   }
 
   // ---- HTTP -----------------------------------------------------------------------------------
@@ -250,10 +214,10 @@ export class FakeGraphServer implements ControlHost {
         return;
       }
       const version = /^\/v1\.0(\/.*)?$/i.exec(url.pathname);
-      const raw = await readBody(req);
+      const raw = (await readBody(req, MAX_BODY_BYTES, TOO_LARGE)).toString('utf8');
       if (version === null) {
         // [INF] Graph answers an unknown version segment with 400.
-        throw new GraphError(
+        throw new SimError(
           400,
           'BadRequest',
           `Invalid version: '${splitPath(url.pathname)[0] ?? ''}'.`,
@@ -273,18 +237,9 @@ export class FakeGraphServer implements ControlHost {
         return;
       }
       const { response } = outcome;
-      sendJson(
-        res,
-        response.status,
-        response.body,
-        { ...response.headers, ...idHeaders },
-        GRAPH_JSON,
-      );
+      sendJson(res, response, idHeaders, GRAPH_JSON);
     } catch (e: unknown) {
-      const answer = this.errorResponse(ensureError(e), ids);
-      if (!res.headersSent) {
-        sendJson(res, answer.status, answer.body, { ...answer.headers, ...idHeaders }, GRAPH_JSON);
-      }
+      sendJson(res, this.errorResponse(ensureError(e), ids), idHeaders, GRAPH_JSON);
     }
   }
 
@@ -296,34 +251,30 @@ export class FakeGraphServer implements ControlHost {
   ): Promise<Outcome> {
     const isBatchPath = !inBatch && request.path.toLowerCase() === '/$batch';
     const isBatch = isBatchPath && request.method === 'POST';
-    let found: ReturnType<typeof matchRoute<GraphRoute>> = { methodMismatch: isBatchPath };
-    let routeError: GraphError | undefined;
+    let found: RouteLookup<GraphRoute> = { methodMismatch: isBatchPath };
+    let routeError: SimError | undefined;
     if (!isBatchPath) {
       try {
-        found = matchRoute(this.graph, request.method, request.path);
+        found = this.graph.find(request.method, request.path, MALFORMED_SEGMENT);
       } catch (e: unknown) {
-        routeError = e instanceof GraphError ? e : undefined;
+        routeError = e instanceof SimError ? e : undefined;
       }
     }
     const template = isBatchPath
       ? '/$batch'
       : (found.match?.route.template ?? genericTemplate(request.path));
-    this.calls.record(`${request.method} ${template}`);
+    this.traffic.calls.record(`${request.method} ${template}`);
 
-    const fault = this.faults.take(request.method, request.path);
+    // A fault may name the path with or without the `/v1.0` the connector's base URL carries.
+    const fault = this.traffic.faults.take(request.method, [`/v1.0${request.path}`, request.path]);
     if (fault?.latencyMs !== undefined) await delay(fault.latencyMs);
-    if (fault?.drop === true) return { kind: 'drop' };
-    if (fault?.status !== undefined) {
-      const status = fault.status;
-      const error = new GraphError(
-        status,
-        fault.code ?? codeForStatus(status),
-        fault.message ?? `Injected fault: ${status}.`,
-        fault.retryAfterSeconds === undefined
-          ? {}
-          : { 'Retry-After': String(fault.retryAfterSeconds) },
-      );
-      return { kind: 'response', response: this.errorResponse(error, ids) };
+    const effect = faultEffect(fault, codeForStatus);
+    if (effect.kind === 'drop') return { kind: 'drop' };
+    if (effect.kind === 'error') {
+      return { kind: 'response', response: this.errorResponse(effect.error, ids) };
+    }
+    if (effect.kind === 'malformed') {
+      return { kind: 'response', response: { status: 200, body: effect.body } };
     }
 
     let outcome: Outcome;
@@ -332,11 +283,10 @@ export class FakeGraphServer implements ControlHost {
       // [INF] The $batch envelope itself is not throttled; each request inside it is
       // (concepts/json-batching.md "Batch size limitations").
       if (!isBatch) {
-        const wait = this.throttler.admit();
+        const wait = this.traffic.admit();
         if (wait !== undefined) {
-          this.calls.recordThrottled();
           // concepts/throttling.md: 429 with Retry-After in seconds.
-          throw new GraphError(429, 'TooManyRequests', 'Please retry again later.', {
+          throw new SimError(429, 'TooManyRequests', 'Please retry again later.', {
             'Retry-After': String(wait),
           });
         }
@@ -356,7 +306,7 @@ export class FakeGraphServer implements ControlHost {
           (id, dependency) =>
             this.errorResponse(
               // [INF] code and message; the 424 itself is from concepts/json-batching.md.
-              new GraphError(
+              new SimError(
                 424,
                 'FailedDependency',
                 `Request '${id}' was not run: request '${dependency}' it depends on failed.`,
@@ -378,7 +328,7 @@ export class FakeGraphServer implements ControlHost {
     }
     // [INF] lostResponse drops the answer whatever it was; when the write itself failed, nothing
     // was applied, which is still a lost answer to the client.
-    if (fault?.lostResponse === true) return { kind: 'lost' };
+    if (effect.lostResponse) return { kind: 'lost' };
     return outcome;
   }
 
@@ -387,22 +337,22 @@ export class FakeGraphServer implements ControlHost {
     const match = /^Bearer(?:\s+(.*))?$/i.exec((headers['authorization'] ?? '').trim());
     const token = match?.[1]?.trim() ?? '';
     if (token === '') {
-      throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.', {
+      throw new SimError(401, 'InvalidAuthenticationToken', 'Access token is empty.', {
         'WWW-Authenticate': WWW_AUTHENTICATE,
       });
     }
     if (this.acceptedTokens !== undefined && !this.acceptedTokens.includes(token)) {
       // [INF] The message Graph gives for a token it cannot validate varies; this is one of them.
-      throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure.', {
+      throw new SimError(401, 'InvalidAuthenticationToken', 'Access token validation failure.', {
         'WWW-Authenticate': WWW_AUTHENTICATE,
       });
     }
   }
 
-  private noRoute(request: GraphRequest, methodMismatch: boolean): GraphError {
+  private noRoute(request: GraphRequest, methodMismatch: boolean): SimError {
     if (methodMismatch) {
       // The 405 in the example response of concepts/json-batching.md.
-      return new GraphError(
+      return new SimError(
         405,
         'Request_BadRequest',
         'Specified HTTP method is not allowed for the request target.',
@@ -413,12 +363,12 @@ export class FakeGraphServer implements ControlHost {
       segments.find((s) => !KNOWN_SEGMENTS.has(s.toLowerCase()) && !looksLikeId(s)) ??
       segments.at(-1) ??
       '';
-    return new GraphError(400, 'BadRequest', `Resource not found for the segment '${unknown}'.`);
+    return new SimError(400, 'BadRequest', `Resource not found for the segment '${unknown}'.`);
   }
 
   /** Graph's envelope (concepts/errors.md); a 429 gets the inner fields of concepts/throttling.md. */
   private errorResponse(error: Error, ids: RequestIds): GraphResponse {
-    const isGraph = error instanceof GraphError;
+    const isGraph = error instanceof SimError;
     const status = isGraph ? error.status : 500;
     // Graph writes the innerError date without fraction or zone, e.g. "2025-02-13T10:17:05".
     const date = this.now().toISOString().slice(0, 19);
@@ -455,37 +405,37 @@ export class FakeGraphServer implements ControlHost {
     const headers = { ...CORS, ...idHeaders };
     const method = (req.method ?? 'GET').toUpperCase();
     if (method === 'OPTIONS') {
-      sendJson(res, 204, undefined, headers);
+      sendJson(res, reply(204), headers);
       return;
     }
     try {
-      const raw = await readBody(req);
-      let body: unknown;
-      if (raw.trim() !== '') {
-        try {
-          body = JSON.parse(raw) as unknown;
-        } catch {
-          throw new GraphError(400, 'BadRequest', 'The request body is not valid JSON.');
-        }
-      }
-      const { match, methodMismatch } = matchRoute(this.control, method, url.pathname);
+      const raw = await readBody(req, MAX_BODY_BYTES, TOO_LARGE);
+      const json = parseJson(
+        raw,
+        new SimError(400, 'BadRequest', 'The request body is not valid JSON.'),
+      );
+      const { match, methodMismatch } = this.control.find(method, url.pathname, MALFORMED_SEGMENT);
       if (match === undefined) {
-        throw new GraphError(
+        throw new SimError(
           methodMismatch ? 405 : 404,
           methodMismatch ? 'MethodNotAllowed' : 'NotFound',
           `No control endpoint ${method} ${url.pathname}.`,
         );
       }
-      const answer = match.route.handler(body, match.params);
-      sendJson(res, answer.status, answer.body, headers);
+      const ctx: ControlContext = { params: match.params, query: url.searchParams, json };
+      sendJson(res, await match.route.handler(ctx), headers);
     } catch (e: unknown) {
-      const error = ensureError(e);
-      const status = error instanceof GraphError ? error.status : 500;
-      const code = error instanceof GraphError ? error.code : 'generalException';
-      sendJson(res, status, { error: { code, message: error.message } }, headers);
+      const error = asSimError(e, 'generalException');
+      sendJson(
+        res,
+        reply(error.status, { error: { code: error.code, message: error.message } }),
+        headers,
+      );
     }
   }
 }
+
+const resetInput = z.object({ seed: z.number().int().optional() });
 
 /**
  * Bodies are JSON. [INF] A body without a JSON Content-Type is refused with 415 rather than guessed
@@ -494,12 +444,12 @@ export class FakeGraphServer implements ControlHost {
 function readJsonBody(
   raw: string,
   contentType: string | undefined,
-): { body: unknown; bodyError?: GraphError } {
+): { body: unknown; bodyError?: SimError } {
   if (raw.trim() === '') return { body: undefined };
   if (contentType === undefined || !/json/i.test(contentType)) {
     return {
       body: undefined,
-      bodyError: new GraphError(
+      bodyError: new SimError(
         415,
         'UnsupportedMediaType',
         'A request body needs Content-Type: application/json.',
@@ -511,7 +461,7 @@ function readJsonBody(
   } catch {
     return {
       body: undefined,
-      bodyError: new GraphError(
+      bodyError: new SimError(
         400,
         'BadRequest',
         'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',

@@ -1,4 +1,4 @@
-import { GraphError } from './graph-error.js';
+import { SimError } from '../kit/errors.js';
 import {
   bucketJson,
   type JsonBody,
@@ -11,7 +11,7 @@ import {
 } from './planner-json.js';
 import type { PlannerStore } from './planner-store.js';
 
-// The Microsoft Graph v1.0 endpoints Lightdesk's Planner connector calls (ARCHITECTURE.md §5), and
+// The Microsoft Graph v1.0 endpoints Lightdesk's Planner connector calls, and
 // nothing else. Each handler cites the doc page it follows.
 
 export interface GraphRequest {
@@ -23,7 +23,7 @@ export interface GraphRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
   /** Set when the body could not be read; answered after auth and throttling. */
-  readonly bodyError?: GraphError;
+  readonly bodyError?: SimError;
 }
 
 export interface GraphResponse {
@@ -87,7 +87,7 @@ function expandsDetails(ctx: RouteContext): boolean {
   if (expand === null) return false;
   const parts = expand.split(',').map((s) => s.trim());
   if (parts.every((p) => p === 'details')) return true;
-  throw new GraphError(
+  throw new SimError(
     400,
     'BadRequest',
     `Could not find a property named '${parts.find((p) => p !== 'details') ?? ''}' to expand.`,
@@ -99,7 +99,7 @@ function readSkipToken(token: string | null): number {
   if (token === null) return 0;
   const match = /^offset:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (match?.[1] !== undefined) return Number(match[1]);
-  throw new GraphError(400, 'BadRequest', 'The $skiptoken is not valid.');
+  throw new SimError(400, 'BadRequest', 'The $skiptoken is not valid.');
 }
 
 export function graphRoutes({ store, pageSize }: GraphRouteDeps): GraphRoute[] {
@@ -112,7 +112,7 @@ export function graphRoutes({ store, pageSize }: GraphRouteDeps): GraphRoute[] {
       handler: (ctx) => {
         const user = store().findUser(param(ctx, 'id'));
         if (user === undefined) {
-          throw new GraphError(
+          throw new SimError(
             404,
             'Request_ResourceNotFound',
             `Resource '${param(ctx, 'id')}' does not exist or one of its queried reference-property objects are not present.`,
@@ -217,8 +217,7 @@ export function graphRoutes({ store, pageSize }: GraphRouteDeps): GraphRoute[] {
         entity(200, bucketJson(store(), store().getBucket(param(ctx, 'id')), ctx.graphUrl)),
     },
     {
-      // api/planner-post-tasks.md: 201 with the task; no If-Match needed to create
-      // (shared/reference/microsoft-365.md §1 "ETags").
+      // api/planner-post-tasks.md: 201 with the task; no If-Match needed to create.
       method: 'POST',
       template: '/planner/tasks',
       handler: (ctx) =>
@@ -296,7 +295,7 @@ export function graphRoutes({ store, pageSize }: GraphRouteDeps): GraphRoute[] {
 export function checkQueryOptions(route: GraphRoute, query: URLSearchParams): void {
   for (const key of query.keys()) {
     if (key.startsWith('$') && !(route.queryOptions ?? []).includes(key)) {
-      throw new GraphError(
+      throw new SimError(
         400,
         'BadRequest',
         `Query option '${key}' is not supported on ${route.method} ${route.template} by this simulator.`,

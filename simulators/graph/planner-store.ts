@@ -1,5 +1,7 @@
 import { type EtagKind, formatEtag, ifMatchAccepts } from './etag.js';
-import { GraphError, limitExceeded, plannerBadRequest, plannerNotFound } from './graph-error.js';
+import { SimError } from '../kit/errors.js';
+import type { SeededRandom } from '../kit/random.js';
+import { limitExceeded, plannerBadRequest, plannerNotFound } from './graph-error.js';
 import { appendOrderHint, ordinal, requireOrderHint, resolveOrderHint } from './order-hint.js';
 import {
   isAnnotation,
@@ -16,7 +18,7 @@ import {
   requireString,
   unknownProperty,
 } from './planner-validation.js';
-import { guid, plannerId, type SeededRandom } from './seeded-random.js';
+import { guid, plannerId } from './planner-ids.js';
 
 // The simulated tenant: directory users and Planner plans, buckets, tasks and their details, with
 // the validation, limits and ETags the Planner pages describe. Routes call it; it knows no HTTP
@@ -197,7 +199,7 @@ export class PlannerStore {
     jobTitle?: string | null;
   }): DirectoryUser {
     if (this.findUser(input.userPrincipalName) !== undefined) {
-      throw new GraphError(
+      throw new SimError(
         400,
         'Request_BadRequest',
         `Another object with the same value for property userPrincipalName already exists.`,
@@ -518,7 +520,7 @@ export class PlannerStore {
       throw plannerBadRequest('The If-Match header must be specified for this kind of request.');
     }
     if (!ifMatchAccepts(ifMatch, current)) {
-      throw new GraphError(
+      throw new SimError(
         412,
         'PreconditionFailed',
         'The If-Match header does not match the current version of the resource; read it again.',
@@ -614,7 +616,7 @@ export class PlannerStore {
   }
 
   // The v1.0 plannerAppliedCategories page says category1..6, the plan-details pages 25.
-  // [INF] 1..25 are accepted (shared/reference/microsoft-365.md §1).
+  // [INF] 1..25 are accepted.
   private applyCategories(task: TaskRecord, input: JsonObject): void {
     const next = { ...task.appliedCategories };
     for (const [key, value] of Object.entries(input)) {
@@ -789,7 +791,7 @@ export class PlannerStore {
   }
 
   /**
-   * [INF] Graph calls act as the app (ARCHITECTURE.md: app-only tokens), which Graph reports as an
+   * [INF] Graph calls act as the app (Lightdesk uses app-only tokens), which Graph reports as an
    * identity set with an `application` and a `user` whose id is null.
    */
   identity(actor: Actor): IdentitySet {

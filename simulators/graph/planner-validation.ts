@@ -1,5 +1,6 @@
-import { type GraphError, plannerBadRequest } from './graph-error.js';
-import { GUID_PATTERN } from './seeded-random.js';
+import type { SimError } from '../kit/errors.js';
+import { plannerBadRequest } from './graph-error.js';
+import { GUID_PATTERN } from './planner-ids.js';
 
 // Body checks shared by the Planner routes. Messages name the property and the rule, so a failing
 // connector test says what to fix. Status and shape follow planner-overview.md "400 Bad request".
@@ -16,14 +17,14 @@ export function requireObject(value: unknown, what: string): JsonObject {
 }
 
 /** OData's answer to a property the type does not define. */
-export function unknownProperty(key: string, type: string): GraphError {
+export function unknownProperty(key: string, type: string): SimError {
   return plannerBadRequest(
     `The property '${key}' does not exist on type 'microsoft.graph.${type}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
   );
 }
 
 /** [INF] Read-only properties (resources/plannertask.md marks them so) are refused, not ignored. */
-export function readOnlyProperty(key: string, type: string): GraphError {
+export function readOnlyProperty(key: string, type: string): SimError {
   return plannerBadRequest(`The property '${key}' on type 'microsoft.graph.${type}' is read-only.`);
 }
 

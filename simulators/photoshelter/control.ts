@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 import { imageUrl, type RouteContext, sliceOf } from './context.js';
-import type { CallCounts, Fault, FaultSpec } from './faults.js';
-import { intParam, type Reply, reply, type SimRequest } from './http-util.js';
+import type { ControlContext, ControlRoute } from '../kit/control.js';
+import { SimError } from '../kit/errors.js';
+import { reply } from '../kit/http.js';
+import { intParam } from './http-util.js';
 import {
   type CustomFieldRecord,
   type MetadataInput,
@@ -11,7 +13,6 @@ import {
   type ShareInput,
   type UploadInput,
 } from './library.js';
-import { SimulatorError } from './simulator-error.js';
 import { formatIso, toMicros } from './time.js';
 
 // The simulator's own endpoints (`/_sim/…`, wire doc), not PhotoShelter's: JSON in and out, for the
@@ -73,16 +74,11 @@ export interface ControlTarget {
   replace(input: ReplaceInput): { imageId: string; fileSize: number };
   share(input: ShareInput): { permissionId: string };
   editMetadata(input: MetadataInput): { imageId: string; modifiedAt: string };
-  addFault(fault: FaultSpec): Fault;
-  faults(): readonly Fault[];
-  clearFaults(): number;
   expireSessions(): number;
   customFields(): readonly CustomFieldRecord[];
   defineCustomField(name: string, options: readonly string[]): CustomFieldRecord;
   removeCustomFields(name?: string): number;
   resetCustomFields(): readonly CustomFieldRecord[];
-  calls(): CallCounts;
-  resetCalls(): void;
   reset(seed?: number, assets?: number): { seed: number; assets: number };
 }
 
@@ -209,70 +205,49 @@ const metadataSchema = z.object({
   licenseExpiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 
-export const faultSchema = z.object({
-  path: z.string().startsWith('/').optional(),
-  method: z
-    .string()
-    .regex(/^[A-Za-z]+$/)
-    .optional(),
-  status: z.number().int().min(100).max(599).optional(),
-  retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
-  latencyMs: z.number().int().min(0).max(600_000).optional(),
-  drop: z.boolean().optional(),
-  malformed: z.boolean().optional(),
-  times: z.number().int().min(1).max(1_000_000).optional(),
-});
-
 const customFieldSchema = z.object({
   name: z.string().min(1).max(200),
   options: z.array(z.string().min(1).max(200)).max(200),
 });
 
-const resetSchema = z.object({
+export const resetSchema = z.object({
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   assets: z.number().int().min(0).max(1_000_000).optional(),
 });
 
-function parseBody<T extends z.ZodType>(schema: T, request: SimRequest): z.infer<T> {
-  const parsed = schema.safeParse(request.json ?? {});
+function parseBody<T extends z.ZodType>(schema: T, json: unknown): z.infer<T> {
+  const parsed = schema.safeParse(json ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-    throw new SimulatorError(400, `Invalid body: ${issues.join('; ')}`);
+    throw new SimError(400, '', `Invalid body: ${issues.join('; ')}`);
   }
   return parsed.data;
 }
 
 const badParam = (message: string): never => {
-  throw new SimulatorError(400, message);
+  throw new SimError(400, '', message);
 };
 
 // ---------------------------------------------------------------------------------------------------
-// Routes
+// Routes (faults, calls, throttle and reset are the kit's, simulators/kit/control.ts)
 
-/** `sub` is the path after `/_sim`. */
-export function handleControl(target: ControlTarget, request: SimRequest, sub: string): Reply {
-  try {
-    return route(target, request, sub);
-  } catch (e: unknown) {
-    if (e instanceof SimulatorError) return reply(e.status, { error: e.message });
-    throw e;
-  }
-}
-
-function route(target: ControlTarget, request: SimRequest, sub: string): Reply {
-  const key = `${request.method} ${sub}`;
-  switch (key) {
-    case 'GET /library':
-      return reply(200, target.library());
-    case 'POST /upload':
-      return reply(201, target.upload(parseBody(uploadSchema, request)));
-    case 'POST /replace':
-      return reply(200, target.replace(parseBody(replaceSchema, request)));
-    case 'POST /share':
-      return reply(201, target.share(parseBody(shareSchema, request)));
-    case 'POST /metadata': {
-      const body = parseBody(metadataSchema, request);
-      const { licenseExpiresAt, ...rest } = body;
+export function controlRoutes(target: ControlTarget): ControlRoute[] {
+  const route = (method: string, path: string, handler: ControlRoute['handler']): ControlRoute => ({
+    method,
+    template: `/_sim${path}`,
+    handler,
+  });
+  return [
+    route('GET', '/library', () => reply(200, target.library())),
+    route('POST', '/upload', ({ json }) =>
+      reply(201, target.upload(parseBody(uploadSchema, json))),
+    ),
+    route('POST', '/replace', ({ json }) =>
+      reply(200, target.replace(parseBody(replaceSchema, json))),
+    ),
+    route('POST', '/share', ({ json }) => reply(201, target.share(parseBody(shareSchema, json)))),
+    route('POST', '/metadata', ({ json }) => {
+      const { licenseExpiresAt, ...rest } = parseBody(metadataSchema, json);
       return reply(
         200,
         target.editMetadata({
@@ -283,48 +258,30 @@ function route(target: ControlTarget, request: SimRequest, sub: string): Reply {
               : toMicros(new Date(licenseExpiresAt)),
         }),
       );
-    }
-    case 'POST /faults':
-      return reply(201, target.addFault(parseBody(faultSchema, request)));
-    case 'GET /faults':
-      return reply(200, { faults: target.faults() });
-    case 'DELETE /faults':
-      return reply(200, { cleared: target.clearFaults() });
-    case 'POST /sessions/expire':
-      return reply(200, { expired: target.expireSessions() });
-    case 'GET /calls':
-      return reply(200, target.calls());
-    case 'DELETE /calls':
-      target.resetCalls();
-      return reply(200, target.calls());
-    case 'GET /custom-fields':
-      return reply(200, { fields: target.customFields() });
-    case 'POST /custom-fields': {
-      const body = parseBody(customFieldSchema, request);
+    }),
+    route('POST', '/sessions/expire', () => reply(200, { expired: target.expireSessions() })),
+    route('GET', '/custom-fields', () => reply(200, { fields: target.customFields() })),
+    route('POST', '/custom-fields', ({ json }) => {
+      const body = parseBody(customFieldSchema, json);
       return reply(201, target.defineCustomField(body.name, body.options));
-    }
-    case 'DELETE /custom-fields': {
-      const name = request.params.get('name');
+    }),
+    route('DELETE', '/custom-fields', ({ query }) => {
+      const name = query.get('name') ?? undefined;
       return reply(200, { removed: target.removeCustomFields(name === '' ? undefined : name) });
-    }
-    case 'POST /custom-fields/reset':
-      return reply(200, { fields: target.resetCustomFields() });
-    case 'POST /reset': {
-      const body = parseBody(resetSchema, request);
-      return reply(200, target.reset(body.seed, body.assets));
-    }
-    default:
-      break;
-  }
-  const images = /^\/galleries\/([^/]+)\/images$/.exec(sub);
-  if (images !== null && request.method === 'GET') {
-    const page = intParam(request.params, 'page', 1, badParam);
-    const perPage = intParam(request.params, 'per_page', 1, badParam);
-    return reply(200, target.galleryImages(decodeURIComponent(images[1] ?? ''), page, perPage));
-  }
-  const image = /^\/images\/([^/]+)$/.exec(sub);
-  if (image !== null && request.method === 'GET') {
-    return reply(200, target.image(decodeURIComponent(image[1] ?? '')));
-  }
-  return reply(404, { error: `No simulator control at ${request.method} /_sim${sub}` });
+    }),
+    route('POST', '/custom-fields/reset', () => reply(200, { fields: target.resetCustomFields() })),
+    route('GET', '/galleries/:id/images', ({ params, query }: ControlContext) => {
+      const paging = new Map(query);
+      const page = intParam(paging, 'page', 1, badParam);
+      const perPage = intParam(paging, 'per_page', 1, badParam);
+      return reply(200, target.galleryImages(params['id'] ?? '', page, perPage));
+    }),
+    route('GET', '/images/:id', ({ params }) => reply(200, target.image(params['id'] ?? ''))),
+  ];
+}
+
+/** The kit's `POST /_sim/reset`: a freshly generated library (`{seed?, assets?}`). */
+export function resetFromBody(target: ControlTarget, json: unknown): unknown {
+  const body = parseBody(resetSchema, json);
+  return target.reset(body.seed, body.assets);
 }

@@ -1,29 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
+import { readBody } from '../kit/body.js';
+import { type ControlContext, type ControlRoute, trafficControlRoutes } from '../kit/control.js';
+import { asSimError, SimError } from '../kit/errors.js';
+import { type Listening, listen, type Reply, reply, sendBytes, sendJson } from '../kit/http.js';
+import { Router } from '../kit/router.js';
+import { JsonStateFile } from '../kit/state-file.js';
+import { faultEffect, TrafficControls } from '../kit/traffic.js';
 import {
   type ControlTarget,
+  controlRoutes,
   type GalleryImagesView,
   galleryImagesView,
-  handleControl,
   imageView,
   type ImageView,
   type LibraryView,
   libraryView,
+  resetFromBody,
 } from './control.js';
 import { parseBox, type RouteContext } from './context.js';
-import { CallCounter, type CallCounts, type Fault, Faults, type FaultSpec } from './faults.js';
-import {
-  CORS_HEADERS,
-  parseRequest,
-  readBody,
-  type Reply,
-  sendBytes,
-  sendJson,
-  type SimRequest,
-} from './http-util.js';
+import { CORS_HEADERS, MAX_BODY_BYTES, parseRequest, type SimRequest } from './http-util.js';
 import {
   type CustomFieldRecord,
   Library,
@@ -38,12 +34,12 @@ import { handleV3, v3Error } from './routes-v3.js';
 import { handleV4, v4Error } from './routes-v4.js';
 import { anchorFor, generateLibrary } from './seed.js';
 import { apiKeyOf, Sessions, type SimOrg, type SimUser } from './sessions.js';
-import { SimulatorError } from './simulator-error.js';
+import { routeTemplate } from './route-template.js';
 import { formatIso, MonotonicClock } from './time.js';
 import { renderWebPage } from './web-pages.js';
 
 export type { SimOrg, SimUser } from './sessions.js';
-export type { FaultSpec } from './faults.js';
+export type { FaultSpec } from '../kit/traffic.js';
 
 export interface FakePhotoShelterServerOptions {
   /** 11 characters of `[A-Za-z0-9._]` [OFF]. */
@@ -87,10 +83,11 @@ export const DEFAULT_USER: SimUser = {
 const DEFAULT_SEED = 42;
 const DEFAULT_ASSETS = 400;
 const DEFAULT_IDLE_MS = 2 * 60 * 60 * 1000;
-const STATE_FORMAT = 'lightdesk-photoshelter-simulator/1';
+const STATE_FORMAT = 'lightdesk-photoshelter-simulator/2';
+const TOO_LARGE = new SimError(413, '', 'Request body too large');
+const MALFORMED_PATH = new SimError(400, '', 'Malformed path');
 
-interface StateFile {
-  readonly format: string;
+interface SavedState {
   /** The `assets` the library was generated with (uploads add to the count later). */
   readonly generatedAssets: number;
   readonly library: LibraryData;
@@ -101,37 +98,41 @@ interface StateFile {
  * PNG CDN at `/img-get2/…`, web-UI gallery pages, and `/_sim/…` control endpoints. Every control
  * endpoint has a typed method here too, so tests can call either.
  */
-export class FakePhotoShelterServer implements ControlTarget {
+export class FakePhotoShelterServer extends TrafficControls implements ControlTarget {
   private readonly apiKey: string;
   private readonly users: readonly SimUser[];
   private readonly orgs: readonly SimOrg[];
   private readonly now: () => Date;
   private readonly clock: MonotonicClock;
   private readonly sessions: Sessions;
-  private readonly faultList = new Faults();
-  private readonly counter = new CallCounter();
+  private readonly control: Router<ControlRoute>;
   private readonly pngs = new PngCache();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly sockets = new Set<Socket>();
-  private readonly stateFile: string | undefined;
+  private readonly state: JsonStateFile<SavedState>;
   private readonly publicBaseUrl: string | undefined;
   private seed: number;
   private generatedAssets: number;
   private lib: Library;
-  private server: Server | undefined;
-  private listeningUrl: string | undefined;
-  private saveTimer: NodeJS.Timeout | undefined;
-  private saving: Promise<void> = Promise.resolve();
+  private listening: Listening | undefined;
 
   constructor(options: FakePhotoShelterServerOptions = {}) {
+    const now = options.now ?? (() => new Date());
+    super(now);
     this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
     this.orgs = options.orgs ?? (options.users === undefined ? [DEFAULT_ORG] : []);
     this.users = options.users ?? [DEFAULT_USER];
-    if (this.users.length === 0) throw new SimulatorError(500, 'at least one user is needed');
-    this.now = options.now ?? (() => new Date());
+    if (this.users.length === 0) throw new SimError(500, '', 'at least one user is needed');
+    this.now = now;
     this.clock = new MonotonicClock(this.now);
     this.sessions = new Sessions(this.now, options.idleTimeoutMs ?? DEFAULT_IDLE_MS);
-    this.stateFile = options.stateFile;
+    this.control = new Router([
+      ...controlRoutes(this),
+      ...trafficControlRoutes(this.traffic, (json) => resetFromBody(this, json)),
+    ]);
+    this.state = new JsonStateFile(options.stateFile, STATE_FORMAT, () => ({
+      generatedAssets: this.generatedAssets,
+      library: this.lib.toData(),
+    }));
     this.publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
     this.seed = options.seed ?? DEFAULT_SEED;
     this.generatedAssets = options.assets ?? DEFAULT_ASSETS;
@@ -151,55 +152,31 @@ export class FakePhotoShelterServer implements ControlTarget {
   }
 
   get url(): string {
-    if (this.listeningUrl === undefined) {
-      throw new SimulatorError(500, 'FakePhotoShelterServer is not started');
+    if (this.listening === undefined) {
+      throw new SimError(500, '', 'FakePhotoShelterServer is not started');
     }
-    return this.listeningUrl;
+    return this.listening.url;
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<{ url: string }> {
-    if (this.server !== undefined) return { url: this.url };
+    if (this.listening !== undefined) return { url: this.url };
     const server = createServer((request, response) => {
       this.handle(request, response).catch((e: unknown) => {
         const message = e instanceof Error ? e.message : String(e);
-        sendJson(response, 500, { error: `simulator failure: ${message}` });
+        sendJson(response, reply(500, { error: `simulator failure: ${message}` }), CORS_HEADERS);
       });
     });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    const shown =
-      address.address === '0.0.0.0' || address.address === '::'
-        ? '127.0.0.1'
-        : address.family === 'IPv6'
-          ? `[${address.address}]`
-          : address.address;
-    this.server = server;
-    this.listeningUrl = `http://${shown}:${address.port}`;
-    return { url: this.listeningUrl };
+    this.listening = await listen(server, port, host);
+    return { url: this.listening.url };
   }
 
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of this.sockets) socket.destroy();
-      server.closeAllConnections();
-      await closed;
-    }
-    await this.flushState();
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.close();
+    await this.state.flush();
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -220,38 +197,26 @@ export class FakePhotoShelterServer implements ControlTarget {
 
   upload(input: UploadInput): { imageId: string } {
     const image = this.lib.upload(input);
-    this.scheduleSave();
+    this.state.schedule();
     return { imageId: image.id };
   }
 
   replace(input: ReplaceInput): { imageId: string; fileSize: number } {
     const image = this.lib.replace(input);
-    this.scheduleSave();
+    this.state.schedule();
     return { imageId: image.id, fileSize: image.fileSize };
   }
 
   share(input: ShareInput): { permissionId: string } {
     const permission = this.lib.share(input);
-    this.scheduleSave();
+    this.state.schedule();
     return { permissionId: permission.id };
   }
 
   editMetadata(input: MetadataInput): { imageId: string; modifiedAt: string } {
     const image = this.lib.editMetadata(input);
-    this.scheduleSave();
+    this.state.schedule();
     return { imageId: image.id, modifiedAt: formatIso(image.modifiedAt) };
-  }
-
-  addFault(fault: FaultSpec): Fault {
-    return this.faultList.add(fault);
-  }
-
-  faults(): readonly Fault[] {
-    return this.faultList.pending();
-  }
-
-  clearFaults(): number {
-    return this.faultList.clear();
   }
 
   expireSessions(): number {
@@ -266,29 +231,21 @@ export class FakePhotoShelterServer implements ControlTarget {
   /** Adds or replaces a field by name, as an admin would in Metadata Settings [DOC help]. */
   defineCustomField(name: string, options: readonly string[]): CustomFieldRecord {
     const field = this.lib.defineCustomField(name, options);
-    this.scheduleSave();
+    this.state.schedule();
     return field;
   }
 
   /** Removes the field called `name` (every field when undefined): tests the connector's clear error. */
   removeCustomFields(name?: string): number {
     const removed = this.lib.removeCustomFields(name);
-    this.scheduleSave();
+    this.state.schedule();
     return removed;
   }
 
   resetCustomFields(): readonly CustomFieldRecord[] {
     this.lib.resetCustomFields();
-    this.scheduleSave();
+    this.state.schedule();
     return this.lib.customFields;
-  }
-
-  calls(): CallCounts {
-    return this.counter.snapshot();
-  }
-
-  resetCalls(): void {
-    this.counter.reset();
   }
 
   /** A freshly generated library; sessions, faults and counters are left alone. */
@@ -302,7 +259,7 @@ export class FakePhotoShelterServer implements ControlTarget {
     this.seed = seed;
     this.generatedAssets = assets;
     this.lib = this.generate();
-    this.scheduleSave();
+    this.state.schedule();
     return { seed, assets: this.lib.assetCount };
   }
 
@@ -315,7 +272,7 @@ export class FakePhotoShelterServer implements ControlTarget {
       sessions: this.sessions,
       users: this.users,
       orgs: this.orgs,
-      baseUrl: this.publicBaseUrl ?? this.listeningUrl ?? 'http://127.0.0.1',
+      baseUrl: this.publicBaseUrl ?? this.listening?.url ?? 'http://127.0.0.1',
     };
   }
 
@@ -323,65 +280,79 @@ export class FakePhotoShelterServer implements ControlTarget {
     const method = (incoming.method ?? 'GET').toUpperCase();
     const path = new URL(incoming.url ?? '/', 'http://simulator.invalid').pathname;
     if (method === 'OPTIONS') {
-      response.writeHead(204, CORS_HEADERS);
-      response.end();
+      sendJson(response, reply(204), CORS_HEADERS);
       return;
     }
     const isControl = path === '/_sim' || path.startsWith('/_sim/');
     const isImage = path.startsWith('/img-get2/');
-    if (!isControl && !isImage) this.counter.record(method, path);
+    if (!isControl && !isImage) this.traffic.calls.record(`${method} ${routeTemplate(path)}`);
 
     let request: SimRequest;
     try {
-      request = parseRequest(incoming, await readBody(incoming));
+      request = await parseRequest(incoming, await readBody(incoming, MAX_BODY_BYTES, TOO_LARGE));
     } catch (e: unknown) {
-      if (!(e instanceof SimulatorError)) throw e;
+      if (!(e instanceof SimError)) throw e;
       return this.send(response, this.errorFor(path, e.status, e.message));
     }
 
-    if (isControl) {
-      return this.send(response, handleControl(this, request, path.slice('/_sim'.length)));
-    }
+    if (isControl) return this.send(response, await this.handleControl(request));
 
     // Faults come before normal handling, first match first, each counting down its `times`.
-    const fault = this.faultList.take(method, path);
-    if (fault !== undefined) {
-      if (fault.latencyMs !== undefined && fault.latencyMs > 0) {
-        await this.delay(fault.latencyMs);
-        if (this.server === undefined || response.destroyed) return;
-      }
-      if (fault.drop === true) {
-        incoming.socket.destroy();
-        return;
-      }
-      if (fault.status !== undefined) return this.send(response, this.faultReply(path, fault));
-      if (fault.malformed === true) {
-        // Valid JSON in neither the v3 nor the v4 envelope.
-        return this.send(response, { status: 200, body: { malformed: true, data: 'unexpected' } });
-      }
+    const fault = this.traffic.faults.take(method, [path]);
+    if (fault?.latencyMs !== undefined && fault.latencyMs > 0) {
+      await this.delay(fault.latencyMs);
+      if (this.listening === undefined || response.destroyed) return;
+    }
+    // A 429 or 503 without its own Retry-After gets one second (wire doc, common rules).
+    const effect = faultEffect(
+      fault,
+      () => '',
+      (status) => (status === 429 || status === 503 ? 1 : undefined),
+    );
+    if (effect.kind === 'drop') {
+      incoming.socket.destroy();
+      return;
+    }
+    if (effect.kind === 'error') return this.send(response, this.faultReply(path, effect.error));
+    if (effect.kind === 'malformed') return this.send(response, reply(200, effect.body));
+    const wait = isImage ? undefined : this.traffic.admit();
+    if (wait !== undefined) {
+      const limited = new SimError(429, '', 'Too many requests', { 'retry-after': String(wait) });
+      return this.send(response, this.faultReply(path, limited));
     }
 
-    if (isImage) return this.serveImage(request, response);
+    const answer = this.answer(request, response);
+    if (effect.lostResponse) {
+      incoming.socket.destroy();
+      return;
+    }
+    if (answer !== undefined) this.send(response, answer);
+  }
+
+  /** The API's, the CDN's or a web page's answer; undefined when already written. */
+  private answer(request: SimRequest, response: ServerResponse): Reply | undefined {
+    const { method, path } = request;
+    if (path.startsWith('/img-get2/')) {
+      this.serveImage(request, response);
+      return undefined;
+    }
     const v3 = /^\/psapi\/v3(?:\.0)?(\/.*)$/.exec(path);
     const v4 = /^\/psapi\/v4(?:\.0)?(\/.*)$/.exec(path);
     if (v3 !== null || v4 !== null) {
       if (apiKeyOf(request) !== this.apiKey) {
         // The key is checked on every call, before the session [DOC].
-        return this.send(
-          response,
-          v4 !== null
-            ? v4Error(403, 'ApiKeyInvalidException', 'Missing or invalid API key')
-            : v3Error(403, 'Invalid API key'),
-        );
+        return v4 !== null
+          ? v4Error(403, 'ApiKeyInvalidException', 'Missing or invalid API key')
+          : v3Error(403, 'Invalid API key');
       }
       const ctx = this.context();
       const answer =
         v4 !== null ? handleV4(ctx, request, v4[1] ?? '') : handleV3(ctx, request, v3?.[1] ?? '');
       // API writes (wire doc #15, #17–#19) change the library too; reads and log-ins save nothing.
       if (method !== 'GET' && answer.status < 300 && !/authenticate|logout/.test(path)) {
-        this.scheduleSave();
+        this.state.schedule();
       }
-      return this.send(response, answer);
+      return answer;
     }
     const page = renderWebPage(this.context(), request);
     if (page !== undefined) {
@@ -391,13 +362,37 @@ export class FakePhotoShelterServer implements ControlTarget {
         'cache-control': 'no-store',
       });
       response.end(page.html);
-      return;
+      return undefined;
     }
-    this.send(response, { status: 404, body: { error: `Nothing at ${method} ${path}` } });
+    return reply(404, { error: `Nothing at ${method} ${path}` });
+  }
+
+  private async handleControl(request: SimRequest): Promise<Reply> {
+    try {
+      const { match, methodMismatch } = this.control.find(
+        request.method,
+        request.path,
+        MALFORMED_PATH,
+      );
+      if (match === undefined) {
+        return reply(methodMismatch ? 405 : 404, {
+          error: `No simulator control at ${request.method} ${request.path}`,
+        });
+      }
+      const ctx: ControlContext = {
+        params: match.params,
+        query: request.url.searchParams,
+        json: request.json,
+      };
+      return await match.route.handler(ctx);
+    } catch (e: unknown) {
+      const error = asSimError(e, '');
+      return reply(error.status, { error: error.message });
+    }
   }
 
   private send(response: ServerResponse, answer: Reply): void {
-    sendJson(response, answer.status, answer.body, answer.headers);
+    sendJson(response, answer, { ...CORS_HEADERS, 'cache-control': 'no-store' });
   }
 
   private errorFor(path: string, status: number, message: string): Reply {
@@ -405,16 +400,13 @@ export class FakePhotoShelterServer implements ControlTarget {
       return v4Error(status, status === 400 ? 'BadRequestException' : 'HttpException', message);
     }
     if (path.startsWith('/psapi/')) return v3Error(status, message);
-    return { status, body: { error: message } };
+    return reply(status, { error: message });
   }
 
   /** An injected failure in the envelope of the API generation the path belongs to. */
-  private faultReply(path: string, fault: Fault): Reply {
-    const status = fault.status ?? 500;
-    const retryAfter =
-      fault.retryAfterSeconds ?? (status === 429 || status === 503 ? 1 : undefined);
-    const headers: Record<string, string> =
-      retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
+  private faultReply(path: string, fault: SimError): Reply {
+    const status = fault.status;
+    const headers: Record<string, string> = { ...fault.headers };
     const [id, title] = FAULT_TITLES[status] ?? ['HttpException', `HTTP ${status}`];
     let body: unknown;
     if (path.startsWith('/psapi/v4') || status === 429) {
@@ -439,7 +431,7 @@ export class FakePhotoShelterServer implements ControlTarget {
       body = { error: title };
     }
     if (status === 401 && path.startsWith('/psapi/v4')) headers['www-authenticate'] = 'Bearer';
-    return { status, body, headers };
+    return reply(status, body, headers);
   }
 
   private serveImage(request: SimRequest, response: ServerResponse): void {
@@ -447,7 +439,7 @@ export class FakePhotoShelterServer implements ControlTarget {
     const segments = request.path.split('/').filter((s) => s !== '');
     const image = this.lib.image(segments[1] ?? '');
     if (image === undefined) {
-      return this.send(response, { status: 404, body: { error: 'Image not found' } });
+      return this.send(response, reply(404, { error: 'Image not found' }));
     }
     let mode: 'fit' | 'fill' = 'fit';
     let box = { width: 320 as number | undefined, height: 320 as number | undefined };
@@ -472,7 +464,7 @@ export class FakePhotoShelterServer implements ControlTarget {
       return;
     }
     const png = this.pngs.get(`${image.id}:${image.version}`, size.width, size.height);
-    sendBytes(response, 200, png, headers);
+    sendBytes(response, 200, png, { ...CORS_HEADERS, ...headers });
   }
 
   private delay(ms: number): Promise<void> {
@@ -494,55 +486,16 @@ export class FakePhotoShelterServer implements ControlTarget {
   }
 
   private loadState(): Library | undefined {
-    if (this.stateFile === undefined) return undefined;
-    let state: StateFile;
-    try {
-      state = JSON.parse(readFileSync(this.stateFile, 'utf8')) as StateFile;
-    } catch {
-      return undefined; // missing or unreadable: start from the seed
-    }
+    const state = this.state.load();
     // Another seed or size asked for: the saved library is not the one wanted.
     if (
-      state.format !== STATE_FORMAT ||
+      state === undefined ||
       state.library.seed !== this.seed ||
       state.generatedAssets !== this.generatedAssets
     ) {
       return undefined;
     }
     return new Library(state.library, this.clock);
-  }
-
-  private scheduleSave(): void {
-    if (this.stateFile === undefined || this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      void this.flushState();
-    }, 200);
-  }
-
-  private flushState(): Promise<void> {
-    const file = this.stateFile;
-    if (file === undefined) return Promise.resolve();
-    if (this.saveTimer !== undefined) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = undefined;
-    }
-    const state: StateFile = {
-      format: STATE_FORMAT,
-      generatedAssets: this.generatedAssets,
-      library: this.lib.toData(),
-    };
-    // Saves run one after another; write-then-rename so a crash never leaves half a file.
-    this.saving = this.saving
-      .then(async () => {
-        const temp = `${file}.${process.pid}.tmp`;
-        await writeFile(temp, JSON.stringify(state));
-        await rename(temp, file);
-      })
-      .catch((e: unknown) => {
-        process.stderr.write(`photoshelter simulator: could not save ${file}: ${String(e)}\n`);
-      });
-    return this.saving;
   }
 }
 

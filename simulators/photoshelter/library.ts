@@ -1,5 +1,6 @@
-import { Rng } from './random.js';
-import { SimulatorError } from './simulator-error.js';
+import { SeededRandom } from '../kit/random.js';
+import { idBody } from './random.js';
+import { SimError } from '../kit/errors.js';
 import type { Micros, MonotonicClock } from './time.js';
 
 // The in-memory library: plain records in insertion-ordered maps, no per-image closures, so a
@@ -167,7 +168,7 @@ export class Library {
   readonly galleries = new Map<string, GalleryRecord>();
   readonly images = new Map<string, ImageRecord>();
   customFields: CustomFieldRecord[];
-  private readonly rng: Rng;
+  private readonly rng: SeededRandom;
   private nextFrame: number;
 
   constructor(
@@ -188,7 +189,7 @@ export class Library {
       this.images.set(i.id, i);
       if (i.modifiedAt > latest) latest = i.modifiedAt;
     }
-    this.rng = new Rng(data.rngState);
+    this.rng = new SeededRandom(data.rngState);
     this.nextFrame = data.nextFrame;
     this.customFields = [...(data.customFields ?? [REVIEW_STATUS_FIELD])];
     clock.raiseFloor(latest);
@@ -283,7 +284,7 @@ export class Library {
     const width = input.width ?? 6000;
     const height = input.height ?? 4000;
     if (!isPixels(width) || !isPixels(height)) {
-      throw new SimulatorError(400, 'width and height must be whole pixels, 1 to 100000');
+      throw new SimError(400, '', 'width and height must be whole pixels, 1 to 100000');
     }
     const template = this.firstImageOf(gallery);
     const at = this.clock.tick();
@@ -343,9 +344,9 @@ export class Library {
     const permission: PermissionRecord = {
       id: this.newId('AR000', taken),
       type,
-      contactId: type === 'contact' ? `CT000${this.rng.idBody()}` : null,
+      contactId: type === 'contact' ? `CT000${idBody(this.rng)}` : null,
       email: type === 'contact' ? (input.email ?? 'reviewer@example.com') : null,
-      token: type === 'token' ? this.rng.idBody() : null,
+      token: type === 'token' ? idBody(this.rng) : null,
       expires: null,
       createdAt: at,
     };
@@ -380,10 +381,10 @@ export class Library {
     for (const [fieldId, optionId] of values) {
       const field = this.customField(fieldId);
       if (field === undefined) {
-        throw new SimulatorError(400, `Unknown custom metadata field: ${fieldId}`);
+        throw new SimError(400, '', `Unknown custom metadata field: ${fieldId}`);
       }
       if (optionId !== null && optionId !== '' && !field.options.some((o) => o.id === optionId)) {
-        throw new SimulatorError(400, `Unknown option ${optionId} for field ${fieldId}`);
+        throw new SimError(400, '', `Unknown option ${optionId} for field ${fieldId}`);
       }
     }
     let isChanged = false;
@@ -413,7 +414,7 @@ export class Library {
     const field: CustomFieldRecord = {
       id: this.newId('CF000', taken),
       name,
-      options: options.map((option) => ({ id: `CFO00${this.rng.idBody()}`, name: option })),
+      options: options.map((option) => ({ id: `CFO00${idBody(this.rng)}`, name: option })),
     };
     this.customFields.push(field);
     return field;
@@ -474,7 +475,7 @@ export class Library {
   addGalleryParent(galleryId: string, collectionId: string): GalleryRecord {
     const gallery = this.requireGallery(galleryId);
     if (this.collections.get(collectionId) === undefined) {
-      throw new SimulatorError(404, `Collection not found: ${collectionId}`);
+      throw new SimError(404, '', `Collection not found: ${collectionId}`);
     }
     if (this.parentsOf(gallery).includes(collectionId)) return gallery;
     if (gallery.parentId === null) gallery.parentId = collectionId;
@@ -488,7 +489,7 @@ export class Library {
     const gallery = this.requireGallery(galleryId);
     const parents = this.parentsOf(gallery);
     if (!parents.includes(collectionId)) {
-      throw new SimulatorError(404, `Gallery ${galleryId} is not in collection ${collectionId}`);
+      throw new SimError(404, '', `Gallery ${galleryId} is not in collection ${collectionId}`);
     }
     const rest = parents.filter((id) => id !== collectionId);
     gallery.parentId = rest[0] ?? null;
@@ -513,13 +514,13 @@ export class Library {
 
   requireGallery(id: string): GalleryRecord {
     const gallery = this.galleries.get(id);
-    if (gallery === undefined) throw new SimulatorError(404, `Gallery not found: ${id}`);
+    if (gallery === undefined) throw new SimError(404, '', `Gallery not found: ${id}`);
     return gallery;
   }
 
   requireImage(id: string): ImageRecord {
     const image = this.images.get(id);
-    if (image === undefined) throw new SimulatorError(404, `Image not found: ${id}`);
+    if (image === undefined) throw new SimError(404, '', `Image not found: ${id}`);
     return image;
   }
 
@@ -530,7 +531,7 @@ export class Library {
 
   private newId(prefix: string, taken: ReadonlyMap<string, unknown>): string {
     for (;;) {
-      const id = `${prefix}${this.rng.idBody()}`;
+      const id = `${prefix}${idBody(this.rng)}`;
       if (!taken.has(id)) return id;
     }
   }
@@ -539,6 +540,6 @@ export class Library {
 const isPixels = (n: number) => Number.isInteger(n) && n >= 1 && n <= 100_000;
 
 /** Roughly what a camera JPEG of that size weighs (about 0.4 bytes per pixel), never twice the same. */
-export function estimateFileSize(width: number, height: number, rng: Rng): number {
+export function estimateFileSize(width: number, height: number, rng: SeededRandom): number {
   return Math.round(width * height * (0.3 + rng.next() * 0.2)) + rng.int(1, 4096);
 }

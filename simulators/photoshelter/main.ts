@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-
+import { COMMON_USAGE, runCli, stringOption, wholeOption } from '../kit/cli.js';
 import {
   DEFAULT_API_KEY,
   DEFAULT_ORG,
@@ -10,7 +9,7 @@ import {
 
 // `tsx simulators/photoshelter/main.ts --port 0 --seed 42 --assets 100000`: runs the simulator in its
 // own process (the benchmark does) and prints one JSON line with its URL and credentials once it
-// listens. Nothing else goes to stdout, so callers can read that first line.
+// listens.
 
 const USAGE = `Usage: tsx simulators/photoshelter/main.ts [options]
 
@@ -19,9 +18,8 @@ Runs the PhotoShelter simulator and prints one JSON line once it listens:
 Stops cleanly on SIGINT or SIGTERM.
 
 Options:
-  --port <n>              port to listen on; 0 picks a free one (default 0)
-  --host <addr>           address to bind (default 127.0.0.1)
-  --seed <n>              seed of the generated library (default 42)
+${COMMON_USAGE}
+  (--seed: of the generated library, default 42; --data-dir keeps it in photoshelter.json)
   --assets <n>            images in the generated library (default 400)
   --api-key <key>         API key clients must send (default ${DEFAULT_API_KEY})
   --email <email>         log-in email (default ${DEFAULT_USER.email})
@@ -32,120 +30,75 @@ Options:
   --no-org                the user belongs to no organization
   --idle-timeout-ms <n>   session idle timeout (default 7200000, 2 h)
   --public-base-url <url> base of links handed out (default the listening URL)
-  --state-file <path>     keep the library in this JSON file across restarts
-  -h, --help              show this help
-`;
+  --state-file <path>     keep the library in this JSON file across restarts`;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function whole(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text)) fail(`--${name} must be a whole number, got "${text}"`);
-  return Number(text);
-}
-
-async function main(): Promise<void> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse();
-  } catch (e: unknown) {
-    fail(e instanceof Error ? e.message : String(e));
-  }
-  const values = parsed.values;
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return;
-  }
-
-  const org = {
-    id: values['org-id'] ?? DEFAULT_ORG.id,
-    name: values['org-name'] ?? DEFAULT_ORG.name,
-  };
-  const hasOrg = values['no-org'] !== true;
-  const user = {
-    ...DEFAULT_USER,
-    email: values.email ?? DEFAULT_USER.email,
-    password: values.password ?? DEFAULT_USER.password,
-    userId: values['user-id'] ?? DEFAULT_USER.userId,
-    orgIds: hasOrg ? [org.id] : [],
-  };
-  const options: FakePhotoShelterServerOptions = {
-    apiKey: values['api-key'] ?? DEFAULT_API_KEY,
-    users: [user],
-    orgs: hasOrg ? [org] : [],
-    seed: whole('seed', values.seed, 42),
-    assets: whole('assets', values.assets, 400),
-    idleTimeoutMs: whole('idle-timeout-ms', values['idle-timeout-ms'], 2 * 60 * 60 * 1000),
-    ...(values['public-base-url'] === undefined
-      ? {}
-      : { publicBaseUrl: values['public-base-url'] }),
-    ...(values['state-file'] === undefined ? {} : { stateFile: values['state-file'] }),
-  };
-  const port = whole('port', values.port, 0);
-  if (port > 65_535) fail('--port must be at most 65535');
-
-  const server = new FakePhotoShelterServer(options);
-  const { url } = await server.start(port, values.host ?? '127.0.0.1');
-  const credentials = server.credentials;
-  process.stdout.write(
-    `${JSON.stringify({
-      url,
-      apiKey: credentials.apiKey,
-      email: credentials.email,
-      password: credentials.password,
-      orgId: credentials.orgId ?? null,
-      userId: credentials.userId,
-      seed: options.seed,
-      assets: server.library().assets,
-    })}\n`,
-  );
-
-  let stopping = false;
-  const shutdown = (): void => {
-    if (stopping) return;
-    stopping = true;
-    server.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        process.stderr.write(`photoshelter simulator: stop failed: ${String(e)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-}
-
-function parse() {
-  return parseArgs({
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      seed: { type: 'string' },
-      assets: { type: 'string' },
-      'api-key': { type: 'string' },
-      email: { type: 'string' },
-      password: { type: 'string' },
-      'user-id': { type: 'string' },
-      'org-id': { type: 'string' },
-      'org-name': { type: 'string' },
-      'no-org': { type: 'boolean' },
-      'idle-timeout-ms': { type: 'string' },
-      'public-base-url': { type: 'string' },
-      'state-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+const spec = {
+  name: 'photoshelter simulator',
+  usage: USAGE,
+  options: {
+    assets: { type: 'string' },
+    'api-key': { type: 'string' },
+    email: { type: 'string' },
+    password: { type: 'string' },
+    'user-id': { type: 'string' },
+    'org-id': { type: 'string' },
+    'org-name': { type: 'string' },
+    'no-org': { type: 'boolean' },
+    'idle-timeout-ms': { type: 'string' },
+    'public-base-url': { type: 'string' },
+    'state-file': { type: 'string' },
+  },
+  start: async (
+    values: Readonly<Record<string, string | boolean | undefined>>,
+    common: {
+      port: number;
+      host: string;
+      seed: number | undefined;
+      stateFile(name: string): string | undefined;
     },
-  });
-}
+  ) => {
+    const org = {
+      id: stringOption(values['org-id']) ?? DEFAULT_ORG.id,
+      name: stringOption(values['org-name']) ?? DEFAULT_ORG.name,
+    };
+    const hasOrg = values['no-org'] !== true;
+    const user = {
+      ...DEFAULT_USER,
+      email: stringOption(values['email']) ?? DEFAULT_USER.email,
+      password: stringOption(values['password']) ?? DEFAULT_USER.password,
+      userId: stringOption(values['user-id']) ?? DEFAULT_USER.userId,
+      orgIds: hasOrg ? [org.id] : [],
+    };
+    const publicBaseUrl = stringOption(values['public-base-url']);
+    const stateFile = stringOption(values['state-file']) ?? common.stateFile('photoshelter.json');
+    const options: FakePhotoShelterServerOptions = {
+      apiKey: stringOption(values['api-key']) ?? DEFAULT_API_KEY,
+      users: [user],
+      orgs: hasOrg ? [org] : [],
+      seed: common.seed ?? 42,
+      assets: wholeOption(spec, 'assets', values['assets']) ?? 400,
+      idleTimeoutMs:
+        wholeOption(spec, 'idle-timeout-ms', values['idle-timeout-ms']) ?? 2 * 60 * 60 * 1000,
+      ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }),
+      ...(stateFile === undefined ? {} : { stateFile }),
+    };
+    const server = new FakePhotoShelterServer(options);
+    const { url } = await server.start(common.port, common.host);
+    const credentials = server.credentials;
+    return {
+      line: {
+        url,
+        apiKey: credentials.apiKey,
+        email: credentials.email,
+        password: credentials.password,
+        orgId: credentials.orgId ?? null,
+        userId: credentials.userId,
+        seed: options.seed,
+        assets: server.library().assets,
+      },
+      stop: () => server.stop(),
+    };
+  },
+} as const;
 
-main().catch((e: unknown) => {
-  process.stderr.write(
-    `photoshelter simulator failed: ${e instanceof Error ? e.message : String(e)}\n`,
-  );
-  process.exit(1);
-});
+await runCli(spec);

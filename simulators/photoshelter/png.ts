@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 
 import { hash32 } from './random.js';
 
@@ -7,33 +7,6 @@ import { hash32 } from './random.js';
 
 /** Longest side we ever draw; links ask for up to 1200px, a thumbnail is plenty for a simulator. */
 export const MAX_SIDE = 320;
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n += 1) {
-    let c = n;
-    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) crc = (CRC_TABLE[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'ascii');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
 
 /** A box that fits inside `box` keeping the image's aspect ratio (`fit`), or the box (`fill`). */
 export function fittedSize(
@@ -83,10 +56,8 @@ export function renderPng(seedText: string, width: number, height: number): Buff
   const waves = 1 + ((h >>> 5) % 4);
   const stripes = (h >>> 3) % 2 === 0;
 
-  const row = 1 + width * 3;
-  const raw = Buffer.alloc(row * height);
+  const png = new PNG({ width, height, colorType: 2 });
   for (let y = 0; y < height; y += 1) {
-    raw[y * row] = 0; // filter: none
     const t = height > 1 ? y / (height - 1) : 0;
     for (let x = 0; x < width; x += 1) {
       const u = width > 1 ? x / (width - 1) : 0;
@@ -106,27 +77,15 @@ export function renderPng(seedText: string, width: number, height: number): Buff
           top[2] + (bottom[2] - top[2]) * t,
         ];
       }
-      const at = y * row + 1 + x * 3;
-      raw[at] = c[0];
-      raw[at + 1] = c[1];
-      raw[at + 2] = c[2];
+      // pngjs holds RGBA pixels; written out as truecolour RGB (colorType 2).
+      const at = (y * width + x) * 4;
+      png.data[at] = c[0];
+      png.data[at + 1] = c[1];
+      png.data[at + 2] = c[2];
+      png.data[at + 3] = 255;
     }
   }
-
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type: truecolour RGB
-  ihdr[10] = 0; // compression
-  ihdr[11] = 0; // filter
-  ihdr[12] = 0; // no interlace
-  return Buffer.concat([
-    SIGNATURE,
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return PNG.sync.write(png, { colorType: 2 });
 }
 
 /** A few hundred recent thumbnails, so a console page full of them is not redrawn every time. */

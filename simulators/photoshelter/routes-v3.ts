@@ -9,9 +9,12 @@ import {
   type RouteContext,
   sliceOf,
 } from './context.js';
-import { intParam, isRecord, type Reply, reply, type SimRequest } from './http-util.js';
+import { isRecord } from '../kit/body.js';
+import { Router } from '../kit/router.js';
+import { type Reply, reply } from '../kit/http.js';
+import { intParam, type SimRequest } from './http-util.js';
 import type { CollectionRecord, GalleryRecord, ImageRecord, Library, Mode } from './library.js';
-import { SimulatorError } from './simulator-error.js';
+import { SimError } from '../kit/errors.js';
 import { tokenOf } from './sessions.js';
 import { formatPsTime } from './time.js';
 
@@ -30,10 +33,10 @@ export const V3_SESSION_REQUIRED = (): Reply =>
   v3Error(401, 'You must be logged into PhotoShelter to perform this action', 'SessionRequiredErr');
 
 /** Thrown inside handlers to answer a v3 error at once. */
-class V3Failure extends SimulatorError {}
+class V3Failure extends SimError {}
 
 const fail = (status: number, message: string): never => {
-  throw new V3Failure(status, message);
+  throw new V3Failure(status, '', message);
 };
 
 const flag = (value: boolean): 't' | 'f' => (value ? 't' : 'f');
@@ -368,13 +371,16 @@ const withoutChildren = (extend: Extend): Extend =>
 // ---------------------------------------------------------------------------------------------------
 // Routes
 
-const ID = '([A-Za-z0-9._-]{1,64})';
+/** PhotoShelter ids (and `root`) in a path; find-my-way matches the parameter to the pattern. */
+const ID = ':id([A-Za-z0-9._-]{1,64})';
 
-type Handler<C> = (ctx: C, request: SimRequest, match: RegExpExecArray) => Reply;
+/** `match[1]`: the path's id (as a regex's group would be). */
+type Match = readonly (string | undefined)[];
+type Handler<C> = (ctx: C, request: SimRequest, match: Match) => Reply;
 
 interface Route<C> {
-  readonly methods: readonly string[];
-  readonly pattern: RegExp;
+  readonly method: string;
+  readonly template: string;
   readonly handler: Handler<C>;
 }
 
@@ -385,11 +391,8 @@ const GET_POST = ['GET', 'POST'];
 const isMode = (value: string): value is Mode =>
   value === 'everyone' || value === 'permission' || value === 'private';
 
-const route = <C>(methods: readonly string[], pattern: string, handler: Handler<C>): Route<C> => ({
-  methods,
-  pattern: new RegExp(`^${pattern}$`),
-  handler,
-});
+const route = <C>(methods: readonly string[], template: string, handler: Handler<C>): Route<C>[] =>
+  methods.map((method) => ({ method, template, handler }));
 
 function requireGallery(ctx: RouteContext, id: string): GalleryRecord {
   return ctx.library.gallery(id) ?? fail(404, 'Gallery not found');
@@ -401,7 +404,7 @@ function requireImage(ctx: RouteContext, id: string): ImageRecord {
 
 const badParam = (message: string): never => fail(400, message);
 
-const MEMBER_ROUTES: readonly Route<Authenticated>[] = [
+const MEMBER_ROUTES: readonly Route<Authenticated>[][] = [
   route(GET, '/mem/authenticate/logout', (ctx) => {
     ctx.sessions.drop(ctx.session.token);
     return v3Ok({});
@@ -502,15 +505,18 @@ const MEMBER_ROUTES: readonly Route<Authenticated>[] = [
 ];
 
 /** #8: `data.ImageLink` [DOC/3P]; the link is served by `/img-get2/…`. */
-function linkReply(ctx: RouteContext, request: SimRequest, match: RegExpExecArray): Reply {
+function linkReply(ctx: RouteContext, request: SimRequest, match: Match): Reply {
   const image = requireImage(ctx, match[1] ?? '');
   return v3Ok({ ImageLink: imageLinkRecord(ctx, image, request.params) });
 }
 
 /** Public endpoints need only the API key [DOC]. */
-const PUBLIC_ROUTES: readonly Route<RouteContext>[] = [
+const PUBLIC_ROUTES: readonly Route<RouteContext>[][] = [
   route(GET, `/image/${ID}/link`, (ctx, request, match) => linkReply(ctx, request, match)),
 ];
+
+const publicRouter = new Router(PUBLIC_ROUTES.flat(), { caseSensitive: true });
+const memberRouter = new Router(MEMBER_ROUTES.flat(), { caseSensitive: true });
 
 /**
  * `sub` is the path after `/psapi/v3` (or `/psapi/v3.0`). The API key was already checked.
@@ -518,23 +524,19 @@ const PUBLIC_ROUTES: readonly Route<RouteContext>[] = [
 export function handleV3(ctx: RouteContext, request: SimRequest, sub: string): Reply {
   try {
     if (sub === '/mem/authenticate') return authenticate(ctx, request);
-    for (const candidate of PUBLIC_ROUTES) {
-      const match = candidate.pattern.exec(sub);
-      if (match === null) continue;
-      if (!candidate.methods.includes(request.method)) return v3Error(405, 'Method not allowed');
+    const unknown = new V3Failure(404, '', 'Unknown API endpoint');
+    const open = publicRouter.find(request.method, sub, unknown);
+    if (open.match !== undefined) {
       // A token is optional here [DOC]; a live one still counts as activity on its session.
       ctx.sessions.use(tokenOf(request));
-      return candidate.handler(ctx, request, match);
+      return open.match.route.handler(ctx, request, ['', ...Object.values(open.match.params)]);
     }
-    for (const candidate of MEMBER_ROUTES) {
-      const match = candidate.pattern.exec(sub);
-      if (match === null) continue;
-      if (!candidate.methods.includes(request.method)) return v3Error(405, 'Method not allowed');
-      const session = ctx.sessions.use(tokenOf(request));
-      if (session === undefined) return V3_SESSION_REQUIRED();
-      return candidate.handler({ ...ctx, session }, request, match);
-    }
-    return v3Error(404, 'Unknown API endpoint');
+    const { match, methodMismatch } = memberRouter.find(request.method, sub, unknown);
+    if (open.methodMismatch || methodMismatch) return v3Error(405, 'Method not allowed');
+    if (match === undefined) return v3Error(404, 'Unknown API endpoint');
+    const session = ctx.sessions.use(tokenOf(request));
+    if (session === undefined) return V3_SESSION_REQUIRED();
+    return match.route.handler({ ...ctx, session }, request, ['', ...Object.values(match.params)]);
   } catch (e: unknown) {
     if (e instanceof V3Failure) return v3Error(e.status, e.message);
     throw e;

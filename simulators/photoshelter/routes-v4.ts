@@ -1,5 +1,8 @@
 import { type Authenticated, pageUrl, type RouteContext, type Slice, sliceOf } from './context.js';
-import { intParam, isRecord, type Reply, reply, type SimRequest } from './http-util.js';
+import { isRecord } from '../kit/body.js';
+import { Router } from '../kit/router.js';
+import { type Reply, reply } from '../kit/http.js';
+import { intParam, type SimRequest } from './http-util.js';
 import type {
   CollectionRecord,
   CustomFieldRecord,
@@ -8,7 +11,7 @@ import type {
   Mode,
   PermissionRecord,
 } from './library.js';
-import { SimulatorError } from './simulator-error.js';
+import { SimError } from '../kit/errors.js';
 import { tokenOf } from './sessions.js';
 import { formatPsTime, type Micros, parseFilterTime } from './time.js';
 
@@ -36,10 +39,10 @@ const V4_NOT_FOUND = (): Reply =>
     'The requested resource was not found.',
   );
 
-class V4Failure extends SimulatorError {}
+class V4Failure extends SimError {}
 
 const badRequest = (detail: string): never => {
-  throw new V4Failure(400, detail);
+  throw new V4Failure(400, '', detail);
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -472,16 +475,20 @@ function patchGallery(ctx: Authenticated, request: SimRequest, galleryId: string
   return reply(200, { data: { gallery_id: galleryId }, meta: {} });
 }
 
-const ID = '([A-Za-z0-9._-]{1,64})';
+/** PhotoShelter ids (and `root`) in a path; find-my-way matches the parameter to the pattern. */
+const ID = ':id([A-Za-z0-9._-]{1,64})';
+const ID2 = ':id2([A-Za-z0-9._-]{1,64})';
 
-type Member = (ctx: Authenticated, request: SimRequest, match: RegExpExecArray) => Reply;
+/** `match[1]`, `match[2]`: the path's ids, in order (as a regex's groups would be). */
+type Match = readonly (string | undefined)[];
+type Member = (ctx: Authenticated, request: SimRequest, match: Match) => Reply;
 
-const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member }[] = [
-  { method: 'GET', pattern: /^\/user\/session$/, handler: userSession },
-  { method: 'GET', pattern: /^\/media$/, handler: listMedia },
+const MEMBER_ROUTES: readonly { method: string; template: string; handler: Member }[] = [
+  { method: 'GET', template: '/user/session', handler: userSession },
+  { method: 'GET', template: '/media', handler: listMedia },
   {
     method: 'GET',
-    pattern: new RegExp(`^/media/${ID}$`),
+    template: `/media/${ID}`,
     handler: (ctx, _request, match) => {
       const image = ctx.library.image(match[1] ?? '');
       return image === undefined
@@ -491,13 +498,13 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/media/${ID}/galleries$`),
+    template: `/media/${ID}/galleries`,
     handler: (ctx, request, match) => mediaGalleries(ctx, request, match[1] ?? ''),
   },
-  { method: 'GET', pattern: /^\/galleries$/, handler: listGalleries },
+  { method: 'GET', template: '/galleries', handler: listGalleries },
   {
     method: 'GET',
-    pattern: new RegExp(`^/galleries/${ID}$`),
+    template: `/galleries/${ID}`,
     handler: (ctx, request, match) => {
       const g = ctx.library.gallery(match[1] ?? '');
       return g === undefined
@@ -507,17 +514,17 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
   {
     method: 'PATCH',
-    pattern: new RegExp(`^/galleries/${ID}$`),
+    template: `/galleries/${ID}`,
     handler: (ctx, request, match) => patchGallery(ctx, request, match[1] ?? ''),
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/galleries/${ID}/path$`),
+    template: `/galleries/${ID}/path`,
     handler: (ctx, _request, match) => galleryPath(ctx, match[1] ?? ''),
   },
   {
     method: 'POST',
-    pattern: new RegExp(`^/galleries/${ID}/parents$`),
+    template: `/galleries/${ID}/parents`,
     handler: (ctx, request, match) => {
       const galleryId = match[1] ?? '';
       if (ctx.library.gallery(galleryId) === undefined) return V4_NOT_FOUND();
@@ -529,7 +536,7 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
   {
     method: 'DELETE',
-    pattern: new RegExp(`^/galleries/${ID}/parents/${ID}$`),
+    template: `/galleries/${ID}/parents/${ID2}`,
     handler: (ctx, _request, match) => {
       ctx.library.removeGalleryParent(match[1] ?? '', match[2] ?? '');
       // Like the draft's gallery delete [WIP]: `{"meta":{"status":"OK"}}`.
@@ -538,13 +545,13 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
   {
     method: 'GET',
-    pattern: /^\/metadata\/fields$/,
+    template: '/metadata/fields',
     handler: (ctx, request) =>
       paged(ctx, request, ctx.library.customFields, (field) => fieldResource(field)),
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/media/${ID}/custom-metadata$`),
+    template: `/media/${ID}/custom-metadata`,
     handler: (ctx, _request, match) => {
       const image = ctx.library.image(match[1] ?? '');
       return image === undefined
@@ -554,7 +561,7 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
   {
     method: 'PATCH',
-    pattern: new RegExp(`^/media/${ID}/custom-metadata$`),
+    template: `/media/${ID}/custom-metadata`,
     handler: (ctx, request, match) => {
       const image = ctx.library.image(match[1] ?? '');
       if (image === undefined) return V4_NOT_FOUND();
@@ -564,12 +571,12 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
   {
     method: 'GET',
-    pattern: new RegExp(`^/galleries/${ID}/permissions$`),
+    template: `/galleries/${ID}/permissions`,
     handler: (ctx, _request, match) => galleryPermissions(ctx, match[1] ?? ''),
   },
   {
     method: 'GET',
-    pattern: /^\/authenticate\/logout$/,
+    template: '/authenticate/logout',
     handler: (ctx) => {
       ctx.sessions.drop(ctx.session.token);
       return reply(200, { meta: { status: 'OK' } });
@@ -577,7 +584,7 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
   {
     method: 'POST',
-    pattern: /^\/organization\/authenticate$/,
+    template: '/organization/authenticate',
     handler: (ctx, request) => {
       const orgId = request.params.get('org_id') ?? '';
       if (!ctx.orgs.some((o) => o.id === orgId) || !ctx.session.user.orgIds.includes(orgId)) {
@@ -589,7 +596,7 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
   {
     method: 'GET',
-    pattern: /^\/organization\/logout$/,
+    template: '/organization/logout',
     handler: (ctx) => {
       ctx.session.orgId = null;
       return reply(200, { meta: { status: 'OK' } });
@@ -597,28 +604,30 @@ const MEMBER_ROUTES: readonly { method: string; pattern: RegExp; handler: Member
   },
 ];
 
+const memberRouter = new Router(MEMBER_ROUTES, { caseSensitive: true });
+
 /** `sub` is the path after `/psapi/v4.0` (or `/psapi/v4`). The API key was already checked. */
 export function handleV4(ctx: RouteContext, request: SimRequest, sub: string): Reply {
   try {
     if (sub === '/authenticate') return authenticate(ctx, request);
-    let isPathKnown = false;
-    for (const candidate of MEMBER_ROUTES) {
-      const match = candidate.pattern.exec(sub);
-      if (match === null) continue;
-      isPathKnown = true;
-      if (candidate.method !== request.method) continue;
-      const session = ctx.sessions.use(tokenOf(request));
-      if (session === undefined) return V4_UNAUTHORIZED();
-      return candidate.handler({ ...ctx, session }, request, match);
+    const { match, methodMismatch } = memberRouter.find(
+      request.method,
+      sub,
+      new V4Failure(404, '', 'Resource not found'),
+    );
+    if (match === undefined) {
+      return methodMismatch
+        ? v4Error(405, 'MethodNotAllowedException', 'Method not allowed')
+        : V4_NOT_FOUND();
     }
-    return isPathKnown
-      ? v4Error(405, 'MethodNotAllowedException', 'Method not allowed')
-      : V4_NOT_FOUND();
+    const session = ctx.sessions.use(tokenOf(request));
+    if (session === undefined) return V4_UNAUTHORIZED();
+    return match.route.handler({ ...ctx, session }, request, ['', ...Object.values(match.params)]);
   } catch (e: unknown) {
     if (e instanceof V4Failure)
       return v4Error(e.status, 'BadRequestException', 'Bad Request', e.message);
     // The library's own refusals (unknown collection, unknown option …) in the v4 envelope.
-    if (e instanceof SimulatorError) {
+    if (e instanceof SimError) {
       if (e.status === 404) {
         return v4Error(404, 'ResourceNotFoundException', 'Resource not found', e.message);
       }

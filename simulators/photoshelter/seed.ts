@@ -7,7 +7,8 @@ import {
   type Mode,
   type PermissionRecord,
 } from './library.js';
-import { Rng } from './random.js';
+import { SeededRandom } from '../kit/random.js';
+import { idBody } from './random.js';
 import { type Micros, MICROS_PER_DAY, MICROS_PER_SECOND } from './time.js';
 
 // A believable university photo library, the same for the same seed: ids, names, sizes and metadata
@@ -136,11 +137,11 @@ const ORGANIZATION = 'Lightdesk University';
  */
 export function generateLibrary(seed: number, assets: number, anchor: Micros): LibraryData {
   if (!Number.isInteger(assets) || assets < 0) throw new RangeError('assets must be ≥ 0');
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const taken = new Set<string>();
   const newId = (prefix: string): string => {
     for (;;) {
-      const id = `${prefix}${rng.idBody()}`;
+      const id = `${prefix}${idBody(rng)}`;
       if (!taken.has(id)) {
         taken.add(id);
         return id;
@@ -340,7 +341,7 @@ export function generateLibrary(seed: number, assets: number, anchor: Micros): L
 }
 
 function seededPermission(
-  rng: Rng,
+  rng: SeededRandom,
   newId: (prefix: string) => string,
   gallery: GalleryRecord,
   anchor: Micros,
@@ -364,7 +365,7 @@ function seededPermission(
     type: 'token',
     contactId: null,
     email: null,
-    token: rng.idBody(),
+    token: idBody(rng),
     expires: rng.chance(0.5) ? createdAt + rng.int(7, 90) * MICROS_PER_DAY : null,
     createdAt,
   };

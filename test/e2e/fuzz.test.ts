@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LocalHost } from '../../composition/local-host.js';
 import { allFunctions } from '../../functions/all-functions.js';
-import { SeededRandom } from '../../simulators/graph/seeded-random.js';
+import { SeededRandom } from '../../simulators/kit/random.js';
 import type { HttpFunctionDefinition } from '../../functions/definition.js';
 import { type RawAnswer, rawRequest, type RawRequest } from '../support/raw-http.js';
 import { startTestHost, type TestHost } from '../support/test-host.js';

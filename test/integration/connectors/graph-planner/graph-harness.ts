@@ -7,7 +7,7 @@ import {
   FakeGraphServer,
   type FakeGraphServerOptions,
 } from '../../../../simulators/graph/fake-graph-server.js';
-import type { FaultSpec } from '../../../../simulators/graph/traffic.js';
+import type { FaultSpec } from '../../../../simulators/kit/traffic.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { RecordingLogger } from '../../../doubles/recording-logger.js';
 

@@ -308,7 +308,7 @@ describe('bot → connector: token endpoint and bearer tokens', () => {
       Authorization: 'Bearer abc.def.ghi',
     });
     expect(garbage.status).toBe(401);
-    const channelToken = server.channelToken();
+    const channelToken = await server.channelToken();
     const wrongKind = await call(url, 'POST', path, activity, {
       Authorization: `Bearer ${channelToken}`,
     });

@@ -286,7 +286,7 @@ describe('botbuilder CloudAdapter against the simulator', () => {
   });
 
   it('refuses an activity whose serviceUrl differs from the serviceurl claim', async () => {
-    const token = sim.channelToken('https://smba.trafficmanager.net/teams/');
+    const token = await sim.channelToken('https://smba.trafficmanager.net/teams/');
     const response = await fetch(botEndpoint, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },

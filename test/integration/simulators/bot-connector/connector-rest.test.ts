@@ -414,9 +414,18 @@ describe('faults and call counters', () => {
         'POST /v3/conversations/:conversationId/activities': 2,
         'GET /v3/conversations/:conversationId/members/:memberId': 1,
       },
+      throttled: 0,
+      firstAt: clock.now().toISOString(),
+      lastAt: clock.now().toISOString(),
     });
     expect((await call(url, 'DELETE', '/_sim/calls')).status).toBe(204);
-    expect((await call(url, 'GET', '/_sim/calls')).body).toEqual({ total: 0, byEndpoint: {} });
+    expect((await call(url, 'GET', '/_sim/calls')).body).toEqual({
+      total: 0,
+      byEndpoint: {},
+      throttled: 0,
+      firstAt: null,
+      lastAt: null,
+    });
   });
 });
 

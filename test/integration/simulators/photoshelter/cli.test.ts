@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { describe, expect, it } from 'vitest';
@@ -67,6 +70,37 @@ describe('simulators/photoshelter/main.ts', () => {
     const { exited, firstLine } = run(['--help']);
     expect(await firstLine).toMatch(/^Usage: /);
     expect(await exited).toBe(0);
+  });
+
+  it('keeps the library under --data-dir across a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lightdesk-ps-cli-'));
+    try {
+      const args = ['--port', '0', '--seed', '5', '--assets', '30', '--data-dir', dir];
+      const first = run(args);
+      const { url } = JSON.parse(await first.firstLine);
+      const library = await (await fetch(`${url}/_sim/library`)).json();
+      const upload = await fetch(`${url}/_sim/upload`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ galleryId: library.galleries[0].id }),
+      });
+      expect(upload.status).toBe(201);
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      const saved = JSON.parse(await readFile(join(dir, 'photoshelter.json'), 'utf8'));
+      expect(saved.state.library.seed).toBe(5);
+
+      const second = run(args);
+      try {
+        const again = JSON.parse(await second.firstLine);
+        expect(again.assets).toBe(31);
+      } finally {
+        second.child.kill('SIGTERM');
+      }
+      expect(await second.exited).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown option', async () => {

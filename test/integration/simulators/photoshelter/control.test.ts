@@ -243,11 +243,13 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
       times: 2,
     });
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ id: expect.any(Number), status: 503, remaining: 2 });
+    expect(added.body.faults).toMatchObject([
+      { id: expect.any(Number), status: 503, remaining: 2 },
+    ]);
     await sim.sim('POST', '/faults', { drop: true });
     expect((await sim.sim('GET', '/faults')).body.faults).toHaveLength(2);
     const cleared = await sim.sim('DELETE', '/faults');
-    expect(cleared.body).toEqual({ cleared: 2 });
+    expect(cleared.status).toBe(204);
     expect((await sim.sim('GET', '/faults')).body.faults).toEqual([]);
     expect((await sim.sim('POST', '/faults', { status: 42 })).status).toBe(400);
   });
@@ -261,10 +263,15 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
         'POST /psapi/v3/mem/authenticate': 1,
         'POST /psapi/v3/mem/organization/:id/authenticate': 1,
       },
+      throttled: 0,
+      firstAt: '2026-03-14T15:09:26.000Z',
+      lastAt: '2026-03-14T15:09:26.000Z',
     });
     const reset = await sim.sim('DELETE', '/calls');
-    expect(reset.body).toEqual({ total: 0, byEndpoint: {} });
-    expect(sim.server.calls()).toEqual({ total: 0, byEndpoint: {} });
+    expect(reset.status).toBe(204);
+    const zero = { total: 0, byEndpoint: {}, throttled: 0, firstAt: null, lastAt: null };
+    expect((await sim.sim('GET', '/calls')).body).toEqual(zero);
+    expect(sim.server.calls()).toEqual(zero);
   });
 
   it('POST /_sim/reset builds a fresh library', async () => {

@@ -144,6 +144,9 @@ describe('FakePhotoShelterServer faults and call counters', () => {
         'GET /psapi/v4.0/media/:id/galleries': 1,
         'GET /psapi/v3/nothing/here': 1,
       },
+      throttled: 0,
+      firstAt: expect.any(String),
+      lastAt: expect.any(String),
     });
   });
 

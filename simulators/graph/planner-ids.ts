@@ -1,24 +1,7 @@
+import type { SeededRandom } from '../kit/random.js';
+
 // Deterministic ids for a given `--seed`: the demo and the tests see the same plan and bucket ids on
-// every run. mulberry32 is small and good enough for ids; nothing here is security-relevant.
-export class SeededRandom {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  pick(alphabet: string): string {
-    return alphabet.charAt(Math.floor(this.next() * alphabet.length));
-  }
-}
+// every run.
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -27,9 +10,7 @@ const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
  * e.g. `xqQg5FS2LkCp935s-FIFm2QAFkHM`; they look like base64url, which is what we draw from.
  */
 export function plannerId(random: SeededRandom): string {
-  let id = '';
-  for (let i = 0; i < 28; i += 1) id += random.pick(ID_ALPHABET);
-  return id;
+  return random.text(ID_ALPHABET, 28);
 }
 
 /** A version-4-shaped GUID (Entra object ids, group ids). */
