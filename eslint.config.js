@@ -46,6 +46,7 @@ export default tseslint.config(
       '.lightdesk/**',
       'coverage/**',
       'simulators/console/public/**',
+      '.dependency-cruiser.cjs',
     ],
   },
   js.configs.recommended,

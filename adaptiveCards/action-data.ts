@@ -25,7 +25,6 @@ export const executeDataSchema = z.object({
   cardVersion: cardVersionSchema,
   cardInstance: cardInstanceSchema.optional(),
 });
-export type ExecuteData = z.infer<typeof executeDataSchema>;
 
 /**
  * The `data` of the `Action.Submit` fallback. A Submit has no `verb`, and Teams delivers it as a
@@ -33,7 +32,6 @@ export type ExecuteData = z.infer<typeof executeDataSchema>;
  * https://learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model#teams
  */
 export const submitDataSchema = executeDataSchema.extend({ verb: verbSchema });
-export type SubmitData = z.infer<typeof submitDataSchema>;
 
 /**
  * What a decision action delivers. Teams merges the values of the inputs in scope into `data`
@@ -53,14 +51,6 @@ export const refreshActionDataSchema = z.object({
   cardInstance: cardInstanceSchema.optional(),
 });
 export type RefreshActionData = z.infer<typeof refreshActionDataSchema>;
-
-/** The schema of each verb's `data`, for whoever wants to check one verb alone. */
-export const actionDataSchemas = {
-  [verbs.approve]: decisionActionDataSchema,
-  [verbs.rereview]: decisionActionDataSchema,
-  [verbs.archive]: decisionActionDataSchema,
-  [verbs.refresh]: refreshActionDataSchema,
-} as const satisfies Record<Verb, z.ZodType>;
 
 export type ParsedCardAction =
   | ({ readonly verb: DecisionCardVerb } & DecisionActionData)

@@ -16,26 +16,7 @@ const tablePrefixSchema = z
     'must be lowercase letters and digits, starting with a letter',
   );
 
-export const azureStorageConfigSchema = z.object({
-  connectionString: z
-    .string()
-    .min(1)
-    .describe('Azure Storage connection string (AzureWebJobsStorage); Azurite locally.'),
-  eventsQueue: queueNameSchema
-    .max(56, 'leaves no room for the "-poison" suffix')
-    .default('events')
-    .describe('Queue of library events; failing messages move to "<name>-poison".'),
-  webhooksQueue: queueNameSchema
-    .max(56, 'leaves no room for the "-poison" suffix')
-    .default('webhooks')
-    .describe('Queue of webhook deliveries; failing messages move to "<name>-poison".'),
-  prefix: tablePrefixSchema
-    .default('')
-    .describe('Prefix of every table and queue name; lets tests share one account.'),
-});
-export type AzureStorageConfig = z.infer<typeof azureStorageConfigSchema>;
-
-/** The tables and queues this connector owns (ARCHITECTURE.md §4). */
+/** The tables and queues this connector owns (docs/architecture.md). */
 export interface StorageNames {
   readonly tables: {
     readonly cursors: string;

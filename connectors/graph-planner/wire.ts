@@ -12,7 +12,6 @@ export const identitySetSchema = z.object({
   user: z.object({ id: z.string().nullish(), displayName: z.string().nullish() }).nullish(),
   application: z.object({ id: z.string().nullish(), displayName: z.string().nullish() }).nullish(),
 });
-export type IdentitySet = z.infer<typeof identitySetSchema>;
 
 export const plannerTaskSchema = z.object({
   '@odata.etag': etag,
@@ -62,7 +61,6 @@ export const plannerBucketSchema = z.object({
   planId: z.string().min(1),
   orderHint: z.string().nullish(),
 });
-export type PlannerBucket = z.infer<typeof plannerBucketSchema>;
 
 export const userSchema = z.object({
   id: z.string().min(1),
@@ -102,7 +100,6 @@ export const graphErrorEnvelopeSchema = z.object({
     innererror: innerErrorSchema.optional(),
   }),
 });
-export type GraphErrorEnvelope = z.infer<typeof graphErrorEnvelopeSchema>;
 
 /**
  * The `$batch` answer: always 200 on the outside, each inner answer with its own status, headers and
@@ -118,4 +115,3 @@ export const batchResponseSchema = z.object({
     }),
   ),
 });
-export type BatchResponse = z.infer<typeof batchResponseSchema>;

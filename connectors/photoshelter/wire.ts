@@ -64,7 +64,6 @@ export const v3ErrorEnvelopeSchema = z.object({
     .loose()
     .optional(),
 });
-export type V3ErrorEnvelope = z.infer<typeof v3ErrorEnvelopeSchema>;
 
 /** v4 failure body (RFC 7807 style): `{"errors":[{"id","status","title","detail"}]}` [WIP]. */
 export const v4ErrorEnvelopeSchema = z.object({
@@ -81,7 +80,6 @@ export const v4ErrorEnvelopeSchema = z.object({
     )
     .min(1),
 });
-export type V4ErrorEnvelope = z.infer<typeof v4ErrorEnvelopeSchema>;
 
 /** v3 success: `{"status":"ok","data":{RecordType:…}}` [DOC]. */
 export const v3EnvelopeSchema = <T extends z.ZodType>(data: T) =>
@@ -106,7 +104,6 @@ export const loginResponseSchema = v3EnvelopeSchema(
     })
     .loose(),
 );
-export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
 export const userSessionResponseSchema = z.object({
   data: z
@@ -166,7 +163,6 @@ export const childrenResponseSchema = v3EnvelopeSchema(
     })
     .loose(),
 );
-export type ChildrenResponse = z.infer<typeof childrenResponseSchema>;
 
 export const galleryResponseSchema = v3EnvelopeSchema(
   z.object({ Gallery: galleryRecordSchema }).loose(),
@@ -196,7 +192,6 @@ export const imageRecordSchema = z
     updated_at: psTimestampSchema,
   })
   .loose();
-export type ImageRecord = z.infer<typeof imageRecordSchema>;
 
 export const galleryImageSchema = z
   .object({
@@ -227,7 +222,6 @@ export const galleryImagesResponseSchema = v3EnvelopeSchema(
     })
     .loose(),
 );
-export type GalleryImagesResponse = z.infer<typeof galleryImagesResponseSchema>;
 
 export const iptcSchema = z
   .object({
@@ -315,7 +309,6 @@ export type V4MediaItem = z.infer<typeof v4MediaItemSchema>;
 export const mediaListResponseSchema = z
   .object({ data: z.array(v4MediaItemSchema), meta: v4MetaSchema })
   .loose();
-export type MediaListResponse = z.infer<typeof mediaListResponseSchema>;
 
 export const v4PermissionSchema = z
   .object({ id: z.string().min(1), type: z.string().optional() })
@@ -351,7 +344,6 @@ export type V4Gallery = z.infer<typeof v4GallerySchema>;
 export const galleryListResponseSchema = z
   .object({ data: z.array(v4GallerySchema), meta: v4MetaSchema })
   .loose();
-export type GalleryListResponse = z.infer<typeof galleryListResponseSchema>;
 
 export const mediaGalleriesResponseSchema = z
   .object({
@@ -382,7 +374,6 @@ export const mediaGalleriesResponseSchema = z
     ),
   })
   .loose();
-export type MediaGalleriesResponse = z.infer<typeof mediaGalleriesResponseSchema>;
 
 // ---------------------------------------------------------------------------------------------------
 // Write-back: #13 gallery path, #14 custom metadata fields, #15/#16 custom metadata, #17–#19 writes.

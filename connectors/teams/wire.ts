@@ -20,7 +20,6 @@ export const storedReferenceSchema = z.looseObject({
   }),
   bot: z.looseObject({ id: z.string(), name: z.string().default('') }).optional(),
 });
-export type StoredReference = z.infer<typeof storedReferenceSchema>;
 
 /**
  * What a failed connector call throws: @azure/core-rest-pipeline's RestError, whose `code` is the

@@ -18,7 +18,3 @@ export const organizationIdSchema = psId('O0000');
 /** Entra object and app ids, Planner checklist keys, Teams app ids: the 8-4-4-4-12 hex form. */
 export const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const guidSchema = z.string().regex(guidPattern, 'must be a GUID');
-
-export type GalleryId = z.infer<typeof galleryIdSchema>;
-export type CollectionId = z.infer<typeof collectionIdSchema>;
-export type AssetId = z.infer<typeof assetIdSchema>;

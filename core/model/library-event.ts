@@ -13,7 +13,6 @@ export const libraryEventTypes = [
   'gallery.shared',
 ] as const;
 export const libraryEventTypeSchema = z.enum(libraryEventTypes);
-export type LibraryEventType = z.infer<typeof libraryEventTypeSchema>;
 
 const base = {
   /** Deterministic: the same change detected twice has the same id, so it is dropped the second time. */

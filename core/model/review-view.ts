@@ -40,7 +40,6 @@ export function reviewView(review: Review) {
     closedAt: review.closedAt ?? null,
   };
 }
-export type ReviewView = ReturnType<typeof reviewView>;
 
 /**
  * What a webhook delivery says of the review: small and of fixed size whatever the batch (a queue
@@ -70,4 +69,3 @@ export function reviewSummary(review: Review) {
     closedAt: review.closedAt ?? null,
   };
 }
-export type ReviewSummary = ReturnType<typeof reviewSummary>;

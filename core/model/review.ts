@@ -84,7 +84,6 @@ export const reviewRouteSchema = z.object({
     collectionId: z.string().optional(),
   }),
 });
-export type ReviewRoute = z.infer<typeof reviewRouteSchema>;
 
 /**
  * The review of one gallery batch: the aggregate stored with an ETag (ARCHITECTURE.md §3.3). Uploads to

@@ -24,7 +24,6 @@ export const subscriptionIdSchema = z.uuid();
 
 /** How the last delivery attempt went, as far as the subscriber is told. */
 export const deliveryOutcomeSchema = z.enum(['delivered', 'failed', 'refused']);
-export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
 
 /** A webhook subscription: where to POST which review events, and how deliveries have gone. */
 export const subscriptionSchema = z.object({

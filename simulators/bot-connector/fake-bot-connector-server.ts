@@ -38,8 +38,6 @@ import {
 } from './teams-types.js';
 import { TokenAuthority, type TokenTamper } from './token-authority.js';
 
-export type { BotAnswer, PreparedDelivery, SendToBotOptions } from './driver.js';
-
 // A loopback fake of the Bot Connector service — the Teams side of a bot — built from three parts:
 // the Bot Connector API (connector-api.ts), the identity provider (identity-provider.ts) and the
 // Teams-client driver that posts signed activities to the bot (driver.ts). See README.md in this

@@ -10,7 +10,6 @@ export const channelAccountSchema = z.looseObject({
   aadObjectId: z.string().optional(),
   role: z.string().optional(),
 });
-export type ChannelAccount = z.infer<typeof channelAccountSchema>;
 
 export const activitySchema = z.looseObject({
   type: z.string().min(1),

@@ -39,8 +39,6 @@ import { formatIso, MonotonicClock } from './time.js';
 import { renderWebPage } from './web-pages.js';
 
 export type { SimOrg, SimUser } from './sessions.js';
-export type { FaultSpec } from '../kit/traffic.js';
-
 export interface FakePhotoShelterServerOptions {
   /** 11 characters of `[A-Za-z0-9._]` [OFF]. */
   readonly apiKey?: string;
