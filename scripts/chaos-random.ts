@@ -1,40 +1,11 @@
+import { SeededRandom } from '../simulators/kit/random.js';
+
 // The chaos run's seeded randomness: the same --seed gives the same fault schedule and the same
 // choices of the driver (what the product and the clock make of them still varies from run to run).
-
-/** mulberry32: small, fast and good enough to pick faults; not for anything secret. */
-export class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** In [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** A whole number in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
+// The simulators' generator, plus the picks the driver needs.
+export class Random extends SeededRandom {
   between(min: number, max: number): number {
     return min + this.next() * (max - min);
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new RangeError('pick from an empty list');
-    return item;
   }
 
   /** One of `weights`' keys, with the probability of its weight over the sum. */

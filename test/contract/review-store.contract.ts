@@ -6,14 +6,14 @@ import { ConflictError, ValidationError } from '../../core/errors.js';
 import type { Review } from '../../core/model/review.js';
 import type { ReviewStore } from '../../core/ports/review-store.js';
 
-const t0 = Date.parse('2026-11-23T12:00:00.000Z');
-const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+export const t0 = Date.parse('2026-11-23T12:00:00.000Z');
+export const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
 
 /** A fresh PhotoShelter-shaped gallery id, so tests sharing the table never share a partition. */
-const aGalleryId = () => `G0000${randomBytes(8).toString('hex').slice(0, 11)}`;
+export const aGalleryId = () => `G0000${randomBytes(8).toString('hex').slice(0, 11)}`;
 
 // Each gallery id is fresh, so the suite's tests never share a partition (or a gallery's open slot).
-function aReview(overrides: Partial<Review> & { readonly galleryId?: string } = {}): Review {
+export function aReview(overrides: Partial<Review> & { readonly galleryId?: string } = {}): Review {
   const galleryId = overrides.galleryId ?? aGalleryId();
   return {
     id: `${galleryId}~${(t0 / 1000).toString(36)}`,

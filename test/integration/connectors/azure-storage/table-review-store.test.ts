@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -13,49 +11,9 @@ import {
   TableReviewStore,
 } from '../../../../connectors/azure-storage/table-review-store.js';
 import { ValidationError } from '../../../../core/errors.js';
-import type { Review } from '../../../../core/model/review.js';
 import { azuriteConnectionString, uniqueStoragePrefix } from '../../../support/azurite.js';
-
-const t0 = Date.parse('2026-11-23T12:00:00.000Z');
-const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
-
-/** A fresh PhotoShelter-shaped gallery id, so tests sharing the table never share a partition. */
-const aGalleryId = () => `G0000${randomBytes(8).toString('hex').slice(0, 11)}`;
-
-// test/support/review-builders.ts did not exist yet; a local Object Mother with valid defaults.
-function aReview(overrides: Partial<Review> & { readonly galleryId?: string } = {}): Review {
-  const galleryId = overrides.galleryId ?? aGalleryId();
-  return {
-    id: `${galleryId}~${(t0 / 1000).toString(36)}`,
-    galleryId,
-    galleryName: 'Autumn campaign',
-    galleryUrl: 'https://example.photoshelter.com/galleries/autumn',
-    rule: 'marketing',
-    route: {
-      rule: 'marketing',
-      planId: 'plan-1',
-      bucket: 'To review',
-      buckets: { approved: 'Approved', rereview: 'Re-review', archived: 'Archived' },
-      labels: [],
-      priority: 5,
-      checklist: [],
-      archive: { action: 'none' },
-    },
-    status: 'pending',
-    assets: [{ assetId: 'I0000aaaaaaaaaaa', fileName: 'a.jpg', addedAt: at(0) }],
-    reviewers: [{ id: 'aad-1', name: 'Ada Reviewer', upn: 'ada@example.com' }],
-    approval: 'any',
-    decisions: [],
-    round: 1,
-    cardVersion: 1,
-    planner: { planId: 'plan-1' },
-    teams: { conversation: 'channel:Marketing/Photo reviews' },
-    dueAt: at(60 * 24),
-    openedAt: at(0),
-    updatedAt: at(0),
-    ...overrides,
-  };
-}
+// The contract suite's Object Mother: a fresh gallery per review, so tests never share a partition.
+import { aGalleryId, aReview, at } from '../../../contract/review-store.contract.js';
 
 describe('galleryIdOfReview', () => {
   it('takes everything before the first ~', () => {
