@@ -27,6 +27,20 @@ const zone = (layers, who) =>
     ),
   );
 
+// Module-level constants of primitive values (numbers, strings, sums of them) are UPPER_SNAKE_CASE.
+const primitiveInit = [
+  "[init.type='Literal']:not([init.regex])",
+  "[init.type='TemplateLiteral'][init.expressions.length=0]",
+  "[init.type='BinaryExpression'][init.left.type='Literal'][init.right.type='Literal']",
+  "[init.type='UnaryExpression'][init.argument.type='Literal']",
+];
+const constantSelectors = ['Program >', 'Program > ExportNamedDeclaration >'].flatMap((parent) =>
+  primitiveInit.map(
+    (init) =>
+      `${parent} VariableDeclaration[kind='const'] > VariableDeclarator[id.type='Identifier'][id.name=/^[a-z]/]${init}`,
+  ),
+);
+
 const sdkPackages = [
   '@azure/*',
   '@microsoft/*',
@@ -73,6 +87,10 @@ export default tseslint.config(
           selector: "ThrowStatement > NewExpression[callee.name='Error']",
           message: 'Throw an AppError subclass from core/errors.ts instead of a bare Error.',
         },
+        ...constantSelectors.map((selector) => ({
+          selector,
+          message: 'Name a module-level constant of a primitive value in UPPER_SNAKE_CASE.',
+        })),
       ],
       'no-restricted-properties': [
         'error',

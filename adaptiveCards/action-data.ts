@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { decisionSchema } from '../core/model/review.js';
 import { allVerbs, type DecisionCardVerb, type Verb, verbs } from './verbs.js';
 
-const maxReviewIdLength = 200;
+const MAX_REVIEW_ID_LENGTH = 200;
 
 const verbSchema = z.enum(allVerbs as [Verb, ...Verb[]]);
-const reviewIdSchema = z.string().min(1).max(maxReviewIdLength);
+const reviewIdSchema = z.string().min(1).max(MAX_REVIEW_ID_LENGTH);
 const cardVersionSchema = z.number().int().positive();
 /** Which card of the review (`{reviewId}#{n}`, core/model/card-instance.ts); older cards have none. */
 const cardInstanceSchema = z.string().min(1).max(256);

@@ -9,7 +9,7 @@ import { buildReviewCard } from './review-card.js';
  * What a card the review left for a newer one says. Teams gives bots no link to a channel message
  * they can build from what we keep, so it says where to look instead.
  */
-export const movedNote =
+export const MOVED_NOTE =
   'This review moved to a newer card. Use the newest card for this gallery in this conversation; this one no longer takes decisions.';
 
 /**
@@ -34,8 +34,8 @@ export class AdaptiveReviewCards implements ReviewCards {
   }
 
   moved(review: Review, context: CardContext): CardJson {
-    if (!isOpen(review)) return this.decided(review, context, movedNote);
-    return buildReviewCard({ review, ...context, view: 'moved', reason: movedNote });
+    if (!isOpen(review)) return this.decided(review, context, MOVED_NOTE);
+    return buildReviewCard({ review, ...context, view: 'moved', reason: MOVED_NOTE });
   }
 
   error(title: string, message: string, review?: Review): CardJson {

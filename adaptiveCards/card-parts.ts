@@ -86,7 +86,7 @@ export function plainHeading(value: string): TextBlock {
   return text(plainLine(value, limits.title), headingStyle);
 }
 
-export const cardSchemaUrl = 'http://adaptivecards.io/schemas/adaptive-card.json';
+export const CARD_SCHEMA_URL = 'http://adaptivecards.io/schemas/adaptive-card.json';
 
 export function adaptiveCard(
   body: readonly CardElement[],
@@ -96,7 +96,7 @@ export function adaptiveCard(
   // 1.5 is what Universal Actions need and the highest Teams renders (reference microsoft-365.md §2).
   return {
     type: 'AdaptiveCard',
-    $schema: cardSchemaUrl,
+    $schema: CARD_SCHEMA_URL,
     version: '1.5',
     // First, as in Microsoft's examples: it is what the client acts on before showing the body.
     ...(refresh === undefined ? {} : { refresh }),

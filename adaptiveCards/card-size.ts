@@ -5,10 +5,10 @@ import type { AdaptiveCard } from './card-types.js';
  * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages
  * (reference microsoft-365.md §2, "Size and version").
  */
-export const teamsMessageLimitBytes = 100 * 1024;
+export const TEAMS_MESSAGE_LIMIT_BYTES = 100 * 1024;
 
 /** What a card may use: the activity around it (ids, conversation, summary) needs the rest. */
-export const cardBudgetBytes = 90 * 1024;
+export const CARD_BUDGET_BYTES = 90 * 1024;
 
 /** The card's size as Teams counts it: its JSON text in UTF-16, two bytes a code unit. */
 export function cardSizeBytes(card: AdaptiveCard): number {

@@ -18,8 +18,8 @@ import {
 import type { AdaptiveCard, CardElement } from './card-types.js';
 import { plain } from './plain-text.js';
 
-const defaultThumbnails = 4;
-const maxNamesListed = 5;
+const DEFAULT_THUMBNAILS = 4;
+const MAX_NAMES_LISTED = 5;
 
 const settledBy: Partial<Record<ReviewStatus, DecisionVerb>> = {
   approved: 'approve',
@@ -37,7 +37,7 @@ const outcomeWords: Record<ReviewStatus, string> = {
 
 /** Names as `decidedBy` gives them: shortened and escaped already. */
 function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, maxNamesListed);
+  const shown = names.slice(0, MAX_NAMES_LISTED);
   const others = names.length - shown.length;
   if (others > 0) return `${shown.join(', ')} and ${plural(others, 'other')}`;
   if (shown.length <= 1) return shown.join('');
@@ -75,7 +75,7 @@ export function buildDecidedCard(model: DecidedCardModel): AdaptiveCard {
   const thumbnails = shownThumbnails(
     model.thumbnails ?? [],
     model.maxThumbnails,
-    defaultThumbnails,
+    DEFAULT_THUMBNAILS,
   );
   const comment = decision?.comment;
 

@@ -17,7 +17,7 @@ export type ErrorCardOptions = {
   readonly cardInstance?: string | undefined;
 };
 
-const maxMessage = 1000;
+const MAX_MESSAGE = 1000;
 
 /**
  * A friendly error in place of the card the user pressed: what went wrong in words, no codes (those
@@ -45,7 +45,7 @@ export function buildErrorCard(
       style: 'attention',
       items: [plainHeading(title)],
     },
-    text(plainLine(message, maxMessage)),
+    text(plainLine(message, MAX_MESSAGE)),
     ...actionSet(refresh),
   ]);
 }

@@ -16,8 +16,8 @@ import type { AdaptiveCard, CardElement, Container } from './card-types.js';
 
 // Answers to the chat commands (help, pending, status), sent by the bot as cards.
 
-const maxListed = 20;
-const maxQuery = 100;
+const MAX_LISTED = 20;
+const MAX_QUERY = 100;
 
 const statusWords: Record<ReviewStatus, string> = {
   pending: 'waiting for a decision',
@@ -78,7 +78,7 @@ export function buildPendingCard(
   if (reviews.length === 0) {
     return adaptiveCard([heading('Open reviews'), text('No reviews are open. 🎉')]);
   }
-  const listed = reviews.slice(0, maxListed);
+  const listed = reviews.slice(0, MAX_LISTED);
   const more = Math.max(total, reviews.length) - listed.length;
   return adaptiveCard([
     heading(`Open reviews (${Math.max(total, reviews.length).toLocaleString('en-US')})`),
@@ -90,7 +90,7 @@ export function buildPendingCard(
 
 /** Where the review of one gallery stands, or why there is nothing to show. */
 export function buildStatusCard(review: Review | undefined, galleryQuery: string): AdaptiveCard {
-  const query = plainLine(galleryQuery, maxQuery);
+  const query = plainLine(galleryQuery, MAX_QUERY);
   if (review === undefined) {
     return adaptiveCard([
       heading('Gallery status'),

@@ -17,7 +17,7 @@ import {
   statusBadge,
   text,
 } from './card-parts.js';
-import { cardBudgetBytes, cardSizeBytes } from './card-size.js';
+import { CARD_BUDGET_BYTES, cardSizeBytes } from './card-size.js';
 import type {
   AdaptiveCard,
   CardAction,
@@ -29,7 +29,7 @@ import type {
 import { maxCommentLength } from './action-data.js';
 import { verbs } from './verbs.js';
 
-const defaultThumbnails = 8;
+const DEFAULT_THUMBNAILS = 8;
 
 /** How much of a long review a card shows; later tiers apply only when a card would not fit. */
 type Tier = { readonly thumbnails: number; readonly history: number; readonly reviewers: number };
@@ -47,7 +47,7 @@ const tiers: readonly [Tier, ...Tier[]] = [
 export function buildReviewCard(model: ReviewCardModel): AdaptiveCard {
   let card = render(model, tiers[0]);
   for (const tier of tiers.slice(1)) {
-    if (cardSizeBytes(card) <= cardBudgetBytes) break;
+    if (cardSizeBytes(card) <= CARD_BUDGET_BYTES) break;
     card = render(model, tier);
   }
   return card;
@@ -58,8 +58,8 @@ function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
   const open = isOpen(review);
   const thumbnails = shownThumbnails(
     model.thumbnails,
-    Math.min(model.maxThumbnails ?? defaultThumbnails, tier.thumbnails),
-    defaultThumbnails,
+    Math.min(model.maxThumbnails ?? DEFAULT_THUMBNAILS, tier.thumbnails),
+    DEFAULT_THUMBNAILS,
   );
   const more = review.assets.length - thumbnails.length;
 

@@ -14,7 +14,7 @@ import {
 import { AppError, ensureError } from '../core/errors.js';
 import type { Logger } from '../core/ports/logger.js';
 import { BotAdapter } from './bot-request.js';
-import { errorType } from './invoke-router.js';
+import { ERROR_TYPE } from './invoke-router.js';
 import { ReusingAuthentication } from './reusing-authentication.js';
 
 /** The bot's identity and endpoints (composition/bot-config.ts reads them from the environment). */
@@ -125,7 +125,7 @@ export function createBotAdapter(config: BotAuthConfig, logger: Logger): BotAdap
             status: 500,
             body: {
               statusCode: 500,
-              type: errorType,
+              type: ERROR_TYPE,
               value: { code: 'internal', message: 'Lightdesk could not handle this. Try again.' },
             },
           },

@@ -42,18 +42,18 @@ export interface CardAction {
   readonly conversationId: string | undefined;
 }
 
-export const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
-export const errorType = 'application/vnd.microsoft.error';
+export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
+export const ERROR_TYPE = 'application/vnd.microsoft.error';
 
 /**
  * The invoke response body: a card that replaces the one the user
  * pressed, or an error Teams shows as "Something went wrong".
  */
 export type CardActionAnswer =
-  | { readonly statusCode: 200; readonly type: typeof adaptiveCardType; readonly value: CardJson }
+  | { readonly statusCode: 200; readonly type: typeof ADAPTIVE_CARD_TYPE; readonly value: CardJson }
   | {
       readonly statusCode: 500;
-      readonly type: typeof errorType;
+      readonly type: typeof ERROR_TYPE;
       readonly value: { readonly code: string; readonly message: string };
     };
 
@@ -74,7 +74,7 @@ export const reasons = {
 } as const;
 
 const answer = (card: CardJson): RoutedCardAction => ({
-  answer: { statusCode: 200, type: adaptiveCardType, value: card },
+  answer: { statusCode: 200, type: ADAPTIVE_CARD_TYPE, value: card },
   isMovedCard: false,
 });
 
@@ -136,7 +136,7 @@ export async function routeCardAction(
     return {
       answer: {
         statusCode: 500,
-        type: errorType,
+        type: ERROR_TYPE,
         value: { code: 'internal', message: 'Lightdesk could not handle this action. Try again.' },
       },
       isMovedCard: false,

@@ -17,7 +17,7 @@ import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { Logger } from '../core/ports/logger.js';
 import { findReviews } from '../core/use-cases/review-queue.js';
 import { conversationRecordOf } from './conversation-capture.js';
-import { errorType, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
+import { ERROR_TYPE, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
 
 export interface LightdeskBotDeps extends InvokeRouterDeps {
   readonly conversations: ConversationStore;
@@ -25,11 +25,11 @@ export interface LightdeskBotDeps extends InvokeRouterDeps {
   readonly allowedTenantIds?: readonly string[];
 }
 
-const maxPending = 10;
+const MAX_PENDING = 10;
 /** How long an invoke answer waits for a moved card's update for everyone (then it goes on alone). */
-const replaceBudgetMs = 1_500;
+const REPLACE_BUDGET_MS = 1_500;
 /** Moved cards replaced by this process, remembered so several reviewers' refreshes make one PUT. */
-const maxReplaced = 256;
+const MAX_REPLACED = 256;
 /** How many matches `status` looks through for one named exactly. */
 const MAX_STATUS_MATCHES = 50;
 
@@ -39,7 +39,7 @@ const MAX_STATUS_MATCHES = 50;
  */
 export class LightdeskBot extends TeamsActivityHandler {
   private readonly log: Logger;
-  private readonly replaced = new LRUCache<string, true>({ max: maxReplaced });
+  private readonly replaced = new LRUCache<string, true>({ max: MAX_REPLACED });
 
   constructor(private readonly deps: LightdeskBotDeps) {
     super();
@@ -81,7 +81,7 @@ export class LightdeskBot extends TeamsActivityHandler {
           status: 403,
           body: {
             statusCode: 403,
-            type: errorType,
+            type: ERROR_TYPE,
             value: { code: 'auth', message: 'This tenant is not served here.' },
           },
         });
@@ -139,7 +139,7 @@ export class LightdeskBot extends TeamsActivityHandler {
       });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, replaceBudgetMs);
+      timer = setTimeout(resolve, REPLACE_BUDGET_MS);
     });
     try {
       await Promise.race([replacing, late]);
@@ -241,7 +241,7 @@ export class LightdeskBot extends TeamsActivityHandler {
     const open = await findReviews(
       this.deps,
       undefined,
-      { view: 'open', order: 'newest', limit: maxPending },
+      { view: 'open', order: 'newest', limit: MAX_PENDING },
       now,
     );
     return buildPendingCard(open.reviews, now, open.matched);

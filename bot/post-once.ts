@@ -19,8 +19,8 @@ interface Pipeline {
 }
 
 /** core-rest-pipeline's name for the retry policy every client pipeline gets. */
-const sdkRetryPolicyName = 'defaultRetryPolicy';
-export const postOncePolicyName = 'lightdeskPostOnceRetryPolicy';
+const SDK_RETRY_POLICY_NAME = 'defaultRetryPolicy';
+export const POST_ONCE_POLICY_NAME = 'lightdeskPostOnceRetryPolicy';
 
 function isPipeline(value: unknown): value is Pipeline {
   if (typeof value !== 'object' || value === null) return false;
@@ -50,15 +50,18 @@ export function sendPostsOnce(client: ConnectorClient): ConnectorClient {
     throw new AppError('internal', 'botframework-connector: no HTTP pipeline on ConnectorClient');
   }
   const policies = pipeline.getOrderedPolicies();
-  if (policies.some((p) => p.name === postOncePolicyName)) return client;
-  const retry = policies.find((p) => p.name === sdkRetryPolicyName);
+  if (policies.some((p) => p.name === POST_ONCE_POLICY_NAME)) return client;
+  const retry = policies.find((p) => p.name === SDK_RETRY_POLICY_NAME);
   if (retry === undefined) {
-    throw new AppError('internal', `botframework-connector: no ${sdkRetryPolicyName} to replace`);
+    throw new AppError(
+      'internal',
+      `botframework-connector: no ${SDK_RETRY_POLICY_NAME} to replace`,
+    );
   }
-  pipeline.removePolicy({ name: sdkRetryPolicyName });
+  pipeline.removePolicy({ name: SDK_RETRY_POLICY_NAME });
   pipeline.addPolicy(
     {
-      name: postOncePolicyName,
+      name: POST_ONCE_POLICY_NAME,
       sendRequest: (request, next) =>
         request.method.toUpperCase() === 'POST' ? next(request) : retry.sendRequest(request, next),
     },

@@ -34,14 +34,14 @@ export interface RunningAzurite {
 
 // The well-known development account every Azurite accepts; it is public, not a secret
 // (https://learn.microsoft.com/azure/storage/common/storage-use-azurite#http-connection-strings).
-const devAccount = 'devstoreaccount1';
-const devKey =
+const DEV_ACCOUNT = 'devstoreaccount1';
+const DEV_KEY =
   'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 type Service = 'table' | 'queue';
 
-const attempts = 5;
-const stopTimeoutMs = 10_000;
+const ATTEMPTS = 5;
+const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Starts Azurite's table and queue services from the installed npm package, one child process each
@@ -77,14 +77,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   };
   process.once('exit', onExit);
 
-  const tableUrl = `http://${host}:${table.port}/${devAccount}`;
-  const queueUrl = `http://${host}:${queuePort}/${devAccount}`;
+  const tableUrl = `http://${host}:${table.port}/${DEV_ACCOUNT}`;
+  const queueUrl = `http://${host}:${queuePort}/${DEV_ACCOUNT}`;
   let stopping: Promise<void> | undefined;
   return {
     connectionString: [
       'DefaultEndpointsProtocol=http',
-      `AccountName=${devAccount}`,
-      `AccountKey=${devKey}`,
+      `AccountName=${DEV_ACCOUNT}`,
+      `AccountKey=${DEV_KEY}`,
       `TableEndpoint=${tableUrl}`,
       `QueueEndpoint=${queueUrl}`,
     ].join(';'),
@@ -110,7 +110,7 @@ async function startService(
   const failures: string[] = [];
   // A port picked free may be taken by someone else before Azurite binds it; then Azurite exits and
   // we try again with another. A port the caller asked for is not retried.
-  const tries = requestedPort === 0 ? attempts : 1;
+  const tries = requestedPort === 0 ? ATTEMPTS : 1;
   for (let attempt = 1; attempt <= tries; attempt += 1) {
     const port = requestedPort === 0 ? await freePort(host) : requestedPort;
     // Readiness is "the port accepts connections", so a port someone else already listens on would
@@ -241,7 +241,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   // Unref'd at spawn; while we wait for it to close, it must keep the event loop alive.
   child.ref();
   child.kill('SIGINT');
-  const timer = delay(stopTimeoutMs, 'timeout' as const, { ref: false });
+  const timer = delay(STOP_TIMEOUT_MS, 'timeout' as const, { ref: false });
   if ((await Promise.race([exited, timer])) === 'timeout') {
     child.kill('SIGKILL');
     await exited;

@@ -35,7 +35,7 @@ const consoleFunctions = new Set([
   'tabDevUsers',
 ]);
 
-const consoleApiPrefix = '/console/api/';
+const CONSOLE_API_PREFIX = '/console/api/';
 
 /** Why a request may not reach the console or the development sign-in; undefined when it may. */
 export function consoleRefusal(headers: IncomingHttpHeaders): string | undefined {
@@ -105,10 +105,10 @@ export async function serveConsole(
     );
     return true;
   }
-  if (path.startsWith(consoleApiPrefix)) {
+  if (path.startsWith(CONSOLE_API_PREFIX)) {
     const allowed = options.functions.filter((f) => consoleFunctions.has(f.name));
     const served = await serveFunction(allowed, request, response, baseUrl, options.logger, {
-      pathname: `/api/${path.slice(consoleApiPrefix.length)}`,
+      pathname: `/api/${path.slice(CONSOLE_API_PREFIX.length)}`,
       headers: options.apiKey === undefined ? {} : { 'x-api-key': options.apiKey },
     });
     if (!served) answer(404, `The console has no route ${path}`, 'not_found');

@@ -8,7 +8,7 @@ import { iconFacts } from './icons.js';
 
 const semver = /^\d+\.\d+\.\d+$/;
 /** [INF] The manifest reference gives bot command titles 32 characters; the schema allows 128. */
-const maxCommandTitle = 32;
+const MAX_COMMAND_TITLE = 32;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -124,7 +124,7 @@ export function teamsRules(manifest: unknown, files: ReadonlyMap<string, Buffer>
             problems,
             `bots[${b}].commandLists[${l}].commands[${c}].title`,
             command.title,
-            maxCommandTitle,
+            MAX_COMMAND_TITLE,
           );
         }
       });

@@ -80,7 +80,7 @@ const preparedSchema = z.object({
 });
 const invokeAnswerSchema = z.looseObject({ statusCode: z.number(), type: z.string() });
 
-const requestTimeoutMs = 45_000;
+const REQUEST_TIMEOUT_MS = 45_000;
 
 interface Answer {
   readonly status: number;
@@ -90,7 +90,7 @@ interface Answer {
 /** One HTTP exchange; status 0 when no answer came (refused, dropped, timed out). */
 async function exchange(url: string, init: RequestInit = {}): Promise<Answer> {
   try {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(requestTimeoutMs) });
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const text = await response.text();
     let body: unknown = text;
     try {

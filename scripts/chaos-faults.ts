@@ -43,9 +43,9 @@ export interface Schedule {
 }
 
 /** The dequeue budget the outage must outlast: QUEUE_MAX_DEQUEUE × the 30 s visibility timeout. */
-export const dequeueBudgetSeconds = 5 * 30;
+export const DEQUEUE_BUDGET_SECONDS = 5 * 30;
 
-const stall = 35_000;
+const STALL = 35_000;
 
 /** The faults seen in the field (issue 14), with how often each is picked. */
 const kinds = {
@@ -118,7 +118,7 @@ function actionsOf(kind: Kind, random: Random): { label: string; actions: Action
     case 'teamsStall':
       return {
         label: 'Bot Connector 35 s stall',
-        actions: [fault('teams', { path: '/v3/', latencyMs: stall, times: random.int(1, 2) })],
+        actions: [fault('teams', { path: '/v3/', latencyMs: STALL, times: random.int(1, 2) })],
       };
     case 'teamsLostResponse':
       return {
@@ -155,7 +155,7 @@ function actionsOf(kind: Kind, random: Random): { label: string; actions: Action
           fault('photoShelter', {
             path: '/psapi/v4.0/media',
             method: 'GET',
-            latencyMs: stall,
+            latencyMs: STALL,
             times: 1,
           }),
         ],
@@ -167,7 +167,7 @@ function actionsOf(kind: Kind, random: Random): { label: string; actions: Action
           fault('photoShelter', {
             path: '/psapi/v4.0/media/',
             method: 'PATCH',
-            latencyMs: stall,
+            latencyMs: STALL,
             times: random.int(1, 2),
           }),
         ],

@@ -63,7 +63,7 @@ function headersOf(response: unknown): HeaderBag | undefined {
 }
 
 /** Storage throttles with 503 ServerBusy and rarely says when to come back; wait a second. */
-const defaultRetryAfterMs = 1000;
+const DEFAULT_RETRY_AFTER_MS = 1000;
 
 /**
  * Translates a storage failure into a core error, keeping the service's request id
@@ -105,7 +105,9 @@ export function toStorageError(
       return new AuthError(`${service} refused the credentials`, { cause, details });
     case 429:
     case 503:
-      return new RateLimitedError(service, failure.retryAfterMs ?? defaultRetryAfterMs, { cause });
+      return new RateLimitedError(service, failure.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS, {
+        cause,
+      });
     default:
       return new UpstreamError(
         service,

@@ -8,7 +8,7 @@ import { ValidationError } from '../../core/errors.js';
 const safeByte = /^[A-Za-z0-9._:-]$/;
 
 /** Keys are at most 1 KiB; longer ones are refused before the service does it less clearly. */
-const maxKeyLength = 1024;
+const MAX_KEY_LENGTH = 1024;
 
 export function encodeKey(text: string): string {
   let out = '';
@@ -19,9 +19,9 @@ export function encodeKey(text: string): string {
         ? char
         : `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
-  if (out.length > maxKeyLength) {
+  if (out.length > MAX_KEY_LENGTH) {
     throw new ValidationError('Storage key too long', [
-      `encoded length ${out.length} > ${maxKeyLength}`,
+      `encoded length ${out.length} > ${MAX_KEY_LENGTH}`,
     ]);
   }
   return out;
@@ -39,7 +39,7 @@ export interface RowAddress {
 }
 
 // `~` alone cannot come out of encodeKey (it always escapes `~` as `~7E`), so it marks "no colon".
-const noRest = '~';
+const NO_REST = '~';
 
 /**
  * Splits `kind:rest` keys (`planner.task:{reviewId}`) at the first colon: the kind becomes the
@@ -47,11 +47,11 @@ const noRest = '~';
  */
 export function splitKey(key: string): RowAddress {
   const colon = key.indexOf(':');
-  if (colon === -1) return { partitionKey: encodeKey(key), rowKey: noRest };
+  if (colon === -1) return { partitionKey: encodeKey(key), rowKey: NO_REST };
   return { partitionKey: encodeKey(key.slice(0, colon)), rowKey: encodeKey(key.slice(colon + 1)) };
 }
 
 export function joinKey(address: RowAddress): string {
   const kind = decodeKey(address.partitionKey);
-  return address.rowKey === noRest ? kind : `${kind}:${decodeKey(address.rowKey)}`;
+  return address.rowKey === NO_REST ? kind : `${kind}:${decodeKey(address.rowKey)}`;
 }

@@ -7,14 +7,14 @@ import type { StorageQueues } from './storage-clients.js';
 import { describeFailure, toStorageError } from './errors.js';
 
 /** The service hands out and shows at most 32 messages per call. */
-const maxPerCall = 32;
+const MAX_PER_CALL = 32;
 
 /** A queue message may be 64 KiB, counted after encoding. */
-const maxMessageLength = 64 * 1024;
+const MAX_MESSAGE_LENGTH = 64 * 1024;
 
 // -1: never expire. The default (7 days) would silently drop events nobody processed during an outage
 // and poison messages nobody looked at (https://learn.microsoft.com/rest/api/storageservices/put-message).
-const neverExpires = -1;
+const NEVER_EXPIRES = -1;
 
 /**
  * Library events on an Azure Storage queue, with `<queue>-poison` beside it.
@@ -35,9 +35,9 @@ export class StorageEventQueue implements EventQueue {
 
   async enqueue(event: QueueMessage, options?: { readonly delayMs?: number }): Promise<void> {
     const text = encodeBody(JSON.stringify(event));
-    if (text.length > maxMessageLength) {
+    if (text.length > MAX_MESSAGE_LENGTH) {
       throw new ValidationError('Queue message too large', [
-        `event ${event.id}: ${text.length} bytes encoded, limit ${maxMessageLength}`,
+        `event ${event.id}: ${text.length} bytes encoded, limit ${MAX_MESSAGE_LENGTH}`,
       ]);
     }
     try {
@@ -45,7 +45,7 @@ export class StorageEventQueue implements EventQueue {
       // https://learn.microsoft.com/rest/api/storageservices/put-message
       const delaySeconds = Math.min(7 * 24 * 3600, Math.ceil((options?.delayMs ?? 0) / 1000));
       await this.events.sendMessage(text, {
-        messageTimeToLive: neverExpires,
+        messageTimeToLive: NEVER_EXPIRES,
         ...(delaySeconds > 0 ? { visibilityTimeout: delaySeconds } : {}),
       });
     } catch (e: unknown) {
@@ -58,7 +58,7 @@ export class StorageEventQueue implements EventQueue {
     const visibilityTimeout = Math.max(1, Math.ceil(visibilityTimeoutMs / 1000));
     const received: QueuedMessage[] = [];
     while (received.length < max) {
-      const asked = Math.min(maxPerCall, max - received.length);
+      const asked = Math.min(MAX_PER_CALL, max - received.length);
       const items = await this.receiveBatch(asked, visibilityTimeout);
       for (const item of items) {
         received.push({
@@ -107,7 +107,7 @@ export class StorageEventQueue implements EventQueue {
     // never in neither.
     try {
       await this.poisonQueue.sendMessage(encodeBody(message.body), {
-        messageTimeToLive: neverExpires,
+        messageTimeToLive: NEVER_EXPIRES,
       });
     } catch (e: unknown) {
       throw toStorageError('azure-queue', e, { what: 'queue', id: this.poisonQueue.name });
@@ -118,7 +118,7 @@ export class StorageEventQueue implements EventQueue {
   async poison(message: unknown, reason: string): Promise<void> {
     const body = JSON.stringify({ ...asRecord(message), poisonReason: reason.slice(0, 500) });
     try {
-      await this.poisonQueue.sendMessage(encodeBody(body), { messageTimeToLive: neverExpires });
+      await this.poisonQueue.sendMessage(encodeBody(body), { messageTimeToLive: NEVER_EXPIRES });
     } catch (e: unknown) {
       throw toStorageError('azure-queue', e, { what: 'queue', id: this.poisonQueue.name });
     }
@@ -131,7 +131,7 @@ export class StorageEventQueue implements EventQueue {
       try {
         // Hidden while they are moved, so two replays at once do not move one message twice.
         const response = await this.poisonQueue.receiveMessages({
-          numberOfMessages: Math.min(maxPerCall, max - moved),
+          numberOfMessages: Math.min(MAX_PER_CALL, max - moved),
           visibilityTimeout: 60,
         });
         items = response.receivedMessageItems;
@@ -145,7 +145,7 @@ export class StorageEventQueue implements EventQueue {
           await this.events.sendMessage(
             encodeBody(withoutRetryMarks(decodeBody(item.messageText))),
             {
-              messageTimeToLive: neverExpires,
+              messageTimeToLive: NEVER_EXPIRES,
             },
           );
           await this.poisonQueue.deleteMessage(item.messageId, item.popReceipt);
@@ -168,7 +168,7 @@ export class StorageEventQueue implements EventQueue {
     try {
       // Peeking cannot page past the first 32 messages; that is what people look at first anyway.
       const { peekedMessageItems } = await this.poisonQueue.peekMessages({
-        numberOfMessages: Math.min(max, maxPerCall),
+        numberOfMessages: Math.min(max, MAX_PER_CALL),
       });
       return peekedMessageItems.map((item) => ({
         messageId: item.messageId,

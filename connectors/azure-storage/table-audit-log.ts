@@ -32,20 +32,20 @@ const auditRowSchema = z.object({
  * (https://learn.microsoft.com/azure/storage/tables/scalability-targets), far above what one library
  * produces; day buckets would only add empty-day walks to `recent`.
  */
-const partitionKey = 'audit';
+const PARTITION_KEY = 'audit';
 
 // Date's largest time value (ECMA-262 §21.4.1.1); subtracting from it makes later times sort first.
-const maxTime = 8_640_000_000_000_000;
-const maxSequence = 1_000_000;
+const MAX_TIME = 8_640_000_000_000_000;
+const MAX_SEQUENCE = 1_000_000;
 
-const invertedTime = (time: number): string => String(maxTime - time).padStart(16, '0');
+const invertedTime = (time: number): string => String(MAX_TIME - time).padStart(16, '0');
 
 /** A keyed entry's RowKey: where its time puts it, then a digest of the key (not the key itself). */
 const keyedRowKey = (time: number, key: string): string =>
   `${invertedTime(time)}-${'0'.repeat(6)}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 
 /** Table Storage returns at most 1,000 entities per page. */
-const maxPageSize = 1000;
+const MAX_PAGE_SIZE = 1000;
 
 export class TableAuditLog implements AuditLog {
   private sequence = 0;
@@ -61,7 +61,7 @@ export class TableAuditLog implements AuditLog {
     const rowKey = entry.key === undefined ? this.rowKeyFor(time) : keyedRowKey(time, entry.key);
     try {
       await this.table.createEntity({
-        partitionKey,
+        partitionKey: PARTITION_KEY,
         rowKey,
         at: entry.at,
         kind: entry.kind,
@@ -83,9 +83,9 @@ export class TableAuditLog implements AuditLog {
     try {
       const pages = this.table
         .listEntities<Record<string, unknown>>({
-          queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` },
+          queryOptions: { filter: odata`PartitionKey eq ${PARTITION_KEY}` },
         })
-        .byPage({ maxPageSize: Math.min(limit, maxPageSize) });
+        .byPage({ maxPageSize: Math.min(limit, MAX_PAGE_SIZE) });
       // The service may answer with short pages (and a continuation) before the end: keep reading.
       for await (const page of pages) {
         for (const row of page) {
@@ -98,7 +98,7 @@ export class TableAuditLog implements AuditLog {
         }
       }
     } catch (e: unknown) {
-      throw toStorageError('azure-table', e, { what: 'audit', id: partitionKey });
+      throw toStorageError('azure-table', e, { what: 'audit', id: PARTITION_KEY });
     }
     return entries;
   }
@@ -109,9 +109,9 @@ export class TableAuditLog implements AuditLog {
    * never collide on a key.
    */
   private rowKeyFor(time: number): string {
-    this.sequence = (this.sequence + 1) % maxSequence;
+    this.sequence = (this.sequence + 1) % MAX_SEQUENCE;
     const inverted = invertedTime(time);
-    const sequence = String(maxSequence - 1 - this.sequence).padStart(6, '0');
+    const sequence = String(MAX_SEQUENCE - 1 - this.sequence).padStart(6, '0');
     return `${inverted}-${sequence}-${randomBytes(6).toString('hex')}`;
   }
 }

@@ -22,7 +22,7 @@ const conversationRowSchema = z.object({
 type ConversationRow = z.infer<typeof conversationRowSchema>;
 
 /** Rounds of read / conditional merge before setStatus gives up on a row that keeps changing. */
-const maxRounds = 5;
+const MAX_ROUNDS = 5;
 
 /**
  * Conversation references in Table Storage. A key `channel:{team}/{channel}` is stored at
@@ -69,7 +69,7 @@ export class TableConversationStore implements ConversationStore {
 
   async setStatus(key: string, status: ConversationRecord['status'], at: Date): Promise<void> {
     const updatedAt = at.toISOString();
-    for (let round = 0; round < maxRounds; round += 1) {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const row = await this.read(key);
       if (row === undefined) throw new NotFoundError('Conversation', key);
       if (Date.parse(row.updatedAt) > at.getTime()) return;
@@ -90,7 +90,7 @@ export class TableConversationStore implements ConversationStore {
       }
     }
     throw new ConflictError(`conversation ${key} kept changing while we set its status`, {
-      details: { rounds: maxRounds },
+      details: { rounds: MAX_ROUNDS },
     });
   }
 

@@ -16,7 +16,7 @@ const effectRowSchema = z.object({
 type EffectRow = z.infer<typeof effectRowSchema> & { readonly etag: string };
 
 /** Rounds of create / read / take over before we give up on a key that keeps changing under us. */
-const maxRounds = 5;
+const MAX_ROUNDS = 5;
 
 /**
  * The effect ledger in Table Storage. A key `kind:rest` is stored at PartitionKey = kind and
@@ -36,7 +36,7 @@ export class TableEffectLedger implements EffectLedger {
   ): Promise<EffectClaim> {
     const address = splitKey(key);
     const leaseUntil = new Date(lease.now.getTime() + lease.leaseMs).toISOString();
-    for (let round = 0; round < maxRounds; round += 1) {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
       if (await this.tryCreate(key, address, leaseUntil)) return { kind: 'claimed', attempt: 1 };
 
       const current = await this.read(key, address);
@@ -57,7 +57,7 @@ export class TableEffectLedger implements EffectLedger {
       // Someone else took it over (or finished) first: look again.
     }
     throw new ConflictError(`effect ${key} kept changing while we tried to claim it`, {
-      details: { rounds: maxRounds },
+      details: { rounds: MAX_ROUNDS },
     });
   }
 

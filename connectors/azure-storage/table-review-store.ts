@@ -12,7 +12,7 @@ import { decodeKey, encodeKey } from './keys.js';
  * PhotoShelter gallery ids never contain `~`, so the gallery, and with it the partition, is
  * everything before the first `~`, and `get(reviewId)` is a point read.
  */
-const reviewIdSeparator = '~';
+const REVIEW_ID_SEPARATOR = '~';
 
 /** The gallery a review id belongs to; ValidationError when the id is not `{galleryId}~{suffix}`. */
 export function galleryIdOfReview(reviewId: string): string {
@@ -24,24 +24,24 @@ export function galleryIdOfReview(reviewId: string): string {
 }
 
 function tryGalleryIdOfReview(reviewId: string): string | undefined {
-  const at = reviewId.indexOf(reviewIdSeparator);
+  const at = reviewId.indexOf(REVIEW_ID_SEPARATOR);
   if (at <= 0 || at === reviewId.length - 1) return undefined;
   return reviewId.slice(0, at);
 }
 
 // encodeKey always escapes `~` (as `~7E`), so no encoded review id can be `~open`.
-const openSlotRowKey = '~open';
+const OPEN_SLOT_ROW_KEY = '~open';
 
 // A string property holds at most 64 KiB of UTF-16, and an entity at most 1 MiB
 // (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model#property-types).
 // A review with a few hundred assets (signed thumbnail URLs) outgrows one property, so its JSON is
 // split over `review0`, `review1`, … columns.
-const partLength = 30_000;
-const maxParts = 15;
+const PART_LENGTH = 30_000;
+const MAX_PARTS = 15;
 
 const reviewRowSchema = z.object({
   kind: z.literal('review'),
-  reviewParts: z.number().int().min(1).max(maxParts),
+  reviewParts: z.number().int().min(1).max(MAX_PARTS),
 });
 
 const openSlotRowSchema = z.object({ kind: z.literal('openSlot'), reviewId: z.string().min(1) });
@@ -58,7 +58,7 @@ interface OpenSlot {
 }
 
 /** Rounds of "read the slot, read the review" before findOpen gives up on a slot that keeps moving. */
-const maxFindRounds = 3;
+const MAX_FIND_ROUNDS = 3;
 
 /**
  * Reviews in Table Storage, one partition per gallery (ARCHITECTURE.md §4). Next to the gallery's
@@ -92,7 +92,7 @@ export class TableReviewStore implements ReviewStore {
   async findOpen(galleryId: string): Promise<StoredReview | undefined> {
     const partitionKey = encodeKey(galleryId);
     let previous: OpenSlot | undefined;
-    for (let round = 0; round < maxFindRounds; round += 1) {
+    for (let round = 0; round < MAX_FIND_ROUNDS; round += 1) {
       const slot = await this.readSlot(partitionKey, galleryId);
       if (slot === undefined) return undefined;
       // The slot as it was last round: the review it names is closed and none opened since (an
@@ -270,7 +270,7 @@ export class TableReviewStore implements ReviewStore {
   }
 
   private async readSlot(partitionKey: string, galleryId: string): Promise<OpenSlot | undefined> {
-    const row = await this.readRow(partitionKey, openSlotRowKey, `open slot of ${galleryId}`);
+    const row = await this.readRow(partitionKey, OPEN_SLOT_ROW_KEY, `open slot of ${galleryId}`);
     if (row === undefined) return undefined;
     const parsed = openSlotRowSchema.safeParse(row);
     if (!parsed.success) {
@@ -332,9 +332,9 @@ function checkedPartition(review: Review): string {
 function toReviewRow(partitionKey: string, review: Review) {
   const json = JSON.stringify(review);
   const parts = splitJson(json);
-  if (parts.length > maxParts) {
+  if (parts.length > MAX_PARTS) {
     throw new ValidationError(`Review ${review.id} is too large to store`, [
-      `JSON length ${json.length} > ${partLength * maxParts}`,
+      `JSON length ${json.length} > ${PART_LENGTH * MAX_PARTS}`,
     ]);
   }
   return {
@@ -351,7 +351,7 @@ function toReviewRow(partitionKey: string, review: Review) {
 }
 
 function toSlotRow(partitionKey: string, reviewId: string) {
-  return { partitionKey, rowKey: openSlotRowKey, kind: 'openSlot', reviewId };
+  return { partitionKey, rowKey: OPEN_SLOT_ROW_KEY, kind: 'openSlot', reviewId };
 }
 
 /** Cuts at most `partLength` UTF-16 units per part, never between the halves of a surrogate pair. */
@@ -359,7 +359,7 @@ function splitJson(json: string): string[] {
   const parts: string[] = [];
   let start = 0;
   while (start < json.length) {
-    let end = Math.min(start + partLength, json.length);
+    let end = Math.min(start + PART_LENGTH, json.length);
     const last = json.charCodeAt(end - 1);
     if (end < json.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
     parts.push(json.slice(start, end));

@@ -8,7 +8,7 @@ import { statusOf, toStorageError } from './errors.js';
 import { encodeKey } from './keys.js';
 
 /** Every subscription in one partition: a handful of rows, read whole on every fan-out. */
-const partitionKey = 'subscription';
+const PARTITION_KEY = 'subscription';
 
 const rowSchema = z.object({ rowKey: z.string(), json: z.string(), etag: z.string() });
 
@@ -23,7 +23,7 @@ export class TableSubscriptionStore implements SubscriptionStore {
   async create(subscription: Subscription): Promise<StoredSubscription> {
     try {
       const answer = await this.table.createEntity({
-        partitionKey,
+        partitionKey: PARTITION_KEY,
         rowKey: encodeKey(subscription.id),
         json: JSON.stringify(subscription),
       });
@@ -37,7 +37,7 @@ export class TableSubscriptionStore implements SubscriptionStore {
   async get(id: string): Promise<StoredSubscription | undefined> {
     let row: Record<string, unknown>;
     try {
-      row = await this.table.getEntity<Record<string, unknown>>(partitionKey, encodeKey(id));
+      row = await this.table.getEntity<Record<string, unknown>>(PARTITION_KEY, encodeKey(id));
     } catch (e: unknown) {
       if (statusOf(e) === 404) return undefined;
       throw toStorageError('azure-table', e, { what: 'subscription', id });
@@ -49,7 +49,11 @@ export class TableSubscriptionStore implements SubscriptionStore {
   async save(subscription: Subscription, version: string): Promise<StoredSubscription> {
     try {
       const answer = await this.table.updateEntity(
-        { partitionKey, rowKey: encodeKey(subscription.id), json: JSON.stringify(subscription) },
+        {
+          partitionKey: PARTITION_KEY,
+          rowKey: encodeKey(subscription.id),
+          json: JSON.stringify(subscription),
+        },
         'Replace',
         { etag: version },
       );
@@ -65,7 +69,7 @@ export class TableSubscriptionStore implements SubscriptionStore {
 
   async delete(id: string): Promise<boolean> {
     try {
-      await this.table.deleteEntity(partitionKey, encodeKey(id));
+      await this.table.deleteEntity(PARTITION_KEY, encodeKey(id));
       return true;
     } catch (e: unknown) {
       if (statusOf(e) === 404) return false;
@@ -77,7 +81,7 @@ export class TableSubscriptionStore implements SubscriptionStore {
     const found: Subscription[] = [];
     try {
       const rows = this.table.listEntities<Record<string, unknown>>({
-        queryOptions: { filter: `PartitionKey eq '${partitionKey}'` },
+        queryOptions: { filter: `PartitionKey eq '${PARTITION_KEY}'` },
       });
       for await (const row of rows) found.push(parseRow(row).subscription);
     } catch (e: unknown) {

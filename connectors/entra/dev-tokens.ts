@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { AuthError } from '../../core/errors.js';
 import type { IdentityVerifier, SignedInUser } from '../../core/ports/identity-verifier.js';
 
-const issuer = 'lightdesk-local-host';
-const audience = 'lightdesk-tab';
+const ISSUER = 'lightdesk-local-host';
+const AUDIENCE = 'lightdesk-tab';
 const lifetimeSeconds = 8 * 60 * 60;
 
 const devClaimsSchema = z.object({
@@ -28,8 +28,8 @@ export class DevTokens implements IdentityVerifier {
     const token = await new SignJWT({ name: user.name, upn: user.upn })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user.id)
-      .setIssuer(issuer)
-      .setAudience(audience)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(`${lifetimeSeconds}s`)
       .sign(this.key);
@@ -40,8 +40,8 @@ export class DevTokens implements IdentityVerifier {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
-        issuer,
-        audience,
+        issuer: ISSUER,
+        audience: AUDIENCE,
       });
       const claims = devClaimsSchema.parse(payload);
       return { id: claims.sub, name: claims.name, upn: claims.upn, via: 'dev' };

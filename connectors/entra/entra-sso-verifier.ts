@@ -25,7 +25,7 @@ export interface EntraSsoVerifierOptions {
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** The delegated scope Teams SSO asks for; the Teams docs have apps expose exactly this name. */
-const ssoScope = 'access_as_user';
+const SSO_SCOPE = 'access_as_user';
 
 type Keys = ReturnType<typeof createRemoteJWKSet>;
 
@@ -99,8 +99,8 @@ export class EntraSsoVerifier implements IdentityVerifier {
       throw new AuthError("The sign-in token's issuer does not match its tenant and version");
     }
     const scopes = (claims.data.scp ?? '').split(' ');
-    if (!scopes.includes(ssoScope)) {
-      throw new AuthError(`The sign-in token does not carry the ${ssoScope} scope`);
+    if (!scopes.includes(SSO_SCOPE)) {
+      throw new AuthError(`The sign-in token does not carry the ${SSO_SCOPE} scope`);
     }
     return {
       id: claims.data.oid,

@@ -11,7 +11,7 @@ import { connectorFailureSchema } from './wire.js';
 export const SERVICE = 'teams';
 
 /** Without a usable Retry-After, wait this long before the next try. */
-const defaultRetryAfterMs = 1_000;
+const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 /** A refusal that says the bot may no longer write there: the conversation is marked with it. */
 export interface Refusal {
@@ -104,7 +104,7 @@ export function toChatError(
         ? new NotFoundError('Conversation', subject.conversationKey, { cause: thrown })
         : new NotFoundError('Card', subject.activityId, { cause: thrown });
     case 429:
-      return new RateLimitedError(SERVICE, failure.retryAfterMs ?? defaultRetryAfterMs, {
+      return new RateLimitedError(SERVICE, failure.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS, {
         cause: thrown,
       });
     default:

@@ -32,7 +32,7 @@ export const decisionViaSchema = z
   .regex(/^[^\p{C}\p{Zl}\p{Zp}]+$/u, 'one line of printable text');
 
 /** How a decision through the API reads when the caller did not name itself. */
-export const viaTheApi = 'the API';
+export const VIA_THE_API = 'the API';
 
 export const decisionSchema = z.object({
   reviewerId: z.string().min(1),
@@ -54,7 +54,7 @@ export type Decision = z.infer<typeof decisionSchema>;
 
 /** The application an API decision went through; undefined for decisions people made themselves. */
 export const decidedVia = (decision: Decision): string | undefined =>
-  decision.via ?? (decision.source === 'api' ? viaTheApi : undefined);
+  decision.via ?? (decision.source === 'api' ? VIA_THE_API : undefined);
 
 /** Who made a decision, as the audit trail and Planner say it: "Megan Bowen via Power Automate". */
 export function decisionAuthor(decision: Decision): string {
@@ -174,7 +174,7 @@ export type DecisionOutcome =
 
 // What the review keeps must read back: a name the schema would refuse is not stored in its place.
 const viaOf = (via: string | undefined): string =>
-  decisionViaSchema.safeParse(via).data ?? viaTheApi;
+  decisionViaSchema.safeParse(via).data ?? VIA_THE_API;
 
 const finalStatus: Record<DecisionVerb, ReviewStatus> = {
   approve: 'approved',

@@ -24,7 +24,7 @@ export interface DecideReviewDeps {
 /** The outcome, with the review as it now stands (to render the answer from). */
 export type DecideReviewResult = DecisionOutcome & { readonly current: Review };
 
-const maxAttempts = 5;
+const MAX_ATTEMPTS = 5;
 
 /**
  * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner.
@@ -102,7 +102,7 @@ export async function decideReview(
     } catch (e: unknown) {
       // Someone else decided at the same moment: decide again on the fresh copy, which may now say
       // the card is stale or the review closed.
-      if (!(e instanceof ConflictError) || attempt >= maxAttempts) throw e;
+      if (!(e instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw e;
     }
   }
 }

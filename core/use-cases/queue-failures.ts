@@ -17,18 +17,18 @@ import type { Logger } from '../ports/logger.js';
 // never succeed would be tried five times for nothing and poisoned without a word of why.
 
 /** Delay before the first retry of a transient failure; each next one waits twice as long. */
-const firstRetryMs = 5_000;
+const FIRST_RETRY_MS = 5_000;
 /** However long an outage lasts, work is looked at again at least this often. */
-const maxRetryMs = 60 * 60_000;
+const MAX_RETRY_MS = 60 * 60_000;
 /** A lost race (an effect another worker holds, a save not landed yet) is looked at again soon. */
-const maxRaceDelayMs = 20_000;
+const MAX_RACE_DELAY_MS = 20_000;
 /** Azure Queue Storage hides a new message for at most 7 days; throttling asks for far less. */
-const maxThrottleDelayMs = 15 * 60_000;
+const MAX_THROTTLE_DELAY_MS = 15 * 60_000;
 /**
  * About two days of hourly tries: a failure that "may pass by itself" and has not by then needs a
  * person (it is poisoned with its reason, and replayed once fixed).
  */
-export const maxTransientRetries = 56;
+export const MAX_TRANSIENT_RETRIES = 56;
 
 export type FailureVerdict =
   /** Queue it again as a new message, after `delayMs`: its deliveries start from zero. */
@@ -53,19 +53,19 @@ const describe = (error: Error): string =>
 export function judgeFailure(error: unknown, retries: number): FailureVerdict {
   if (error instanceof ValidationError) return { kind: 'poison', reason: describe(error) };
   if (isTransient(error)) {
-    if (retries >= maxTransientRetries) {
+    if (retries >= MAX_TRANSIENT_RETRIES) {
       return {
         kind: 'poison',
         reason: `still failing after ${retries} retries: ${describe(error as Error)}`,
       };
     }
-    const backoffMs = Math.min(maxRetryMs, firstRetryMs * 2 ** Math.min(retries, 20));
+    const backoffMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(retries, 20));
     const delayMs =
       error instanceof RateLimitedError
-        ? Math.min(maxThrottleDelayMs, Math.max(1_000, error.retryAfterMs))
+        ? Math.min(MAX_THROTTLE_DELAY_MS, Math.max(1_000, error.retryAfterMs))
         : error instanceof ConflictError
           ? // A race is over in moments, however often this message was throttled before.
-            Math.min(maxRaceDelayMs, backoffMs)
+            Math.min(MAX_RACE_DELAY_MS, backoffMs)
           : backoffMs;
     return { kind: 'again', retries: retries + 1, delayMs };
   }

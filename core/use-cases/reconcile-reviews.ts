@@ -8,7 +8,7 @@ import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
-import { finalCardKey, quietMs } from './sync-card.js';
+import { finalCardKey, QUIET_MS } from './sync-card.js';
 import { finalStatusKey } from './sync-review.js';
 
 // Nothing stays behind: a sync can be lost for good (a message poisoned before this existed, deleted
@@ -37,7 +37,7 @@ export interface ReconcileOptions {
 export const defaultReconcileOptions: ReconcileOptions = {
   limit: 500,
   // As long as a decided review waits before its final PhotoShelter status is written once more.
-  quietMs,
+  quietMs: QUIET_MS,
   requeueMs: 15 * 60_000,
 };
 
@@ -51,7 +51,7 @@ export const reconcileSummarySchema = z.object({
 });
 export type ReconcileSummary = z.infer<typeof reconcileSummarySchema>;
 
-export const reconcileCursor = 'reconcile';
+export const RECONCILE_CURSOR = 'reconcile';
 
 /**
  * The ledger keys of the effects a review's current state calls for, as sync-review.ts and
@@ -129,9 +129,9 @@ export async function reconcileReviews(
 
 async function saveSummary(deps: ReconcileDeps, summary: ReconcileSummary): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const current = await deps.cursors.get(reconcileCursor, z.unknown());
+    const current = await deps.cursors.get(RECONCILE_CURSOR, z.unknown());
     try {
-      await deps.cursors.save(reconcileCursor, summary, current?.version);
+      await deps.cursors.save(RECONCILE_CURSOR, summary, current?.version);
       return;
     } catch (e: unknown) {
       if (!(e instanceof ConflictError)) throw e;
@@ -144,7 +144,7 @@ export async function lastReconcile(
   deps: Pick<ReconcileDeps, 'cursors'>,
 ): Promise<ReconcileSummary | undefined> {
   // A summary this version cannot read is no summary: the next sweep writes one.
-  const cursor = await deps.cursors.get(reconcileCursor, z.unknown());
+  const cursor = await deps.cursors.get(RECONCILE_CURSOR, z.unknown());
   const parsed = reconcileSummarySchema.safeParse(cursor?.state);
   return parsed.success ? parsed.data : undefined;
 }

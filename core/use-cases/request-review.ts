@@ -5,7 +5,7 @@ import type { EventQueue } from '../ports/event-queue.js';
 import type { PhotoArchive } from '../ports/photo-archive.js';
 
 /** A request reviews at most this many images: the gallery's first page, as PhotoShelter orders it. */
-export const maxRequestedAssets = 100;
+export const MAX_REQUESTED_ASSETS = 100;
 
 export interface RequestReviewDeps {
   readonly archive: Pick<PhotoArchive, 'getGallery' | 'listGalleryAssets'>;
@@ -42,7 +42,7 @@ export async function requestReview(
   return {
     requestId,
     galleryName: gallery.name,
-    assetCount: Math.min(page.items.length, maxRequestedAssets),
+    assetCount: Math.min(page.items.length, MAX_REQUESTED_ASSETS),
   };
 }
 
@@ -56,7 +56,7 @@ export async function handleReviewRequested(
   message: ReviewRequested,
 ): Promise<number> {
   const page = await deps.archive.listGalleryAssets(message.galleryId);
-  const assets = page.items.slice(0, maxRequestedAssets);
+  const assets = page.items.slice(0, MAX_REQUESTED_ASSETS);
   const detectedAt = deps.clock.now().toISOString();
   for (const asset of assets) {
     await deps.queue.enqueue({

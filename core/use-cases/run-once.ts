@@ -7,7 +7,7 @@ export interface OnceDeps {
   readonly clock: Clock;
 }
 
-export const effectLeaseMs = 60_000;
+export const EFFECT_LEASE_MS = 60_000;
 
 /** How long to wait between looks at an effect another worker holds. */
 const busyPausesMs: readonly number[] = [100, 200, 400, 800, 1600];
@@ -25,7 +25,7 @@ export async function runOnce(
   run: (attempt: number) => Promise<string>,
 ): Promise<{ readonly result: string; readonly isFresh: boolean }> {
   for (let look = 0; ; look += 1) {
-    const claim = await deps.ledger.begin(key, { now: deps.clock.now(), leaseMs: effectLeaseMs });
+    const claim = await deps.ledger.begin(key, { now: deps.clock.now(), leaseMs: EFFECT_LEASE_MS });
     switch (claim.kind) {
       case 'done':
         return { result: claim.result, isFresh: false };

@@ -7,7 +7,7 @@ import type { ReviewStore } from '../ports/review-store.js';
 import { runOnce } from './run-once.js';
 import { publishReviewEvent, reviewEventId } from './webhooks.js';
 
-const maxOpenReviews = 2_000;
+const MAX_OPEN_REVIEWS = 2_000;
 
 /**
  * The `sweepOverdue` timer: each open review past its due date raises `review.overdue` once per due
@@ -23,7 +23,7 @@ export async function sweepOverdue(deps: {
   const now = deps.clock.now();
   const open = await deps.reviews.list({
     statuses: ['pending', 'rereview'],
-    limit: maxOpenReviews,
+    limit: MAX_OPEN_REVIEWS,
   });
   const overdue = open.filter((s) => isOverdue(s.review, now));
   let published = 0;

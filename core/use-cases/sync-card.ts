@@ -28,11 +28,11 @@ export interface SyncCardDeps {
 }
 
 /** Longer than any write of ours may stall (10-35 s timeouts) before it lands. */
-export const quietMs = 2 * 60_000;
+export const QUIET_MS = 2 * 60_000;
 
 /** Whether a review has gone without changes long enough for late writes to have landed. */
 export const isQuiet = (review: Review, now: Date): boolean =>
-  now.getTime() - Date.parse(review.updatedAt) >= quietMs;
+  now.getTime() - Date.parse(review.updatedAt) >= QUIET_MS;
 
 /** The key of the once-more update of a quiet review's card. */
 export const finalCardKey = (review: Review): string =>

@@ -14,7 +14,7 @@ export interface SyncPlannerResult {
   readonly decided: readonly { readonly reviewId: string; readonly verb: DecisionVerb }[];
 }
 
-const maxOpenReviews = 2_000;
+const MAX_OPEN_REVIEWS = 2_000;
 
 /**
  * The `syncPlanner` timer (ARCHITECTURE.md §3.5): Planner has no change notifications on v1.0, so open
@@ -24,7 +24,7 @@ const maxOpenReviews = 2_000;
 export async function syncPlanner(deps: SyncPlannerDeps): Promise<SyncPlannerResult> {
   const open = await deps.reviews.list({
     statuses: ['pending', 'rereview'],
-    limit: maxOpenReviews,
+    limit: MAX_OPEN_REVIEWS,
   });
   const byPlan = new Map<string, Review[]>();
   for (const { review } of open) {

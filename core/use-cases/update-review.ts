@@ -3,9 +3,9 @@ import type { Review } from '../model/review.js';
 import type { Clock } from '../ports/clock.js';
 import type { ReviewStore, StoredReview } from '../ports/review-store.js';
 
-const maxAttempts = 12;
+const MAX_ATTEMPTS = 12;
 /** The longest pause between attempts; the first is up to 20 ms, then doubling. */
-const maxPauseMs = 400;
+const MAX_PAUSE_MS = 400;
 
 /**
  * Writers of one review in this process, in line: the Functions host runs up to 16 messages at once in
@@ -63,9 +63,9 @@ async function readModifyWrite(
     try {
       return await reviews.save(next, stored.version);
     } catch (e: unknown) {
-      if (!(e instanceof ConflictError) || attempt >= maxAttempts) throw e;
+      if (!(e instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw e;
       if (contention !== undefined) {
-        const ceiling = Math.min(maxPauseMs, 10 * 2 ** attempt);
+        const ceiling = Math.min(MAX_PAUSE_MS, 10 * 2 ** attempt);
         await contention.clock.sleep(Math.round((contention.random ?? Math.random)() * ceiling));
       }
     }

@@ -48,7 +48,7 @@ export const defaultWebhookPolicy: WebhookPolicy = {
   maxConsecutiveFailures: 5,
 };
 
-const maxBackoffMs = 60 * 60_000;
+const MAX_BACKOFF_MS = 60 * 60_000;
 
 export interface SubscribeDeps {
   readonly subscriptions: SubscriptionStore;
@@ -196,7 +196,7 @@ export interface WebhookDeps {
 }
 
 /** How long an announced decision may take to appear in the store before it is taken as never saved. */
-export const decisionSaveWindowMs = 60_000;
+export const DECISION_SAVE_WINDOW_MS = 60_000;
 
 /** Whether the decision an announcement names is the one stored at its place in the history. */
 async function isDecisionSaved(
@@ -215,7 +215,7 @@ async function isDecisionSaved(
   const age = deps.clock.now().getTime() - Date.parse(message.occurredAt);
   // Announced a moment ago: the save may still be on its way. Throwing leaves the message on the
   // queue to come back after its visibility timeout.
-  if (age < decisionSaveWindowMs) {
+  if (age < DECISION_SAVE_WINDOW_MS) {
     throw new ConflictError(`decision ${decision.number} of ${message.reviewId} is not saved yet`);
   }
   deps.logger.info('decision announcement dropped: the decision was never saved', {
@@ -269,7 +269,7 @@ export async function fanOutSaved(deps: WebhookDeps, message: WebhookFanout): Pr
 }
 
 const backoffMs = (policy: WebhookPolicy, attempt: number): number =>
-  Math.min(maxBackoffMs, policy.retryBaseMs * 2 ** (attempt - 1));
+  Math.min(MAX_BACKOFF_MS, policy.retryBaseMs * 2 ** (attempt - 1));
 
 export type AttemptOutcome = 'delivered' | 'failed' | 'refused' | 'gone' | 'skipped';
 

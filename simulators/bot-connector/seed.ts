@@ -47,7 +47,7 @@ export interface BotConnectorSeed {
   readonly conversations: readonly SeedConversation[];
 }
 
-const domain = 'contoso.onmicrosoft.com';
+const DOMAIN = 'contoso.onmicrosoft.com';
 
 function user(
   givenName: string,
@@ -62,7 +62,7 @@ function user(
     surname,
     aadObjectId,
     mri: `29:1${mriTail}`,
-    userPrincipalName: `${alias}@${domain}`,
+    userPrincipalName: `${alias}@${DOMAIN}`,
     personalConversationId: `a:1${mriTail}Pc${alias}`,
   };
 }

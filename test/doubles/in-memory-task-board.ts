@@ -59,8 +59,8 @@ interface StoredBucket {
 const emptyDetails: TaskDetails = { description: '', checklist: [], references: [] };
 
 /** Planner's published per-task limits (reference/microsoft-365.md "Limits and throttling"). */
-const plannerChecklistLimit = 20;
-const plannerReferenceLimit = 10;
+const PLANNER_CHECKLIST_LIMIT = 20;
+const PLANNER_REFERENCE_LIMIT = 10;
 
 /**
  * TaskBoard kept in memory (Planner in production), for unit tests of core use cases. Plans are
@@ -87,7 +87,7 @@ export class InMemoryTaskBoard implements TaskBoard {
   private readonly plans = new Set<string>();
   private readonly buckets: StoredBucket[] = [];
   private readonly stored = new Map<string, StoredTask>();
-  private checklistLimit = plannerChecklistLimit;
+  private checklistLimit = PLANNER_CHECKLIST_LIMIT;
   private sequence = 0;
   private readonly tenant: string;
 
@@ -264,8 +264,8 @@ export class InMemoryTaskBoard implements TaskBoard {
         .slice(0, this.checklistLimit)
         .map((item) => ({ ...item, isChecked: item.isChecked || ticked.has(item.id) }));
       const dropped = details.checklist.slice(this.checklistLimit).map((item) => item.title);
-      const references = details.references.slice(0, plannerReferenceLimit);
-      dropped.push(...details.references.slice(plannerReferenceLimit).map((r) => r.url));
+      const references = details.references.slice(0, PLANNER_REFERENCE_LIMIT);
+      dropped.push(...details.references.slice(PLANNER_REFERENCE_LIMIT).map((r) => r.url));
       task.details = structuredClone({ ...details, checklist: kept, references });
       return dropped.length === 0 ? { kind: 'written' } : { kind: 'degraded', dropped };
     });

@@ -15,7 +15,7 @@ import { ContractClient, operationsById, schemaErrors } from '../support/swagger
 // each answer checked against the schema the Swagger declares, and the webhook triggers driven by a
 // real review: signed deliveries to a loopback receiver, retries, a dead subscriber disabled.
 
-const apiKey = 'contract-test-key-0123456789';
+const API_KEY = 'contract-test-key-0123456789';
 
 type Delivery = ReceivedDelivery;
 
@@ -51,14 +51,14 @@ describe('Power Automate connector against the live API', () => {
         SIM_ASSETS: '80',
         SIM_SEED: '11',
         LIGHTDESK_DATA_DIR: dataDir,
-        API_KEY: apiKey,
+        API_KEY: API_KEY,
         ROUTING_RULES_FILE: rulesFile,
         WEBHOOK_RETRY_BASE_SECONDS: '0',
         WEBHOOK_MAX_FAILURES: '3',
       },
       { inMemoryStorage: true, runTriggers: false, logger },
     );
-    api = new ContractClient(host.url, apiKey);
+    api = new ContractClient(host.url, API_KEY);
     await host.poll(); // baseline
     const [gallery] = await galleriesUnder(host, 'Athletics');
     if (gallery === undefined) throw new TypeError('no Athletics gallery in the demo library');
@@ -118,7 +118,7 @@ describe('Power Automate connector against the live API', () => {
     const post = (body: unknown) =>
       fetch(`${host.url}/api/v1/subscriptions`, {
         method: 'POST',
-        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
     const created = await post({
@@ -143,7 +143,7 @@ describe('Power Automate connector against the live API', () => {
     expect(await missing.json()).toMatchObject({ error: { message: /event: required/ } });
     const conflicting = await fetch(`${host.url}/api/v1/subscriptions/review-opened`, {
       method: 'POST',
-      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ event: 'review.decided', callbackUrl: `${receiver.url}/ok/any` }),
     });
     expect(conflicting.status).toBe(400);
@@ -202,7 +202,7 @@ describe('Power Automate connector against the live API', () => {
     expect(read.problems).toEqual([]);
     expect(read.body).toMatchObject({ status: 'disabled', consecutiveFailures: 3 });
     // The failures were answers, not crashes: nothing is left on the webhooks queue or its poison.
-    const queues = await fetch(`${host.url}/api/v1/queues`, { headers: { 'x-api-key': apiKey } });
+    const queues = await fetch(`${host.url}/api/v1/queues`, { headers: { 'x-api-key': API_KEY } });
     expect(await queues.json()).toMatchObject({
       webhooks: { queue: 'webhooks', depth: { active: 0, poison: 0 }, poison: [] },
     });
@@ -299,12 +299,12 @@ describe('Power Automate connector against the live API', () => {
   it('unsubscribes with DELETE on the Location: 204, then no more deliveries', async () => {
     const created = await fetch(`${host.url}/api/v1/subscriptions/review-opened`, {
       method: 'POST',
-      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ callbackUrl: `${receiver.url}/ok/later` }),
     });
     // Power Automate DELETEs the Location exactly as it was given.
     const location = created.headers.get('location') ?? '';
-    const deleted = await fetch(location, { method: 'DELETE', headers: { 'x-api-key': apiKey } });
+    const deleted = await fetch(location, { method: 'DELETE', headers: { 'x-api-key': API_KEY } });
     expect(deleted.status).toBe(204);
     const id = location.split('/').pop() ?? '';
     const gone = await api.call('deleteSubscription', { path: { id } });

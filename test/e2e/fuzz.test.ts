@@ -12,8 +12,8 @@ import { startTestHost, type TestHost } from '../support/test-host.js';
 // status code (no reset), none with a 5xx, and the product must be healthy afterwards. The run is
 // seeded, so a failure names a request that can be sent again.
 
-const apiKey = 'fuzz-test-key-0123456789abc';
-const seed = 20261203;
+const API_KEY = 'fuzz-test-key-0123456789abc';
+const SEED = 20261203;
 
 const ids = [
   'a%2Fb',
@@ -104,7 +104,7 @@ function fill(route: string, pick: () => number): string {
 }
 
 function cases(definitions: readonly HttpFunctionDefinition[]): RawRequest[] {
-  const seeded = new SeededRandom(seed);
+  const seeded = new SeededRandom(SEED);
   const pick = () => seeded.next();
   const choose = <T>(list: readonly T[]): T => list[Math.floor(pick() * list.length)] as T;
   const paths = [...definitions.map((d) => `/api/${d.route}`), ...extraPaths];
@@ -118,7 +118,7 @@ function cases(definitions: readonly HttpFunctionDefinition[]): RawRequest[] {
     const path = fill(template, pick);
     const type = choose(contentTypes);
     const headers: Record<string, string> = {
-      ...(pick() < 0.8 ? { 'x-api-key': apiKey } : pick() < 0.5 ? { 'x-api-key': 'wrong' } : {}),
+      ...(pick() < 0.8 ? { 'x-api-key': API_KEY } : pick() < 0.5 ? { 'x-api-key': 'wrong' } : {}),
       ...(type === '' ? {} : { 'content-type': type }),
       ...(pick() < 0.1
         ? { authorization: `Bearer ${choose(['x.y.z', 'eyJhbGciOiJub25lIn0..', ''])}` }
@@ -145,7 +145,7 @@ describe('fuzz: every route answers every request with a status code', () => {
   let host: LocalHost;
 
   beforeAll(async () => {
-    running = await startTestHost({ API_KEY: apiKey, SIM_SEED: '13' });
+    running = await startTestHost({ API_KEY: API_KEY, SIM_SEED: '13' });
     host = running.host;
   });
 

@@ -8,9 +8,9 @@ import { startTestHost, type TestHost } from '../support/test-host.js';
 // The console and the development sign-in belong to the person at this machine: a DNS-rebound page,
 // another site's page, a tunnel, or anyone without the API key must not get the key or a token.
 
-const apiKey = 'console-test-key-0123456789';
-const tabClientId = '2b1f7c1e-9d7a-4d7e-8f3c-5a6b7c8d9e0f';
-const adeleUpn = 'AdeleV@contoso.onmicrosoft.com';
+const API_KEY = 'console-test-key-0123456789';
+const TAB_CLIENT_ID = '2b1f7c1e-9d7a-4d7e-8f3c-5a6b7c8d9e0f';
+const ADELE_UPN = 'AdeleV@contoso.onmicrosoft.com';
 
 const consoleRoutes = [
   { method: 'GET', path: '/' },
@@ -28,7 +28,7 @@ const signIn = (url: string, path: string, headers: Record<string, string> = {})
     method: 'POST',
     path,
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ user: adeleUpn }),
+    body: JSON.stringify({ user: ADELE_UPN }),
   });
 
 const errorOf = (body: string) => (JSON.parse(body) as { error: { message: string } }).error;
@@ -39,7 +39,7 @@ describe('the local console with API_KEY set and no Entra app', () => {
   let port: string;
 
   beforeAll(async () => {
-    running = await startTestHost({ API_KEY: apiKey });
+    running = await startTestHost({ API_KEY: API_KEY });
     host = running.host;
     port = new URL(host.url).port;
   });
@@ -49,14 +49,14 @@ describe('the local console with API_KEY set and no Entra app', () => {
   it('never hands the API key to the page', async () => {
     const settings = await rawRequest(host.url, { path: '/console/settings.json' });
     expect(settings.status).toBe(200);
-    expect(settings.body).not.toContain(apiKey);
+    expect(settings.body).not.toContain(API_KEY);
     expect(JSON.parse(settings.body)).toEqual({
       simulatorUrl: host.simulatorUrl,
       graphUrl: host.graphUrl,
       teamsUrl: host.teamsUrl,
     });
     const script = await rawRequest(host.url, { path: '/console/console.js' });
-    expect(script.body).not.toContain(apiKey);
+    expect(script.body).not.toContain(API_KEY);
     expect(script.body).not.toContain('x-api-key');
   });
 
@@ -95,7 +95,7 @@ describe('the local console with API_KEY set and no Entra app', () => {
       });
       expect(answer.status).toBe(403);
       expect(errorOf(answer.body).message).toMatch(/only on this machine/);
-      expect(answer.body).not.toContain(apiKey);
+      expect(answer.body).not.toContain(API_KEY);
     },
   );
 
@@ -129,7 +129,7 @@ describe('the local console with API_KEY set and no Entra app', () => {
 
     const withoutKey = await signIn(host.url, '/api/v1/tab/dev-token');
     expect(withoutKey.status).toBe(401);
-    const withKey = await signIn(host.url, '/api/v1/tab/dev-token', { 'x-api-key': apiKey });
+    const withKey = await signIn(host.url, '/api/v1/tab/dev-token', { 'x-api-key': API_KEY });
     expect(withKey.status).toBe(200);
   });
 });
@@ -142,7 +142,7 @@ describe('the local console with an Entra app configured', () => {
   const running: TestHost[] = [];
 
   beforeAll(async () => {
-    const entra = { API_KEY: apiKey, TAB_SSO_CLIENT_ID: tabClientId };
+    const entra = { API_KEY: API_KEY, TAB_SSO_CLIENT_ID: TAB_CLIENT_ID };
     // The first names no tenant (a multi-tenant app), the second its own.
     const first = await startTestHost(entra);
     running.push(first);
@@ -173,7 +173,7 @@ describe('the local console with an Entra app configured', () => {
     expect(errorOf(page.body).message).toMatch(/LIGHTDESK_CONSOLE=on/);
     const token = await signIn(off.url, '/console/api/v1/tab/dev-token');
     expect(token.status).toBe(404);
-    const direct = await signIn(off.url, '/api/v1/tab/dev-token', { 'x-api-key': apiKey });
+    const direct = await signIn(off.url, '/api/v1/tab/dev-token', { 'x-api-key': API_KEY });
     expect(direct.status).toBe(404);
   });
 

@@ -8,7 +8,7 @@ import { type LocalHost, startLocalHost } from '../../composition/local-host.js'
 import { RecordingLogger } from '../doubles/recording-logger.js';
 import { settle } from '../support/demo-driver.js';
 
-const apiKey = 'local-test-key-0123456789';
+const API_KEY = 'local-test-key-0123456789';
 
 describe('local host (npm start)', () => {
   let host: LocalHost;
@@ -18,7 +18,7 @@ describe('local host (npm start)', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lightdesk-host-'));
     host = await startLocalHost(
-      { PORT: '0', SIM_ASSETS: '60', SIM_SEED: '3', LIGHTDESK_DATA_DIR: dataDir, API_KEY: apiKey },
+      { PORT: '0', SIM_ASSETS: '60', SIM_SEED: '3', LIGHTDESK_DATA_DIR: dataDir, API_KEY: API_KEY },
       { inMemoryStorage: true, runTriggers: false, logger },
     );
   });
@@ -31,7 +31,7 @@ describe('local host (npm start)', () => {
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${host.url}/api/${path}`, {
       ...init,
-      headers: { 'x-api-key': apiKey, ...(init.headers as Record<string, string> | undefined) },
+      headers: { 'x-api-key': API_KEY, ...(init.headers as Record<string, string> | undefined) },
     });
 
   it('answers health with storage and PhotoShelter up', async () => {
@@ -122,6 +122,6 @@ describe('local host (npm start)', () => {
   it('never writes the PhotoShelter password or token to the log', () => {
     const text = logger.text();
     expect(text).not.toMatch(/password"\s*:\s*"[^[]/i);
-    expect(text).not.toContain(apiKey);
+    expect(text).not.toContain(API_KEY);
   });
 });

@@ -7,8 +7,8 @@ import { startTestHost, type TestHost } from '../support/test-host.js';
 // The poison queue as people meet it: a message that can never succeed lands there at once with its
 // reason, health counts it, and once the cause is fixed it is put back with one call.
 
-const apiKey = 'poison-test-key-0123456789';
-const key = { 'x-api-key': apiKey };
+const API_KEY = 'poison-test-key-0123456789';
+const key = { 'x-api-key': API_KEY };
 
 interface Queues {
   depth: { active: number; poison: number };
@@ -20,7 +20,7 @@ describe('poison queue: reasons, health and replay', () => {
   let host: LocalHost;
 
   beforeAll(async () => {
-    running = await startTestHost({ API_KEY: apiKey, SIM_SEED: '17' });
+    running = await startTestHost({ API_KEY: API_KEY, SIM_SEED: '17' });
     host = running.host;
   });
 

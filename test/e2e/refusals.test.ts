@@ -7,8 +7,8 @@ import { startTestHost, type TestHost } from '../support/test-host.js';
 // Every malformed request gets a clean, specific refusal: a status code and a message, never a
 // reset connection or a 5xx.
 
-const apiKey = 'refusals-test-key-0123456789';
-const key = { 'x-api-key': apiKey };
+const API_KEY = 'refusals-test-key-0123456789';
+const key = { 'x-api-key': API_KEY };
 const json = { 'content-type': 'application/json' };
 
 const messageOf = (body: string) =>
@@ -19,7 +19,7 @@ describe('clean refusals on the local host', () => {
   let host: LocalHost;
 
   beforeAll(async () => {
-    running = await startTestHost({ API_KEY: apiKey, SIM_SEED: '9' });
+    running = await startTestHost({ API_KEY: API_KEY, SIM_SEED: '9' });
     host = running.host;
   });
 

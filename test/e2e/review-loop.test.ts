@@ -16,8 +16,8 @@ import {
 // The whole review loop over loopback: PhotoShelter, Planner and Teams simulators, Azurite, the local
 // host serving the same function definitions as Azure, and the bot behind /api/messages.
 
-const adele = 'fd1c0001-f855-4ced-a457-a855155daca6'; // reviewer of the Athletics rule
-const megan = 'd474143d-8716-44b6-83c8-8d48b5737dc3'; // not a reviewer of the Athletics rule
+const ADELE = 'fd1c0001-f855-4ced-a457-a855155daca6'; // reviewer of the Athletics rule
+const MEGAN = 'd474143d-8716-44b6-83c8-8d48b5737dc3'; // not a reviewer of the Athletics rule
 
 interface PlannerTask {
   id: string;
@@ -189,7 +189,7 @@ describe('review loop end to end (npm start on loopback)', () => {
     const card = cards.at(-1);
     expect(card?.versions).toBeGreaterThan(1); // the second upload updated the card for everyone
 
-    const answer = await press(adele, card?.id ?? '', 'approve', {
+    const answer = await press(ADELE, card?.id ?? '', 'approve', {
       reviewId: review?.id,
       cardVersion: review?.cardVersion,
     });
@@ -240,7 +240,7 @@ describe('review loop end to end (npm start on loopback)', () => {
     const [review] = await reviewsOf(gallery.id);
     const card = (await channelCards()).at(-1);
 
-    const answer = await press(megan, card?.id ?? '', 'approve', {
+    const answer = await press(MEGAN, card?.id ?? '', 'approve', {
       reviewId: review?.id,
       cardVersion: review?.cardVersion,
     });
@@ -260,20 +260,20 @@ describe('review loop end to end (npm start on loopback)', () => {
     const decide = (body: unknown, id = review?.id ?? '') =>
       postJson(`${host.url}/api/v1/reviews/${encodeURIComponent(id)}/decisions`, body);
 
-    const badVerb = await decide({ reviewerId: adele, verb: 'maybe' });
+    const badVerb = await decide({ reviewerId: ADELE, verb: 'maybe' });
     expect(badVerb.status).toBe(400);
     expect(JSON.stringify(await badVerb.json())).toContain('verb');
-    const noComment = await decide({ reviewerId: adele, verb: 'rereview' });
+    const noComment = await decide({ reviewerId: ADELE, verb: 'rereview' });
     expect(noComment.status).toBe(400);
     expect(JSON.stringify(await noComment.json())).toContain('comment');
-    expect((await decide({ reviewerId: megan, verb: 'approve' })).status).toBe(403);
+    expect((await decide({ reviewerId: MEGAN, verb: 'approve' })).status).toBe(403);
     expect(
-      (await decide({ reviewerId: adele, verb: 'approve' }, 'G0000nothinghere~1')).status,
+      (await decide({ reviewerId: ADELE, verb: 'approve' }, 'G0000nothinghere~1')).status,
     ).toBe(404);
     const [unchanged] = await reviewsOf(gallery.id);
     expect(unchanged?.status).toBe('pending');
 
-    const rereview = await decide({ reviewerId: adele, verb: 'rereview', comment: 'Crop tighter' });
+    const rereview = await decide({ reviewerId: ADELE, verb: 'rereview', comment: 'Crop tighter' });
     expect(rereview.status).toBe(201);
     await settle();
     const [after] = await reviewsOf(gallery.id);

@@ -16,8 +16,8 @@ import { EntraOpenIdServer } from '../support/entra-openid-server.js';
 // initialize, getContext (dark theme) and authentication.getAuthToken with an Entra-signed SSO token.
 // Both origins are https in the browser; Playwright routes them to the host page and the local host.
 
-const clientId = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
-const tabOrigin = 'https://lightdesk.test';
+const CLIENT_ID = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
+const TAB_ORIGIN = 'https://lightdesk.test';
 const adele = { oid: 'fd1c0001-f855-4ced-a457-a855155daca6', name: 'Adele Vance' };
 
 const hostPage = (tabUrl: string, token: string) => `<!doctype html><html><body>
@@ -58,8 +58,8 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')(
           SIM_ASSETS: '60',
           SIM_SEED: '7',
           LIGHTDESK_DATA_DIR: dataDir,
-          PUBLIC_BASE_URL: tabOrigin,
-          TAB_SSO_CLIENT_ID: clientId,
+          PUBLIC_BASE_URL: TAB_ORIGIN,
+          TAB_SSO_CLIENT_ID: CLIENT_ID,
           TAB_SSO_TENANT_ID: entra.tenantId,
           ENTRA_OPENID_METADATA_URL: entra.metadataUrl,
         },
@@ -76,18 +76,18 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')(
       await context.route('https://res.cdn.office.net/**', (route) => route.abort());
       // Two Teams "hosts": one hands out a token for Lightdesk, the other one for some other app.
       const tokens = {
-        lightdesk: await entra.token(clientId, { oid: adele.oid, name: adele.name }),
+        lightdesk: await entra.token(CLIENT_ID, { oid: adele.oid, name: adele.name }),
         other: await entra.token('5b0c2f9e-0000-4000-8000-00000000a11e', { oid: adele.oid }),
       };
       await context.route('https://teams.microsoft.com/**', (route) => {
         const which = route.request().url().endsWith('/other') ? 'other' : 'lightdesk';
         return route.fulfill({
           contentType: 'text/html',
-          body: hostPage(`${tabOrigin}/api/tab/?inTeams=1`, tokens[which]),
+          body: hostPage(`${TAB_ORIGIN}/api/tab/?inTeams=1`, tokens[which]),
         });
       });
-      await context.route(`${tabOrigin}/**`, async (route) => {
-        const url = route.request().url().replace(tabOrigin, host.url);
+      await context.route(`${TAB_ORIGIN}/**`, async (route) => {
+        const url = route.request().url().replace(TAB_ORIGIN, host.url);
         route.fulfill({ response: await route.fetch({ url }) }).catch(() => undefined);
       });
       page = await context.newPage();

@@ -14,8 +14,8 @@ import { galleriesUnder, settle, upload } from '../support/demo-driver.js';
 // The review-queue tab in headless Debian Chromium against the local host: development sign-in (the
 // tab outside Teams), the queue, its filters, a followed gallery link and a screenshot.
 
-const adele = 'fd1c0001-f855-4ced-a457-a855155daca6'; // reviewer of the Athletics rule
-const adeleUpn = 'AdeleV@contoso.onmicrosoft.com';
+const ADELE = 'fd1c0001-f855-4ced-a457-a855155daca6'; // reviewer of the Athletics rule
+const ADELE_UPN = 'AdeleV@contoso.onmicrosoft.com';
 
 // CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip.
 const runs = hasChromium() || process.env.CI === 'true';
@@ -46,7 +46,7 @@ describe.skipIf(!runs)('review queue tab in Chromium', () => {
     const decided = await fetch(`${host.url}/api/v1/reviews/${second?.id ?? ''}/decisions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ reviewerId: adele, verb: 'approve' }),
+      body: JSON.stringify({ reviewerId: ADELE, verb: 'approve' }),
     });
     expect(decided.status).toBe(201);
     await settle(host);
@@ -67,8 +67,8 @@ describe.skipIf(!runs)('review queue tab in Chromium', () => {
     const offered = await page
       .locator('#signin-users option')
       .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
-    expect(offered).toContain(adeleUpn);
-    await page.fill('#signin-user', adeleUpn);
+    expect(offered).toContain(ADELE_UPN);
+    await page.fill('#signin-user', ADELE_UPN);
     await page.click('#signin button[type=submit]');
 
     await expect.poll(() => page.locator('#who').textContent()).toContain('Adele Vance');

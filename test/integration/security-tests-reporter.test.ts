@@ -11,7 +11,7 @@ import { isSecurityTestFile } from '../support/security-tests.js';
 const unitSecurityTests = readdirSync('test/unit', { recursive: true, encoding: 'utf8' })
   .map((file) => `test/unit/${file.replaceAll('\\', '/')}`)
   .filter((file) => file.endsWith('.test.ts') && isSecurityTestFile(file));
-const warningTests = 'test/unit/connectors/entra/tab-tenant-warning.test.ts';
+const WARNING_TESTS = 'test/unit/connectors/entra/tab-tenant-warning.test.ts';
 
 async function vitestRun(
   args: string[],
@@ -38,7 +38,7 @@ async function vitestRun(
 
 describe('security tests in CI', () => {
   it('fail the run when a security test is filtered out or skipped, naming each', async () => {
-    const run = await vitestRun([warningTests, '-t', 'no test has this name'], 'true');
+    const run = await vitestRun([WARNING_TESTS, '-t', 'no test has this name'], 'true');
     expect(run.code).toBe(1);
     expect(run.output).toContain('Security tests must run in full in CI');
     expect(run.output).toContain(
@@ -55,7 +55,7 @@ describe('security tests in CI', () => {
   });
 
   it('leave a local run of one file alone', async () => {
-    const run = await vitestRun([warningTests, '-t', 'no test has this name'], undefined);
+    const run = await vitestRun([WARNING_TESTS, '-t', 'no test has this name'], undefined);
     expect(run.output).not.toContain('Security tests must run in full');
     expect(run.code).toBe(0);
   });

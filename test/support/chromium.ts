@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
 /** Debian's Chromium (apt-get install chromium): playwright-core never downloads a browser here. */
-export const chromiumPath = '/usr/bin/chromium';
+export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-export const hasChromium = (): boolean => existsSync(chromiumPath);
+export const hasChromium = (): boolean => existsSync(CHROMIUM_PATH);
 
 /**
  * Headless Chromium with the flags this network needs: without the background-networking ones it
@@ -20,7 +20,7 @@ export async function launchChromium(): Promise<{
 }> {
   const profile = await mkdtemp(join(tmpdir(), 'lightdesk-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
+    executablePath: CHROMIUM_PATH,
     headless: true,
     viewport: { width: 1100, height: 800 },
     args: [

@@ -16,7 +16,7 @@ export const t0 = new Date('2026-11-23T12:00:00.000Z');
 export const at = (minutes: number): string =>
   new Date(t0.getTime() + minutes * 60_000).toISOString();
 
-export const aGalleryId = 'G0000autumn2026x';
+export const A_GALLERY_ID = 'G0000autumn2026x';
 
 /** The n-th asset (from 1): a valid PhotoShelter image id and a stored thumbnail link. */
 export function anAsset(n: number, overrides: Partial<ReviewAsset> = {}): ReviewAsset {
@@ -80,7 +80,7 @@ export const mriOf = (reviewer: Reviewer): string => `29:1mri-${reviewer.id}`;
 
 /** A pending review of three images with one reviewer, due a day after it opened. */
 export function aReview(overrides: Partial<Review> = {}): Review {
-  const galleryId = overrides.galleryId ?? aGalleryId;
+  const galleryId = overrides.galleryId ?? A_GALLERY_ID;
   return reviewSchema.parse({
     id: `${galleryId}~mih2l8g0`,
     galleryId,

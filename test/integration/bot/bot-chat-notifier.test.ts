@@ -11,7 +11,7 @@ import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
 import {
   type BotServer,
-  conversationKey,
+  CONVERSATION_KEY,
   LabelledReviewCards,
   MemoryConversationStore,
   startBotServer,
@@ -71,8 +71,8 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
   });
 
   it('posts a card and updates it; the transcript keeps both versions', async () => {
-    const { activityId } = await notifier.postCard(conversationKey, card('v1'), 'Review: Spring');
-    await notifier.updateCard(conversationKey, activityId, card('v2'));
+    const { activityId } = await notifier.postCard(CONVERSATION_KEY, card('v1'), 'Review: Spring');
+    await notifier.updateCard(CONVERSATION_KEY, activityId, card('v2'));
     const posted = sim.conversation(channel)?.activities.find((a) => a.id === activityId);
     expect(posted?.direction).toBe('fromBot');
     expect(posted?.versions.map((v) => v.kind)).toEqual(['created', 'updated']);
@@ -93,19 +93,19 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
   it('names the Teams ids of the given people in the roster, and reads the roster once every ten minutes', async () => {
     const absent = '00000000-0000-4000-8000-000000000000';
     expect(
-      await notifier.memberIds(conversationKey, [alex.aadObjectId, absent, adele.aadObjectId]),
+      await notifier.memberIds(CONVERSATION_KEY, [alex.aadObjectId, absent, adele.aadObjectId]),
     ).toEqual([alex.mri, adele.mri]);
-    expect(await notifier.memberIds(conversationKey, [megan.aadObjectId])).toEqual([megan.mri]);
+    expect(await notifier.memberIds(CONVERSATION_KEY, [megan.aadObjectId])).toEqual([megan.mri]);
     const rosterCalls = () =>
       Object.entries(sim.calls().byEndpoint)
         .filter(([endpoint]) => endpoint.includes('members'))
         .reduce((sum, [, n]) => sum + n, 0);
     expect(rosterCalls()).toBe(1);
     clock.advance(9 * 60_000);
-    await notifier.memberIds(conversationKey, [megan.aadObjectId]);
+    await notifier.memberIds(CONVERSATION_KEY, [megan.aadObjectId]);
     expect(rosterCalls()).toBe(1);
     clock.advance(60_001);
-    await notifier.memberIds(conversationKey, [megan.aadObjectId]);
+    await notifier.memberIds(CONVERSATION_KEY, [megan.aadObjectId]);
     expect(rosterCalls()).toBe(2);
   });
 
@@ -116,17 +116,17 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
     'turns a 403 (%s) into AuthError and marks the conversation',
     async (mode, status) => {
       sim.setMode(channel, mode);
-      const posting = notifier.postCard(conversationKey, card('v1'), 'Review');
+      const posting = notifier.postCard(CONVERSATION_KEY, card('v1'), 'Review');
       await expect(posting).rejects.toBeInstanceOf(AuthError);
       await expect(posting).rejects.toMatchObject({
-        details: { conversation: conversationKey, status: 403 },
+        details: { conversation: CONVERSATION_KEY, status: 403 },
       });
-      expect(conversations.records.get(conversationKey)?.status).toBe(status);
+      expect(conversations.records.get(CONVERSATION_KEY)?.status).toBe(status);
 
       // Back in the roster (or unblocked): the next post goes through and the mark is lifted.
       sim.setMode(channel, 'ok');
-      await notifier.postCard(conversationKey, card('v1'), 'Review');
-      expect(conversations.records.get(conversationKey)?.status).toBe('active');
+      await notifier.postCard(CONVERSATION_KEY, card('v1'), 'Review');
+      expect(conversations.records.get(CONVERSATION_KEY)?.status).toBe('active');
     },
   );
 
@@ -134,7 +134,7 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
     await expect(notifier.postCard('channel:Sales/Nope', card('x'), 'x')).rejects.toBeInstanceOf(
       NotFoundError,
     );
-    await expect(notifier.updateCard(conversationKey, '999', card('x'))).rejects.toBeInstanceOf(
+    await expect(notifier.updateCard(CONVERSATION_KEY, '999', card('x'))).rejects.toBeInstanceOf(
       NotFoundError,
     );
   });
@@ -150,7 +150,7 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
     'sends a new card once when %s, and leaves the retry to the caller',
     async (_what, fault, cardsApplied) => {
       sim.addFault({ path: '/v3/conversations', method: 'POST', ...fault, times: 4 });
-      await expect(notifier.postCard(conversationKey, card('once'), 'x')).rejects.toThrow();
+      await expect(notifier.postCard(CONVERSATION_KEY, card('once'), 'x')).rejects.toThrow();
       expect(sim.calls().byEndpoint).toEqual({
         'POST /v3/conversations/:conversationId/activities/:activityId': 1,
       });
@@ -162,10 +162,10 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
   );
 
   it('still retries an update (PUT is idempotent) when its answer is lost', async () => {
-    const { activityId } = await notifier.postCard(conversationKey, card('v1'), 'Review');
+    const { activityId } = await notifier.postCard(CONVERSATION_KEY, card('v1'), 'Review');
     sim.resetCalls();
     sim.addFault({ path: '/v3/conversations', method: 'PUT', lostResponse: true });
-    await notifier.updateCard(conversationKey, activityId, card('v2'));
+    await notifier.updateCard(CONVERSATION_KEY, activityId, card('v2'));
     expect(sim.calls().byEndpoint).toEqual({
       'PUT /v3/conversations/:conversationId/activities/:activityId': 2,
     });
@@ -173,7 +173,7 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
 
   it('passes a 429 on a new card as RateLimitedError at once: Teams did nothing, the queue waits', async () => {
     sim.addFault({ path: '/v3/conversations', status: 429, retryAfterSeconds: 2, times: 4 });
-    const posting = notifier.postCard(conversationKey, card('x'), 'x');
+    const posting = notifier.postCard(CONVERSATION_KEY, card('x'), 'x');
     await expect(posting).rejects.toBeInstanceOf(RateLimitedError);
     await expect(posting).rejects.toMatchObject({ retryAfterMs: 2000 });
     expect(sim.calls().byEndpoint).toEqual({
@@ -182,12 +182,12 @@ describe('BotChatNotifier against the Bot Connector simulator', () => {
   });
 
   it('passes a 429 on an update as RateLimitedError once the connector client gave up retrying', async () => {
-    const { activityId } = await notifier.postCard(conversationKey, card('v1'), 'Review');
+    const { activityId } = await notifier.postCard(CONVERSATION_KEY, card('v1'), 'Review');
     sim.resetCalls();
 
     // botbuilder's connector client retries a 429 itself, three times, after Retry-After.
     sim.addFault({ path: '/v3/conversations', status: 429, retryAfterSeconds: 0, times: 4 });
-    const updating = notifier.updateCard(conversationKey, activityId, card('v2'));
+    const updating = notifier.updateCard(CONVERSATION_KEY, activityId, card('v2'));
     await expect(updating).rejects.toBeInstanceOf(RateLimitedError);
     expect(sim.calls().byEndpoint).toMatchObject({
       'PUT /v3/conversations/:conversationId/activities/:activityId': 4,

@@ -24,9 +24,9 @@ import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 // outbound calls authorised with a token MSAL fetched from the simulator over TLS (MSAL refuses
 // http authorities), all configured through the bot's environment keys as in production.
 
-const botAppId = '8a0e4f5c-2d5b-4a53-9f0f-1c7b7e0e2a11';
-const tenantId = '4c9a7e2d-6f1b-4e8a-b3d5-0a2f6c8e1b37';
-const botAppPassword = 'jwt-test-secret';
+const BOT_APP_ID = '8a0e4f5c-2d5b-4a53-9f0f-1c7b7e0e2a11';
+const TENANT_ID = '4c9a7e2d-6f1b-4e8a-b3d5-0a2f6c8e1b37';
+const BOT_APP_PASSWORD = 'jwt-test-secret';
 
 const dir = mkdtempSync(join(tmpdir(), 'lightdesk-bot-tls-'));
 // Made in-process (no openssl CLI), so these tests run everywhere and never skip.
@@ -34,9 +34,9 @@ const tls = await selfSignedCertificate();
 
 describe('bot authentication with an app id', () => {
   const sim = new FakeBotConnectorServer({
-    botAppId,
-    tenantId,
-    botAppPassword,
+    botAppId: BOT_APP_ID,
+    tenantId: TENANT_ID,
+    botAppPassword: BOT_APP_PASSWORD,
     requireBotToken: true,
     https: tls,
   });
@@ -52,9 +52,9 @@ describe('bot authentication with an app id', () => {
     logger = new RecordingLogger();
     const created = createBot({
       botConfig: loadBotConfig({
-        MicrosoftAppId: botAppId,
-        MicrosoftAppPassword: botAppPassword,
-        MicrosoftAppTenantId: tenantId,
+        MicrosoftAppId: BOT_APP_ID,
+        MicrosoftAppPassword: BOT_APP_PASSWORD,
+        MicrosoftAppTenantId: TENANT_ID,
         BOT_OPENID_METADATA_URL: sim.openIdMetadataUrl,
         BOT_LOGIN_URL: sim.authorityUrl,
         BOT_TRUSTED_CA_FILE: caFile,
@@ -95,7 +95,7 @@ describe('bot authentication with an app id', () => {
       'POST /v3/conversations/:conversationId/activities/:activityId': 1,
     });
     // Nothing secret reached the log.
-    expect(logger.text()).not.toContain(botAppPassword);
+    expect(logger.text()).not.toContain(BOT_APP_PASSWORD);
   });
 
   // botbuilder answers the last two with 500 (jsonwebtoken's error is not its AuthenticationError);
@@ -115,7 +115,7 @@ describe('bot authentication with an app id', () => {
         text: 'help',
         conversation: { id: ctx.conversation.id, conversationType: 'personal' },
         from: { id: adele.mri, name: adele.name, aadObjectId: adele.aadObjectId },
-        channelData: { tenant: { id: tenantId } },
+        channelData: { tenant: { id: TENANT_ID } },
       },
       options,
     );

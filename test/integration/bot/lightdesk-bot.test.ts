@@ -12,7 +12,7 @@ import { RecordingLogger } from '../../doubles/recording-logger.js';
 import {
   aReview,
   type BotServer,
-  conversationKey,
+  CONVERSATION_KEY,
   LabelledReviewCards,
   MemoryConversationStore,
   startBotServer,
@@ -107,7 +107,7 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
     await sim.installBot(channel, adele.aadObjectId);
     const review = aReview(overrides);
     const { activityId } = await created.notifier.postCard(
-      conversationKey,
+      CONVERSATION_KEY,
       cards.shared(review, {
         taskUrl: undefined,
         thumbnails: [],

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { AdaptiveReviewCards, movedNote } from '../../../adaptiveCards/adaptive-review-cards.js';
+import { AdaptiveReviewCards, MOVED_NOTE } from '../../../adaptiveCards/adaptive-review-cards.js';
 import { loadBotConfig } from '../../../composition/bot-config.js';
 import { createBot, type CreatedBot } from '../../../composition/create-bot.js';
 import { UpstreamError } from '../../../core/errors.js';
 import type { Review } from '../../../core/model/review.js';
-import { effectLeaseMs } from '../../../core/use-cases/run-once.js';
+import { EFFECT_LEASE_MS } from '../../../core/use-cases/run-once.js';
 import { syncCard } from '../../../core/use-cases/sync-card.js';
 import { updateReview } from '../../../core/use-cases/update-review.js';
 import { FakeBotConnectorServer } from '../../../simulators/bot-connector/fake-bot-connector-server.js';
@@ -20,7 +20,7 @@ import { RecordingLogger } from '../../doubles/recording-logger.js';
 import {
   aReview,
   type BotServer,
-  conversationKey,
+  CONVERSATION_KEY,
   MemoryConversationStore,
   startBotServer,
 } from './support.js';
@@ -211,7 +211,7 @@ describe('one actionable card per review', () => {
     // Teams made the card, but its id never came back.
     await expect(syncTheCard(review.id)).rejects.toBeInstanceOf(UpstreamError);
     expect(cardsIn(review.id)).toHaveLength(1);
-    expect((await stored(review.id)).teams).toEqual({ conversation: conversationKey });
+    expect((await stored(review.id)).teams).toEqual({ conversation: CONVERSATION_KEY });
 
     // The next delivery posts again, as a new instance, and records it with the card's id.
     await syncTheCard(review.id);
@@ -220,7 +220,7 @@ describe('one actionable card per review', () => {
     expect(instanceOf(lost?.content)).toBe(`${review.id}#1`);
     expect(instanceOf(posted?.content)).toBe(`${review.id}#2`);
     expect((await stored(review.id)).teams).toEqual({
-      conversation: conversationKey,
+      conversation: CONVERSATION_KEY,
       activityId: posted?.activityId,
       cardInstance: `${review.id}#2`,
     });
@@ -228,18 +228,18 @@ describe('one actionable card per review', () => {
     // A press on the lost card decides nothing: the presser reads that the review moved, and so
     // does everyone else, as the lost card is replaced by the read-only one.
     const onLost = await press(lost ?? expect.fail('no lost card'), adele.aadObjectId, 'approve');
-    expect(JSON.stringify(onLost)).toContain(movedNote);
+    expect(JSON.stringify(onLost)).toContain(MOVED_NOTE);
     expect(decisionVerbs(onLost)).toEqual([]);
     expect((await stored(review.id)).decisions).toEqual([]);
     const replaced = cardAt(lost?.activityId);
     expect(replaced?.versions).toBe(2);
-    expect(JSON.stringify(replaced?.content)).toContain(movedNote);
+    expect(JSON.stringify(replaced?.content)).toContain(MOVED_NOTE);
     expect(executes(replaced?.content)).toEqual([]);
     expect(await actionable(review.id)).toEqual([posted?.activityId]);
 
     // The card the review records takes the decision.
     const onPosted = await press(posted ?? expect.fail('no card'), adele.aadObjectId, 'approve');
-    expect(JSON.stringify(onPosted)).not.toContain(movedNote);
+    expect(JSON.stringify(onPosted)).not.toContain(MOVED_NOTE);
     expect((await stored(review.id)).status).toBe('approved');
   });
 
@@ -249,12 +249,12 @@ describe('one actionable card per review', () => {
     // anything, so the ledger entry stays pending until its lease runs out.
     const claim = await ledger.begin(`teams.card:${review.id}`, {
       now: clock.now(),
-      leaseMs: effectLeaseMs,
+      leaseMs: EFFECT_LEASE_MS,
     });
     expect(claim).toEqual({ kind: 'claimed', attempt: 1 });
     const context = { taskUrl: undefined, thumbnails: [], refreshUserIds: [], now: clock.now() };
     const crashed = await created.notifier.postCard(
-      conversationKey,
+      CONVERSATION_KEY,
       cards.shared(
         { ...review, teams: { ...review.teams, cardInstance: `${review.id}#1` } },
         context,
@@ -262,7 +262,7 @@ describe('one actionable card per review', () => {
       'Review Spring shoot',
     );
 
-    clock.advance(effectLeaseMs + 1);
+    clock.advance(EFFECT_LEASE_MS + 1);
     await syncTheCard(review.id);
 
     const [first, second, ...more] = cardsIn(review.id);
@@ -274,24 +274,24 @@ describe('one actionable card per review', () => {
     // The refresh on the crashed card above replaced it for everyone, once.
     const replaced = cardAt(crashed.activityId);
     expect(replaced?.versions).toBe(2);
-    expect(JSON.stringify(replaced?.content)).toContain(movedNote);
+    expect(JSON.stringify(replaced?.content)).toContain(MOVED_NOTE);
 
     const onCrashed = await press(
       first ?? expect.fail('no crashed card'),
       adele.aadObjectId,
       'archive',
     );
-    expect(JSON.stringify(onCrashed)).toContain(movedNote);
+    expect(JSON.stringify(onCrashed)).toContain(MOVED_NOTE);
     expect((await stored(review.id)).decisions).toEqual([]);
   });
 
   it('treats a card from before instances as current until a newer instance is posted', async () => {
     const review = await anOpenReview();
     // A post made before card instances existed, whose poster died: its buttons carry none.
-    await ledger.begin(`teams.card:${review.id}`, { now: clock.now(), leaseMs: effectLeaseMs });
+    await ledger.begin(`teams.card:${review.id}`, { now: clock.now(), leaseMs: EFFECT_LEASE_MS });
     const context = { taskUrl: undefined, thumbnails: [], refreshUserIds: [], now: clock.now() };
     const legacy = await created.notifier.postCard(
-      conversationKey,
+      CONVERSATION_KEY,
       cards.shared(review, context),
       'Review Spring shoot',
     );
@@ -299,7 +299,7 @@ describe('one actionable card per review', () => {
     expect(instanceOf(old?.content)).toBeUndefined();
     expect(await actionable(review.id)).toEqual([legacy.activityId]);
 
-    clock.advance(effectLeaseMs + 1);
+    clock.advance(EFFECT_LEASE_MS + 1);
     await syncTheCard(review.id);
 
     const [, current] = cardsIn(review.id);
@@ -318,7 +318,7 @@ describe('one actionable card per review', () => {
     };
     expect((await sim.sendToBot(undefined, submit)).status).toBe(200);
     expect((await stored(review.id)).decisions).toEqual([]);
-    expect(JSON.stringify(cardAt(legacy.activityId)?.content)).toContain(movedNote);
+    expect(JSON.stringify(cardAt(legacy.activityId)?.content)).toContain(MOVED_NOTE);
     expect(await actionable(review.id)).toEqual([current?.activityId]);
   });
 
@@ -338,7 +338,7 @@ describe('one actionable card per review', () => {
 
     const answer = await press(lost ?? expect.fail('no card'), alex.aadObjectId, 'approve');
 
-    expect(JSON.stringify(answer)).toContain(movedNote);
+    expect(JSON.stringify(answer)).toContain(MOVED_NOTE);
     expect((await stored(review.id)).decisions).toEqual([]);
   });
 
@@ -364,7 +364,7 @@ describe('one actionable card per review', () => {
       verb: 'approve',
       data: { ...(executes(refreshed).find((a) => a.verb === 'approve')?.data as Json) },
     });
-    expect(JSON.stringify(answer.body)).not.toContain(movedNote);
+    expect(JSON.stringify(answer.body)).not.toContain(MOVED_NOTE);
     expect((await stored(review.id)).status).toBe('approved');
   });
 });

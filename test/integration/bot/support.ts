@@ -85,7 +85,7 @@ export class LabelledReviewCards implements ReviewCards {
   }
 }
 
-export const conversationKey = 'channel:Marketing/Photo reviews';
+export const CONVERSATION_KEY = 'channel:Marketing/Photo reviews';
 
 /** A pending review of the "Spring shoot" gallery for two reviewers, posted to the review channel. */
 export function aReview(overrides: Partial<Review> = {}): Review {
@@ -127,7 +127,7 @@ export function aReview(overrides: Partial<Review> = {}): Review {
     round: 1,
     cardVersion: 1,
     planner: { planId: 'plan-1' },
-    teams: { conversation: conversationKey },
+    teams: { conversation: CONVERSATION_KEY },
     dueAt: '2026-11-26T08:00:00.000Z',
     openedAt: at,
     updatedAt: at,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseActionData, submitDataSchema } from '../../../adaptiveCards/action-data.js';
 import { allVerbs, isDecisionVerb, verbs } from '../../../adaptiveCards/verbs.js';
 
-const reviewId = 'G0000autumn2026x~mih2l8g0';
+const REVIEW_ID = 'G0000autumn2026x~mih2l8g0';
 
 const problemsOf = (verb: unknown, data: unknown): readonly string[] => {
   const result = parseActionData(verb, data);
@@ -13,47 +13,57 @@ const problemsOf = (verb: unknown, data: unknown): readonly string[] => {
 describe('parseActionData', () => {
   it('takes the verb from an Action.Execute and the comment Teams merged into data', () => {
     expect(
-      parseActionData(verbs.rereview, { reviewId, cardVersion: 3, comment: 'Crop tighter' }),
+      parseActionData(verbs.rereview, {
+        reviewId: REVIEW_ID,
+        cardVersion: 3,
+        comment: 'Crop tighter',
+      }),
     ).toEqual({
       ok: true,
-      value: { verb: 'rereview', reviewId, cardVersion: 3, comment: 'Crop tighter' },
+      value: { verb: 'rereview', reviewId: REVIEW_ID, cardVersion: 3, comment: 'Crop tighter' },
     });
   });
 
   it('takes the verb from data when an Action.Submit fallback sent it', () => {
-    const data = submitDataSchema.parse({ verb: 'approve', reviewId, cardVersion: 3 });
+    const data = submitDataSchema.parse({ verb: 'approve', reviewId: REVIEW_ID, cardVersion: 3 });
     expect(parseActionData(undefined, data)).toEqual({
       ok: true,
-      value: { verb: 'approve', reviewId, cardVersion: 3 },
+      value: { verb: 'approve', reviewId: REVIEW_ID, cardVersion: 3 },
     });
   });
 
   it('lets a refresh leave out the card version', () => {
-    expect(parseActionData(verbs.refresh, { reviewId })).toEqual({
+    expect(parseActionData(verbs.refresh, { reviewId: REVIEW_ID })).toEqual({
       ok: true,
-      value: { verb: 'refresh', reviewId },
+      value: { verb: 'refresh', reviewId: REVIEW_ID },
     });
   });
 
   it('takes the card instance a press or refresh came from, and leaves it out on older cards', () => {
-    const cardInstance = `${reviewId}#2`;
-    expect(parseActionData('approve', { reviewId, cardVersion: 3, cardInstance })).toEqual({
+    const cardInstance = `${REVIEW_ID}#2`;
+    expect(
+      parseActionData('approve', { reviewId: REVIEW_ID, cardVersion: 3, cardInstance }),
+    ).toEqual({
       ok: true,
-      value: { verb: 'approve', reviewId, cardVersion: 3, cardInstance },
+      value: { verb: 'approve', reviewId: REVIEW_ID, cardVersion: 3, cardInstance },
     });
-    expect(parseActionData(undefined, { verb: 'refresh', reviewId, cardInstance })).toEqual({
+    expect(
+      parseActionData(undefined, { verb: 'refresh', reviewId: REVIEW_ID, cardInstance }),
+    ).toEqual({
       ok: true,
-      value: { verb: 'refresh', reviewId, cardInstance },
+      value: { verb: 'refresh', reviewId: REVIEW_ID, cardInstance },
     });
-    expect(problemsOf('archive', { reviewId, cardVersion: 3, cardInstance: 2 })).toEqual([
-      expect.stringMatching(/^cardInstance: /),
-    ]);
+    expect(problemsOf('archive', { reviewId: REVIEW_ID, cardVersion: 3, cardInstance: 2 })).toEqual(
+      [expect.stringMatching(/^cardInstance: /)],
+    );
   });
 
   it('ignores keys it does not know', () => {
-    expect(parseActionData('archive', { reviewId, cardVersion: 1, msteams: {} })).toEqual({
+    expect(
+      parseActionData('archive', { reviewId: REVIEW_ID, cardVersion: 1, msteams: {} }),
+    ).toEqual({
       ok: true,
-      value: { verb: 'archive', reviewId, cardVersion: 1 },
+      value: { verb: 'archive', reviewId: REVIEW_ID, cardVersion: 1 },
     });
   });
 
@@ -64,19 +74,21 @@ describe('parseActionData', () => {
   });
 
   it('names a card version that is not a whole number', () => {
-    expect(problemsOf('approve', { reviewId, cardVersion: 'x' })).toEqual([
+    expect(problemsOf('approve', { reviewId: REVIEW_ID, cardVersion: 'x' })).toEqual([
       expect.stringMatching(/^cardVersion: /),
     ]);
-    expect(problemsOf('approve', { reviewId, cardVersion: 1.5 })).toEqual([
+    expect(problemsOf('approve', { reviewId: REVIEW_ID, cardVersion: 1.5 })).toEqual([
       expect.stringMatching(/^cardVersion: /),
     ]);
-    expect(problemsOf('approve', { reviewId })).toEqual([expect.stringMatching(/^cardVersion: /)]);
+    expect(problemsOf('approve', { reviewId: REVIEW_ID })).toEqual([
+      expect.stringMatching(/^cardVersion: /),
+    ]);
   });
 
   it('names a comment longer than a decision keeps', () => {
-    expect(problemsOf('rereview', { reviewId, cardVersion: 1, comment: 'x'.repeat(5000) })).toEqual(
-      [expect.stringMatching(/^comment: /)],
-    );
+    expect(
+      problemsOf('rereview', { reviewId: REVIEW_ID, cardVersion: 1, comment: 'x'.repeat(5000) }),
+    ).toEqual([expect.stringMatching(/^comment: /)]);
   });
 
   it('never echoes the value it refused', () => {
@@ -86,15 +98,15 @@ describe('parseActionData', () => {
   });
 
   it('names the verb when it is missing, unknown, or the two places disagree', () => {
-    expect(problemsOf(undefined, { reviewId, cardVersion: 1 })).toEqual([
+    expect(problemsOf(undefined, { reviewId: REVIEW_ID, cardVersion: 1 })).toEqual([
       expect.stringMatching(/^verb: /),
     ]);
-    expect(problemsOf('publish', { reviewId, cardVersion: 1 })).toEqual([
+    expect(problemsOf('publish', { reviewId: REVIEW_ID, cardVersion: 1 })).toEqual([
       expect.stringMatching(/^verb: /),
     ]);
-    expect(problemsOf('approve', { verb: 'archive', reviewId, cardVersion: 1 })).toEqual([
-      expect.stringMatching(/^verb: /),
-    ]);
+    expect(problemsOf('approve', { verb: 'archive', reviewId: REVIEW_ID, cardVersion: 1 })).toEqual(
+      [expect.stringMatching(/^verb: /)],
+    );
   });
 
   it('reports every problem at once', () => {
@@ -107,7 +119,7 @@ describe('parseActionData', () => {
   });
 
   it('refuses data that is not an object', () => {
-    for (const data of [undefined, null, 'approve', [reviewId]]) {
+    for (const data of [undefined, null, 'approve', [REVIEW_ID]]) {
       expect(problemsOf('approve', data)).toEqual(['data: expected an object']);
     }
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { cardSizeBytes, teamsMessageLimitBytes } from '../../../adaptiveCards/card-size.js';
+import { cardSizeBytes, TEAMS_MESSAGE_LIMIT_BYTES } from '../../../adaptiveCards/card-size.js';
 import { buildDecidedCard } from '../../../adaptiveCards/decided-card.js';
 import { buildErrorCard } from '../../../adaptiveCards/error-card.js';
 import { buildPendingCard, buildStatusCard } from '../../../adaptiveCards/message-card.js';
@@ -65,7 +65,7 @@ describe('card size', () => {
       maxThumbnails: 500,
       refreshUserIds: review.reviewers.map(mriOf),
     });
-    expect(cardSizeBytes(card)).toBeLessThan(teamsMessageLimitBytes);
+    expect(cardSizeBytes(card)).toBeLessThan(TEAMS_MESSAGE_LIMIT_BYTES);
     expect(findAll(card, 'Image').length).toBeGreaterThan(0);
     // Shortened texts never end in half an emoji (JSON.stringify would escape a lone surrogate).
     expect(JSON.stringify(card)).not.toMatch(/\\ud[89ab]/i);
@@ -85,7 +85,7 @@ describe('card size', () => {
       maxThumbnails: 12,
       refreshUserIds: Array.from({ length: 100 }, (_, i) => `29:${i}${long(250, 'a')}`),
     });
-    expect(cardSizeBytes(card)).toBeLessThan(teamsMessageLimitBytes);
+    expect(cardSizeBytes(card)).toBeLessThan(TEAMS_MESSAGE_LIMIT_BYTES);
     expectRendererAccepts(card);
   });
 
@@ -99,7 +99,7 @@ describe('card size', () => {
       buildStatusCard(undefined, long(5000)),
       buildErrorCard(long(5000), long(50_000), { reviewId: review.id, cardVersion: 1 }),
     ]) {
-      expect(cardSizeBytes(card)).toBeLessThan(teamsMessageLimitBytes);
+      expect(cardSizeBytes(card)).toBeLessThan(TEAMS_MESSAGE_LIMIT_BYTES);
       expectRendererAccepts(card);
     }
   });

@@ -8,7 +8,7 @@ import { expectGolden, expectRendererAccepts, executeVerbs, findAll } from './ca
 const texts = (card: AdaptiveCard): string[] =>
   findAll(card, 'TextBlock').map((t) => String(t.text));
 
-const taskUrl = 'https://tasks.office.com/contoso.example/Home/Task/task-00000000000000000000001';
+const TASK_URL = 'https://tasks.office.com/contoso.example/Home/Task/task-00000000000000000000001';
 const ada = aReviewer(1);
 const ben = aReviewer(2);
 
@@ -27,7 +27,7 @@ describe('buildDecidedCard', () => {
     });
     const card = buildDecidedCard({
       review,
-      taskUrl,
+      taskUrl: TASK_URL,
       thumbnails: review.assets.map((a) => ({
         assetId: a.assetId,
         url: a.thumbnailUrl ?? '',
@@ -57,7 +57,7 @@ describe('buildDecidedCard', () => {
       decisions: [aDecision(ben, 'archive', { minutes: 90, comment: 'Duplicate of last week.' })],
       closedAt: at(90),
     });
-    const card = buildDecidedCard({ review, taskUrl });
+    const card = buildDecidedCard({ review, taskUrl: TASK_URL });
 
     expectGolden('decided-archived', card);
     expectRendererAccepts(card);

@@ -21,15 +21,15 @@ import { expectRendererAccepts, findAll } from './card-checks.js';
 // caller). Teams reads TextBlock and Fact text as Markdown and `<at>` as a mention, so every card
 // must show such text as typed: no emphasis, list, link or mention made of it.
 
-const evil = 'https://evil.example/login';
-const galleryName = `**Big** [sale](${evil}) <at>Megan Bowen</at>`;
-const reviewerName = `_Ada_ [admin](${evil})`;
-const comment = `- [click here](${evil})\n1. **urgent** <at>Megan Bowen</at>`;
-const fileName = `[IMG](${evil})_*.jpg`;
+const EVIL = 'https://evil.example/login';
+const galleryName = `**Big** [sale](${EVIL}) <at>Megan Bowen</at>`;
+const reviewerName = `_Ada_ [admin](${EVIL})`;
+const comment = `- [click here](${EVIL})\n1. **urgent** <at>Megan Bowen</at>`;
+const fileName = `[IMG](${EVIL})_*.jpg`;
 
-const shownGallery =
+const SHOWN_GALLERY =
   '\\*\\*Big\\*\\* \\[sale\\]\\(https://evil.example/login\\) ‹at›Megan Bowen‹/at›';
-const shownReviewer = '\\_Ada\\_ \\[admin\\]\\(https://evil.example/login\\)';
+const SHOWN_REVIEWER = '\\_Ada\\_ \\[admin\\]\\(https://evil.example/login\\)';
 
 const ada = aReviewer(1, { name: reviewerName });
 const ben = aReviewer(2);
@@ -89,8 +89,8 @@ describe('text people wrote, on every card', () => {
 
     expectNothingActive(card);
     const rendered = renderedTexts(card);
-    expect(rendered[0]).toBe(shownGallery);
-    expect(rendered).toContain(shownReviewer);
+    expect(rendered[0]).toBe(SHOWN_GALLERY);
+    expect(rendered).toContain(SHOWN_REVIEWER);
     expect(rendered).toContain(
       '“\\- \\[click here\\]\\(https://evil.example/login\\) 1. \\*\\*urgent\\*\\* ‹at›Megan Bowen‹/at›”',
     );
@@ -128,7 +128,7 @@ describe('text people wrote, on every card', () => {
 
     expectNothingActive(card);
     const rendered = renderedTexts(card);
-    expect(rendered[0]).toBe(shownGallery);
+    expect(rendered[0]).toBe(SHOWN_GALLERY);
     expect(rendered).toContainEqual(expect.stringMatching(/^Archived by \\_Ada\\_ \\\[admin/));
     expect(rendered).toContain(
       '“\\- \\[click here\\]\\(https://evil.example/login\\)\n1\\. \\*\\*urgent\\*\\* ‹at›Megan Bowen‹/at›”',
@@ -154,13 +154,13 @@ describe('text people wrote, on every card', () => {
     const review = reviewOf();
     const pending = buildPendingCard([review], now);
     expectNothingActive(pending);
-    expect(renderedTexts(pending)).toContain(shownGallery);
+    expect(renderedTexts(pending)).toContain(SHOWN_GALLERY);
 
     const status = buildStatusCard(review, 'Big');
     expectNothingActive(status);
-    expect(renderedTexts(status)).toContain(`${shownReviewer}, Ben Okafor`);
+    expect(renderedTexts(status)).toContain(`${SHOWN_REVIEWER}, Ben Okafor`);
 
-    const notFound = buildStatusCard(undefined, `[x](${evil}) <at>Megan Bowen</at>`);
+    const notFound = buildStatusCard(undefined, `[x](${EVIL}) <at>Megan Bowen</at>`);
     expectNothingActive(notFound);
     expect(renderedTexts(notFound)).toContain(
       'I found no review for a gallery called or numbered "\\[x\\]\\(https://evil.example/login\\) ‹at›Megan Bowen‹/at›".',
@@ -168,7 +168,7 @@ describe('text people wrote, on every card', () => {
   });
 
   it('shows whatever an error card is given as plain text', () => {
-    const card = buildErrorCard('**Oops** <at>Megan Bowen</at>', `Try [again](${evil}).`);
+    const card = buildErrorCard('**Oops** <at>Megan Bowen</at>', `Try [again](${EVIL}).`);
     expectNothingActive(card);
     expect(renderedTexts(card)).toEqual([
       '\\*\\*Oops\\*\\* ‹at›Megan Bowen‹/at›',

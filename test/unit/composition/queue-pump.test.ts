@@ -11,7 +11,7 @@ import { InMemoryEffectLedger } from '../../doubles/in-memory-effect-ledger.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
 
-const visibilityTimeoutMs = 30_000;
+const VISIBILITY_TIMEOUT_MS = 30_000;
 
 function setup() {
   const clock = new FixedClock();
@@ -31,7 +31,7 @@ function setup() {
     maxDequeueCount: 3,
     batchSize: 8,
     newBatchThreshold: 4,
-    visibilityTimeoutMs,
+    visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS,
     idleDelayMs: 10,
   });
   return { clock, queue, audit, pump, logger };
@@ -65,7 +65,7 @@ describe('QueuePump', () => {
 
     for (let delivery = 1; delivery <= 3; delivery += 1) {
       expect(await pump.drainOnce()).toBe(1);
-      clock.advance(visibilityTimeoutMs);
+      clock.advance(VISIBILITY_TIMEOUT_MS);
     }
 
     expect(await queue.depth()).toEqual({ active: 0, poison: 1 });

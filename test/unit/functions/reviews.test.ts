@@ -8,7 +8,7 @@ import { parseQueueMessage } from '../../../core/model/queue-message.js';
 import { processEvent } from '../../../core/use-cases/process-event.js';
 import { getReview, listReviews, recordDecision } from '../../../functions/reviews.js';
 import { findAll } from '../adaptiveCards/card-checks.js';
-import { aReviewLoop, ada, ben, channel, pam } from '../core/use-cases/review-loop.js';
+import { aReviewLoop, ada, ben, CHANNEL, pam } from '../core/use-cases/review-loop.js';
 
 // POST /api/v1/reviews/{id}/decisions through its exported handler, on the review loop's in-memory
 // systems with the real card builders: what the channel card, the Planner task, the audit trail and
@@ -17,13 +17,13 @@ import { aReviewLoop, ada, ben, channel, pam } from '../core/use-cases/review-lo
 // @azure/functions is CommonJS: Node's ESM loader exposes only its default export.
 const { HttpRequest, InvocationContext } = azureFunctions;
 
-const apiKey = 'reviews-test-key-0123456789';
+const API_KEY = 'reviews-test-key-0123456789';
 
 async function aWorld() {
   const loop = aReviewLoop();
   const deps = { ...loop.deps, cards: new AdaptiveReviewCards() };
   // recordDecision and getReview use these; nothing else of Services is reached.
-  const used = { ...deps, config: { apiKey } } satisfies Pick<
+  const used = { ...deps, config: { apiKey: API_KEY } } satisfies Pick<
     Services,
     'reviews' | 'queue' | 'clock' | 'logger' | 'directory'
   > & { config: Pick<Services['config'], 'apiKey'> };
@@ -53,7 +53,7 @@ async function aWorld() {
     const request = new HttpRequest({
       method: definition.methods[0] ?? 'GET',
       url: `http://127.0.0.1/api/v1/reviews/${encodeURIComponent(id)}`,
-      headers: { 'x-api-key': apiKey, 'content-type': 'application/json', ...options.headers },
+      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json', ...options.headers },
       params: { id },
       ...(options.body === undefined ? {} : { body: { string: JSON.stringify(options.body) } }),
     });
@@ -70,7 +70,7 @@ async function aWorld() {
 
   /** The channel card as people see it now: the text of its TextBlocks. */
   const channelCard = (): string[] => {
-    const [post] = loop.chat.posts(channel);
+    const [post] = loop.chat.posts(CHANNEL);
     return findAll(post?.card, 'TextBlock').map((t) => String(t.text));
   };
   const plannerDescription = () =>
@@ -226,7 +226,7 @@ describe('GET /api/v1/reviews', () => {
     const request = new HttpRequest({
       method: 'GET',
       url: `http://127.0.0.1/api/v1/reviews${query}`,
-      headers: { 'x-api-key': apiKey },
+      headers: { 'x-api-key': API_KEY },
     });
     const context = new InvocationContext({
       functionName: definition.name,

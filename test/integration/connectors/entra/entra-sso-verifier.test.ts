@@ -11,10 +11,10 @@ import { EntraOpenIdServer } from '../../../support/entra-openid-server.js';
 // Teams SSO tokens checked against a loopback Entra (OpenID metadata + JWKS with local keys): the tab
 // API accepts exactly the tokens Entra would issue for our app and tenant, and says why it refuses.
 
-const clientId = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
-const appIdUri = `api://lightdesk.example.com/${clientId}`;
-const stranger = 'f00dbabe-0000-4000-8000-000000000000';
-const mismatch = "The sign-in token's issuer does not match its tenant and version";
+const CLIENT_ID = '3f2b8c1e-7a4d-4e6f-9b0a-5c1d2e3f4a5b';
+const appIdUri = `api://lightdesk.example.com/${CLIENT_ID}`;
+const STRANGER = 'f00dbabe-0000-4000-8000-000000000000';
+const MISMATCH = "The sign-in token's issuer does not match its tenant and version";
 
 describe('EntraSsoVerifier', () => {
   const entra = new EntraOpenIdServer();
@@ -23,7 +23,7 @@ describe('EntraSsoVerifier', () => {
   beforeAll(async () => {
     await entra.start();
     verifier = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
       tenantId: entra.tenantId,
       openIdMetadataUrl: entra.metadataUrl,
@@ -41,7 +41,7 @@ describe('EntraSsoVerifier', () => {
   };
 
   it('accepts a v2.0 token for the app id and names the user from its claims', async () => {
-    const user = await verifier.verify(await entra.token(clientId));
+    const user = await verifier.verify(await entra.token(CLIENT_ID));
     expect(user).toEqual({
       id: 'a6f1c0de-0000-4000-8000-000000000001',
       name: 'Adele Vance',
@@ -60,14 +60,14 @@ describe('EntraSsoVerifier', () => {
   });
 
   it('refuses a token signed by a key Entra does not publish', async () => {
-    expect(await refusal(await entra.token(clientId, {}, { forged: true }))).toBe(
+    expect(await refusal(await entra.token(CLIENT_ID, {}, { forged: true }))).toBe(
       'The sign-in token signature does not verify',
     );
   });
 
   it('refuses an expired token', async () => {
     const expiresAt = Math.floor(Date.now() / 1000) - 3600;
-    expect(await refusal(await entra.token(clientId, {}, { expiresAt }))).toBe(
+    expect(await refusal(await entra.token(CLIENT_ID, {}, { expiresAt }))).toBe(
       'The sign-in token has expired',
     );
   });
@@ -79,8 +79,8 @@ describe('EntraSsoVerifier', () => {
   });
 
   it('refuses a v2.0 token from another tenant, whichever issuer it names', async () => {
-    for (const issuer of [`${entra.url}/${stranger}/v2.0`, entra.issuer]) {
-      const token = await entra.token(clientId, { tid: stranger }, { issuer });
+    for (const issuer of [`${entra.url}/${STRANGER}/v2.0`, entra.issuer]) {
+      const token = await entra.token(CLIENT_ID, { tid: STRANGER }, { issuer });
       expect(await refusal(token)).toBe('The sign-in token was issued by another tenant');
     }
   });
@@ -88,8 +88,8 @@ describe('EntraSsoVerifier', () => {
   it('refuses a v1.0 token from another tenant (issue 13: it used to see every review)', async () => {
     const token = await entra.token(
       appIdUri,
-      { ver: '1.0', tid: stranger },
-      { issuer: `https://sts.windows.net/${stranger}/` },
+      { ver: '1.0', tid: STRANGER },
+      { issuer: `https://sts.windows.net/${STRANGER}/` },
     );
     expect(await refusal(token)).toBe('The sign-in token was issued by another tenant');
   });
@@ -97,32 +97,32 @@ describe('EntraSsoVerifier', () => {
   it('refuses an issuer of the other token version, and a token without a version', async () => {
     const v1WithV2Issuer = await entra.token(appIdUri, { ver: '1.0' });
     const v2WithV1Issuer = await entra.token(
-      clientId,
+      CLIENT_ID,
       {},
       { issuer: `https://sts.windows.net/${entra.tenantId}/` },
     );
-    expect(await refusal(v1WithV2Issuer)).toBe(mismatch);
-    expect(await refusal(v2WithV1Issuer)).toBe(mismatch);
-    expect(await refusal(await entra.token(clientId, { ver: undefined }))).toBe(
+    expect(await refusal(v1WithV2Issuer)).toBe(MISMATCH);
+    expect(await refusal(v2WithV1Issuer)).toBe(MISMATCH);
+    expect(await refusal(await entra.token(CLIENT_ID, { ver: undefined }))).toBe(
       'The sign-in token does not say its version (ver 1.0 or 2.0)',
     );
-    expect(await refusal(await entra.token(clientId, { ver: '3.0' }))).toBe(
+    expect(await refusal(await entra.token(CLIENT_ID, { ver: '3.0' }))).toBe(
       'The sign-in token does not say its version (ver 1.0 or 2.0)',
     );
   });
 
   it('takes the tenant by domain name, pinned to the id its metadata names', async () => {
     const byDomain = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
       tenantId: 'contoso.onmicrosoft.com',
       openIdMetadataUrl: entra.metadataUrl,
     });
-    expect((await byDomain.verify(await entra.token(clientId))).via).toBe('sso');
+    expect((await byDomain.verify(await entra.token(CLIENT_ID))).via).toBe('sso');
     const strangerV1 = await entra.token(
       appIdUri,
-      { ver: '1.0', tid: stranger },
-      { issuer: `https://sts.windows.net/${stranger}/` },
+      { ver: '1.0', tid: STRANGER },
+      { issuer: `https://sts.windows.net/${STRANGER}/` },
     );
     expect(await refusal(strangerV1, byDomain)).toBe(
       'The sign-in token was issued by another tenant',
@@ -131,12 +131,12 @@ describe('EntraSsoVerifier', () => {
 
   it('reports metadata of another tenant than the configured one as a set-up fault', async () => {
     const misdirected = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
-      tenantId: stranger,
+      tenantId: STRANGER,
       openIdMetadataUrl: entra.metadataUrl,
     });
-    const error = await misdirected.verify(await entra.token(clientId)).catch((e: unknown) => e);
+    const error = await misdirected.verify(await entra.token(CLIENT_ID)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as UpstreamError).message).toBe(
       'entra: OpenID metadata is for another tenant than the configured one',
@@ -145,22 +145,22 @@ describe('EntraSsoVerifier', () => {
 
   it('compares the tenant id whatever its letter case in the settings', async () => {
     const upper = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
       tenantId: entra.tenantId.toUpperCase(),
       openIdMetadataUrl: entra.metadataUrl,
     });
-    expect((await upper.verify(await entra.token(clientId))).via).toBe('sso');
+    expect((await upper.verify(await entra.token(CLIENT_ID))).via).toBe('sso');
   });
 
   it('refuses a token without the access_as_user scope (e.g. an app-only token)', async () => {
-    expect(await refusal(await entra.token(clientId, { scp: undefined, roles: ['x'] }))).toBe(
+    expect(await refusal(await entra.token(CLIENT_ID, { scp: undefined, roles: ['x'] }))).toBe(
       'The sign-in token does not carry the access_as_user scope',
     );
   });
 
   it('refuses an unsigned token and garbage', async () => {
-    const [header, payload] = (await entra.token(clientId)).split('.');
+    const [header, payload] = (await entra.token(CLIENT_ID)).split('.');
     const none = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
     expect(await refusal(`${none}.${payload ?? ''}.`)).toMatch(/refused algorithm|not a valid/);
     expect(await refusal(`${header ?? ''}.${payload ?? ''}`)).toBe(
@@ -172,23 +172,25 @@ describe('EntraSsoVerifier', () => {
   it('fetches the metadata once for many tokens', async () => {
     const before = entra.metadataRequests;
     const fresh = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
       tenantId: entra.tenantId,
       openIdMetadataUrl: entra.metadataUrl,
     });
-    for (let i = 0; i < 3; i += 1) await fresh.verify(await entra.token(clientId));
+    for (let i = 0; i < 3; i += 1) await fresh.verify(await entra.token(CLIENT_ID));
     expect(entra.metadataRequests - before).toBe(1);
   });
 
   it('reports an unreachable Entra as an upstream failure, not as a bad token', async () => {
     const offline = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
       tenantId: entra.tenantId,
       openIdMetadataUrl: `${entra.url}/nowhere/v2.0/.well-known/openid-configuration`,
     });
-    await expect(offline.verify(await entra.token(clientId))).rejects.toBeInstanceOf(UpstreamError);
+    await expect(offline.verify(await entra.token(CLIENT_ID))).rejects.toBeInstanceOf(
+      UpstreamError,
+    );
   });
 
   it('gives up on an Entra that never answers after its timeout, as an upstream failure', async () => {
@@ -197,14 +199,14 @@ describe('EntraSsoVerifier', () => {
     const { port } = hung.address() as AddressInfo;
     try {
       const waiting = new EntraSsoVerifier({
-        clientId,
+        clientId: CLIENT_ID,
         appIdUri,
         tenantId: entra.tenantId,
         openIdMetadataUrl: `http://127.0.0.1:${port}/v2.0/.well-known/openid-configuration`,
         timeoutMs: 200,
       });
       const started = Date.now();
-      await expect(waiting.verify(await entra.token(clientId))).rejects.toBeInstanceOf(
+      await expect(waiting.verify(await entra.token(CLIENT_ID))).rejects.toBeInstanceOf(
         UpstreamError,
       );
       expect(Date.now() - started).toBeLessThan(2_000);
@@ -224,7 +226,7 @@ describe('EntraSsoVerifier without a tenant (multi-tenant)', () => {
   beforeAll(async () => {
     await entra.start();
     anyTenant = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
       tenantId: undefined,
       openIdMetadataUrl: entra.organizationsMetadataUrl,
@@ -242,8 +244,8 @@ describe('EntraSsoVerifier without a tenant (multi-tenant)', () => {
   };
 
   it('accepts v1.0 and v2.0 tokens of any tenant whose issuer is that tenant', async () => {
-    for (const tid of [entra.tenantId, stranger]) {
-      const v2 = await entra.token(clientId, { tid }, { issuer: `${entra.url}/${tid}/v2.0` });
+    for (const tid of [entra.tenantId, STRANGER]) {
+      const v2 = await entra.token(CLIENT_ID, { tid }, { issuer: `${entra.url}/${tid}/v2.0` });
       const v1 = await entra.token(
         appIdUri,
         { ver: '1.0', tid },
@@ -256,29 +258,33 @@ describe('EntraSsoVerifier without a tenant (multi-tenant)', () => {
 
   it('refuses a token whose issuer is another tenant than its tid, or of the other version', async () => {
     const tokens = [
-      await entra.token(clientId, { tid: stranger }, { issuer: entra.issuer.replace('v2.0', 'x') }),
       await entra.token(
-        clientId,
-        { tid: stranger },
+        CLIENT_ID,
+        { tid: STRANGER },
+        { issuer: entra.issuer.replace('v2.0', 'x') },
+      ),
+      await entra.token(
+        CLIENT_ID,
+        { tid: STRANGER },
         { issuer: `${entra.url}/${entra.tenantId}/v2.0` },
       ),
       await entra.token(
         appIdUri,
-        { ver: '1.0', tid: stranger },
+        { ver: '1.0', tid: STRANGER },
         { issuer: `https://sts.windows.net/${entra.tenantId}/` },
       ),
       await entra.token(
         appIdUri,
-        { ver: '1.0', tid: stranger },
-        { issuer: `${entra.url}/${stranger}/v2.0` },
+        { ver: '1.0', tid: STRANGER },
+        { issuer: `${entra.url}/${STRANGER}/v2.0` },
       ),
       await entra.token(
-        clientId,
-        { tid: stranger },
-        { issuer: `https://sts.windows.net/${stranger}/` },
+        CLIENT_ID,
+        { tid: STRANGER },
+        { issuer: `https://sts.windows.net/${STRANGER}/` },
       ),
     ];
-    for (const token of tokens) expect(await refusal(token)).toBe(mismatch);
+    for (const token of tokens) expect(await refusal(token)).toBe(MISMATCH);
   });
 });
 
@@ -302,7 +308,7 @@ describe('TabIdentity', () => {
       /not one this host issued/,
     );
     const sso = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
       tenantId: entra.tenantId,
       openIdMetadataUrl: entra.metadataUrl,
@@ -315,12 +321,12 @@ describe('TabIdentity', () => {
 
   it('routes Entra tokens to the SSO check even when development tokens are on', async () => {
     const sso = new EntraSsoVerifier({
-      clientId,
+      clientId: CLIENT_ID,
       appIdUri,
       tenantId: entra.tenantId,
       openIdMetadataUrl: entra.metadataUrl,
     });
     const both = new TabIdentity(sso, new DevTokens());
-    expect((await both.verify(await entra.token(clientId))).via).toBe('sso');
+    expect((await both.verify(await entra.token(CLIENT_ID))).via).toBe('sso');
   });
 });

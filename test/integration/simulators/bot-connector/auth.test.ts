@@ -39,12 +39,12 @@ const bearer = (headers: IncomingHttpHeaders): string =>
   (headers.authorization ?? '').replace(/^Bearer /, '');
 
 const clock = manualClock();
-const botAppId = '6d1cd46e-b86b-48d3-bffd-fcd2ec296044';
-const tenantId = 'c601b413-7f60-466e-b851-06f02f9b53aa';
+const BOT_APP_ID = '6d1cd46e-b86b-48d3-bffd-fcd2ec296044';
+const TENANT_ID = 'c601b413-7f60-466e-b851-06f02f9b53aa';
 const server = new FakeBotConnectorServer({
   now: clock.now,
-  botAppId,
-  tenantId,
+  botAppId: BOT_APP_ID,
+  tenantId: TENANT_ID,
   botAppPassword: 'sim-secret',
   requireBotToken: true,
 });
@@ -95,7 +95,7 @@ describe('channel → bot: OpenID metadata and signed activities', () => {
     expect(header).toMatchObject({ alg: 'RS256', kid: keys.keys[0].kid });
     expect(claims).toMatchObject({
       iss: 'https://api.botframework.com',
-      aud: botAppId,
+      aud: BOT_APP_ID,
       serviceurl: url,
     });
     expect(received?.body.serviceUrl).toBe(claims.serviceurl);
@@ -104,7 +104,7 @@ describe('channel → bot: OpenID metadata and signed activities', () => {
     expect(claims.iat).toBe(clock.now().getTime() / 1000);
     expect(received?.body).toMatchObject({
       channelId: 'msteams',
-      recipient: { id: `28:${botAppId}` },
+      recipient: { id: `28:${BOT_APP_ID}` },
       id: answer.activityId,
     });
   });
@@ -130,7 +130,7 @@ describe('channel → bot: OpenID metadata and signed activities', () => {
       'wrongAudience',
       (t: string, keys: { keys: Json[] }) => {
         expect(verifiesWith(t, keys)).toBe(true);
-        expect(decode(t).claims.aud).not.toBe(botAppId);
+        expect(decode(t).claims.aud).not.toBe(BOT_APP_ID);
       },
     ],
   ] as const)('tamper %s yields a token the bot must refuse', async (tamper, check) => {
@@ -230,8 +230,8 @@ describe('channel → bot: OpenID metadata and signed activities', () => {
     await server.installBot(server.seed.users.megan.personalConversationId, undefined, bot.url);
     expect(bot.received[1]?.body).toMatchObject({
       type: 'conversationUpdate',
-      membersAdded: [{ id: `28:${botAppId}` }],
-      conversation: { conversationType: 'personal', tenantId },
+      membersAdded: [{ id: `28:${BOT_APP_ID}` }],
+      conversation: { conversationType: 'personal', tenantId: TENANT_ID },
       from: { aadObjectId: server.seed.users.megan.aadObjectId },
     });
     await server.sendMessage(server.seed.groupChat.id, server.seed.users.adele.mri, 'status?', {
@@ -242,7 +242,7 @@ describe('channel → bot: OpenID metadata and signed activities', () => {
     expect(message.entities[0]).toEqual({
       type: 'mention',
       text: '<at>Lightdesk</at>',
-      mentioned: { id: `28:${botAppId}`, name: 'Lightdesk' },
+      mentioned: { id: `28:${BOT_APP_ID}`, name: 'Lightdesk' },
     });
     expect(message.conversation).toMatchObject({ isGroup: true, conversationType: 'groupChat' });
   });
@@ -256,12 +256,12 @@ describe('bot → connector: token endpoint and bearer tokens', () => {
   });
   const goodForm = {
     grant_type: 'client_credentials',
-    client_id: botAppId,
+    client_id: BOT_APP_ID,
     client_secret: 'sim-secret',
     scope: 'https://api.botframework.com/.default',
   };
   const token = async (fields: Record<string, string> = goodForm): Promise<Response> =>
-    fetch(`${url}/${tenantId}/oauth2/v2.0/token`, form(fields));
+    fetch(`${url}/${TENANT_ID}/oauth2/v2.0/token`, form(fields));
 
   it('issues a client-credentials token for the Bot Framework audience', async () => {
     const response = await token();
@@ -269,14 +269,14 @@ describe('bot → connector: token endpoint and bearer tokens', () => {
     const body = await response.json();
     expect(shapeDifferences(body, fixture('client-credentials-token-response.json'))).toEqual([]);
     expect(body.token_type).toBe('Bearer');
-    const discovery = await call(url, 'GET', `/${tenantId}/v2.0/.well-known/openid-configuration`);
-    expect(discovery.body.token_endpoint).toBe(`${url}/${tenantId}/oauth2/v2.0/token`);
+    const discovery = await call(url, 'GET', `/${TENANT_ID}/v2.0/.well-known/openid-configuration`);
+    expect(discovery.body.token_endpoint).toBe(`${url}/${TENANT_ID}/oauth2/v2.0/token`);
     const jwks = await call(url, 'GET', new URL(discovery.body.jwks_uri).pathname);
     expect(verifiesWith(body.access_token, jwks.body)).toBe(true);
     expect(decode(body.access_token).claims).toMatchObject({
       aud: 'https://api.botframework.com',
-      appid: botAppId,
-      tid: tenantId,
+      appid: BOT_APP_ID,
+      tid: TENANT_ID,
     });
   });
 

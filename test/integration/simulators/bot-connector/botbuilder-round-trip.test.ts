@@ -23,9 +23,9 @@ import { selfSignedCertificate } from '../../../support/self-signed-certificate.
 // inbound JWTs validated against the simulator's OpenID metadata, outbound calls authorised with a
 // token MSAL fetched from the simulator's token endpoint over TLS (MSAL refuses http authorities).
 
-const botAppId = 'cffc1642-38ff-483f-b01b-99a6dda6de35';
-const tenantId = 'd474143d-8716-44b6-83c8-8d48b5737dc3';
-const botAppPassword = 'round-trip-secret';
+const BOT_APP_ID = 'cffc1642-38ff-483f-b01b-99a6dda6de35';
+const TENANT_ID = 'd474143d-8716-44b6-83c8-8d48b5737dc3';
+const BOT_APP_PASSWORD = 'round-trip-secret';
 
 // The MSAL copy botframework-connector itself resolves (2.x), so its ConfidentialClientApplication is
 // the one MsalServiceClientCredentialsFactory expects; the project's top-level @azure/msal-node is
@@ -81,9 +81,9 @@ const tls = await selfSignedCertificate();
 
 describe('botbuilder CloudAdapter against the simulator', () => {
   const sim = new FakeBotConnectorServer({
-    botAppId,
-    tenantId,
-    botAppPassword,
+    botAppId: BOT_APP_ID,
+    tenantId: TENANT_ID,
+    botAppPassword: BOT_APP_PASSWORD,
     requireBotToken: true,
     https: tls,
   });
@@ -96,8 +96,8 @@ describe('botbuilder CloudAdapter against the simulator', () => {
     await sim.start();
     const clientApplication = new msal.ConfidentialClientApplication({
       auth: {
-        clientId: botAppId,
-        clientSecret: botAppPassword,
+        clientId: BOT_APP_ID,
+        clientSecret: BOT_APP_PASSWORD,
         authority: sim.authorityUrl,
         // Without this MSAL asks login.microsoftonline.com for instance discovery first.
         knownAuthorities: [new URL(sim.authorityUrl).host],
@@ -106,9 +106,9 @@ describe('botbuilder CloudAdapter against the simulator', () => {
     }) as ClientApplication;
     const auth = new ConfigurationBotFrameworkAuthentication(
       {
-        MicrosoftAppId: botAppId,
+        MicrosoftAppId: BOT_APP_ID,
         MicrosoftAppType: 'SingleTenant',
-        MicrosoftAppTenantId: tenantId,
+        MicrosoftAppTenantId: TENANT_ID,
         // Setting any of these makes botbuilder take all of them as given
         // (botframework-connector BotFrameworkAuthenticationFactory.create).
         ToBotFromChannelOpenIdMetadataUrl: sim.openIdMetadataUrl,
@@ -120,7 +120,7 @@ describe('botbuilder CloudAdapter against the simulator', () => {
         OAuthUrl: sim.url,
         ValidateAuthority: true,
       },
-      new MsalServiceClientCredentialsFactory(botAppId, clientApplication),
+      new MsalServiceClientCredentialsFactory(BOT_APP_ID, clientApplication),
     );
     adapter = new CloudAdapter(auth);
     adapter.onTurnError = async (_context, error) => {
@@ -203,7 +203,7 @@ describe('botbuilder CloudAdapter against the simulator', () => {
       bot: { id: sim.seed.bot.id, name: sim.seed.bot.name },
     };
     let cardId = '';
-    await adapter.continueConversationAsync(botAppId, reference, async (context) => {
+    await adapter.continueConversationAsync(BOT_APP_ID, reference, async (context) => {
       const sent = await context.sendActivity(
         MessageFactory.attachment(
           CardFactory.adaptiveCard({
@@ -240,7 +240,7 @@ describe('botbuilder CloudAdapter against the simulator', () => {
   it('creates a channel reply chain with createConversationAsync', async () => {
     let conversationId = '';
     await adapter.createConversationAsync(
-      botAppId,
+      BOT_APP_ID,
       'msteams',
       sim.url,
       'https://api.botframework.com',

@@ -12,7 +12,7 @@ beforeEach(() => {
   h.server.reset();
 });
 
-const adele = 'fd1c0001-f855-4ced-a457-a855155daca6';
+const ADELE = 'fd1c0001-f855-4ced-a457-a855155daca6';
 const assignment = { '@odata.type': '#microsoft.graph.plannerAssignment', orderHint: ' !' };
 
 async function createTaskAnswer(body: Record<string, unknown>) {
@@ -113,7 +113,7 @@ describe('creating tasks', () => {
   it('answers 201 with the task, its ETag header, and the assignment filled in', async () => {
     const answer = await createTaskAnswer({
       bucketId: h.seeded.buckets.toReview,
-      assignments: { [adele]: assignment },
+      assignments: { [ADELE]: assignment },
       appliedCategories: { category1: true, category25: true, category3: false },
       priority: 1,
       dueDateTime: '2026-12-01T17:00:00Z',
@@ -130,7 +130,7 @@ describe('creating tasks', () => {
       createdDateTime: clock.now().toISOString(),
       appliedCategories: { category1: true, category25: true },
       assignments: {
-        [adele]: {
+        [ADELE]: {
           '@odata.type': '#microsoft.graph.plannerAssignment',
           assignedDateTime: clock.now().toISOString(),
         },
@@ -138,7 +138,7 @@ describe('creating tasks', () => {
     });
     expect(answer.body.id).toMatch(/^[A-Za-z0-9_-]{28}$/);
     // The service computes order hints; a request like " !" is never stored as is.
-    expect(answer.body.assignments[adele].orderHint).not.toBe(' !');
+    expect(answer.body.assignments[ADELE].orderHint).not.toBe(' !');
   });
 
   it('needs a plan that exists', async () => {
@@ -163,7 +163,7 @@ describe('creating tasks', () => {
     ['a service-computed orderHint sent back', { ...assignment, orderHint: 'RWk1' }],
     ['another @odata.type', { ...assignment, '@odata.type': '#microsoft.graph.user' }],
   ])('refuses an assignment with %s (400)', async (_name, value) => {
-    const answer = await createTaskAnswer({ assignments: { [adele]: value } });
+    const answer = await createTaskAnswer({ assignments: { [ADELE]: value } });
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe('');
   });
@@ -253,11 +253,11 @@ describe('updating, reading and deleting tasks', () => {
 
   it('removes an assignment with null and a category with false', async () => {
     const task = await h.createTask({
-      assignments: { [adele]: assignment },
+      assignments: { [ADELE]: assignment },
       appliedCategories: { category2: true },
     });
     const answer = await patchTask(task, {
-      assignments: { [adele]: null },
+      assignments: { [ADELE]: null },
       appliedCategories: { category2: false },
     });
     expect(answer.body.assignments).toEqual({});

@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
-import { aReviewLoop, ada, ben, channel, planId, type ReviewLoop } from './review-loop.js';
+import { aReviewLoop, ada, ben, CHANNEL, PLAN_ID, type ReviewLoop } from './review-loop.js';
 
 /** Delivers a message the way the queue does: a worker that fails on a conflict gets it again. */
 async function deliverUntilHandled(loop: ReviewLoop, message: unknown, attempts = 5) {
@@ -39,14 +39,14 @@ describe('processEvent', () => {
       reviewers: [ada, ben],
       assets: [{ assetId: upload.assetId, fileName: 'kickoff.jpg' }],
       dueAt: '2026-11-24T09:00:00.000Z',
-      teams: { conversation: channel },
+      teams: { conversation: CHANNEL },
     });
 
     const [task, ...otherTasks] = loop.board.tasks();
     expect(otherTasks).toEqual([]);
     expect(task).toMatchObject({
       taskId: review.planner.taskId,
-      planId,
+      planId: PLAN_ID,
       bucketName: 'To review',
       title: 'Review: Media Day',
       percentComplete: 0,
@@ -68,7 +68,7 @@ describe('processEvent', () => {
 
     expect(loop.chat.posts()).toHaveLength(1);
     expect(loop.chat.posts()[0]?.activityId).toBe(review.teams.activityId);
-    expect(loop.cardsIn(channel)).toEqual([
+    expect(loop.cardsIn(CHANNEL)).toEqual([
       expect.objectContaining({
         kind: 'shared',
         reviewId: review.id,

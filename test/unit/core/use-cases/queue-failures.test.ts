@@ -12,10 +12,10 @@ import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { processEvent } from '../../../../core/use-cases/process-event.js';
 import {
   judgeFailure,
-  maxTransientRetries,
+  MAX_TRANSIENT_RETRIES,
   settleQueueWork,
 } from '../../../../core/use-cases/queue-failures.js';
-import { ada, aReviewLoop, channel, type ReviewLoop } from './review-loop.js';
+import { ada, aReviewLoop, CHANNEL, type ReviewLoop } from './review-loop.js';
 
 const unavailable = () => new UpstreamError('planner', 'service unavailable', { status: 503 });
 
@@ -61,9 +61,9 @@ describe('judgeFailure (what becomes of a message whose work failed)', () => {
     });
     expect(judgeFailure(new AuthError('token refused'), 0)).toMatchObject({ kind: 'poison' });
     expect(judgeFailure(new NotFoundError('Gallery', 'G1'), 0)).toMatchObject({ kind: 'poison' });
-    expect(judgeFailure(unavailable(), maxTransientRetries)).toEqual({
+    expect(judgeFailure(unavailable(), MAX_TRANSIENT_RETRIES)).toEqual({
       kind: 'poison',
-      reason: `still failing after ${maxTransientRetries} retries: upstream: planner: service unavailable`,
+      reason: `still failing after ${MAX_TRANSIENT_RETRIES} retries: upstream: planner: service unavailable`,
     });
   });
 
@@ -106,7 +106,7 @@ describe('a Graph outage longer than the dequeue budget', () => {
     const review = loop.onlyReviewOf(loop.galleries.mediaDay);
     expect(loop.board.tasks()).toEqual([]);
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
-    expect(loop.chat.posts(channel)).toHaveLength(1);
+    expect(loop.chat.posts(CHANNEL)).toHaveLength(1);
 
     // A reviewer approves during the outage: PhotoShelter and the card follow at once.
     await decideReview(loop.deps, review.id, {

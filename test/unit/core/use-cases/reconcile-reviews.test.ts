@@ -7,7 +7,7 @@ import {
   type ReconcileDeps,
 } from '../../../../core/use-cases/reconcile-reviews.js';
 import { InMemoryCursorStore } from '../../../doubles/in-memory-cursor-store.js';
-import { ada, aReviewLoop, channel, type ReviewLoop } from './review-loop.js';
+import { ada, aReviewLoop, CHANNEL, type ReviewLoop } from './review-loop.js';
 
 const minutes = (n: number) => n * 60_000;
 
@@ -96,11 +96,11 @@ describe('reconcileReviews (nothing stays behind)', () => {
     const loop = aReviewLoop();
     const { review, upload } = await anApprovedReview(loop);
     await loop.drainQueue();
-    const [card] = loop.chat.posts(channel);
+    const [card] = loop.chat.posts(CHANNEL);
     const approvedCard = card?.card;
     // An update of the open card that stalled lands now, over the approved one.
     const firstVersion = loop.chat.post(card?.activityId ?? '').versions[0];
-    await loop.chat.updateCard(channel, card?.activityId ?? '', firstVersion ?? {});
+    await loop.chat.updateCard(CHANNEL, card?.activityId ?? '', firstVersion ?? {});
     // The image is replaced: the gallery's next review takes it over and marks it pending.
     loop.clock.advance(minutes(1));
     await loop.deliver(loop.replace(upload));

@@ -30,8 +30,8 @@ import { aReviewer } from '../../../support/review-builders.js';
 // Teams channel and the routing rule that connects them. Tests act as the people (upload, press,
 // drag in Planner) and read the resulting state of each system.
 
-export const planId = 'plan-athletics-000000000001';
-export const channel = 'channel:Marketing/Photo reviews';
+export const PLAN_ID = 'plan-athletics-000000000001';
+export const CHANNEL = 'channel:Marketing/Photo reviews';
 export const ada = aReviewer(1);
 export const ben = aReviewer(2);
 /** A project manager: in the directory, but not a reviewer. */
@@ -74,14 +74,14 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
         name: 'Athletics',
         match: { path: 'Athletics/**' },
         planner: {
-          planId,
+          planId: PLAN_ID,
           bucket: 'To review',
           labels: ['category1'],
           priority: 3,
           checklist: ['Check captions and credits', 'Check model releases', 'Pick the hero image'],
         },
         reviewers: [ada.upn, ben.id],
-        conversation: channel,
+        conversation: CHANNEL,
         dueInHours: 24,
         ...(typeof options.athletics === 'function'
           ? options.athletics({ archiveCollectionId: archived })
@@ -90,9 +90,9 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
     ],
   });
 
-  const board = new InMemoryTaskBoard(clock, { plans: [planId] });
+  const board = new InMemoryTaskBoard(clock, { plans: [PLAN_ID] });
   const chat = new InMemoryChatNotifier();
-  chat.install(channel, [ada.id, ben.id, pam.id]);
+  chat.install(CHANNEL, [ada.id, ben.id, pam.id]);
   const reviews = new InMemoryReviewStore();
   const ledger = new InMemoryEffectLedger();
   const audit = new InMemoryAuditLog();
@@ -212,7 +212,7 @@ export function aReviewLoop(options: ReviewLoopOptions = {}) {
   }
 
   /** Each posted card as the view it shows now. */
-  const cardsIn = (key: string = channel): readonly ReviewCardView[] =>
+  const cardsIn = (key: string = CHANNEL): readonly ReviewCardView[] =>
     chat.posts(key).map((p) => cardView(p.card));
 
   const auditKinds = (): readonly string[] => audit.entries.map((e) => e.kind);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import { syncPlanner } from '../../../../core/use-cases/sync-planner.js';
-import { aReviewLoop, ada, pam, planId } from './review-loop.js';
+import { aReviewLoop, ada, pam, PLAN_ID } from './review-loop.js';
 
 /** A review of one upload to Media Day, opened with its task and card; the PM's board. */
 async function anOpenReview(options: Parameters<typeof aReviewLoop>[0] = {}) {
@@ -23,7 +23,7 @@ describe('syncPlanner', () => {
     expect(result.decided).toEqual([]);
     expect(loop.onlyReviewOf(loop.galleries.mediaDay).status).toBe('pending');
     for (const name of Object.values(review.route.buckets)) {
-      expect(loop.board.bucketIdOf(planId, name), name).toBeUndefined();
+      expect(loop.board.bucketIdOf(PLAN_ID, name), name).toBeUndefined();
     }
   });
 
@@ -144,7 +144,7 @@ describe('syncPlanner', () => {
 
     expect(result).toEqual({ plans: 1, reviewsChecked: 2, decided: [] });
     expect(loop.board.callsOf('listPlanTasks')).toEqual([
-      { method: 'listPlanTasks', subject: planId },
+      { method: 'listPlanTasks', subject: PLAN_ID },
     ]);
   });
 });

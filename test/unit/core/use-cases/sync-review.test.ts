@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import { NotFoundError, UpstreamError } from '../../../../core/errors.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
-import { effectLeaseMs } from '../../../../core/use-cases/run-once.js';
-import { quietMs } from '../../../../core/use-cases/sync-card.js';
+import { EFFECT_LEASE_MS } from '../../../../core/use-cases/run-once.js';
+import { QUIET_MS } from '../../../../core/use-cases/sync-card.js';
 import { syncReview } from '../../../../core/use-cases/sync-review.js';
 import { cardView } from '../../../doubles/json-review-cards.js';
-import { ada, aReviewLoop, channel, planId, type ReviewLoop } from './review-loop.js';
+import { ada, aReviewLoop, CHANNEL, PLAN_ID, type ReviewLoop } from './review-loop.js';
 
 /** A gallery upload that opened a review, with every effect carried out. */
 async function anOpenReview(loop: ReviewLoop) {
@@ -78,7 +78,7 @@ describe('syncReview', () => {
 
   it('when Teams refuses the bot, still converges Planner and PhotoShelter and posts the card once allowed', async () => {
     const loop = aReviewLoop();
-    loop.chat.refuse(channel, 'writesBlocked');
+    loop.chat.refuse(CHANNEL, 'writesBlocked');
     const upload = loop.upload(loop.galleries.mediaDay);
 
     await loop.deliver(upload);
@@ -95,8 +95,8 @@ describe('syncReview', () => {
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('pending review');
 
     // The bot is added back; the next sync (after the refused attempt's lease) posts the card.
-    loop.chat.allow(channel);
-    loop.clock.advance(effectLeaseMs + 1);
+    loop.chat.allow(CHANNEL);
+    loop.clock.advance(EFFECT_LEASE_MS + 1);
     await syncReview(loop.deps, review.id);
     await syncReview(loop.deps, review.id);
 
@@ -109,7 +109,7 @@ describe('syncReview', () => {
 
   it('while Teams refuses the bot, later uploads to the gallery still reach Planner and PhotoShelter', async () => {
     const loop = aReviewLoop();
-    loop.chat.refuse(channel, 'notInRoster');
+    loop.chat.refuse(CHANNEL, 'notInRoster');
     await loop.deliver(loop.upload(loop.galleries.mediaDay));
 
     loop.clock.advance(5_000);
@@ -138,7 +138,7 @@ describe('syncReview', () => {
     expect(others).toEqual([]);
     expect(cardView(post?.versions[0] ?? {}).cardInstance).toBe(`${review.id}#1`);
     expect(review.teams).toEqual({
-      conversation: channel,
+      conversation: CHANNEL,
       activityId: post?.activityId,
       cardInstance: `${review.id}#1`,
     });
@@ -151,14 +151,14 @@ describe('syncReview', () => {
     const review = loop.onlyReviewOf(loop.galleries.mediaDay);
     // The lost card carries the first instance; the review knows of no card yet.
     expect(loop.cardsIn().map((c) => c.cardInstance)).toEqual([`${review.id}#1`]);
-    expect(review.teams).toEqual({ conversation: channel });
+    expect(review.teams).toEqual({ conversation: CHANNEL });
 
     // The retry's answer is lost too: its instance was recorded before it posted, so the card it
     // made is the current one, and the first is left behind, though neither id came back.
     loop.chat.loseNextPostAnswer = new UpstreamError('teams', 'the answer was lost again');
     await expect(syncReview(loop.deps, review.id)).rejects.toThrow(UpstreamError);
     expect(loop.reviews.reviewOf(review.id).teams).toEqual({
-      conversation: channel,
+      conversation: CHANNEL,
       cardInstance: `${review.id}#2`,
     });
 
@@ -170,7 +170,7 @@ describe('syncReview', () => {
       `${review.id}#3`,
     ]);
     expect(loop.reviews.reviewOf(review.id).teams).toEqual({
-      conversation: channel,
+      conversation: CHANNEL,
       activityId: posts[2]?.activityId,
       cardInstance: `${review.id}#3`,
     });
@@ -228,7 +228,7 @@ describe('syncReview', () => {
     await syncReview(loop.deps, review.id);
 
     expect(loop.reviews.reviewOf(review.id).teams).toEqual({
-      conversation: channel,
+      conversation: CHANNEL,
       activityId: 'activity-from-before',
     });
     expect(loop.chat.posts()).toEqual([]);
@@ -237,9 +237,9 @@ describe('syncReview', () => {
   it('never adopts the task of another review of the gallery, even one still without details', async () => {
     const loop = aReviewLoop();
     // An earlier review of the gallery owns a task that never got its details (Graph went down).
-    const bucketId = await loop.board.ensureBucket(planId, 'To review');
+    const bucketId = await loop.board.ensureBucket(PLAN_ID, 'To review');
     const earlier = await loop.board.createTask({
-      planId,
+      planId: PLAN_ID,
       bucketId,
       title: 'Review: Media Day',
       assigneeIds: [],
@@ -311,7 +311,7 @@ describe('syncReview', () => {
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('archived');
 
     // Both go quiet; the older review's once-more write keeps to the image only it holds.
-    loop.clock.advance(quietMs + 1);
+    loop.clock.advance(QUIET_MS + 1);
     await syncReview(loop.deps, newer?.id ?? '');
     await syncReview(loop.deps, review.id);
     expect(loop.archive.reviewStatusOf(upload.assetId)).toBe('archived');

@@ -8,7 +8,7 @@ import type { WebhookAnswer } from '../../../../core/ports/webhook-sender.js';
 import { reviewNotificationSchema } from '../../../../core/model/review-event.js';
 import { decideReview } from '../../../../core/use-cases/decide-review.js';
 import {
-  decisionSaveWindowMs,
+  DECISION_SAVE_WINDOW_MS,
   fanOut,
   handleWebhookMessage,
   publishReviewEvent,
@@ -28,7 +28,7 @@ import { ScriptedWebhookSender } from '../../../doubles/scripted-webhook-sender.
 import { aDecision, anAsset, aReview, aReviewer } from '../../../support/review-builders.js';
 import { refusedCallbacks } from '../../../support/refused-callbacks.js';
 
-const sharedKey = 'the-deployment-signing-key-0001';
+const SHARED_KEY = 'the-deployment-signing-key-0001';
 
 function world(
   options: {
@@ -218,7 +218,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('with a shared key, stores no key of its own unless the subscriber brings one', async () => {
-    const { deps, subscribeDeps } = world({ sharedSecret: sharedKey });
+    const { deps, subscribeDeps } = world({ sharedSecret: SHARED_KEY });
     const plain = await subscribe(subscribeDeps, {
       event: 'review.opened',
       callbackUrl: 'https://a.example/plain',
@@ -281,7 +281,7 @@ describe('delivering review events', () => {
   });
 
   it('signs with the subscription key, else the shared key; without either it sends nothing', async () => {
-    const shared = world({ sharedSecret: sharedKey });
+    const shared = world({ sharedSecret: SHARED_KEY });
     const own = await subscribe(shared.subscribeDeps, {
       event: 'review.opened',
       callbackUrl: 'https://a.example/own',
@@ -295,7 +295,7 @@ describe('delivering review events', () => {
     await shared.work();
     expect(shared.sender.sent.map((d) => [d.url, d.secret]).sort()).toEqual([
       ['https://a.example/own', own.secret],
-      ['https://a.example/shared', sharedKey],
+      ['https://a.example/shared', SHARED_KEY],
     ]);
 
     // Made while a shared key was configured, delivered after it was removed.
@@ -363,7 +363,7 @@ describe('delivering review events', () => {
     const message = JSON.parse(announcement?.body ?? '{}') as WebhookFanout;
     // Still within the save's window: the message comes back later.
     await expect(fanOut(deps, message)).rejects.toBeInstanceOf(ConflictError);
-    clock.advance(decisionSaveWindowMs);
+    clock.advance(DECISION_SAVE_WINDOW_MS);
     expect(await fanOut(deps, message)).toBe(0);
     if (announcement !== undefined) await deps.queue.complete(announcement);
 
