@@ -107,7 +107,7 @@ function authentication(config: BotAuthConfig): ConfigurationBotFrameworkAuthent
 export function createBotAdapter(config: BotAuthConfig, logger: Logger): BotAdapter {
   const adapter = new BotAdapter(new ReusingAuthentication(authentication(config)));
   // A failure inside a turn is answered here, so it never escapes the adapter, where all a caller
-  // would learn is a 500. STYLE.md rule 16: a friendly answer and a log line with the code.
+  // would learn is a 500. A friendly answer and a log line with the code.
   adapter.onTurnError = async (context, thrown) => {
     const error = ensureError(thrown);
     logger.error('turn failed', {

@@ -20,7 +20,7 @@ export interface StorageQueues {
   readonly poison: QueueClient;
 }
 
-/** One client per table and queue of this connector (ARCHITECTURE.md §4), all on one account. */
+/** One client per table and queue of this connector (docs/architecture.md), all on one account. */
 export interface StorageClients {
   readonly tables: StorageTables;
   readonly queues: StorageQueues;

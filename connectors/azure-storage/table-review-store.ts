@@ -61,7 +61,7 @@ interface OpenSlot {
 const MAX_FIND_ROUNDS = 3;
 
 /**
- * Reviews in Table Storage, one partition per gallery (ARCHITECTURE.md §4). Next to the gallery's
+ * Reviews in Table Storage, one partition per gallery (docs/architecture.md). Next to the gallery's
  * review rows (RowKey = encoded review id, the Review JSON plus `status`, `dueAt` and `updatedAt`
  * columns for filtering) sits the gallery's slot, RowKey `~open`, naming the review that last
  * opened there. The gallery's open review, if any, is the one its slot names, and only while that

@@ -40,7 +40,7 @@ const galleryRowSchema = z.object({
 });
 
 /**
- * Snapshots of assets and galleries in one table. ARCHITECTURE.md §4 sketches PK galleryId /
+ * Snapshots of assets and galleries in one table. The design sketched PK galleryId /
  * RK assetId, but change detection looks snapshots up by asset id alone (a media change names the
  * asset, not its galleries, and an image can sit in several galleries). So every snapshot is its own
  * partition, `asset:{assetId}` or `gallery:{galleryId}` with RowKey '': each lookup is a point read,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { guidSchema } from '../../core/model/ids.js';
 
-// '' counts as unset (STYLE rule 12, the t3-env rationale): an empty AZURE_CLIENT_SECRET= line in .env
+// '' counts as unset (the t3-env rationale): an empty AZURE_CLIENT_SECRET= line in .env
 // means "use the managed identity", not "a secret that is the empty string".
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());

@@ -7,7 +7,7 @@ import {
 import type { GraphEnvironment } from './config.js';
 
 /**
- * The app-only credential Planner calls run under (ARCHITECTURE.md §5, `Tasks.ReadWrite.All`): the app
+ * The app-only credential Planner calls run under (`Tasks.ReadWrite.All`): the app
  * registration's client secret when one is configured, else the Function App's managed identity
  * (user-assigned when AZURE_CLIENT_ID names one, system-assigned otherwise).
  * https://learn.microsoft.com/javascript/api/overview/azure/identity-readme

@@ -68,7 +68,7 @@ export function readEnvelope(
 }
 
 /**
- * HTTP status and Graph envelope → the core error callers switch on (STYLE rule 15), keeping Graph's
+ * HTTP status and Graph envelope → the core error callers switch on, keeping Graph's
  * `request-id` (header first, else the envelope's innerError) so support can trace the call.
  * https://learn.microsoft.com/graph/errors
  */

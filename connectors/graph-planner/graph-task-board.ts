@@ -69,7 +69,7 @@ const NEXT_KEEP: Record<Keep, Keep> = {
 const enc = (id: string): string => encodeURIComponent(id);
 
 /**
- * TaskBoard over Microsoft Planner through Graph v1.0 (shared/reference/microsoft-365.md §1).
+ * TaskBoard over Microsoft Planner through Graph v1.0 (https://learn.microsoft.com/graph/api/resources/planner-overview).
  * ETags stay in here: every PATCH carries If-Match with what was just read, and a 409/412 means
  * "read it again and re-apply" (planner-overview "Planner resource versioning").
  */

@@ -34,7 +34,7 @@ import { batchResponseSchema } from './wire.js';
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 export const DEFAULT_GRAPH_SCOPES: readonly string[] = ['https://graph.microsoft.com/.default'];
 
-/** The options every Graph connector takes (STYLE rule 8): one object, everything injectable. */
+/** The options every Graph connector takes: one object, everything injectable. */
 export interface GraphConnectorOptions {
   /** Graph root, default https://graph.microsoft.com; a simulator's `http://127.0.0.1:PORT/v1.0`. */
   readonly baseUrl?: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Zod schemas for the Microsoft Graph JSON Lightdesk reads (STYLE rule 21). Objects are never
+// Zod schemas for the Microsoft Graph JSON Lightdesk reads. Objects are never
 // .strict(): Graph adds properties over time and returns many we do not use, so unknown keys pass.
 // Shapes: https://learn.microsoft.com/graph/api/resources/plannertask,
 // …/plannertaskdetails, …/plannerbucket, …/user, …/concepts/paging, …/concepts/json-batching.

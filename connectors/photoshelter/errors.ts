@@ -63,7 +63,7 @@ export function effectiveStatus(status: number, body: string): number {
   return 502; // [INF] an error we cannot classify: the vendor failed us, do not retry blindly
 }
 
-/** HTTP status (or v3 error envelope) → the core error callers switch on (STYLE rule 15). */
+/** HTTP status (or v3 error envelope) → the core error callers switch on. */
 export function errorFromResponse(status: number, body: string, ctx: FailureContext): AppError {
   const said = vendorMessage(body, ctx.secrets);
   const because = said === undefined ? '' : ` (PhotoShelter said: ${said})`;

@@ -39,7 +39,7 @@ const MAX_CACHED_ROSTERS = 500;
 
 /**
  * Posts and updates review cards in Teams through the Bot Connector, proactively, with the
- * conversation references the bot captured on install (ARCHITECTURE.md §3.4, §5).
+ * conversation references the bot captured on install (docs/architecture.md).
  */
 export class BotChatNotifier implements ChatNotifier {
   /** conversation key → Entra object id (lower case) → Teams user id (MRI). */

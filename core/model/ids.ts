@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // PhotoShelter ids are 16 characters: a 5-character type prefix and 11 of [A-Za-z0-9._]
-// (reference/photoshelter-api.md "ID formats", [OFF] importer regexes).
+// (docs/photoshelter-wire.md; [OFF] importer regexes).
 const psId = (prefix: string) =>
   z
     .string()

@@ -86,7 +86,7 @@ export const reviewRouteSchema = z.object({
 });
 
 /**
- * The review of one gallery batch: the aggregate stored with an ETag (ARCHITECTURE.md §3.3). Uploads to
+ * The review of one gallery batch: the aggregate stored with an ETag (docs/architecture.md). Uploads to
  * a gallery with an open review join it; a decision closes it.
  */
 export const reviewSchema = z.object({

@@ -1,5 +1,5 @@
 /**
- * The record of every effect on another system (ARCHITECTURE.md §3.4): intent is recorded before the
+ * The record of every effect on another system (docs/architecture.md): intent is recorded before the
  * call and the result after it, under a deterministic key, so a retry or redelivery finds the result.
  *
  * An intent carries a lease. While the lease runs, another worker asking for the same key is told

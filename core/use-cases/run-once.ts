@@ -13,7 +13,7 @@ export const EFFECT_LEASE_MS = 60_000;
 const busyPausesMs: readonly number[] = [100, 200, 400, 800, 1600];
 
 /**
- * Runs an effect on another system at most once under its deterministic key (ARCHITECTURE.md §3.4):
+ * Runs an effect on another system at most once under its deterministic key (docs/architecture.md):
  * intent recorded, the call, the result recorded. A retry returns the recorded result. `run` receives
  * the attempt number; above 1 an earlier attempt crashed mid-way and `run` must first look for what it
  * may have made. While another worker holds the key, this throws ConflictError so the message that

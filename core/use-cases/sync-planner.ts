@@ -17,7 +17,7 @@ export interface SyncPlannerResult {
 const MAX_OPEN_REVIEWS = 2_000;
 
 /**
- * The `syncPlanner` timer (ARCHITECTURE.md §3.5): Planner has no change notifications on v1.0, so open
+ * The `syncPlanner` timer (docs/architecture.md): Planner has no change notifications on v1.0, so open
  * reviews' tasks are read plan by plan (one listing per plan) and a task completed, or moved to a
  * bucket that stands for a decision, becomes that decision, exactly as if a reviewer had pressed it.
  */

@@ -259,7 +259,7 @@ async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffec
 }
 
 /**
- * Brings Planner, Teams and PhotoShelter in line with the stored review (ARCHITECTURE.md §3.4–3.6).
+ * Brings Planner, Teams and PhotoShelter in line with the stored review (docs/architecture.md).
  * Every effect runs once under a key made of the review and the state it reflects, so this can run
  * again and again (redeliveries, crashes, two workers) and converges without doubles.
  */

@@ -25,7 +25,7 @@ import type { SubscriptionStore } from '../ports/subscription-store.js';
 import type { WebhookAnswer, WebhookSender, WebhookTargets } from '../ports/webhook-sender.js';
 import { runOnce } from './run-once.js';
 
-// Webhooks for Power Automate and other systems (ARCHITECTURE.md §4, `subscriptions`): a review event
+// Webhooks for Power Automate and other systems (the `subscriptions` table): a review event
 // is queued once on the events queue (fan-out), becomes one delivery message per interested subscriber
 // on the webhooks queue, and each delivery attempt is an effect of its own under the ledger, so a
 // redelivered message never sends an attempt twice. Failed attempts are retried with exponential

@@ -75,7 +75,7 @@ async function walkLibrary(
 }
 
 /**
- * The behaviour every PhotoArchive must show (STYLE rule 29), run against the in-memory double and
+ * The behaviour every PhotoArchive must show, run against the in-memory double and
  * against the PhotoShelter connector with its simulator, so neither can drift from the other.
  */
 export function describePhotoArchiveContract(

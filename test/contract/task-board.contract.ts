@@ -29,7 +29,7 @@ const guid = (n: number): string =>
   `${n.toString(16).padStart(8, '0')}-1111-4111-8111-${n.toString(16).padStart(12, '0')}`;
 
 /**
- * The behaviour every TaskBoard must show (STYLE rule 29), run against the in-memory double and
+ * The behaviour every TaskBoard must show, run against the in-memory double and
  * against GraphTaskBoard with the Graph simulator, so neither can drift from the other.
  */
 export function describeTaskBoardContract(

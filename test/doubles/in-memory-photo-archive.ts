@@ -75,7 +75,7 @@ const PIXEL_PNG =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 /**
- * PhotoArchive kept in memory, for unit tests of core use cases (STYLE rule 26). Time comes from the
+ * PhotoArchive kept in memory, for unit tests of core use cases. Time comes from the
  * injected clock; every change gets a modification time strictly after the previous one, as
  * PhotoShelter's own do. The contract suite (test/contract) keeps it honest against the real connector.
  */

@@ -58,7 +58,7 @@ interface StoredBucket {
 
 const emptyDetails: TaskDetails = { description: '', checklist: [], references: [] };
 
-/** Planner's published per-task limits (reference/microsoft-365.md "Limits and throttling"). */
+/** Planner's published per-task limits (https://learn.microsoft.com/graph/api/resources/planner-overview). */
 const PLANNER_CHECKLIST_LIMIT = 20;
 const PLANNER_REFERENCE_LIMIT = 10;
 

@@ -12,7 +12,7 @@ export const hasChromium = (): boolean => existsSync(CHROMIUM_PATH);
 
 /**
  * Headless Chromium with the flags this network needs: without the background-networking ones it
- * keeps dialling Google hosts it cannot reach (reference/toolchain.md).
+ * keeps dialling Google hosts it cannot reach.
  */
 export async function launchChromium(): Promise<{
   readonly context: BrowserContext;

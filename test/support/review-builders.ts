@@ -6,7 +6,7 @@ import {
   reviewSchema,
 } from '../../core/model/review.js';
 
-// Object Mothers for reviews (STYLE.md rule 33): valid defaults, deterministic, override what a test
+// Object Mothers for reviews: valid defaults, deterministic, override what a test
 // is about. Every review is checked against the schema, so a builder cannot hand out an impossible one.
 
 /** The builders' "now": the moment every default review opened. */

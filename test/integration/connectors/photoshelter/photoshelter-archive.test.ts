@@ -16,7 +16,7 @@ import { FakePhotoShelterServer } from '../../../../simulators/photoshelter/fake
 import { RecordingClock } from '../../../doubles/recording-clock.js';
 import { SimClient } from '../../../support/photoshelter-sim-client.js';
 
-// The connector against its simulator over a real loopback socket (STYLE rule 27), with faults switched
+// The connector against its simulator over a real loopback socket, with faults switched
 // on through `/_sim/faults`. Backoff waits go through an injected clock that only records them.
 
 const GALLERY = 'GET /psapi/v3/mem/gallery/:id';

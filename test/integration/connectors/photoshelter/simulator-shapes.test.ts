@@ -21,7 +21,7 @@ import {
 import { AppError } from '../../../../core/errors.js';
 import { FakePhotoShelterServer } from '../../../../simulators/photoshelter/fake-photoshelter-server.js';
 
-// STYLE rule 28: the simulator answers in the vendor's documented shapes. For every fixture in
+// The simulator answers in the vendor's documented shapes. For every fixture in
 // test/fixtures/photoshelter/ the simulator's matching endpoint is called the way Lightdesk calls it
 // (wire doc #1–#12), and its answer must (1) parse with the same wire.ts schema and (2) have the same
 // keys as the fixture at every level the fixture has (arrays: their first element; `_source` ignored).

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // Helpers for the Bot Connector simulator tests: plain fetch calls, a bot stand-in that only records
-// what it receives, fixture loading and a shape comparison (STYLE.md rule 28).
+// what it receives, fixture loading and a shape comparison.
 
 /** What JSON.parse gives: tests read answers loosely (the no-unsafe-* rules are off in test/). */
 export type Json = ReturnType<typeof JSON.parse>;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { fixture, GraphHarness, type Json, keysOf, shapeDifferences } from './support.js';
 
-// STYLE.md rule 28: the documented examples in test/fixtures/graph/ and the simulator must not drift
+// The documented examples in test/fixtures/graph/ and the simulator must not drift
 // apart. Each request fixture is sent (with the seeded ids swapped in) and each answer is compared
 // with its response fixture: the same top-level keys, and the same JSON types below them.
 

@@ -57,7 +57,7 @@ import {
   organizationIdSchema,
 } from '../../../../core/model/ids.js';
 
-// STYLE rule 28: every documented PhotoShelter example in test/fixtures/photoshelter/ parses with the
+// Every documented PhotoShelter example in test/fixtures/photoshelter/ parses with the
 // connector's wire schema and maps to valid core model objects. The simulator side of the same
 // fixtures is test/integration/connectors/photoshelter/simulator-shapes.test.ts.
 
