@@ -68,15 +68,17 @@ const NEXT_KEEP: Record<Keep, Keep> = {
 
 const enc = (id: string): string => encodeURIComponent(id);
 
-/**
- * TaskBoard over Microsoft Planner through Graph v1.0 (https://learn.microsoft.com/graph/api/resources/planner-overview).
- * ETags stay in here: every PATCH carries If-Match with what was just read, and a 409/412 means
- * "read it again and re-apply" (planner-overview "Planner resource versioning").
- */
+/** How long bucket ids are remembered (see `buckets`). */
 const BUCKET_CACHE_MS = 10 * 60_000;
 /** Plans whose buckets are remembered; Lightdesk routes to a handful. */
 const MAX_CACHED_PLANS = 100;
 
+/**
+ * TaskBoard over Microsoft Planner through Graph v1.0
+ * (https://learn.microsoft.com/graph/api/resources/planner-overview). ETags stay in here: every PATCH
+ * carries If-Match with what was just read, and a 409/412 means "read it again and re-apply"
+ * (planner-overview "Planner resource versioning").
+ */
 export class GraphTaskBoard implements TaskBoard {
   private readonly http: GraphTransport;
   private readonly log: Logger;

@@ -1,4 +1,4 @@
-// Keys whose values never reach a log, whatever their casing (docs/architecture.md).
+// Keys whose values never reach a log, whatever their casing (docs/security.md).
 const secretKey = /(token|secret|password|apikey|api_key|authorization|signature|sig|key|cookie)/i;
 
 /** Removes query strings that may carry credentials (auth_token=, api_key=, sec= on signed links). */
