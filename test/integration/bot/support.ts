@@ -12,6 +12,7 @@ import type {
 import type { CardContext, ReviewCards } from '../../../core/ports/review-cards.js';
 import type { Logger } from '../../../core/ports/logger.js';
 import { type BotEndpoint, messages } from '../../../functions/messages.js';
+import { aReview as aStoredReview } from '../../contract/review-store.contract.js';
 
 // Doubles and helpers for the bot tests (reviews: test/doubles/in-memory-review-store.ts). The
 // conversation store keeps state in a map; the cards double renders
@@ -91,24 +92,12 @@ export const CONVERSATION_KEY = 'channel:Marketing/Photo reviews';
 export function aReview(overrides: Partial<Review> = {}): Review {
   const at = '2026-11-23T08:00:00.000Z';
   const galleryId = overrides.galleryId ?? 'G0000aBcDeFgHiJk';
-  return {
+  return aStoredReview({
     // A review id is `{galleryId}~{suffix}` (core's newReviewId), as the stores require.
     id: `${galleryId}~spring1`,
     galleryId,
     galleryName: 'Spring shoot',
     galleryUrl: 'https://acme.photoshelter.com/gallery/G0000aBcDeFgHiJk',
-    rule: 'marketing',
-    route: {
-      rule: 'marketing',
-      planId: 'plan-1',
-      bucket: 'To review',
-      buckets: { approved: 'Approved', rereview: 'Re-review', archived: 'Archived' },
-      labels: [],
-      priority: 5,
-      checklist: [],
-      archive: { action: 'none' },
-    },
-    status: 'pending',
     assets: [
       {
         assetId: 'I0000aBcDeFgHiJ1',
@@ -122,17 +111,12 @@ export function aReview(overrides: Partial<Review> = {}): Review {
       { id: 'fd1c0001-f855-4ced-a457-a855155daca6', name: 'Adele Vance', upn: 'AdeleV@x' },
       { id: 'b69cf5ce-9016-43fe-bb37-d61040d824be', name: 'Alex Wilber', upn: 'AlexW@x' },
     ],
-    approval: 'any',
-    decisions: [],
-    round: 1,
-    cardVersion: 1,
-    planner: { planId: 'plan-1' },
     teams: { conversation: CONVERSATION_KEY },
     dueAt: '2026-11-26T08:00:00.000Z',
     openedAt: at,
     updatedAt: at,
     ...overrides,
-  };
+  });
 }
 
 export interface BotServer {
