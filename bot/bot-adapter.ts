@@ -36,7 +36,8 @@ type ConnectorClientApplication = ConstructorParameters<
 /**
  * Outbound tokens from the simulator's authority: botbuilder's MSAL app has no `knownAuthorities`,
  * so MSAL asks login.microsoftonline.com about it (msal-common
- * Authority.getCloudDiscoveryMetadataFromNetwork), which fails offline (simulators/bot-connector/README.md).
+ * Authority.getCloudDiscoveryMetadataFromNetwork), which fails offline
+ * (simulators/bot-connector/README.md).
  */
 function msalCredentials(
   appId: string,

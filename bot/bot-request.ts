@@ -63,9 +63,9 @@ function toActivity(body: unknown): Activity | undefined {
 }
 
 /**
- * Runs one /api/messages request through the adapter and hands back what to answer. A failure before
- * the turn starts is authentication (a forged signature surfaces as jsonwebtoken's error, not
- * botbuilder's: botframework-connector src/auth/jwtTokenExtractor.ts), answered 401 without
+ * Runs one /api/messages request through the adapter and hands back what to answer. A failure
+ * before the turn starts is authentication (a forged signature surfaces as jsonwebtoken's error,
+ * not botbuilder's: botframework-connector src/auth/jwtTokenExtractor.ts), answered 401 without
  * botbuilder's message; the bot's own failures are handled by onTurnError inside the turn.
  */
 export async function processBotRequest(

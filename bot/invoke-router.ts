@@ -80,7 +80,8 @@ const answer = (card: CardJson): RoutedCardAction => ({
 
 /**
  * Routes a card action and answers with the card the user should now see. Only the decision is
- * recorded; its queued `review.sync` updates everyone's card, keeping the invoke within Teams' timeout.
+ * recorded; its queued `review.sync` updates everyone's card, keeping the invoke within Teams'
+ * timeout.
  */
 export async function routeCardAction(
   deps: InvokeRouterDeps,

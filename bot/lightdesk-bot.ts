@@ -148,8 +148,8 @@ export class LightdeskBot extends TeamsActivityHandler {
 
   /**
    * The Action.Submit fallback of a client too old for Action.Execute: a message cannot be answered
-   * with a card, so the pressed card is replaced in place (learn.microsoft.com/microsoftteams/platform/
-   * task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards).
+   * with a card, so the pressed card is replaced in place.
+   * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
    */
   private async submitted(context: TurnContext): Promise<void> {
     const { answer: body } = await routeCardAction(this.deps, {

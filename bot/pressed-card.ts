@@ -41,8 +41,9 @@ export async function leftBehind(
 
 /**
  * The review store a press decides through: a decision is saved only while the pressed card is the
- * review's current one. The save is version-guarded, so checking the copy checks the store: a current
- * copy naming another card is CardMovedError, a stale one a ConflictError (decideReview reads again).
+ * review's current one. The save is version-guarded, so checking the copy checks the store: a
+ * current copy naming another card is CardMovedError, a stale one a ConflictError (decideReview
+ * reads again).
  */
 export class PressedCardReviews implements ReviewStore {
   constructor(

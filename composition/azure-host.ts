@@ -71,8 +71,9 @@ export function hostedProviders(
 }
 
 /**
- * Registers every function with the Functions host (package.json `main`), the twin of local-host.ts.
- * Throws on a bad setting or a missing API_KEY / MicrosoftAppId, so nothing registers unprotected.
+ * Registers every function with the Functions host (package.json `main`), the twin of
+ * local-host.ts. Throws on a bad setting or a missing API_KEY / MicrosoftAppId, so nothing
+ * registers unprotected.
  */
 export function registerFunctions(env: Readonly<Record<string, string | undefined>>): void {
   loadConfig(env, 'azure');

@@ -44,8 +44,9 @@ const ATTEMPTS = 5;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * Starts Azurite's table and queue services (not Blob) as child processes, stopped on `stop()` or at
- * exit, with SIGINT: LokiJS saves on close, so `dataDir` keeps the last writes a kill would lose.
+ * Starts Azurite's table and queue services (not Blob) as child processes, stopped on `stop()` or
+ * at exit, with SIGINT: LokiJS saves on close, so `dataDir` keeps the last writes a kill would
+ * lose.
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const host = options.host ?? '127.0.0.1';

@@ -84,8 +84,9 @@ interface Stoppable {
 }
 
 /**
- * `npm start`: Azurite and the PhotoShelter simulator unless real ones are configured, then one HTTP
- * server for the functions Azure registers, the timers and a queue consumer (docs/architecture.md).
+ * `npm start`: Azurite and the PhotoShelter simulator unless real ones are configured, then one
+ * HTTP server for the functions Azure registers, the timers and a queue consumer
+ * (docs/architecture.md).
  */
 export async function startLocalHost(
   env: Readonly<Record<string, string | undefined>>,

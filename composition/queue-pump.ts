@@ -42,8 +42,8 @@ export class QueuePump {
   }
 
   /**
-   * Drains what is visible with the Functions host's concurrency (`batchSize` side by side, the next
-   * batch at `newBatchThreshold`) and returns how many messages it took.
+   * Drains what is visible with the Functions host's concurrency (`batchSize` side by side, the
+   * next batch at `newBatchThreshold`) and returns how many messages it took.
    * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json
    */
   async drainOnce(): Promise<number> {

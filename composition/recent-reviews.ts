@@ -15,9 +15,9 @@ export interface RecentReviewsCacheOptions {
 }
 
 /**
- * A ReviewStore decorator keeping recently read or written reviews for `peek`: a press usually follows
- * its card Refresh's read by moments (docs/decisions.md "Review loop"). Only the bot is built with it
- * (composition/create-bot.ts); the worker and the API always read the store.
+ * A ReviewStore decorator keeping recently read or written reviews for `peek`: a press usually
+ * follows its card Refresh's read by moments (docs/decisions.md "Review loop"). Only the bot is
+ * built with it (composition/create-bot.ts); the worker and the API always read the store.
  */
 export class RecentReviewsCache implements ReviewsWithRecentCopies {
   private readonly entries: LRUCache<string, StoredReview>;

@@ -66,7 +66,8 @@ function headersOf(response: unknown): HeaderBag | undefined {
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
 /**
- * A storage failure as a core error, keeping the service's request id; `subject` names what was touched.
+ * A storage failure as a core error, keeping the service's request id; `subject` names what was
+ * touched.
  * https://learn.microsoft.com/rest/api/storageservices/common-rest-api-error-codes
  */
 export function toStorageError(

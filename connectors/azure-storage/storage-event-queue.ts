@@ -17,8 +17,8 @@ const MAX_MESSAGE_LENGTH = 64 * 1024;
 const NEVER_EXPIRES = -1;
 
 /**
- * Library events on an Azure Storage queue, with `<queue>-poison` beside it. Bodies are base64 JSON,
- * which the Functions queue trigger decodes by default (`messageEncoding`,
+ * Library events on an Azure Storage queue, with `<queue>-poison` beside it. Bodies are base64
+ * JSON, which the Functions queue trigger decodes by default (`messageEncoding`,
  * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json).
  */
 export class StorageEventQueue implements EventQueue {

@@ -26,8 +26,9 @@ const auditRowSchema = z.object({
 });
 
 /**
- * One partition, RowKey = inverted time: the newest N entries are one `$top` read. A partition serves
- * ~2,000 entities/s (https://learn.microsoft.com/azure/storage/tables/scalability-targets), plenty.
+ * One partition, RowKey = inverted time: the newest N entries are one `$top` read. A partition
+ * serves ~2,000 entities/s (https://learn.microsoft.com/azure/storage/tables/scalability-targets),
+ * plenty.
  */
 const PARTITION_KEY = 'audit';
 
@@ -101,8 +102,8 @@ export class TableAuditLog implements AuditLog {
   }
 
   /**
-   * Inverted ms, then an inverted per-process sequence (same-millisecond appends stay newest first),
-   * then random bytes (instances never collide).
+   * Inverted ms, then an inverted per-process sequence (same-millisecond appends stay newest
+   * first), then random bytes (instances never collide).
    */
   private rowKeyFor(time: number): string {
     this.sequence = (this.sequence + 1) % MAX_SEQUENCE;

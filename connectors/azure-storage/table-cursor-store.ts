@@ -9,8 +9,9 @@ import { encodeKey } from './keys.js';
 const cursorRowSchema = z.object({ value: z.string() });
 
 /**
- * Cursors, one row per name, the state as JSON checked on every read. The version is the row's ETag,
- * so the service refuses a stale save (https://learn.microsoft.com/rest/api/storageservices/update-entity2).
+ * Cursors, one row per name, the state as JSON checked on every read. The version is the row's
+ * ETag, so the service refuses a stale save
+ * (https://learn.microsoft.com/rest/api/storageservices/update-entity2).
  */
 export class TableCursorStore implements CursorStore {
   /** `table`: the `cursors` table. */

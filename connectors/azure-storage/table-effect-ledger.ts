@@ -20,8 +20,8 @@ const MAX_ROUNDS = 5;
 
 /**
  * The effect ledger (PartitionKey = kind, RowKey = rest, both encoded; lookups are point reads).
- * Claims are atomic on the service: the first `begin` wins the insert (409 for the others), and taking
- * over an expired lease is an ETag-conditional Replace (412 for the losers).
+ * Claims are atomic on the service: the first `begin` wins the insert (409 for the others), and
+ * taking over an expired lease is an ETag-conditional Replace (412 for the losers).
  */
 export class TableEffectLedger implements EffectLedger {
   /** `table`: the `effects` table. */

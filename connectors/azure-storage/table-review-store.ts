@@ -59,13 +59,14 @@ interface OpenSlot {
 const MAX_FIND_ROUNDS = 3;
 
 /**
- * Reviews, one partition per gallery. Beside its review rows (JSON plus `status`, `dueAt`, `updatedAt`
- * for filtering) sits the gallery's slot, RowKey `~open`, naming the review that last opened; it holds
- * the gallery only while that review is open. Opening writes review and slot in one entity group
- * transaction, so one of two openers wins
+ * Reviews, one partition per gallery. Beside its review rows (JSON plus `status`, `dueAt`,
+ * `updatedAt` for filtering) sits the gallery's slot, RowKey `~open`, naming the review that last
+ * opened; it holds the gallery only while that review is open. Opening writes review and slot in
+ * one entity group transaction, so one of two openers wins
  * (https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions);
- * closing is one conditional update, leaving the slot for the next review to take over. A version is
- * the review row's ETag plus whether it was open (an open review's save needs no look at the slot).
+ * closing is one conditional update, leaving the slot for the next review to take over. A version
+ * is the review row's ETag plus whether it was open (an open review's save needs no look at the
+ * slot).
  */
 export class TableReviewStore implements ReviewStore {
   /** `table`: the `reviews` table. */
@@ -206,8 +207,8 @@ export class TableReviewStore implements ReviewStore {
   }
 
   /**
-   * Reviews with these statuses, newest `updatedAt` first: a keys-only cross-partition scan (fine for
-   * one studio), then only the `limit` newest rows are read whole.
+   * Reviews with these statuses, newest `updatedAt` first: a keys-only cross-partition scan (fine
+   * for one studio), then only the `limit` newest rows are read whole.
    */
   async list(filter: {
     readonly statuses?: readonly ReviewStatus[];

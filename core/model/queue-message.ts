@@ -82,8 +82,8 @@ export const reviewSyncSchema = z.object({
   atLeastVersion: z.number().int().positive().optional(),
   requestedAt: z.iso.datetime({ offset: true }).optional(),
   /**
-   * The decision whose save this sync follows; its audit entry and announcement ride on this message
-   * (one queue write per press), appended once the worker finds the decision stored.
+   * The decision whose save this sync follows; its audit entry and announcement ride on this
+   * message (one queue write per press), appended once the worker finds the decision stored.
    */
   decision: decisionRefSchema.optional(),
   audit: auditEntrySchema.optional(),

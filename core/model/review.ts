@@ -182,8 +182,8 @@ const finalStatus: Record<DecisionVerb, ReviewStatus> = {
 
 /**
  * Applies one reviewer's decision: assigned reviewers only, on the current card, while open; a
- * re-review needs a comment. Under `approval: all` approvals are votes until all approved; a re-review
- * or archive from anyone settles it at once.
+ * re-review needs a comment. Under `approval: all` approvals are votes until all approved; a
+ * re-review or archive from anyone settles it at once.
  */
 export function decide(review: Review, request: DecisionRequest, now: Date): DecisionOutcome {
   // Planner has no notion of our reviewers: whoever completes or moves the task there speaks for the

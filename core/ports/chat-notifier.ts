@@ -3,8 +3,8 @@ export type CardJson = Readonly<Record<string, unknown>>;
 
 /**
  * Posts and updates cards in the bot's Teams conversations, named by their capture key. Errors:
- * NotFoundError (unknown key), AuthError (bot uninstalled or blocked; the conversation is marked so),
- * RateLimitedError.
+ * NotFoundError (unknown key), AuthError (bot uninstalled or blocked; the conversation is marked
+ * so), RateLimitedError.
  */
 export interface ChatNotifier {
   /**

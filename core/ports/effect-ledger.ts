@@ -27,7 +27,8 @@ export interface EffectLedger {
   release(key: string, attempt: number): Promise<void>;
   /**
    * `attempt` failed and may have changed something (5xx, timeout, lost answer): free the key now;
-   * the next `begin` gets `attempt + 1` and reconciles. No-op if that attempt no longer holds the key.
+   * the next `begin` gets `attempt + 1` and reconciles. No-op if that attempt no longer holds the
+   * key.
    */
   abandon(key: string, attempt: number): Promise<void>;
   get(key: string): Promise<EffectRecord | undefined>;

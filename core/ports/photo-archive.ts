@@ -16,8 +16,8 @@ export type ArchiveAction =
   { readonly kind: 'hide' } | { readonly kind: 'move'; readonly collectionId: string };
 
 /**
- * The photo library (PhotoShelter in production); listings page with an opaque `next` token. Errors:
- * NotFoundError, RateLimitedError/UpstreamError (after the connector's retries), AuthError,
+ * The photo library (PhotoShelter in production); listings page with an opaque `next` token.
+ * Errors: NotFoundError, RateLimitedError/UpstreamError (after the connector's retries), AuthError,
  * ValidationError (an answer shape we do not understand).
  */
 export interface PhotoArchive {

@@ -14,9 +14,10 @@ export interface CardContext {
 }
 
 /**
- * Renders reviews as cards (core passes the JSON on unread): `shared` for everyone, `forReviewer` for
- * one assigned reviewer, `readOnly` with the reason for anyone else, `moved` for a card the review
- * left for a newer one. Every card's actions carry the review's `teams.cardInstance`, if any.
+ * Renders reviews as cards (core passes the JSON on unread): `shared` for everyone, `forReviewer`
+ * for one assigned reviewer, `readOnly` with the reason for anyone else, `moved` for a card the
+ * review left for a newer one. Every card's actions carry the review's `teams.cardInstance`, if
+ * any.
  */
 export interface ReviewCards {
   shared(review: Review, context: CardContext): CardJson;

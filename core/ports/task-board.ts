@@ -59,8 +59,9 @@ export interface TaskBoard {
   findBucket(planId: string, name: string): Promise<string | undefined>;
   createTask(task: NewTask): Promise<TaskState>;
   /**
-   * Finds the task a crashed create made, to adopt it: the plan's task with this title whose details
-   * carry this reference URL, else the oldest with blank details (a lost create never got details).
+   * Finds the task a crashed create made, to adopt it: the plan's task with this title whose
+   * details carry this reference URL, else the oldest with blank details (a lost create never got
+   * details).
    */
   findTaskByReference(planId: string, url: string, title: string): Promise<TaskState | undefined>;
   setDetails(taskId: string, details: TaskDetails): Promise<DetailsOutcome>;

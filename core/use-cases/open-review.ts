@@ -51,8 +51,9 @@ export async function reviewAssetEvent(
     deps.logger.debug('no routing rule matches', { eventId: event.id, galleryId: event.galleryId });
     return undefined;
   }
-  // Recorded once, so a redelivery after the review was decided opens no second review of the image;
-  // the result says whether this event opened it, so a redelivery after a crash still announces that.
+  // Recorded once, so a redelivery after the review was decided opens no second review of the
+  // image; the result says whether this event opened it, so a redelivery after a crash still
+  // announces that.
   const joined = await runOnce(deps, `review.joined:${event.id}`, async () => {
     const outcome = await openOrExtendReview(deps, event, rule);
     return outcome.opened ? `${outcome.reviewId}|opened` : outcome.reviewId;

@@ -27,7 +27,8 @@ export type ProcessEventResult =
 
 /**
  * The work of one parsed events-queue message: records library events once, routes uploads and
- * replacements to the gallery's review (open-review.ts), and runs `review.sync` (sync-requested.ts).
+ * replacements to the gallery's review (open-review.ts), and runs `review.sync`
+ * (sync-requested.ts).
  */
 export async function processEvent(
   deps: ProcessEventDeps,

@@ -12,7 +12,8 @@ import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 
 // What becomes of a failed queue message: the host's redeliver-then-poison would spend a good
-// message's deliveries on an outage and poison a hopeless one without a reason (docs/decisions.md "Outages").
+// message's deliveries on an outage and poison a hopeless one without a reason (docs/decisions.md
+// "Outages").
 
 /** Delay before the first retry of a transient failure; each next one waits twice as long. */
 const FIRST_RETRY_MS = 5_000;
@@ -85,7 +86,8 @@ export type QueueWorkOutcome<T> =
 
 /**
  * Parses a delivery once and runs its work, settling a failure as `judgeFailure` says: queued again
- * as a new message, or poisoned with its reason. Unknown errors are thrown for the host to redeliver.
+ * as a new message, or poisoned with its reason. Unknown errors are thrown for the host to
+ * redeliver.
  */
 export async function settleQueueWork<T>(
   deps: QueueFailureDeps,

@@ -196,8 +196,8 @@ export async function findReviews(
 }
 
 /**
- * The tab's review queue: open reviews first (most overdue on top), then decided ones, newest first.
- * Never calls Planner or PhotoShelter, so the tab stays fast and cannot be throttled.
+ * The tab's review queue: open reviews first (most overdue on top), then decided ones, newest
+ * first. Never calls Planner or PhotoShelter, so the tab stays fast and cannot be throttled.
  */
 export async function reviewQueue(
   deps: ReviewQueueDeps,

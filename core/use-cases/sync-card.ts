@@ -70,8 +70,8 @@ function readPosted(result: string): {
 
 /**
  * 5: the review's Teams card, posted once and updated whenever the card version moves. A Teams
- * refusal (removed, blocked) is noted, not thrown. A post with an unknown outcome is posted again as
- * a new card instance recorded first, so only one card per review is ever actionable.
+ * refusal (removed, blocked) is noted, not thrown. A post with an unknown outcome is posted again
+ * as a new card instance recorded first, so only one card per review is ever actionable.
  */
 export async function syncCard(
   deps: SyncCardDeps,

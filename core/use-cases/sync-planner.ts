@@ -17,8 +17,8 @@ export interface SyncPlannerResult {
 const MAX_OPEN_REVIEWS = 2_000;
 
 /**
- * The `syncPlanner` timer: Planner v1.0 has no change notifications, so open reviews' tasks are read
- * per plan, and a completed task or one in a decision bucket becomes that decision.
+ * The `syncPlanner` timer: Planner v1.0 has no change notifications, so open reviews' tasks are
+ * read per plan, and a completed task or one in a decision bucket becomes that decision.
  */
 export async function syncPlanner(deps: SyncPlannerDeps): Promise<SyncPlannerResult> {
   const open = await deps.reviews.list({

@@ -21,7 +21,8 @@ export type SyncRequestedResult =
 
 /**
  * A `review.sync` message: once its save has landed and the batch window passed, the decision it
- * carries is audited and announced, then task, card and PhotoShelter status follow (sync-review.ts).
+ * carries is audited and announced, then task, card and PhotoShelter status follow
+ * (sync-review.ts).
  */
 export async function syncRequested(
   deps: SyncRequestedDeps,

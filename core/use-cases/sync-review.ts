@@ -201,8 +201,8 @@ export const finalStatusKey = (review: Review): string =>
   `photoshelter.final:${review.id}:${review.round}:${review.status}:${review.assets.length}`;
 
 /**
- * The assets whose PhotoShelter status this review owns: all while open; once closed, those no later
- * review has taken (a replaced image's status belongs to the review it opened).
+ * The assets whose PhotoShelter status this review owns: all while open; once closed, those no
+ * later review has taken (a replaced image's status belongs to the review it opened).
  */
 async function ownedAssets(deps: SyncReviewDeps, review: Review): Promise<readonly string[]> {
   const all = review.assets.map((a) => a.assetId);
@@ -256,8 +256,8 @@ async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffec
 }
 
 /**
- * Brings Planner, Teams and PhotoShelter in line with the stored review; every effect runs once under
- * a key of the state it reflects, so reruns converge without doubles (docs/architecture.md).
+ * Brings Planner, Teams and PhotoShelter in line with the stored review; every effect runs once
+ * under a key of the state it reflects, so reruns converge without doubles (docs/architecture.md).
  */
 export async function syncReview(
   deps: SyncReviewDeps,

@@ -8,8 +8,8 @@ const MAX_ATTEMPTS = 12;
 const MAX_PAUSE_MS = 400;
 
 /**
- * Writers of one review in this process take turns (a batch's uploads join it side by side); between
- * processes the ETag decides, with a pause before each new try.
+ * Writers of one review in this process take turns (a batch's uploads join it side by side);
+ * between processes the ETag decides, with a pause before each new try.
  */
 const lanes = new WeakMap<ReviewStore, Map<string, Promise<unknown>>>();
 
@@ -34,8 +34,9 @@ function inLane<T>(reviews: ReviewStore, reviewId: string, work: () => Promise<T
 }
 
 /**
- * Read-modify-write of a review under its ETag, re-applying `change` (undefined: nothing to write) to
- * a fresh copy on conflict; with a clock, a cross-process conflict waits a short random pause first.
+ * Read-modify-write of a review under its ETag, re-applying `change` (undefined: nothing to write)
+ * to a fresh copy on conflict; with a clock, a cross-process conflict waits a short random pause
+ * first.
  */
 export async function updateReview(
   reviews: ReviewStore,

@@ -28,7 +28,8 @@ import { runOnce } from './run-once.js';
 // Webhooks (the `subscriptions` table): a review event fans out to one delivery message per
 // subscriber, each attempt a ledger effect (docs/decisions.md "Webhooks"). Failures back off; a
 // subscriber that keeps failing or answers 410 Gone is disabled. A refused target
-// (WEBHOOK_ALLOW_PRIVATE_TARGETS) is turned away at subscribe by URL, else at delivery once resolved.
+// (WEBHOOK_ALLOW_PRIVATE_TARGETS) is turned away at subscribe by URL, else at delivery once
+// resolved.
 
 export interface WebhookPolicy {
   /** Delay before the second attempt; each later attempt waits twice as long (capped at an hour). */
