@@ -27,17 +27,15 @@ export const executeDataSchema = z.object({
 });
 
 /**
- * The `data` of the `Action.Submit` fallback. A Submit has no `verb`, and Teams delivers it as a
- * message activity whose `value` is this object, so the verb travels inside it.
+ * The `data` of the `Action.Submit` fallback, which has no `verb`, so the verb travels inside it.
  * https://learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model#teams
  */
 export const submitDataSchema = executeDataSchema.extend({ verb: verbSchema });
 
 /**
- * What a decision action delivers. Teams merges the values of the inputs in scope into `data`
- * (https://adaptivecards.io/explorer/Action.Execute.html), so the re-review text from the
- * `Input.Text` with id `comment` arrives as `data.comment`. An empty comment is left for the domain
- * to answer (`commentRequired`) with a card that says what is missing.
+ * What a decision action delivers: Teams merges the inputs in scope into `data`, so the `comment`
+ * Input.Text arrives as `data.comment` (https://adaptivecards.io/explorer/Action.Execute.html). An
+ * empty comment is left for the domain to answer (`commentRequired`).
  */
 export const decisionActionDataSchema = executeDataSchema.extend({
   comment: commentSchema.optional(),
@@ -70,9 +68,8 @@ function issuesOf(error: z.ZodError): string[] {
 }
 
 /**
- * Parses what a card action delivered. `verb` is the invoke's `action.verb` for an `Action.Execute`,
- * or undefined for the `Action.Submit` fallback, whose verb is in `data.verb`. Problems name the
- * field and never echo its value (it came from a client).
+ * Parses what a card action delivered (`verb` undefined for the Submit fallback, whose verb is in
+ * `data.verb`). Problems name the field and never echo its client-sent value.
  */
 export function parseActionData(verb: unknown, data: unknown): ParseActionDataResult {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -108,9 +105,8 @@ export function parseActionData(verb: unknown, data: unknown): ParseActionDataRe
 }
 
 /**
- * The `value` of an `adaptiveCard/action` invoke: `{ action: { type, verb, data } }`
- * (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards).
- * Only the action's verb and data are read; they are checked by `parseActionData`.
+ * The `value` of an `adaptiveCard/action` invoke; only `action.verb` and `action.data` are read.
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
  */
 const invokeValueSchema = z.object({
   action: z.object({ verb: z.unknown().optional(), data: z.unknown().optional() }),

@@ -13,9 +13,8 @@ export const MOVED_NOTE =
   'This review moved to a newer card. Use the newest card for this gallery in this conversation; this one no longer takes decisions.';
 
 /**
- * Core's ReviewCards port over the pure builders. While a review is open the shared card carries the
- * buttons (they still work where automatic refresh does not, and the domain refuses anyone who is not
- * a reviewer); once decided everyone gets the final card.
+ * Core's ReviewCards port over the pure builders; the open review's shared card carries the buttons
+ * (docs/decisions.md "Cards").
  */
 export class AdaptiveReviewCards implements ReviewCards {
   shared(review: Review, context: CardContext): CardJson {

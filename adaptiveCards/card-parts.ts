@@ -51,8 +51,8 @@ export const plural = (n: number, word: string, words = `${word}s`): string =>
   `${n.toLocaleString('en-US')} ${n === 1 ? word : words}`;
 
 /**
- * Teams renders `{{DATE()}}` and `{{TIME()}}` in the reader's own time zone and locale, which a
- * server-formatted string cannot do. They take RFC 3339 without fractional seconds.
+ * RFC 3339 without fractional seconds, for `{{DATE()}}`/`{{TIME()}}`, which Teams renders in the
+ * reader's zone and locale.
  * https://learn.microsoft.com/adaptive-cards/authoring-cards/text-features#datetime-formatting-and-localization
  */
 function rfc3339(iso: string): string | undefined {
@@ -106,8 +106,8 @@ export function adaptiveCard(
 }
 
 /**
- * An `Action.Execute` with an `Action.Submit` fallback for Teams clients without Universal Actions;
- * the Submit carries the verb in its data, since it has no `verb` of its own.
+ * An `Action.Execute` with an `Action.Submit` fallback (verb in its data) for clients without
+ * Universal Actions.
  * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards#backward-compatibility
  */
 export function executeAction(
@@ -141,8 +141,7 @@ export function reviewActionData(review: Review): ActionData {
 }
 
 /**
- * Some older Teams clients honour `fallback` only on actions inside an `ActionSet`, so every
- * `Action.Execute` goes in one rather than in the card's `actions`.
+ * Some older clients honour `fallback` only inside an `ActionSet`, so actions go in one.
  * https://learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model#teams
  */
 export function actionSet(actions: readonly CardAction[]): ActionSet[] {

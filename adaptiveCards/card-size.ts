@@ -3,7 +3,6 @@ import type { AdaptiveCard } from './card-types.js';
 /**
  * Teams refuses a bot message over 100 KB (413 `MessageSizeTooBig`), counting the payload as UTF-16.
  * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages
- * (reference microsoft-365.md §2, "Size and version").
  */
 export const TEAMS_MESSAGE_LIMIT_BYTES = 100 * 1024;
 

@@ -40,9 +40,9 @@ const tiers: readonly [Tier, ...Tier[]] = [
 ];
 
 /**
- * The review card: what the batch is, where it stands, who voted, and, for an assigned reviewer while
- * the review is open, Approve / Re-review / Archive. Every input is capped, and should a card still
- * outgrow Teams' limit it drops thumbnails, then history and reviewers, until it fits.
+ * The review card, with Approve / Re-review / Archive for an assigned reviewer while open. Inputs
+ * are capped; a card still over Teams' limit drops thumbnails, then history and reviewers, until it
+ * fits.
  */
 export function buildReviewCard(model: ReviewCardModel): AdaptiveCard {
   let card = render(model, tiers[0]);
@@ -213,8 +213,8 @@ function decisionActions(review: Review): CardAction[] {
 }
 
 /**
- * Clients of the listed users fetch their own view (`verb: refresh`) when they show the card; Teams
- * honours at most 60 ids, and `[]` means only the card menu's "Refresh card".
+ * The listed users' clients fetch their own view (`verb: refresh`); Teams honours at most 60 ids,
+ * and `[]` leaves only the menu's "Refresh card".
  * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards#user-ids-in-refresh
  */
 function refreshFor(review: Review, userIds: readonly string[]): Refresh {

@@ -34,10 +34,10 @@ type ConnectorClientApplication = ConstructorParameters<
 >[1];
 
 /**
- * Outbound tokens from an overridden authority (the simulator's). botbuilder's own credentials
- * build an MSAL app without `knownAuthorities`, and MSAL then asks login.microsoftonline.com about
- * any authority it does not know (msal-common Authority.getCloudDiscoveryMetadataFromNetwork):
- * offline that fails (simulators/bot-connector/README.md).
+ * Outbound tokens from the simulator's authority: botbuilder's MSAL app has no `knownAuthorities`,
+ * so MSAL asks login.microsoftonline.com about it (msal-common
+ * Authority.getCloudDiscoveryMetadataFromNetwork), which fails offline
+ * (simulators/bot-connector/README.md).
  */
 function msalCredentials(
   appId: string,
@@ -65,9 +65,8 @@ function msalCredentials(
 }
 
 /**
- * botbuilder's authentication: none without an app id (local demo), Azure's Bot Framework endpoints
- * with one, or the given endpoints. Setting any endpoint makes botbuilder take all of them as given
- * (botframework-connector BotFrameworkAuthenticationFactory.create), so the rest get the defaults.
+ * botbuilder's authentication: none without an app id (local demo), else Azure's or the given
+ * endpoints; setting any endpoint makes botbuilder take all as given, so the rest get the defaults.
  */
 function authentication(config: BotAuthConfig): ConfigurationBotFrameworkAuthentication {
   if (config.appId === undefined) return new ConfigurationBotFrameworkAuthentication({});

@@ -22,10 +22,8 @@ export interface BotHttpAnswer {
 export type TurnLogic = (context: TurnContext) => Promise<void>;
 
 /**
- * botbuilder's CloudAdapter, taking an activity the Functions handler has already read and parsed.
- * `CloudAdapter.process` would parse the body again (and build its zod schemas anew on every call),
- * then call `processActivity`, which authenticates the request (the channel's JWT, whenever an app
- * id is configured), runs the turn and hands back the invoke response; this calls it directly.
+ * A CloudAdapter taking the activity the Functions handler already parsed: `process` would parse it
+ * again; `processActivity` still authenticates it and runs the turn (docs/decisions.md).
  */
 export class BotAdapter extends CloudAdapter {
   /** Authenticates and runs one activity; the invoke response, if the turn set one. */
@@ -65,14 +63,10 @@ function toActivity(body: unknown): Activity | undefined {
 }
 
 /**
- * Runs one /api/messages request through the adapter, which validates the channel's JWT when an app
- * id is configured, and hands back what to answer.
- *
- * botbuilder 4.23.3 signals a refused token with its own AuthenticationError, but a forged or
- * `alg: none` signature surfaces as jsonwebtoken's error (botframework-connector
- * src/auth/jwtTokenExtractor.ts; simulators/bot-connector/README.md). The bot's own failures never
- * get that far: the adapter's onTurnError handles them inside the turn. So a failure before the turn
- * started is an authentication failure, answered 401, and no refusal carries botbuilder's message.
+ * Runs one /api/messages request through the adapter and hands back what to answer. A failure
+ * before the turn starts is authentication (a forged signature surfaces as jsonwebtoken's error,
+ * not botbuilder's: botframework-connector src/auth/jwtTokenExtractor.ts), answered 401 without
+ * botbuilder's message; the bot's own failures are handled by onTurnError inside the turn.
  */
 export async function processBotRequest(
   adapter: BotAdapter,

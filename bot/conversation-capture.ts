@@ -21,9 +21,8 @@ const channelOf = (conversationId: string): string =>
   conversationId.split(';')[0] ?? conversationId;
 
 /**
- * The record to keep for the conversation an activity came from: `channel:{team}/{channel}`,
- * `chat:{conversationId}` or `personal:{aadObjectId}` (the `conversations` table).
- * Undefined when the activity does not say enough to reach the conversation again.
+ * The conversation record of an activity (`channel:{team}/{channel}`, `chat:{conversationId}` or
+ * `personal:{aadObjectId}`); undefined when the activity cannot be reached again.
  */
 export function conversationRecordOf(
   activity: Partial<Activity>,

@@ -79,11 +79,9 @@ const answer = (card: CardJson): RoutedCardAction => ({
 });
 
 /**
- * Routes a card action to the review loop and answers with the card the user should now see. Only
- * the decision is recorded here; `decideReview` queues `review.sync`,
- * which updates the card for everyone (`updateActivity`), Planner and PhotoShelter. Calling
- * `updateActivity` here as well would put a Bot Connector round trip inside the invoke, which Teams
- * retries when it is not answered within seconds.
+ * Routes a card action and answers with the card the user should now see. Only the decision is
+ * recorded; its queued `review.sync` updates everyone's card, keeping the invoke within Teams'
+ * timeout.
  */
 export async function routeCardAction(
   deps: InvokeRouterDeps,

@@ -110,10 +110,8 @@ export class LightdeskBot extends TeamsActivityHandler {
   }
 
   /**
-   * The answer to an invoke replaces the card only for the user who pressed it; a card the review
-   * moved away from is replaced for everyone too (PUT of the pressed activity, `replyToId`), once
-   * per card in this process, so the next person sees it read-only without pressing. Waited for at
-   * most `replaceBudgetMs`: Teams retries an invoke it gets no timely answer to.
+   * A card the review moved away from is replaced for everyone too (PUT of the pressed activity),
+   * once per card per process, within `replaceBudgetMs`: Teams retries an invoke answered late.
    * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
    */
   private async replaceForEveryone(context: TurnContext, card: CardJson): Promise<void> {
@@ -149,10 +147,9 @@ export class LightdeskBot extends TeamsActivityHandler {
   }
 
   /**
-   * A button pressed on a client too old for Action.Execute: its Action.Submit fallback arrives as a
-   * message whose `value` is the card data (with the verb in it). A message cannot be answered with a
-   * card, so the pressed card is replaced in place (learn.microsoft.com/microsoftteams/platform/
-   * task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards).
+   * The Action.Submit fallback of a client too old for Action.Execute: a message cannot be answered
+   * with a card, so the pressed card is replaced in place.
+   * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
    */
   private async submitted(context: TurnContext): Promise<void> {
     const { answer: body } = await routeCardAction(this.deps, {

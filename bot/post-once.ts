@@ -31,17 +31,10 @@ function isPipeline(value: unknown): value is Pipeline {
 }
 
 /**
- * Makes `client` send every POST exactly once, and leaves its other requests to the SDK's retries.
- *
- * botbuilder's ConnectorClient retries on its own, up to three times, any request that got a 5xx,
- * a 408, a 429/503 with Retry-After or no answer at all (core-rest-pipeline `defaultRetryPolicy`).
- * For a POST of a new activity (a card) with a lost answer that is one more card in the chat each
- * time. An update (PUT) or a read may repeat; a post whose outcome is unknown must go back to the
- * caller, who knows which card it meant (syncCard's card instances). Why the pipeline itself:
- * ConnectorClientOptions `noRetryPolicy` and `retryOptions` are ignored by botbuilder-stdlib's
- * ServiceClientContext (4.23), and `requestPolicyFactories` run outside the Retry phase, so
- * nothing given to the constructor can stop a retry. The pipeline sits in the context's `client`
- * field; should an SDK upgrade move it, this throws rather than post twice quietly.
+ * Makes `client` send every POST exactly once (a retried card post is a second card in the chat);
+ * other requests keep the SDK's retries (core-rest-pipeline `defaultRetryPolicy`). No constructor
+ * option stops a retry in botbuilder 4.23 (docs/decisions.md), so this edits the pipeline in the
+ * context's `client` field, and throws if an SDK upgrade moves it.
  */
 export function sendPostsOnce(client: ConnectorClient): ConnectorClient {
   const pipeline = (client as unknown as { readonly client?: { readonly pipeline?: unknown } })

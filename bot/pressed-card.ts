@@ -40,11 +40,10 @@ export async function leftBehind(
 }
 
 /**
- * The review store a press decides through: a decision is saved only while the pressed card is
- * the review's current one. The save is guarded by the version of the copy decided on, so checking
- * that copy is checking the stored review at the moment of the save; when the copy names another
- * card and is itself current, the press is refused with CardMovedError, else (a stale copy) it is
- * a ConflictError and decideReview decides again on a fresh read.
+ * The review store a press decides through: a decision is saved only while the pressed card is the
+ * review's current one. The save is version-guarded, so checking the copy checks the store: a
+ * current copy naming another card is CardMovedError, a stale one a ConflictError (decideReview
+ * reads again).
  */
 export class PressedCardReviews implements ReviewStore {
   constructor(

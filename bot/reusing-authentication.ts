@@ -62,13 +62,9 @@ class ReusingConnectorFactory extends ConnectorFactory {
 }
 
 /**
- * botbuilder's authentication, with the clients it builds for every turn kept instead. CloudAdapter
- * asks for a new ConnectorClient and UserTokenClient on each activity (botbuilder-core
- * cloudAdapterBase.ts processActivity), and each builds an HTTP pipeline of a dozen policies, though
- * a card action's answer goes back on the HTTP response and uses neither. The clients hold no state
- * of a turn (their credentials cache tokens per app id and audience), so one per service URL serves
- * every turn. Authentication itself, the channel's JWT, is still checked on every request by the
- * wrapped object.
+ * botbuilder's authentication, keeping the ConnectorClient and UserTokenClient it builds per turn
+ * (one per service URL; they hold no turn state: docs/decisions.md). The channel's JWT is still
+ * checked on every request by the wrapped object.
  */
 export class ReusingAuthentication extends BotFrameworkAuthentication {
   private readonly connectors: Clients<ConnectorClient> = new LRUCache({ max: MAX_CLIENTS });

@@ -32,10 +32,8 @@ function once<T>(build: () => Promise<T>): () => Promise<T> {
 }
 
 /**
- * The providers the Functions host hands the functions. Each builds only what its functions use:
- * the poll's cold start creates the PhotoShelter and storage clients, not Graph, botbuilder or the
- * cards, and calls neither Graph nor the Bot Connector; the sweeps over stored reviews add the
- * review table to that.
+ * The providers the Functions host hands the functions, each building only what its functions use
+ * (docs/decisions.md "Providers by need").
  */
 export function hostedProviders(
   env: Readonly<Record<string, string | undefined>>,
@@ -74,9 +72,8 @@ export function hostedProviders(
 
 /**
  * Registers every function with the Functions host (package.json `main`), the twin of
- * local-host.ts. Schedules and queue names are `%SETTING%` binding expressions, read from app
- * settings. Throws, so the host registers nothing, when a setting is bad or API_KEY / MicrosoftAppId
- * is missing: an open API or an unauthenticated bot stops at start-up with one message naming them.
+ * local-host.ts. Throws on a bad setting or a missing API_KEY / MicrosoftAppId, so nothing
+ * registers unprotected.
  */
 export function registerFunctions(env: Readonly<Record<string, string | undefined>>): void {
   loadConfig(env, 'azure');

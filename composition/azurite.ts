@@ -44,12 +44,9 @@ const ATTEMPTS = 5;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * Starts Azurite's table and queue services from the installed npm package, one child process each
- * (the combined `azurite` entry would also start Blob, which Lightdesk does not use).
- *
- * Each child is stopped on `stop()` and, as a last resort, when this process exits. Graceful stop
- * matters for `dataDir`: Azurite's LokiJS stores save every 5 s and on close, so a SIGINT (which both
- * entries handle by closing their server) keeps the last writes; a kill would lose them.
+ * Starts Azurite's table and queue services (not Blob) as child processes, stopped on `stop()` or
+ * at exit, with SIGINT: LokiJS saves on close, so `dataDir` keeps the last writes a kill would
+ * lose.
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const host = options.host ?? '127.0.0.1';

@@ -8,9 +8,8 @@ const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /**
- * The bot's slice of the environment, parsed with the rest in config.ts. The first four keys are the names
- * botbuilder and the Agents SDK read (reference microsoft-365.md §3); the BOT_* keys exist so tests
- * and the local demo can point authentication at the Bot Connector simulator.
+ * The bot's slice of the environment. The first four keys are the names botbuilder reads; the BOT_*
+ * keys point authentication at the Bot Connector simulator for tests and the local demo.
  */
 export const botConfigSchema = z.object({
   MicrosoftAppId: optional(z.string().min(1)).describe(

@@ -8,10 +8,8 @@ import type { Logger } from '../core/ports/logger.js';
 import type { HttpFunctionDefinition } from '../functions/definition.js';
 import { serveFunction } from './http-adapter.js';
 
-// The local console (`/`) and the development sign-in are for the person at this machine. They are
-// refused to anything that could be a web page elsewhere (DNS rebinding, a cross-site form) or a
-// tunnel, and the console never holds the API key: it calls a few functions through its own
-// routes, which add the key on the server side. docs/security.md has the reasons.
+// The console and the development sign-in serve only the person at this machine, and the console
+// never holds the API key: its own routes add it server-side (docs/security.md).
 
 const consoleDir = fileURLToPath(new URL('../simulators/console/', import.meta.url));
 const adaptiveCardsBundle = createRequire(import.meta.url).resolve(

@@ -64,9 +64,8 @@ export interface LocalHostOptions {
   readonly runTriggers?: boolean;
   readonly logger?: Logger;
   /**
-   * Simulators already running in processes of their own, used instead of starting embedded ones:
-   * the chaos run (scripts/chaos.ts) kills and restarts hosts while Graph and Teams keep their state.
-   * An external Teams gets no install activity from the host: whoever runs it installs the bot once.
+   * Simulators running in their own processes (the chaos run restarts hosts while they keep state).
+   * An external Teams gets no install activity: whoever runs it installs the bot once.
    */
   readonly external?: {
     readonly teamsUrl?: string;
@@ -85,9 +84,9 @@ interface Stoppable {
 }
 
 /**
- * `npm start`: Azurite and the PhotoShelter simulator unless real ones are configured, then one HTTP
- * server routing to the same function definitions Azure registers, the timers on their NCRONTAB
- * schedules and a queue consumer (docs/architecture.md).
+ * `npm start`: Azurite and the PhotoShelter simulator unless real ones are configured, then one
+ * HTTP server for the functions Azure registers, the timers and a queue consumer
+ * (docs/architecture.md).
  */
 export async function startLocalHost(
   env: Readonly<Record<string, string | undefined>>,

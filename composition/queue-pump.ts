@@ -15,9 +15,8 @@ export interface QueuePumpOptions {
 }
 
 /**
- * What the Functions host does for a queue trigger, for the local host: receive, run the function,
- * delete on success, leave the message to reappear on failure, and move it to the poison queue once
- * it has been delivered maxDequeueCount times (host.json `maxDequeueCount`).
+ * The Functions host's queue trigger, for the local host: delete on success, redeliver on failure,
+ * poison after maxDequeueCount deliveries (host.json).
  */
 export class QueuePump {
   private running = false;
@@ -43,12 +42,9 @@ export class QueuePump {
   }
 
   /**
-   * Handles whatever is visible until nothing is, as the Functions host runs a queue trigger
-   * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json):
-   * a batch of `batchSize` messages side by side, and the next batch fetched as soon as no more than
-   * `newBatchThreshold` are still running. The product must bear that concurrency, and a worker
-   * waiting on Graph's Retry-After or a batch window does not hold the others up. Returns how many
-   * messages it took.
+   * Drains what is visible with the Functions host's concurrency (`batchSize` side by side, the
+   * next batch at `newBatchThreshold`) and returns how many messages it took.
+   * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json
    */
   async drainOnce(): Promise<number> {
     const running = new Set<Promise<void>>();

@@ -15,12 +15,9 @@ export interface RecentReviewsCacheOptions {
 }
 
 /**
- * A caching decorator of a ReviewStore: it keeps the reviews it lately read or wrote, for `peek`. Teams refreshes a card
- * for its reviewers when it is shown (the card's `refresh.userIds`), so a press usually follows a
- * read of the same review by moments: peeking saves the press that read, and its save, guarded by
- * the copy's version, fails when another writer (a second reviewer, the queue worker, another
- * instance) moved the review on in between. Only the bot's decisions peek; the worker and the API
- * read the store every time, so only the bot is built with this (composition/create-bot.ts).
+ * A ReviewStore decorator keeping recently read or written reviews for `peek`: a press usually
+ * follows its card Refresh's read by moments (docs/decisions.md "Review loop"). Only the bot is
+ * built with it (composition/create-bot.ts); the worker and the API always read the store.
  */
 export class RecentReviewsCache implements ReviewsWithRecentCopies {
   private readonly entries: LRUCache<string, StoredReview>;
@@ -39,9 +36,8 @@ export class RecentReviewsCache implements ReviewsWithRecentCopies {
   }
 
   /**
-   * A copy of the review this process read or wrote a moment ago, without a storage call; undefined
-   * when there is none. It may be behind the stored review, so it is only for a write guarded by its
-   * version (a stale one fails with ConflictError).
+   * A copy read or written a moment ago, without a storage call; it may be stale, so it is only for
+   * a write guarded by its version (ConflictError when stale).
    */
   peek(reviewId: string): StoredReview | undefined {
     return this.entries.get(reviewId);

@@ -130,9 +130,8 @@ export class ConfigError extends AppError {
 }
 
 /**
- * Whether trying again later may succeed: throttling, an upstream's 5xx, 408 or no answer at all
- * (timeouts, dropped connections), and losing a race for a review or an effect. Everything else (bad
- * input, 4xx, configuration) fails the same way however often it is tried.
+ * Whether trying again later may succeed: throttling, an upstream 5xx, 408 or no answer, or a lost
+ * race for a review or an effect. Anything else fails the same way however often it is tried.
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof RateLimitedError || error instanceof ConflictError) return true;

@@ -4,10 +4,8 @@ import { handleWebhookMessage, type WebhookDeps } from '../core/use-cases/webhoo
 import type { Provider, QueueFunctionDefinition } from './definition.js';
 
 /**
- * Queue trigger on the webhooks queue: one delivery attempt per message, apart from the events queue
- * so a slow subscriber never holds up reviews. A failed attempt queues its own retry with a backoff;
- * throwing (storage trouble) leaves the message to come back, and QUEUE_MAX_DEQUEUE deliveries move it
- * to "<queue>-poison".
+ * Queue trigger for the webhooks queue (apart, so a slow subscriber never holds up reviews): one
+ * attempt per message; a failure queues its own backoff retry, a throw leaves it to the host.
  */
 export function deliverWebhook(services: Provider<WebhookDeps>): QueueFunctionDefinition {
   return {

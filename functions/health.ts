@@ -18,9 +18,8 @@ export interface HealthDeps {
 }
 
 /**
- * GET /api/v1/health: 200 when storage and PhotoShelter both answer, 503 otherwise, naming what is
- * down in `down`; with how many reviews lag their effects (the last reconcile sweep) and how many
- * messages wait in the poison queues. No key is needed, so it says what is wrong in our words, never an upstream's text.
+ * GET /api/v1/health: 200 when storage and PhotoShelter answer, else 503 naming them in `down`;
+ * plus lagging reviews and poison counts. Keyless, so only our words, never an upstream's text.
  */
 export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
   return {

@@ -8,11 +8,8 @@ import { settleQueueWork } from '../core/use-cases/queue-failures.js';
 import type { Provider, QueueFunctionDefinition } from './definition.js';
 
 /**
- * Queue trigger on the events queue. A transient failure (throttling, an upstream's 5xx, no answer, a
- * lost race) queues the message again as a new one after a growing delay, so an outage never uses up
- * its QUEUE_MAX_DEQUEUE deliveries; a message that can never succeed goes to the poison queue at once
- * with its reason (core/use-cases/queue-failures.ts). Anything else is thrown, and the host delivers
- * it again as before.
+ * Queue trigger for the events queue; failures are settled by core/use-cases/queue-failures.ts
+ * (transient: queued again; hopeless: poisoned with a reason; unknown: thrown for the host).
  */
 export function processEvent(services: Provider<ProcessEventDeps>): QueueFunctionDefinition {
   return {

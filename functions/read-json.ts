@@ -18,9 +18,8 @@ export function requireJsonType(request: HttpRequest): void {
 }
 
 /**
- * The request body as JSON, or a 4xx that says what is wrong with it. Only `application/json`: the
- * types an HTML form can send (urlencoded, multipart, text/plain) are refused, so a page on another
- * site cannot post to an API that runs without a key.
+ * The body as JSON, or a 4xx saying what is wrong. Only `application/json`: form-sendable types are
+ * refused, so a page elsewhere cannot post to an API running without a key.
  */
 export async function readJson(request: HttpRequest): Promise<unknown> {
   requireJsonType(request);

@@ -41,9 +41,8 @@ const decisionBodySchema = z
   .strict();
 
 /**
- * `x-lightdesk-client`: the application recording decisions ("Power Automate", which the custom
- * connector sends), named on the card as "via …". Blank or absent: "the API". Headers travel as
- * Latin-1, so printable ASCII only.
+ * `x-lightdesk-client`: the application recording decisions, shown as "via …" (blank: "the API").
+ * Headers travel as Latin-1, so printable ASCII only.
  */
 const clientHeaderSchema = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() !== '' ? value : undefined),

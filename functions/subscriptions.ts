@@ -21,9 +21,8 @@ import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.
 import { httpFunction, json } from './http-response.js';
 import { parse, readJson } from './read-json.js';
 
-// Webhook subscriptions, shaped for Power Automate triggers (connector/apiDefinition.swagger.json):
-// a flow subscribes with POST and gets 201 + Location; Power Automate DELETEs that Location when the
-// flow is turned off or deleted.
+// Webhook subscriptions for Power Automate triggers (connector/apiDefinition.swagger.json): POST
+// answers 201 + Location, which Power Automate DELETEs when the flow is off or deleted.
 // https://learn.microsoft.com/connectors/custom-connectors/create-webhook-trigger
 
 /** What the subscription routes use (the WEBHOOK_* settings as subscribe checks them). */
@@ -65,9 +64,8 @@ const withoutConnectDetail = (reason: string): string =>
   reason.replace(/ \(last: (?!HTTP \d{3}\)|refused\))[^)]*\)$/, '');
 
 /**
- * What a caller sees of a subscription. The callback's query is left out (a Power Automate callback
- * carries its `sig` there, which lets anyone start the flow); the secret only in the creating answer.
- * Of the last delivery only delivered, failed (with the status when an answer came) or refused.
+ * A subscription as callers see it: the callback without its query (a Power Automate `sig` starts
+ * the flow), the secret only when created, the last delivery's outcome.
  */
 function present(s: Subscription, withSecret: boolean) {
   return {

@@ -27,8 +27,7 @@ const contentTypes: Record<string, string> = {
 };
 
 /**
- * Teams shows the tab in an iframe, so framing must be allowed for Teams' own origins (and ours, for
- * the console); everything else may not frame it.
+ * Teams shows the tab in an iframe: only Teams' origins (and ours, for the console) may frame it.
  * https://learn.microsoft.com/microsoftteams/platform/tabs/how-to/tab-requirements
  */
 const frameAncestors = [
@@ -185,9 +184,8 @@ export function tabQueue(services: Provider<TabDeps>): HttpFunctionDefinition {
 const devTokenBodySchema = z.object({ user: z.string().min(1).max(200) }).strict();
 
 /**
- * POST /api/v1/tab/dev-token {"user": "<object id or UPN>"}: a development token for the tab outside
- * Teams. Only the local host with its console on offers it, to a loopback Host only
- * (composition/local-console.ts); everywhere else it does not exist (404).
+ * POST /api/v1/tab/dev-token {"user": "<object id or UPN>"}: a development token for the tab
+ * outside Teams, from the local host with its console on, to a loopback Host only (elsewhere 404).
  */
 export function tabDevToken(services: Provider<TabDeps>): HttpFunctionDefinition {
   return httpFunction(

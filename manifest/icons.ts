@@ -1,8 +1,7 @@
 import { PNG } from 'pngjs';
 
-// Teams app icons drawn in code, so the package never depends on a designer's file and always meets
-// the spec: color 192×192, the symbol within the central 96×96 on a solid square (Teams crops the icon
-// to a rounded square, and to a hexagon for bots); outline 32×32, white on a transparent background
+// Teams app icons drawn in code so the package always meets the spec: color 192×192 with the symbol
+// in the central 96×96 (Teams crops it), outline 32×32 white on transparent
 // (https://learn.microsoft.com/microsoftteams/platform/concepts/build-and-test/apps-package#app-icons).
 
 type Rgba = readonly [number, number, number, number];

@@ -1,10 +1,9 @@
 import { guidPattern } from '../core/model/ids.js';
 import { iconFacts } from './icons.js';
 
-// The Teams rules a custom app must meet that the JSON schema does not check (the schema lets http
-// URLs, any icon file and any domain list through). Sources: the manifest reference
-// (https://learn.microsoft.com/microsoftteams/platform/resources/schema/manifest-schema) and the
-// app package page (…/concepts/build-and-test/apps-package). Each message names the field.
+// Teams rules the JSON schema does not check (http URLs, icon files, domain lists), from
+// https://learn.microsoft.com/microsoftteams/platform/resources/schema/manifest-schema and
+// …/concepts/build-and-test/apps-package. Each message names the field.
 
 const semver = /^\d+\.\d+\.\d+$/;
 /** [INF] The manifest reference gives bot command titles 32 characters; the schema allows 128. */

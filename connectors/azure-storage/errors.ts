@@ -66,9 +66,9 @@ function headersOf(response: unknown): HeaderBag | undefined {
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
 /**
- * Translates a storage failure into a core error, keeping the service's request id
- * (https://learn.microsoft.com/rest/api/storageservices/common-rest-api-error-codes).
- * `subject` names what was being touched, for NotFoundError and the messages.
+ * A storage failure as a core error, keeping the service's request id; `subject` names what was
+ * touched.
+ * https://learn.microsoft.com/rest/api/storageservices/common-rest-api-error-codes
  */
 export function toStorageError(
   service: StorageService,

@@ -1,10 +1,8 @@
 import { ValidationError } from '../../core/errors.js';
 
-// Table Storage forbids `/ \ # ?` and control characters in PartitionKey and RowKey, and Azurite has
-// had trouble with `%` and quotes in keys
-// (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model#characters-disallowed-in-key-fields).
-// So every UTF-8 byte outside a small safe set becomes `~XX` (hex). `~` is itself escaped, which
-// makes the scheme reversible and keeps ordinary ids (PhotoShelter ids, `queue.event:…`) readable.
+// Table keys forbid `/ \ # ?` and control characters, and Azurite mishandles `%` and quotes
+// (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model#characters-disallowed-in-key-fields),
+// so bytes outside a safe set become `~XX`; escaping `~` too keeps it reversible and ids readable.
 const safeByte = /^[A-Za-z0-9._:-]$/;
 
 /** Keys are at most 1 KiB; longer ones are refused before the service does it less clearly. */

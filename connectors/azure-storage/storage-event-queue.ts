@@ -17,12 +17,9 @@ const MAX_MESSAGE_LENGTH = 64 * 1024;
 const NEVER_EXPIRES = -1;
 
 /**
- * Library events on an Azure Storage queue, with `<queue>-poison` beside it.
- *
- * Bodies are the event's JSON, base64-encoded: the Azure Functions queue trigger expects base64 by
- * default (`messageEncoding` in host.json,
- * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json), so the
- * `processEvent` function in Azure reads what the poller wrote.
+ * Library events on an Azure Storage queue, with `<queue>-poison` beside it. Bodies are base64
+ * JSON, which the Functions queue trigger decodes by default (`messageEncoding`,
+ * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json).
  */
 export class StorageEventQueue implements EventQueue {
   private readonly events: QueueClient;

@@ -26,11 +26,9 @@ const auditRowSchema = z.object({
 });
 
 /**
- * One partition for the whole trail. Table Storage returns a partition in RowKey order, so with
- * RowKey = inverted time the newest N entries are a single `$top` read, however long the trail grows.
- * A partition serves about 2,000 entities per second
- * (https://learn.microsoft.com/azure/storage/tables/scalability-targets), far above what one library
- * produces; day buckets would only add empty-day walks to `recent`.
+ * One partition, RowKey = inverted time: the newest N entries are one `$top` read. A partition
+ * serves ~2,000 entities/s (https://learn.microsoft.com/azure/storage/tables/scalability-targets),
+ * plenty.
  */
 const PARTITION_KEY = 'audit';
 
@@ -104,9 +102,8 @@ export class TableAuditLog implements AuditLog {
   }
 
   /**
-   * Inverted milliseconds, then an inverted per-process sequence so two appends of one process in the
-   * same millisecond still read newest first, then random bytes so appends from several instances
-   * never collide on a key.
+   * Inverted ms, then an inverted per-process sequence (same-millisecond appends stay newest
+   * first), then random bytes (instances never collide).
    */
   private rowKeyFor(time: number): string {
     this.sequence = (this.sequence + 1) % MAX_SEQUENCE;

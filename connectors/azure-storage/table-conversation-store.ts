@@ -25,13 +25,9 @@ type ConversationRow = z.infer<typeof conversationRowSchema>;
 const MAX_ROUNDS = 5;
 
 /**
- * Conversation references in Table Storage. A key `channel:{team}/{channel}` is stored at
- * PartitionKey = `channel` and RowKey = the encoded rest, as the effect ledger does (keys.ts
- * `splitKey`): Teams ids hold `/`, `:` and `@`, and every lookup stays a point read.
- *
- * `save` replaces the whole record (an install activity carries all of it). `setStatus` changes only
- * the status, conditional on the ETag it read, and skips a change older than the stored `updatedAt`:
- * a late "writes blocked" must not undo a reinstall recorded after it.
+ * Conversation references, keyed like the effect ledger (keys.ts `splitKey`) so every lookup is a
+ * point read. `save` replaces the record; `setStatus` is ETag-conditional and skips a change older
+ * than the stored `updatedAt` (a late "writes blocked" must not undo a reinstall).
  */
 export class TableConversationStore implements ConversationStore {
   /** `table`: the `conversations` table. */

@@ -9,8 +9,8 @@ import { encodeKey } from './keys.js';
 const cursorRowSchema = z.object({ value: z.string() });
 
 /**
- * Cursors in Table Storage, one row per name (PartitionKey = name, RowKey = ''), the state as JSON in
- * the `value` column, checked against the caller's schema on every read. The version is the row's ETag, so a save with a stale version fails on the service, not in our code
+ * Cursors, one row per name, the state as JSON checked on every read. The version is the row's
+ * ETag, so the service refuses a stale save
  * (https://learn.microsoft.com/rest/api/storageservices/update-entity2).
  */
 export class TableCursorStore implements CursorStore {

@@ -19,12 +19,9 @@ type EffectRow = z.infer<typeof effectRowSchema> & { readonly etag: string };
 const MAX_ROUNDS = 5;
 
 /**
- * The effect ledger in Table Storage. A key `kind:rest` is stored at PartitionKey = kind and
- * RowKey = rest (both encoded: keys may hold characters Table Storage forbids), so one kind of effect
- * can be listed together and every lookup is a point read.
- *
- * Claims rely on the service for atomicity: the first `begin` wins the insert (409 for the others);
- * taking over an expired lease is a Replace conditional on the ETag read (412 for the losers).
+ * The effect ledger (PartitionKey = kind, RowKey = rest, both encoded; lookups are point reads).
+ * Claims are atomic on the service: the first `begin` wins the insert (409 for the others), and
+ * taking over an expired lease is an ETag-conditional Replace (412 for the losers).
  */
 export class TableEffectLedger implements EffectLedger {
   /** `table`: the `effects` table. */

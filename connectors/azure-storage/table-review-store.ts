@@ -8,9 +8,8 @@ import { statusOf, toStorageError } from './errors.js';
 import { decodeKey, encodeKey } from './keys.js';
 
 /**
- * Review ids are `{galleryId}~{suffix}` (core's `newReviewId` uses the opening time in base 36):
- * PhotoShelter gallery ids never contain `~`, so the gallery, and with it the partition, is
- * everything before the first `~`, and `get(reviewId)` is a point read.
+ * Review ids are `{galleryId}~{suffix}` and gallery ids never contain `~`, so the partition is
+ * everything before the first `~` and `get(reviewId)` is a point read.
  */
 const REVIEW_ID_SEPARATOR = '~';
 
@@ -32,10 +31,9 @@ function tryGalleryIdOfReview(reviewId: string): string | undefined {
 // encodeKey always escapes `~` (as `~7E`), so no encoded review id can be `~open`.
 const OPEN_SLOT_ROW_KEY = '~open';
 
-// A string property holds at most 64 KiB of UTF-16, and an entity at most 1 MiB
-// (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model#property-types).
-// A review with a few hundred assets (signed thumbnail URLs) outgrows one property, so its JSON is
-// split over `review0`, `review1`, … columns.
+// A string property holds at most 64 KiB, an entity 1 MiB
+// (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model#property-types):
+// a review's JSON is split over `review0`, `review1`, … columns.
 const PART_LENGTH = 30_000;
 const MAX_PARTS = 15;
 
@@ -61,21 +59,14 @@ interface OpenSlot {
 const MAX_FIND_ROUNDS = 3;
 
 /**
- * Reviews in Table Storage, one partition per gallery (docs/architecture.md). Next to the gallery's
- * review rows (RowKey = encoded review id, the Review JSON plus `status`, `dueAt` and `updatedAt`
- * columns for filtering) sits the gallery's slot, RowKey `~open`, naming the review that last
- * opened there. The gallery's open review, if any, is the one its slot names, and only while that
- * review is open: a slot naming a closed review holds nothing.
- *
- * Both rows of one gallery share a partition, so they change together in one entity group
- * transaction: all operations succeed or none does, and they must all target one partition
- * (https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions).
- * `open` inserts the review with a new slot, or with the slot taken over under its ETag from a
- * closed review, so of two workers opening a review for the same gallery the service lets exactly
- * one write the slot. Closing a review is a plain conditional update of its row: the slot is left
- * naming it, for the gallery's next review to take over, so the card press that closes a review
- * costs one write, not a transaction. A version is the review row's ETag, marked with whether the
- * review was open: an open review holds its slot, so saving it needs no look at the slot.
+ * Reviews, one partition per gallery. Beside its review rows (JSON plus `status`, `dueAt`,
+ * `updatedAt` for filtering) sits the gallery's slot, RowKey `~open`, naming the review that last
+ * opened; it holds the gallery only while that review is open. Opening writes review and slot in
+ * one entity group transaction, so one of two openers wins
+ * (https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions);
+ * closing is one conditional update, leaving the slot for the next review to take over. A version
+ * is the review row's ETag plus whether it was open (an open review's save needs no look at the
+ * slot).
  */
 export class TableReviewStore implements ReviewStore {
   /** `table`: the `reviews` table. */
@@ -216,9 +207,8 @@ export class TableReviewStore implements ReviewStore {
   }
 
   /**
-   * Reviews with the given statuses, newest `updatedAt` first. The filter runs across partitions (a
-   * table scan), fine for one studio's reviews; it selects only keys and `updatedAt`, and only the
-   * `limit` newest rows are then read whole.
+   * Reviews with these statuses, newest `updatedAt` first: a keys-only cross-partition scan (fine
+   * for one studio), then only the `limit` newest rows are read whole.
    */
   async list(filter: {
     readonly statuses?: readonly ReviewStatus[];

@@ -40,11 +40,8 @@ const galleryRowSchema = z.object({
 });
 
 /**
- * Snapshots of assets and galleries in one table. The design sketched PK galleryId /
- * RK assetId, but change detection looks snapshots up by asset id alone (a media change names the
- * asset, not its galleries, and an image can sit in several galleries). So every snapshot is its own
- * partition, `asset:{assetId}` or `gallery:{galleryId}` with RowKey '': each lookup is a point read,
- * and the two kinds cannot collide.
+ * Snapshots, each its own partition (`asset:{assetId}` / `gallery:{galleryId}`, RowKey ''): change
+ * detection looks them up by asset id alone (docs/decisions.md "Snapshots keyed by asset").
  */
 export class TableSnapshotStore implements SnapshotStore {
   /** `table`: the `snapshots` table. */

@@ -13,9 +13,8 @@ const PARTITION_KEY = 'subscription';
 const rowSchema = z.object({ rowKey: z.string(), json: z.string(), etag: z.string() });
 
 /**
- * Webhook subscriptions in the `subscriptions` table, one row each (RowKey = the encoded id, which
- * leaves randomUUID ids as they are) holding the subscription as JSON, checked against the schema on
- * every read; writes are conditional on the ETag.
+ * Webhook subscriptions, one row each (RowKey = the encoded id) holding JSON checked on every read;
+ * writes are conditional on the ETag.
  */
 export class TableSubscriptionStore implements SubscriptionStore {
   constructor(private readonly table: TableClient) {}

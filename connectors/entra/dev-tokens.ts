@@ -17,9 +17,8 @@ const devClaimsSchema = z.object({
 });
 
 /**
- * Tokens the local host issues so the tab works outside Teams (console, plain browser), where there
- * is no Teams SSO. The key is random per process and never leaves it, so a token is worthless
- * anywhere else and after a restart; the Functions host never creates one of these.
+ * Tokens the local host issues so the tab works outside Teams; the key is random per process, so
+ * they are worthless elsewhere or after a restart. The Functions host never creates these.
  */
 export class DevTokens implements IdentityVerifier {
   private readonly key = new Uint8Array(randomBytes(32));

@@ -51,9 +51,8 @@ export function tabTenantWarning(
 }
 
 /**
- * Checks a Teams SSO token the way Entra documents for resource servers: RS256 signature by a key
- * from the tenant's JWKS, our audience, the configured tenant (tid), the issuer its version (ver)
- * and tid call for, lifetime, and the SSO scope.
+ * Checks a Teams SSO token as Entra documents for resource servers: RS256 by a tenant JWKS key,
+ * audience, tenant, issuer for its version, lifetime and the SSO scope.
  * https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-tokens
  */
 export class EntraSsoVerifier implements IdentityVerifier {

@@ -7,10 +7,10 @@ export const openIdMetadataSchema = z.object({
 });
 
 /**
- * The claims of an Entra access token Lightdesk reads. Teams SSO hands the tab a v2.0 access token
- * for the app's `access_as_user` scope
- * (https://learn.microsoft.com/microsoftteams/platform/tabs/how-to/authentication/tab-sso-token-graph,
- * https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+ * The Entra access-token claims Lightdesk reads (Teams SSO gives the tab a v2.0 token for
+ * `access_as_user`):
+ * https://learn.microsoft.com/microsoftteams/platform/tabs/how-to/authentication/tab-sso-token-graph,
+ * https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
  */
 export const entraAccessTokenClaimsSchema = z.object({
   oid: z.string().min(1, 'oid is empty'),

@@ -8,9 +8,8 @@ const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /**
- * The Microsoft Graph (Planner and directory) slice of the environment, keyed by variable name like
- * composition/bot-config.ts; composition/config.ts composes it. The AZURE_* names are the ones
- * @azure/identity's EnvironmentCredential reads, so a developer's shell works unchanged.
+ * The Graph slice of the environment (composed in composition/config.ts). The AZURE_* names are
+ * what @azure/identity's EnvironmentCredential reads, so a developer's shell works unchanged.
  */
 export const graphConfigSchema = z
   .object({

@@ -7,9 +7,8 @@ import {
 import type { GraphEnvironment } from './config.js';
 
 /**
- * The app-only credential Planner calls run under (`Tasks.ReadWrite.All`): the app
- * registration's client secret when one is configured, else the Function App's managed identity
- * (user-assigned when AZURE_CLIENT_ID names one, system-assigned otherwise).
+ * The app-only credential for Planner (`Tasks.ReadWrite.All`): the client secret when configured,
+ * else the managed identity (user-assigned when AZURE_CLIENT_ID names one).
  * https://learn.microsoft.com/javascript/api/overview/azure/identity-readme
  */
 export function createCredential(

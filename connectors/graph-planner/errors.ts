@@ -30,10 +30,9 @@ export interface FailedAnswer {
 }
 
 /**
- * Planner refuses a write that would pass a service limit with 403 and a named code
- * (`MaximumChecklistItemsOnTask`, `MaximumReferencesOnTask`, `MaximumAssigneesInTasks`, …).
+ * Planner's 403 for a write past a service limit (`MaximumChecklistItemsOnTask`, …); an
+ * UpstreamError to others, GraphTaskBoard handles the details ones.
  * https://learn.microsoft.com/graph/api/resources/planner-overview#403-forbidden
- * It is an UpstreamError to anyone who does not handle it; GraphTaskBoard handles the details ones.
  */
 export class PlannerLimitError extends UpstreamError {
   readonly limit: string;
@@ -68,8 +67,8 @@ export function readEnvelope(
 }
 
 /**
- * HTTP status and Graph envelope → the core error callers switch on, keeping Graph's
- * `request-id` (header first, else the envelope's innerError) so support can trace the call.
+ * HTTP status and Graph envelope → a core error, keeping Graph's `request-id` (header, else
+ * innerError).
  * https://learn.microsoft.com/graph/errors
  */
 export function errorFromAnswer(

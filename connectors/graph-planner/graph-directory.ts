@@ -10,9 +10,8 @@ import { userSchema } from './wire.js';
 
 export interface GraphDirectoryOptions extends GraphConnectorOptions {
   /**
-   * How long a resolved person is reused before Graph is asked again (default 15 minutes). Reviewers
-   * of a rule are looked up for every batch; their names and ids change rarely, and a renamed person
-   * shows the old name on cards for at most this long. 0 turns the cache off.
+   * How long a resolved person is reused (default 15 minutes; a rename shows that long). 0: no
+   * cache.
    */
   readonly cacheTtlMs?: number;
 }
@@ -25,9 +24,8 @@ const MAX_CACHED_NAMES = 5_000;
 const SELECT = '$select=id,displayName,userPrincipalName,mail';
 
 /**
- * Directory over Entra ID users through Graph v1.0 (`User.Read.All`, application). Every lookup of a
- * call goes in one `$batch` of `GET /users/{id | userPrincipalName}` (up to 20 per batch), so several
- * reviewers cost one round trip; each inner answer is judged on its own status.
+ * Directory over Entra ID users (Graph v1.0, `User.Read.All`): a call's lookups go in one `$batch`
+ * of `GET /users/{id | userPrincipalName}` (up to 20), each inner answer judged on its own status.
  */
 export class GraphDirectory implements Directory {
   private readonly http: GraphTransport;

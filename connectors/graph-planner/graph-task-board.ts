@@ -74,10 +74,8 @@ const BUCKET_CACHE_MS = 10 * 60_000;
 const MAX_CACHED_PLANS = 100;
 
 /**
- * TaskBoard over Microsoft Planner through Graph v1.0
- * (https://learn.microsoft.com/graph/api/resources/planner-overview). ETags stay in here: every PATCH
- * carries If-Match with what was just read, and a 409/412 means "read it again and re-apply"
- * (planner-overview "Planner resource versioning").
+ * TaskBoard over Planner (https://learn.microsoft.com/graph/api/resources/planner-overview): every
+ * PATCH carries If-Match with what was just read; 409/412 means read again and re-apply.
  */
 export class GraphTaskBoard implements TaskBoard {
   private readonly http: GraphTransport;
@@ -133,10 +131,8 @@ export class GraphTaskBoard implements TaskBoard {
   }
 
   /**
-   * Lists the plan's tasks with this title and reads their details in `$batch`es, looking for the
-   * encoded reference key. [INF] A create whose answer was lost never got its details written, so
-   * when no task carries the reference, a same-titled task whose details are still blank (no
-   * description, checklist or references) is taken as that create's result — the oldest such.
+   * The plan's tasks with this title whose details carry the encoded reference. [INF] Else the
+   * oldest same-titled task with blank details, taken as a create whose answer was lost.
    */
   async findTaskByReference(
     planId: string,
@@ -333,12 +329,10 @@ export class GraphTaskBoard implements TaskBoard {
   }
 
   /**
-   * One PATCH of the details with If-Match. When Planner refuses it for a per-task limit (403
-   * `MaximumChecklistItemsOnTask` / `MaximumReferencesOnTask`,
-   * https://learn.microsoft.com/graph/api/resources/planner-overview#403-forbidden), the write is
-   * tried again with less: first what the published limit leaves room for, then only the items the
-   * task already has, then none. What was left out is summarised at the end of the description, so
-   * nobody loses it, and named in the `degraded` result.
+   * One If-Match PATCH of the details. On a per-task limit 403
+   * (https://learn.microsoft.com/graph/api/resources/planner-overview#403-forbidden) it retries with
+   * what the limit leaves room for, then only existing items, then none; what was left out is
+   * summarised in the description and named in `degraded`.
    */
   private async writeDetails(
     taskId: string,

@@ -24,12 +24,10 @@ import { type IssuedToken, TokenSession } from '../http/token-session.js';
 import { errorFromAnswer, type FailureContext, SERVICE } from './errors.js';
 import { batchResponseSchema } from './wire.js';
 
-// Microsoft Graph calls are built by the Graph client (request builder, URL, JSON body), whose
-// middleware chain is a single terminal middleware of ours: it sends the request through the
-// connectors' shared pipeline (connectors/http: timeout, retry, call-tagged logs) with a bearer token
-// from the TokenCredential (one renewal on 401). Requests use ResponseType.RAW, so statuses, ETags,
-// Retry-After and request-id are read here and turned into core errors in one place (errors.ts).
-// Why the token is not the Graph client's TokenCredentialAuthenticationProvider: docs/decisions.md.
+// Graph calls are built by the Graph client and sent by one terminal middleware of ours through the
+// shared pipeline (connectors/http) with a TokenSession bearer; ResponseType.RAW, so statuses,
+// ETags, Retry-After and request-id become core errors in one place (errors.ts). Why:
+// docs/decisions.md.
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 export const DEFAULT_GRAPH_SCOPES: readonly string[] = ['https://graph.microsoft.com/.default'];
@@ -106,10 +104,9 @@ const NOT_PROCESSED = new Set([429, 503]);
 const MAYBE_PROCESSED = new Set([502, 504]);
 
 /**
- * Graph's retry rule (https://learn.microsoft.com/graph/throttling): 429 and 503 for any method.
- * 502/504 and dropped connections only for GET and PATCH/DELETE (ours carry If-Match, so they cannot
- * apply twice): a POST that may have been applied is not repeated (a create would make a twin task;
- * the core reconciles with findTaskByReference).
+ * Graph's retry rule (https://learn.microsoft.com/graph/throttling): 429/503 for any method;
+ * 502/504 and dropped connections only for GET and If-Match PATCH/DELETE, never a POST that may
+ * have applied.
  */
 function isRetryable(outcome: HttpOutcome, request: HttpRequest): boolean {
   const isRepeatable = request.method !== 'POST';
@@ -243,9 +240,8 @@ export class GraphTransport {
   }
 
   /**
-   * `@odata.nextLink` is absolute (https://learn.microsoft.com/graph/paging). [INF] A link to any
-   * other host must not get our token, so the link has to start with our own root; it is followed as
-   * a path below it.
+   * `@odata.nextLink` is absolute (https://learn.microsoft.com/graph/paging). [INF] A link to another
+   * host must not get our token, so it must start with our root and is followed as a path below it.
    */
   nextLinkPath(link: string, endpoint: string): string {
     if (!link.toLowerCase().startsWith(`${this.root.toLowerCase()}/`)) {
@@ -255,10 +251,8 @@ export class GraphTransport {
   }
 
   /**
-   * GETs in `$batch`es of at most 20 (https://learn.microsoft.com/graph/json-batching), all in
-   * parallel (no `dependsOn`). Each inner request is throttled on its own, so inner 429s and 503s
-   * are sent again, only those, after their Retry-After, within the same retry policy. Answers are
-   * matched by id: they come back in any order. Any other inner failure is the caller's to judge.
+   * GETs in parallel `$batch`es of 20 (https://learn.microsoft.com/graph/json-batching). Inner 429/503s
+   * alone are resent after their Retry-After, within the retry policy; answers are matched by id.
    */
   async batchGet(reads: readonly BatchRead[]): Promise<Map<string, BatchAnswer>> {
     const answers = new Map<string, BatchAnswer>();

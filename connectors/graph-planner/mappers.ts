@@ -17,9 +17,9 @@ import type { GraphUser, PlannerTask, PlannerTaskDetails } from './wire.js';
 type Typed<T> = T & { readonly '@odata.type': string };
 
 /**
- * "Insert at the start" as an order-hint request: the service turns `<previous> <next>!` into a real
- * hint, and with neither neighbour that is `" !"` — the value the create-task and create-bucket
- * examples send. https://learn.microsoft.com/graph/api/resources/planner-order-hint-format
+ * "Insert at the start": with no neighbours `<previous> <next>!` is `" !"`, as the create examples
+ * send.
+ * https://learn.microsoft.com/graph/api/resources/planner-order-hint-format
  */
 export const ORDER_HINT_FIRST = ' !';
 
@@ -29,11 +29,9 @@ const CATEGORY = /^category([1-9]|1\d|2[0-5])$/;
 /** Planner ids of assignees must be Entra object ids; a UPN there is a 400. */
 
 /**
- * A reference is keyed by its URL, but "property names in Open Types can't contain the following
- * characters: `.`, `:`, `%`, `@`, `#` so they need to be encoded"; `/` stays as it is.
+ * A reference is keyed by its URL with `.`, `:`, `%`, `@`, `#` encoded (`/` stays).
  * https://learn.microsoft.com/graph/api/resources/plannerexternalreferences
- * `%` goes first, so the escapes made next are not escaped again ([INF] in the reference: the docs'
- * own example `https%3A//contoso%2Esharepoint%2Ecom/…` only works out this way).
+ * `%` goes first so later escapes are not re-escaped [INF: only this order fits the docs' example].
  */
 export function encodeReferenceKey(url: string): string {
   return url

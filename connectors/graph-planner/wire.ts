@@ -1,9 +1,8 @@
 import { z } from 'zod';
 
-// Zod schemas for the Microsoft Graph JSON Lightdesk reads. Objects are never
-// .strict(): Graph adds properties over time and returns many we do not use, so unknown keys pass.
-// Shapes: https://learn.microsoft.com/graph/api/resources/plannertask,
-// …/plannertaskdetails, …/plannerbucket, …/user, …/concepts/paging, …/concepts/json-batching.
+// Zod schemas for the Graph JSON Lightdesk reads; never .strict(), as Graph adds properties over
+// time. Shapes: https://learn.microsoft.com/graph/api/resources/plannertask, …/plannertaskdetails,
+// …/plannerbucket, …/user, …/concepts/paging, …/concepts/json-batching.
 
 const etag = z.string().min(1);
 

@@ -137,11 +137,9 @@ export class HttpPipeline {
   }
 
   /**
-   * Runs `attempt` until `judge` says it is done, within the retry policy: exponential backoff with
-   * equal jitter, or the Retry-After the service sent; one longer than `maxDelayMs` is not waited
-   * out, and the last result goes back to the caller (a timer or queue can come back later).
-   * cockatiel decides whether and how long; the wait itself runs on the injected clock, since
-   * cockatiel's own timer cannot be replaced (it is handed a zero wait).
+   * Runs `attempt` until `judge` says done, with exponential backoff and equal jitter or
+   * Retry-After; a wait over `maxDelayMs` is not taken and the last result returns. The wait runs
+   * on the injected clock: cockatiel's timer cannot be replaced, so it is handed a zero wait.
    */
   async repeat<T>(
     tag: CallTag,

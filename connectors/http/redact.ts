@@ -2,9 +2,8 @@
 const MAX_VENDOR_MESSAGE = 200;
 
 /**
- * A vendor's own explanation, fit to repeat in our error messages: undefined when it is empty or
- * repeats any of `secrets` in any case (a service may echo the key, token or password we sent), cut
- * when it is long.
+ * A vendor's explanation fit for our errors: undefined when empty or repeating any `secrets` (a
+ * service may echo what we sent), cut when long.
  */
 export function safeVendorMessage(
   text: string | null | undefined,

@@ -8,9 +8,8 @@ export interface IssuedToken {
 }
 
 /**
- * The credential an outbound call carries (a Graph access token, a PhotoShelter session): fetched
- * once for concurrent callers, reused until `renewAt`, and renewed once when the vendor refuses it,
- * since a token can be revoked or a session can expire before anything said so.
+ * An outbound credential (Graph token, PhotoShelter session): fetched once for concurrent callers,
+ * reused until `renewAt`, renewed once on refusal (revoked or expired early).
  */
 export class TokenSession {
   private cached: IssuedToken | undefined;

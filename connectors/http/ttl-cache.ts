@@ -12,10 +12,8 @@ export interface TtlCacheOptions {
 }
 
 /**
- * An lru-cache whose entries expire on the injected clock. lru-cache counts an entry stale only
- * once its age is *more* than `ttl`; our caches promise "read again after ttlMs", so the limit is
- * one millisecond less. `ttlResolution: 0` reads the clock on every lookup instead of reusing a
- * reading for a millisecond of real time, which a fixed clock that jumps would outrun.
+ * An lru-cache expiring on the injected clock. lru-cache is stale only past `ttl`, so the limit is
+ * ttlMs - 1; `ttlResolution: 0` reads the clock on every lookup, for clocks that jump.
  */
 export function ttlCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(
   options: TtlCacheOptions,

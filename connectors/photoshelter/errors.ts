@@ -27,9 +27,8 @@ export interface FailureContext {
 }
 
 /**
- * The vendor's own explanation (v3 `error.message` [OFF], v4 `errors[0].title` [OFF importer]), kept
- * only when it repeats none of our secrets (cut when long); otherwise undefined. [INF] A 404 may have no
- * JSON body at all (reference §8.3), so anything unreadable is simply no message.
+ * The vendor's explanation (v3 `error.message` [OFF], v4 `errors[0].title` [OFF importer]) unless
+ * it repeats a secret. [INF] A 404 may have no JSON body, so anything unreadable is no message.
  */
 export function vendorMessage(body: string, secrets: readonly string[]): string | undefined {
   const json = jsonOrUndefined(body);

@@ -25,9 +25,8 @@ import {
 // Timestamps
 
 /**
- * A vendor timestamp (any of the three forms in wire.ts) as ISO 8601 UTC with millisecond precision,
- * the form `Date#toISOString` gives, so the strings compare correctly with the rest of Lightdesk.
- * Microseconds are truncated (never rounded up), so a record never looks newer than it is.
+ * A vendor timestamp (wire.ts's three forms) as ISO 8601 UTC in ms, to compare with `toISOString`
+ * strings; microseconds truncated, so a record never looks newer than it is.
  */
 export function toIsoTimestamp(text: string, field: string): string {
   const m = PS_TIMESTAMP.exec(text.trim());
@@ -237,9 +236,9 @@ export function toGalleryChange(gallery: V4Gallery): GalleryChange {
 // Write-back
 
 /**
- * #13: collection names root first, and the gallery's own name when the answer carries it. The
- * natlaqua script reverses the list, so it presumably comes leaf first [3P/INF]; the gallery's own
- * entry, when present, tells which end is the leaf, so either order reads right.
+ * #13: collection names root first, plus the gallery's own when given. [3P/INF] The natlaqua script
+ * reverses the list (leaf first); the gallery's own entry marks the leaf, so either order reads
+ * right.
  */
 export function toGalleryPath(
   entries: readonly PathEntry[],
@@ -266,9 +265,8 @@ export interface ReviewStatusField {
 const sameLabel = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
- * Finds the org's custom metadata field for review statuses (names compared trimmed and case-blind:
- * admins type them by hand [INF]). A missing field or option is the tenant's set-up, not a fault we
- * can retry, so it is a ValidationError that tells the admin exactly what to create.
+ * The org's review-status custom field (names compared trimmed, case-blind: typed by hand [INF]). A
+ * missing field or option is set-up, not retryable: a ValidationError saying what to create.
  */
 export function toReviewStatusField(
   fields: readonly CustomField[],

@@ -68,10 +68,9 @@ export interface TransportOptions {
 type Answer = HttpOutcome & { kind: 'response' };
 
 /**
- * One retry rule for PhotoShelter: 429, 5xx, dropped connections and timeouts are retried, honouring
- * `Retry-After` plus jitter [WIP 429 TooManyRequestsException]. All our calls are reads, idempotent
- * log-ins or idempotent writes (set a value, add a parent the gallery may already have, remove one it
- * may no longer have: photoshelter-archive.ts copes with the echo), so repeating them is safe.
+ * PhotoShelter's retry rule: 429, 5xx, dropped connections and timeouts, honouring `Retry-After`
+ * plus jitter [WIP 429 TooManyRequestsException]. Every call is a read, log-in or idempotent write,
+ * so safe.
  */
 function isRetryable(outcome: HttpOutcome): boolean {
   return outcome.kind === 'failure' || outcome.status === 429 || outcome.status >= 500;

@@ -27,9 +27,9 @@ export const psFlagSchema = z.union([
 ]);
 
 /**
- * The three timestamp forms the reference lists (§8.2, [WIP] examples): ISO 8601 with an offset
- * (`2019-04-09T18:34:40-04:00`), the space form with an optional fraction (`2019-04-25 14:54:12.136828`,
- * UTC [INF]) and the filter form (`2019-10-02 14:39:23 GMT`). mappers.ts turns them into ISO 8601 `Z`.
+ * The three timestamp forms ([WIP] examples, docs/photoshelter-wire.md): ISO 8601 with offset, the
+ * space form with optional fraction (`2019-04-25 14:54:12.136828`, UTC [INF]) and `2019-10-02
+ * 14:39:23 GMT`.
  */
 export const PS_TIMESTAMP =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?(?:Z| ?GMT| ?UTC|([+-])(\d{2}):?(\d{2}))?$/;
@@ -462,8 +462,7 @@ export const customMetadataResponseSchema = z
 export type CustomMetadataResponse = z.infer<typeof customMetadataResponseSchema>;
 
 /**
- * #15, #17–#19: what a write answers is not read, only checked to be an object: the v3 ok envelope, a
- * v4 `{data, meta}` or `{meta:{status:"OK"}}` [WIP delete] (a v3 `status: "error"` never gets here,
- * errors.ts turns it into a failure first).
+ * #15, #17–#19: a write's answer is only checked to be an object (v3 ok, v4 `{data, meta}` or
+ * `{meta:{status:"OK"}}` [WIP delete]); errors.ts has already failed a v3 `status: "error"`.
  */
 export const writeAnswerSchema = z.object({}).loose();

@@ -1,9 +1,8 @@
 import type { PsRequest } from './transport.js';
 
-// Every PhotoShelter write Lightdesk makes, in one table (reference §8.1 "Simulator recommendation":
-// one adapter with per-operation path, method and encoding). No public code writes through either API,
-// so each entry is a guess tagged below; a real tenant swaps an entry through
-// `PhotoShelterArchiveOptions.writeOperations` without touching the connector's logic.
+// Every PhotoShelter write, one table of path, method and encoding. No public code writes through
+// either API, so each entry is a tagged guess a tenant can swap via
+// `PhotoShelterArchiveOptions.writeOperations` (docs/photoshelter-wire.md).
 
 /** How the operation's fields travel: a JSON body, a urlencoded form body, or the query string. */
 export type WriteEncoding = 'json' | 'form' | 'query';

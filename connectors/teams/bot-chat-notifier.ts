@@ -25,9 +25,8 @@ export interface BotChatNotifierOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   /**
-   * How long a conversation's roster is reused before it is read again (default ten minutes, as the
-   * Planner buckets): it only picks who gets the actionable view by automatic refresh, and someone
-   * added since still acts with the shared card's buttons or Refresh.
+   * How long a roster is reused (default ten minutes); it only picks who gets the refresh view, and
+   * someone added since still acts with the shared card.
    */
   readonly rosterTtlMs?: number;
 }
@@ -126,9 +125,8 @@ export class BotChatNotifier implements ChatNotifier {
   }
 
   /**
-   * Runs `logic` in a proactive turn of the conversation stored under `conversationKey`, and turns
-   * connector failures into domain errors. A refusal (403 roster/blocked) marks the conversation so
-   * people can see why cards stop arriving; a later success there marks it active again.
+   * Runs `logic` in a proactive turn of the stored conversation, with domain errors. A 403 refusal
+   * marks the conversation (so people see why cards stopped); a later success marks it active.
    */
   private async inConversation(
     conversationKey: string,

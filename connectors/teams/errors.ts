@@ -60,9 +60,8 @@ export function connectorFailure(thrown: unknown): ConnectorFailure | undefined 
 }
 
 /**
- * Teams' 403s that mean the bot cannot write to the conversation any more: removed from the roster,
- * or blocked/uninstalled (learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
- * send-proactive-messages, "MessageWritesBlocked").
+ * Teams' 403s meaning the bot can no longer write there: removed, or blocked/uninstalled
+ * (learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages).
  */
 export function refusalOf(failure: ConnectorFailure | undefined): Refusal | undefined {
   if (failure?.status !== 403) return undefined;
@@ -74,10 +73,8 @@ export function refusalOf(failure: ConnectorFailure | undefined): Refusal | unde
 }
 
 /**
- * Connector failures in domain terms. A 429 is passed on for the queue to back off, not retried
- * here: on an update or a read botbuilder's connector client has already retried it (core-rest-
- * pipeline honours Retry-After, three times), and a new card's post is sent once
- * (bot/post-once.ts), so Teams' Retry-After reaches the queue at once.
+ * Connector failures in domain terms. A 429 goes to the queue to back off: botbuilder already
+ * retried updates and reads, and a new card's post is sent once (bot/post-once.ts).
  */
 export function toChatError(
   thrown: unknown,

@@ -4,10 +4,9 @@ import { z } from 'zod';
 // only the fields we act on are named, everything else passes through untouched.
 
 /**
- * A conversation reference as the bot captured it on install (botbuilder
- * `TurnContext.getConversationReference`, stored as JSON). `serviceUrl` and `conversation.id` are
- * what a proactive message needs (learn.microsoft.com/microsoftteams/platform/bots/how-to/
- * conversations/send-proactive-messages).
+ * A conversation reference as captured on install (`TurnContext.getConversationReference`); a
+ * proactive message needs `serviceUrl` and `conversation.id`
+ * (learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages).
  */
 export const storedReferenceSchema = z.looseObject({
   channelId: z.string().optional(),

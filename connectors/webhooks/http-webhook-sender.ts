@@ -25,9 +25,8 @@ export interface HttpWebhookSenderOptions {
 }
 
 /**
- * The signature a receiver recomputes: HMAC-SHA256 over `{timestamp}.{body}` with the subscription's
- * secret, hex, as `sha256=…` (the scheme Stripe and GitHub use: the timestamp lets a receiver refuse
- * replays older than a few minutes).
+ * HMAC-SHA256 hex of `{timestamp}.{body}` with the subscription's secret, as `sha256=…` (Stripe's
+ * and GitHub's scheme: the timestamp lets a receiver refuse old replays).
  */
 export function signature(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
@@ -50,10 +49,8 @@ function noAnswerReason(error: unknown, timedOut: boolean): string {
 }
 
 /**
- * POSTs deliveries over HTTP(S), signed; answers say what the queue should do next. The host name is
- * resolved here, every address checked, and the connection made to the checked address itself, so a
- * name that changes its answer between check and connect (DNS rebinding) cannot slip past the rule.
- * Redirects are never followed: the subscriber named its URL when it subscribed.
+ * POSTs signed deliveries; the answer says what the queue does next. It resolves the name, checks
+ * every address and connects to a checked one (no DNS rebinding), and never follows redirects.
  */
 export class HttpWebhookSender implements WebhookSender {
   readonly targets: WebhookTargetPolicy;
@@ -91,9 +88,8 @@ export class HttpWebhookSender implements WebhookSender {
   }
 
   /**
-   * Every address the name has must be allowed, not just one: a name answering with a public and a
-   * private address could otherwise be steered to the private one. The connection goes to one of
-   * them, IPv4 first (outbound IPv6 from Functions is not a given), with no fallback to the others.
+   * Every address must be allowed (docs/decisions.md "Security"); the connection goes to one, IPv4
+   * first (outbound IPv6 from Functions is not a given), with no fallback.
    */
   private async target(url: URL): Promise<Target> {
     const host = bareHost(url);

@@ -4,9 +4,9 @@ import ipaddr from 'ipaddr.js';
 
 import type { WebhookTargets } from '../../core/ports/webhook-sender.js';
 
-// Callbacks are chosen by whoever holds the API key, and the deliveries leave from inside Azure: unless
-// WEBHOOK_ALLOW_PRIVATE_TARGETS is set they may reach public unicast addresses only, never the
-// metadata endpoint (169.254.169.254), the VNet, loopback or anything embedding those.
+// Callbacks are chosen by API key holders and delivered from inside Azure: unless
+// WEBHOOK_ALLOW_PRIVATE_TARGETS is set, public unicast addresses only (no metadata endpoint, VNet
+// or loopback).
 // https://owasp.org/www-community/attacks/Server_Side_Request_Forgery
 
 /** Words for ipaddr.js's range names, in the messages a subscriber reads. */

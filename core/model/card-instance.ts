@@ -5,9 +5,8 @@ import type { Review } from './review.js';
 // instance in every action's data, and only the instance the review records takes presses.
 
 /**
- * The instance of the card that attempt `attempt` of the review's post (ledger key
- * `teams.card:{reviewId}`) makes. Attempts are numbered by the ledger and each posts at most once
- * (the Teams client never repeats a post by itself), so no two cards share an instance.
+ * The card instance attempt `attempt` of the review's post (`teams.card:{reviewId}`) makes; each
+ * ledger attempt posts at most once, so no two cards share an instance.
  */
 export const cardInstanceOf = (reviewId: string, attempt: number): string =>
   `${reviewId}#${attempt}`;
@@ -20,11 +19,9 @@ export interface PressedCard {
 }
 
 /**
- * Whether a pressed card takes presses: the review's current card does (its recorded activity, or
- * the instance it records), and so does any card while the review records none (reviews from before
- * instances; the first post until its answer is recorded, when no other card can exist). A card
- * without an instance (posted before them, or data made by hand) counts as the first post's: only
- * a first post can have made it alone, and a later attempt's instance leaves it behind.
+ * Whether a pressed card takes presses: the review's current card does, and so does any card while
+ * the review records none (older reviews, or the first post before its answer). A card without an
+ * instance counts as the first post's, which a later attempt's instance leaves behind.
  */
 export function takesPresses(review: Review, card: PressedCard): boolean {
   if (card.activityId !== undefined && card.activityId === review.teams.activityId) return true;

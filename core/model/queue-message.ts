@@ -76,16 +76,14 @@ export const reviewSyncSchema = z.object({
   reviewId: z.string().min(1),
   reason: z.string().max(200),
   /**
-   * Queued before the save it follows (a decision): the card version that save makes, and when it was
-   * asked for. The worker waits for that version a short while, and drops the request when it never
-   * comes (the save lost a race and was decided again, under another request).
+   * Queued before the save it follows (a decision): the card version that save makes. The worker
+   * waits a short while for it and drops the request if it never comes (the save lost a race).
    */
   atLeastVersion: z.number().int().positive().optional(),
   requestedAt: z.iso.datetime({ offset: true }).optional(),
   /**
-   * The decision whose save this sync follows. Its audit entry and announcement ride on this one
-   * message, so a card press costs one queue write, not three (a write each costs the invoke answer
-   * time); the worker appends and announces them once it finds this decision stored.
+   * The decision whose save this sync follows; its audit entry and announcement ride on this
+   * message (one queue write per press), appended once the worker finds the decision stored.
    */
   decision: decisionRefSchema.optional(),
   audit: auditEntrySchema.optional(),

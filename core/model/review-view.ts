@@ -42,9 +42,8 @@ export function reviewView(review: Review) {
 }
 
 /**
- * What a webhook delivery says of the review: small and of fixed size whatever the batch (a queue
- * message holds 64 KB), so the assets are counted, not listed; a subscriber reads the rest from the API.
- * Taken when the event happens and queued with it, so it has no link: the fan-out adds `reviewUrl`.
+ * A webhook's view of the review, of fixed size whatever the batch (a queue message holds 64 KB),
+ * so assets are counted, not listed; taken when the event happens, so the fan-out adds `reviewUrl`.
  */
 export function reviewSummary(review: Review) {
   const last = review.decisions.at(-1);

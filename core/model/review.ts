@@ -42,9 +42,8 @@ export const decisionSchema = z.object({
   at: isoDate,
   source: z.enum(['teams', 'planner', 'api']),
   /**
-   * API decisions only: the application that recorded it on the reviewer's behalf ("Power Automate",
-   * "the API"). The API key speaks for an application, not for the reviewer, so it is always named.
-   * Optional: API decisions stored before it was kept have none.
+   * API decisions only: the application that recorded it on the reviewer's behalf (the API key
+   * speaks for an application). Absent on API decisions stored before it existed.
    */
   via: decisionViaSchema.optional(),
   /** The review round it was made in; new files after a re-review start the next round. */
@@ -114,10 +113,9 @@ export const reviewSchema = z.object({
     conversation: z.string().min(1),
     activityId: z.string().min(1).optional(),
     /**
-     * The card that takes presses (`{reviewId}#{post attempt}`, card-instance.ts); cards of other
-     * instances (a post whose answer was lost, then posted again) are read-only. Unset on reviews
-     * from before instances, and until the first post's answer: then any card of it takes presses.
-     * Recorded with `activityId` after a post, and before the post when it is a repeat.
+     * The card that takes presses (`{reviewId}#{post attempt}`, card-instance.ts); other instances
+     * are read-only. Unset on older reviews and until the first post's answer (then any card takes
+     * presses); recorded with `activityId`, or before the post when it is a repeat.
      */
     cardInstance: z.string().min(1).max(256).optional(),
   }),
@@ -183,9 +181,9 @@ const finalStatus: Record<DecisionVerb, ReviewStatus> = {
 };
 
 /**
- * Applies one reviewer's decision. Only assigned reviewers decide, only on the current card, only while
- * the review is open; a re-review needs a comment. With `approval: all` an approval counts as a vote
- * until every reviewer approved; a re-review or archive from anyone settles it at once.
+ * Applies one reviewer's decision: assigned reviewers only, on the current card, while open; a
+ * re-review needs a comment. Under `approval: all` approvals are votes until all approved; a
+ * re-review or archive from anyone settles it at once.
  */
 export function decide(review: Review, request: DecisionRequest, now: Date): DecisionOutcome {
   // Planner has no notion of our reviewers: whoever completes or moves the task there speaks for the

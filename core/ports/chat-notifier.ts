@@ -2,9 +2,9 @@
 export type CardJson = Readonly<Record<string, unknown>>;
 
 /**
- * Posts and updates cards in Teams conversations the bot was installed in, named by the key they were
- * captured under. Errors: NotFoundError for an unknown key, AuthError when Teams refuses the bot
- * (uninstalled, blocked: the conversation is marked so people can see it), RateLimitedError.
+ * Posts and updates cards in the bot's Teams conversations, named by their capture key. Errors:
+ * NotFoundError (unknown key), AuthError (bot uninstalled or blocked; the conversation is marked
+ * so), RateLimitedError.
  */
 export interface ChatNotifier {
   /**

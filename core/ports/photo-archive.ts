@@ -16,10 +16,9 @@ export type ArchiveAction =
   { readonly kind: 'hide' } | { readonly kind: 'move'; readonly collectionId: string };
 
 /**
- * The photo library (PhotoShelter in production). Listing methods page with an opaque `next` token.
- * Errors: NotFoundError for unknown ids, RateLimitedError/UpstreamError when the service fails after
- * the connector's own bounded retries, AuthError when credentials are refused, ValidationError when
- * the service answers with a shape we do not understand.
+ * The photo library (PhotoShelter in production); listings page with an opaque `next` token.
+ * Errors: NotFoundError, RateLimitedError/UpstreamError (after the connector's retries), AuthError,
+ * ValidationError (an answer shape we do not understand).
  */
 export interface PhotoArchive {
   /** Collections and galleries directly under a collection, or under the root when omitted. */

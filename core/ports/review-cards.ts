@@ -14,11 +14,10 @@ export interface CardContext {
 }
 
 /**
- * Renders reviews as cards (adaptiveCards/ in production); core hands the JSON on without reading it.
- * `shared` is the card everyone in the conversation sees; `forReviewer` the actionable view of one
- * assigned reviewer; `readOnly` what anyone else gets, with the reason; `moved` what a card the
- * review has left for a newer one (`teams.cardInstance`) shows from then on. The actions of every
- * card carry the review's `teams.cardInstance`, when it has one.
+ * Renders reviews as cards (core passes the JSON on unread): `shared` for everyone, `forReviewer`
+ * for one assigned reviewer, `readOnly` with the reason for anyone else, `moved` for a card the
+ * review left for a newer one. Every card's actions carry the review's `teams.cardInstance`, if
+ * any.
  */
 export interface ReviewCards {
   shared(review: Review, context: CardContext): CardJson;

@@ -7,9 +7,8 @@ export interface StoredReview {
 }
 
 /**
- * Reviews, one partition per gallery. At most one open review per gallery: `open` claims the
- * gallery's slot, atomically with the review itself, and a review holds it only while it is open, so
- * the gallery's next review (or this one, reopened) can claim it once it has closed.
+ * Reviews, one partition per gallery. `open` claims the gallery's slot atomically with the review,
+ * held only while open, so there is at most one open review per gallery.
  */
 export interface ReviewStore {
   get(reviewId: string): Promise<StoredReview | undefined>;

@@ -59,10 +59,9 @@ export interface TaskBoard {
   findBucket(planId: string, name: string): Promise<string | undefined>;
   createTask(task: NewTask): Promise<TaskState>;
   /**
-   * Finds the task a crashed create made, so it is adopted instead of made twice: among the plan's
-   * tasks with this title, the one whose details carry this reference URL; failing that, the oldest
-   * whose details are still blank. A create whose answer was lost never got its details (they are
-   * written by a later call), so the reference alone could never find it.
+   * Finds the task a crashed create made, to adopt it: the plan's task with this title whose
+   * details carry this reference URL, else the oldest with blank details (a lost create never got
+   * details).
    */
   findTaskByReference(planId: string, url: string, title: string): Promise<TaskState | undefined>;
   setDetails(taskId: string, details: TaskDetails): Promise<DetailsOutcome>;

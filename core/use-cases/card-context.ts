@@ -14,9 +14,8 @@ export interface CardContextDeps {
   /** Only `memberIds` (the Teams notifier caches rosters); without it, nobody gets a refresh. */
   readonly chat?: Pick<ChatNotifier, 'memberIds'> | undefined;
   /**
-   * For the display link of an asset that joined without one. Left out for an invoke answer, which
-   * Teams retries after a few seconds: such assets are left out there, and the queued sync renders
-   * the full card for everyone.
+   * For the display link of an asset that joined without one. Left out for an invoke answer (Teams
+   * retries after seconds); the queued sync renders the full card.
    */
   readonly archive?: Pick<PhotoArchive, 'getDisplayLink'> | undefined;
 }

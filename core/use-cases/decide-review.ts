@@ -27,11 +27,8 @@ export type DecideReviewResult = DecisionOutcome & { readonly current: Review };
 const MAX_ATTEMPTS = 5;
 
 /**
- * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner.
- * Records the decision under the review's ETag and queues the slow effects (Planner, PhotoShelter, the
- * card for everyone, the audit entry, subscribers), so a card action costs three storage calls (two
- * when the caller hands over `seen`, the copy the card's Refresh read) and is answered in
- * milliseconds.
+ * One reviewer's Approve / Re-review / Archive, from a card, the API or Planner: saved under the
+ * review's ETag with the slow effects queued, so a card action answers in milliseconds.
  */
 export async function decideReview(
   deps: DecideReviewDeps,
@@ -52,11 +49,8 @@ export async function decideReview(
       if (recent !== undefined) continue;
       return { ...outcome, current: stored.review };
     }
-    // One queue write carries everything slower than the answer: the sync of Planner, PhotoShelter and
-    // everyone's card, the audit entry and, for decisions that close a review or send it back, the
-    // announcement to subscribers. It goes ahead of the save: queued after it, a crash in between
-    // would leave them behind for good, as the retried press finds the review decided. The worker
-    // acts on it only once it finds this decision stored (a save that lost a race leaves nothing).
+    // One queue write carries the sync, audit entry and announcement, queued before the save: after
+    // it, a crash between the two would lose them (docs/decisions.md "Review loop").
     const review = outcome.review;
     const decision = review.decisions.at(-1);
     const ref = lastDecisionRef(review);

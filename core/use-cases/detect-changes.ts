@@ -71,9 +71,8 @@ interface Tally {
 type Emit = (event: LibraryEvent) => Promise<void>;
 
 /**
- * Turns what changed in the photo library since the stored cursor into durable events, each under a
- * deterministic id. Events are enqueued before the snapshot and the cursor move, so a crash anywhere
- * replays the same ids, which the consumer then drops (record-library-event.ts records each id once).
+ * Turns library changes since the cursor into events with deterministic ids, enqueued before the
+ * snapshot and cursor move: a crash replays the same ids, which record-library-event.ts drops.
  */
 export async function detectChanges(
   deps: DetectChangesDeps,
@@ -197,9 +196,8 @@ async function collectGalleryChanges(
 }
 
 /**
- * Who each gallery is shared with when we first look, so the first share after the baseline is told
- * apart from grants that were already there. Assets need no such walk: the change listing carries what
- * an asset's fingerprint needs.
+ * Who each gallery is shared with at the baseline, so the first later share is told apart from old
+ * grants. Assets need no walk: the change listing carries their fingerprints.
  */
 async function recordGalleryBaseline(
   deps: DetectChangesDeps,

@@ -51,11 +51,9 @@ export async function reviewAssetEvent(
     deps.logger.debug('no routing rule matches', { eventId: event.id, galleryId: event.galleryId });
     return undefined;
   }
-  // Which review the event's asset went to is recorded once: a redelivery that arrives after that
-  // review was decided must not open another review of the same image (a second task and card, and
-  // PhotoShelter's status set back to pending).
-  // The result records whether this event opened the review, so a redelivery after a crash still
-  // announces the opening (the announcement's id is fixed, so announcing twice sends nothing twice).
+  // Recorded once, so a redelivery after the review was decided opens no second review of the
+  // image; the result says whether this event opened it, so a redelivery after a crash still
+  // announces that.
   const joined = await runOnce(deps, `review.joined:${event.id}`, async () => {
     const outcome = await openOrExtendReview(deps, event, rule);
     return outcome.opened ? `${outcome.reviewId}|opened` : outcome.reviewId;

@@ -26,9 +26,8 @@ export type ProcessEventResult =
   | { readonly kind: 'attempted'; readonly id: string; readonly outcome: string };
 
 /**
- * The work of one events-queue message, already parsed (queue-failures.ts `settleQueueWork` parses
- * each delivery once): records each library event once and routes uploads and replacements to the
- * gallery's review (open-review.ts); `review.sync` brings Planner, Teams and PhotoShelter in line
+ * The work of one parsed events-queue message: records library events once, routes uploads and
+ * replacements to the gallery's review (open-review.ts), and runs `review.sync`
  * (sync-requested.ts).
  */
 export async function processEvent(

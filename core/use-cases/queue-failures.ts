@@ -11,10 +11,9 @@ import { parseQueueMessage, type QueueMessage } from '../model/queue-message.js'
 import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 
-// What becomes of a queue message whose work failed. The host's own answer (deliver it again after
-// the visibility timeout, poison it after QUEUE_MAX_DEQUEUE deliveries) suits neither kind of failure
-// we meet: a two-minute outage would use up the deliveries of good work, and a message that can
-// never succeed would be tried five times for nothing and poisoned without a word of why.
+// What becomes of a failed queue message: the host's redeliver-then-poison would spend a good
+// message's deliveries on an outage and poison a hopeless one without a reason (docs/decisions.md
+// "Outages").
 
 /** Delay before the first retry of a transient failure; each next one waits twice as long. */
 const FIRST_RETRY_MS = 5_000;
@@ -86,10 +85,9 @@ export type QueueWorkOutcome<T> =
   | { readonly kind: 'poisoned'; readonly reason: string };
 
 /**
- * Parses a delivered message once and runs its work on the parsed message, settling a failure as
- * `judgeFailure` says: queued again as a new message (its deliveries start from zero), or poisoned
- * with its reason (a message that is not understood is poisoned at once). An error it does not
- * understand is thrown, for the host to deliver the message again.
+ * Parses a delivery once and runs its work, settling a failure as `judgeFailure` says: queued again
+ * as a new message, or poisoned with its reason. Unknown errors are thrown for the host to
+ * redeliver.
  */
 export async function settleQueueWork<T>(
   deps: QueueFailureDeps,

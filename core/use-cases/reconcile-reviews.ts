@@ -11,10 +11,8 @@ import type { ReviewStore } from '../ports/review-store.js';
 import { finalCardKey, QUIET_MS } from './sync-card.js';
 import { finalStatusKey } from './sync-review.js';
 
-// Nothing stays behind: a sync can be lost for good (a message poisoned before this existed, deleted
-// by hand, a bug), and then a review is decided in Lightdesk while its task, card or PhotoShelter
-// status still show the old state. This sweep compares each recent review with the effects the
-// ledger says were carried out for its current state, and queues a sync for those that lag.
+// A sync can be lost for good (poisoned, deleted, a bug); this sweep queues a sync for each recent
+// review whose ledger lacks an effect its current state calls for.
 
 export interface ReconcileDeps {
   readonly reviews: ReviewStore;

@@ -17,9 +17,8 @@ export type RecordLibraryEventResult =
   | { readonly kind: 'duplicate'; readonly eventId: string };
 
 /**
- * The consumer side of the events queue: drops a second delivery of the same event id and records
- * the event in the audit trail (the console's live feed), once. Routing to reviews builds on this.
- * The producer enqueues without a ledger of its own: this is where an event becomes single.
+ * The events queue's consumer side: drops a repeated event id and records the event in the audit
+ * trail once. The producer has no ledger: this is where an event becomes single.
  */
 export async function recordLibraryEvent(
   deps: RecordLibraryEventDeps,

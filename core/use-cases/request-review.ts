@@ -48,8 +48,7 @@ export async function requestReview(
 
 /**
  * Turns a request into one upload-like event per image, with ids derived from the request, so the
- * images join the gallery's open review (or open one) exactly as uploads do, once each however often
- * the request is delivered. The activity feed lists them as uploads of the request's time.
+ * images join a review as uploads do, once each however often the request is delivered.
  */
 export async function handleReviewRequested(
   deps: Pick<RequestReviewDeps, 'archive' | 'queue' | 'clock'>,

@@ -196,9 +196,8 @@ export async function findReviews(
 }
 
 /**
- * The review queue a person sees in the tab: open reviews first (most overdue on top), then decided
- * ones, newest first. Read-only: it never calls Planner or PhotoShelter, so the tab stays fast and
- * cannot be throttled by either.
+ * The tab's review queue: open reviews first (most overdue on top), then decided ones, newest
+ * first. Never calls Planner or PhotoShelter, so the tab stays fast and cannot be throttled.
  */
 export async function reviewQueue(
   deps: ReviewQueueDeps,

@@ -13,11 +13,9 @@ export const EFFECT_LEASE_MS = 60_000;
 const busyPausesMs: readonly number[] = [100, 200, 400, 800, 1600];
 
 /**
- * Runs an effect on another system at most once under its deterministic key (docs/architecture.md):
- * intent recorded, the call, the result recorded. A retry returns the recorded result. `run` receives
- * the attempt number; above 1 an earlier attempt crashed mid-way and `run` must first look for what it
- * may have made. While another worker holds the key, this throws ConflictError so the message that
- * asked for the effect is delivered again later, after looking again for a few seconds.
+ * Runs an effect at most once under its key (docs/architecture.md). `run` gets the attempt number;
+ * above 1 it must first look for what a crashed attempt made. While another worker holds the key,
+ * this looks again for a few seconds, then throws ConflictError so the message comes back later.
  */
 export async function runOnce(
   deps: OnceDeps,

@@ -69,13 +69,9 @@ function readPosted(result: string): {
 }
 
 /**
- * 5: the Teams card of a review, posted once, then updated for everyone whenever the card version
- * moves. Returns the review as stored. Teams refusing the bot there (removed, blocked) is noted and
- * not thrown: the rest of the review converges, and the next sync posts once it is fixed.
- *
- * A post whose outcome is unknown (lost answer, crash) is posted again by the next attempt, as a new
- * card instance (card-instance.ts) recorded before that post: the earlier card, if it exists,
- * stops taking presses, so one card per review is ever actionable.
+ * 5: the review's Teams card, posted once and updated whenever the card version moves. A Teams
+ * refusal (removed, blocked) is noted, not thrown. A post with an unknown outcome is posted again
+ * as a new card instance recorded first, so only one card per review is ever actionable.
  */
 export async function syncCard(
   deps: SyncCardDeps,
@@ -122,10 +118,8 @@ export async function syncCard(
           Promise.resolve(activityId),
         );
       }
-      // The activity and the instance it carries are recorded together, so the card the review
-      // updates is always the one that takes presses. A task recorded while the post was in flight
-      // saw no card to bump (syncTask): the card lacks its link, which is a change to show. Exactly
-      // one of the two records sees the other, so the version moves once.
+      // Activity and instance are recorded together. A task recorded while the post was in flight
+      // saw no card to bump, so this record moves the version (docs/decisions.md "Outages").
       review = await record((r) =>
         r.teams.activityId === activityId &&
         (cardInstance === undefined || r.teams.cardInstance === cardInstance)

@@ -17,9 +17,8 @@ export interface SyncPlannerResult {
 const MAX_OPEN_REVIEWS = 2_000;
 
 /**
- * The `syncPlanner` timer (docs/architecture.md): Planner has no change notifications on v1.0, so open
- * reviews' tasks are read plan by plan (one listing per plan) and a task completed, or moved to a
- * bucket that stands for a decision, becomes that decision, exactly as if a reviewer had pressed it.
+ * The `syncPlanner` timer: Planner v1.0 has no change notifications, so open reviews' tasks are
+ * read per plan, and a completed task or one in a decision bucket becomes that decision.
  */
 export async function syncPlanner(deps: SyncPlannerDeps): Promise<SyncPlannerResult> {
   const open = await deps.reviews.list({

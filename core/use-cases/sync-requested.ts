@@ -8,10 +8,8 @@ import { fanOutSaved, type WebhookDeps } from './webhooks.js';
 export interface SyncRequestedDeps extends SyncReviewDeps, WebhookDeps {
   readonly queue: EventQueue;
   /**
-   * How long a review must have gone without new files before a sync that follows uploads writes its
-   * task details and card (BATCH_WINDOW_SECONDS; 0 or unset: at once). The Functions host works up to
-   * 16 messages side by side, so the last uploads of a batch can still be joining while the first
-   * ones' syncs run; held back until the review is quiet, they all see the whole batch, written once.
+   * How long a review must be free of new files before an upload's sync writes details and card
+   * (BATCH_WINDOW_SECONDS; 0/unset: at once), so a batch joined side by side is written once.
    */
   readonly batchWindowMs?: number;
 }
@@ -22,9 +20,9 @@ export type SyncRequestedResult =
   | { readonly kind: 'held'; readonly reviewId: string };
 
 /**
- * A `review.sync` message: once the save it follows has landed and the batch window has passed,
- * the decision it carries is put on the audit trail and announced, and the review's task, card and
- * PhotoShelter status are brought in line (sync-review.ts).
+ * A `review.sync` message: once its save has landed and the batch window passed, the decision it
+ * carries is audited and announced, then task, card and PhotoShelter status follow
+ * (sync-review.ts).
  */
 export async function syncRequested(
   deps: SyncRequestedDeps,
@@ -46,9 +44,8 @@ export async function syncRequested(
 const SAVE_WINDOW_MS = 60_000;
 
 /**
- * Whether the save a sync was queued ahead of has landed, given the review as stored now. Not yet, and
- * asked a moment ago: the message comes back after its visibility timeout. Never: the request is
- * dropped (whoever saved instead queued their own).
+ * Whether the save a sync was queued ahead of has landed. Not yet, and asked recently: the message
+ * comes back later. Never: dropped (whoever saved instead queued their own).
  */
 function isVersionSaved(
   deps: SyncRequestedDeps,
@@ -74,9 +71,8 @@ function isVersionSaved(
 const MAX_HELD_WINDOWS = 5;
 
 /**
- * Whether a sync that follows uploads is queued again for later, because the review changed less than
- * the batch window ago: rather than hold a worker while the batch's other uploads join (the Functions
- * host has only so many per instance), its message comes back once the window has passed.
+ * Whether an upload's sync is queued again because the review changed within the batch window,
+ * rather than holding a worker while the batch joins.
  */
 async function heldForBatch(
   deps: SyncRequestedDeps,
@@ -96,9 +92,8 @@ async function heldForBatch(
 }
 
 /**
- * The audit entry and announcement of the decision a sync follows, once that decision is found in its
- * place in the review's history. Both are keyed, so a redelivered message appends and announces
- * nothing new. Before the sync itself: Planner being down must not hold up the trail or subscribers.
+ * The audit entry and announcement of the decision a sync follows, once it is found stored; keyed,
+ * so redeliveries add nothing. Done before the sync: a Planner outage must not hold them up.
  */
 async function followDecision(
   deps: SyncRequestedDeps,

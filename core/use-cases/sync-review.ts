@@ -188,10 +188,8 @@ async function syncTask(
 }
 
 /**
- * Claims a Planner task for a review, once and for good (ledger key `planner.owner:{taskId}`); false
- * when another review holds it. A task whose create lost its answer has no details yet, so it is
- * found by its title alone, and a second review of the same gallery whose create also lost its answer
- * would otherwise adopt it too: two reviews on one task, one deciding for the other in syncPlanner.
+ * Claims a Planner task for a review for good (`planner.owner:{taskId}`); false when another review
+ * holds it, so two lost creates found by title cannot share one task (docs/decisions.md "Outages").
  */
 async function ownsTask(deps: SyncReviewDeps, taskId: string, reviewId: string): Promise<boolean> {
   const owner = await runOnce(deps, `planner.owner:${taskId}`, () => Promise.resolve(reviewId));
@@ -203,9 +201,8 @@ export const finalStatusKey = (review: Review): string =>
   `photoshelter.final:${review.id}:${review.round}:${review.status}:${review.assets.length}`;
 
 /**
- * The assets whose PhotoShelter status this review owns: all of them while it is open (a gallery has
- * one open review, the newest); once closed, those no review opened after it has taken (a replaced
- * image opens a new review, and its status is the new review's from then on).
+ * The assets whose PhotoShelter status this review owns: all while open; once closed, those no
+ * later review has taken (a replaced image's status belongs to the review it opened).
  */
 async function ownedAssets(deps: SyncReviewDeps, review: Review): Promise<readonly string[]> {
   const all = review.assets.map((a) => a.assetId);
@@ -259,9 +256,8 @@ async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffec
 }
 
 /**
- * Brings Planner, Teams and PhotoShelter in line with the stored review (docs/architecture.md).
- * Every effect runs once under a key made of the review and the state it reflects, so this can run
- * again and again (redeliveries, crashes, two workers) and converges without doubles.
+ * Brings Planner, Teams and PhotoShelter in line with the stored review; every effect runs once
+ * under a key of the state it reflects, so reruns converge without doubles (docs/architecture.md).
  */
 export async function syncReview(
   deps: SyncReviewDeps,
@@ -328,9 +324,8 @@ export async function syncReview(
 }
 
 /**
- * The failure a run of several effects reports: one that will not pass by itself (so the message is
- * poisoned with its reason, and replayed once fixed), else throttling with the longest wait asked
- * for, else the first transient failure.
+ * The failure a multi-effect run reports: a lasting one (poisoned with its reason), else throttling
+ * with the longest wait, else the first transient one.
  */
 function mostTelling(failures: readonly unknown[]): unknown {
   const lasting = failures.find((e) => !isTransient(e));

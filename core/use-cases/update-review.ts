@@ -8,9 +8,8 @@ const MAX_ATTEMPTS = 12;
 const MAX_PAUSE_MS = 400;
 
 /**
- * Writers of one review in this process, in line: the Functions host runs up to 16 messages at once in
- * one process, and the uploads of a batch all join the same review. In line they never collide; the
- * ETag still settles it between processes (instances), with a pause before each new try.
+ * Writers of one review in this process take turns (a batch's uploads join it side by side);
+ * between processes the ETag decides, with a pause before each new try.
  */
 const lanes = new WeakMap<ReviewStore, Map<string, Promise<unknown>>>();
 
@@ -35,10 +34,9 @@ function inLane<T>(reviews: ReviewStore, reviewId: string, work: () => Promise<T
 }
 
 /**
- * Read-modify-write of a review under its ETag: on a conflict the change is re-applied to the fresh
- * copy. `change` returns undefined when there is nothing to write. Writers in this process take turns
- * (see `lanes`); with a clock, a conflict with another process is followed by a short random pause
- * rather than an immediate retry that would collide again.
+ * Read-modify-write of a review under its ETag, re-applying `change` (undefined: nothing to write)
+ * to a fresh copy on conflict; with a clock, a cross-process conflict waits a short random pause
+ * first.
  */
 export async function updateReview(
   reviews: ReviewStore,

@@ -22,13 +22,10 @@ export interface RouteProblem {
 }
 
 /**
- * Looks up every rule's reviewers, intake bucket and conversation roster once, at start-up: the
- * connectors keep what they find (the directory for 15 minutes, the plan's buckets and the roster for
- * 10), so the first batch of each rule costs no more calls than any later one, and an admin learns of
- * a reviewer who is not in the directory or not in the rule's conversation, a conversation the bot is
- * not installed in, or a plan the app cannot reach, from the start-up log rather than from a batch.
- * Problems are logged and returned, never thrown: the rules file is valid, and a rule whose reviewer
- * is missing still fails its own batches with the same message while the other rules work.
+ * Looks up every rule's reviewers, intake bucket and roster once at start-up, so the connectors'
+ * caches make the first batch as cheap as any and the start-up log names missing reviewers,
+ * conversations or plans (docs/decisions.md "Routes are warmed"). Problems are logged and returned,
+ * never thrown: the rule's own batches fail with the same message.
  */
 export async function warmUpRoutes(deps: WarmUpRoutesDeps): Promise<readonly RouteProblem[]> {
   const problems: RouteProblem[] = [];

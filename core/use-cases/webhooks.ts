@@ -25,13 +25,11 @@ import type { SubscriptionStore } from '../ports/subscription-store.js';
 import type { WebhookAnswer, WebhookSender, WebhookTargets } from '../ports/webhook-sender.js';
 import { runOnce } from './run-once.js';
 
-// Webhooks for Power Automate and other systems (the `subscriptions` table): a review event
-// is queued once on the events queue (fan-out), becomes one delivery message per interested subscriber
-// on the webhooks queue, and each delivery attempt is an effect of its own under the ledger, so a
-// redelivered message never sends an attempt twice. Failed attempts are retried with exponential
-// backoff; a subscriber that keeps failing, or answers 410 Gone, is disabled. A callback the target
-// rule refuses (WEBHOOK_ALLOW_PRIVATE_TARGETS) is turned away at subscribe when its URL alone shows it,
-// else at each delivery once its name is resolved: that attempt counts as a failure.
+// Webhooks (the `subscriptions` table): a review event fans out to one delivery message per
+// subscriber, each attempt a ledger effect (docs/decisions.md "Webhooks"). Failures back off; a
+// subscriber that keeps failing or answers 410 Gone is disabled. A refused target
+// (WEBHOOK_ALLOW_PRIVATE_TARGETS) is turned away at subscribe by URL, else at delivery once
+// resolved.
 
 export interface WebhookPolicy {
   /** Delay before the second attempt; each later attempt waits twice as long (capped at an hour). */
@@ -149,10 +147,8 @@ export function reviewEventId(event: ReviewEventType, review: Review): string {
 }
 
 /**
- * Queues an event for the subscribers, with the review as it stands in it; cheap and idempotent, so
- * the step raising it may repeat. `review.decided` is built from the review about to be saved and
- * rides on the decision's `review.sync`, queued before the save: the fan-out checks the decision was
- * stored (a save that lost a race raises nothing), and a crash right after the save cannot lose it.
+ * Queues an event with the review as it stands; cheap and idempotent. `review.decided` rides on the
+ * decision's `review.sync`, queued before the save; the fan-out checks the decision was stored.
  */
 export async function publishReviewEvent(
   deps: { readonly queue: EventQueue; readonly clock: Clock },
@@ -225,10 +221,8 @@ async function isDecisionSaved(
 }
 
 /**
- * One delivery (attempt 1) per active subscription that wants the event and existed when it happened.
- * The body is recorded in the ledger by the first fan-out of an event id, and the deliveries are queued
- * once: a second message with the same id (a decision pressed twice at once, an opening announced
- * again after a crash) sends nothing new and nothing different.
+ * One delivery per active subscription that wants the event and existed when it happened. The first
+ * fan-out of an id records the body and queues the deliveries once; a repeat sends nothing new.
  */
 export async function fanOut(deps: WebhookDeps, message: WebhookFanout): Promise<number> {
   if (message.decision !== undefined && !(await isDecisionSaved(deps, message, message.decision))) {

@@ -61,10 +61,9 @@ export class TeamsDriver {
   constructor(private readonly deps: TeamsDriverDeps) {}
 
   /**
-   * What Teams would post to the bot for `activity`: fills in id, timestamp, serviceUrl, channelId and
-   * recipient when absent, signs it (unless `sign: false`) and records it in the transcript, without
-   * sending it. For load generators that post from elsewhere (the bench's invoke client, in its own
-   * process so its work is not counted against the bot's); `sendToBot` also sends it.
+   * What Teams would post to the bot for `activity` (defaults filled in, signed unless `sign:
+   * false`, recorded), without sending it: for load generators posting from another process.
+   * `sendToBot` also sends it.
    */
   async prepareForBot(
     botEndpoint: string | undefined,

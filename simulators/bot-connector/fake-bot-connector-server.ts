@@ -38,10 +38,8 @@ import {
 } from './teams-types.js';
 import { TokenAuthority, type TokenTamper } from './token-authority.js';
 
-// A loopback fake of the Bot Connector service — the Teams side of a bot — built from three parts:
-// the Bot Connector API (connector-api.ts), the identity provider (identity-provider.ts) and the
-// Teams-client driver that posts signed activities to the bot (driver.ts). See README.md in this
-// folder for the routes and for what a botbuilder CloudAdapter must be configured with.
+// A loopback Bot Connector (the Teams side of a bot): connector-api.ts, identity-provider.ts and
+// the Teams-client driver.ts. README.md here lists the routes and the CloudAdapter configuration.
 
 export interface FakeBotConnectorServerOptions {
   readonly now?: () => Date;

@@ -11,14 +11,12 @@ import {
   verifiedClaims,
 } from './jwt.js';
 
-// Both token issuers of the Bot Framework, in one place:
-// - channel → bot: tokens the Bot Framework channel (here: Teams) signs, checked by botbuilder
-//   against `ToBotFromChannelOpenIdMetadataUrl` (botframework-connector src/auth/channelValidation.ts:
-//   iss https://api.botframework.com, aud = bot app id, `serviceurl` claim, 300 s clock tolerance,
-//   signing key endorsed for the channel id).
-// - bot → connector: the Entra ID client-credentials token the bot gets from
-//   `{login}/{tenant}/oauth2/v2.0/token` for scope https://api.botframework.com/.default
-//   (botframework-connector src/auth/msalAppCredentials.ts) and sends as a bearer token.
+// Both Bot Framework token issuers:
+// - channel → bot, checked by botbuilder against `ToBotFromChannelOpenIdMetadataUrl` (iss
+//   https://api.botframework.com, aud = app id, `serviceurl` claim, 300 s tolerance, key endorsed
+//   for the channel: botframework-connector src/auth/channelValidation.ts);
+// - bot → connector, the client-credentials token for https://api.botframework.com/.default
+//   (botframework-connector src/auth/msalAppCredentials.ts).
 
 export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
 export const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';

@@ -3,10 +3,9 @@ import { z } from 'zod';
 import { SimError } from '../kit/errors.js';
 import type { GraphRequest, GraphResponse } from './graph-routes.js';
 
-// JSON batching (concepts/json-batching.md): `POST /v1.0/$batch` with up to 20 requests, each with an
-// id unique in the batch (not case-sensitive), a method, a relative url, and `headers` that must
-// include Content-Type when there is a body. `dependsOn` orders requests; a request whose
-// dependency failed gets 424. The outer answer is 200 whatever the inner ones are.
+// JSON batching (concepts/json-batching.md): up to 20 requests with ids unique in the batch (case-
+// blind), Content-Type required with a body; `dependsOn` orders them, a failed dependency gives
+// 424; the outer answer is 200 whatever the inner ones are.
 
 export const MAX_BATCH_REQUESTS = 20;
 
@@ -165,11 +164,10 @@ export type RunOne = (request: GraphRequest) => Promise<Outcome>;
 export type FailedDependency = (id: string, dependency: string) => GraphResponse;
 
 /**
- * Runs a parsed batch. Without `dependsOn` the requests run concurrently and — [INF] — the answers
- * come back in reverse order, since "individual responses might appear in a different order than the
- * requests" and a client must match them by id. With `dependsOn` the whole batch runs one at a time
- * in dependency order (json-batching.md: "fully sequential or fully parallel").
- * A dropped or lost inner answer drops the whole batch's socket: the client learns nothing.
+ * Runs a parsed batch. Without `dependsOn` requests run concurrently and — [INF] — answers come
+ * back in reverse order ("individual responses might appear in a different order"; clients match by
+ * id); with it, one at a time ("fully sequential or fully parallel"). A dropped inner answer drops
+ * the whole batch's socket.
  */
 export async function runBatch(
   body: unknown,

@@ -1,8 +1,7 @@
-// Planner ETags, e.g. `W/"JzEtVGFzayAgQEBAQEBAQEBAQEBAQEBAWCc="` (api/plannertaskdetails-update.md).
-// Decoded, that example is `'1-Task  @@@@@@@@@@@@@@@@X'` and the bucket one (plannerplan-list-buckets.md)
-// `'1-Bucket@@@@@@@@@@@@@@@@D'`: a kind padded to 6, a 16-character version, one more character.
-// [INF] We keep that layout and write a version that grows on every write anywhere in the simulator,
-// so an ETag changes on every write of its resource and two resources never share one.
+// Planner ETags, e.g. `W/"JzEtVGFzayAgQEBAQEBAQEBAQEBAQEBAWCc="`
+// (api/plannertaskdetails-update.md), decoded `'1-Task  @@@@@@@@@@@@@@@@X'`: a kind padded to 6, a
+// 16-character version, one character. [INF] The version grows on every write anywhere, so no two
+// resources share an ETag.
 
 export type EtagKind = 'Task' | 'TaskDetails' | 'Bucket' | 'Plan' | 'PlanDetails';
 
@@ -50,11 +49,10 @@ function opaque(tag: string): string {
 }
 
 /**
- * Whether an `If-Match` value names the current version. [INF] Weak and strong forms compare by
- * their opaque value, a list matches when any entry does, and `*` matches anything (RFC 9110).
- * Planner "allows changes to older versions … if the intended change does not conflict"
- * (planner-overview.md); the simulator is stricter and refuses every older version with 412, which
- * is the case a client must handle anyway.
+ * Whether `If-Match` names the current version. [INF] Weak and strong forms compare by value, a
+ * list matches if any entry does, `*` matches anything (RFC 9110). Planner may accept
+ * non-conflicting older versions (planner-overview.md); the simulator refuses all with 412, which
+ * clients must handle.
  */
 export function ifMatchAccepts(header: string, current: string): boolean {
   if (header.trim() === '*') return true;

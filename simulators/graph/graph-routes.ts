@@ -68,10 +68,10 @@ function entity(status: number, body: JsonBody, extra: Record<string, string> = 
 }
 
 /**
- * PATCH answers 204, or 200 with the object when the client sends `Prefer: return=representation`
- * (api/plannertaskdetails-update.md, plannerplandetails-update.md). The older plannertask-update
- * page says 200 with a body; [INF] we treat the task like the others, so clients handle both.
- * [INF] A 204 carries no ETag header: a client that needs the new ETag asks for the representation.
+ * PATCH answers 204, or 200 with the object for `Prefer: return=representation`
+ * (api/plannertaskdetails-update.md). [INF] The task is treated alike, though plannertask-update
+ * says 200 with a body. [INF] A 204 has no ETag header: a client needing it asks for the
+ * representation.
  */
 function patched(ctx: RouteContext, body: () => JsonBody): GraphResponse {
   const prefer = ctx.request.headers['prefer'] ?? '';

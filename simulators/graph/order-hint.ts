@@ -1,9 +1,8 @@
 import { plannerBadRequest } from './graph-error.js';
 
-// Planner order hints (resources/planner-order-hint-format.md): the service computes every value;
-// a client asks for a position with `<previous hint> <next hint>!`, and "the service will calculate a
-// short value that sorts in the desired location". A value the service returned, sent back as is,
-// is a 400 (planner-overview.md "400 Bad request"). Characters are ordinals 32..126.
+// Planner order hints (resources/planner-order-hint-format.md): a client asks for a position with
+// `<previous> <next>!` and the service computes a short value; a returned value sent back as is is
+// a 400 (planner-overview.md). Characters are ordinals 32..126.
 
 const MIN = 0x23; // '#': we never write ' ', '!' or '"', so our hints are never mistaken for a request
 const MAX = 0x7e; // '~'
@@ -49,9 +48,8 @@ export function requireOrderHint(value: unknown, property: string): string {
 }
 
 /**
- * Turns a request like `' !'` or `'5637 adhg!'` into a stored value. Such a request already sorts
- * where the client wants it among the existing values (the doc says clients may sort with it), so we
- * find its neighbours among `siblings` and compute a short value between them.
+ * Turns a request like `' !'` or `'5637 adhg!'` into a stored value short of its neighbours among
+ * `siblings` (the request already sorts where the client wants it).
  */
 export function resolveOrderHint(request: string, siblings: readonly string[]): string {
   const sorted = [...siblings].sort(ordinal);

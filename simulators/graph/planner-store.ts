@@ -511,9 +511,8 @@ export class PlannerStore {
   }
 
   /**
-   * PATCH and DELETE "require the last etag known by the client … with a If-Match header"
-   * (planner-overview.md "Planner resource versioning"). [INF] Without one: 400, as the docs
-   * mark the header Required but do not say what happens without it.
+   * PATCH and DELETE require If-Match (planner-overview.md "Planner resource versioning"). [INF]
+   * Without one: 400; the docs mark it Required but say no more.
    */
   private checkIfMatch(ifMatch: string | undefined, current: string): void {
     if (ifMatch === undefined || ifMatch.trim() === '') {

@@ -94,12 +94,10 @@ export function requireCategoryKey(key: string, property: string): string {
 const MUST_ENCODE: Record<string, string> = { '.': '%2E', ':': '%3A', '@': '%40', '#': '%23' };
 
 /**
- * A reference key is the URL itself, and "property names in Open Types can't contain the following
- * characters: `.`, `:`, `%`, `@`, `#` so they need to be encoded"
- * (resources/plannerexternalreferences.md), e.g. `https%3A//contoso%2Esharepoint%2Ecom/a%2Epptx`.
- * A `%` is allowed only as the start of an escape; the decoded key must be an http(s) URL ("the
- * client must provide valid URLs based on the HTTP/HTTPS protocols"). [INF] Keys are stored and
- * compared exactly as sent, so `%2E` and `%2e` name two different references.
+ * A reference key is its URL with `.`, `:`, `%`, `@`, `#` encoded
+ * (resources/plannerexternalreferences.md), e.g. `https%3A//contoso%2Esharepoint%2Ecom/a%2Epptx`;
+ * `%` only starts an escape, and the decoded key must be an http(s) URL. [INF] Keys are compared as
+ * sent, so `%2E` and `%2e` name two references.
  */
 export function requireReferenceKey(key: string): string {
   for (const [raw, escaped] of Object.entries(MUST_ENCODE)) {

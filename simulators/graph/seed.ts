@@ -1,9 +1,7 @@
 import type { PlannerStore } from './planner-store.js';
 
-// The default tenant, so a demo works out of the box: one plan "Photo reviews" with the review
-// buckets, and three people. The user ids, UPNs and the owning group are the ones
-// simulators/bot-connector/seed.ts gives the same people in Teams, so one demo tenant spans both
-// fakes (a reviewer who acts on a card is the assignee of the Planner task).
+// The demo tenant: plan "Photo reviews" with the review buckets and three people, with the ids of
+// simulators/bot-connector/seed.ts, so a card's reviewer is the Planner task's assignee.
 
 export const SIM_APP_ID = '3e293b55-0bd4-43ee-9993-e68e2c9ac695';
 export const SEEDED_GROUP_ID = '1f874e66-4382-4050-9c49-e842b1b320c8';

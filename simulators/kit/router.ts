@@ -2,11 +2,9 @@ import FindMyWay from 'find-my-way';
 
 import type { SimError } from './errors.js';
 
-// One router for every simulator, on find-my-way: templates such as
-// `/v3/conversations/:conversationId/activities`. find-my-way matches the path before decoding the
-// parameters, so ids holding an encoded `/`, `@`, `:` or `#` arrive whole; static segments are
-// case-insensitive unless asked otherwise (Graph's are; ids keep their case), and `//v3/…` reads as
-// `/v3/…`. A parameter may carry a pattern: `:id([A-Za-z0-9._-]{1,64})`.
+// One router for every simulator (find-my-way): the path is matched before parameters are decoded,
+// so ids with an encoded `/`, `@`, `:` or `#` arrive whole; static segments are case-insensitive
+// unless asked (Graph's are), `//v3/…` reads as `/v3/…`, and `:id(regex)` patterns are allowed.
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

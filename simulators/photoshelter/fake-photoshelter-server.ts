@@ -92,9 +92,8 @@ interface SavedState {
 }
 
 /**
- * A loopback PhotoShelter (docs/photoshelter-wire.md): the v3 and v4 calls Lightdesk makes, a small
- * PNG CDN at `/img-get2/…`, web-UI gallery pages, and `/_sim/…` control endpoints. Every control
- * endpoint has a typed method here too, so tests can call either.
+ * A loopback PhotoShelter (docs/photoshelter-wire.md): the v3/v4 calls Lightdesk makes, a PNG CDN
+ * at `/img-get2/…`, gallery pages, and `/_sim/…` controls, each also a typed method here.
  */
 export class FakePhotoShelterServer extends TrafficControls implements ControlTarget {
   private readonly apiKey: string;

@@ -372,9 +372,8 @@ export class Library {
   }
 
   /**
-   * Sets custom metadata: field id → option id, or null/'' to clear. Every pair is checked before any
-   * is applied. Only a real change moves the image's modified_at (wire doc #15) [INF that writing the
-   * value already there is not an edit].
+   * Sets custom metadata (field id → option id, null/'' clears), checking every pair first. Only a
+   * real change moves modified_at (wire doc #15) [INF that writing the same value is not an edit].
    */
   setCustomMetadata(imageId: string, values: ReadonlyMap<string, string | null>): ImageRecord {
     const image = this.requireImage(imageId);

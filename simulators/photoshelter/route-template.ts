@@ -1,9 +1,8 @@
 // The call counter's key for a PhotoShelter path (wire doc, `/_sim/calls`).
 
 /**
- * PhotoShelter ids: a 5-character prefix (letters then zeros: `C0000`, `AR000`, `CTG00`) and 11 of
- * `[A-Za-z0-9._]` [OFF]. The literal collection id `root` [3P] counts as an id too, so
- * `collection/root/children` and `collection/C0000…/children` share one template.
+ * PhotoShelter ids: a 5-character prefix (`C0000`, `AR000`, `CTG00`) and 11 of `[A-Za-z0-9._]`
+ * [OFF]; the collection id `root` [3P] counts too, so both share `collection/{id}/children`.
  */
 const ID_SEGMENT = /^(?=.{16}$)[A-Z]{1,3}0{2,4}[A-Za-z0-9._]{11}$/;
 

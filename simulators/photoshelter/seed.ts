@@ -11,10 +11,8 @@ import { SeededRandom } from '../kit/random.js';
 import { idBody } from './random.js';
 import { type Micros, MICROS_PER_DAY, MICROS_PER_SECOND } from './time.js';
 
-// A believable university photo library, the same for the same seed: ids, names, sizes and metadata
-// come from one seeded generator, and times are offsets back from an anchor (the caller passes a
-// moment before "now", so everything seeded lies in the past). The anchor never changes how many
-// numbers are drawn, so ids do not depend on it.
+// A believable university library, the same for the same seed: one seeded generator, and times as
+// offsets back from the caller's anchor (which never changes how many numbers are drawn).
 
 interface Area {
   readonly name: string;
