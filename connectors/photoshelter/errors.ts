@@ -43,7 +43,7 @@ export function vendorMessage(body: string, secrets: readonly string[]): string 
 }
 
 /**
- * v3 error statuses are undocumented (reference §4): [INF] a 200 whose body says `status: "error"` is a
+ * v3 error statuses are undocumented (docs/photoshelter-wire.md): [INF] a 200 whose body says `status: "error"` is a
  * failure too. We read the class/message to recover the status the simulator would have sent.
  */
 export function effectiveStatus(status: number, body: string): number {

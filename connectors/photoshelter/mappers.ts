@@ -35,7 +35,7 @@ export function toIsoTimestamp(text: string, field: string): string {
   const [, y, mo, d, h, mi, s, fraction, sign, offH, offM] = m;
   const ms = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
   // [INF] a form without an offset (`2019-04-25 14:54:12.136828`) is UTC, as the wire doc says; the
-  // reference warns v3 record times might be in the user's Session.tz, to check against a real tenant.
+  // The public docs warn v3 record times might be in the user's Session.tz, to check against a real tenant.
   const offsetMin =
     sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
   const local = Date.UTC(
@@ -96,7 +96,7 @@ export function toVisibility(
   return 'private';
 }
 
-/** Web-UI gallery link per reference §5 [3P]: `{web}/gallery/{Name-Slug}/{G0000…}`. */
+/** Web-UI gallery link per docs/photoshelter-wire.md [3P]: `{web}/gallery/{Name-Slug}/{G0000…}`. */
 export function galleryWebUrl(webBaseUrl: string, galleryId: string, name: string): string {
   const slug = name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'gallery';
   return `${webBaseUrl.replace(/\/+$/, '')}/gallery/${slug}/${galleryId}`;

@@ -65,7 +65,7 @@ import {
 export interface PhotoShelterArchiveOptions {
   /** API host, e.g. https://www.photoshelter.com, or a simulator. */
   readonly baseUrl: string;
-  /** Where people open galleries, e.g. https://acme.photoshelter.com (reference §5). */
+  /** Where people open galleries, e.g. https://acme.photoshelter.com (docs/photoshelter-wire.md). */
   readonly webBaseUrl: string;
   readonly apiKey: string;
   readonly email: string;
