@@ -27,7 +27,7 @@ export const limits = {
   url: 2048,
   /** MRIs are about 130 characters; anything far longer is not one. */
   userId: 256,
-  /** Teams auto-refreshes for at most 60 user ids (reference microsoft-365.md §2). */
+  /** Teams auto-refreshes for at most 60 user ids (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/overview). */
   refreshUsers: 60,
   thumbnails: 12,
 } as const;
@@ -93,7 +93,7 @@ export function adaptiveCard(
   extras: Omit<AdaptiveCard, 'type' | '$schema' | 'version' | 'body'> = {},
 ): AdaptiveCard {
   const { refresh, ...rest } = extras;
-  // 1.5 is what Universal Actions need and the highest Teams renders (reference microsoft-365.md §2).
+  // 1.5 is what Universal Actions need and the highest Teams renders (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/overview).
   return {
     type: 'AdaptiveCard',
     $schema: CARD_SCHEMA_URL,

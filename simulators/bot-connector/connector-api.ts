@@ -18,7 +18,7 @@ import {
 // src/connectorApi/operations/conversations.ts), plus the Teams routes TeamsInfo uses
 // (botbuilder src/teamsInfo.ts → teams/v3/teams/{teamId}…).
 
-/** Bot message limit: 100 KB counted as UTF-16, base64 images excluded (reference §2 "Size and version"). */
+/** Bot message limit: 100 KB counted as UTF-16, base64 images excluded (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages). */
 export const MESSAGE_SIZE_LIMIT_BYTES = 100 * 1024;
 
 export function messageSizeInBytes(activity: unknown): number {
@@ -63,7 +63,7 @@ export class ConnectorApi {
     return this.deps.store;
   }
 
-  /** 403s of proactive messaging (reference §2 "Proactive messages"; Teams status-code table). */
+  /** 403s of proactive messaging (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages). */
   private guard(c: SimConversation, isWrite: boolean): void {
     const mode = this.store.effectiveMode(c);
     if (mode === 'notInRoster') {
@@ -161,7 +161,7 @@ export class ConnectorApi {
           ),
       );
     if (personal === undefined) {
-      // The app must already be installed for the user (reference §2 "Proactive messages").
+      // The app must already be installed for the user (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages).
       throw new SimError(
         403,
         'BotNotInConversationRoster',

@@ -106,7 +106,7 @@ function pick(record: Record<string, unknown>, fields: Fields): Record<string, u
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Records [3P TS field lists, reference §2.2]
+// Records [3P TS field lists, docs/photoshelter-wire.md]
 
 function collectionRecord(library: Library, c: CollectionRecord): Record<string, unknown> {
   return {
@@ -198,7 +198,7 @@ function imageLinkRecord(
 }
 
 /**
- * An image under the record that names it, with extensions nested as observed (reference §2.1):
+ * An image under the record that names it, with extensions nested as observed (docs/photoshelter-wire.md):
  * `Iptc`/`License` under `Image`, `ImageLink` beside `Image` (under the record holding `image_id`).
  */
 function attachImageExtensions(

@@ -381,7 +381,7 @@ function userSession(ctx: Authenticated, request: SimRequest): Reply {
 
 // ---------------------------------------------------------------------------------------------------
 // Writes and the calls around them (wire doc #13–#19). PhotoShelter documents none of these shapes:
-// the paths are [UNV kuklaph] or [3P], the bodies and answers [INF] (reference §8.1).
+// the paths are [UNV kuklaph] or [3P], the bodies and answers [INF] (docs/photoshelter-wire.md).
 
 /** #13: the breadcrumb, leaf first (the gallery, then its collections up to the root) [3P/INF]. */
 function galleryPath(ctx: Authenticated, galleryId: string): Reply {

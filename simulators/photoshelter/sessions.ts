@@ -54,7 +54,7 @@ export class Sessions {
     const session = this.byToken.get(token);
     if (session === undefined) return undefined;
     const now = this.now().getTime();
-    // [INF] sessions time out after idle time, 2 h by default [V2], reset on each call (reference §1.2).
+    // [INF] sessions time out after idle time, 2 h by default [V2], reset on each call (docs/photoshelter-wire.md).
     if (now - session.lastUsedMs > this.idleTimeoutMs) {
       this.byToken.delete(token);
       return undefined;

@@ -1,7 +1,7 @@
 import { imageUrl, type RouteContext } from './context.js';
 import type { SimRequest } from './http-util.js';
 
-// Bare stand-ins for PhotoShelter's web UI at the URL forms of reference §5 [3P], so gallery links in
+// Bare stand-ins for PhotoShelter's web UI at the URL forms of docs/photoshelter-wire.md [3P], so gallery links in
 // the local demo open something: `/gallery/{Slug}/{G0000…}[/{C0000…}]` and
 // `/gallery-collection/{Slug}/{C0000…}`.
 

@@ -63,7 +63,7 @@ class ReviewBot extends ActivityHandler {
       version: '1.5',
       body: [{ type: 'TextBlock', text: `${value.action.verb} by ${context.activity.from.name}` }],
     });
-    // Everyone's view: update the card activity the invoke came from (reference §2).
+    // Everyone's view: update the card activity the invoke came from.
     await context.updateActivity({
       ...MessageFactory.attachment(card),
       id: context.activity.replyToId,

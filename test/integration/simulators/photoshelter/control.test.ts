@@ -300,7 +300,7 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
     expect((await sim.sim('POST', '/upload')).status).toBe(400);
   });
 
-  it('serves a web-UI gallery page at the reference §5 URL form', async () => {
+  it('serves a web-UI gallery page at the documented web-UI URL form', async () => {
     const g = await gallery();
     const page = await fetch(`${sim.url}/gallery/Some-Slug/${g.id}`);
     expect(page.status).toBe(200);

@@ -135,7 +135,7 @@ describe('the /media filter form out', () => {
   });
 });
 
-describe('galleryWebUrl: {webBaseUrl}/gallery/{Name-Slug}/{G…} (reference §5 [3P])', () => {
+describe('galleryWebUrl: {webBaseUrl}/gallery/{Name-Slug}/{G…} ([3P])', () => {
   const id = 'G0000wQIPYfxyTvA';
 
   it("matches the reference's own example", () => {
