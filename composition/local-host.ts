@@ -161,7 +161,10 @@ async function start(
     };
   }
   if (graph === undefined) {
-    const graphSimulator = new FakeGraphServer({});
+    // Tasks outlive a restart, as the reviews in Azurite do.
+    const graphSimulator = new FakeGraphServer(
+      options.inMemoryStorage === true ? {} : { stateFile: join(dataDir, 'graph-planner.json') },
+    );
     await graphSimulator.start(0);
     started.push(graphSimulator);
     graphUrl = graphSimulator.url;

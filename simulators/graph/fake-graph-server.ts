@@ -21,6 +21,7 @@ import {
   sendJson,
 } from '../kit/http.js';
 import { SeededRandom } from '../kit/random.js';
+import { JsonStateFile } from '../kit/state-file.js';
 import { Router, type RouteLookup, splitPath } from '../kit/router.js';
 import { faultEffect, type ThrottleSettings, TrafficControls } from '../kit/traffic.js';
 import { type Outcome, runBatch } from './batch.js';
@@ -33,8 +34,15 @@ import {
   type GraphRoute,
   graphRoutes,
 } from './graph-routes.js';
-import { DEFAULT_LIMITS, type PlannerLimits, PlannerStore } from './planner-store.js';
+import {
+  DEFAULT_LIMITS,
+  type PlannerLimits,
+  type PlannerSnapshot,
+  PlannerStore,
+} from './planner-store.js';
 import { type GraphSeed, SIM_APP_ID, seedTenant } from './seed.js';
+
+const STATE_FORMAT = 'lightdesk-graph-simulator/1';
 
 // A loopback fake of the Microsoft Graph v1.0 endpoints Lightdesk's Planner connector calls:
 // plans, plan details, buckets, tasks, task details, users and JSON batching, with Graph's error
@@ -50,6 +58,8 @@ export interface FakeGraphServerOptions {
   readonly throttle?: ThrottleSettings;
   /** Seeds the generated ids (default 1): the same seed gives the same plan and bucket ids. */
   readonly seed?: number;
+  /** Keep the tenant (plans, buckets, tasks) in this file across restarts (the local demo). */
+  readonly stateFile?: string;
   /** Tasks per page of `GET /planner/plans/{id}/tasks` before `@odata.nextLink` (default 100). */
   readonly pageSize?: number;
   readonly limits?: Partial<PlannerLimits>;
@@ -112,6 +122,7 @@ export class FakeGraphServer extends TrafficControls implements ControlHost {
   private readonly graph: Router<GraphRoute>;
   private readonly control: Router<ControlRoute>;
   private plannerStore: PlannerStore;
+  private readonly saved: JsonStateFile<{ seed: number; store: PlannerSnapshot }>;
   private seedData: GraphSeed;
   private seedValue: number;
   private listening: Listening | undefined;
@@ -126,6 +137,13 @@ export class FakeGraphServer extends TrafficControls implements ControlHost {
     this.seedValue = options.seed ?? 1;
     this.pageSize = options.pageSize ?? 100;
     ({ store: this.plannerStore, seed: this.seedData } = this.freshTenant(this.seedValue));
+    this.saved = new JsonStateFile(options.stateFile, STATE_FORMAT, () => ({
+      seed: this.seedValue,
+      store: this.plannerStore.snapshot(),
+    }));
+    const loaded = this.saved.load();
+    // A file of another seed describes other ids: start from the seed instead.
+    if (loaded?.seed === this.seedValue) this.plannerStore.restore(loaded.store);
     this.graph = new Router(
       graphRoutes({ store: () => this.plannerStore, pageSize: () => this.pageSize }),
     );
@@ -149,6 +167,7 @@ export class FakeGraphServer extends TrafficControls implements ControlHost {
     const listening = this.listening;
     this.listening = undefined;
     await listening?.close();
+    await this.saved.flush();
   }
 
   get url(): string {
@@ -183,6 +202,7 @@ export class FakeGraphServer extends TrafficControls implements ControlHost {
     ({ store: this.plannerStore, seed: this.seedData } = this.freshTenant(seed));
     this.traffic.reset();
     this.pageSize = this.options.pageSize ?? 100;
+    this.saved.schedule();
     return this.seedData;
   }
 
@@ -208,6 +228,9 @@ export class FakeGraphServer extends TrafficControls implements ControlHost {
     // Every answer carries both ids (concepts/errors.md innerError; Graph echoes the client's).
     const idHeaders = { 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId };
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    // Whatever changed the tenant (a Graph write or a person's edit through /_sim) is saved soon.
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      res.once('finish', () => this.saved.schedule());
     try {
       if (url.pathname === '/_sim' || url.pathname.startsWith('/_sim/')) {
         await this.handleControl(req, res, url, idHeaders);

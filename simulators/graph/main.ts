@@ -1,4 +1,4 @@
-import { COMMON_USAGE, runCli, wholeOption } from '../kit/cli.js';
+import { COMMON_USAGE, type CommonOptions, runCli, wholeOption } from '../kit/cli.js';
 import { FakeGraphServer } from './fake-graph-server.js';
 
 // Prints one JSON line once listening — `{"url","graphUrl","seeded"}` — so a parent process can
@@ -21,15 +21,17 @@ const spec = {
   },
   start: async (
     values: Readonly<Record<'page-size' | 'rps' | 'no-auth', string | boolean | undefined>>,
-    common: { port: number; host: string; seed: number | undefined },
+    common: CommonOptions,
   ) => {
     const pageSize = wholeOption(spec, 'page-size', values['page-size']);
     const rps = wholeOption(spec, 'rps', values.rps);
+    const stateFile = common.stateFile('graph-planner.json');
     const server = new FakeGraphServer({
       seed: common.seed ?? 1,
       requireToken: values['no-auth'] !== true,
       ...(pageSize === undefined ? {} : { pageSize }),
       ...(rps === undefined ? {} : { throttle: { requestsPerSecond: rps } }),
+      ...(stateFile === undefined ? {} : { stateFile }),
     });
     const { url } = await server.start(common.port, common.host);
     return {

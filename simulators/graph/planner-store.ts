@@ -177,6 +177,17 @@ const TASK_READ_ONLY = new Set([
   'activeChecklistItemCount',
 ]);
 
+/** What the store holds, as plain data: the simulator's state file. */
+export interface PlannerSnapshot {
+  readonly users: readonly DirectoryUser[];
+  readonly plans: readonly PlanRecord[];
+  readonly buckets: readonly BucketRecord[];
+  readonly tasks: readonly TaskRecord[];
+  readonly version: number;
+  /** The id generator's state, so ids made after a restart never repeat earlier ones. */
+  readonly random: number;
+}
+
 export class PlannerStore {
   private readonly users = new Map<string, DirectoryUser>();
   private readonly plans = new Map<string, PlanRecord>();
@@ -187,6 +198,34 @@ export class PlannerStore {
 
   constructor(private readonly options: PlannerStoreOptions) {
     this.limits = options.limits;
+  }
+
+  snapshot(): PlannerSnapshot {
+    return {
+      users: [...this.users.values()],
+      plans: [...this.plans.values()],
+      buckets: [...this.buckets.values()],
+      tasks: [...this.tasks.values()],
+      version: this.version,
+      random: this.options.random.state,
+    };
+  }
+
+  /** Replaces everything with what `snapshot` gave (a restart on the same state file). */
+  restore(saved: PlannerSnapshot): void {
+    const refill = <T extends { readonly id: string }>(
+      map: Map<string, T>,
+      items: readonly T[],
+    ) => {
+      map.clear();
+      for (const item of items) map.set(item.id, item);
+    };
+    refill(this.users, saved.users);
+    refill(this.plans, saved.plans);
+    refill(this.buckets, saved.buckets);
+    refill(this.tasks, saved.tasks);
+    this.version = saved.version;
+    this.options.random.state = saved.random;
   }
 
   // ---- directory ------------------------------------------------------------------------------
