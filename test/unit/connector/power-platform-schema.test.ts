@@ -57,8 +57,8 @@ function exclusiveAsNumbers(node: unknown): unknown {
 /**
  * A draft-04 schema for Ajv 8, which speaks draft-07 (ajv-draft-04 is not a dependency of ours): the
  * root `id` becomes `$id` so references between the files resolve, `$schema` goes (Ajv does not know
- * the draft-04 meta-schema as a meta-schema), and the exclusive bounds change form. Nothing else in
- * these files differs between the drafts (https://json-schema.org/draft-06/json-schema-release-notes).
+ * the draft-04 meta-schema as a meta-schema), and the exclusive bounds change form — the draft-06
+ * changes these files meet (https://json-schema.org/draft-06/json-schema-release-notes).
  */
 function forAjv(url: URL): Json {
   const { $schema: _draft, id, ...schema } = JSON.parse(withoutComments(text(url))) as Json;
