@@ -107,12 +107,18 @@ describe('connector/apiDefinition.swagger.json', () => {
       '/subscriptions/review-opened',
       '/subscriptions/review-overdue',
     ]);
-    for (const { op, method } of triggers) {
+    for (const { op, method, path } of triggers) {
       expect(method).toBe('post');
       expect(op['x-ms-trigger']).toBe('single');
-      expect(op['x-ms-notification-content']).toMatchObject({
+      // What the flow receives sits on the path item, as Microsoft's connector schema requires
+      // (test/fixtures/connector-schemas/) and the certified connectors do.
+      expect(
+        (spec.paths[path] as Record<string, unknown>)['x-ms-notification-content'],
+      ).toMatchObject({
+        description: expect.any(String) as string,
         schema: { $ref: '#/definitions/ReviewNotification' },
       });
+      expect(op['x-ms-notification-content']).toBeUndefined();
       const [body] = (op.parameters ?? []) as OpenAPIV2.InBodyParameterObject[];
       expect(body?.in).toBe('body');
       expect(body?.schema).toEqual({ $ref: '#/definitions/SubscriptionRequest' });
@@ -121,8 +127,11 @@ describe('connector/apiDefinition.swagger.json', () => {
       expect(created.schema).toEqual({ $ref: '#/definitions/Subscription' });
     }
     // Only the subscribe operations are triggers; nothing else promises a notification.
-    for (const { op } of operations.filter((o) => o.op['x-ms-trigger'] === undefined)) {
+    for (const { op, path } of operations.filter((o) => o.op['x-ms-trigger'] === undefined)) {
       expect(op['x-ms-notification-content']).toBeUndefined();
+      expect(
+        (spec.paths[path] as Record<string, unknown>)['x-ms-notification-content'],
+      ).toBeUndefined();
     }
     // A flow can narrow its trigger to a routing rule or a gallery.
     const filter = (spec.definitions?.SubscriptionRequest?.properties ?? {}).filter;
@@ -154,6 +163,27 @@ describe('connector/apiDefinition.swagger.json', () => {
         },
       },
     ]);
+  });
+
+  it('names a contact and the website, privacy policy and categories certification asks for', () => {
+    // https://learn.microsoft.com/connectors/custom-connectors/certification-submission
+    expect(spec.info.contact).toEqual({
+      name: 'Lightdesk',
+      url: expect.stringMatching(/^https:\/\//) as string,
+      email: expect.stringMatching(/^[^@\s]+@[^@\s]+$/) as string,
+    });
+    const metadata = (spec as unknown as Record<string, unknown>)['x-ms-connector-metadata'] as {
+      propertyName: string;
+      propertyValue: string;
+    }[];
+    expect(metadata.map((m) => m.propertyName)).toEqual([
+      'Website',
+      'Privacy policy',
+      'Categories',
+    ]);
+    for (const { propertyName, propertyValue } of metadata.slice(0, 2)) {
+      expect(propertyValue, propertyName).toMatch(/^https:\/\//);
+    }
   });
 
   it('secures every call with the API key, and apiProperties asks makers for it as a secret', () => {
