@@ -15,8 +15,8 @@ import type {
 import { plain } from './plain-text.js';
 import type { Verb } from './verbs.js';
 
-// Small building blocks the card builders share. Each caps what it is given, so no input can push a
-// card over Teams' size limit (see card-size.ts).
+// Small building blocks the card builders share. Each caps what it is given; the builders then trim
+// lists until the card fits its budget (card-size.ts).
 
 export const limits = {
   title: 150,
@@ -221,8 +221,23 @@ export function decidedBy(decision: Decision): string {
   return name === '' || name === 'Planner' ? 'Someone in Planner' : `${name} (in Planner)`;
 }
 
+/**
+ * The line under a list the card shortened: "…and 92 more" under images, "…and 3 more decisions"
+ * given the noun; nothing when nothing was left out.
+ */
+export function andMore(hidden: number, noun?: string): TextBlock[] {
+  if (hidden <= 0) return [];
+  const count =
+    noun === undefined ? `${hidden.toLocaleString('en-US')} more` : plural(hidden, `more ${noun}`);
+  return [text(`…and ${count}`, { isSubtle: true })];
+}
+
 /** One decision as history lines: who did what and when, then the comment, shortened. */
-export function decisionLines(decision: Decision, currentRound: number): CardElement[] {
+export function decisionLines(
+  decision: Decision,
+  currentRound: number,
+  maxComment: number = limits.comment,
+): CardElement[] {
   const round = decision.round === currentRound ? '' : ` · round ${decision.round}`;
   const line = `${didWhat[decision.verb](decidedBy(decision))} · ${cardDateTime(decision.at)}${round}`;
   return [
@@ -230,7 +245,7 @@ export function decisionLines(decision: Decision, currentRound: number): CardEle
     ...(decision.comment === undefined || decision.comment === ''
       ? []
       : [
-          text(`“${plainLine(decision.comment, limits.comment)}”`, {
+          text(`“${plainLine(decision.comment, maxComment)}”`, {
             isSubtle: true,
             spacing: 'None',
           }),

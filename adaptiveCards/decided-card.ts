@@ -2,6 +2,7 @@ import type { Decision, DecisionVerb, Review, ReviewStatus } from '../core/model
 import type { DecidedCardModel } from './card-model.js';
 import {
   adaptiveCard,
+  andMore,
   cardDate,
   cardDateTime,
   decidedBy,
@@ -15,10 +16,13 @@ import {
   text,
   truncate,
 } from './card-parts.js';
+import { firstThatFits } from './card-size.js';
 import type { AdaptiveCard, CardElement } from './card-types.js';
 import { plain } from './plain-text.js';
 
 const DEFAULT_THUMBNAILS = 4;
+/** Fewer thumbnails when the card would not fit its budget (card-size.ts); the comment stays whole. */
+const thumbnailTiers: readonly [number, ...number[]] = [limits.thumbnails, 4, 2, 0];
 const MAX_NAMES_LISTED = 5;
 
 const settledBy: Partial<Record<ReviewStatus, DecisionVerb>> = {
@@ -68,13 +72,20 @@ function outcome(review: Review): { sentence: string; decision: Decision | undef
   return { sentence: `${words} by ${listNames(approvers)}${on}.`, decision };
 }
 
-/** The card once a review is settled: the outcome, who, when and why; only links remain. */
+/**
+ * The card once a review is settled: the outcome, who, when and why; only links remain. Thumbnails
+ * the card leaves out are counted in a "…and N more" line.
+ */
 export function buildDecidedCard(model: DecidedCardModel): AdaptiveCard {
+  return firstThatFits(thumbnailTiers, (maxThumbnails) => render(model, maxThumbnails));
+}
+
+function render(model: DecidedCardModel, tierThumbnails: number): AdaptiveCard {
   const { review } = model;
   const { sentence, decision } = outcome(review);
   const thumbnails = shownThumbnails(
     model.thumbnails ?? [],
-    model.maxThumbnails,
+    Math.min(model.maxThumbnails ?? DEFAULT_THUMBNAILS, tierThumbnails),
     DEFAULT_THUMBNAILS,
   );
   const comment = decision?.comment;
@@ -130,6 +141,7 @@ export function buildDecidedCard(model: DecidedCardModel): AdaptiveCard {
               altText: oneLine(t.fileName, limits.name),
             })),
           },
+          ...andMore(review.assets.length - thumbnails.length),
         ]),
   ];
 

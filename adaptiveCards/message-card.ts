@@ -12,11 +12,14 @@ import {
   statusBadge,
   text,
 } from './card-parts.js';
+import { firstThatFits } from './card-size.js';
 import type { AdaptiveCard, CardElement, Container } from './card-types.js';
 
 // Answers to the chat commands (help, pending, status), sent by the bot as cards.
 
 const MAX_LISTED = 20;
+/** Fewer reviews listed when the card would not fit its budget (card-size.ts). */
+const listedTiers: readonly [number, ...number[]] = [MAX_LISTED, 10, 5, 1];
 const MAX_QUERY = 100;
 
 const statusWords: Record<ReviewStatus, string> = {
@@ -68,7 +71,7 @@ function pendingItem(review: Review, now: Date): Container {
 
 /**
  * The open reviews, newest first as given. `total` is how many there are in all when `reviews` is a
- * page of them; at most 20 are listed either way.
+ * page of them; at most 20 are listed either way, fewer when long names would not fit the budget.
  */
 export function buildPendingCard(
   reviews: readonly Review[],
@@ -78,14 +81,17 @@ export function buildPendingCard(
   if (reviews.length === 0) {
     return adaptiveCard([heading('Open reviews'), text('No reviews are open. 🎉')]);
   }
-  const listed = reviews.slice(0, MAX_LISTED);
-  const more = Math.max(total, reviews.length) - listed.length;
-  return adaptiveCard([
-    heading(`Open reviews (${Math.max(total, reviews.length).toLocaleString('en-US')})`),
-    text('Newest first.', { isSubtle: true, spacing: 'None' }),
-    ...listed.map((review) => pendingItem(review, now)),
-    ...(more > 0 ? [text(`…and ${more.toLocaleString('en-US')} more.`, { isSubtle: true })] : []),
-  ]);
+  const all = Math.max(total, reviews.length);
+  return firstThatFits(listedTiers, (maxListed) => {
+    const listed = reviews.slice(0, maxListed);
+    const more = all - listed.length;
+    return adaptiveCard([
+      heading(`Open reviews (${all.toLocaleString('en-US')})`),
+      text('Newest first.', { isSubtle: true, spacing: 'None' }),
+      ...listed.map((review) => pendingItem(review, now)),
+      ...(more > 0 ? [text(`…and ${more.toLocaleString('en-US')} more.`, { isSubtle: true })] : []),
+    ]);
+  });
 }
 
 /** Where the review of one gallery stands, or why there is nothing to show. */

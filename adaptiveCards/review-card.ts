@@ -3,6 +3,7 @@ import type { ReviewCardModel } from './card-model.js';
 import {
   actionSet,
   adaptiveCard,
+  andMore,
   cardDate,
   decisionLines,
   executeAction,
@@ -17,7 +18,7 @@ import {
   statusBadge,
   text,
 } from './card-parts.js';
-import { CARD_BUDGET_BYTES, cardSizeBytes } from './card-size.js';
+import { firstThatFits } from './card-size.js';
 import type {
   AdaptiveCard,
   CardAction,
@@ -31,26 +32,41 @@ import { verbs } from './verbs.js';
 
 const DEFAULT_THUMBNAILS = 8;
 
-/** How much of a long review a card shows; later tiers apply only when a card would not fit. */
-type Tier = { readonly thumbnails: number; readonly history: number; readonly reviewers: number };
+/**
+ * How much of a long review a card shows; later tiers apply only when a card would not fit its
+ * budget (card-size.ts). Issue 16's worst case (card-worst-case.test.ts) fits by the second tier.
+ */
+type Tier = {
+  readonly thumbnails: number;
+  readonly history: number;
+  readonly comment: number;
+  readonly reviewers: number;
+  readonly refreshUsers: number;
+};
 const tiers: readonly [Tier, ...Tier[]] = [
-  { thumbnails: limits.thumbnails, history: 5, reviewers: 20 },
-  { thumbnails: 4, history: 3, reviewers: 10 },
-  { thumbnails: 0, history: 0, reviewers: 5 },
+  {
+    thumbnails: limits.thumbnails,
+    history: 5,
+    comment: limits.comment,
+    reviewers: 20,
+    refreshUsers: 60,
+  },
+  { thumbnails: 8, history: 3, comment: limits.comment, reviewers: 20, refreshUsers: 60 },
+  { thumbnails: 4, history: 2, comment: 140, reviewers: 20, refreshUsers: 60 },
+  { thumbnails: 4, history: 1, comment: 140, reviewers: 10, refreshUsers: 60 },
+  // 60 user ids as long as allowed would take 30 KB alone; 20 covers the reviewers of a big batch.
+  { thumbnails: 2, history: 1, comment: 140, reviewers: 5, refreshUsers: 20 },
+  // Links as long as allowed (2,048 characters) leave room for no thumbnail.
+  { thumbnails: 0, history: 1, comment: 80, reviewers: 5, refreshUsers: 20 },
 ];
 
 /**
  * The review card, with Approve / Re-review / Archive for an assigned reviewer while open. Inputs
- * are capped; a card still over Teams' limit drops thumbnails, then history and reviewers, until it
- * fits.
+ * are capped; a card still over budget shows fewer thumbnails, decisions and reviewers, each list
+ * ending in "…and N more", until it fits.
  */
 export function buildReviewCard(model: ReviewCardModel): AdaptiveCard {
-  let card = render(model, tiers[0]);
-  for (const tier of tiers.slice(1)) {
-    if (cardSizeBytes(card) <= CARD_BUDGET_BYTES) break;
-    card = render(model, tier);
-  }
-  return card;
+  return firstThatFits(tiers, (tier) => render(model, tier));
 }
 
 function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
@@ -87,10 +103,10 @@ function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
               altText: oneLine(t.fileName, limits.name),
             })),
           },
-          ...(more > 0 ? [text(`+${more.toLocaleString('en-US')} more`, { isSubtle: true })] : []),
+          ...andMore(more),
         ]),
     ...reviewerSection(review, tier.reviewers),
-    ...historySection(review, tier.history),
+    ...historySection(review, tier.history, tier.comment),
     ...actionSet(model.view === 'reviewer' && open ? decisionActions(review) : []),
   ];
 
@@ -100,7 +116,7 @@ function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
     // A closed review's card is final: refreshing it would only cost invokes. A card the review
     // moved away from is final too: a refresh would bring the buttons back on a second card.
     ...(open && model.view !== 'moved'
-      ? { refresh: refreshFor(review, model.refreshUserIds) }
+      ? { refresh: refreshFor(review, model.refreshUserIds, tier.refreshUsers) }
       : {}),
     // Teams-only: the full conversation width gives the thumbnails room.
     // https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format#full-width-adaptive-card
@@ -166,18 +182,18 @@ function reviewerSection(review: Review, maxShown: number): CardElement[] {
     text('Reviewers', { weight: 'Bolder', spacing: 'Medium', separator: true }),
     text(rule, { isSubtle: true, spacing: 'None' }),
     { type: 'FactSet', facts },
-    ...(hidden > 0 ? [text(`+${plural(hidden, 'more reviewer')}`, { isSubtle: true })] : []),
+    ...andMore(hidden, 'reviewer'),
   ];
 }
 
-function historySection(review: Review, maxShown: number): CardElement[] {
+function historySection(review: Review, maxShown: number, maxComment: number): CardElement[] {
   if (maxShown === 0 || review.decisions.length === 0) return [];
   const latest = review.decisions.slice(-maxShown).reverse();
   const earlier = review.decisions.length - latest.length;
   return [
     text('History', { weight: 'Bolder', spacing: 'Medium', separator: true }),
-    ...latest.flatMap((d) => decisionLines(d, review.round)),
-    ...(earlier > 0 ? [text(`+${plural(earlier, 'earlier decision')}`, { isSubtle: true })] : []),
+    ...latest.flatMap((d) => decisionLines(d, review.round, maxComment)),
+    ...andMore(earlier, 'decision'),
   ];
 }
 
@@ -217,7 +233,7 @@ function decisionActions(review: Review): CardAction[] {
  * and `[]` leaves only the menu's "Refresh card".
  * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards#user-ids-in-refresh
  */
-function refreshFor(review: Review, userIds: readonly string[]): Refresh {
+function refreshFor(review: Review, userIds: readonly string[], maxUsers: number): Refresh {
   const ids = [...new Set(userIds)].filter((id) => id !== '' && id.length <= limits.userId);
   return {
     action: {
@@ -225,6 +241,6 @@ function refreshFor(review: Review, userIds: readonly string[]): Refresh {
       verb: verbs.refresh,
       data: reviewActionData(review),
     },
-    userIds: ids.slice(0, limits.refreshUsers),
+    userIds: ids.slice(0, Math.min(maxUsers, limits.refreshUsers)),
   };
 }

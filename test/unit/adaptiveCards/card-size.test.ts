@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { cardSizeBytes, TEAMS_MESSAGE_LIMIT_BYTES } from '../../../adaptiveCards/card-size.js';
+import { CARD_BUDGET_BYTES, cardSizeBytes } from '../../../adaptiveCards/card-size.js';
 import { buildDecidedCard } from '../../../adaptiveCards/decided-card.js';
 import { buildErrorCard } from '../../../adaptiveCards/error-card.js';
 import { buildPendingCard, buildStatusCard } from '../../../adaptiveCards/message-card.js';
@@ -53,7 +53,7 @@ describe('card size', () => {
     expect(cardSizeBytes(card)).toBe(JSON.stringify(card).length * 2);
   });
 
-  it('keeps the review card of a huge batch under 100 KB, and it still parses and acts', () => {
+  it('keeps the review card of a huge batch within its 28 KB budget, and it still parses and acts', () => {
     const review = aHugeReview();
     const card = buildReviewCard({
       review,
@@ -65,7 +65,7 @@ describe('card size', () => {
       maxThumbnails: 500,
       refreshUserIds: review.reviewers.map(mriOf),
     });
-    expect(cardSizeBytes(card)).toBeLessThan(TEAMS_MESSAGE_LIMIT_BYTES);
+    expect(cardSizeBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
     expect(findAll(card, 'Image').length).toBeGreaterThan(0);
     // Shortened texts never end in half an emoji (JSON.stringify would escape a lone surrogate).
     expect(JSON.stringify(card)).not.toMatch(/\\ud[89ab]/i);
@@ -85,11 +85,11 @@ describe('card size', () => {
       maxThumbnails: 12,
       refreshUserIds: Array.from({ length: 100 }, (_, i) => `29:${i}${long(250, 'a')}`),
     });
-    expect(cardSizeBytes(card)).toBeLessThan(TEAMS_MESSAGE_LIMIT_BYTES);
+    expect(cardSizeBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
     expectRendererAccepts(card);
   });
 
-  it('keeps the other cards under 100 KB too', () => {
+  it('keeps the other cards within the budget too', () => {
     const review = { ...aHugeReview(), status: 'approved' as const, closedAt: t0.toISOString() };
     const many = Array.from({ length: 1000 }, () => review);
     for (const card of [
@@ -99,7 +99,7 @@ describe('card size', () => {
       buildStatusCard(undefined, long(5000)),
       buildErrorCard(long(5000), long(50_000), { reviewId: review.id, cardVersion: 1 }),
     ]) {
-      expect(cardSizeBytes(card)).toBeLessThan(TEAMS_MESSAGE_LIMIT_BYTES);
+      expect(cardSizeBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
       expectRendererAccepts(card);
     }
   });

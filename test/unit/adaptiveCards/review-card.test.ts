@@ -63,7 +63,7 @@ describe('buildReviewCard', () => {
       verbs.archive,
     ]);
     expect(texts(card)).toContain('12 images');
-    expect(texts(card)).toContain('+4 more');
+    expect(texts(card)).toContain('…and 4 more');
     expect(findAll(card, 'Image')).toHaveLength(8);
     expect(card.refresh?.userIds).toEqual(twoReviewers.map(mriOf));
   });
@@ -257,14 +257,14 @@ describe('buildReviewCard', () => {
     const comments = texts(card).filter((t) => t.startsWith('“'));
     expect(comments.map((c) => c.slice(1, 3))).toEqual(['7:', '6:', '5:', '4:', '3:']);
     expect(comments.every((c) => c.length <= 282 && c.endsWith('…”'))).toBe(true);
-    expect(texts(card)).toContain('+3 earlier decisions');
+    expect(texts(card)).toContain('…and 3 more decisions');
   });
 
   it('honours maxThumbnails and caps the title', () => {
     const review = aReview({ assets: someAssets(20), galleryName: 'G'.repeat(500) });
     const card = buildReviewCard(modelOf(review, { maxThumbnails: 3 }));
     expect(findAll(card, 'Image')).toHaveLength(3);
-    expect(texts(card)).toContain('+17 more');
+    expect(texts(card)).toContain('…and 17 more');
     expect(texts(card)[0]).toHaveLength(150);
   });
 
