@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { guidSchema } from '../core/model/ids.js';
 
+import type { StorageConnection } from '../connectors/azure-storage/storage-clients.js';
 import { graphConfigSchema } from '../connectors/graph-planner/config.js';
 import { ConfigError } from '../core/errors.js';
 import { type BotConfig, botConfigSchema, loadBotConfig } from './bot-config.js';
@@ -32,6 +33,14 @@ export const environmentSchema = z.object({
   ),
   AzureWebJobsStorage: optional(z.string().min(1)).describe(
     'Azure Storage connection string (tables and queues). Unset: the local host starts Azurite.',
+  ),
+  AzureWebJobsStorage__accountName: optional(
+    z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name'),
+  ).describe(
+    'Storage account reached as the managed identity instead of a connection string (Azure sets it; AzureWebJobsStorage wins when both are set).',
+  ),
+  AzureWebJobsStorage__clientId: optional(z.string().min(1)).describe(
+    'Client id of the user-assigned identity for AzureWebJobsStorage__accountName; unset: DefaultAzureCredential chooses.',
   ),
   EVENTS_QUEUE: withDefault(
     z.string().regex(/^[a-z0-9]([a-z0-9]|-(?!-)){1,55}[a-z0-9]$/, 'must be a valid queue name'),
@@ -161,7 +170,7 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: Environment['LOG_LEVEL'];
   /** Undefined: run on an embedded Azurite (local host only). */
-  readonly storageConnectionString: string | undefined;
+  readonly storageConnectionString: StorageConnection | undefined;
   readonly eventsQueue: string;
   readonly maxDequeueCount: number;
   readonly batchWindowMs: number;
@@ -289,7 +298,14 @@ export function loadConfig(
     port: values.PORT,
     dataDir: values.LIGHTDESK_DATA_DIR,
     logLevel: values.LOG_LEVEL,
-    storageConnectionString: values.AzureWebJobsStorage,
+    storageConnectionString:
+      values.AzureWebJobsStorage ??
+      (values.AzureWebJobsStorage__accountName === undefined
+        ? undefined
+        : Object.freeze({
+            accountName: values.AzureWebJobsStorage__accountName,
+            clientId: values.AzureWebJobsStorage__clientId,
+          })),
     eventsQueue: values.EVENTS_QUEUE,
     maxDequeueCount: values.QUEUE_MAX_DEQUEUE,
     batchWindowMs: values.BATCH_WINDOW_SECONDS * 1000,
@@ -362,7 +378,7 @@ function tabSsoSettings(
 
 /** The Functions host has no embedded services: storage and PhotoShelter must be configured. */
 export function requireHostedServices(config: Config): {
-  readonly storageConnectionString: string;
+  readonly storageConnectionString: StorageConnection;
   readonly photoShelter: PhotoShelterSettings;
   readonly graph: GraphSettings;
 } {

@@ -4,6 +4,7 @@ import {
   ensureStorage,
   type StorageClients,
   storageClients,
+  type StorageConnection,
 } from '../connectors/azure-storage/storage-clients.js';
 import { StorageEventQueue } from '../connectors/azure-storage/storage-event-queue.js';
 import { TableAuditLog } from '../connectors/azure-storage/table-audit-log.js';
@@ -93,7 +94,7 @@ export interface Services extends PollingServices, ReviewLoopDeps {
 
 /** Where the external systems are, once the host has decided (configured, or started locally). */
 export interface Endpoints {
-  readonly storageConnectionString: string;
+  readonly storageConnectionString: StorageConnection;
   readonly photoShelter: PhotoShelterSettings;
   readonly graph: GraphSettings;
   /** The credential for Graph; default: from the Graph settings (secret or managed identity). */

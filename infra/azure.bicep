@@ -1,8 +1,13 @@
-// Lightdesk in Azure: one Linux Function App (Node 20, Functions v4) on the Consumption plan, its
-// Storage account (the host's AzureWebJobsStorage and Lightdesk's tables and queues), Application
-// Insights on a Log Analytics workspace, a user-assigned identity for Microsoft Graph, and the Azure
-// Bot registration with the Teams channel. teamsapp.yml deploys it (arm/deploy); so can
+// Lightdesk in Azure: one Linux Function App (Node 22, Functions v4) on the Flex Consumption plan,
+// its Storage account (the host's AzureWebJobsStorage, the deployment package, Lightdesk's tables and
+// queues), a Key Vault holding every secret, Application Insights on a Log Analytics workspace, one
+// user-assigned identity the app uses for Storage, Key Vault and Microsoft Graph, and the Azure Bot
+// registration with the Teams channel. teamsapp.yml provisions it (arm/deploy); so can
 // `az deployment group create` (docs/deploy.md).
+//
+// No account key and no secret is in an app setting: Storage is reached as the identity (shared key
+// access is off), and each secret setting is a Key Vault reference
+// (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references).
 //
 // The Entra app (the bot's identity and the tab's SSO resource) is not created here: teamsapp.yml
 // makes it with aadApp/create and passes its id, secret and tenant in as parameters. The Graph Bicep
@@ -140,6 +145,24 @@ var tenantId = empty(botTenantId) ? subscription().tenantId : botTenantId
 var suffix = uniqueString(resourceGroup().id, resourceBaseName)
 var storageName = toLower(take('${replace(resourceBaseName, '-', '')}${suffix}', 24))
 var functionAppName = '${resourceBaseName}-${suffix}'
+// 3-24 letters, digits and hyphens, starting with a letter.
+var keyVaultName = toLower(take('kv${replace(resourceBaseName, '-', '')}${suffix}', 24))
+// The blob container Flex Consumption deploys the app package to (one deploy writes it there).
+var deploymentContainerName = 'app-package'
+// Node 22: Node 20 reached end of life in April 2026. Flex Consumption takes the version here, not in
+// linuxFxVersion (https://learn.microsoft.com/azure/azure-functions/functions-reference-node#setting-the-node-version).
+var nodeVersion = '22'
+// Built-in role ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles). The
+// host needs blob (its leases, timers and the deployment package), queue and table data access on
+// an identity-based AzureWebJobsStorage
+// (https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity);
+// Lightdesk's own clients use the same identity for its tables and queues.
+var storageRoleIds = [
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
+  '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
+  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
+]
+var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 // The default host name; a custom domain would change PUBLIC_BASE_URL, the bot endpoint and the
 // manifest together.
 var publicHost = '${functionAppName}.azurewebsites.net'
@@ -176,9 +199,22 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     allowBlobPublicAccess: false
     supportsHttpsTrafficOnly: true
-    // AzureWebJobsStorage is a key-based connection string: Lightdesk's table and queue clients take
-    // one, and Linux Consumption zip deploy keeps the package in this account with it.
-    allowSharedKeyAccess: true
+    // Everything reaches this account as the app's identity: the host (AzureWebJobsStorage__*),
+    // Lightdesk's table and queue clients, and one deploy's package upload.
+    allowSharedKeyAccess: false
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
   }
 }
 
@@ -223,34 +259,117 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-// Graph (Planner, users) is called as this identity, so no Graph secret exists anywhere. An admin
-// grants it Tasks.ReadWrite.All and User.Read.All once (docs/deploy.md). Its tokens come from the
-// subscription's tenant, so that must be the Microsoft 365 tenant of the plans.
+// The app's one identity. Graph (Planner, users) is called as it, so no Graph secret exists
+// anywhere: an admin grants it Tasks.ReadWrite.All and User.Read.All once (docs/deploy.md). Its
+// tokens come from the subscription's tenant, so that must be the Microsoft 365 tenant of the plans.
+// It also reads the Key Vault references and reaches Storage (the role assignments below).
 resource graphIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${resourceBaseName}-graph-${suffix}'
   location: location
 }
 
-// Linux Consumption (Y1), not Flex Consumption: teamsapp.yml deploys with azureFunctions/zipDeploy,
-// which posts to Kudu's /api/zipdeploy, and Flex Consumption takes only "one deploy"
-// (https://learn.microsoft.com/azure/azure-functions/functions-deployment-technologies). Microsoft
-// steers new apps to Flex Consumption; moving means a deploy step that uses one deploy.
-resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in storageRoleIds: {
+  name: guid(storage.id, graphIdentity.id, roleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+    principalId: graphIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+// Secrets live here, written from the @secure() params; the app settings only point at them.
+// Azure RBAC, not access policies (https://learn.microsoft.com/azure/key-vault/general/rbac-guide).
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    softDeleteRetentionInDays: 7
+  }
+}
+
+resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, graphIdentity.id, keyVaultSecretsUserRoleId)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: graphIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource botPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'bot-password'
+  properties: {
+    value: botAadAppClientSecret
+  }
+}
+
+resource photoShelterApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'photoshelter-api-key'
+  properties: {
+    value: photoShelterApiKey
+  }
+}
+
+resource photoShelterPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'photoshelter-password'
+  properties: {
+    value: photoShelterPassword
+  }
+}
+
+resource apiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'api-key'
+  properties: {
+    value: apiKey
+  }
+}
+
+// Optional: empty means each subscription gets its own key, so there is nothing to store.
+resource webhookSigningSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(webhookSigningSecret)) {
+  parent: vault
+  name: 'webhook-signing-secret'
+  properties: {
+    value: webhookSigningSecret
+  }
+}
+
+// A Key Vault reference without a version follows the secret's latest version
+// (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#reference-syntax).
+var botPasswordReference = '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})'
+var photoShelterApiKeyReference = '@Microsoft.KeyVault(SecretUri=${photoShelterApiKeySecret.properties.secretUri})'
+var photoShelterPasswordReference = '@Microsoft.KeyVault(SecretUri=${photoShelterPasswordSecret.properties.secretUri})'
+var apiKeyReference = '@Microsoft.KeyVault(SecretUri=${apiKeySecret.properties.secretUri})'
+var webhookSigningSecretReference = empty(webhookSigningSecret) ? '' : '@Microsoft.KeyVault(SecretUri=${webhookSigningSecretValue.properties.secretUri})'
+
+// Flex Consumption (FC1): Linux Consumption (Y1) is retiring
+// (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan). Flex takes only "one
+// deploy", so teamsapp.yml deploys with a script step (docs/deploy.md), not azureFunctions/zipDeploy.
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${resourceBaseName}-plan-${suffix}'
   location: location
   kind: 'functionapp'
   sku: {
-    name: 'Y1'
-    tier: 'Dynamic'
+    name: 'FC1'
+    tier: 'FlexConsumption'
   }
   properties: {
     reserved: true
   }
 }
 
-var storageConnection = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};EndpointSuffix=${environment().suffixes.storage};AccountKey=${storage.listKeys().keys[0].value}'
-
-resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: functionAppName
   location: location
   kind: 'functionapp,linux'
@@ -264,40 +383,54 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
     serverFarmId: plan.id
     reserved: true
     httpsOnly: true
+    // Key Vault references resolve as the user-assigned identity, not a system-assigned one.
+    keyVaultReferenceIdentity: graphIdentity.id
+    // https://learn.microsoft.com/azure/azure-functions/flex-consumption-how-to#create-a-flex-consumption-app
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: graphIdentity.id
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: 2048
+        maximumInstanceCount: 40
+      }
+      runtime: {
+        name: 'node'
+        version: nodeVersion
+      }
+    }
     siteConfig: {
-      linuxFxVersion: 'Node|20'
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
-      // Replaced whole on every provision, including the package URL zip deploy sets on Linux
-      // Consumption (WEBSITE_RUN_FROM_PACKAGE): deploy again after provisioning (docs/deploy.md).
+      // Replaced whole on every provision. Flex Consumption refuses FUNCTIONS_WORKER_RUNTIME,
+      // FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE and the build settings: functionAppConfig
+      // says all that (https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations).
       appSettings: [
-        // The Functions host.
+        // The host's storage, as the identity: no connection string, no key
+        // (https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity).
+        // Lightdesk's clients read the same two settings (composition/config.ts).
         {
-          name: 'FUNCTIONS_EXTENSION_VERSION'
-          value: '~4'
+          name: 'AzureWebJobsStorage__accountName'
+          value: storage.name
         }
         {
-          name: 'FUNCTIONS_WORKER_RUNTIME'
-          value: 'node'
+          name: 'AzureWebJobsStorage__credential'
+          value: 'managedidentity'
         }
         {
-          name: 'AzureWebJobsStorage'
-          value: storageConnection
+          name: 'AzureWebJobsStorage__clientId'
+          value: graphIdentity.properties.clientId
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
           value: insights.properties.ConnectionString
-        }
-        // azureFunctions/zipDeploy uploads dist/ and the pruned node_modules, already built: Kudu on
-        // Linux Consumption would otherwise run a remote (Oryx) build over them
-        // (https://learn.microsoft.com/azure/azure-functions/functions-app-settings#scm_do_build_during_deployment).
-        {
-          name: 'SCM_DO_BUILD_DURING_DEPLOYMENT'
-          value: 'false'
-        }
-        {
-          name: 'ENABLE_ORYX_BUILD'
-          value: 'false'
         }
         // host.json says 5 deliveries before poison; QUEUE_MAX_DEQUEUE must agree with the host, so
         // one value sets both (https://learn.microsoft.com/azure/azure-functions/functions-host-json#override-hostjson-values).
@@ -364,7 +497,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         }
         {
           name: 'WEBHOOK_SIGNING_SECRET'
-          value: webhookSigningSecret
+          value: webhookSigningSecretReference
         }
         {
           name: 'PHOTOSHELTER_BASE_URL'
@@ -376,7 +509,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         }
         {
           name: 'PHOTOSHELTER_API_KEY'
-          value: photoShelterApiKey
+          value: photoShelterApiKeyReference
         }
         {
           name: 'PHOTOSHELTER_EMAIL'
@@ -384,7 +517,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         }
         {
           name: 'PHOTOSHELTER_PASSWORD'
-          value: photoShelterPassword
+          value: photoShelterPasswordReference
         }
         {
           name: 'PHOTOSHELTER_ORG_ID'
@@ -392,7 +525,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         }
         {
           name: 'API_KEY'
-          value: apiKey
+          value: apiKeyReference
         }
         {
           name: 'PUBLIC_BASE_URL'
@@ -427,7 +560,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         }
         {
           name: 'MicrosoftAppPassword'
-          value: botAadAppClientSecret
+          value: botPasswordReference
         }
         {
           name: 'MicrosoftAppTenantId'
@@ -448,9 +581,13 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
       ]
     }
   }
+  // The roles first: the host reads its storage and the references as soon as it starts.
   dependsOn: [
     tables
     queues
+    deploymentContainer
+    storageRoles
+    vaultSecretsUser
   ]
 }
 
@@ -483,7 +620,8 @@ resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
 }
 
 // arm/deploy writes each output to env/.env.{environment} under its own (upper-case) name, for the
-// later steps: zipDeploy's resource id, the app package's host, the Entra app's identifier URI.
+// later steps: the deploy script's app name and resource group, the app package's host, the Entra
+// app's identifier URI.
 output FUNCTION_APP_RESOURCE_ID string = functionApp.id
 output FUNCTION_APP_NAME string = functionApp.name
 output PUBLIC_BASE_URL string = publicBaseUrl

@@ -1,4 +1,5 @@
 import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential } from '@azure/identity';
 import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 
 import { storageNames } from './config.js';
@@ -29,11 +30,25 @@ export interface StorageClients {
 }
 
 /**
+ * A storage account reached as an Entra identity, not with a key: what the Functions host reads from
+ * `AzureWebJobsStorage__accountName` (and `__clientId` for a user-assigned identity)
+ * (https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity).
+ */
+export interface StorageAccount {
+  readonly accountName: string;
+  /** Client id of the user-assigned managed identity; undefined: DefaultAzureCredential's choice. */
+  readonly clientId: string | undefined;
+}
+
+/** A connection string (Azurite, or an account key), or an account reached as an identity. */
+export type StorageConnection = string | StorageAccount;
+
+/**
  * Clients for every table and queue. `prefix` (lowercase letters and digits) goes in front of every
  * name, so tests can share one Azurite without seeing each other's rows and messages.
  */
 export function storageClients(
-  connectionString: string,
+  connection: StorageConnection,
   options: {
     readonly eventsQueue?: string;
     readonly webhooksQueue?: string;
@@ -41,8 +56,19 @@ export function storageClients(
   } = {},
 ): StorageClients {
   const names = storageNames(options);
-  const table = (name: string) => createTableClient(connectionString, name);
-  const service = QueueServiceClient.fromConnectionString(connectionString);
+  let table: (name: string) => TableClient;
+  let service: QueueServiceClient;
+  if (typeof connection === 'string') {
+    table = (name) => createTableClient(connection, name);
+    service = QueueServiceClient.fromConnectionString(connection);
+  } else {
+    const credential = new DefaultAzureCredential(
+      connection.clientId === undefined ? {} : { managedIdentityClientId: connection.clientId },
+    );
+    const { tableUrl, queueUrl } = storageAccountUrls(connection.accountName);
+    table = (name) => new TableClient(tableUrl, name, credential);
+    service = new QueueServiceClient(queueUrl, credential);
+  }
   return {
     tables: {
       cursors: table(names.tables.cursors),
@@ -61,6 +87,17 @@ export function storageClients(
       events: service.getQueueClient(names.queues.webhooks),
       poison: service.getQueueClient(names.queues.webhooksPoison),
     },
+  };
+}
+
+/** The public-cloud table and queue endpoints of an account. */
+function storageAccountUrls(accountName: string): {
+  readonly tableUrl: string;
+  readonly queueUrl: string;
+} {
+  return {
+    tableUrl: `https://${accountName}.table.core.windows.net`,
+    queueUrl: `https://${accountName}.queue.core.windows.net`,
   };
 }
 

@@ -34,11 +34,14 @@ const localOnly: Record<string, string> = {
   ENTRA_OPENID_METADATA_URL: 'test override of the Entra keys that sign tab SSO tokens',
   LIGHTDESK_CONSOLE: 'the console and development sign-in exist only on the local host',
   WEBSITE_INSTANCE_ID: 'set by the App Service platform on every instance, never by us',
+  AzureWebJobsStorage:
+    'a connection string carries an account key: Azure reaches storage as the identity instead',
 };
 
 /** Set in the Function App from what the template itself creates or fixes: no env line could set them. */
 const derivedInAzure: Record<string, string> = {
-  AzureWebJobsStorage: 'connection string of the storage account the template creates',
+  AzureWebJobsStorage__accountName: 'name of the storage account the template creates',
+  AzureWebJobsStorage__clientId: 'client id of the identity the template gives storage roles',
   AZURE_CLIENT_ID: 'client id of the managed identity the template creates for Graph',
   PUBLIC_BASE_URL: "the Function App's own https host (also an output, for the app package)",
   MicrosoftAppType: "SingleTenant, as the Azure Bot's msaAppType in the same template",
@@ -146,6 +149,8 @@ function objectsIn(array: string): string[] {
 
 interface Bicep {
   readonly code: string;
+  /** Top-level `resource` symbolic name → its type (e.g. Microsoft.KeyVault/vaults/secrets) and body. */
+  readonly resources: ReadonlyMap<string, { readonly type: string; readonly body: string }>;
   readonly params: ReadonlyMap<string, { readonly hasDefault: boolean; readonly secure: boolean }>;
   /** Top-level `var` name → its expression. */
   readonly vars: ReadonlyMap<string, string>;
@@ -161,6 +166,7 @@ function readBicep(text: string): Bicep {
   const params = new Map<string, { hasDefault: boolean; secure: boolean }>();
   const vars = new Map<string, string>();
   const outputs: string[] = [];
+  const resources = new Map<string, { type: string; body: string }>();
   let secureNext = false;
   for (const declaration of declarations) {
     if (declaration.startsWith('@secure()')) secureNext = true;
@@ -172,6 +178,10 @@ function readBicep(text: string): Bicep {
     if (variable?.[1] !== undefined) vars.set(variable[1], variable[2] ?? '');
     const output = /^output\s+(\w+)\s/.exec(declaration);
     if (output?.[1] !== undefined) outputs.push(output[1]);
+    const resource = /^resource\s+(\w+)\s+'([^'@]+)@[^']*'\s*=([\s\S]*)$/.exec(declaration);
+    if (resource?.[1] !== undefined) {
+      resources.set(resource[1], { type: resource[2] ?? '', body: resource[3] ?? '' });
+    }
     if (!declaration.startsWith('@')) secureNext = false;
   }
   const start = code.search(/\bappSettings:\s*\[/);
@@ -192,7 +202,7 @@ function readBicep(text: string): Bicep {
                   .replace(/,$/, '') ?? '');
           return { name, value };
         });
-  return { code, params, vars, outputs, appSettings };
+  return { code, resources, params, vars, outputs, appSettings };
 }
 
 /** The params an expression depends on, through vars. */
@@ -208,6 +218,24 @@ function paramsOf(bicep: Bicep, expression: string, seen = new Set<string>()): S
     }
   }
   return found;
+}
+
+/** The Key Vault secrets (symbolic names) an app setting's value refers to, through vars. */
+function vaultSecretsOf(bicep: Bicep, expression: string): string[] {
+  return [
+    ...expanded(bicep, expression).matchAll(
+      // bicepCode blanks the brackets of string literals, so the reference's parentheses are spaces.
+      /'@Microsoft\.KeyVault[( ]SecretUri=\$\{(\w+)\.properties\.secretUri}[) ]'/g,
+    ),
+  ]
+    .map((m) => m[1] ?? '')
+    .filter((name) => bicep.resources.get(name)?.type === 'Microsoft.KeyVault/vaults/secrets');
+}
+
+/** The params a Key Vault secret resource stores (its `value:`). */
+function storedParams(bicep: Bicep, secret: string): Set<string> {
+  const body = bicep.resources.get(secret)?.body ?? '';
+  return paramsOf(bicep, /\bvalue:\s*([^\n]*)/.exec(body)?.[1] ?? '');
 }
 
 /** The expression with every var it uses spelled out after it, for looking at its whole source. */
@@ -334,10 +362,16 @@ describe('configuration in Azure', () => {
   );
 
   /** The env names whose values reach a setting, through params and the parameters file. */
-  const envSourcesOf = (setting: string): string[] =>
-    [...paramsOf(bicep, settings.get(setting) ?? '')].flatMap((param) =>
+  const envSourcesOf = (setting: string): string[] => {
+    const value = settings.get(setting) ?? '';
+    const stored = vaultSecretsOf(bicep, value).flatMap((secret) => [
+      ...storedParams(bicep, secret),
+    ]);
+    return [...paramsOf(bicep, value), ...stored].flatMap((param) =>
       placeholders(JSON.stringify(parameters[param]?.value ?? '')),
     );
+  };
+  const secureParams = [...bicep.params].filter(([, p]) => p.secure).map(([name]) => name);
 
   it('reads its configuration keys from the schemas', () => {
     expect(keys.length).toBeGreaterThan(20);
@@ -392,15 +426,98 @@ describe('configuration in Azure', () => {
   });
 
   it('sets what the Functions host needs, once each', () => {
-    expect(settings.get('FUNCTIONS_EXTENSION_VERSION')).toBe("'~4'");
-    expect(settings.get('FUNCTIONS_WORKER_RUNTIME')).toBe("'node'");
-    expect(settings.has('AzureWebJobsStorage')).toBe(true);
+    // Flex Consumption refuses these: functionAppConfig carries the runtime instead
+    // (https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations).
+    for (const refused of [
+      'FUNCTIONS_EXTENSION_VERSION',
+      'FUNCTIONS_WORKER_RUNTIME',
+      'WEBSITE_RUN_FROM_PACKAGE',
+      'SCM_DO_BUILD_DURING_DEPLOYMENT',
+      'ENABLE_ORYX_BUILD',
+    ]) {
+      expect(settings.has(refused), refused).toBe(false);
+    }
+    expect(settings.get('AzureWebJobsStorage__accountName')).toBe('storage.name');
+    expect(settings.get('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
     expect(settings.has('APPLICATIONINSIGHTS_CONNECTION_STRING')).toBe(true);
-    expect(bicep.code).toContain("linuxFxVersion: 'Node|20'");
+    expect(bicep.code).not.toContain('linuxFxVersion');
     expect(bicep.code).toContain("kind: 'functionapp,linux'");
     const names = bicep.appSettings.map((s) => s.name);
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
     expect(names.every((name) => name !== '')).toBe(true);
+  });
+
+  it('runs on Flex Consumption (FC1) with Node 22 or newer', () => {
+    const plan = bicep.resources.get('plan');
+    expect(plan?.type).toBe('Microsoft.Web/serverfarms');
+    expect(plan?.body).toMatch(/name: 'FC1'/);
+    expect(plan?.body).toMatch(/tier: 'FlexConsumption'/);
+    const app = bicep.resources.get('functionApp')?.body ?? '';
+    expect(app).toMatch(/serverFarmId: plan\.id/);
+    const config = enclosed(app, app.indexOf('{', app.search(/\bfunctionAppConfig:/)));
+    const runtime = enclosed(config, config.indexOf('{', config.search(/\bruntime:/)));
+    expect(runtime).toMatch(/name: 'node'/);
+    const version = /version: (\w+|'[^']*')/.exec(runtime)?.[1] ?? '';
+    const literal = version.startsWith("'") ? version : (bicep.vars.get(version) ?? '');
+    expect(Number(/^'(\d+)/.exec(literal.trim())?.[1])).toBeGreaterThanOrEqual(22);
+    // One deploy puts the package in a blob container, read as an identity, not with a key.
+    const storage = enclosed(config, config.indexOf('{', config.search(/\bstorage:/)));
+    expect(storage).toMatch(/type: 'blobContainer'/);
+    expect(storage).toMatch(/type: '(SystemAssignedIdentity|UserAssignedIdentity)'/);
+    expect(config).toMatch(/instanceMemoryMB: \d+/);
+    expect(config).toMatch(/maximumInstanceCount: \d+/);
+  });
+
+  it('puts no account key or connection string with a key in the app settings', () => {
+    for (const { name, value } of bicep.appSettings) {
+      const source = expanded(bicep, value);
+      expect(source, name).not.toMatch(/listKeys|AccountKey|SharedAccessSignature|listAccountSas/i);
+    }
+    expect(bicep.code).not.toMatch(/listKeys\(/);
+    expect(bicep.resources.get('storage')?.body).toMatch(/allowSharedKeyAccess: false/);
+  });
+
+  it('gives every secret setting as a Key Vault reference the app can read', () => {
+    const secretSettings = bicep.appSettings.filter(({ value }) => {
+      const stored = vaultSecretsOf(bicep, value).flatMap((s) => [...storedParams(bicep, s)]);
+      return [...paramsOf(bicep, value), ...stored].some((p) => secureParams.includes(p));
+    });
+    expect(secretSettings.map((s) => s.name).sort()).toEqual(
+      [
+        'API_KEY',
+        'MicrosoftAppPassword',
+        'PHOTOSHELTER_API_KEY',
+        'PHOTOSHELTER_PASSWORD',
+        'WEBHOOK_SIGNING_SECRET',
+      ].sort(),
+    );
+    for (const { name, value } of secretSettings) {
+      const secrets = vaultSecretsOf(bicep, value);
+      expect(secrets, `${name} is not a Key Vault reference`).toHaveLength(1);
+      // The secure param reaches the setting only through the vault (or an empty() test).
+      const direct = bicepCode(expanded(bicep, value), false).replace(/empty\(\w+\)/g, '');
+      for (const param of secureParams) {
+        expect(direct, `${name} carries ${param} itself`).not.toMatch(
+          new RegExp(`(?<![.\\w])${param}(?!\\w)`),
+        );
+      }
+    }
+    // Azure RBAC on the vault, and the app's identity may read secrets and resolves the references.
+    expect(bicep.code).toMatch(/enableRbacAuthorization: true/);
+    expect(bicep.code).toContain('4633458b-17de-408a-b874-0445c86b69e6'); // Key Vault Secrets User
+    expect(bicep.resources.get('functionApp')?.body).toMatch(/keyVaultReferenceIdentity: \w+\.id/);
+  });
+
+  it('grants the identity the storage roles the host and Lightdesk need', () => {
+    for (const role of [
+      'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', // Storage Blob Data Owner
+      '974c5e8b-45b9-4653-ba55-5f855dd0fb88', // Storage Queue Data Contributor
+      '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', // Storage Table Data Contributor
+    ]) {
+      expect(bicep.code).toContain(`'${role}'`);
+    }
+    // Storage Account Contributor would let it list the keys: not needed.
+    expect(bicep.code).not.toContain('17d1049b-9a84-46fb-8f53-869881c3d3ab');
   });
 
   it('never leaves a trigger binding setting empty, and creates its queues', () => {
@@ -511,8 +628,12 @@ describe.each(projects)('$file', ({ file, env }) => {
     );
     if (file === 'teamsapp.yml') {
       expect(uses(project.provision ?? [])).toContain('arm/deploy');
-      expect(uses(project.deploy ?? [])).toEqual(
-        expect.arrayContaining(['cli/runNpmCommand', 'azureFunctions/zipDeploy']),
+      // Flex Consumption takes only one deploy, never Kudu's zip deploy.
+      expect(uses(project.deploy ?? [])).not.toContain('azureFunctions/zipDeploy');
+      expect(uses(project.deploy ?? [])).toContain('cli/runNpmCommand');
+      const publish = project.deploy?.find((s) => s.uses === 'script');
+      expect(String(publish?.with?.run)).toMatch(
+        /^(func azure functionapp publish \$\{\{FUNCTION_APP_NAME}}|az functionapp (deploy|deployment source config-zip)) /,
       );
       expect(project.deploy?.some((s) => s.with?.args === 'run build')).toBe(true);
       expect(uses(project.publish ?? [])).toContain('teamsApp/publishAppPackage');
