@@ -106,6 +106,24 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')(
       await expect.poll(() => comment.evaluate((e) => e === document.activeElement)).toBe(true);
     });
 
+    it('says what the Teams simulator answered when it refuses a press', async () => {
+      await openPane('teams');
+      await actAs(/^Adele Vance$/);
+      const bubble = await cardBubble();
+      const before = await page.locator('#conversation').inputValue();
+      // A conversation the simulator does not know (deleted since the page loaded): a real refusal.
+      await page.locator('#conversation').evaluate((select) => {
+        const element = select as HTMLSelectElement;
+        element.append(new Option('Gone', '19:gone@thread.tacv2'));
+        element.value = '19:gone@thread.tacv2';
+      });
+      await bubble.locator('button', { hasText: 'Approve' }).click();
+      await expect
+        .poll(() => page.locator('#toast').textContent(), { timeout: 10_000 })
+        .toMatch(/^Teams simulator answered 404: .*19:gone@thread\.tacv2/);
+      await page.locator('#conversation').selectOption(before);
+    });
+
     it('keeps the "Move to…" dropdown in use through the refresh', async () => {
       await openPane('planner');
       const move = page.locator('#board .task select').first();
