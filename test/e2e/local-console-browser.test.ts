@@ -36,15 +36,17 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')(
 
     const openPane = (pane: string) => page.locator(`nav.tabs button[data-pane="${pane}"]`).click();
 
-    const actAs = (label: RegExp) =>
-      page.locator('#acting-user').evaluate((select, source) => {
-        const element = select as HTMLSelectElement;
-        const wanted = new RegExp(source);
-        const option = [...element.options].find((o) => wanted.test(o.text));
-        if (option === undefined) throw new Error(`no acting user ${source}`);
-        element.value = option.value;
-        element.dispatchEvent(new Event('change'));
-      }, label.source);
+    /** Picks the acting user whose option matches `label`, as a person would. */
+    const actAs = async (label: RegExp) => {
+      const options = await page
+        .locator('#acting-user option')
+        .evaluateAll((all) =>
+          all.map((o) => ({ label: o.textContent ?? '', value: o.getAttribute('value') ?? '' })),
+        );
+      const option = options.find((o) => label.test(o.label));
+      expect(option, `an acting user ${label.source}`).toBeDefined();
+      await page.locator('#acting-user').selectOption(option?.value ?? '');
+    };
 
     let cardActivityId: string | undefined;
     /** The review card's bubble in the "Photo reviews" channel (found by its buttons once). */
@@ -154,6 +156,21 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')(
           timeout: 10_000,
         })
         .toBe(1);
+    });
+
+    it('shows an @mention in a message as the name', async () => {
+      await openPane('teams');
+      await actAs(/^Adele Vance$/);
+      const conversation = page.locator('#conversation');
+      const personal = await conversation
+        .locator('option', { hasText: 'Personal chat with Adele Vance' })
+        .getAttribute('value');
+      await conversation.selectOption(personal ?? '');
+      await page.locator('#say').fill('help');
+      await page.locator('#send').click();
+      const sent = page.locator('#chat .bubble', { hasText: 'Adele Vance' }).first();
+      await expect.poll(() => sent.locator('.mention').textContent()).toBe('@Lightdesk');
+      expect(await sent.textContent()).not.toContain('<at>');
     });
   },
 );
