@@ -34,6 +34,8 @@ export interface BotConnectorSeed {
     readonly adele: SeedUser;
     readonly alex: SeedUser;
     readonly megan: SeedUser;
+    /** A Marketing member no routing rule names as a reviewer: presses get the read-only card. */
+    readonly diego: SeedUser;
   };
   readonly team: {
     readonly id: string;
@@ -89,7 +91,14 @@ export function createSeed(tenantId: string, botAppId: string): BotConnectorSeed
     'd474143d-8716-44b6-83c8-8d48b5737dc3',
     'M3g4nB0w3nTy',
   );
-  const everyone = [adele, alex, megan].map((u) => u.aadObjectId);
+  const diego = user(
+    'Diego',
+    'Siciliani',
+    'DiegoS',
+    '3a7e5c2b-8d41-4f6a-9b0e-2c4d6f8a1e35',
+    'D13g0S1c1l1an',
+  );
+  const everyone = [adele, alex, megan, diego].map((u) => u.aadObjectId);
   const generalChannelId = '19:1f881d2e8747407ca0eeaf0a67c7aa09@thread.tacv2';
   const photoReviewsChannel = {
     id: '19:43fe6ea5f3324e339835c83548a489a6@thread.tacv2',
@@ -105,7 +114,7 @@ export function createSeed(tenantId: string, botAppId: string): BotConnectorSeed
   return {
     tenantId,
     bot: { id: `28:${botAppId}`, name: DEFAULT_BOT_NAME, appId: botAppId },
-    users: { adele, alex, megan },
+    users: { adele, alex, megan, diego },
     team,
     photoReviewsChannel,
     groupChat,
@@ -130,7 +139,7 @@ export function createSeed(tenantId: string, botAppId: string): BotConnectorSeed
         name: groupChat.name,
         memberAadObjectIds: everyone,
       },
-      ...[adele, alex, megan].map((u): SeedConversation => ({
+      ...[adele, alex, megan, diego].map((u): SeedConversation => ({
         id: u.personalConversationId,
         conversationType: 'personal',
         memberAadObjectIds: [u.aadObjectId],
@@ -140,7 +149,7 @@ export function createSeed(tenantId: string, botAppId: string): BotConnectorSeed
 }
 
 export function seedUsers(seed: BotConnectorSeed): readonly SeedUser[] {
-  return [seed.users.adele, seed.users.alex, seed.users.megan];
+  return [seed.users.adele, seed.users.alex, seed.users.megan, seed.users.diego];
 }
 
 export function toTeamsMember(u: SeedUser, tenantId: string): TeamsMember {

@@ -21,6 +21,41 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 
+/** True while a person is using `node`: it holds the focus, or one of its fields holds typed text. */
+const inUse = (node) =>
+  node.contains(document.activeElement) ||
+  [...node.querySelectorAll('input, textarea')].some((field) => field.value !== field.defaultValue);
+
+/**
+ * Brings `container`'s children to `items` ({key, signature, render}), touching only what changed:
+ * a child whose signature is the same stays, and so does one in use (redrawn once it is free), so
+ * a refresh never wipes a comment being typed or closes an open dropdown. `force`: keys to redraw
+ * anyway (the person just acted on them).
+ */
+function reconcile(container, items, force = new Set()) {
+  const existing = new Map();
+  for (const child of container.children) {
+    if (child.dataset.key !== undefined) existing.set(child.dataset.key, child);
+  }
+  const wanted = items.map((item) => {
+    const old = existing.get(item.key);
+    const same = old?.dataset.signature === item.signature;
+    if (old && !force.has(item.key) && (same || inUse(old))) return old;
+    const node = item.render();
+    node.dataset.key = item.key;
+    node.dataset.signature = item.signature;
+    return node;
+  });
+  for (const child of [...container.children]) {
+    if (!wanted.includes(child)) child.remove();
+  }
+  // Moving a node blurs it: only nodes out of place move.
+  wanted.forEach((node, index) => {
+    const at = container.children[index];
+    if (at !== node) container.insertBefore(node, at ?? null);
+  });
+}
+
 function toast(text) {
   const box = $('toast');
   box.textContent = text;
@@ -30,6 +65,8 @@ function toast(text) {
 }
 
 async function act(button, label, run) {
+  // The person is done with the button: the redraw that follows may replace it.
+  button.blur();
   button.disabled = true;
   try {
     const response = await run();
@@ -60,12 +97,14 @@ function galleryNode(gallery) {
     replace.addEventListener('click', () =>
       act(replace, `Replaced ${thumb.fileName}`, () => sim('replace', { imageId: thumb.imageId })),
     );
+    const status = thumb.reviewStatus ?? 'no review status';
     thumbs.append(
       el(
         'div',
-        { class: 'thumb' },
+        { class: 'thumb', 'data-image-id': thumb.imageId },
         el('img', { src: thumb.url, alt: thumb.fileName, title: thumb.fileName, loading: 'lazy' }),
         replace,
+        el('span', { class: `status ${status.replace(/\s+/g, '-')}`, title: status }, status),
       ),
     );
   }
@@ -76,7 +115,14 @@ function galleryNode(gallery) {
       'div',
       { class: 'title' },
       el('strong', {}, gallery.name),
-      el('span', { class: 'muted' }, `${gallery.imageCount} images · ${gallery.mode}`),
+      el(
+        'span',
+        { class: 'muted' },
+        `${gallery.imageCount} images · ${gallery.mode}` +
+          (gallery.imageCount > gallery.thumbnails.length
+            ? ` · newest ${gallery.thumbnails.length} shown`
+            : ''),
+      ),
       upload,
       share,
     ),
@@ -104,20 +150,36 @@ async function loadLibrary() {
       parts.unshift(c.name);
     return parts.join(' / ') || 'Library root';
   };
-  const container = el('div');
-  for (const [collectionId, galleries] of [...byCollection.entries()].sort((a, b) =>
-    pathOf(a[0]).localeCompare(pathOf(b[0])),
-  )) {
-    container.append(
-      el(
-        'div',
-        { class: 'collection' },
-        el('div', { class: 'name' }, pathOf(collectionId)),
-        ...galleries.map(galleryNode),
-      ),
-    );
+  if (!$('library').dataset.drawn) {
+    $('library').replaceChildren();
+    $('library').dataset.drawn = 'yes';
   }
-  $('library').replaceChildren(container);
+  const sorted = [...byCollection.entries()].sort((a, b) =>
+    pathOf(a[0]).localeCompare(pathOf(b[0])),
+  );
+  reconcile(
+    $('library'),
+    sorted.map(([collectionId]) => ({
+      key: collectionId,
+      signature: pathOf(collectionId),
+      render: () => el('div', { class: 'collection' }),
+    })),
+  );
+  for (const [collectionId, galleries] of sorted) {
+    const collection = [...$('library').children].find((c) => c.dataset.key === collectionId);
+    reconcile(collection, [
+      {
+        key: 'name',
+        signature: pathOf(collectionId),
+        render: () => el('div', { class: 'name' }, pathOf(collectionId)),
+      },
+      ...galleries.map((gallery) => ({
+        key: gallery.id,
+        signature: JSON.stringify(gallery),
+        render: () => galleryNode(gallery),
+      })),
+    ]);
+  }
 }
 
 async function refreshFeed() {
@@ -209,16 +271,32 @@ async function refreshBoard() {
   if (!plan) return;
   const people = new Map(state.users.map((u) => [u.id, u.displayName]));
   $('plan-title').textContent = plan.title;
-  const columns = plan.buckets.map((bucket) => {
+  reconcile(
+    $('board'),
+    plan.buckets.map((bucket) => ({
+      key: bucket.id,
+      signature: bucket.name,
+      render: () => el('div', { class: 'bucket', 'data-bucket': bucket.name }),
+    })),
+  );
+  const buckets = JSON.stringify(plan.buckets.map((b) => [b.id, b.name]));
+  for (const bucket of plan.buckets) {
+    const column = [...$('board').children].find((c) => c.dataset.key === bucket.id);
     const tasks = plan.tasks.filter((t) => t.bucketId === bucket.id);
-    return el(
-      'div',
-      { class: 'bucket', 'data-bucket': bucket.name },
-      el('h3', {}, `${bucket.name} (${tasks.length})`),
-      ...tasks.map((task) => taskNode(task, plan, people)),
-    );
-  });
-  $('board').replaceChildren(...columns);
+    const heading = `${bucket.name} (${tasks.length})`;
+    reconcile(column, [
+      { key: 'heading', signature: heading, render: () => el('h3', {}, heading) },
+      ...tasks.map((task) => ({
+        key: task.id,
+        signature: JSON.stringify([
+          task,
+          buckets,
+          Object.keys(task.assignments ?? {}).map((id) => people.get(id)),
+        ]),
+        render: () => taskNode(task, plan, people),
+      })),
+    ]);
+  }
 }
 
 function taskNode(task, plan, people) {
@@ -245,6 +323,8 @@ function taskNode(task, plan, people) {
   );
   move.addEventListener('change', () => {
     if (!move.value) return;
+    // The person is done with the dropdown: let the redraw move the task to its new bucket.
+    move.blur();
     graph(`tasks/${encodeURIComponent(task.id)}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
@@ -281,20 +361,24 @@ const personalViews = new Map();
 async function setUpTeams() {
   if (!settings.teamsUrl) return;
   const seed = await (await teams('seed')).json();
-  const users = [
-    ...Object.values(seed.users),
-    {
-      name: 'Someone else (not a reviewer)',
-      aadObjectId: '00000000-0000-4000-8000-00000000beef',
-      mri: '29:someone',
-    },
-  ];
+  // Diego is a seeded Marketing member no demo rule names as a reviewer
+  // (simulators/bot-connector/README.md): the simulator signs his presses like anyone else's.
+  const users = Object.entries(seed.users).map(([key, u]) => ({
+    ...u,
+    label: key === 'diego' ? `${u.name} (someone else, not a reviewer)` : u.name,
+  }));
   $('acting-user').replaceChildren(
-    ...users.map((u) => el('option', { value: u.aadObjectId }, u.name)),
+    ...users.map((u) => el('option', { value: u.aadObjectId }, u.label)),
   );
+  // Teams names no personal chat: it is the chat with that person.
+  const chatOf = new Map(users.map((u) => [u.personalConversationId, u.name]));
   const { conversations } = await (await teams('conversations')).json();
+  const label = (c) =>
+    c.conversationType === 'personal'
+      ? `Personal chat with ${chatOf.get(c.id) ?? 'a user'}`
+      : `${c.name ?? c.id} (${c.conversationType === 'groupChat' ? 'group chat' : c.conversationType})`;
   $('conversation').replaceChildren(
-    ...conversations.map((c) => el('option', { value: c.id }, `${c.name} (${c.conversationType})`)),
+    ...conversations.map((c) => el('option', { value: c.id }, label(c))),
   );
   const reviews = conversations.find((c) => c.name === 'Photo reviews');
   if (reviews) $('conversation').value = reviews.id;
@@ -348,59 +432,95 @@ function renderCard(card, activityId) {
       verb,
       data,
     });
-    const answer = await response.json();
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      // The simulator refused to send it (an unknown user, a bad request): the bot never saw it.
+      toast(
+        `Teams simulator answered ${response.status}: ${answer.error?.message ?? response.statusText}`,
+      );
+      return;
+    }
     const value = answer.body?.value;
     if (answer.body?.type === 'application/vnd.microsoft.card.adaptive' && value) {
       personalViews.set(`${activityId}|${$('acting-user').value}`, value);
     } else {
-      toast(typeof value === 'string' ? value : `Bot answered ${answer.status}`);
+      const reason =
+        typeof value === 'string' ? value : (answer.body?.error?.message ?? answer.body?.message);
+      toast(`Bot answered ${answer.status}${reason ? `: ${reason}` : ''}`);
     }
-    await refreshChat();
+    await refreshChat(new Set([activityId]));
   };
   adaptive.parse(card);
   return adaptive.render();
 }
 
-async function refreshChat() {
+/** Message text with Teams' `<at>Name</at>` mentions shown as the names they are. */
+function messageText(text) {
+  const line = el('div', {});
+  for (const [index, part] of text.split(/<at>(.*?)<\/at>/).entries()) {
+    line.append(index % 2 === 1 ? el('span', { class: 'mention' }, `@${part}`) : part);
+  }
+  return line;
+}
+
+function bubbleNode(activity, personal) {
+  const body = [];
+  if (activity.text) body.push(messageText(activity.text));
+  for (const attachment of activity.attachments ?? []) {
+    if (attachment.contentType === 'application/vnd.microsoft.card.adaptive') {
+      body.push(renderCard(personal ?? attachment.content, activity.id));
+    }
+  }
+  return el(
+    'div',
+    { class: 'bubble', 'data-activity-id': activity.id ?? '' },
+    el(
+      'div',
+      { class: 'meta' },
+      `${activity.from?.name ?? ''} · ${personal ? 'your view' : 'everyone'}`,
+    ),
+    ...body,
+  );
+}
+
+/** `force`: activities the person just acted on, redrawn even while their card is in use. */
+async function refreshChat(force = new Set()) {
   if (!settings.teamsUrl || !$('conversation').value) return;
-  const detail = await (
-    await teams(`conversations/${encodeURIComponent($('conversation').value)}`)
-  ).json();
-  const bubbles = [];
+  const conversationId = $('conversation').value;
+  const user = $('acting-user').value;
+  const detail = await (await teams(`conversations/${encodeURIComponent(conversationId)}`)).json();
+  const items = [];
   for (const entry of detail.activities ?? []) {
     const activity = entry.latest ?? entry.activity ?? entry;
     if (activity.type !== 'message' || entry.deleted) continue;
-    const personal = personalViews.get(`${activity.id}|${$('acting-user').value}`);
-    const body = [];
-    if (activity.text) body.push(el('div', {}, activity.text));
-    for (const attachment of activity.attachments ?? []) {
-      if (attachment.contentType === 'application/vnd.microsoft.card.adaptive') {
-        body.push(renderCard(personal ?? attachment.content, activity.id));
-      }
-    }
-    bubbles.push(
-      el(
-        'div',
-        { class: 'bubble', 'data-activity-id': activity.id ?? '' },
-        el(
-          'div',
-          { class: 'meta' },
-          `${activity.from?.name ?? ''} · ${personal ? 'your view' : 'everyone'}`,
-        ),
-        ...body,
-      ),
-    );
+    const personal = personalViews.get(`${activity.id}|${user}`);
+    items.push({
+      key: `${conversationId}|${activity.id}`,
+      signature: JSON.stringify([
+        activity.from?.name,
+        activity.text,
+        activity.attachments,
+        personal ?? null,
+      ]),
+      render: () => bubbleNode(activity, personal),
+    });
   }
-  $('chat').replaceChildren(
-    ...(bubbles.length > 0
-      ? bubbles
-      : [
-          el(
-            'span',
-            { class: 'muted' },
-            'No messages yet. Install Lightdesk here, then upload an image.',
-          ),
-        ]),
+  if (items.length === 0) {
+    items.push({
+      key: 'empty',
+      signature: '',
+      render: () =>
+        el(
+          'span',
+          { class: 'muted' },
+          'No messages yet. Install Lightdesk here, then upload an image.',
+        ),
+    });
+  }
+  reconcile(
+    $('chat'),
+    items,
+    new Set([...force].map((activityId) => `${conversationId}|${activityId}`)),
   );
 }
 
@@ -409,4 +529,6 @@ await Promise.all([refreshBoard(), refreshChat()]);
 setInterval(() => {
   refreshBoard().catch(() => undefined);
   refreshChat().catch(() => undefined);
+  // New uploads and review statuses written back show up without a press.
+  loadLibrary().catch(() => undefined);
 }, 3000);

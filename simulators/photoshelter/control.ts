@@ -31,7 +31,8 @@ export interface LibraryView {
     /** The gallery's own visibility setting. */
     nativeMode: string;
     imageCount: number;
-    thumbnails: { imageId: string; fileName: string; url: string }[];
+    /** The newest images (the last uploaded), oldest of them first, each with its review status. */
+    thumbnails: { imageId: string; fileName: string; url: string; reviewStatus: string | null }[];
   }[];
   readonly assets: number;
 }
@@ -101,7 +102,8 @@ export function libraryView(ctx: RouteContext): LibraryView {
       mode: library.effectiveMode(g),
       nativeMode: g.mode,
       imageCount: g.imageIds.length,
-      thumbnails: g.imageIds.slice(0, THUMBNAILS).flatMap((id) => {
+      // The newest, not the first: an upload to a big gallery must show up in the console.
+      thumbnails: g.imageIds.slice(-THUMBNAILS).flatMap((id) => {
         const image = library.image(id);
         return image === undefined
           ? []
@@ -110,6 +112,7 @@ export function libraryView(ctx: RouteContext): LibraryView {
                 imageId: id,
                 fileName: image.fileName,
                 url: imageUrl(ctx.baseUrl, image, THUMBNAIL_BOX),
+                reviewStatus: library.customValueByName(image, REVIEW_STATUS_FIELD.name),
               },
             ];
       }),

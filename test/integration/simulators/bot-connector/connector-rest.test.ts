@@ -169,6 +169,7 @@ describe('members', () => {
       'Adele Vance',
       'Alex Wilber',
       'Megan Bowen',
+      'Diego Siciliani',
     ]);
     expect(shapeDifferences(answer.body[0], fixture('teams-channel-account.json'))).toEqual([]);
   });

@@ -67,8 +67,24 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
       imageId: expect.any(String),
       fileName: expect.any(String),
       url: expect.any(String),
+      reviewStatus: null,
     });
     expect((await fetch(thumb.url)).headers.get('content-type')).toBe('image/png');
+  });
+
+  it('GET /_sim/library shows the newest images of a gallery of more than 12, an upload last', async () => {
+    const big = (await sim.sim('GET', '/library')).body.galleries.find(
+      (g: { imageCount: number }) => g.imageCount > 12,
+    );
+    expect(big).toBeDefined();
+    const uploaded = await sim.sim('POST', '/upload', { galleryId: big.id });
+    expect(uploaded.status).toBe(201);
+    const after = (await sim.sim('GET', '/library')).body.galleries.find(
+      (g: { id: string }) => g.id === big.id,
+    );
+    expect(after.imageCount).toBe(big.imageCount + 1);
+    expect(after.thumbnails).toHaveLength(12);
+    expect(after.thumbnails.at(-1).imageId).toBe(uploaded.body.imageId);
   });
 
   it('GET /_sim/galleries/{id}/images pages a gallery', async () => {

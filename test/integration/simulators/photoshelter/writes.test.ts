@@ -144,6 +144,11 @@ describe('FakePhotoShelterServer writes', () => {
     expect(
       view.body.images.find((i: { imageId: string }) => i.imageId === imageId).reviewStatus,
     ).toBe('approved');
+    // The console's library pane shows it too.
+    const shown = (await sim.sim('GET', '/library')).body.galleries
+      .find((g: { id: string }) => g.id === gallery.id)
+      .thumbnails.find((t: { imageId: string }) => t.imageId === imageId);
+    expect(shown.reviewStatus).toBe('approved');
 
     // The same value again is not an edit [INF]: modified_at stays.
     clock.advance(2_000);
