@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
 import type { Timer } from '@azure/functions';
@@ -78,6 +79,9 @@ export interface LocalHostOptions {
    */
   readonly runTimers?: boolean;
 }
+
+/** How long stop() waits for running work before it closes servers anyway (issue 16: 3 s in all). */
+const STOP_GRACE_MS = 1_500;
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -212,7 +216,19 @@ async function start(
   const timers = definitions.filter((d): d is TimerFunctionDefinition => d.trigger === 'timer');
   const queues = definitions.filter((d): d is QueueFunctionDefinition => d.trigger === 'queue');
 
-  const runTimer = async (definition: TimerFunctionDefinition, job?: Cron): Promise<void> => {
+  // Work under way (timer runs, queue drains): stop() lets it finish while the simulators and
+  // Azurite still answer, so it neither retries against closed ports nor holds the stop up.
+  const inFlight = new Set<Promise<unknown>>();
+  let isStopping = false;
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  };
+
+  const runTimer = (definition: TimerFunctionDefinition, job?: Cron): Promise<void> =>
+    isStopping ? Promise.resolve() : track(invokeTimer(definition, job));
+  const invokeTimer = async (definition: TimerFunctionDefinition, job?: Cron): Promise<void> => {
     const timer: Timer = {
       isPastDue: false,
       schedule: { adjustForDST: true },
@@ -296,6 +312,20 @@ async function start(
         },
       ),
   );
+  const triggers: Stoppable[] = [];
+  // First of all on stop (started is stopped in reverse): no new work, then a bounded wait for
+  // what is running, before any server or simulator closes.
+  started.push({
+    stop: async () => {
+      isStopping = true;
+      const quiet = Promise.allSettled([
+        ...triggers.map((t) => t.stop()),
+        ...pumps.map((p) => p.stop()),
+        ...inFlight,
+      ]);
+      await Promise.race([quiet, delay(STOP_GRACE_MS, undefined, { ref: false })]);
+    },
+  });
   if (options.runTimers ?? options.runTriggers !== false) {
     for (const definition of timers) {
       // protect: a slow poll is never overlapped by the next tick, as the Functions host guarantees.
@@ -306,13 +336,12 @@ async function start(
         RECONCILE_SCHEDULE: config.reconcileSchedule,
       }[definition.scheduleSetting];
       const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
-      started.push({ stop: () => Promise.resolve(job.stop()) });
+      triggers.push({ stop: () => Promise.resolve(job.stop()) });
     }
   }
   if (options.runTriggers !== false) {
     for (const pump of pumps) {
       pump.start();
-      started.push(pump);
     }
   }
 
@@ -354,11 +383,16 @@ async function start(
         if (definition.scheduleSetting === 'OVERDUE_SCHEDULE') await runTimer(definition);
       }
     },
-    drainQueue: async () => {
-      let handled = 0;
-      for (const pump of pumps) handled += await pump.drainOnce();
-      return handled;
-    },
+    drainQueue: () =>
+      isStopping
+        ? Promise.resolve(0)
+        : track(
+            (async () => {
+              let handled = 0;
+              for (const pump of pumps) handled += await pump.drainOnce();
+              return handled;
+            })(),
+          ),
     stop: async () => {
       for (const part of started.reverse()) await part.stop();
       started.length = 0;

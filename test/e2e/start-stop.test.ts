@@ -60,4 +60,22 @@ describe('local host start and stop', () => {
     const uploads = activity.entries.filter((e) => e.kind === 'asset.uploaded');
     expect(uploads.map((e) => e.subject)).toEqual([subject]);
   });
+
+  it('stops within 3 s with a poll and a queue drain in flight, and no connection refused', async () => {
+    const logger = new RecordingLogger();
+    const started = await start(logger);
+    for (let n = 0; n < 5; n += 1) await upload(started.simulatorUrl, `BUSY_000${n}.jpg`);
+    await started.poll();
+    await upload(started.simulatorUrl, 'BUSY_0009.jpg');
+
+    const inFlight = [started.poll(), started.drainQueue()].map((p) => p.catch(() => undefined));
+    const before = performance.now();
+    await started.stop();
+    const took = performance.now() - before;
+    host = undefined;
+    await Promise.all(inFlight);
+
+    expect(took).toBeLessThan(3000);
+    expect(logger.text()).not.toMatch(/ECONNREFUSED|fetch failed/i);
+  });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
+import type { LogFields } from '../../../../core/ports/logger.js';
 import { JsonLogger } from '../../../../connectors/system/json-logger.js';
 
-function logged(fields: Record<string, unknown>): Record<string, unknown> {
+function logged(fields: LogFields): Record<string, unknown> {
   const lines: string[] = [];
   new JsonLogger('test', 'info', (line) => lines.push(line)).info('line', fields);
   return JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
