@@ -32,6 +32,7 @@ import {
 import { LocalTokenCredential } from './local-token-credential.js';
 import { createServices, type Services } from './create-services.js';
 import { warmUpRoutes } from '../core/use-cases/warm-up-routes.js';
+import { libraryCursorSchema, PHOTOSHELTER_CURSOR } from '../core/use-cases/detect-changes.js';
 import { hasMalformedEscape, invocationContext, serveFunction } from './http-adapter.js';
 import { type LocalConsoleOptions, serveConsole } from './local-console.js';
 import { QueuePump } from './queue-pump.js';
@@ -53,7 +54,7 @@ export interface LocalHost {
   syncPlanner(): Promise<void>;
   /** Runs one sweepOverdue invocation now, as the timer would. */
   sweepOverdue(): Promise<void>;
-  /** Delivers whatever is on the events and webhooks queues now, as the queue triggers would. */
+  /** Delivers whatever is on the events and webhooks queues now, as the queue timerJobs would. */
   drainQueue(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -249,9 +250,15 @@ async function start(
   };
 
   // Before anything listens: health's first 200 invites an upload, so the library's baseline must
-  // already be recorded or that upload is folded into it (issue 16).
-  for (const definition of timers) {
-    if (definition.scheduleSetting === 'POLL_SCHEDULE') await runTimer(definition);
+  // already be recorded or that upload is folded into it (issue 16). Only a first poll: with a
+  // cursor kept, polls stay the timer's, on one host of several (runTimers).
+  const cursor = await services.cursors
+    .get(PHOTOSHELTER_CURSOR, libraryCursorSchema)
+    .catch(() => undefined);
+  if (cursor === undefined) {
+    for (const definition of timers) {
+      if (definition.scheduleSetting === 'POLL_SCHEDULE') await runTimer(definition);
+    }
   }
 
   const server = createServer((request, response) => {
@@ -312,14 +319,14 @@ async function start(
         },
       ),
   );
-  const triggers: Stoppable[] = [];
+  const timerJobs: Stoppable[] = [];
   // First of all on stop (started is stopped in reverse): no new work, then a bounded wait for
   // what is running, before any server or simulator closes.
   started.push({
     stop: async () => {
       isStopping = true;
       const quiet = Promise.allSettled([
-        ...triggers.map((t) => t.stop()),
+        ...timerJobs.map((t) => t.stop()),
         ...pumps.map((p) => p.stop()),
         ...inFlight,
       ]);
@@ -336,7 +343,7 @@ async function start(
         RECONCILE_SCHEDULE: config.reconcileSchedule,
       }[definition.scheduleSetting];
       const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
-      triggers.push({ stop: () => Promise.resolve(job.stop()) });
+      timerJobs.push({ stop: () => Promise.resolve(job.stop()) });
     }
   }
   if (options.runTriggers !== false) {
