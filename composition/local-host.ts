@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
 import type { Timer } from '@azure/functions';
@@ -31,6 +32,7 @@ import {
 import { LocalTokenCredential } from './local-token-credential.js';
 import { createServices, type Services } from './create-services.js';
 import { warmUpRoutes } from '../core/use-cases/warm-up-routes.js';
+import { libraryCursorSchema, PHOTOSHELTER_CURSOR } from '../core/use-cases/detect-changes.js';
 import { hasMalformedEscape, invocationContext, serveFunction } from './http-adapter.js';
 import { type LocalConsoleOptions, serveConsole } from './local-console.js';
 import { QueuePump } from './queue-pump.js';
@@ -52,7 +54,7 @@ export interface LocalHost {
   syncPlanner(): Promise<void>;
   /** Runs one sweepOverdue invocation now, as the timer would. */
   sweepOverdue(): Promise<void>;
-  /** Delivers whatever is on the events and webhooks queues now, as the queue triggers would. */
+  /** Delivers whatever is on the events and webhooks queues now, as the queue timerJobs would. */
   drainQueue(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -78,6 +80,9 @@ export interface LocalHostOptions {
    */
   readonly runTimers?: boolean;
 }
+
+/** How long stop() waits for running work before it closes servers anyway (issue 16: 3 s in all). */
+const STOP_GRACE_MS = 1_500;
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -215,6 +220,50 @@ async function start(
   const timers = definitions.filter((d): d is TimerFunctionDefinition => d.trigger === 'timer');
   const queues = definitions.filter((d): d is QueueFunctionDefinition => d.trigger === 'queue');
 
+  // Work under way (timer runs, queue drains): stop() lets it finish while the simulators and
+  // Azurite still answer, so it neither retries against closed ports nor holds the stop up.
+  const inFlight = new Set<Promise<unknown>>();
+  let isStopping = false;
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  };
+
+  const runTimer = (definition: TimerFunctionDefinition, job?: Cron): Promise<void> =>
+    isStopping ? Promise.resolve() : track(invokeTimer(definition, job));
+  const invokeTimer = async (definition: TimerFunctionDefinition, job?: Cron): Promise<void> => {
+    const timer: Timer = {
+      isPastDue: false,
+      schedule: { adjustForDST: true },
+      scheduleStatus: {
+        last: new Date().toISOString(),
+        next: job?.nextRun()?.toISOString() ?? '',
+        lastUpdated: new Date().toISOString(),
+      },
+    };
+    try {
+      await definition.handler(timer, invocationContext(definition.name, logger));
+    } catch (e: unknown) {
+      logger.error('timer function failed', {
+        name: definition.name,
+        error: ensureError(e).message,
+      });
+    }
+  };
+
+  // Before anything listens: health's first 200 invites an upload, so the library's baseline must
+  // already be recorded or that upload is folded into it (issue 16). Only a first poll: with a
+  // cursor kept, polls stay the timer's, on one host of several (runTimers).
+  const cursor = await services.cursors
+    .get(PHOTOSHELTER_CURSOR, libraryCursorSchema)
+    .catch(() => undefined);
+  if (cursor === undefined) {
+    for (const definition of timers) {
+      if (definition.scheduleSetting === 'POLL_SCHEDULE') await runTimer(definition);
+    }
+  }
+
   const server = createServer((request, response) => {
     handle(request, response).catch((e: unknown) => {
       logger.error('local host request failed', { error: ensureError(e).message });
@@ -252,26 +301,6 @@ async function start(
     response.end(JSON.stringify({ error: { code: 'not_found', message: `Nothing at ${path}` } }));
   }
 
-  const runTimer = async (definition: TimerFunctionDefinition, job?: Cron): Promise<void> => {
-    const timer: Timer = {
-      isPastDue: false,
-      schedule: { adjustForDST: true },
-      scheduleStatus: {
-        last: new Date().toISOString(),
-        next: job?.nextRun()?.toISOString() ?? '',
-        lastUpdated: new Date().toISOString(),
-      },
-    };
-    try {
-      await definition.handler(timer, invocationContext(definition.name, logger));
-    } catch (e: unknown) {
-      logger.error('timer function failed', {
-        name: definition.name,
-        error: ensureError(e).message,
-      });
-    }
-  };
-
   const queueFor = {
     EVENTS_QUEUE: services.queue,
     WEBHOOKS_QUEUE: services.webhookQueue,
@@ -293,6 +322,20 @@ async function start(
         },
       ),
   );
+  const timerJobs: Stoppable[] = [];
+  // First of all on stop (started is stopped in reverse): no new work, then a bounded wait for
+  // what is running, before any server or simulator closes.
+  started.push({
+    stop: async () => {
+      isStopping = true;
+      const quiet = Promise.allSettled([
+        ...timerJobs.map((t) => t.stop()),
+        ...pumps.map((p) => p.stop()),
+        ...inFlight,
+      ]);
+      await Promise.race([quiet, delay(STOP_GRACE_MS, undefined, { ref: false })]);
+    },
+  });
   if (options.runTimers ?? options.runTriggers !== false) {
     for (const definition of timers) {
       // protect: a slow poll is never overlapped by the next tick, as the Functions host guarantees.
@@ -303,13 +346,12 @@ async function start(
         RECONCILE_SCHEDULE: config.reconcileSchedule,
       }[definition.scheduleSetting];
       const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
-      started.push({ stop: () => Promise.resolve(job.stop()) });
+      timerJobs.push({ stop: () => Promise.resolve(job.stop()) });
     }
   }
   if (options.runTriggers !== false) {
     for (const pump of pumps) {
       pump.start();
-      started.push(pump);
     }
   }
 
@@ -351,11 +393,16 @@ async function start(
         if (definition.scheduleSetting === 'OVERDUE_SCHEDULE') await runTimer(definition);
       }
     },
-    drainQueue: async () => {
-      let handled = 0;
-      for (const pump of pumps) handled += await pump.drainOnce();
-      return handled;
-    },
+    drainQueue: () =>
+      isStopping
+        ? Promise.resolve(0)
+        : track(
+            (async () => {
+              let handled = 0;
+              for (const pump of pumps) handled += await pump.drainOnce();
+              return handled;
+            })(),
+          ),
     stop: async () => {
       for (const part of started.reverse()) await part.stop();
       started.length = 0;

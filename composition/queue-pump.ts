@@ -20,6 +20,8 @@ export interface QueuePumpOptions {
  */
 export class QueuePump {
   private running = false;
+  /** Set by stop(): drains take no further batch, so stopping waits only for messages in hand. */
+  private isHalted = false;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -38,6 +40,7 @@ export class QueuePump {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.isHalted = true;
     await this.loop;
   }
 
@@ -50,10 +53,9 @@ export class QueuePump {
     const running = new Set<Promise<void>>();
     let taken = 0;
     for (;;) {
-      const messages = await this.queue.receive(
-        this.options.batchSize,
-        this.options.visibilityTimeoutMs,
-      );
+      const messages = this.isHalted
+        ? []
+        : await this.queue.receive(this.options.batchSize, this.options.visibilityTimeoutMs);
       if (messages.length === 0 && running.size === 0) break;
       taken += messages.length;
       for (const message of messages) {

@@ -1,3 +1,4 @@
+import { libraryCursorSchema, PHOTOSHELTER_CURSOR } from '../core/use-cases/detect-changes.js';
 import { lastReconcile } from '../core/use-cases/reconcile-reviews.js';
 import type { CursorStore } from '../core/ports/cursor-store.js';
 import type { EventQueue } from '../core/ports/event-queue.js';
@@ -18,8 +19,9 @@ export interface HealthDeps {
 }
 
 /**
- * GET /api/v1/health: 200 when storage and PhotoShelter answer, else 503 naming them in `down`;
- * plus lagging reviews and poison counts. Keyless, so only our words, never an upstream's text.
+ * GET /api/v1/health: 200 when storage and PhotoShelter answer and the library's baseline is
+ * recorded, else 503 naming what is not in `down`; plus lagging reviews and poison counts.
+ * Keyless, so only our words, never an upstream's text.
  */
 export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
   return {
@@ -30,9 +32,15 @@ export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
     handler: async (_request, context) => {
       try {
         const s = await services();
-        const [storage, photoShelter, reconciled, webhookDepth] = await Promise.all([
+        const [storage, photoShelter, baseline, reconciled, webhookDepth] = await Promise.all([
           s.checkStorage(),
           s.archive.checkHealth(),
+          // Until the first poll records the baseline, an upload would be folded into it unreported:
+          // not ready, so nobody is invited to upload yet (issue 16).
+          s.cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema).then(
+            (cursor) => cursor !== undefined,
+            () => undefined,
+          ),
           // Work that needs a person or is still catching up: counts only, no ids (no key here).
           lastReconcile(s).catch(() => undefined),
           s.webhookQueue.depth().catch(() => undefined),
@@ -41,11 +49,15 @@ export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
           ...(storage.ok ? [] : ['storage']),
           ...(photoShelter.ok ? [] : ['photoShelter']),
         ];
-        return json(down.length === 0 ? 200 : 503, {
-          status: down.length === 0 ? 'ok' : 'degraded',
+        const isStarting = down.length === 0 && baseline === false;
+        return json(down.length === 0 && !isStarting ? 200 : 503, {
+          status: isStarting ? 'starting' : down.length === 0 ? 'ok' : 'degraded',
           down,
           storage,
           photoShelter,
+          baseline: baseline
+            ? { ok: true, detail: 'library baseline recorded' }
+            : { ok: false, detail: 'starting: baseline not recorded' },
           lagging:
             reconciled === undefined
               ? null

@@ -1,5 +1,7 @@
-// Keys whose values never reach a log, whatever their casing (docs/security.md).
-const secretKey = /(token|secret|password|apikey|api_key|authorization|signature|sig|key|cookie)/i;
+// Keys whose values never reach a log, whatever their casing (docs/security.md). `sig` (a Power
+// Automate callback URL's signature) only as a whole word: as a substring it hid `signal`.
+const secretKey =
+  /(token|secret|password|apikey|api_key|authorization|signature|key|cookie|(?:^|[^a-z])sig(?:$|[^a-z]))/i;
 
 /** Removes query strings that may carry credentials (auth_token=, api_key=, sec= on signed links). */
 export function redactUrl(url: string): string {
