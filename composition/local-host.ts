@@ -187,7 +187,12 @@ async function start(
   let teams: FakeBotConnectorServer | undefined;
   const externalTeamsUrl = options.external?.teamsUrl;
   if (config.bot.appId === undefined && externalTeamsUrl === undefined) {
-    teams = new FakeBotConnectorServer({});
+    // Cards outlive a restart, as the reviews in Azurite do.
+    teams = new FakeBotConnectorServer(
+      options.inMemoryStorage === true
+        ? {}
+        : { stateFile: join(dataDir, 'teams-conversations.json') },
+    );
     await teams.start(0);
     started.push(teams);
     logger.info('Teams (Bot Connector) simulator started', { url: teams.url });

@@ -82,6 +82,14 @@ export interface NewConversation {
 
 const THREAD_MARKER = ';messageid=';
 
+/** The conversations with their transcripts, as plain data: the simulator's state file. */
+export interface ConversationsSnapshot {
+  readonly conversations: readonly (Omit<SimConversation, 'entries'> & {
+    readonly entries: readonly TranscriptEntry[];
+  })[];
+  readonly lastActivityId: number;
+}
+
 export class ConversationStore {
   private readonly conversations = new Map<string, SimConversation>();
   private lastActivityId = 0;
@@ -108,6 +116,26 @@ export class ConversationStore {
         }),
       });
     }
+  }
+
+  snapshot(): ConversationsSnapshot {
+    return {
+      conversations: [...this.conversations.values()].map((c) => ({
+        ...c,
+        entries: [...c.entries.values()],
+      })),
+      lastActivityId: this.lastActivityId,
+    };
+  }
+
+  /** Replaces everything with what `snapshot` gave (a restart on the same state file). */
+  restore(saved: ConversationsSnapshot): void {
+    this.conversations.clear();
+    for (const c of saved.conversations) {
+      const entries = new Map(c.entries.map((e) => [e.activityId, e]));
+      this.conversations.set(c.id, { ...c, members: [...c.members], entries });
+    }
+    this.lastActivityId = saved.lastActivityId;
   }
 
   add(c: NewConversation): SimConversation {

@@ -8,10 +8,12 @@ import { type ControlRoute, parseInput, trafficControlRoutes } from '../kit/cont
 import { asSimError, SimError } from '../kit/errors.js';
 import { delay, type Listening, listen, type Reply, reply, sendJson } from '../kit/http.js';
 import { Router } from '../kit/router.js';
+import { JsonStateFile } from '../kit/state-file.js';
 import { faultEffect, TrafficControls } from '../kit/traffic.js';
 import { ConnectorApi } from './connector-api.js';
 import {
   type ConversationDetail,
+  type ConversationsSnapshot,
   ConversationStore,
   type ConversationSummary,
 } from './conversation-store.js';
@@ -38,11 +40,15 @@ import {
 } from './teams-types.js';
 import { TokenAuthority, type TokenTamper } from './token-authority.js';
 
+const STATE_FORMAT = 'lightdesk-teams-simulator/1';
+
 // A loopback Bot Connector (the Teams side of a bot): connector-api.ts, identity-provider.ts and
 // the Teams-client driver.ts. README.md here lists the routes and the CloudAdapter configuration.
 
 export interface FakeBotConnectorServerOptions {
   readonly now?: () => Date;
+  /** Keep the conversations and their cards in this file across restarts (the local demo). */
+  readonly stateFile?: string;
   readonly botAppId?: string;
   readonly tenantId?: string;
   /** Connector calls must carry a bearer token from this simulator's token endpoint. */
@@ -92,6 +98,7 @@ export class FakeBotConnectorServer extends TrafficControls {
   private readonly requireBotToken: boolean;
   private readonly seedData: BotConnectorSeed;
   private readonly store: ConversationStore;
+  private readonly saved: JsonStateFile<ConversationsSnapshot>;
   private readonly tokens: TokenAuthority;
   private readonly driver: TeamsDriver;
   private readonly router: Router<AnyRoute>;
@@ -108,6 +115,9 @@ export class FakeBotConnectorServer extends TrafficControls {
     const botAppId = options.botAppId ?? DEFAULT_BOT_APP_ID;
     this.seedData = createSeed(tenantId, botAppId);
     this.store = new ConversationStore(this.seedData, this.now);
+    this.saved = new JsonStateFile(options.stateFile, STATE_FORMAT, () => this.store.snapshot());
+    const loaded = this.saved.load();
+    if (loaded !== undefined) this.store.restore(loaded);
     this.tokens = new TokenAuthority({
       now: this.now,
       botAppId,
@@ -161,6 +171,7 @@ export class FakeBotConnectorServer extends TrafficControls {
     this.http = undefined;
     this.https = undefined;
     await Promise.all(closing);
+    await this.saved.flush();
   }
 
   /** The `serviceUrl` the bot calls (no trailing slash; the router also accepts `//v3/…`). */
@@ -286,6 +297,9 @@ export class FakeBotConnectorServer extends TrafficControls {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse, listener: 'http' | 'https'): void {
+    // Whatever may have changed a conversation (a post, an update, a press) is saved soon.
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      res.once('finish', () => this.saved.schedule());
     this.dispatch(req, res, listener).catch((e: unknown) => {
       this.send(res, botFrameworkError(asSimError(e, 'InternalServerError')));
     });

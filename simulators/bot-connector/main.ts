@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { COMMON_USAGE, runCli, stringOption, wholeOption } from '../kit/cli.js';
+import { COMMON_USAGE, type CommonOptions, runCli, stringOption, wholeOption } from '../kit/cli.js';
 import { FakeBotConnectorServer } from './fake-bot-connector-server.js';
 
 // Prints one JSON line once listening — `{"url","openIdMetadataUrl","authorityUrl","httpsUrl"?}` —
@@ -31,8 +31,9 @@ const spec = {
   },
   start: async (
     values: Readonly<Record<string, string | boolean | undefined>>,
-    common: { port: number; host: string },
+    common: CommonOptions,
   ) => {
+    const stateFile = common.stateFile('teams-conversations.json');
     const botAppId = stringOption(values['bot-app-id']);
     const botAppPassword = stringOption(values['bot-app-password']);
     const tenantId = stringOption(values['tenant-id']);
@@ -41,6 +42,7 @@ const spec = {
     const httpsCert = stringOption(values['https-cert']);
     const server = new FakeBotConnectorServer({
       requireBotToken: values['require-bot-token'] === true,
+      ...(stateFile === undefined ? {} : { stateFile }),
       ...(botAppId === undefined ? {} : { botAppId }),
       ...(botAppPassword === undefined ? {} : { botAppPassword }),
       ...(tenantId === undefined ? {} : { tenantId }),
