@@ -54,7 +54,7 @@ export interface LocalHost {
   syncPlanner(): Promise<void>;
   /** Runs one sweepOverdue invocation now, as the timer would. */
   sweepOverdue(): Promise<void>;
-  /** Delivers whatever is on the events and webhooks queues now, as the queue timerJobs would. */
+  /** Delivers whatever is on the events and webhooks queues now, as the queue triggers would. */
   drainQueue(): Promise<number>;
   stop(): Promise<void>;
 }
