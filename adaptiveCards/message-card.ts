@@ -32,7 +32,11 @@ const statusWords: Record<ReviewStatus, string> = {
 
 const commands = [
   { title: 'help', value: 'this message' },
-  { title: 'pending', value: 'the open reviews, newest first' },
+  {
+    title: 'pending',
+    value:
+      'the open reviews, newest first; in a personal chat, a card to decide each one you review',
+  },
   { title: 'status <gallery>', value: 'where the review of a gallery stands (its name or id)' },
 ] as const;
 

@@ -15,6 +15,7 @@ import { ensureError, NotFoundError } from '../core/errors.js';
 import type { CardJson } from '../core/ports/chat-notifier.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { Logger } from '../core/ports/logger.js';
+import { cardContext } from '../core/use-cases/card-context.js';
 import { findReviews } from '../core/use-cases/review-queue.js';
 import { conversationRecordOf } from './conversation-capture.js';
 import { ERROR_TYPE, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
@@ -26,6 +27,10 @@ export interface LightdeskBotDeps extends InvokeRouterDeps {
 }
 
 const MAX_PENDING = 10;
+/** How many reviews `pending` in a personal chat hands over as cards to decide on. */
+const MAX_PENDING_CARDS = 5;
+/** A roster lookup for one of those cards may cost a Bot Connector call; the reply waits no longer. */
+const PENDING_ROSTER_BUDGET_MS = 1_500;
 /** How long an invoke answer waits for a moved card's update for everyone (then it goes on alone). */
 const REPLACE_BUDGET_MS = 1_500;
 /** Moved cards replaced by this process, remembered so several reviewers' refreshes make one PUT. */
@@ -223,7 +228,7 @@ export class LightdeskBot extends TeamsActivityHandler {
     });
     switch (command) {
       case 'pending':
-        await context.sendActivity(cardMessage(await this.pending(), 'Open reviews'));
+        await context.sendActivities(await this.pending(context.activity));
         return;
       case 'status':
         await context.sendActivity(cardMessage(await this.status(argument), 'Gallery status'));
@@ -233,7 +238,12 @@ export class LightdeskBot extends TeamsActivityHandler {
     }
   }
 
-  private async pending(): Promise<AdaptiveCard> {
+  /**
+   * The open reviews, newest first; in a personal chat, also a card to decide on for each of them
+   * the user is assigned to review (the channel card's verbs and checks: its presses go through
+   * routeCardAction like any other).
+   */
+  private async pending(activity: Activity): Promise<Partial<Activity>[]> {
     const now = this.deps.clock.now();
     const open = await findReviews(
       this.deps,
@@ -241,7 +251,26 @@ export class LightdeskBot extends TeamsActivityHandler {
       { view: 'open', order: 'newest', limit: MAX_PENDING },
       now,
     );
-    return buildPendingCard(open.reviews, now, open.matched);
+    const summary = cardMessage(buildPendingCard(open.reviews, now, open.matched), 'Open reviews');
+    const me = activity.from?.aadObjectId;
+    if (activity.conversation?.conversationType !== 'personal' || me === undefined || me === '') {
+      return [summary];
+    }
+    const mine = await findReviews(
+      this.deps,
+      { id: me },
+      { view: 'open', mine: true, order: 'newest', limit: MAX_PENDING_CARDS },
+      now,
+    );
+    const cards = await Promise.all(
+      mine.reviews.map(async (review) => {
+        const context = await cardContext({ ...this.deps, archive: undefined }, review, {
+          rosterBudgetMs: PENDING_ROSTER_BUDGET_MS,
+        });
+        return cardMessage(this.deps.cards.forReviewer(review, context), review.galleryName);
+      }),
+    );
+    return [summary, ...cards];
   }
 
   private async status(query: string): Promise<AdaptiveCard> {
@@ -268,7 +297,7 @@ function isCardSubmit(activity: Activity): boolean {
 }
 
 /** A card as a message; `summary` is what notifications and the chat list show. */
-function cardMessage(card: AdaptiveCard, summary: string): Partial<Activity> {
+function cardMessage(card: AdaptiveCard | CardJson, summary: string): Partial<Activity> {
   return { type: 'message', attachments: [CardFactory.adaptiveCard(card)], summary };
 }
 

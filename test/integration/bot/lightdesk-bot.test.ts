@@ -202,6 +202,56 @@ describe('LightdeskBot against the Bot Connector simulator', () => {
       expect(text).toContain('2 more');
     });
 
+    it('in a personal chat, follows the list with a card to decide on for each review of the user', async () => {
+      const postedToChannel = await postedReview();
+      const other = aReview({
+        galleryId: 'G0000oThErGaLlEr',
+        galleryName: 'Autumn shoot',
+        reviewers: [{ id: megan.aadObjectId, name: megan.name, upn: megan.userPrincipalName }],
+        openedAt: '2026-11-24T08:00:00.000Z',
+      });
+      await reviews.open(other);
+      const chat = alex.personalConversationId;
+      const asked = await sim.sendMessage(chat, alex.aadObjectId, 'pending');
+      const replies = repliesTo(chat, asked.activityId);
+      // The list of every open review, then one reviewer card: Alex reviews Spring shoot only.
+      expect(replies).toHaveLength(2);
+      expect(replies[0]).toMatch(/Open reviews \(2\)[\s\S]*Autumn shoot[\s\S]*Spring shoot/);
+      expect(JSON.parse(replies[1] ?? '{}')).toMatchObject({
+        view: 'reviewer',
+        reviewId: postedToChannel.id,
+        status: 'pending',
+      });
+
+      // Approve on that card in the personal chat: the same checks and the same decision.
+      const personalCard = (sim.conversation(chat)?.activities ?? []).filter(
+        (a) => a.direction === 'fromBot' && a.latest?.replyToId === asked.activityId,
+      )[1];
+      const pressed = await sim.actOnCard(chat, alex.aadObjectId, {
+        replyToId: personalCard?.id ?? '',
+        verb: 'approve',
+        data: { reviewId: postedToChannel.id, cardVersion: postedToChannel.cardVersion },
+      });
+      expect(pressed.body).toMatchObject({
+        statusCode: 200,
+        value: { view: 'reviewer', status: 'approved' },
+      });
+      expect((await reviews.get(postedToChannel.id))?.review.decisions).toMatchObject([
+        { reviewerId: alex.aadObjectId, verb: 'approve', source: 'teams' },
+      ]);
+
+      // Someone who reviews nothing open gets the list alone; so does a channel.
+      const diego = seed.users.diego;
+      const notMine = await sim.sendMessage(
+        diego.personalConversationId,
+        diego.aadObjectId,
+        'pending',
+      );
+      expect(repliesTo(diego.personalConversationId, notMine.activityId)).toHaveLength(1);
+      const inChannel = await sim.sendMessage(channel, alex.aadObjectId, 'pending');
+      expect(repliesTo(channel, inChannel.activityId)).toHaveLength(1);
+    });
+
     it('tells the status of a gallery by name or id, in a personal chat too', async () => {
       await reviews.open(aReview());
       const byName = await sim.sendMessage(channel, adele.aadObjectId, 'status spring SHOOT');
