@@ -63,7 +63,7 @@ import {
   type PhotoShelterWriteOperations,
   toWriteRequest,
 } from './write-operations.js';
-import { canonicalTimeZone, isTimeZone } from './zoned-time.js';
+import { isTimeZone } from './zoned-time.js';
 
 export interface PhotoShelterArchiveOptions {
   /** API host, e.g. https://www.photoshelter.com, or a simulator. */
@@ -186,7 +186,7 @@ export class PhotoShelterArchive implements PhotoArchive {
     this.zone =
       options.timeZone === undefined
         ? { name: 'UTC', source: 'default' }
-        : { name: canonicalTimeZone(options.timeZone), source: 'env' };
+        : { name: options.timeZone, source: 'env' };
     this.transport = new PhotoShelterTransport({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
@@ -580,7 +580,7 @@ export class PhotoShelterArchive implements PhotoArchive {
     );
     const tz = answer.data.Session?.tz?.trim();
     if (tz !== undefined && tz !== '' && isTimeZone(tz)) {
-      return { name: canonicalTimeZone(tz), source: 'session' };
+      return { name: tz, source: 'session' };
     }
     this.log.warn('photoshelter session names no time zone we know; reading times as UTC', {
       sessionTz: tz ?? null,

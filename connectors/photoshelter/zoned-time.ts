@@ -48,11 +48,6 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** The zone's canonical spelling (`america/new_york` → `America/New_York`). */
-export function canonicalTimeZone(name: string): string {
-  return formatFor(name).resolvedOptions().timeZone;
-}
-
 /** Minutes the zone is ahead of UTC at `epochMs` (New York in winter: -300). */
 export function offsetMinutesAt(epochMs: number, zone: string): number {
   const wholeSecond = Math.floor(epochMs / 1000) * 1000;

@@ -35,13 +35,7 @@ import { handleV4, v4Error } from './routes-v4.js';
 import { anchorFor, generateLibrary } from './seed.js';
 import { apiKeyOf, Sessions, type SimOrg, type SimUser } from './sessions.js';
 import { routeTemplate } from './route-template.js';
-import {
-  canonicalTimeZone,
-  DEFAULT_TIME_ZONE,
-  formatIso,
-  isTimeZone,
-  MonotonicClock,
-} from './time.js';
+import { DEFAULT_TIME_ZONE, formatIso, isTimeZone, MonotonicClock } from './time.js';
 import { renderWebPage } from './web-pages.js';
 
 export type { SimOrg, SimUser } from './sessions.js';
@@ -158,7 +152,7 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
         `time zone "${zone}" is not an IANA zone name (e.g. Europe/Paris)`,
       );
     }
-    this.timeZone = canonicalTimeZone(zone);
+    this.timeZone = zone;
     this.seed = options.seed ?? DEFAULT_SEED;
     this.generatedAssets = options.assets ?? DEFAULT_ASSETS;
     this.lib = this.loadState() ?? this.generate();

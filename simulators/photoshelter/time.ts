@@ -45,10 +45,6 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-/** The zone's canonical spelling, as the session's `tz` reports it. */
-export const canonicalTimeZone = (zone: string): string =>
-  wallFormat(zone).resolvedOptions().timeZone;
-
 /**
  * Record form `YYYY-MM-DD HH:MM:SS.ffffff` (the v4 [WIP] example form the wire doc picks), as wall
  * time in the account's zone with no offset: PhotoShelter's records are local time in `Session.tz`
