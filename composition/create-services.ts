@@ -135,6 +135,7 @@ export async function createPollingServices(
     storage,
     archive: new PhotoShelterArchive({
       ...endpoints.photoShelter,
+      timeZone: config.photoShelterTimeZone,
       clock,
       logger: logger.child('photoshelter'),
       ...(overrides.fetch === undefined ? {} : { fetch: overrides.fetch }),
