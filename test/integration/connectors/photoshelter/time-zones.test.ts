@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { PhotoShelterArchive } from '../../../../connectors/photoshelter/photoshelter-archive.js';
@@ -234,6 +237,65 @@ describe('PhotoShelter time zones: polls across DST changes lose and repeat noth
     expect(health.timeZone).toEqual({ name: 'Asia/Tokyo', source: 'env' });
     // Configured: the session is not even asked.
     expect(server.calls().byEndpoint['GET /psapi/v3/mem/user/session'] ?? 0).toBe(0);
+  });
+
+  it('falls back to UTC with a warning when the session names no zone Intl knows', async () => {
+    server = new FakePhotoShelterServer({ seed: 3, assets: 10, timeZone: 'UTC' });
+    const { url: simulatorUrl } = await server.start(0);
+    // A loopback stand-in for a tenant whose session says something else: it answers the session
+    // call itself and hands every other request to the simulator.
+    const proxy = createServer((request, response) => {
+      if ((request.url ?? '').startsWith('/psapi/v3/mem/user/session')) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: 'ok', data: { Session: { tz: 'Eastern Time' } } }));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).filter(
+            (entry): entry is [string, string] => typeof entry[1] === 'string',
+          ),
+        );
+        void fetch(`${simulatorUrl}${request.url ?? '/'}`, {
+          method: request.method ?? 'GET',
+          headers,
+          ...(chunks.length === 0 ? {} : { body: Buffer.concat(chunks) }),
+        }).then(async (answer) => {
+          response.writeHead(answer.status, { 'content-type': 'application/json' });
+          response.end(Buffer.from(await answer.arrayBuffer()));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as AddressInfo;
+    try {
+      const logger = new RecordingLogger();
+      const credentials = server.credentials;
+      const archive = new PhotoShelterArchive({
+        baseUrl: `http://127.0.0.1:${port}`,
+        webBaseUrl: simulatorUrl,
+        apiKey: credentials.apiKey,
+        email: credentials.email,
+        password: credentials.password,
+        clock: new FixedClock('2026-07-01T12:00:00.000Z'),
+        logger,
+      });
+
+      const health = await archive.checkHealth();
+
+      expect(health).toMatchObject({ ok: true, timeZone: { name: 'UTC', source: 'default' } });
+      expect(logger.records).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message: 'photoshelter session names no time zone we know; reading times as UTC',
+          fields: expect.objectContaining({ sessionTz: 'Eastern Time' }),
+        }),
+      );
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('reads each upload time as the instant it happened, not as UTC wall time', async () => {
