@@ -331,8 +331,9 @@ export class PhotoShelterArchive implements PhotoArchive {
     const until = window.until.getTime();
     // A naive time in a fall-back hour stands for two instants; toMediaChange takes the latest not
     // after `until`. The true one is in [since, until] (the vendor filtered on it), so the pick is
-    // too, and the same record picks the same instant while it stays in the window: never dropped,
-    // never a second event (docs/decisions.md, "PhotoShelter time zones").
+    // too: never dropped. A later poll may pick the other instant for the same text; event ids hold
+    // no time, so that costs a metadata read, not an event (docs/decisions.md, "PhotoShelter time
+    // zones").
     const time = this.time(window.until);
     const items = answer.data
       .map((item) => toMediaChange(item, time))
