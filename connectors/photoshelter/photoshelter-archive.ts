@@ -182,7 +182,10 @@ export class PhotoShelterArchive implements PhotoArchive {
     // The caller names the logger (composition passes `logger.child('photoshelter')`).
     this.log = options.logger;
     this.writes = { ...defaultWriteOperations, ...options.writeOperations };
-    // Composition validated the configured zone; until a log-in reads the session, UTC stands in.
+    if (options.timeZone !== undefined && !isTimeZone(options.timeZone)) {
+      throw new ValidationError('Not a time zone', ['timeZone: must be an IANA zone name']);
+    }
+    // Until a log-in reads the session, UTC stands in.
     this.zone =
       options.timeZone === undefined
         ? { name: 'UTC', source: 'default' }
