@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,22 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { processesMentioning } from '../support/processes.js';
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const API_KEY = 'local-test-key-0123456789';
-
-/** Processes whose command line mentions `text` (Azurite runs with `--location <dataDir>/azurite`). */
-function processesMentioning(text: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) found.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
-}
 
 function groupAlive(pgid: number): boolean {
   try {
@@ -169,7 +156,6 @@ describe.skipIf(process.platform !== 'linux')('a signal during start-up', () => 
       for (const port of new Set(ports)) expect(await accepts(port), `port ${port}`).toBe(false);
       // npm itself dies of a terminal's SIGINT (its own choice); the host exits 0 after a clean stop.
       if (!wholeGroup) expect(child.exitCode).toBe(0);
-      console.log('TOOK', took);
     },
   );
 });
