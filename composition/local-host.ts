@@ -145,7 +145,7 @@ class Parts {
   }
 }
 
-/** `work`, or the signal's reason as soon as it aborts (the work itself runs on, tracked). */
+/** `work`, or the signal's reason as soon as it aborts (the work itself runs on). */
 function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
   return new Promise<T>((resolvePromise, reject) => {
