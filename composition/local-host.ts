@@ -91,7 +91,10 @@ export interface LocalHostOptions {
   readonly detachAzurite?: boolean;
 }
 
-/** How long stop() waits for running work before it closes servers anyway (issue 16: 3 s in all). */
+/**
+ * How long stop() waits for running work before it closes servers anyway. Issue 16 wants 3 s in
+ * all: this, then Azurite's 1 s before SIGKILL (azurite.ts), then closing the in-process servers.
+ */
 const STOP_GRACE_MS = 1_500;
 
 interface Stoppable {
