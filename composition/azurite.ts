@@ -36,7 +36,8 @@ export interface RunningAzurite {
   readonly connectionString: string;
   readonly tableUrl: string;
   readonly queueUrl: string;
-  stop(): Promise<void>;
+  /** SIGINT, then SIGKILL to whatever is still running after `graceMs` (default 1 s). */
+  stop(options?: { readonly graceMs?: number }): Promise<void>;
 }
 
 // The well-known development account every Azurite accepts; it is public, not a secret
@@ -49,7 +50,7 @@ type Service = 'table' | 'queue';
 
 const ATTEMPTS = 5;
 // SIGINT lets LokiJS save; past this, SIGKILL, so a stop fits issue 16's 3 s in all.
-const STOP_GRACE_MS = 1_000;
+const DEFAULT_STOP_GRACE_MS = 1_000;
 
 /**
  * Starts Azurite's table and queue services (not Blob) as child processes, stopped on `stop()` or
@@ -100,10 +101,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     ].join(';'),
     tableUrl,
     queueUrl,
-    stop() {
+    stop(stopOptions = {}) {
       stopping ??= (async () => {
         process.removeListener('exit', onExit);
-        await Promise.all(children.map(stopChild));
+        const graceMs = stopOptions.graceMs ?? DEFAULT_STOP_GRACE_MS;
+        await Promise.all(children.map((child) => stopChild(child, graceMs)));
       })();
       return stopping;
     },
@@ -252,13 +254,13 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
   if (!isRunning(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Unref'd at spawn; while we wait for it to close, it must keep the event loop alive.
   child.ref();
   child.kill('SIGINT');
-  const timer = delay(STOP_GRACE_MS, 'timeout' as const, { ref: false });
+  const timer = delay(graceMs, 'timeout' as const, { ref: false });
   if ((await Promise.race([exited, timer])) === 'timeout') {
     child.kill('SIGKILL');
     await exited;
