@@ -110,13 +110,6 @@ describe.skipIf(process.platform !== 'linux')('a signal during start-up', () => 
       true,
     ],
     [
-      'SIGTERM before the first poll',
-      HOST_MAIN,
-      /"message":"Teams \(Bot Connector\)/,
-      'SIGTERM',
-      false,
-    ],
-    [
       'SIGTERM in the first poll',
       HOST_MAIN,
       /"message":"photoshelter logged in"/,
