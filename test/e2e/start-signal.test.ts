@@ -92,7 +92,11 @@ describe.skipIf(process.platform !== 'linux')('a signal during start-up', () => 
     const pid = launched?.child.pid;
     if (pid !== undefined && groupAlive(pid)) process.kill(-pid, 'SIGKILL');
     for (const left of dataDir === undefined ? [] : processesMentioning(dataDir)) {
-      process.kill(left, 'SIGKILL');
+      try {
+        process.kill(left, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
     }
     launched = undefined;
     if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
