@@ -10,7 +10,7 @@ import type { Timer } from '@azure/functions';
 import { Cron } from 'croner';
 
 import { ensureError } from '../core/errors.js';
-import type { Logger } from '../core/ports/logger.js';
+import type { LogFields, Logger } from '../core/ports/logger.js';
 import { JsonLogger } from '../connectors/system/json-logger.js';
 import { SystemClock } from '../connectors/system/system-clock.js';
 import { allFunctions, type FunctionProviders } from '../functions/all-functions.js';
@@ -110,11 +110,15 @@ interface Stoppable {
  * neither retries against closed ports nor holds the stop up.
  */
 class Parts {
+  /** Set once stop() stops waiting for work still under way. */
+  hasAbandonedWork = false;
   private readonly parts: Stoppable[] = [];
   private readonly sources: Stoppable[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopped: Promise<void> | undefined;
   private stopBegan = 0;
+
+  constructor(private readonly logger: Logger) {}
 
   get isStopping(): boolean {
     return this.stopped !== undefined;
@@ -144,7 +148,16 @@ class Parts {
     this.stopped ??= (async () => {
       this.stopBegan = performance.now();
       const quiet = Promise.allSettled([...this.sources.map((s) => s.stop()), ...this.inFlight]);
-      await Promise.race([quiet, delay(STOP_GRACE_MS, undefined, { ref: false })]);
+      const waited = await Promise.race([
+        quiet.then(() => 'quiet' as const),
+        delay(STOP_GRACE_MS, 'late' as const, { ref: false }),
+      ]);
+      if (waited === 'late') {
+        this.logger.info('stopping without waiting longer for work under way', {
+          runs: this.inFlight.size,
+        });
+        this.hasAbandonedWork = true;
+      }
       // Every part is stopped even when one fails, so none is left running.
       let failure: unknown;
       for (const part of this.parts.reverse()) {
@@ -155,6 +168,37 @@ class Parts {
       if (failure !== undefined) throw ensureError(failure);
     })();
     return this.stopped;
+  }
+}
+
+/**
+ * The work's logger: once stop() has abandoned the work still under way, what that work then says
+ * is about the ports closing under it (ECONNREFUSED, retries), which only alarms; it is dropped.
+ */
+class WorkLogger implements Logger {
+  constructor(
+    private readonly inner: Logger,
+    private readonly parts: Parts,
+  ) {}
+
+  debug(message: string, fields?: LogFields): void {
+    if (!this.parts.hasAbandonedWork) this.inner.debug(message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    if (!this.parts.hasAbandonedWork) this.inner.info(message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    if (!this.parts.hasAbandonedWork) this.inner.warn(message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    if (!this.parts.hasAbandonedWork) this.inner.error(message, fields);
+  }
+
+  child(name: string): Logger {
+    return new WorkLogger(this.inner.child(name), this.parts);
   }
 }
 
@@ -187,9 +231,9 @@ export async function startLocalHost(
   options.signal?.throwIfAborted();
   const config = loadConfig(env);
   const logger = options.logger ?? new JsonLogger('lightdesk', config.logLevel);
-  const parts = new Parts();
+  const parts = new Parts(logger);
   try {
-    return await start(config, logger, options, parts);
+    return await start(config, new WorkLogger(logger, parts), options, parts);
   } catch (e: unknown) {
     await parts.stop().catch(() => undefined);
     throw e;
