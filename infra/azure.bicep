@@ -70,6 +70,9 @@ param photoShelterPassword string
 @description('PHOTOSHELTER_ORG_ID (O0000…); empty: the first organization the login reports.')
 param photoShelterOrgId string = ''
 
+@description('PHOTOSHELTER_TIME_ZONE (IANA name, e.g. America/New_York); empty: the session\'s zone.')
+param photoShelterTimeZone string = ''
+
 @description('PLANNER_PLAN_ID: the plan of routing rules that name none.')
 param plannerPlanId string = ''
 
@@ -522,6 +525,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'PHOTOSHELTER_ORG_ID'
           value: photoShelterOrgId
+        }
+        {
+          name: 'PHOTOSHELTER_TIME_ZONE'
+          value: photoShelterTimeZone
         }
         {
           name: 'API_KEY'
