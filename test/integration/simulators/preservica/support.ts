@@ -1,11 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { XMLParser } from 'fast-xml-parser';
@@ -135,24 +134,48 @@ export class Harness {
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
   }
 
-  /** PutObject of a file, streamed from disk, with the folder in the user metadata. */
+  /**
+   * PutObject of a file streamed from disk with node:http (fetch's web-stream body reads ahead of
+   * the socket), the folder in the user metadata and the token as the SigV4 access key.
+   */
   async putPackage(
     file: string,
     folderRef: string,
     key = `${crypto.randomUUID()}.zip`,
     headers: Record<string, string> = {},
   ): Promise<Answer> {
-    const response = await fetch(`${this.url}/api/s3/buckets/${this.server.bucket}/${key}`, {
-      method: 'PUT',
-      headers: {
-        authorization: `AWS4-HMAC-SHA256 Credential=${this.token}/20261203/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
-        'x-amz-meta-structuralobjectreference': folderRef,
-        ...headers,
-      },
-      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
-    return { status: response.status, headers: response.headers, text: await response.text() };
+    const { size } = await stat(file);
+    return new Promise<Answer>((resolve, reject) => {
+      const req = request(
+        `${this.url}/api/s3/buckets/${this.server.bucket}/${key}`,
+        {
+          method: 'PUT',
+          headers: {
+            authorization: `AWS4-HMAC-SHA256 Credential=${this.token}/20261203/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`,
+            'x-amz-meta-structuralobjectreference': folderRef,
+            'content-length': String(size),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const answerHeaders = new Headers();
+            for (const [name, value] of Object.entries(res.headers)) {
+              if (typeof value === 'string') answerHeaders.set(name, value);
+            }
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: answerHeaders,
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
+          });
+        },
+      );
+      req.on('error', reject);
+      pipeline(createReadStream(file), req).catch(reject);
+    });
   }
 
   async progress(token: string): Promise<string> {
