@@ -37,7 +37,7 @@ interface MultipartUpload {
   readonly parts: Map<number, { file: string; size: number; etag: string }>;
 }
 
-export const PROGRESS_HEADER = 'preservica-progress-token';
+const PROGRESS_HEADER = 'preservica-progress-token';
 const FOLDER_HEADER = 'x-amz-meta-structuralobjectreference';
 
 const completeSchema = z.object({

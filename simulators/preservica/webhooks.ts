@@ -24,7 +24,7 @@ export const TRIGGERS = [
 ] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
-export const SIGNATURE_HEADER = 'Preservica-Signature';
+const SIGNATURE_HEADER = 'Preservica-Signature';
 const SIGNATURE_PREFIX = 'preservica-webhook-auth';
 const ATTEMPT_TIMEOUT_MS = 10_000;
 

@@ -11,7 +11,6 @@ export const ENTITY_NS = `http://preservica.com/EntityAPI/v${API_VERSION}`;
 export const XIP_NS = `http://preservica.com/XIP/v${API_VERSION}`;
 export const STATUS_NS = 'http://status.preservica.com';
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
-export const XML_TYPE = 'application/xml;charset=UTF-8';
 export const XML_HEADER = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
 
 export function esc(text: string | number): string {

@@ -40,7 +40,7 @@ const xml = new XMLParser({
 
 /** XML as a plain object, prefixes kept (`xip:Ref`), attributes as `@name`. */
 export function readXml(text: string): ReturnType<XMLParser['parse']> {
-  return xml.parse(text) as ReturnType<XMLParser['parse']>;
+  return xml.parse(text);
 }
 
 export class Harness {
