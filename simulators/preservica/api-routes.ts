@@ -8,7 +8,7 @@ import type { EntityRecord, EntityStore } from './store.js';
 import type { Tokens } from './tokens.js';
 
 // The JSON APIs beside the Entity API: Access Token (login, refresh), user details, Process Monitor
-// and Content (reference 2.1, 2.3, 2.4). JSON APIs other than the Access Token API wrap their replies
+// and Content (docs/preservica-simulator.md). JSON APIs other than the Access Token API wrap their replies
 // as {success, version, value} [OFF, 3P].
 
 const loginSchema = z.object({

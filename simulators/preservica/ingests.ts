@@ -13,7 +13,7 @@ import { type EntityRecord, type EntityStore, uuidFrom } from './store.js';
 
 // Ingests of uploaded packages, run on the injected clock: PENDING for `pendingMs`, ACTIVE for
 // `activeMs` (both [INF], inferred.ts), then COMPLETED or FAILED once the package has been read.
-// Each ingest is also a Process Monitor monitor with messages (reference 2.4 "Tracking").
+// Each ingest is also a Process Monitor monitor with messages (docs/preservica-simulator.md "Process Monitor API").
 // An IO whose Ref exists, or whose identifier already names an entity, is skipped, not created twice.
 
 export type IngestStatus = 'PENDING' | 'ACTIVE' | 'COMPLETED' | 'FAILED';
@@ -369,7 +369,7 @@ export class Ingests {
   }
 }
 
-/** An ingest as the Process Monitor API shows it (reference 2.4; statuses Pending…Failed). */
+/** An ingest as the Process Monitor API shows it (docs/preservica-simulator.md; pyPreservica monitorAPI.py). */
 export function monitorView(record: IngestRecord): Record<string, unknown> {
   const status = {
     PENDING: 'Pending',

@@ -11,7 +11,7 @@ import { jsonReply, type PvRoute } from './context.js';
 import type { InferredSettings } from './inferred.js';
 import { uuidFrom } from './store.js';
 
-// The Webhook API (reference 2.5; pyPreservica webHooksAPI.py): subscribe after a challenge
+// The Webhook API (docs/preservica-simulator.md; pyPreservica webHooksAPI.py): subscribe after a challenge
 // handshake, then signed JSON deliveries sent chunked to each subscriber of the trigger. Retries
 // and their back-off are undocumented [INF]: inferred.ts `webhookRetryDelaysMs`.
 
