@@ -101,6 +101,27 @@ const MALFORMED_PATH = new SimError(400, 'BadRequest', 'Malformed path');
 
 const resetSchema = z.object({ seed: z.number().int().optional() });
 
+/**
+ * The whole body up to `max` bytes; past it the rest is drained, then a 413 thrown. (The kit's
+ * readBody stops reading, which resets the socket before the client can read the 413.)
+ */
+function readCapped(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on('end', () => {
+      if (size > max) reject(new SimError(413, 'EntityTooLarge', 'The request body is too large'));
+      else resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
 function familyOfPath(path: string): Family {
   const p = path.toLowerCase();
   if (p.startsWith('/api/entity')) return 'entity';
@@ -608,11 +629,7 @@ export class FakePreservicaServer extends TrafficControls implements ControlHost
       entityBase: `${base}/api/entity${versioned ? `/v${API_VERSION}` : ''}`,
       user,
       body: () => {
-        body ??= readBody(
-          req,
-          MAX_BODY_BYTES,
-          new SimError(413, 'EntityTooLarge', 'The request body is too large'),
-        );
+        body ??= readCapped(req, MAX_BODY_BYTES);
         return body;
       },
     };

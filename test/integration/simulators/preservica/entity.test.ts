@@ -91,6 +91,12 @@ describe('Preservica simulator: Entity API', () => {
     expect(readXml(bad.text).Error.Message).toMatch(/not well-formed XML/);
     expect((await newFolder('x', '4c0ffee0-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await newFolder('x', SEEDED_FOLDERS.lightdesk, 'secret')).status).toBe(400);
+    const huge = await h.xml(
+      'POST',
+      '/api/entity/structural-objects',
+      `<a>${'x'.repeat(17 * 1024 * 1024)}</a>`,
+    );
+    expect(huge.status).toBe(413);
     await h.sim('POST', '/settings', { entityErrorBody: 'text' });
     const text = await h.call('GET', '/api/entity/structural-objects/nope');
     expect(text.headers.get('content-type')).toMatch(/^text\/plain/);

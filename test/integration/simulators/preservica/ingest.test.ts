@@ -261,6 +261,15 @@ describe('Preservica simulator: ingest through the Upload API', () => {
       status: 'FAILED',
       failure: expect.stringContaining('not a readable zip'),
     });
+    // the monitors page, newest first, with an absolute next link
+    const page = JSON.parse(
+      (await h.call('GET', '/api/processmonitor/monitors?category=Ingest&max=2')).text,
+    ).value;
+    expect(page.monitors.map((m: { status: string }) => m.status)).toEqual(['Failed', 'Succeeded']);
+    expect(page.paging).toEqual({
+      next: `${h.url}/api/processmonitor/monitors?category=Ingest&max=2&start=2`,
+      totalResults: 3,
+    });
   });
 
   it('uploads by multipart (CreateMultipartUpload, UploadPart, CompleteMultipartUpload) with S3 XML replies', async () => {
@@ -283,6 +292,14 @@ describe('Preservica simulator: ingest through the Upload API', () => {
       expect(put.status).toBe(200);
       etags.push(put.headers.get('etag') ?? '');
     }
+    await h.sim('POST', '/settings', { minPartBytes: 5 * 1024 * 1024 });
+    const tooSmall = await h.call(
+      'POST',
+      `${base}?uploadId=${uploadId}`,
+      `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`,
+    );
+    expect(readXml(tooSmall.text).Error.Code).toBe('EntityTooSmall');
+    await h.sim('POST', '/settings', { minPartBytes: 4 });
     const badOrder = await h.call(
       'POST',
       `${base}?uploadId=${uploadId}`,
