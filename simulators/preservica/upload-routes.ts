@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 
 import { SimError } from '../kit/errors.js';
+import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.js';
 import type { PvRequest, PvRoute } from './context.js';
 import { xmlReply } from './context.js';
 import type { IngestRecord } from './ingests.js';
@@ -15,9 +16,9 @@ import { el, parseXml, S3_NS, textOf, XML_HEADER } from './xml.js';
 
 // The Upload API: an S3-compatible endpoint, path style, at /api/s3/buckets/{bucket}/{key}
 // (developers.preservica.com "Upload Content (S3 compatible)"; pyPreservica uploadAPI.py). The token
-// is the access key; the SigV4 signature is not verified [INF]. Bodies are streamed to files under
-// the data dir, never held whole in memory; a finished object starts an ingest whose progress token
-// comes back in the `preservica-progress-token` header.
+// is the access key; the SigV4 signature is not verified [INF]; aws-chunked bodies are decoded.
+// Bodies are streamed to files under the data dir, never held whole in memory; a finished object
+// starts an ingest whose progress token comes back in the `preservica-progress-token` header.
 
 export interface UploadHost {
   readonly bucket: () => string;
@@ -67,7 +68,19 @@ async function streamToFile(req: PvRequest, file: string): Promise<{ size: numbe
     size += chunk.length;
   });
   try {
-    await pipeline(req.incoming, counter, createWriteStream(file));
+    if (isAwsChunked(req.headers)) {
+      await pipeline(req.incoming, new AwsChunkedDecoder(), counter, createWriteStream(file));
+    } else {
+      await pipeline(req.incoming, counter, createWriteStream(file));
+    }
+    const declared = req.headers['x-amz-decoded-content-length'];
+    if (declared !== undefined && Number(declared) !== size) {
+      throw new SimError(
+        400,
+        'IncompleteBody',
+        `Decoded ${size} bytes, x-amz-decoded-content-length says ${declared}`,
+      );
+    }
   } catch (e: unknown) {
     await rm(file, { force: true });
     throw e;

@@ -325,6 +325,34 @@ describe('Preservica simulator: ingest through the Upload API', () => {
     expect(readXml(unknown.text).Error.Code).toBe('NoSuchUpload');
   });
 
+  it('decodes an aws-chunked PutObject body (STREAMING-UNSIGNED-PAYLOAD-TRAILER) before reading the package', async () => {
+    const zip = await writePackage(h.dir, [
+      { ref: IO_A, title: 'A', files: [{ name: 'a.jpg', bytes: Buffer.from('chunked') }] },
+    ]);
+    const bytes = await import('node:fs/promises').then((fs) => fs.readFile(zip));
+    const cut = Math.floor(bytes.length / 3);
+    const pieces = [bytes.subarray(0, cut), bytes.subarray(cut)];
+    const body = Buffer.concat([
+      ...pieces.flatMap((p) => [
+        Buffer.from(`${p.length.toString(16)}\r\n`),
+        p,
+        Buffer.from('\r\n'),
+      ]),
+      Buffer.from('0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n'),
+    ]);
+    const put = await h.call('PUT', `/api/s3/buckets/${h.server.bucket}/chunked.zip`, body, {
+      'content-encoding': 'aws-chunked',
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      'x-amz-decoded-content-length': String(bytes.length),
+      'x-amz-trailer': 'x-amz-checksum-crc32',
+      'x-amz-meta-structuralobjectreference': SEEDED_FOLDERS.approved,
+    });
+    expect(put.status).toBe(200);
+    const done = (await h.sim('POST', '/complete-ingests')).body.completed;
+    expect(done[0]).toMatchObject({ status: 'COMPLETED' });
+    expect(h.server.ingests()[0]?.size).toBe(bytes.length);
+  });
+
   it('answers S3 errors: wrong bucket 404 NoSuchBucket, no or bad token 403 InvalidAccessKeyId', async () => {
     const zip = await writePackage(h.dir, [
       { ref: IO_A, title: 'A', files: [{ name: 'a.jpg', bytes: Buffer.from('a') }] },
