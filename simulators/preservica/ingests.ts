@@ -113,6 +113,11 @@ export class Ingests {
 
   /** Restores saved ingests; one that was running when the simulator stopped has lost its package. */
   restore(records: IngestRecord[]): void {
+    // Packages still being read belong to the replaced ingests: their bytes are given back.
+    for (const work of this.work.values()) {
+      void work.done.then(() => discardFiles(work.analysis?.storedFiles ?? [], this.host.budget));
+    }
+    this.work.clear();
     const at = this.host.now().toISOString();
     this.records = records.map((r) =>
       r.status === 'PENDING' || r.status === 'ACTIVE'
