@@ -49,11 +49,10 @@ async function close(server: Server): Promise<void> {
 }
 
 export class ZiflowHarness {
-  readonly received: Received[] = [];
-  /** Statuses the receiver answers next, in order; then 200. */
-  readonly receiverStatuses: number[] = [];
-
   private constructor(
+    readonly received: Received[],
+    /** Statuses the receiver answers next, in order; then 200. */
+    readonly receiverStatuses: number[],
     readonly server: FakeZiflowServer,
     readonly url: string,
     readonly files: string,
@@ -80,15 +79,16 @@ export class ZiflowHarness {
       res.end(Buffer.alloc(size, 7));
     });
     const files = await listenOn(fileHost);
-    let harness: ZiflowHarness | undefined;
+    const received: Received[] = [];
+    const receiverStatuses: number[] = [];
     const receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        const status = harness?.receiverStatuses.shift() ?? 200;
+        const status = receiverStatuses.shift() ?? 200;
         if (status < 300) {
-          harness?.received.push({
+          received.push({
             path: req.url ?? '/',
             headers: req.headers,
             raw,
@@ -99,8 +99,10 @@ export class ZiflowHarness {
       });
     });
     const hooks = await listenOn(receiver);
-    harness = new ZiflowHarness(server, url, files, hooks, [fileHost, receiver]);
-    return harness;
+    return new ZiflowHarness(received, receiverStatuses, server, url, files, hooks, [
+      fileHost,
+      receiver,
+    ]);
   }
 
   async stop(): Promise<void> {
