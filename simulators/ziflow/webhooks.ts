@@ -7,7 +7,7 @@ import type { EventRecord, WebhookRecord } from './records.js';
 // webhooks"), signed in `x-ziflow-signature`, retried after the [INF] delays, each attempt logged for
 // `GET /_sim/deliveries`. The signature formula is the disputed part: docs/ziflow-simulator.md.
 
-export const SIGNATURE_HEADER = 'x-ziflow-signature';
+const SIGNATURE_HEADER = 'x-ziflow-signature';
 
 /** Events kept for `/_sim/redeliver` (the oldest go first). */
 const MAX_EVENTS_KEPT = 2_000;
