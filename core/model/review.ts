@@ -1,20 +1,28 @@
 import { z } from 'zod';
 
 import { assetIdSchema, galleryIdSchema } from './ids.js';
+import { preserveWhenSchema, reviewPreservationSchema } from './preservation.js';
+import {
+  commentOfProofDecision,
+  type ProofDecision,
+  reviewProofSchema,
+  verbOfProofDecision,
+} from './proof.js';
+import {
+  type DecisionVerb,
+  decisionVerbSchema,
+  type ReviewStatus,
+  reviewStatusSchema,
+} from './review-status.js';
 
 const isoDate = z.iso.datetime({ offset: true });
 
-export const reviewStatusSchema = z.enum([
-  'pending',
-  'approved',
-  'rereview',
-  'archived',
-  'superseded',
-]);
-export type ReviewStatus = z.infer<typeof reviewStatusSchema>;
-
-export const decisionVerbSchema = z.enum(['approve', 'rereview', 'archive']);
-export type DecisionVerb = z.infer<typeof decisionVerbSchema>;
+export {
+  type DecisionVerb,
+  decisionVerbSchema,
+  type ReviewStatus,
+  reviewStatusSchema,
+} from './review-status.js';
 
 export const reviewerSchema = z.object({
   /** Entra object id: what Teams sends as `from.aadObjectId` and Planner uses for assignments. */
@@ -40,7 +48,7 @@ export const decisionSchema = z.object({
   verb: decisionVerbSchema,
   comment: z.string().max(2000).optional(),
   at: isoDate,
-  source: z.enum(['teams', 'planner', 'api']),
+  source: z.enum(['teams', 'planner', 'api', 'ziflow']),
   /**
    * API decisions only: the application that recorded it on the reviewer's behalf (the API key
    * speaks for an application). Absent on API decisions stored before it existed.
@@ -82,6 +90,11 @@ export const reviewRouteSchema = z.object({
     action: z.enum(['none', 'hide', 'move']),
     collectionId: z.string().optional(),
   }),
+  /** Where it is reviewed (reviews stored before Ziflow were Teams only). */
+  review: z.enum(['teams', 'ziflow', 'both']).default('teams'),
+  preserve: z
+    .object({ when: preserveWhenSchema, folder: z.string().min(1), securityTag: z.string().min(1) })
+    .optional(),
 });
 
 /**
@@ -119,6 +132,10 @@ export const reviewSchema = z.object({
      */
     cardInstance: z.string().min(1).max(256).optional(),
   }),
+  /** The Ziflow proof, once made (reviews routed to Ziflow only). */
+  proof: reviewProofSchema.optional(),
+  /** The Preservica package, once started (rules with `preserve` only). */
+  preservation: reviewPreservationSchema.optional(),
   dueAt: isoDate,
   openedAt: isoDate,
   updatedAt: isoDate,
@@ -200,6 +217,9 @@ export function decide(review: Review, request: DecisionRequest, now: Date): Dec
   // A re-review leaves the review open, so its repeat is told apart by the card it was pressed on.
   const isRepeat =
     request.verb === 'approve' ||
+    // A Ziflow decision is a reviewer's standing decision on the proof, not a press on a card: the
+    // same one again (a mirrored Teams decision coming back, a redelivery) changes nothing.
+    request.source === 'ziflow' ||
     !isOpen(review) ||
     (request.cardVersion !== undefined && request.cardVersion !== review.cardVersion);
   if (previous !== undefined && isRepeat) {
@@ -248,4 +268,31 @@ export function decide(review: Review, request: DecisionRequest, now: Date): Dec
       ...(status === 'rereview' ? {} : { closedAt: now.toISOString() }),
     },
   };
+}
+
+/**
+ * A Ziflow reviewer's decision on the review's proof, as a review decision: the reviewer is found by
+ * email (a reviewer's user principal name is their email [INF]), and `decide` applies it exactly as
+ * a Teams decision. `notDeciding`: a decision that settles nothing here ("not relevant").
+ */
+export function decideFromProof(
+  review: Review,
+  input: { readonly email: string; readonly decision: ProofDecision; readonly reason?: string },
+  now: Date,
+): DecisionOutcome | { readonly kind: 'notDeciding' } {
+  const verb = verbOfProofDecision(input.decision);
+  if (verb === undefined) return { kind: 'notDeciding' };
+  const email = input.email.trim().toLowerCase();
+  const reviewer = review.reviewers.find((r) => r.upn.toLowerCase() === email);
+  if (reviewer === undefined) return { kind: 'notReviewer' };
+  return decide(
+    review,
+    {
+      reviewerId: reviewer.id,
+      verb,
+      comment: commentOfProofDecision(input.decision, input.reason),
+      source: 'ziflow',
+    },
+    now,
+  );
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { libraryEventTypeSchema } from './library-event.js';
+import { preserveWhenSchema } from './preservation.js';
 
 const categorySchema = z
   .string()
@@ -77,6 +78,45 @@ export const routingRuleSchema = z.object({
       message: 'collectionId is required when action is "move"',
       path: ['collectionId'],
     }),
+  /** Where the batch is reviewed: Teams and Planner, a Ziflow proof, or both at once. */
+  review: z.enum(['teams', 'ziflow', 'both']).default('teams'),
+  /** The proof's stages (in order) when `review` includes Ziflow; each stage's reviewers by email. */
+  ziflow: z
+    .object({
+      stages: z
+        .array(
+          z
+            .object({
+              name: z.string().min(1).max(100),
+              /** Omitted: the rule's reviewers (as user principal names, which are their emails). */
+              reviewers: z.array(z.email()).min(1).max(20).optional(),
+              /** Omitted: the rule's `dueInHours`, counted from when the proof is made. */
+              dueInHours: z
+                .number()
+                .positive()
+                .max(24 * 365)
+                .optional(),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(10)
+        .default([{ name: 'Review' }]),
+      /** The Ziflow folder proofs go to; omitted, the API user's default. */
+      folderId: z.string().min(1).optional(),
+    })
+    .strict()
+    .prefault({}),
+  /** Whether, when and where the review's assets are preserved in Preservica. */
+  preserve: z
+    .object({
+      when: preserveWhenSchema,
+      /** Reference of the Preservica folder (structural object) packages go under. */
+      folder: z.string().min(1),
+      securityTag: z.string().min(1).default('open'),
+    })
+    .strict()
+    .optional(),
 });
 export type RoutingRule = z.infer<typeof routingRuleSchema>;
 

@@ -190,6 +190,8 @@ export async function newReview(
       priority: rule.planner.priority,
       checklist: rule.planner.checklist,
       archive: rule.archive,
+      review: rule.review,
+      ...(rule.preserve === undefined ? {} : { preserve: rule.preserve }),
     },
     status: 'pending',
     assets: [asset],

@@ -30,6 +30,7 @@ export function aReview(overrides: Partial<Review> & { readonly galleryId?: stri
       priority: 5,
       checklist: [],
       archive: { action: 'none' },
+      review: 'teams',
     },
     status: 'pending',
     assets: [{ assetId: 'I0000aaaaaaaaaaa', fileName: 'a.jpg', addedAt: at(0) }],

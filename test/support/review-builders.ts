@@ -96,6 +96,7 @@ export function aReview(overrides: Partial<Review> = {}): Review {
       priority: 5,
       checklist: ['Check colours', 'Check model releases'],
       archive: { action: 'hide' },
+      review: 'teams',
     },
     status: 'pending',
     assets: someAssets(3),
