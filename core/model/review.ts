@@ -95,6 +95,19 @@ export const reviewRouteSchema = z.object({
   preserve: z
     .object({ when: preserveWhenSchema, folder: z.string().min(1), securityTag: z.string().min(1) })
     .optional(),
+  /** The rule's Ziflow stages when the review opened (used when `review` includes Ziflow). */
+  proof: z
+    .object({
+      stages: z.array(
+        z.object({
+          name: z.string().min(1),
+          reviewers: z.array(z.string()).optional(),
+          dueInHours: z.number().positive().optional(),
+        }),
+      ),
+      folderId: z.string().min(1).optional(),
+    })
+    .default({ stages: [{ name: 'Review' }] }),
 });
 
 /**
