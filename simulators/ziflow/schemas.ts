@@ -186,6 +186,18 @@ export const commentDriverSchema = z.object({
   page: z.number().int().min(0).optional(),
 });
 
+export const userDriverSchema = z.object({
+  email,
+  first_name: z.string().min(1),
+  last_name: z.string().default(''),
+  admin: z.boolean().default(false),
+  /** Default: generated. */
+  apikey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,128}$/)
+    .optional(),
+});
+
 export const processDriverSchema = z.object({ proofId: z.string().min(1) });
 export const redeliverSchema = z.object({ eventId: z.string().min(1) });
 export const signatureModeSchema = z.object({ mode: z.enum(SIGNATURE_MODES) });
