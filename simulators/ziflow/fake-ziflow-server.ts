@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 import { isRecord, multipartFields, parseJson, readBody } from '../kit/body.js';
@@ -286,9 +287,13 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
         await this.handleControl(req, res, url, method);
         return;
       }
-      const page = /^\/proof\/([A-Za-z0-9]+)/.exec(url.pathname);
+      const page = /^\/proof\/([A-Za-z0-9]+)(?:\/(image|download)(?:\/([^/]+))?)?\/?$/.exec(
+        url.pathname,
+      );
       if (page !== null && method === 'GET') {
-        this.proofPage(res, page[1] ?? '');
+        const [, token = '', kind, fileId] = page;
+        if (kind === undefined) this.proofPage(res, token);
+        else await this.proofFile(res, token, kind === 'download', fileId);
         return;
       }
       await this.handleApi(req, res, url, method);
@@ -408,6 +413,48 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
     }
     const ctx: ControlContext = { params: match.params, query: url.searchParams, json };
     sendJson(res, await match.route.handler(ctx), CORS);
+  }
+
+  /**
+   * `image_link` / `download_link`: a proof's file (the first one, or `fileId`), streamed from its
+   * source [INF: Ziflow serves its stored copy; the simulator keeps no bytes].
+   */
+  private async proofFile(
+    res: ServerResponse,
+    token: string,
+    download: boolean,
+    fileId: string | undefined,
+  ): Promise<void> {
+    const proof = this.ziflow.liveProofs().find((p) => p.linkToken === token);
+    const file =
+      fileId === undefined
+        ? proof?.sourceFiles[0]
+        : proof?.sourceFiles.find((f) => f.id === fileId);
+    if (proof === undefined || file === undefined) {
+      throw new SimError(404, 'NotFound', 'No such proof file.');
+    }
+    if (download && !proof.allowSourceDownload) {
+      throw new SimError(403, 'Forbidden', 'Downloading the source is not allowed.');
+    }
+    if (proof.status === 'uploading' || proof.status === 'failed') {
+      throw new SimError(409, 'Conflict', `Proof ${proof.id} is ${proof.status}.`);
+    }
+    const upstream = await fetch(file.source, { signal: AbortSignal.timeout(SOURCE_TIMEOUT_MS) });
+    if (!upstream.ok || upstream.body === null) {
+      await upstream.body?.cancel();
+      throw new SimError(502, 'BadGateway', `The file is not available (${upstream.status}).`);
+    }
+    res.writeHead(200, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
+      ...(download
+        ? { 'content-disposition': `attachment; filename="${encodeURIComponent(file.name)}"` }
+        : {}),
+      ...CORS,
+    });
+    for await (const chunk of upstream.body) {
+      if (!res.write(chunk)) await once(res, 'drain');
+    }
+    res.end();
   }
 
   /** The reviewer's page a `public_link` opens: a stand-in for Ziflow's viewer. */

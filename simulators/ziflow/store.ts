@@ -640,6 +640,8 @@ export class ZiflowStore {
         type: f.type,
         name: f.name,
         size: f.size,
+        // [INF] each file's own download link (the proof's `download_link` is the first file).
+        download_link: p.allowSourceDownload ? `${link}/download/${f.id}` : null,
       })),
       status: p.status,
       locked: p.locked,

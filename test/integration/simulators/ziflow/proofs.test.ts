@@ -253,6 +253,38 @@ describe('reading and changing proofs', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Autumn campaign');
   });
+
+  it('serves the files behind download_link and image_link, unless downloads are off', async () => {
+    const made = await h.api('POST', '/proofs', {
+      body: {
+        name: 'Two files',
+        input: [{ source: h.file('a.jpg', 321) }, { source: h.file('b.jpg', 654) }],
+      },
+    });
+    await h.server.settled();
+    const proof = (await h.api('GET', `/proofs/${made.body.id}`)).body;
+    const first = await fetch(proof.download_link);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-disposition')).toBe('attachment; filename="a.jpg"');
+    expect((await first.arrayBuffer()).byteLength).toBe(321);
+    const second = await fetch(proof.source_files[1].download_link);
+    expect((await second.arrayBuffer()).byteLength).toBe(654);
+    const image = await fetch(proof.image_link);
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    expect((await image.arrayBuffer()).byteLength).toBe(321);
+    expect((await fetch(`${proof.public_link}/download/nope`)).status).toBe(404);
+
+    const locked = await h.api('POST', '/proofs', {
+      body: {
+        name: 'No download',
+        input: [{ source: h.file('c.jpg') }],
+        allow_source_download: false,
+      },
+    });
+    await h.server.settled();
+    expect(locked.body.download_link).toBeNull();
+    expect((await fetch(`${locked.body.public_link}/download`)).status).toBe(403);
+  });
 });
 
 describe('stages and reviewers', () => {
