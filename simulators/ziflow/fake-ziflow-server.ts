@@ -298,7 +298,9 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
       }
       await this.handleApi(req, res, url, method);
     } catch (e: unknown) {
-      this.sendError(res, asSimError(e, 'InternalServerError'));
+      // A streamed file that broke half-way cannot be answered any more: end the connection.
+      if (res.headersSent) res.destroy();
+      else this.sendError(res, asSimError(e, 'InternalServerError'));
     }
   }
 
