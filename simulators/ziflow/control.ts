@@ -24,6 +24,8 @@ import type { Delivery } from './webhooks.js';
 export interface ZiflowSettings {
   autoProcess: boolean;
   allowApiKeyQuery: boolean;
+  /** [OFF] Ziflow's admin setting "Admin comment impersonation". */
+  commentImpersonation: boolean;
   retryDelaysMs: readonly number[];
   signatureMode: SignatureMode;
 }
@@ -217,6 +219,9 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
         if (input.autoProcess !== undefined) host.settings.autoProcess = input.autoProcess;
         if (input.allowApiKeyQuery !== undefined) {
           host.settings.allowApiKeyQuery = input.allowApiKeyQuery;
+        }
+        if (input.commentImpersonation !== undefined) {
+          host.settings.commentImpersonation = input.commentImpersonation;
         }
         if (input.retryDelaysMs !== undefined) host.settings.retryDelaysMs = input.retryDelaysMs;
         return reply(200, settingsView());

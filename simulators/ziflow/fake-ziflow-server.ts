@@ -53,6 +53,8 @@ export interface FakeZiflowServerOptions {
   readonly autoProcess?: boolean;
   /** [OFF] "Allow passing API key as a parameter" (default true). */
   readonly allowApiKeyQuery?: boolean;
+  /** [OFF] "Admin comment impersonation": an admin may comment as a reviewer (default false). */
+  readonly commentImpersonation?: boolean;
   /** [INF] Waits between delivery attempts (default 1 s, 5 s, 30 s). */
   readonly retryDelaysMs?: readonly number[];
   /** [INF] How `x-ziflow-signature` is computed (default `sha256-concat`). */
@@ -138,6 +140,7 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
     return {
       autoProcess: this.options.autoProcess ?? true,
       allowApiKeyQuery: this.options.allowApiKeyQuery ?? true,
+      commentImpersonation: this.options.commentImpersonation ?? false,
       retryDelaysMs: this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
       signatureMode: this.options.signatureMode ?? DEFAULT_SIGNATURE_MODE,
     };
