@@ -242,9 +242,11 @@ export class ZiflowStore {
 
   listProofs(query: string | null): ProofRecord[] {
     const needle = query?.toLowerCase() ?? '';
+    // Newest first; proofs made in the same millisecond in reverse order of creation.
     return this.liveProofs()
       .filter((p) => needle === '' || p.name.toLowerCase().includes(needle))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.version - a.version);
+      .reverse()
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   updateProof(
