@@ -49,6 +49,11 @@ describe('subscribing', () => {
     const listed = await h.api('GET', '/webhooks');
     expect(listed.body).toHaveLength(1);
     expect(listed.body[0]).not.toHaveProperty('signature_key');
+    const one = await h.api('GET', `/webhooks/${made.body.id}`);
+    expect(one.body).toMatchObject({ id: made.body.id, active: false });
+    expect((await h.api('GET', '/webhooks/nope')).status).toBe(404);
+    const view = await h.sim('GET', '/webhooks');
+    expect(view.body.webhooks[0].signature_key).toBe(made.body.signature_key);
     expect((await h.api('GET', '/webhooks', { key: ALEX.key })).status).toBe(403);
     const activated = await h.api('PUT', `/webhooks/${made.body.id}`, { body: { active: true } });
     expect(activated.body.active).toBe(true);
