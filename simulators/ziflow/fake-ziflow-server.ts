@@ -286,6 +286,7 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
         sendJson(res, reply(204), CORS);
         return;
       }
+      this.ziflow.checkDeadlines();
       if (url.pathname === '/_sim' || url.pathname.startsWith('/_sim/')) {
         await this.handleControl(req, res, url, method);
         return;

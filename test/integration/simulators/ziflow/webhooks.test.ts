@@ -126,6 +126,35 @@ describe('deliveries', () => {
     expect(h.received[0]?.headers['content-type']).toMatch(/application\/json/);
   });
 
+  it('reports a passed stage deadline once, on the injected clock', async () => {
+    const clock = new ManualClock();
+    h = await ZiflowHarness.start({ now: clock.now });
+    await h.subscribe({ stage_deadline_passed: true });
+    const made = await h.api('POST', '/proofs', {
+      body: {
+        name: 'Due soon',
+        input: [{ source: h.file('d.jpg') }],
+        stages: [{ deadline: '2026-12-03T10:00:00Z', members: [{ email: ADELE.email }] }],
+      },
+    });
+    await h.server.settled();
+    await h.api('GET', '/proofs');
+    await h.server.settled();
+    expect(h.events()).toEqual([]);
+    clock.advance(2 * 60 * 60 * 1000);
+    await h.api('GET', '/proofs');
+    await h.api('GET', '/proofs');
+    await h.server.settled();
+    expect(h.events()).toMatchObject([
+      {
+        type: 'proof.stage_deadline_passed',
+        proof_id: made.body.id,
+        stage_id: made.body.stages[0].id,
+        created_at: '2026-12-03T11:00:00.000Z',
+      },
+    ]);
+  });
+
   it('reports creation, processing, status changes and a failed fetch under "all"', async () => {
     h = await ZiflowHarness.start();
     await h.subscribe({ all: true });
