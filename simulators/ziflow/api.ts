@@ -1,7 +1,7 @@
 import { parseInput } from '../kit/control.js';
 import { SimError } from '../kit/errors.js';
 import { type Reply, reply } from '../kit/http.js';
-import { DEFAULT_PAGE_COUNT } from './inferred.js';
+import { DEFAULT_PAGE_COUNT, IMPERSONATION_FIELD } from './inferred.js';
 import type { ProofRecord, UserRecord, WebhookRecord } from './records.js';
 import {
   commentSchema,
@@ -41,6 +41,7 @@ export interface ApiHost {
   /** Starts fetching a new proof's files (unless processing is driven by `/_sim/process`). */
   proofCreated(proof: ProofRecord): void;
   newSignatureKey(): string;
+  readonly settings: { readonly commentImpersonation: boolean };
 }
 
 function page<T>(items: readonly T[], query: URLSearchParams): T[] {
@@ -216,9 +217,17 @@ export function apiRoutes(host: ApiHost): ApiRoute[] {
       template: '/v1/proofs/:id/comments',
       handler: (ctx) => {
         const input = parseInput(commentSchema, ctx.body);
+        const as = input[IMPERSONATION_FIELD];
+        if (as !== undefined && !(ctx.caller.admin && host.settings.commentImpersonation)) {
+          throw new SimError(
+            403,
+            'Forbidden',
+            'Commenting as another reviewer needs an admin and "Admin comment impersonation".',
+          );
+        }
         const comment = store().addComment(
           id(ctx),
-          { id: ctx.caller.id, email: ctx.caller.email },
+          as === undefined ? { id: ctx.caller.id, email: ctx.caller.email } : store().person(as),
           input.comment,
           input.page ?? null,
           input.parent_comment_id ?? null,

@@ -11,6 +11,7 @@ import {
   redeliverSchema,
   settingsSchema,
   signatureModeSchema,
+  userDriverSchema,
 } from './schemas.js';
 import type { ZiflowStore } from './store.js';
 import type { Delivery } from './webhooks.js';
@@ -23,12 +24,15 @@ import type { Delivery } from './webhooks.js';
 export interface ZiflowSettings {
   autoProcess: boolean;
   allowApiKeyQuery: boolean;
+  /** [OFF] Ziflow's admin setting "Admin comment impersonation". */
+  commentImpersonation: boolean;
   retryDelaysMs: readonly number[];
   signatureMode: SignatureMode;
 }
 
 export interface ControlHost {
   readonly store: ZiflowStore;
+  newSignatureKey(): string;
   readonly publicBaseUrl: string;
   readonly settings: ZiflowSettings;
   processProof(proofId: string): Promise<void>;
@@ -76,6 +80,38 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
             apikey: u.apiKey,
           })),
         }),
+    },
+    {
+      method: 'POST',
+      template: '/_sim/users',
+      handler: ({ json }) => {
+        const input = parseInput(userDriverSchema, json);
+        const users = host.store.state.users;
+        if (host.store.userByEmail(input.email) !== undefined) {
+          throw new SimError(409, 'Conflict', `${input.email} is already a user.`);
+        }
+        if (input.apikey !== undefined && host.store.userByKey(input.apikey) !== undefined) {
+          throw new SimError(409, 'Conflict', 'That API key is taken.');
+        }
+        const user = {
+          id: host.store.uuid(),
+          firstName: input.first_name,
+          lastName: input.last_name,
+          email: input.email,
+          apiKey: input.apikey ?? `zf-${host.newSignatureKey().slice(0, 24)}`,
+          admin: input.admin,
+        };
+        users.push(user);
+        host.changed();
+        return reply(201, {
+          id: user.id,
+          email: user.email,
+          first_name: user.firstName,
+          last_name: user.lastName,
+          admin: user.admin,
+          apikey: user.apiKey,
+        });
+      },
     },
     {
       method: 'GET',
@@ -183,6 +219,9 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
         if (input.autoProcess !== undefined) host.settings.autoProcess = input.autoProcess;
         if (input.allowApiKeyQuery !== undefined) {
           host.settings.allowApiKeyQuery = input.allowApiKeyQuery;
+        }
+        if (input.commentImpersonation !== undefined) {
+          host.settings.commentImpersonation = input.commentImpersonation;
         }
         if (input.retryDelaysMs !== undefined) host.settings.retryDelaysMs = input.retryDelaysMs;
         return reply(200, settingsView());

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 import { isRecord, multipartFields, parseJson, readBody } from '../kit/body.js';
@@ -52,6 +53,8 @@ export interface FakeZiflowServerOptions {
   readonly autoProcess?: boolean;
   /** [OFF] "Allow passing API key as a parameter" (default true). */
   readonly allowApiKeyQuery?: boolean;
+  /** [OFF] "Admin comment impersonation": an admin may comment as a reviewer (default false). */
+  readonly commentImpersonation?: boolean;
   /** [INF] Waits between delivery attempts (default 1 s, 5 s, 30 s). */
   readonly retryDelaysMs?: readonly number[];
   /** [INF] How `x-ziflow-signature` is computed (default `sha256-concat`). */
@@ -137,6 +140,7 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
     return {
       autoProcess: this.options.autoProcess ?? true,
       allowApiKeyQuery: this.options.allowApiKeyQuery ?? true,
+      commentImpersonation: this.options.commentImpersonation ?? false,
       retryDelaysMs: this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
       signatureMode: this.options.signatureMode ?? DEFAULT_SIGNATURE_MODE,
     };
@@ -282,18 +286,25 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
         sendJson(res, reply(204), CORS);
         return;
       }
+      this.ziflow.checkDeadlines();
       if (url.pathname === '/_sim' || url.pathname.startsWith('/_sim/')) {
         await this.handleControl(req, res, url, method);
         return;
       }
-      const page = /^\/proof\/([A-Za-z0-9]+)/.exec(url.pathname);
+      const page = /^\/proof\/([A-Za-z0-9]+)(?:\/(image|download)(?:\/([^/]+))?)?\/?$/.exec(
+        url.pathname,
+      );
       if (page !== null && method === 'GET') {
-        this.proofPage(res, page[1] ?? '');
+        const [, token = '', kind, fileId] = page;
+        if (kind === undefined) this.proofPage(res, token);
+        else await this.proofFile(res, token, kind === 'download', fileId);
         return;
       }
       await this.handleApi(req, res, url, method);
     } catch (e: unknown) {
-      this.sendError(res, asSimError(e, 'InternalServerError'));
+      // A streamed file that broke half-way cannot be answered any more: end the connection.
+      if (res.headersSent) res.destroy();
+      else this.sendError(res, asSimError(e, 'InternalServerError'));
     }
   }
 
@@ -408,6 +419,48 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
     }
     const ctx: ControlContext = { params: match.params, query: url.searchParams, json };
     sendJson(res, await match.route.handler(ctx), CORS);
+  }
+
+  /**
+   * `image_link` / `download_link`: a proof's file (the first one, or `fileId`), streamed from its
+   * source [INF: Ziflow serves its stored copy; the simulator keeps no bytes].
+   */
+  private async proofFile(
+    res: ServerResponse,
+    token: string,
+    download: boolean,
+    fileId: string | undefined,
+  ): Promise<void> {
+    const proof = this.ziflow.liveProofs().find((p) => p.linkToken === token);
+    const file =
+      fileId === undefined
+        ? proof?.sourceFiles[0]
+        : proof?.sourceFiles.find((f) => f.id === fileId);
+    if (proof === undefined || file === undefined) {
+      throw new SimError(404, 'NotFound', 'No such proof file.');
+    }
+    if (download && !proof.allowSourceDownload) {
+      throw new SimError(403, 'Forbidden', 'Downloading the source is not allowed.');
+    }
+    if (proof.status === 'uploading' || proof.status === 'failed') {
+      throw new SimError(409, 'Conflict', `Proof ${proof.id} is ${proof.status}.`);
+    }
+    const upstream = await fetch(file.source, { signal: AbortSignal.timeout(SOURCE_TIMEOUT_MS) });
+    if (!upstream.ok || upstream.body === null) {
+      await upstream.body?.cancel();
+      throw new SimError(502, 'BadGateway', `The file is not available (${upstream.status}).`);
+    }
+    res.writeHead(200, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
+      ...(download
+        ? { 'content-disposition': `attachment; filename="${encodeURIComponent(file.name)}"` }
+        : {}),
+      ...CORS,
+    });
+    for await (const chunk of upstream.body) {
+      if (!res.write(chunk)) await once(res, 'drain');
+    }
+    res.end();
   }
 
   /** The reviewer's page a `public_link` opens: a stand-in for Ziflow's viewer. */

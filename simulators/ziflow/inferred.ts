@@ -12,6 +12,12 @@ export const STAGE_MEMBERS_KEY = 'members';
 /** [INF] The `type` of a webhook event: `proof.` + the subscription key. */
 export const eventType = (key: string): string => `proof.${key}`;
 
+/**
+ * [INF] The comment field naming the reviewer an admin posts as, under Ziflow's admin setting
+ * "Admin comment impersonation" [OFF]; the field's name is not published.
+ */
+export const IMPERSONATION_FIELD = 'reviewer_email';
+
 /** [INF] Webhook delivery retries after these delays (ms) when the target fails or errs. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1_000, 5_000, 30_000];
 

@@ -40,6 +40,8 @@ export interface StageRecord {
   onlyOneDecision: boolean;
   lockOnDecision: boolean;
   startedAt: string | null;
+  /** When `stage_deadline_passed` was sent (once per deadline); absent in older state files. */
+  deadlinePassedAt?: string | null;
   members: MemberRecord[];
 }
 

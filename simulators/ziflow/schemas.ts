@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { DECISIONS, MAX_PAGE_COUNT, SIGNATURE_MODES } from './inferred.js';
+import { DECISIONS, IMPERSONATION_FIELD, MAX_PAGE_COUNT, SIGNATURE_MODES } from './inferred.js';
 
 // Request bodies of the Ziflow API and of the simulator's drivers. Bodies may come as JSON or as a
 // form (`input[0][source]=…`), so booleans and numbers also accept their text forms.
@@ -100,6 +100,7 @@ export const reviewerStatusSchema = z
 
 export const commentSchema = z.object({
   comment: z.string().min(1).max(20_000),
+  [IMPERSONATION_FIELD]: email.optional(),
   page: whole.optional(),
   parent_comment_id: z.string().min(1).optional(),
 });
@@ -186,12 +187,25 @@ export const commentDriverSchema = z.object({
   page: z.number().int().min(0).optional(),
 });
 
+export const userDriverSchema = z.object({
+  email,
+  first_name: z.string().min(1),
+  last_name: z.string().default(''),
+  admin: z.boolean().default(false),
+  /** Default: generated. */
+  apikey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,128}$/)
+    .optional(),
+});
+
 export const processDriverSchema = z.object({ proofId: z.string().min(1) });
 export const redeliverSchema = z.object({ eventId: z.string().min(1) });
 export const signatureModeSchema = z.object({ mode: z.enum(SIGNATURE_MODES) });
 export const settingsSchema = z.object({
   autoProcess: z.boolean().optional(),
   allowApiKeyQuery: z.boolean().optional(),
+  commentImpersonation: z.boolean().optional(),
   retryDelaysMs: z.array(z.number().int().min(0)).max(10).optional(),
 });
 export const resetSchema = z.object({ seed: z.number().int().optional() });

@@ -242,9 +242,11 @@ export class ZiflowStore {
 
   listProofs(query: string | null): ProofRecord[] {
     const needle = query?.toLowerCase() ?? '';
+    // Newest first; proofs made in the same millisecond in reverse order of creation.
     return this.liveProofs()
       .filter((p) => needle === '' || p.name.toLowerCase().includes(needle))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.version - a.version);
+      .reverse()
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   updateProof(
@@ -261,7 +263,12 @@ export class ZiflowStore {
     if (patch.name !== undefined) proof.name = patch.name;
     if (patch.folder_id !== undefined) proof.folderId = patch.folder_id;
     // [INF] A proof's due date is the deadline of each of its stages.
-    if (patch.deadline !== undefined) for (const s of proof.stages) s.deadline = patch.deadline;
+    if (patch.deadline !== undefined) {
+      for (const s of proof.stages) {
+        s.deadline = patch.deadline;
+        s.deadlinePassedAt = null;
+      }
+    }
     if (patch.locked !== undefined) proof.locked = patch.locked;
     if (patch.lock_on_decisions !== undefined) proof.lockOnDecisions = patch.lock_on_decisions;
     this.emit('changed', proof);
@@ -369,7 +376,10 @@ export class ZiflowStore {
     const found = this.stage(stageId);
     const { proof, stage } = found;
     if (patch.name !== undefined) stage.name = patch.name;
-    if (patch.deadline !== undefined) stage.deadline = patch.deadline;
+    if (patch.deadline !== undefined) {
+      stage.deadline = patch.deadline;
+      stage.deadlinePassedAt = null;
+    }
     if (patch.lock_on_decision !== undefined) stage.lockOnDecision = patch.lock_on_decision;
     if (patch.only_one_decision !== undefined) stage.onlyOneDecision = patch.only_one_decision;
     this.recalculate(proof);
@@ -384,6 +394,24 @@ export class ZiflowStore {
       this.emit('stage_started', found.proof, { stage_id: stageId });
     }
     return found;
+  }
+
+  /**
+   * `stage_deadline_passed` once for each started stage still without a result whose deadline the
+   * (injected) clock has passed [INF: checked whenever the simulator is called].
+   */
+  checkDeadlines(): void {
+    const now = this.now().getTime();
+    for (const proof of this.liveProofs()) {
+      if (proof.status !== 'in_progress') continue;
+      for (const stage of proof.stages) {
+        if (stage.startedAt === null || stage.deadline === null) continue;
+        if ((stage.deadlinePassedAt ?? null) !== null || this.stageStatus(stage) !== null) continue;
+        if (Date.parse(stage.deadline) > now) continue;
+        stage.deadlinePassedAt = this.nowIso();
+        this.emit('stage_deadline_passed', proof, { stage_id: stage.id });
+      }
+    }
   }
 
   // ---- decisions ------------------------------------------------------------------------------
@@ -640,6 +668,8 @@ export class ZiflowStore {
         type: f.type,
         name: f.name,
         size: f.size,
+        // [INF] each file's own download link (the proof's `download_link` is the first file).
+        download_link: p.allowSourceDownload ? `${link}/download/${f.id}` : null,
       })),
       status: p.status,
       locked: p.locked,

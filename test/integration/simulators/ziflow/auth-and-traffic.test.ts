@@ -29,6 +29,36 @@ describe('API keys', () => {
     expect(users.body).toHaveLength(1);
   });
 
+  it('acts as a user added through /_sim/users, who may then review', async () => {
+    h = await ZiflowHarness.start();
+    const added = await h.sim('POST', '/users', {
+      email: 'LynneR@contoso.onmicrosoft.com',
+      first_name: 'Lynne',
+      last_name: 'Robbins',
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ first_name: 'Lynne', admin: false });
+    const me = await h.api('GET', '/users/me', { key: added.body.apikey });
+    expect(me.body).toMatchObject({
+      email: 'LynneR@contoso.onmicrosoft.com',
+      last_name: 'Robbins',
+    });
+    const proof = await h.proof([{ members: ['LynneR@contoso.onmicrosoft.com'] }]);
+    const decided = await h.api('POST', `/proofs/${proof.id}/decision`, {
+      key: added.body.apikey,
+      body: { decision: 'approved' },
+    });
+    expect(decided.body.decision_status).toBe('approved');
+    expect((await h.api('POST', '/webhooks', { key: added.body.apikey, body: {} })).status).toBe(
+      403,
+    );
+    const twice = await h.sim('POST', '/users', {
+      email: 'lynner@contoso.onmicrosoft.com',
+      first_name: 'L',
+    });
+    expect(twice.status).toBe(409);
+  });
+
   it('refuses ?apikey= once an admin turns it off, and writes nothing for a refused call', async () => {
     h = await ZiflowHarness.start({ allowApiKeyQuery: false });
     const viaQuery = await fetch(`${h.url}/v1/proofs?apikey=${ADELE.key}`, {

@@ -60,6 +60,20 @@ describe('comments', () => {
     expect(page2.body.map((c: { sequence: string }) => c.sequence)).toEqual(['2.2']);
   });
 
+  it('lets an admin comment as a reviewer only with "Admin comment impersonation" on', async () => {
+    const proof = await h.proof();
+    const base = `/proofs/${proof.id}/comments`;
+    const body = { comment: 'Mirrored from Teams', reviewer_email: ALEX.email };
+    const off = await h.api('POST', base, { body });
+    expect(off.status).toBe(403);
+    await h.sim('POST', '/settings', { commentImpersonation: true });
+    expect((await h.api('POST', base, { key: ADELE.key, body })).status).toBe(403);
+    const on = await h.api('POST', base, { body });
+    expect(on.status).toBe(201);
+    expect(on.body.reviewer).toMatchObject({ email: ALEX.email });
+    expect((await h.api('GET', base)).body).toHaveLength(1);
+  });
+
   it('refuses empty comments, unknown parents, proofs and comments', async () => {
     const proof = await h.proof();
     const base = `/proofs/${proof.id}/comments`;

@@ -220,8 +220,8 @@ describe('reading and changing proofs', () => {
     const second = await h.api('GET', '/proofs?count=3&page=2');
     expect(first.body).toHaveLength(3);
     expect(second.body).toHaveLength(1);
-    const names = [...first.body, ...second.body].map((p: { name: string }) => p.name).sort();
-    expect(names).toEqual(['Alpha', 'Alpine', 'Beta', 'Gamma']);
+    const names = [...first.body, ...second.body].map((p: { name: string }) => p.name);
+    expect(names).toEqual(['Alpine', 'Gamma', 'Beta', 'Alpha']);
     const search = await h.api('GET', '/proofs?query=alp');
     expect(search.body.map((p: { name: string }) => p.name).sort()).toEqual(['Alpha', 'Alpine']);
     expect((await h.api('GET', '/proofs?count=101')).status).toBe(400);
@@ -252,6 +252,38 @@ describe('reading and changing proofs', () => {
     const page = await fetch(proof.public_link);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Autumn campaign');
+  });
+
+  it('serves the files behind download_link and image_link, unless downloads are off', async () => {
+    const made = await h.api('POST', '/proofs', {
+      body: {
+        name: 'Two files',
+        input: [{ source: h.file('a.jpg', 321) }, { source: h.file('b.jpg', 654) }],
+      },
+    });
+    await h.server.settled();
+    const proof = (await h.api('GET', `/proofs/${made.body.id}`)).body;
+    const first = await fetch(proof.download_link);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-disposition')).toBe('attachment; filename="a.jpg"');
+    expect((await first.arrayBuffer()).byteLength).toBe(321);
+    const second = await fetch(proof.source_files[1].download_link);
+    expect((await second.arrayBuffer()).byteLength).toBe(654);
+    const image = await fetch(proof.image_link);
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    expect((await image.arrayBuffer()).byteLength).toBe(321);
+    expect((await fetch(`${proof.public_link}/download/nope`)).status).toBe(404);
+
+    const locked = await h.api('POST', '/proofs', {
+      body: {
+        name: 'No download',
+        input: [{ source: h.file('c.jpg') }],
+        allow_source_download: false,
+      },
+    });
+    await h.server.settled();
+    expect(locked.body.download_link).toBeNull();
+    expect((await fetch(`${locked.body.public_link}/download`)).status).toBe(403);
   });
 });
 

@@ -49,6 +49,11 @@ describe('subscribing', () => {
     const listed = await h.api('GET', '/webhooks');
     expect(listed.body).toHaveLength(1);
     expect(listed.body[0]).not.toHaveProperty('signature_key');
+    const one = await h.api('GET', `/webhooks/${made.body.id}`);
+    expect(one.body).toMatchObject({ id: made.body.id, active: false });
+    expect((await h.api('GET', '/webhooks/nope')).status).toBe(404);
+    const view = await h.sim('GET', '/webhooks');
+    expect(view.body.webhooks[0].signature_key).toBe(made.body.signature_key);
     expect((await h.api('GET', '/webhooks', { key: ALEX.key })).status).toBe(403);
     const activated = await h.api('PUT', `/webhooks/${made.body.id}`, { body: { active: true } });
     expect(activated.body.active).toBe(true);
@@ -119,6 +124,35 @@ describe('deliveries', () => {
       reviewer: { email: ALEX.email },
     });
     expect(h.received[0]?.headers['content-type']).toMatch(/application\/json/);
+  });
+
+  it('reports a passed stage deadline once, on the injected clock', async () => {
+    const clock = new ManualClock();
+    h = await ZiflowHarness.start({ now: clock.now });
+    await h.subscribe({ stage_deadline_passed: true });
+    const made = await h.api('POST', '/proofs', {
+      body: {
+        name: 'Due soon',
+        input: [{ source: h.file('d.jpg') }],
+        stages: [{ deadline: '2026-12-03T10:00:00Z', members: [{ email: ADELE.email }] }],
+      },
+    });
+    await h.server.settled();
+    await h.api('GET', '/proofs');
+    await h.server.settled();
+    expect(h.events()).toEqual([]);
+    clock.advance(2 * 60 * 60 * 1000);
+    await h.api('GET', '/proofs');
+    await h.api('GET', '/proofs');
+    await h.server.settled();
+    expect(h.events()).toMatchObject([
+      {
+        type: 'proof.stage_deadline_passed',
+        proof_id: made.body.id,
+        stage_id: made.body.stages[0].id,
+        created_at: '2026-12-03T11:00:00.000Z',
+      },
+    ]);
   });
 
   it('reports creation, processing, status changes and a failed fetch under "all"', async () => {
