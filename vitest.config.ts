@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          setupFiles: ['test/support/loopback-only.ts'],
+          setupFiles: ['test/support/loopback-only.ts', 'test/support/photoshelter-sim-zone.ts'],
         },
       },
       {
@@ -25,7 +25,7 @@ export default defineConfig({
             'test/contract/**/*.test.ts',
             'test/e2e/**/*.test.ts',
           ],
-          setupFiles: ['test/support/loopback-only.ts'],
+          setupFiles: ['test/support/loopback-only.ts', 'test/support/photoshelter-sim-zone.ts'],
           globalSetup: ['test/support/azurite-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -23,13 +23,21 @@ export interface AzuriteOptions {
   readonly silent?: boolean;
   /** How long to wait for both services to accept connections. */
   readonly startTimeoutMs?: number;
+  /** Aborting stops whatever has started and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /**
+   * POSIX: run the services in their own process group, so a terminal's Ctrl-C reaches only the
+   * caller, which then stops Azurite after the work using it (the caller must handle the signals).
+   */
+  readonly detached?: boolean;
 }
 
 export interface RunningAzurite {
   readonly connectionString: string;
   readonly tableUrl: string;
   readonly queueUrl: string;
-  stop(): Promise<void>;
+  /** SIGINT, then SIGKILL to whatever is still running after `graceMs` (default 1 s). */
+  stop(options?: { readonly graceMs?: number }): Promise<void>;
 }
 
 // The well-known development account every Azurite accepts; it is public, not a secret
@@ -41,7 +49,8 @@ const DEV_KEY =
 type Service = 'table' | 'queue';
 
 const ATTEMPTS = 5;
-const STOP_TIMEOUT_MS = 10_000;
+// SIGINT lets LokiJS save; past this, SIGKILL, so a stop fits issue 16's 3 s in all.
+const DEFAULT_STOP_GRACE_MS = 1_000;
 
 /**
  * Starts Azurite's table and queue services (not Blob) as child processes, stopped on `stop()` or
@@ -50,6 +59,7 @@ const STOP_TIMEOUT_MS = 10_000;
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const host = options.host ?? '127.0.0.1';
+  options.signal?.throwIfAborted();
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
 
   const table = await startService('table', options.tablePort ?? 0, host, options);
@@ -68,6 +78,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   }
 
   const children = [table.child, queue];
+  if (options.signal?.aborted === true) {
+    await Promise.all(children.map(stopChild));
+    options.signal.throwIfAborted();
+  }
   // Last resort when the host forgets stop(): 'exit' handlers must be synchronous, and kill() is.
   const onExit = (): void => {
     for (const child of children) if (isRunning(child)) child.kill('SIGINT');
@@ -87,10 +101,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     ].join(';'),
     tableUrl,
     queueUrl,
-    stop() {
+    stop(stopOptions = {}) {
       stopping ??= (async () => {
         process.removeListener('exit', onExit);
-        await Promise.all(children.map(stopChild));
+        const graceMs = stopOptions.graceMs ?? DEFAULT_STOP_GRACE_MS;
+        await Promise.all(children.map((child) => stopChild(child, graceMs)));
       })();
       return stopping;
     },
@@ -109,6 +124,7 @@ async function startService(
   // we try again with another. A port the caller asked for is not retried.
   const tries = requestedPort === 0 ? ATTEMPTS : 1;
   for (let attempt = 1; attempt <= tries; attempt += 1) {
+    options.signal?.throwIfAborted();
     const port = requestedPort === 0 ? await freePort(host) : requestedPort;
     // Readiness is "the port accepts connections", so a port someone else already listens on would
     // look ready at once (an Azurite of the developer's own on 10002, say).
@@ -117,10 +133,11 @@ async function startService(
       continue;
     }
     const child = spawnService(service, port, host, options);
-    const outcome = await waitUntilListening(child, host, port, deadline);
+    const outcome = await waitUntilListening(child, host, port, deadline, options.signal);
     if (outcome.kind === 'ready') return { child, port };
     failures.push(outcome.reason);
     await stopChild(child);
+    options.signal?.throwIfAborted();
     if (outcome.kind === 'timeout') break;
   }
   throw new UpstreamError('azurite', `${service} service did not start: ${failures.join('; ')}`);
@@ -162,6 +179,8 @@ function spawnService(
     cwd: options.dataDir ?? tmpdir(),
     stdio: ['ignore', output, output],
     windowsHide: true,
+    // Its own process group: https://nodejs.org/api/child_process.html#optionsdetached
+    detached: options.detached === true && process.platform !== 'win32',
   });
   if (typeof output === 'number') closeSync(output);
   // A failed spawn is seen as the child not running; without a listener the event would crash us.
@@ -181,15 +200,18 @@ function entryPoint(service: Service): string {
 type StartOutcome =
   | { readonly kind: 'ready' }
   | { readonly kind: 'exited'; readonly reason: string }
-  | { readonly kind: 'timeout'; readonly reason: string };
+  | { readonly kind: 'timeout'; readonly reason: string }
+  | { readonly kind: 'aborted'; readonly reason: string };
 
 async function waitUntilListening(
   child: ChildProcess,
   host: string,
   port: number,
   deadline: number,
+  signal: AbortSignal | undefined,
 ): Promise<StartOutcome> {
   while (Date.now() < deadline) {
+    if (signal?.aborted === true) return { kind: 'aborted', reason: `port ${port}: aborted` };
     if (!isRunning(child)) {
       return {
         kind: 'exited',
@@ -232,13 +254,13 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
   if (!isRunning(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Unref'd at spawn; while we wait for it to close, it must keep the event loop alive.
   child.ref();
   child.kill('SIGINT');
-  const timer = delay(STOP_TIMEOUT_MS, 'timeout' as const, { ref: false });
+  const timer = delay(graceMs, 'timeout' as const, { ref: false });
   if ((await Promise.race([exited, timer])) === 'timeout') {
     child.kill('SIGKILL');
     await exited;

@@ -4,6 +4,7 @@ import { guidSchema } from '../core/model/ids.js';
 
 import type { StorageConnection } from '../connectors/azure-storage/storage-clients.js';
 import { graphConfigSchema } from '../connectors/graph-planner/config.js';
+import { isTimeZone } from '../connectors/photoshelter/zoned-time.js';
 import { ConfigError } from '../core/errors.js';
 import { type BotConfig, botConfigSchema, loadBotConfig } from './bot-config.js';
 
@@ -72,6 +73,13 @@ export const environmentSchema = z.object({
   PHOTOSHELTER_ORG_ID: optional(
     z.string().regex(/^O0000[A-Za-z0-9._]{11}$/, 'must be an organization id (O0000…)'),
   ).describe('Organization to act in. Unset: the first organization the login reports, if any.'),
+  PHOTOSHELTER_TIME_ZONE: optional(
+    z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone name Node knows, e.g. America/New_York'),
+  ).describe(
+    "IANA zone PhotoShelter's naive record times are in. Unset: the session's tz at each login, else UTC with a warning.",
+  ),
   SIM_SEED: withDefault(z.coerce.number().int().nonnegative(), 42).describe(
     'Seed of the demo library the embedded simulator generates.',
   ),
@@ -178,6 +186,8 @@ export interface Config {
   readonly pollOverlapMs: number;
   /** Undefined: run against the embedded PhotoShelter simulator (local host only). */
   readonly photoShelter: PhotoShelterSettings | undefined;
+  /** `PHOTOSHELTER_TIME_ZONE`, for the real service or the simulator; undefined: the session's. */
+  readonly photoShelterTimeZone: string | undefined;
   readonly simulator: { readonly seed: number; readonly assets: number };
   readonly apiKey: string | undefined;
   readonly publicBaseUrl: string;
@@ -313,6 +323,7 @@ export function loadConfig(
       values.POLL_SCHEDULE ?? (photoShelter === undefined ? '*/10 * * * * *' : '0 * * * * *'),
     pollOverlapMs: values.POLL_OVERLAP_SECONDS * 1000,
     photoShelter: photoShelter === undefined ? undefined : Object.freeze(photoShelter),
+    photoShelterTimeZone: values.PHOTOSHELTER_TIME_ZONE,
     simulator: Object.freeze({ seed: values.SIM_SEED, assets: values.SIM_ASSETS }),
     apiKey: values.API_KEY,
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(

@@ -41,7 +41,7 @@ import {
 import type { ReviewLinks } from '../core/use-cases/sync-review.js';
 import type { Config, GraphSettings, PhotoShelterSettings } from './config.js';
 import type { ReviewLoopDeps } from '../functions/all-functions.js';
-import type { HealthStatus } from '../functions/health.js';
+import type { HealthStatus, PhotoShelterHealth } from '../functions/health.js';
 import type { PollDeps } from '../functions/poll-photoshelter.js';
 import type { DevTokenIssuer } from '../functions/tab.js';
 import type { CreatedBot } from './create-bot.js';
@@ -51,7 +51,7 @@ export interface PollingServices extends PollDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly archive: PhotoArchive & { checkHealth(): Promise<HealthStatus> };
+  readonly archive: PhotoArchive & { checkHealth(): Promise<PhotoShelterHealth> };
   readonly cursors: CursorStore;
   readonly snapshots: SnapshotStore;
   readonly ledger: EffectLedger;
@@ -135,6 +135,7 @@ export async function createPollingServices(
     storage,
     archive: new PhotoShelterArchive({
       ...endpoints.photoShelter,
+      timeZone: config.photoShelterTimeZone,
       clock,
       logger: logger.child('photoshelter'),
       ...(overrides.fetch === undefined ? {} : { fetch: overrides.fetch }),

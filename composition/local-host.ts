@@ -10,7 +10,7 @@ import type { Timer } from '@azure/functions';
 import { Cron } from 'croner';
 
 import { ensureError } from '../core/errors.js';
-import type { Logger } from '../core/ports/logger.js';
+import type { LogFields, Logger } from '../core/ports/logger.js';
 import { JsonLogger } from '../connectors/system/json-logger.js';
 import { SystemClock } from '../connectors/system/system-clock.js';
 import { allFunctions, type FunctionProviders } from '../functions/all-functions.js';
@@ -79,13 +79,144 @@ export interface LocalHostOptions {
    * (a blob lease), so several hosts on one storage run them on one only.
    */
   readonly runTimers?: boolean;
+  /**
+   * Aborting stops start-up wherever it is: what has started is stopped, as stop() would, and
+   * startLocalHost rejects with the signal's reason (issue 16: Ctrl-C at any moment).
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Azurite in its own process group (AzuriteOptions.detached), for a caller that handles SIGINT
+   * itself: a terminal's Ctrl-C then cannot kill Azurite under work still using it.
+   */
+  readonly detachAzurite?: boolean;
 }
 
-/** How long stop() waits for running work before it closes servers anyway (issue 16: 3 s in all). */
+/** How long stop() waits for running work before it closes servers anyway. */
 const STOP_GRACE_MS = 1_500;
+/**
+ * Issue 16: 3 s from Ctrl-C to exit, with room to exit. Azurite, stopped last, gets what is left
+ * of it to save before SIGKILL, and at least AZURITE_MIN_GRACE_MS.
+ */
+const STOP_BUDGET_MS = 2_400;
+const AZURITE_MIN_GRACE_MS = 500;
 
 interface Stoppable {
   stop(): Promise<void>;
+}
+
+/**
+ * What start-up has started, stopped in reverse order; first the timers and queue consumers stop
+ * and work under way gets a bounded wait, while the simulators and Azurite still answer, so it
+ * neither retries against closed ports nor holds the stop up.
+ */
+class Parts {
+  /** Set once stop() stops waiting for work still under way. */
+  hasAbandonedWork = false;
+  private readonly parts: Stoppable[] = [];
+  private readonly sources: Stoppable[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopped: Promise<void> | undefined;
+  private stopBegan = 0;
+
+  constructor(private readonly logger: Logger) {}
+
+  get isStopping(): boolean {
+    return this.stopped !== undefined;
+  }
+
+  add(part: Stoppable): void {
+    this.parts.push(part);
+  }
+
+  /** Timers and queue consumers: stopped before anything else, so no new work begins. */
+  addSource(source: Stoppable): void {
+    this.sources.push(source);
+  }
+
+  /** What is left of the stop's budget (STOP_BUDGET_MS). */
+  remainingMs(): number {
+    return STOP_BUDGET_MS - (performance.now() - this.stopBegan);
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopBegan = performance.now();
+      const quiet = Promise.allSettled([...this.sources.map((s) => s.stop()), ...this.inFlight]);
+      const waited = await Promise.race([
+        quiet.then(() => 'quiet' as const),
+        delay(STOP_GRACE_MS, 'late' as const, { ref: false }),
+      ]);
+      if (waited === 'late') {
+        this.logger.info('stopping without waiting longer for work under way', {
+          runs: this.inFlight.size,
+        });
+        this.hasAbandonedWork = true;
+      }
+      // Every part is stopped even when one fails, so none is left running.
+      let failure: unknown;
+      for (const part of this.parts.reverse()) {
+        await part.stop().catch((e: unknown) => {
+          failure ??= e;
+        });
+      }
+      if (failure !== undefined) throw ensureError(failure);
+    })();
+    return this.stopped;
+  }
+}
+
+/**
+ * The work's logger: once stop() has abandoned the work still under way, what that work then says
+ * is about the ports closing under it (ECONNREFUSED, retries), which only alarms; it is dropped.
+ */
+class WorkLogger implements Logger {
+  constructor(
+    private readonly inner: Logger,
+    private readonly parts: Parts,
+  ) {}
+
+  debug(message: string, fields?: LogFields): void {
+    if (!this.parts.hasAbandonedWork) this.inner.debug(message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    if (!this.parts.hasAbandonedWork) this.inner.info(message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    if (!this.parts.hasAbandonedWork) this.inner.warn(message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    if (!this.parts.hasAbandonedWork) this.inner.error(message, fields);
+  }
+
+  child(name: string): Logger {
+    return new WorkLogger(this.inner.child(name), this.parts);
+  }
+}
+
+/** `work`, or the signal's reason as soon as it aborts (the work itself runs on). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolvePromise, reject) => {
+    const onAbort = (): void => reject(ensureError(signal.reason));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    work
+      .then(resolvePromise, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort))
+      .catch(() => undefined);
+  });
 }
 
 /**
@@ -97,13 +228,14 @@ export async function startLocalHost(
   env: Readonly<Record<string, string | undefined>>,
   options: LocalHostOptions = {},
 ): Promise<LocalHost> {
+  options.signal?.throwIfAborted();
   const config = loadConfig(env);
   const logger = options.logger ?? new JsonLogger('lightdesk', config.logLevel);
-  const started: Stoppable[] = [];
+  const parts = new Parts(logger);
   try {
-    return await start(config, logger, options, started);
+    return await start(config, new WorkLogger(logger, parts), options, parts);
   } catch (e: unknown) {
-    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    await parts.stop().catch(() => undefined);
     throw e;
   }
 }
@@ -112,17 +244,29 @@ async function start(
   config: Config,
   logger: Logger,
   options: LocalHostOptions,
-  started: Stoppable[],
+  parts: Parts,
 ): Promise<LocalHost> {
+  const { signal } = options;
+  // Each step that may take a while gives way to the signal at once, and what has started stops.
+  // A tracked step gets stop's grace to finish (it logs, so it must not meet closed ports); the
+  // storage set-up and the cursor read are idempotent and silent, so they are simply dropped.
+  const step = <T>(work: Promise<T>): Promise<T> => abortable(parts.track(work), signal);
+  const dropped = <T>(work: Promise<T>): Promise<T> => abortable(work, signal);
   const dataDir = resolve(config.dataDir);
+  logger.info('Lightdesk starting', { dataDir });
   if (options.inMemoryStorage !== true) await mkdir(dataDir, { recursive: true });
 
   let storageConnectionString = config.storageConnectionString;
   if (storageConnectionString === undefined) {
-    const azurite = await startAzurite(
-      options.inMemoryStorage === true ? {} : { dataDir: join(dataDir, 'azurite') },
-    );
-    started.push(azurite);
+    // Not a step: startAzurite stops its own children on abort, and must not outlive one unseen.
+    const azurite = await startAzurite({
+      ...(options.inMemoryStorage === true ? {} : { dataDir: join(dataDir, 'azurite') }),
+      ...(signal === undefined ? {} : { signal }),
+      detached: options.detachAzurite === true,
+    });
+    parts.add({
+      stop: () => azurite.stop({ graceMs: Math.max(AZURITE_MIN_GRACE_MS, parts.remainingMs()) }),
+    });
     storageConnectionString = azurite.connectionString;
     logger.info('Azurite started', { tableUrl: azurite.tableUrl, queueUrl: azurite.queueUrl });
   }
@@ -138,7 +282,8 @@ async function start(
         : { stateFile: join(dataDir, 'photoshelter-library.json') }),
     });
     const { url } = await simulator.start(0);
-    started.push(simulator);
+    parts.add(simulator);
+    signal?.throwIfAborted();
     simulatorUrl = url;
     photoShelter = {
       baseUrl: url,
@@ -171,7 +316,8 @@ async function start(
       options.inMemoryStorage === true ? {} : { stateFile: join(dataDir, 'graph-planner.json') },
     );
     await graphSimulator.start(0);
-    started.push(graphSimulator);
+    parts.add(graphSimulator);
+    signal?.throwIfAborted();
     graphUrl = graphSimulator.url;
     simulatedPlanId = graphSimulator.seeded.planId;
     graph = {
@@ -194,24 +340,27 @@ async function start(
         : { stateFile: join(dataDir, 'teams-conversations.json') },
     );
     await teams.start(0);
-    started.push(teams);
+    parts.add(teams);
+    signal?.throwIfAborted();
     logger.info('Teams (Bot Connector) simulator started', { url: teams.url });
   }
 
-  const services = await createServices(
-    config,
-    {
-      storageConnectionString,
-      photoShelter,
-      graph,
-      ...(config.graph === undefined
-        ? { graphCredential: new LocalTokenCredential(), defaultPlanId: simulatedPlanId }
-        : {}),
-      // Development tokens let the tab be tried outside Teams; they come with the console (off by
-      // default with an Entra app) and, like it, only to a loopback Host (local-console.ts).
-      devTokens: config.console,
-    },
-    { logger, clock: new SystemClock() },
+  const services = await dropped(
+    createServices(
+      config,
+      {
+        storageConnectionString,
+        photoShelter,
+        graph,
+        ...(config.graph === undefined
+          ? { graphCredential: new LocalTokenCredential(), defaultPlanId: simulatedPlanId }
+          : {}),
+        // Development tokens let the tab be tried outside Teams; they come with the console (off by
+        // default with an Entra app) and, like it, only to a loopback Host (local-console.ts).
+        devTokens: config.console,
+      },
+      { logger, clock: new SystemClock() },
+    ),
   );
   // One process serves everything, so every provider hands over the same services, built above.
   const providers: FunctionProviders = {
@@ -225,18 +374,8 @@ async function start(
   const timers = definitions.filter((d): d is TimerFunctionDefinition => d.trigger === 'timer');
   const queues = definitions.filter((d): d is QueueFunctionDefinition => d.trigger === 'queue');
 
-  // Work under way (timer runs, queue drains): stop() lets it finish while the simulators and
-  // Azurite still answer, so it neither retries against closed ports nor holds the stop up.
-  const inFlight = new Set<Promise<unknown>>();
-  let isStopping = false;
-  const track = <T>(work: Promise<T>): Promise<T> => {
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
-    return work;
-  };
-
   const runTimer = (definition: TimerFunctionDefinition, job?: Cron): Promise<void> =>
-    isStopping ? Promise.resolve() : track(invokeTimer(definition, job));
+    parts.isStopping ? Promise.resolve() : parts.track(invokeTimer(definition, job));
   const invokeTimer = async (definition: TimerFunctionDefinition, job?: Cron): Promise<void> => {
     const timer: Timer = {
       isPastDue: false,
@@ -260,12 +399,13 @@ async function start(
   // Before anything listens: health's first 200 invites an upload, so the library's baseline must
   // already be recorded or that upload is folded into it (issue 16). Only a first poll: with a
   // cursor kept, polls stay the timer's, on one host of several (runTimers).
-  const cursor = await services.cursors
-    .get(PHOTOSHELTER_CURSOR, libraryCursorSchema)
-    .catch(() => undefined);
+  const cursor = await dropped(
+    services.cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema).catch(() => undefined),
+  );
   if (cursor === undefined) {
     for (const definition of timers) {
-      if (definition.scheduleSetting === 'POLL_SCHEDULE') await runTimer(definition);
+      if (definition.scheduleSetting === 'POLL_SCHEDULE')
+        await abortable(runTimer(definition), signal);
     }
   }
 
@@ -277,7 +417,8 @@ async function start(
     });
   });
   const url = await listen(server, config.port);
-  started.push({ stop: () => close(server) });
+  parts.add({ stop: () => close(server) });
+  signal?.throwIfAborted();
 
   const consoleOptions: LocalConsoleOptions = {
     enabled: config.console,
@@ -327,20 +468,7 @@ async function start(
         },
       ),
   );
-  const timerJobs: Stoppable[] = [];
-  // First of all on stop (started is stopped in reverse): no new work, then a bounded wait for
-  // what is running, before any server or simulator closes.
-  started.push({
-    stop: async () => {
-      isStopping = true;
-      const quiet = Promise.allSettled([
-        ...timerJobs.map((t) => t.stop()),
-        ...pumps.map((p) => p.stop()),
-        ...inFlight,
-      ]);
-      await Promise.race([quiet, delay(STOP_GRACE_MS, undefined, { ref: false })]);
-    },
-  });
+  for (const pump of pumps) parts.addSource(pump);
   if (options.runTimers ?? options.runTriggers !== false) {
     for (const definition of timers) {
       // protect: a slow poll is never overlapped by the next tick, as the Functions host guarantees.
@@ -351,7 +479,7 @@ async function start(
         RECONCILE_SCHEDULE: config.reconcileSchedule,
       }[definition.scheduleSetting];
       const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
-      timerJobs.push({ stop: () => Promise.resolve(job.stop()) });
+      parts.addSource({ stop: () => Promise.resolve(job.stop()) });
     }
   }
   if (options.runTriggers !== false) {
@@ -365,7 +493,7 @@ async function start(
     // would, so its conversation reference is captured through the real install activity.
     teams.botEndpoint = `${url}/api/messages`;
     const channel = teams.seed.photoReviewsChannel;
-    const answer = await teams.installBot(channel.id);
+    const answer = await step(teams.installBot(channel.id));
     logger.info('Lightdesk installed in the simulated Teams channel', {
       channel: channel.name,
       status: answer.status,
@@ -373,7 +501,7 @@ async function start(
   }
   // Once the bot is installed where the rules post, so the first batch of each rule finds its
   // reviewers, bucket and roster known (and the log names what cannot be served).
-  await warmUpRoutes({ ...services, logger: logger.child('routes') });
+  await step(warmUpRoutes({ ...services, logger: logger.child('routes') }));
 
   return {
     url,
@@ -399,19 +527,16 @@ async function start(
       }
     },
     drainQueue: () =>
-      isStopping
+      parts.isStopping
         ? Promise.resolve(0)
-        : track(
+        : parts.track(
             (async () => {
               let handled = 0;
               for (const pump of pumps) handled += await pump.drainOnce();
               return handled;
             })(),
           ),
-    stop: async () => {
-      for (const part of started.reverse()) await part.stop();
-      started.length = 0;
-    },
+    stop: () => parts.stop(),
   };
 }
 
@@ -433,16 +558,48 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/** Stop on these at any moment, start-up included; SIGHUP: the terminal closed. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  // Before anything starts, so a signal during start-up stops what has started (issue 16).
   const logger = new JsonLogger('lightdesk', 'info');
-  let host: LocalHost;
+  const aborter = new AbortController();
+  let host: LocalHost | undefined;
+  // Exit 0 after a clean stop, whenever the signal came: npm then reports no failed script.
+  const exitAfter = (stopped: Promise<void>): void => {
+    stopped
+      .then(() => process.exit(0))
+      .catch((e: unknown) => {
+        process.stderr.write(`shutdown failed: ${ensureError(e).message}\n`);
+        process.exit(1);
+      });
+  };
+  const shutdown = (signal: (typeof STOP_SIGNALS)[number]) => {
+    // A second Ctrl-C changes nothing: the stop is already bounded, and exiting early orphans Azurite.
+    if (aborter.signal.aborted) return;
+    logger.info('shutting down', { signal });
+    aborter.abort(new Error(`stopped by ${signal}`));
+    // During start-up, startLocalHost stops what it started and rejects (below).
+    if (host !== undefined) exitAfter(host.stop());
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, () => shutdown(signal));
+
+  if (existsSync('.env')) process.loadEnvFile('.env');
   try {
-    host = await startLocalHost(process.env);
+    host = await startLocalHost(process.env, { signal: aborter.signal, detachAzurite: true });
   } catch (e: unknown) {
+    if (aborter.signal.aborted) {
+      exitAfter(Promise.resolve());
+      return;
+    }
     const error = ensureError(e);
     process.stderr.write(`Lightdesk did not start: ${error.message}\n`);
     process.exitCode = 1;
+    return;
+  }
+  if (aborter.signal.aborted) {
+    exitAfter(host.stop());
     return;
   }
   const lines = [
@@ -461,21 +618,6 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(lines.join('\n'));
-  let isStopping = false;
-  const shutdown = (signal: string) => {
-    if (isStopping) return;
-    isStopping = true;
-    logger.info('shutting down', { signal });
-    host
-      .stop()
-      .then(() => process.exit(0))
-      .catch((e: unknown) => {
-        process.stderr.write(`shutdown failed: ${ensureError(e).message}\n`);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -10,10 +10,18 @@ export interface HealthStatus {
   readonly detail: string;
 }
 
+/** PhotoShelter's health, plus what its answers are read with (docs/photoshelter-wire.md). */
+export interface PhotoShelterHealth extends HealthStatus {
+  /** The zone naive record times are read in: `env` (configured), `session` (tz) or `default` (UTC). */
+  readonly timeZone?: { readonly name: string; readonly source: 'env' | 'session' | 'default' };
+  /** Behaviours the connector relies on that no live tenant has confirmed yet (README). */
+  readonly unverified?: readonly string[];
+}
+
 /** What health looks at: storage, PhotoShelter, the last reconcile sweep and the webhooks queue. */
 export interface HealthDeps {
   checkStorage(): Promise<HealthStatus & { readonly queue?: { active: number; poison: number } }>;
-  readonly archive: { checkHealth(): Promise<HealthStatus> };
+  readonly archive: { checkHealth(): Promise<PhotoShelterHealth> };
   readonly cursors: CursorStore;
   readonly webhookQueue: Pick<EventQueue, 'depth'>;
 }

@@ -20,39 +20,75 @@ import {
   type V4Gallery,
   type V4MediaItem,
 } from './wire.js';
+import { pickInstant, wallTimeToInstants } from './zoned-time.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Timestamps
 
 /**
- * A vendor timestamp (wire.ts's three forms) as ISO 8601 UTC in ms, to compare with `toISOString`
- * strings; microseconds truncated, so a record never looks newer than it is.
+ * How naive vendor times are read: the account's time zone (env, else `Session.tz`, else UTC) and
+ * "now", since nothing PhotoShelter reports can have happened after it.
  */
-export function toIsoTimestamp(text: string, field: string): string {
+export interface PsTimeContext {
+  readonly zone: string;
+  readonly now: Date;
+}
+
+/**
+ * Every instant (epoch ms, ascending) a vendor timestamp can stand for. A form with `Z`, `GMT`,
+ * `UTC` or an offset is absolute. A naive form (`2019-04-25 14:54:12.136828`) is wall time in the
+ * account's zone [3P Drupal reads `modified_at` in `Session.tz`, INF for the other fields]: one
+ * instant, or two in a fall-back overlap (docs/photoshelter-wire.md, "Time zones").
+ */
+export function toInstants(text: string, field: string, zone: string): number[] {
   const m = PS_TIMESTAMP.exec(text.trim());
   if (m === null)
     throw new ValidationError('PhotoShelter sent a timestamp we cannot read', [field]);
   const [, y, mo, d, h, mi, s, fraction, sign, offH, offM] = m;
-  const ms = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
-  // [INF] a form without an offset (`2019-04-25 14:54:12.136828`) is UTC, as the wire doc says; the
-  // The public docs warn v3 record times might be in the user's Session.tz, to check against a real tenant.
-  const offsetMin =
-    sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
-  const local = Date.UTC(
-    Number(y),
-    Number(mo) - 1,
-    Number(d),
-    Number(h),
-    Number(mi),
-    Number(s),
-    ms,
-  );
-  const date = new Date(local - offsetMin * 60_000);
+  const wall = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s),
+    // Microseconds truncated, so a record never looks newer than it is.
+    millisecond: Number((fraction ?? '').padEnd(3, '0').slice(0, 3)),
+  };
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   // Date.UTC rolls 31 February over into March; refuse it instead of inventing a date.
-  if (new Date(local).getUTCDate() !== Number(d)) {
+  if (new Date(asUtc).getUTCDate() !== wall.day) {
     throw new ValidationError('PhotoShelter sent a timestamp we cannot read', [field]);
   }
-  return date.toISOString();
+  const isAbsolute = sign !== undefined || /(?:Z|GMT|UTC)$/.test(text.trim());
+  if (!isAbsolute) return wallTimeToInstants(wall, zone);
+  const offsetMin =
+    sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
+  return [asUtc + wall.millisecond - offsetMin * 60_000];
+}
+
+/**
+ * A vendor timestamp as ISO 8601 UTC in ms, to compare with `toISOString` strings. An ambiguous
+ * wall time becomes its latest instant not after `notAfter` (default: now), see pickInstant.
+ */
+export function toIsoTimestamp(
+  text: string,
+  field: string,
+  time: PsTimeContext,
+  notAfter: Date = time.now,
+): string {
+  const instants = toInstants(text, field, time.zone);
+  return new Date(pickInstant(instants, notAfter.getTime())).toISOString();
+}
+
+/** A creation time, never after the record's own modification time (both read in one zone). */
+function createdNotAfter(
+  text: string,
+  field: string,
+  time: PsTimeContext,
+  modifiedAt: string,
+): string {
+  return toIsoTimestamp(text, field, time, new Date(modifiedAt));
 }
 
 /** The `/media` filter form, `YYYY-MM-DD HH:MM:SS GMT` [WIP]: whole seconds, UTC. */
@@ -119,13 +155,13 @@ function parentOf(record: GalleryRecord): string | null {
 // ---------------------------------------------------------------------------------------------------
 // Records → core model
 
-export function toCollection(record: CollectionRecord): Collection {
+export function toCollection(record: CollectionRecord, time: PsTimeContext): Collection {
   return {
     id: record.collection_id,
     name: record.name,
     description: record.description,
     visibility: toVisibility(record.mode, record.effective_mode),
-    modifiedAt: toIsoTimestamp(record.modified_at, 'Collection.modified_at'),
+    modifiedAt: toIsoTimestamp(record.modified_at, 'Collection.modified_at', time),
   };
 }
 
@@ -136,9 +172,10 @@ export function toCollection(record: CollectionRecord): Collection {
 export function toGallery(
   record: GalleryRecord,
   webBaseUrl: string,
+  time: PsTimeContext,
   parentCollectionId?: string | null,
 ): Gallery {
-  const modifiedAt = toIsoTimestamp(record.modified_at, 'Gallery.modified_at');
+  const modifiedAt = toIsoTimestamp(record.modified_at, 'Gallery.modified_at', time);
   return {
     id: record.gallery_id,
     name: record.name,
@@ -149,14 +186,19 @@ export function toGallery(
     createdAt:
       record.created_at === undefined
         ? modifiedAt
-        : toIsoTimestamp(record.created_at, 'Gallery.created_at'),
+        : createdNotAfter(record.created_at, 'Gallery.created_at', time, modifiedAt),
     modifiedAt,
     webUrl: galleryWebUrl(webBaseUrl, record.gallery_id, record.name),
   };
 }
 
-export function toAssetSummary(entry: GalleryImage, galleryId: string): AssetSummary {
+export function toAssetSummary(
+  entry: GalleryImage,
+  galleryId: string,
+  time: PsTimeContext,
+): AssetSummary {
   const image = entry.Image;
+  const modifiedAt = toIsoTimestamp(image.updated_at, 'Image.updated_at', time);
   const summary: AssetSummary = {
     assetId: entry.image_id,
     galleryId,
@@ -164,8 +206,8 @@ export function toAssetSummary(entry: GalleryImage, galleryId: string): AssetSum
     fileSize: image.file_size,
     width: image.width,
     height: image.height,
-    uploadedAt: toIsoTimestamp(image.uploaded_at, 'Image.uploaded_at'),
-    modifiedAt: toIsoTimestamp(image.updated_at, 'Image.updated_at'),
+    uploadedAt: createdNotAfter(image.uploaded_at, 'Image.uploaded_at', time, modifiedAt),
+    modifiedAt,
     // [INF] f_visible absent: the image is shown (it is only sent to hide one in a gallery).
     isVisible: entry.f_visible ?? true,
   };
@@ -173,17 +215,21 @@ export function toAssetSummary(entry: GalleryImage, galleryId: string): AssetSum
   return link === undefined ? summary : { ...summary, thumbnailUrl: link };
 }
 
-export function toAssetMetadata(image: ImageMetadataResponse['data']['Image']): AssetMetadata {
+export function toAssetMetadata(
+  image: ImageMetadataResponse['data']['Image'],
+  time: PsTimeContext,
+): AssetMetadata {
   const iptc = image.Iptc;
   const expiry = image.License?.license_etime ?? null;
+  const modifiedAt = toIsoTimestamp(image.updated_at, 'Image.updated_at', time);
   return {
     assetId: image.image_id,
     fileName: image.file_name,
     fileSize: image.file_size,
     width: image.width,
     height: image.height,
-    uploadedAt: toIsoTimestamp(image.uploaded_at, 'Image.uploaded_at'),
-    modifiedAt: toIsoTimestamp(image.updated_at, 'Image.updated_at'),
+    uploadedAt: createdNotAfter(image.uploaded_at, 'Image.uploaded_at', time, modifiedAt),
+    modifiedAt,
     caption: iptc?.caption ?? '',
     headline: iptc?.headline ?? '',
     title: iptc?.title ?? '',
@@ -191,7 +237,11 @@ export function toAssetMetadata(image: ImageMetadataResponse['data']['Image']): 
     credit: iptc?.credit ?? '',
     copyright: iptc?.copyright ?? '',
     keywords: splitKeywords(iptc?.keyword ?? ''),
-    licenseExpiresAt: expiry === null ? null : toIsoTimestamp(expiry, 'License.license_etime'),
+    // A future time: in an overlap the earlier instant, so a licence never looks valid for longer.
+    licenseExpiresAt:
+      expiry === null
+        ? null
+        : toIsoTimestamp(expiry, 'License.license_etime', time, new Date(-8.64e15)),
   };
 }
 
@@ -205,9 +255,10 @@ export function toDisplayLink(
 }
 
 /** Undefined for media Lightdesk does not track (video, audio, documents). */
-export function toMediaChange(item: V4MediaItem): MediaChange | undefined {
+export function toMediaChange(item: V4MediaItem, time: PsTimeContext): MediaChange | undefined {
   const image = item.image;
   if (image === undefined) return undefined;
+  const modifiedAt = toIsoTimestamp(image.modified_at, 'attributes.modified_at', time);
   return {
     assetId: image.id,
     fileName: image.file_name,
@@ -215,18 +266,24 @@ export function toMediaChange(item: V4MediaItem): MediaChange | undefined {
     width: image.width,
     height: image.height,
     // `created_at` is the upload time; `modified_at` moves on upload, replace and edits (wire doc #9).
-    uploadedAt: toIsoTimestamp(image.created_at, 'attributes.created_at'),
-    modifiedAt: toIsoTimestamp(image.modified_at, 'attributes.modified_at'),
+    uploadedAt: createdNotAfter(image.created_at, 'attributes.created_at', time, modifiedAt),
+    modifiedAt,
   };
 }
 
-export function toGalleryChange(gallery: V4Gallery): GalleryChange {
+export function toGalleryChange(gallery: V4Gallery, time: PsTimeContext): GalleryChange {
   const permissions = gallery.includes?.permissions?.data ?? [];
+  const modifiedAt = toIsoTimestamp(gallery.attributes.modified_at, 'attributes.modified_at', time);
   return {
     galleryId: gallery.id,
     name: gallery.attributes.name,
-    createdAt: toIsoTimestamp(gallery.attributes.created_at, 'attributes.created_at'),
-    modifiedAt: toIsoTimestamp(gallery.attributes.modified_at, 'attributes.modified_at'),
+    createdAt: createdNotAfter(
+      gallery.attributes.created_at,
+      'attributes.created_at',
+      time,
+      modifiedAt,
+    ),
+    modifiedAt,
     visibility: toVisibility(gallery.attributes.mode),
     shareIds: permissions.map((permission) => permission.id),
   };

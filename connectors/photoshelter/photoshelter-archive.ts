@@ -32,6 +32,7 @@ import {
   toGalleryPath,
   toMediaChange,
   parentIdsOf,
+  type PsTimeContext,
   type ReviewStatusField,
   toReviewStatus,
   toReviewStatusField,
@@ -54,6 +55,7 @@ import {
   mediaListResponseSchema,
   userSessionResponseSchema,
   v3EmptyEnvelopeSchema,
+  v3SessionResponseSchema,
   writeAnswerSchema,
 } from './wire.js';
 import {
@@ -61,6 +63,7 @@ import {
   type PhotoShelterWriteOperations,
   toWriteRequest,
 } from './write-operations.js';
+import { isTimeZone } from './zoned-time.js';
 
 export interface PhotoShelterArchiveOptions {
   /** API host, e.g. https://www.photoshelter.com, or a simulator. */
@@ -90,7 +93,32 @@ export interface PhotoShelterArchiveOptions {
   };
   /** Replaces guessed write calls with ones a real tenant proved (write-operations.ts). */
   readonly writeOperations?: Partial<PhotoShelterWriteOperations>;
+  /**
+   * IANA zone the account's naive timestamps are in (`PHOTOSHELTER_TIME_ZONE`). Unset: the
+   * session's `tz`, read at each log-in, else UTC with a warning (docs/photoshelter-wire.md).
+   */
+  readonly timeZone?: string | undefined;
 }
+
+/** The zone naive vendor times are read in, and where it came from (health shows both). */
+export interface PhotoShelterTimeZone {
+  readonly name: string;
+  readonly source: 'env' | 'session' | 'default';
+}
+
+/**
+ * What the connector relies on that no PhotoShelter document or working client confirms [INF]; each
+ * is asserted only against the simulator until a live tenant proves it (README, health).
+ */
+export const UNVERIFIED_BEHAVIOURS: readonly string[] = [
+  'record timestamps without an offset are wall time in Session.tz',
+  'Session.tz is an IANA time zone name',
+  'in a fall-back hour PhotoShelter writes the ambiguous wall time (no offset)',
+  'modify_start/modify_end filter /media by modification time, in GMT',
+  'an upload, replace or metadata edit moves the image modified_at',
+  'a share moves the gallery modified_at',
+  'the v3 write calls (hide, move, review status) as guessed in write-operations.ts',
+];
 
 /** Whose library the calls act on: `/media` must be told (`org_id` or `user_id`, wire doc #9). */
 type Owner = { readonly kind: 'org'; readonly orgId: string } | { readonly kind: 'user' };
@@ -148,11 +176,20 @@ export class PhotoShelterArchive implements PhotoArchive {
   private owner: Owner | undefined;
   private userId: Promise<string> | undefined;
   private reviewField: Promise<ReviewStatusField> | undefined;
+  private zone: PhotoShelterTimeZone;
 
   constructor(private readonly options: PhotoShelterArchiveOptions) {
     // The caller names the logger (composition passes `logger.child('photoshelter')`).
     this.log = options.logger;
     this.writes = { ...defaultWriteOperations, ...options.writeOperations };
+    if (options.timeZone !== undefined && !isTimeZone(options.timeZone)) {
+      throw new ValidationError('Not a time zone', ['timeZone: must be an IANA zone name']);
+    }
+    // Until a log-in reads the session, UTC stands in.
+    this.zone =
+      options.timeZone === undefined
+        ? { name: 'UTC', source: 'default' }
+        : { name: options.timeZone, source: 'env' };
     this.transport = new PhotoShelterTransport({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
@@ -180,17 +217,19 @@ export class PhotoShelterArchive implements PhotoArchive {
       childrenResponseSchema,
     );
     const children = answer.data.Children;
+    const time = this.time();
     return {
-      collections: (children.Collection ?? []).map(toCollection),
+      collections: (children.Collection ?? []).map((record) => toCollection(record, time)),
       galleries: (children.Gallery ?? []).map((gallery) =>
-        toGallery(gallery, this.options.webBaseUrl, collectionId ?? null),
+        toGallery(gallery, this.options.webBaseUrl, time, collectionId ?? null),
       ),
     };
   }
 
   // #5
   async getGallery(galleryId: string): Promise<Gallery> {
-    return toGallery(await this.galleryRecord(galleryId), this.options.webBaseUrl);
+    const record = await this.galleryRecord(galleryId);
+    return toGallery(record, this.options.webBaseUrl, this.time());
   }
 
   // #6 — v3 paging: another page exists exactly when `Paging.next` is present [3P Drupal].
@@ -212,8 +251,11 @@ export class PhotoShelterArchive implements PhotoArchive {
       galleryImagesResponseSchema,
     );
     const next = answer.data.Paging?.next;
+    const time = this.time();
     return {
-      items: (answer.data.GalleryImage ?? []).map((entry) => toAssetSummary(entry, galleryId)),
+      items: (answer.data.GalleryImage ?? []).map((entry) =>
+        toAssetSummary(entry, galleryId, time),
+      ),
       next:
         next === undefined || next === null || next === '' ? undefined : encodePage(current + 1),
     };
@@ -232,7 +274,7 @@ export class PhotoShelterArchive implements PhotoArchive {
       },
       imageMetadataResponseSchema,
     );
-    return toAssetMetadata(answer.data.Image);
+    return toAssetMetadata(answer.data.Image, this.time());
   }
 
   // #8 — a public v3 endpoint [DOC]; the token is sent anyway so private images get a link [3P WP].
@@ -290,8 +332,14 @@ export class PhotoShelterArchive implements PhotoArchive {
     );
     const since = window.since.getTime();
     const until = window.until.getTime();
+    // A naive time in a fall-back hour stands for two instants; toMediaChange takes the latest not
+    // after `until`. The true one is in [since, until] (the vendor filtered on it), so the pick is
+    // too: never dropped. A later poll may pick the other instant for the same text; event ids hold
+    // no time, so that costs a metadata read, not an event (docs/decisions.md, "PhotoShelter time
+    // zones").
+    const time = this.time(window.until);
     const items = answer.data
-      .map(toMediaChange)
+      .map((item) => toMediaChange(item, time))
       .filter((change): change is MediaChange => change !== undefined)
       .filter((change) => {
         const at = Date.parse(change.modifiedAt);
@@ -319,8 +367,11 @@ export class PhotoShelterArchive implements PhotoArchive {
       },
       galleryListResponseSchema,
     );
+    // The latest instant not after now: never earlier than the truth, so the change detector's
+    // walk down to its floor cannot stop early on an ambiguous fall-back time.
+    const time = this.time();
     return {
-      items: answer.data.map(toGalleryChange),
+      items: answer.data.map((gallery) => toGalleryChange(gallery, time)),
       next: this.nextV4(answer.meta?.paging?.next, current),
     };
   }
@@ -413,7 +464,7 @@ export class PhotoShelterArchive implements PhotoArchive {
     }
   }
 
-  /** #12: ends the session  /** #12: ends the session PhotoShelter counts against the user's concurrent sessions [V2]. */
+  /** #12: ends the session; PhotoShelter counts them against the user's concurrent sessions [V2]. */
   async logout(): Promise<void> {
     const token = this.transport.dropSession();
     if (token === undefined) return;
@@ -434,8 +485,17 @@ export class PhotoShelterArchive implements PhotoArchive {
     }
   }
 
-  /** Cheap liveness: logs in if needed and reads the session (#3). Never throws. */
-  async checkHealth(): Promise<{ ok: boolean; detail: string }> {
+  /**
+   * Cheap liveness: logs in if needed and reads the session (#3). Never throws. Also says which
+   * zone timestamps are read in, and what is still unverified against the live API.
+   */
+  async checkHealth(): Promise<{
+    ok: boolean;
+    detail: string;
+    timeZone: PhotoShelterTimeZone;
+    unverified: readonly string[];
+  }> {
+    const extra = () => ({ timeZone: this.zone, unverified: UNVERIFIED_BEHAVIOURS });
     try {
       await this.transport.call(
         {
@@ -450,6 +510,7 @@ export class PhotoShelterArchive implements PhotoArchive {
       return {
         ok: true,
         detail: owner?.kind === 'org' ? `logged in for organization ${owner.orgId}` : 'logged in',
+        ...extra(),
       };
     } catch (e: unknown) {
       const error = ensureError(e);
@@ -458,7 +519,7 @@ export class PhotoShelterArchive implements PhotoArchive {
         error: error.name,
         ...(error instanceof AppError ? { code: error.code } : {}),
       });
-      return { ok: false, detail: healthDetail(error) };
+      return { ok: false, detail: healthDetail(error), ...extra() };
     }
   }
 
@@ -496,11 +557,45 @@ export class PhotoShelterArchive implements PhotoArchive {
     } else {
       this.owner = { kind: 'user' };
     }
+    if (this.zone.source !== 'env') this.zone = await this.sessionZone(token);
     this.log.info('photoshelter logged in', {
       context: this.owner.kind,
       orgId: this.owner.kind === 'org' ? this.owner.orgId : undefined,
+      timeZone: this.zone.name,
+      timeZoneSource: this.zone.source,
     });
     return token;
+  }
+
+  /**
+   * #3b: `data.Session.tz`, the zone PhotoShelter writes the account's times in [3P Drupal], read
+   * once per log-in. Absent or not a zone Intl knows: UTC, with a warning, since times may then be
+   * read hours off (`PHOTOSHELTER_TIME_ZONE` fixes it).
+   */
+  private async sessionZone(token: string): Promise<PhotoShelterTimeZone> {
+    const answer = await this.transport.call(
+      {
+        method: 'GET',
+        path: `${V3}/mem/user/session`,
+        endpoint: 'GET /psapi/v3/mem/user/session',
+        auth: { token },
+      },
+      v3SessionResponseSchema,
+    );
+    const tz = answer.data.Session?.tz?.trim();
+    if (tz !== undefined && tz !== '' && isTimeZone(tz)) {
+      return { name: tz, source: 'session' };
+    }
+    this.log.warn('photoshelter session names no time zone we know; reading times as UTC', {
+      sessionTz: tz ?? null,
+      fix: 'set PHOTOSHELTER_TIME_ZONE to the account time zone',
+    });
+    return { name: 'UTC', source: 'default' };
+  }
+
+  /** How to read naive vendor times now: the zone in use, and nothing after `now`. */
+  private time(now: Date = this.options.clock.now()): PsTimeContext {
+    return { zone: this.zone.name, now };
   }
 
   /** `org_id=` or `user_id=` for `/media` (#9 answers 400 without one); the user id comes from #3. */

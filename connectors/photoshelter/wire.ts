@@ -28,8 +28,8 @@ export const psFlagSchema = z.union([
 
 /**
  * The three timestamp forms ([WIP] examples, docs/photoshelter-wire.md): ISO 8601 with offset, the
- * space form with optional fraction (`2019-04-25 14:54:12.136828`, UTC [INF]) and `2019-10-02
- * 14:39:23 GMT`.
+ * space form with optional fraction (`2019-04-25 14:54:12.136828`, wall time in the account's
+ * `Session.tz` [INF]) and `2019-10-02 14:39:23 GMT`.
  */
 export const PS_TIMESTAMP =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?(?:Z| ?GMT| ?UTC|([+-])(\d{2}):?(\d{2}))?$/;
@@ -113,6 +113,18 @@ export const userSessionResponseSchema = z.object({
     })
     .loose(),
 });
+
+/**
+ * #3b v3 session: `data.Session.tz` is the user's time zone [3P Drupal]; the other keys are unknown
+ * [OFF tester prints them all], so everything is optional.
+ */
+export const v3SessionResponseSchema = v3EnvelopeSchema(
+  z
+    .object({
+      Session: z.object({ tz: z.string().nullish() }).loose().optional(),
+    })
+    .loose(),
+);
 
 // ---------------------------------------------------------------------------------------------------
 // #4 library tree, #5 one gallery

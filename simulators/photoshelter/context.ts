@@ -11,6 +11,8 @@ export interface RouteContext {
   readonly orgs: readonly SimOrg[];
   /** Where links point: `publicBaseUrl`, else the listening URL. */
   readonly baseUrl: string;
+  /** The account's IANA zone: record times are wall time in it, and the v3 session names it. */
+  readonly timeZone: string;
 }
 
 export type Authenticated = RouteContext & { readonly session: Session };

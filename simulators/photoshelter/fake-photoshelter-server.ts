@@ -35,7 +35,7 @@ import { handleV4, v4Error } from './routes-v4.js';
 import { anchorFor, generateLibrary } from './seed.js';
 import { apiKeyOf, Sessions, type SimOrg, type SimUser } from './sessions.js';
 import { routeTemplate } from './route-template.js';
-import { formatIso, MonotonicClock } from './time.js';
+import { DEFAULT_TIME_ZONE, formatIso, isTimeZone, MonotonicClock } from './time.js';
 import { renderWebPage } from './web-pages.js';
 
 export type { SimOrg, SimUser } from './sessions.js';
@@ -56,6 +56,11 @@ export interface FakePhotoShelterServerOptions {
   readonly publicBaseUrl?: string;
   /** Keep the library in this JSON file across restarts (local demo); absent: memory only. */
   readonly stateFile?: string;
+  /**
+   * The account's IANA time zone: record times are written as wall time in it and the v3 session's
+   * `tz` names it. Default: `PHOTOSHELTER_SIM_TIME_ZONE` from the environment, else UTC.
+   */
+  readonly timeZone?: string;
 }
 
 export interface SimCredentials {
@@ -77,6 +82,12 @@ export const DEFAULT_USER: SimUser = {
   firstName: 'Demo',
   lastName: 'Photographer',
 };
+
+/** Read once per server: tests set it to a non-UTC zone (test/support/photoshelter-sim-zone.ts). */
+function simTimeZoneFromEnv(): string | undefined {
+  const value = process.env['PHOTOSHELTER_SIM_TIME_ZONE'];
+  return value === undefined || value === '' ? undefined : value;
+}
 
 const DEFAULT_SEED = 42;
 const DEFAULT_ASSETS = 400;
@@ -107,6 +118,8 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly state: JsonStateFile<SavedState>;
   private readonly publicBaseUrl: string | undefined;
+  /** The account's zone (see the option). */
+  readonly timeZone: string;
   private seed: number;
   private generatedAssets: number;
   private lib: Library;
@@ -131,6 +144,15 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
       library: this.lib.toData(),
     }));
     this.publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
+    const zone = options.timeZone ?? simTimeZoneFromEnv() ?? DEFAULT_TIME_ZONE;
+    if (!isTimeZone(zone)) {
+      throw new SimError(
+        500,
+        '',
+        `time zone "${zone}" is not an IANA zone name (e.g. Europe/Paris)`,
+      );
+    }
+    this.timeZone = zone;
     this.seed = options.seed ?? DEFAULT_SEED;
     this.generatedAssets = options.assets ?? DEFAULT_ASSETS;
     this.lib = this.loadState() ?? this.generate();
@@ -270,6 +292,7 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
       users: this.users,
       orgs: this.orgs,
       baseUrl: this.publicBaseUrl ?? this.listening?.url ?? 'http://127.0.0.1',
+      timeZone: this.timeZone,
     };
   }
 

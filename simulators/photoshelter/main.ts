@@ -14,7 +14,7 @@ import {
 const USAGE = `Usage: tsx simulators/photoshelter/main.ts [options]
 
 Runs the PhotoShelter simulator and prints one JSON line once it listens:
-  {"url":…,"apiKey":…,"email":…,"password":…,"orgId":…,"userId":…,"seed":…,"assets":…}
+  {"url":…,"apiKey":…,"email":…,"password":…,"orgId":…,"userId":…,"seed":…,"assets":…,"timeZone":…}
 Stops cleanly on SIGINT or SIGTERM.
 
 Options:
@@ -30,7 +30,9 @@ ${COMMON_USAGE}
   --no-org                the user belongs to no organization
   --idle-timeout-ms <n>   session idle timeout (default 7200000, 2 h)
   --public-base-url <url> base of links handed out (default the listening URL)
-  --state-file <path>     keep the library in this JSON file across restarts`;
+  --state-file <path>     keep the library in this JSON file across restarts
+  --time-zone <zone>      the account's IANA zone, for record times and the session's tz
+                          (default PHOTOSHELTER_SIM_TIME_ZONE, else UTC)`;
 
 const spec = {
   name: 'photoshelter simulator',
@@ -47,6 +49,7 @@ const spec = {
     'idle-timeout-ms': { type: 'string' },
     'public-base-url': { type: 'string' },
     'state-file': { type: 'string' },
+    'time-zone': { type: 'string' },
   },
   start: async (
     values: Readonly<Record<string, string | boolean | undefined>>,
@@ -70,6 +73,7 @@ const spec = {
       orgIds: hasOrg ? [org.id] : [],
     };
     const publicBaseUrl = stringOption(values['public-base-url']);
+    const timeZone = stringOption(values['time-zone']);
     const stateFile = stringOption(values['state-file']) ?? common.stateFile('photoshelter.json');
     const options: FakePhotoShelterServerOptions = {
       apiKey: stringOption(values['api-key']) ?? DEFAULT_API_KEY,
@@ -81,6 +85,7 @@ const spec = {
         wholeOption(spec, 'idle-timeout-ms', values['idle-timeout-ms']) ?? 2 * 60 * 60 * 1000,
       ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }),
       ...(stateFile === undefined ? {} : { stateFile }),
+      ...(timeZone === undefined ? {} : { timeZone }),
     };
     const server = new FakePhotoShelterServer(options);
     const { url } = await server.start(common.port, common.host);
@@ -95,6 +100,7 @@ const spec = {
         userId: credentials.userId,
         seed: options.seed,
         assets: server.library().assets,
+        timeZone: server.timeZone,
       },
       stop: () => server.stop(),
     };

@@ -13,7 +13,7 @@ import { isRecord } from '../kit/body.js';
 import { Router } from '../kit/router.js';
 import { type Reply, reply } from '../kit/http.js';
 import { intParam, type SimRequest } from './http-util.js';
-import type { CollectionRecord, GalleryRecord, ImageRecord, Library, Mode } from './library.js';
+import type { CollectionRecord, GalleryRecord, ImageRecord, Mode } from './library.js';
 import { SimError } from '../kit/errors.js';
 import { tokenOf } from './sessions.js';
 import { formatPsTime } from './time.js';
@@ -108,7 +108,8 @@ function pick(record: Record<string, unknown>, fields: Fields): Record<string, u
 // ---------------------------------------------------------------------------------------------------
 // Records [3P TS field lists, docs/photoshelter-wire.md]
 
-function collectionRecord(library: Library, c: CollectionRecord): Record<string, unknown> {
+function collectionRecord(ctx: RouteContext, c: CollectionRecord): Record<string, unknown> {
+  const library = ctx.library;
   return {
     collection_id: c.id,
     name: c.name,
@@ -118,12 +119,13 @@ function collectionRecord(library: Library, c: CollectionRecord): Record<string,
     mode: c.mode,
     effective_mode: library.effectiveMode(c),
     access_inherit: flag(false),
-    created_at: formatPsTime(c.createdAt),
-    modified_at: formatPsTime(c.modifiedAt),
+    created_at: formatPsTime(c.createdAt, ctx.timeZone),
+    modified_at: formatPsTime(c.modifiedAt, ctx.timeZone),
   };
 }
 
-function galleryRecord(library: Library, g: GalleryRecord): Record<string, unknown> {
+function galleryRecord(ctx: RouteContext, g: GalleryRecord): Record<string, unknown> {
+  const library = ctx.library;
   return {
     gallery_id: g.id,
     name: g.name,
@@ -133,8 +135,8 @@ function galleryRecord(library: Library, g: GalleryRecord): Record<string, unkno
     mode: g.mode,
     effective_mode: library.effectiveMode(g),
     access_inherit: flag(false),
-    created_at: formatPsTime(g.createdAt),
-    modified_at: formatPsTime(g.modifiedAt),
+    created_at: formatPsTime(g.createdAt, ctx.timeZone),
+    modified_at: formatPsTime(g.modifiedAt, ctx.timeZone),
   };
 }
 
@@ -146,8 +148,8 @@ function imageRecord(ctx: RouteContext, i: ImageRecord): Record<string, unknown>
     file_size: String(i.fileSize),
     width: String(i.width),
     height: String(i.height),
-    uploaded_at: formatPsTime(i.uploadedAt),
-    updated_at: formatPsTime(i.modifiedAt),
+    uploaded_at: formatPsTime(i.uploadedAt, ctx.timeZone),
+    updated_at: formatPsTime(i.modifiedAt, ctx.timeZone),
     f_searchable: 't',
     rating: '0',
     model_released: 'f',
@@ -170,8 +172,9 @@ function iptcRecord(i: ImageRecord): Record<string, unknown> {
   };
 }
 
-const licenseRecord = (i: ImageRecord): Record<string, unknown> => ({
-  license_etime: i.licenseExpiresAt === null ? null : formatPsTime(i.licenseExpiresAt),
+const licenseRecord = (ctx: RouteContext, i: ImageRecord): Record<string, unknown> => ({
+  license_etime:
+    i.licenseExpiresAt === null ? null : formatPsTime(i.licenseExpiresAt, ctx.timeZone),
 });
 
 /** `image_size` WxH / xH / W, `image_mode` fit|fill, `f_https_link` [3P]; 600x600 fit when absent. */
@@ -215,7 +218,7 @@ function attachImageExtensions(
   const iptc = specOf(extend, 'Iptc');
   if (iptc !== undefined) target.Iptc = pick(iptcRecord(image), iptc.fields);
   const license = specOf(extend, 'License');
-  if (license !== undefined) target.License = pick(licenseRecord(image), license.fields);
+  if (license !== undefined) target.License = pick(licenseRecord(ctx, image), license.fields);
   if (imageSpec !== undefined) out.Image = target;
   const link = specOf(extend, 'ImageLink');
   if (link !== undefined)
@@ -295,7 +298,7 @@ function extendGallery(
   fields: Fields,
   extend: Extend,
 ): Record<string, unknown> {
-  const record = pick(galleryRecord(ctx.library, g), fields);
+  const record = pick(galleryRecord(ctx, g), fields);
   const parents = specOf(extend, 'Parents');
   if (parents !== undefined) {
     // One object in the sample we have [3P]; absent for a gallery at the root (wire doc #5); [INF] an
@@ -327,7 +330,7 @@ function extendCollection(
   fields: Fields,
   extend: Extend,
 ): Record<string, unknown> {
-  const record = pick(collectionRecord(ctx.library, c), fields);
+  const record = pick(collectionRecord(ctx, c), fields);
   const parents = specOf(extend, 'Parents');
   if (parents !== undefined) {
     const value = parentsOf(c.parentId, parents);
@@ -432,7 +435,8 @@ const MEMBER_ROUTES: readonly Route<Authenticated>[][] = [
         first_name: ctx.session.user.firstName ?? '',
         last_name: ctx.session.user.lastName ?? '',
         org_id: ctx.session.orgId ?? '',
-        tz: 'UTC',
+        // The account's zone, in which every record time above is written [3P Drupal].
+        tz: ctx.timeZone,
       },
     }),
   ),

@@ -58,8 +58,8 @@ function mediaResource(ctx: RouteContext, image: ImageRecord): Record<string, un
       width: image.width,
       height: image.height,
       // `created_at` is the upload time; `modified_at` moves on upload, replace and edits (wire #9).
-      created_at: formatPsTime(image.uploadedAt),
-      modified_at: formatPsTime(image.modifiedAt),
+      created_at: formatPsTime(image.uploadedAt, ctx.timeZone),
+      modified_at: formatPsTime(image.modifiedAt, ctx.timeZone),
       owner_id: ctx.users[0]?.userId ?? null,
       organization_id: ctx.orgs[0]?.id ?? null,
       rating: 0,
@@ -79,23 +79,23 @@ function galleryAttributes(ctx: RouteContext, g: GalleryRecord): Record<string, 
     native_mode: g.mode,
     f_list: g.isListed,
     display_order: g.displayOrder,
-    created_at: formatPsTime(g.createdAt),
-    modified_at: formatPsTime(g.modifiedAt),
+    created_at: formatPsTime(g.createdAt, ctx.timeZone),
+    modified_at: formatPsTime(g.modifiedAt, ctx.timeZone),
   };
 }
 
 /** Permission [WIP]: `AR000…`, type contact|group|token|access_level|password. */
-function permissionResource(p: PermissionRecord): Record<string, unknown> {
+function permissionResource(ctx: RouteContext, p: PermissionRecord): Record<string, unknown> {
   return {
     id: p.id,
     type: p.type,
     attributes: {
-      expires: p.expires === null ? null : formatPsTime(p.expires),
+      expires: p.expires === null ? null : formatPsTime(p.expires, ctx.timeZone),
       contact_id: p.contactId,
       email: p.email,
       token: p.token,
       // [INF] not in the draft; handy to see when a share was made.
-      created_at: formatPsTime(p.createdAt),
+      created_at: formatPsTime(p.createdAt, ctx.timeZone),
     },
   };
 }
@@ -108,7 +108,7 @@ function galleryResource(
 ): Record<string, unknown> {
   const includes: Record<string, unknown> = {};
   if (include.has('permissions')) {
-    includes.permissions = { data: g.permissions.map(permissionResource) };
+    includes.permissions = { data: g.permissions.map((p) => permissionResource(ctx, p)) };
   }
   if (include.has('parent')) {
     const parent = g.parentId === null ? undefined : ctx.library.collection(g.parentId);
@@ -339,7 +339,7 @@ function galleryPermissions(ctx: Authenticated, galleryId: string): Reply {
       attributes: {
         mode: ctx.library.effectiveMode(g),
         native_mode: g.mode,
-        native: g.permissions.map(permissionResource),
+        native: g.permissions.map((p) => permissionResource(ctx, p)),
         inherited: [],
       },
     },

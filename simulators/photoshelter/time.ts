@@ -11,11 +11,52 @@ export const toMicros = (date: Date): Micros => date.getTime() * MICROS_PER_MS;
 
 export const fromMicros = (micros: Micros): Date => new Date(Math.floor(micros / MICROS_PER_MS));
 
-/** Record form `YYYY-MM-DD HH:MM:SS.ffffff`, UTC (the v4 [WIP] example form the wire doc picks). */
-export function formatPsTime(micros: Micros): string {
+/** Zone of the simulated account when none is configured (env, option, `--time-zone`). */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+function wallFormat(zone: string): Intl.DateTimeFormat {
+  let format = wallFormats.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    wallFormats.set(zone, format);
+  }
+  return format;
+}
+
+/** True for an IANA zone Intl knows (Node 20 ships full ICU). */
+export function isTimeZone(zone: string): boolean {
+  if (zone.trim() === '' || zone !== zone.trim()) return false;
+  try {
+    wallFormat(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Record form `YYYY-MM-DD HH:MM:SS.ffffff` (the v4 [WIP] example form the wire doc picks), as wall
+ * time in the account's zone with no offset: PhotoShelter's records are local time in `Session.tz`
+ * [INF from 3P Drupal], so a fall-back hour writes the same text twice (docs/photoshelter-wire.md).
+ */
+export function formatPsTime(micros: Micros, zone: string): string {
   const ms = Math.floor(micros / MICROS_PER_MS);
   const fraction = String(micros - Math.floor(micros / MICROS_PER_SECOND) * MICROS_PER_SECOND);
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.${fraction.padStart(6, '0')}`;
+  const parts: Record<string, string> = {};
+  for (const part of wallFormat(zone).formatToParts(new Date(ms))) parts[part.type] = part.value;
+  const { year = '', month = '', day = '', hour = '', minute = '', second = '' } = parts;
+  return `${year.padStart(4, '0')}-${month}-${day} ${hour}:${minute}:${second}.${fraction.padStart(6, '0')}`;
 }
 
 /** ISO 8601 with milliseconds, for the simulator's own `/_sim` JSON. */

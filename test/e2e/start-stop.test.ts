@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { type LocalHost, startLocalHost } from '../../composition/local-host.js';
 import { RecordingLogger } from '../doubles/recording-logger.js';
+import { processesMentioning } from '../support/processes.js';
 
 const API_KEY = 'local-test-key-0123456789';
 
@@ -78,4 +79,27 @@ describe('local host start and stop', () => {
     expect(took).toBeLessThan(3000);
     expect(logger.text()).not.toMatch(/ECONNREFUSED|fetch failed/i);
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'stops within 3 s when Azurite does not answer SIGINT, and leaves no Azurite running',
+    async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'lightdesk-start-'));
+      host = await startLocalHost(
+        { PORT: '0', SIM_ASSETS: '20', LIGHTDESK_DATA_DIR: dataDir, API_KEY },
+        { runTriggers: false, logger: new RecordingLogger() },
+      );
+      const azurite = processesMentioning(join(dataDir, 'azurite'));
+      expect(azurite).toHaveLength(2);
+      // Frozen, as a hung Azurite would be: SIGINT waits, only SIGKILL ends it.
+      for (const pid of azurite) process.kill(pid, 'SIGSTOP');
+
+      const before = performance.now();
+      await host.stop();
+      const took = performance.now() - before;
+      host = undefined;
+
+      expect(took).toBeLessThan(3000);
+      expect(processesMentioning(join(dataDir, 'azurite'))).toEqual([]);
+    },
+  );
 });

@@ -78,6 +78,18 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('not-an-org');
   });
 
+  it('takes PHOTOSHELTER_TIME_ZONE when Intl knows the zone, and names the key when not', () => {
+    expect(loadConfig({}).photoShelterTimeZone).toBeUndefined();
+    const config = loadConfig({ ...realPhotoShelter, PHOTOSHELTER_TIME_ZONE: 'America/Chicago' });
+    expect(config.photoShelterTimeZone).toBe('America/Chicago');
+
+    const error = configError({ PHOTOSHELTER_TIME_ZONE: 'Eastern Standard Time' });
+    expect(error.keys).toEqual(['PHOTOSHELTER_TIME_ZONE']);
+    expect(error.message).toContain(
+      'PHOTOSHELTER_TIME_ZONE: must be an IANA time zone name Node knows, e.g. America/New_York',
+    );
+  });
+
   it('refuses a short API key', () => {
     expect(configError({ API_KEY: 'short' }).keys).toEqual(['API_KEY']);
   });

@@ -9,10 +9,16 @@ import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 // @azure/functions is CommonJS: Node's ESM loader exposes only its default export.
 const { HttpRequest, InvocationContext } = azureFunctions;
 
-async function ask(cursors: InMemoryCursorStore) {
+async function ask(
+  cursors: InMemoryCursorStore,
+  photoShelter: Awaited<ReturnType<HealthDeps['archive']['checkHealth']>> = {
+    ok: true,
+    detail: 'signed in',
+  },
+) {
   const deps: HealthDeps = {
     checkStorage: () => Promise.resolve({ ok: true, detail: 'tables and queues answer' }),
-    archive: { checkHealth: () => Promise.resolve({ ok: true, detail: 'signed in' }) },
+    archive: { checkHealth: () => Promise.resolve(photoShelter) },
     cursors,
     webhookQueue: new InMemoryEventQueue(),
   };
@@ -44,5 +50,18 @@ describe('GET /api/v1/health', () => {
       status: 200,
       body: { status: 'ok', down: [], baseline: { ok: true } },
     });
+  });
+
+  it('says which zone PhotoShelter times are read in, and what is unverified', async () => {
+    const photoShelter = {
+      ok: true,
+      detail: 'logged in',
+      timeZone: { name: 'America/New_York', source: 'session' as const },
+      unverified: ['a share moves the gallery modified_at'],
+    };
+
+    const { body } = await ask(new InMemoryCursorStore(), photoShelter);
+
+    expect(body['photoShelter']).toEqual(photoShelter);
   });
 });

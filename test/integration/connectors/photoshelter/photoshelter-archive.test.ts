@@ -10,6 +10,7 @@ import {
 import {
   PhotoShelterArchive,
   type PhotoShelterArchiveOptions,
+  UNVERIFIED_BEHAVIOURS,
 } from '../../../../connectors/photoshelter/photoshelter-archive.js';
 import { JsonLogger } from '../../../../connectors/system/json-logger.js';
 import { FakePhotoShelterServer } from '../../../../simulators/photoshelter/fake-photoshelter-server.js';
@@ -331,7 +332,13 @@ describe('PhotoShelterArchive over a socket, with faults', () => {
     const health = await anArchive({
       retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     }).checkHealth();
-    expect(health).toEqual({ ok: false, detail: 'PhotoShelter did not answer as expected' });
+    expect(health).toEqual({
+      ok: false,
+      detail: 'PhotoShelter did not answer as expected',
+      // Never logged in, so no session zone yet: what health says must say so.
+      timeZone: { name: 'UTC', source: 'default' },
+      unverified: UNVERIFIED_BEHAVIOURS,
+    });
     server = new FakePhotoShelterServer({ seed: 7, assets: 12 });
     ({ url } = await server.start(0));
   });

@@ -103,6 +103,37 @@ describe('simulators/photoshelter/main.ts', () => {
     }
   });
 
+  it('reports the zone --time-zone names, in its line and as the session tz', async () => {
+    const { child, exited, firstLine } = run(['--port', '0', '--time-zone', 'Australia/Sydney']);
+    try {
+      const settings = JSON.parse(await firstLine);
+      expect(settings.timeZone).toBe('Australia/Sydney');
+      const headers = { 'x-ps-api-key': settings.apiKey };
+      const login = await fetch(`${settings.url}/psapi/v3/mem/authenticate`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          email: settings.email,
+          password: settings.password,
+          mode: 'token',
+        }).toString(),
+      });
+      const { data } = await login.json();
+      const session = await fetch(`${settings.url}/psapi/v3/mem/user/session`, {
+        headers: { ...headers, 'x-ps-auth-token': data.token },
+      });
+      expect((await session.json()).data.Session.tz).toBe('Australia/Sydney');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a time zone Intl does not know', async () => {
+    const { exited } = run(['--port', '0', '--time-zone', 'Mars/Olympus_Mons']);
+    expect(await exited).not.toBe(0);
+  });
+
   it('refuses an unknown option', async () => {
     const { exited } = run(['--bogus']);
     expect(await exited).toBe(2);

@@ -129,7 +129,7 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
       uploadedAt: '2026-03-14T15:09:31.000Z',
       modifiedAt: '2026-03-14T15:09:31.000Z',
     });
-    expect((await v3Gallery(g.id)).modified_at).toBe('2026-03-14 15:09:31.000000');
+    expect((await v3Gallery(g.id)).modified_at).toBe('2026-03-14 11:09:31.000000');
 
     expect((await sim.sim('POST', '/upload', { galleryId: 'G0000nonexistent' })).status).toBe(404);
     const bad = await sim.sim('POST', '/upload', { galleryId: g.id, width: -3 });
@@ -151,7 +151,7 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
     expect(after?.uploadedAt).toBe(before?.uploadedAt);
     expect(after?.modifiedAt).toBe('2026-03-14T15:09:27.000Z');
     expect(after?.url).not.toBe(before?.url);
-    expect((await v3Gallery(g.id)).modified_at).toBe('2026-03-14 15:09:27.000000');
+    expect((await v3Gallery(g.id)).modified_at).toBe('2026-03-14 11:09:27.000000');
     expect((await sim.sim('POST', '/replace', { imageId: 'I0000nonexistent' })).status).toBe(404);
   });
 
@@ -171,7 +171,7 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
     expect(token.status).toBe(201);
 
     const v3 = await v3Gallery(g.id);
-    expect(v3.modified_at).toBe('2026-03-14 15:09:28.000001');
+    expect(v3.modified_at).toBe('2026-03-14 11:09:28.000001');
     const v4 = await sim.get(`/psapi/v4.0/galleries/${g.id}?include=permissions`);
     const permissions = v4.body.data.includes.permissions.data;
     expect(permissions.slice(-2)).toEqual([
@@ -215,8 +215,8 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
       )}`,
     );
     expect(read.body.data.Image).toMatchObject({
-      updated_at: '2026-03-14 15:09:29.000000',
-      uploaded_at: expect.not.stringContaining('2026-03-14 15:09:29'),
+      updated_at: '2026-03-14 11:09:29.000000',
+      uploaded_at: expect.not.stringContaining('2026-03-14 11:09:29'),
       Iptc: {
         caption: 'Caption',
         headline: 'Headline',
@@ -225,7 +225,7 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
         copyright: '© Someone',
         keyword: 'a, b',
       },
-      License: { license_etime: '2030-01-02 03:04:05.678000' },
+      License: { license_etime: '2030-01-01 22:04:05.678000' },
     });
     const bad = await sim.sim('POST', '/metadata', {
       imageId: image?.imageId,
@@ -248,7 +248,7 @@ describe('FakePhotoShelterServer /_sim control endpoints', () => {
       ),
     );
     expect(first.modifiedAt).toBe('2026-03-14T15:09:26.000Z');
-    expect(times).toEqual(['2026-03-14 15:09:26.000000', '2026-03-14 15:09:26.000001']);
+    expect(times).toEqual(['2026-03-14 11:09:26.000000', '2026-03-14 11:09:26.000001']);
     expect(second.modifiedAt).toBe(first.modifiedAt); // same millisecond, one microsecond later
   });
 

@@ -247,7 +247,7 @@ describe('FakePhotoShelterServer v3 library calls', () => {
         copyright: expect.any(String),
         keyword: 'football, night game',
       },
-      License: { license_etime: '2031-05-06 07:08:09.000000' },
+      License: { license_etime: '2031-05-06 03:08:09.000000' },
     });
 
     await sim.sim('POST', '/metadata', { imageId, licenseExpiresAt: null });

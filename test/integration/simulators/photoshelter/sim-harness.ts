@@ -32,7 +32,13 @@ export class SimHarness {
   ) {}
 
   static async start(options: FakePhotoShelterServerOptions = {}): Promise<SimHarness> {
-    const server = new FakePhotoShelterServer({ seed: 42, assets: 240, ...options });
+    // Record times below are New York wall time (EDT in March), whatever the suite's default zone.
+    const server = new FakePhotoShelterServer({
+      seed: 42,
+      assets: 240,
+      timeZone: 'America/New_York',
+      ...options,
+    });
     const { url } = await server.start(0);
     return new SimHarness(server, url);
   }

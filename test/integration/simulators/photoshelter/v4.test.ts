@@ -80,8 +80,8 @@ describe('FakePhotoShelterServer v4 calls', () => {
         file_size: expect.any(Number),
         width: 6000,
         height: 4000,
-        created_at: '2026-03-14 15:10:26.000000',
-        modified_at: '2026-03-14 15:10:26.000000',
+        created_at: '2026-03-14 11:10:26.000000',
+        modified_at: '2026-03-14 11:10:26.000000',
       }),
       links: { self: expect.any(String) },
     });
@@ -175,7 +175,7 @@ describe('FakePhotoShelterServer v4 calls', () => {
         description: expect.any(String),
         mode: expect.any(String),
         created_at: target.attributes.created_at,
-        modified_at: '2026-03-14 15:09:27.000000',
+        modified_at: '2026-03-14 11:09:27.000000',
       },
     });
     expect(top.includes.permissions.data.map((p: { id: string }) => p.id)).toContain(permissionId);

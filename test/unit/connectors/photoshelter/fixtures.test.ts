@@ -63,6 +63,8 @@ import {
 
 const FIXTURES = new URL('../../../fixtures/photoshelter/', import.meta.url);
 const WEB = 'https://ps-test-agency.photoshelter.com';
+/** The fixtures' naive times read as UTC, at a now after all of them. */
+const UTC = { zone: 'UTC', now: new Date('2030-01-01T00:00:00Z') };
 
 const fixtureText = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
 const fixture = (name: string): unknown => JSON.parse(fixtureText(name)) as unknown;
@@ -134,8 +136,8 @@ describe('PhotoShelter documented fixtures', () => {
 
   it('v3 root children (#4) map to collections and galleries', () => {
     const children = parsed('v3-collection-root-children-response.json').data.Children;
-    const collections = (children.Collection ?? []).map(toCollection);
-    const galleries = (children.Gallery ?? []).map((g) => toGallery(g, WEB, null));
+    const collections = (children.Collection ?? []).map((c) => toCollection(c, UTC));
+    const galleries = (children.Gallery ?? []).map((g) => toGallery(g, WEB, UTC, null));
     expect(collections).toHaveLength(1);
     expect(galleries).toHaveLength(1);
     for (const collection of collections) collectionSchema.parse(collection);
@@ -155,7 +157,7 @@ describe('PhotoShelter documented fixtures', () => {
   it('v3 collection with extends maps to a collection; its extensions carry valid ids', () => {
     const record = parsed('v3-collection-extended-response.json').data.Collection;
     // `fields` left out mode: the effective mode alone decides the visibility.
-    expect(collectionSchema.parse(toCollection(record))).toMatchObject({
+    expect(collectionSchema.parse(toCollection(record, UTC))).toMatchObject({
       id: 'C0000Awpd5DVwCGY',
       visibility: 'everyone',
       modifiedAt: '2019-10-02T09:12:45.501Z',
@@ -175,7 +177,7 @@ describe('PhotoShelter documented fixtures', () => {
 
   it('v3 one gallery (#5) maps with its parent and the §5 web link', () => {
     const gallery = gallerySchema.parse(
-      toGallery(parsed('v3-gallery-response.json').data.Gallery, WEB),
+      toGallery(parsed('v3-gallery-response.json').data.Gallery, WEB, UTC),
     );
     expect(gallery).toMatchObject({
       parentCollectionId: 'C0000jZ6fg6TX6Oc',
@@ -188,7 +190,7 @@ describe('PhotoShelter documented fixtures', () => {
   it('v3 gallery images (#6) map to asset summaries; Paging.next means another page', () => {
     const data = parsed('v3-gallery-images-response.json').data;
     const summaries = (data.GalleryImage ?? []).map((entry) =>
-      assetSummarySchema.parse(toAssetSummary(entry, 'G0000wQIPYfxyTvA')),
+      assetSummarySchema.parse(toAssetSummary(entry, 'G0000wQIPYfxyTvA', UTC)),
     );
     expect(summaries).toEqual([
       {
@@ -209,7 +211,7 @@ describe('PhotoShelter documented fixtures', () => {
 
   it('v3 image metadata (#7) maps to asset metadata with split keywords and the licence expiry', () => {
     const metadata = assetMetadataSchema.parse(
-      toAssetMetadata(parsed('v3-image-metadata-response.json').data.Image),
+      toAssetMetadata(parsed('v3-image-metadata-response.json').data.Image, UTC),
     );
     expect(metadata).toMatchObject({
       assetId: 'I0000q8Xb2Lk9sTe',
@@ -246,7 +248,7 @@ describe('PhotoShelter documented fixtures', () => {
 
   it('v4 media list (#9) maps to media changes in ISO Z; meta.paging.next means another page', () => {
     const answer = parsed('v4-media-list-response.json');
-    const changes = answer.data.map(toMediaChange);
+    const changes = answer.data.map((item) => toMediaChange(item, UTC));
     expect(changes).toHaveLength(1);
     for (const change of changes) mediaChangeSchema.parse(change);
     expect(changes[0]).toMatchObject({
@@ -259,7 +261,9 @@ describe('PhotoShelter documented fixtures', () => {
   });
 
   it('v4 galleries with permissions (#10) map to gallery changes with share ids', () => {
-    const changes = parsed('v4-galleries-permissions-response.json').data.map(toGalleryChange);
+    const changes = parsed('v4-galleries-permissions-response.json').data.map((g) =>
+      toGalleryChange(g, UTC),
+    );
     expect(changes.map((change) => galleryChangeSchema.parse(change))).toEqual([
       {
         galleryId: 'G0000wQIPYfxyTvA',

@@ -28,6 +28,8 @@ import { assetSummarySchema } from '../../../../core/model/asset.js';
 // vendor's own example values where the reference gives some (§5, §8.2 [WIP]).
 
 const WEB = 'https://ps-test-agency.photoshelter.com';
+/** An account in UTC, read at a fixed now (a zone's own cases are in zoned-time.test.ts). */
+const UTC = { zone: 'UTC', now: new Date('2026-01-01T00:00:00Z') };
 const isoZ = z.iso.datetime();
 
 /** A v3 gallery record as the wire sends it; overrides are wire values too. */
@@ -87,21 +89,25 @@ function wireErrorOf(schema: z.ZodType, body: unknown): ValidationError {
 describe('toIsoTimestamp: the three vendor forms become ISO 8601 Z', () => {
   it.each([
     ['ISO 8601 with an offset', '2019-04-09T18:34:40-04:00', '2019-04-09T22:34:40.000Z'],
-    ['space form with a fraction (UTC)', '2019-04-25 14:54:12.136828', '2019-04-25T14:54:12.136Z'],
+    [
+      'space form with a fraction (UTC account)',
+      '2019-04-25 14:54:12.136828',
+      '2019-04-25T14:54:12.136Z',
+    ],
     ['filter form with GMT', '2019-10-02 14:39:23 GMT', '2019-10-02T14:39:23.000Z'],
   ])('%s: %s', (_form, wire, iso) => {
-    const converted = toIsoTimestamp(wire, 'attributes.modified_at');
+    const converted = toIsoTimestamp(wire, 'attributes.modified_at', UTC);
     expect(converted).toBe(iso);
     expect(isoZ.parse(converted)).toBe(iso);
   });
 
   it('truncates microseconds, never rounds up, so a record never looks newer than it is', () => {
-    expect(toIsoTimestamp('2019-04-25 14:54:59.999999', 'f')).toBe('2019-04-25T14:54:59.999Z');
+    expect(toIsoTimestamp('2019-04-25 14:54:59.999999', 'f', UTC)).toBe('2019-04-25T14:54:59.999Z');
   });
 
   it('moves across midnight and the year for an offset', () => {
-    expect(toIsoTimestamp('2019-12-31T22:30:00-04:00', 'f')).toBe('2020-01-01T02:30:00.000Z');
-    expect(toIsoTimestamp('2020-01-01T01:00:00+05:30', 'f')).toBe('2019-12-31T19:30:00.000Z');
+    expect(toIsoTimestamp('2019-12-31T22:30:00-04:00', 'f', UTC)).toBe('2020-01-01T02:30:00.000Z');
+    expect(toIsoTimestamp('2020-01-01T01:00:00+05:30', 'f', UTC)).toBe('2019-12-31T19:30:00.000Z');
   });
 });
 
@@ -131,7 +137,7 @@ describe('the /media filter form out', () => {
 
   it('reads back through toIsoTimestamp as the same instant', () => {
     const at = new Date('2019-10-02T14:39:23.000Z');
-    expect(toIsoTimestamp(toFilterTimestamp(at), 'f')).toBe(at.toISOString());
+    expect(toIsoTimestamp(toFilterTimestamp(at), 'f', UTC)).toBe(at.toISOString());
   });
 });
 
@@ -161,7 +167,7 @@ describe('galleryWebUrl: {webBaseUrl}/gallery/{Name-Slug}/{G…} ([3P])', () => 
   });
 
   it('is what toGallery puts in webUrl', () => {
-    const gallery = toGallery(aGalleryRecord({ name: 'Homecoming: Parade & Game' }), WEB);
+    const gallery = toGallery(aGalleryRecord({ name: 'Homecoming: Parade & Game' }), WEB, UTC);
     expect(gallery.webUrl).toBe(`${WEB}/gallery/Homecoming-Parade-Game/${id}`);
   });
 });
@@ -188,7 +194,7 @@ describe('splitKeywords: the IPTC keyword string is comma-separated [3P Drupal]'
         },
       },
     });
-    expect(toAssetMetadata(answer.data.Image).keywords).toEqual(['crowd', 'stadium', 'night']);
+    expect(toAssetMetadata(answer.data.Image, UTC).keywords).toEqual(['crowd', 'stadium', 'night']);
   });
 });
 
@@ -207,7 +213,9 @@ describe('numbers given as strings (v3 [DOC] "file_size":"1800") and as numbers 
   });
 
   it('arrive in the domain as numbers', () => {
-    const summary = assetSummarySchema.parse(toAssetSummary(aGalleryImage(), 'G0000wQIPYfxyTvA'));
+    const summary = assetSummarySchema.parse(
+      toAssetSummary(aGalleryImage(), 'G0000wQIPYfxyTvA', UTC),
+    );
     expect(summary).toMatchObject({ fileSize: 1800, width: 640, height: 480 });
   });
 });
@@ -227,25 +235,25 @@ describe('t/f booleans (v3 [DOC/3P]) and JSON booleans (v4)', () => {
   });
 
   it('f_visible "f" hides the image; no f_visible shows it', () => {
-    expect(toAssetSummary(aGalleryImage({ f_visible: 'f' }), 'G0000wQIPYfxyTvA').isVisible).toBe(
-      false,
-    );
     expect(
-      toAssetSummary(aGalleryImage({ f_visible: undefined }), 'G0000wQIPYfxyTvA').isVisible,
+      toAssetSummary(aGalleryImage({ f_visible: 'f' }), 'G0000wQIPYfxyTvA', UTC).isVisible,
+    ).toBe(false);
+    expect(
+      toAssetSummary(aGalleryImage({ f_visible: undefined }), 'G0000wQIPYfxyTvA', UTC).isVisible,
     ).toBe(true);
   });
 });
 
 describe('a malformed value is a ValidationError naming the field path, never the value', () => {
   it('an unreadable timestamp names the field the mapper was given', () => {
-    const error = validationErrorOf(() => toIsoTimestamp('last Tuesday', 'Image.uploaded_at'));
+    const error = validationErrorOf(() => toIsoTimestamp('last Tuesday', 'Image.uploaded_at', UTC));
     expect(error.issues).toEqual(['Image.uploaded_at']);
     expect(error.message).not.toContain('last Tuesday');
   });
 
   it('a date that does not exist (31 February) is refused, not rolled into March', () => {
     const record = aGalleryRecord({ modified_at: '2019-02-31 10:00:00.000000' });
-    const error = validationErrorOf(() => toGallery(record, WEB));
+    const error = validationErrorOf(() => toGallery(record, WEB, UTC));
     expect(error.issues).toEqual(['Gallery.modified_at']);
     expect(error.code).toBe('validation');
   });
@@ -257,7 +265,7 @@ describe('a malformed value is a ValidationError naming the field path, never th
         Image: { ...aGalleryImage().Image, License: { license_etime: '2021-04-31 00:00:00' } },
       },
     });
-    const error = validationErrorOf(() => toAssetMetadata(answer.data.Image));
+    const error = validationErrorOf(() => toAssetMetadata(answer.data.Image, UTC));
     expect(error.issues).toEqual(['License.license_etime']);
   });
 
