@@ -31,7 +31,6 @@ import {
 // [INF], and 429 retried honouring Retry-After when Ziflow sends one.
 
 const SERVICE = 'ziflow';
-export const ZIFLOW_DEFAULT_BASE_URL = 'https://api.ziflow.io/v1';
 const PAGE_SIZE = 100;
 /** Pages read at most while searching; a search past them is not worth its calls. */
 const MAX_PAGES = 20;
