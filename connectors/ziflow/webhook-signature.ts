@@ -56,3 +56,18 @@ export function verifyZiflowSignature(
     timingSafeEqual(presented, Buffer.from(ziflowSignature(mode, delivery), 'hex')),
   );
 }
+
+/** A subscription's check, as the webhook function takes it: the key, target and pinned readings. */
+export function ziflowSignatureCheck(subscription: {
+  readonly key: string;
+  readonly target: string;
+  readonly modes?: readonly ZiflowSignatureMode[] | undefined;
+}): { verify(rawBody: Buffer, signature: string | undefined): ZiflowSignatureMode | undefined } {
+  return {
+    verify: (rawBody, signature) =>
+      verifyZiflowSignature(
+        { key: subscription.key, target: subscription.target, rawBody, signature },
+        subscription.modes,
+      ),
+  };
+}

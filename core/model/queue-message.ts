@@ -117,6 +117,18 @@ export const webhookDeliverSchema = z.object({
 });
 export type WebhookDeliver = z.infer<typeof webhookDeliverSchema>;
 
+/** Ziflow said something happened to a proof (its webhook); the worker reads the proof itself. */
+export const proofEventSchema = z.object({
+  type: z.literal('ziflow.event'),
+  /** `ziflow:{event_id}`: one event, however often Ziflow delivers it. */
+  id: z.string().min(1).max(400),
+  proofId: z.string().min(1).max(200),
+  /** Ziflow's event kind (`decision`, `comment`, `processed` …), for the log. */
+  event: z.string().max(100),
+  receivedAt: z.iso.datetime({ offset: true }),
+});
+export type ProofEvent = z.infer<typeof proofEventSchema>;
+
 /** Everything the events queue carries. */
 export const queueMessageSchema = z.discriminatedUnion('type', [
   ...libraryEventSchema.options,
@@ -124,6 +136,7 @@ export const queueMessageSchema = z.discriminatedUnion('type', [
   reviewRequestedSchema,
   webhookFanoutSchema,
   webhookDeliverSchema,
+  proofEventSchema,
 ]);
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 

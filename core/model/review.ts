@@ -95,6 +95,19 @@ export const reviewRouteSchema = z.object({
   preserve: z
     .object({ when: preserveWhenSchema, folder: z.string().min(1), securityTag: z.string().min(1) })
     .optional(),
+  /** The rule's Ziflow stages when the review opened (used when `review` includes Ziflow). */
+  proof: z
+    .object({
+      stages: z.array(
+        z.object({
+          name: z.string().min(1),
+          reviewers: z.array(z.string()).optional(),
+          dueInHours: z.number().positive().optional(),
+        }),
+      ),
+      folderId: z.string().min(1).optional(),
+    })
+    .default({ stages: [{ name: 'Review' }] }),
 });
 
 /**
@@ -271,28 +284,23 @@ export function decide(review: Review, request: DecisionRequest, now: Date): Dec
 }
 
 /**
- * A Ziflow reviewer's decision on the review's proof, as a review decision: the reviewer is found by
- * email (a reviewer's user principal name is their email [INF]), and `decide` applies it exactly as
- * a Teams decision. `notDeciding`: a decision that settles nothing here ("not relevant").
+ * A Ziflow reviewer's decision on the review's proof as a decision request, for `decide` to apply
+ * exactly as a Teams press: the reviewer is found by email (a reviewer's user principal name is
+ * their email [INF]). `notDeciding`: a decision that settles nothing here ("not relevant").
  */
-export function decideFromProof(
+export function proofDecisionRequest(
   review: Review,
   input: { readonly email: string; readonly decision: ProofDecision; readonly reason?: string },
-  now: Date,
-): DecisionOutcome | { readonly kind: 'notDeciding' } {
+): DecisionRequest | 'notDeciding' | 'notReviewer' {
   const verb = verbOfProofDecision(input.decision);
-  if (verb === undefined) return { kind: 'notDeciding' };
+  if (verb === undefined) return 'notDeciding';
   const email = input.email.trim().toLowerCase();
   const reviewer = review.reviewers.find((r) => r.upn.toLowerCase() === email);
-  if (reviewer === undefined) return { kind: 'notReviewer' };
-  return decide(
-    review,
-    {
-      reviewerId: reviewer.id,
-      verb,
-      comment: commentOfProofDecision(input.decision, input.reason),
-      source: 'ziflow',
-    },
-    now,
-  );
+  if (reviewer === undefined) return 'notReviewer';
+  return {
+    reviewerId: reviewer.id,
+    verb,
+    comment: commentOfProofDecision(input.decision, input.reason),
+    source: 'ziflow',
+  };
 }

@@ -191,6 +191,7 @@ export async function newReview(
       checklist: rule.planner.checklist,
       archive: rule.archive,
       review: rule.review,
+      proof: rule.ziflow,
       ...(rule.preserve === undefined ? {} : { preserve: rule.preserve }),
     },
     status: 'pending',

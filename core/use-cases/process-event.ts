@@ -1,5 +1,6 @@
 import type { QueueMessage } from '../model/queue-message.js';
 import { type OpenReviewDeps, reviewAssetEvent } from './open-review.js';
+import { handleProofEvent, type ProofEventDeps, type ProofEventResult } from './proof-event.js';
 import { recordLibraryEvent } from './record-library-event.js';
 import { handleReviewRequested } from './request-review.js';
 import {
@@ -9,10 +10,11 @@ import {
 } from './sync-requested.js';
 import { deliver, fanOut } from './webhooks.js';
 
-export interface ProcessEventDeps extends SyncRequestedDeps, OpenReviewDeps {}
+export interface ProcessEventDeps extends SyncRequestedDeps, OpenReviewDeps, ProofEventDeps {}
 
 export type ProcessEventResult =
   | SyncRequestedResult
+  | ProofEventResult
   | { readonly kind: 'duplicate'; readonly id: string }
   | { readonly kind: 'recorded'; readonly id: string }
   | {
@@ -45,6 +47,8 @@ export async function processEvent(
       };
     case 'webhook.fanout':
       return { kind: 'fannedOut', id: message.id, deliveries: await fanOut(deps, message) };
+    case 'ziflow.event':
+      return handleProofEvent(deps, message);
     case 'webhook.deliver':
       return { kind: 'attempted', id: message.id, outcome: await deliver(deps, message) };
     case 'gallery.shared': {

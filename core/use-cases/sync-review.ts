@@ -12,6 +12,8 @@ import type { ReviewStore } from '../ports/review-store.js';
 import type { TaskBoard, TaskDetails } from '../ports/task-board.js';
 import { runOnce } from './run-once.js';
 import { isQuiet, type NoteEffect, type RecordReview, syncCard } from './sync-card.js';
+import { syncProof } from './sync-proof.js';
+import type { ProofingService } from '../ports/proofing-service.js';
 import { updateReview } from './update-review.js';
 
 export interface ReviewLinks {
@@ -30,6 +32,8 @@ export interface SyncReviewDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly links: ReviewLinks;
+  /** Ziflow, when configured: reviews routed there get their proof (sync-proof.ts). */
+  readonly proofing?: ProofingService | undefined;
 }
 
 export interface SyncReviewResult {
@@ -307,6 +311,18 @@ export async function syncReview(
   await step('photoshelter', async () => {
     await syncLibrary(deps, review, note);
   });
+
+  // 4b. The Ziflow proof, before the card so the card can link it.
+  const { proofing } = deps;
+  if (review.route.review !== 'teams') {
+    if (proofing === undefined) {
+      log.warn('review routed to Ziflow but Ziflow is not configured', { reviewId: review.id });
+    } else {
+      await step('ziflow', async () => {
+        review = await syncProof({ ...deps, proofing }, review, record, note);
+      });
+    }
+  }
 
   // 5. The Teams card (sync-card.ts).
   await step('teams', async () => {

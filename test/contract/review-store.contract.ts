@@ -31,6 +31,7 @@ export function aReview(overrides: Partial<Review> & { readonly galleryId?: stri
       checklist: [],
       archive: { action: 'none' },
       review: 'teams',
+      proof: { stages: [{ name: 'Review' }] },
     },
     status: 'pending',
     assets: [{ assetId: 'I0000aaaaaaaaaaa', fileName: 'a.jpg', addedAt: at(0) }],

@@ -97,6 +97,7 @@ export function aReview(overrides: Partial<Review> = {}): Review {
       checklist: ['Check colours', 'Check model releases'],
       archive: { action: 'hide' },
       review: 'teams',
+      proof: { stages: [{ name: 'Review' }] },
     },
     status: 'pending',
     assets: someAssets(3),

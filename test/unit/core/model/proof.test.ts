@@ -2,13 +2,30 @@ import { describe, expect, it } from 'vitest';
 
 import { preservesOn } from '../../../../core/model/preservation.js';
 import { progressOf, proofDecisionOfVerb } from '../../../../core/model/proof.js';
-import { decide, decideFromProof } from '../../../../core/model/review.js';
+import {
+  decide,
+  type DecisionOutcome,
+  proofDecisionRequest,
+  type Review,
+} from '../../../../core/model/review.js';
 import { routingRulesSchema } from '../../../../core/model/routing-rules.js';
 import { aReview, aReviewer, t0 } from '../../../support/review-builders.js';
 
 const ada = aReviewer(1);
 const ben = aReviewer(2);
 const later = new Date(t0.getTime() + 60_000);
+
+/** A Ziflow decision applied as the review loop applies it. */
+function decideFromProof(
+  review: Review,
+  input: Parameters<typeof proofDecisionRequest>[1],
+  now: Date,
+): DecisionOutcome | { kind: 'notDeciding' } {
+  const request = proofDecisionRequest(review, input);
+  if (request === 'notDeciding') return { kind: 'notDeciding' };
+  if (request === 'notReviewer') return { kind: 'notReviewer' };
+  return decide(review, request, now);
+}
 
 describe('a Ziflow decision on the review', () => {
   it("approves by the reviewer's email, as a Teams approval would", () => {

@@ -1,0 +1,261 @@
+import type { z } from 'zod';
+
+import { AuthError, NotFoundError, RateLimitedError, UpstreamError } from '../../core/errors.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { Logger } from '../../core/ports/logger.js';
+import type {
+  ProofComment,
+  ProofingService,
+  ProofSnapshot,
+} from '../../core/ports/proofing-service.js';
+import { jsonOrUndefined, parseAnswer, readJson } from '../http/answer.js';
+import {
+  HttpPipeline,
+  type HttpOutcome,
+  type HttpRequest,
+  noAnswerError,
+  type RetryPolicy,
+} from '../http/http-pipeline.js';
+import { safeVendorMessage } from '../http/redact.js';
+import {
+  commentListSchema,
+  createdProofSchema,
+  errorBodySchema,
+  proofListSchema,
+  proofSchema,
+  type WireProof,
+} from './wire.js';
+
+// Ziflow's API (docs/ziflow.md) on the connectors' HTTP pipeline: the API key in the `apikey` header
+// [OFF], JSON bodies, bare-array pages of at most 100 (`count`, `page` from 1) ending at a short page
+// [INF], and 429 retried honouring Retry-After when Ziflow sends one.
+
+const SERVICE = 'ziflow';
+const PAGE_SIZE = 100;
+/** Pages read at most while searching; a search past them is not worth its calls. */
+const MAX_PAGES = 20;
+
+export const ziflowRetryPolicy: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+};
+
+export interface ZiflowOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly fetch?: typeof fetch | undefined;
+  readonly retry?: RetryPolicy | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+interface ZiflowCall {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  /** Route template for logs and errors, never a URL. */
+  readonly endpoint: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly json?: unknown;
+  readonly resource?: { readonly what: string; readonly id: string };
+}
+
+/**
+ * A request Ziflow did not act on may go again: 429 always. Reads also on 5xx and lost answers; a
+ * create is not repeated blind (a lost answer may hide a proof made) — the effect ledger's retry
+ * looks for it by name first.
+ */
+function isRetryable(outcome: HttpOutcome, request: HttpRequest): boolean {
+  if (outcome.kind === 'response' && outcome.status === 429) return true;
+  if (request.method !== 'GET') return false;
+  return outcome.kind === 'failure' || outcome.status >= 500;
+}
+
+export class ZiflowProofing implements ProofingService {
+  private readonly http: HttpPipeline;
+  private readonly base: string;
+
+  constructor(private readonly options: ZiflowOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.http = new HttpPipeline({
+      service: SERVICE,
+      fetch: options.fetch,
+      clock: options.clock,
+      logger: options.logger.child(SERVICE),
+      retry: options.retry ?? ziflowRetryPolicy,
+      timeoutMs: options.timeoutMs,
+      isRetryable,
+      jitterAfterRetryAfter: true,
+      requestIdHeader: 'x-request-id',
+    });
+  }
+
+  async createProof(input: Parameters<ProofingService['createProof']>[0]): Promise<ProofSnapshot> {
+    const body = {
+      name: input.name,
+      input: input.sources.map((s) => ({ source: s.url, type: 'file' })),
+      stages: input.stages.map((stage) => ({
+        name: stage.name,
+        deadline: stage.deadline.toISOString(),
+        members: stage.reviewerEmails.map((email) => ({
+          email,
+          role: 'reviewer',
+          can_make_decisions: true,
+        })),
+      })),
+      ...(input.folderId === undefined ? {} : { folder_id: input.folderId }),
+      // [INF] A new version is a proof naming its predecessor (docs/ziflow.md).
+      ...(input.previousProofId === undefined
+        ? {}
+        : { version_previous_id: input.previousProofId }),
+    };
+    const answer = await this.call(
+      { method: 'POST', path: '/proofs', endpoint: 'POST /proofs', json: body },
+      createdProofSchema,
+    );
+    const proof = Array.isArray(answer) ? answer[0] : answer;
+    if (proof === undefined) throw new UpstreamError(SERVICE, 'POST /proofs answered no proof');
+    return snapshotOf(proof);
+  }
+
+  async findProofByName(name: string): Promise<ProofSnapshot | undefined> {
+    for (let page = 1; page <= MAX_PAGES; page += 1) {
+      const proofs = await this.call(
+        {
+          method: 'GET',
+          path: '/proofs',
+          endpoint: 'GET /proofs',
+          query: { query: name, count: String(PAGE_SIZE), page: String(page) },
+        },
+        proofListSchema,
+      );
+      // The search is a text match [INF]: only an exact name is ours.
+      const found = proofs.find((p) => p.name === name);
+      if (found !== undefined) return snapshotOf(found);
+      if (proofs.length < PAGE_SIZE) return undefined;
+    }
+    return undefined;
+  }
+
+  async getProof(proofId: string): Promise<ProofSnapshot> {
+    return snapshotOf(
+      await this.call(
+        {
+          method: 'GET',
+          path: `/proofs/${encodeURIComponent(proofId)}`,
+          endpoint: 'GET /proofs/:id',
+          resource: { what: 'Proof', id: proofId },
+        },
+        proofSchema,
+      ),
+    );
+  }
+
+  async listComments(proofId: string): Promise<readonly ProofComment[]> {
+    const all: ProofComment[] = [];
+    for (let page = 1; page <= MAX_PAGES; page += 1) {
+      const comments = await this.call(
+        {
+          method: 'GET',
+          path: `/proofs/${encodeURIComponent(proofId)}/comments`,
+          endpoint: 'GET /proofs/:id/comments',
+          query: { count: String(PAGE_SIZE), page: String(page) },
+          resource: { what: 'Proof', id: proofId },
+        },
+        commentListSchema,
+      );
+      all.push(
+        ...comments.map((c) => ({
+          id: c.id,
+          text: c.comment,
+          authorEmail: c.reviewer?.email,
+          at: c.created_at ?? c['created-at'] ?? '',
+          parentId: c.parent_comment_id ?? undefined,
+        })),
+      );
+      if (comments.length < PAGE_SIZE) break;
+    }
+    return all;
+  }
+
+  async addComment(proofId: string, text: string): Promise<void> {
+    await this.call(
+      {
+        method: 'POST',
+        path: `/proofs/${encodeURIComponent(proofId)}/comments`,
+        endpoint: 'POST /proofs/:id/comments',
+        json: { comment: text },
+        resource: { what: 'Proof', id: proofId },
+      },
+      undefined,
+    );
+  }
+
+  private async call<S extends z.ZodType>(call: ZiflowCall, schema: S): Promise<z.output<S>>;
+  private async call(call: ZiflowCall, schema: undefined): Promise<undefined>;
+  private async call<S extends z.ZodType>(
+    call: ZiflowCall,
+    schema: S | undefined,
+  ): Promise<z.output<S> | undefined> {
+    const url = new URL(`${this.base}${call.path}`);
+    for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+    const outcome = await this.http.send({
+      tag: { endpoint: call.endpoint },
+      method: call.method,
+      url,
+      headers: {
+        apikey: this.options.apiKey,
+        accept: 'application/json',
+        ...(call.json === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: call.json === undefined ? undefined : JSON.stringify(call.json),
+    });
+    if (outcome.kind === 'failure') throw noAnswerError(SERVICE, call.endpoint, outcome);
+    if (outcome.status < 200 || outcome.status >= 300) throw this.errorOf(call, outcome);
+    if (schema === undefined) return undefined;
+    return parseAnswer(
+      readJson(outcome.body, `Ziflow ${call.endpoint}`),
+      schema,
+      `Ziflow ${call.endpoint}`,
+    );
+  }
+
+  private errorOf(call: ZiflowCall, answer: HttpOutcome & { kind: 'response' }): Error {
+    const parsed = errorBodySchema.safeParse(jsonOrUndefined(answer.body));
+    const said = safeVendorMessage(parsed.success ? parsed.data.message : undefined, [
+      this.options.apiKey,
+    ]);
+    const detail = said === undefined ? '' : `: ${said}`;
+    if (answer.status === 401 || answer.status === 403) {
+      return new AuthError(`Ziflow refused the API key (${answer.status})${detail}`);
+    }
+    if (answer.status === 404 && call.resource !== undefined) {
+      return new NotFoundError(call.resource.what, call.resource.id);
+    }
+    if (answer.status === 429) {
+      return new RateLimitedError(
+        SERVICE,
+        // Without a Retry-After [INF: Ziflow publishes no numbers], the first backoff step.
+        this.http.retryAfterMs(answer.headers.get('retry-after')) ??
+          (this.options.retry ?? ziflowRetryPolicy).baseDelayMs,
+      );
+    }
+    return new UpstreamError(SERVICE, `${call.endpoint} answered ${answer.status}${detail}`);
+  }
+}
+
+function snapshotOf(proof: WireProof): ProofSnapshot {
+  const versions = [...(proof.versions ?? [])].sort((a, b) => a.version - b.version);
+  const versionIds = versions.map((v) => v['version-id']);
+  return {
+    proofId: proof.id,
+    name: proof.name,
+    version: proof.version ?? versions.find((v) => v['version-id'] === proof.id)?.version ?? 1,
+    versionIds: versionIds.includes(proof.id) ? versionIds : [...versionIds, proof.id],
+    url: proof.public_link ?? undefined,
+    processing: proof.status,
+    decisionStatus: proof.decision_status ?? null,
+    stages: proof.stages,
+  };
+}

@@ -1,0 +1,100 @@
+import { ConfigError } from '../errors.js';
+import type { ProofEvent } from '../model/queue-message.js';
+import { proofDecisionRequest, type Review } from '../model/review.js';
+import type { ProofingService } from '../ports/proofing-service.js';
+import { type DecideReviewDeps, decideReview } from './decide-review.js';
+import { proofOf } from './sync-proof.js';
+import { updateReview } from './update-review.js';
+
+// What a Ziflow webhook event does (docs/ziflow.md): the proof is read (the event's own fields are
+// unpublished [INF]), its review found by the id its name carries, the stage progress recorded, and
+// each reviewer's decision applied through decideReview exactly as a Teams press.
+
+export interface ProofEventDeps extends DecideReviewDeps {
+  readonly proofing?: ProofingService | undefined;
+}
+
+export type ProofEventResult =
+  | {
+      readonly kind: 'proofUpdated';
+      readonly id: string;
+      readonly reviewId: string;
+      readonly decided: number;
+    }
+  | { readonly kind: 'notOurs'; readonly id: string };
+
+/** The review id a proof's name carries (sync-proof.ts `proofName`), or undefined. */
+export function reviewIdOfProofName(name: string): string | undefined {
+  return /— Lightdesk review (\S+)$/.exec(name)?.[1];
+}
+
+export async function handleProofEvent(
+  deps: ProofEventDeps,
+  message: ProofEvent,
+): Promise<ProofEventResult> {
+  const { proofing } = deps;
+  if (proofing === undefined) {
+    throw new ConfigError(
+      ['ZIFLOW_API_KEY'],
+      ['A Ziflow event came in but Ziflow is not configured'],
+    );
+  }
+  const log = deps.logger.child('ziflow');
+  const proof = await proofing.getProof(message.proofId);
+  const reviewId = reviewIdOfProofName(proof.name);
+  const stored = reviewId === undefined ? undefined : await deps.reviews.get(reviewId);
+  // A proof someone made in Ziflow by hand, or one of a review since deleted: not ours to act on.
+  if (reviewId === undefined || stored?.review.proof === undefined) {
+    log.info('ziflow event for a proof without a review', {
+      proofId: message.proofId,
+      event: message.event,
+    });
+    return { kind: 'notOurs', id: message.id };
+  }
+
+  // The latest version speaks for the review; an event of an older version only refreshes progress.
+  const isLatest = (review: Review): boolean =>
+    review.proof?.versionIds.at(-1) === proof.proofId || review.proof?.proofId === proof.proofId;
+  await updateReview(
+    deps.reviews,
+    reviewId,
+    (r) => {
+      if (r.proof === undefined || !isLatest(r)) return undefined;
+      const next = proofOf(proof);
+      return JSON.stringify(next) === JSON.stringify(r.proof)
+        ? undefined
+        : {
+            ...r,
+            proof: next,
+            cardVersion: r.cardVersion + 1,
+            updatedAt: deps.clock.now().toISOString(),
+          };
+    },
+    deps,
+  );
+
+  let decided = 0;
+  if (isLatest(stored.review)) {
+    for (const stage of proof.stages) {
+      for (const member of stage.members) {
+        if (member.decision === null) continue;
+        const current = (await deps.reviews.get(reviewId))?.review;
+        if (current === undefined) break;
+        const request = proofDecisionRequest(current, {
+          email: member.email,
+          decision: member.decision,
+        });
+        if (request === 'notDeciding' || request === 'notReviewer') continue;
+        const result = await decideReview(deps, reviewId, request);
+        if (result.kind === 'decided' || result.kind === 'recorded') decided += 1;
+      }
+    }
+  }
+  log.info('ziflow event handled', {
+    proofId: proof.proofId,
+    reviewId,
+    event: message.event,
+    decided,
+  });
+  return { kind: 'proofUpdated', id: message.id, reviewId, decided };
+}

@@ -1,0 +1,119 @@
+import { progressOf, proofDecisionOfVerb } from '../model/proof.js';
+import { decisionAuthor, type Review } from '../model/review.js';
+import type { Clock } from '../ports/clock.js';
+import type { EffectLedger } from '../ports/effect-ledger.js';
+import type { PhotoArchive } from '../ports/photo-archive.js';
+import type { ProofingService, ProofSnapshot } from '../ports/proofing-service.js';
+import { runOnce } from './run-once.js';
+import type { NoteEffect, RecordReview } from './sync-card.js';
+
+// The Ziflow side of a review routed there (`review: ziflow | both`): one proof per review, made
+// once under `ziflow.proof:{reviewId}`, and each decision made outside Ziflow mirrored to it once
+// (docs/ziflow.md).
+
+export interface SyncProofDeps {
+  readonly proofing: ProofingService;
+  readonly archive: Pick<PhotoArchive, 'getDisplayLink'>;
+  readonly ledger: EffectLedger;
+  readonly clock: Clock;
+}
+
+/**
+ * The rendition Ziflow fetches as a proof's source file. [INF] A large "fit" link of PhotoShelter
+ * (what the display links give) stands in for the original, whose download needs rights we may
+ * not have; change it here.
+ */
+const SOURCE_SIZE = { width: 4096, height: 4096 } as const;
+
+/** A proof's name: the gallery for people, the review id so a retried create finds it (exact). */
+export const proofName = (review: Review): string =>
+  `${review.galleryName} — Lightdesk review ${review.id}`.slice(0, 255);
+
+/** The review's proof as the card and the API show it. */
+export function proofOf(snapshot: ProofSnapshot): NonNullable<Review['proof']> {
+  return {
+    proofId: snapshot.proofId,
+    versionIds: [...snapshot.versionIds],
+    ...(snapshot.url === undefined ? {} : { url: snapshot.url }),
+    decisionStatus: snapshot.decisionStatus,
+    stages: snapshot.stages.map(progressOf),
+  };
+}
+
+async function createProof(deps: SyncProofDeps, review: Review): Promise<ProofSnapshot> {
+  const sources = await Promise.all(
+    review.assets.map(async (asset) => ({
+      assetId: asset.assetId,
+      fileName: asset.fileName,
+      url: (await deps.archive.getDisplayLink(asset.assetId, SOURCE_SIZE)).url,
+    })),
+  );
+  const opened = Date.parse(review.openedAt);
+  const due = Date.parse(review.dueAt);
+  const stages = review.route.proof.stages.map((stage) => ({
+    name: stage.name,
+    deadline: new Date(
+      stage.dueInHours === undefined ? due : opened + stage.dueInHours * 3_600_000,
+    ),
+    reviewerEmails:
+      stage.reviewers ?? review.reviewers.map((r) => r.upn).filter((upn) => upn !== ''),
+  }));
+  return deps.proofing.createProof({
+    name: proofName(review),
+    sources,
+    stages,
+    ...(review.route.proof.folderId === undefined ? {} : { folderId: review.route.proof.folderId }),
+  });
+}
+
+/** Makes the review's proof once and records it; then mirrors decisions made elsewhere to it. */
+export async function syncProof(
+  deps: SyncProofDeps,
+  current: Review,
+  record: RecordReview,
+  note: NoteEffect,
+): Promise<Review> {
+  let review = current;
+  if (review.route.review === 'teams') return review;
+
+  if (review.proof === undefined) {
+    let made: ProofSnapshot | undefined;
+    const proof = await runOnce(deps, `ziflow.proof:${review.id}`, async (attempt) => {
+      // A crashed or lost create may have made the proof: look for it by its exact name first.
+      made =
+        (attempt > 1 ? await deps.proofing.findProofByName(proofName(review)) : undefined) ??
+        (await createProof(deps, review));
+      return made.proofId;
+    });
+    const snapshot = made ?? (await deps.proofing.getProof(proof.result));
+    review = await record((r) =>
+      r.proof !== undefined
+        ? undefined
+        : { ...r, proof: proofOf(snapshot), cardVersion: r.cardVersion + 1 },
+    );
+    if (proof.isFresh) await note('ziflow.proof.created', review, `Ziflow proof ${proof.result}`);
+  }
+
+  // Decisions made in Teams, Planner or through the API are told to the proof, each once. [INF]
+  // The API key acts as one user, so the reviewer's own Ziflow decision cannot be made for them:
+  // it is written as a comment naming the decision Ziflow would show.
+  const proofId = review.proof?.proofId;
+  if (proofId === undefined) return review;
+  for (const [index, decision] of review.decisions.entries()) {
+    if (decision.source === 'ziflow') continue;
+    const mirrored = await runOnce(deps, `ziflow.mirror:${review.id}:${index}`, async () => {
+      const asZiflow = proofDecisionOfVerb[decision.verb];
+      const said = decision.comment === undefined ? '' : `: "${decision.comment}"`;
+      await deps.proofing.addComment(
+        proofId,
+        `${decisionAuthor(decision)} decided ${decision.verb} in ${decision.source}` +
+          `${asZiflow === undefined ? '' : ` (${asZiflow})`}${said}`,
+      );
+      return decision.verb;
+    });
+    if (mirrored.isFresh) {
+      await note('ziflow.decision.mirrored', review, `${decision.verb} told to the Ziflow proof`);
+    }
+  }
+  return review;
+}

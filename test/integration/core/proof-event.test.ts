@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { ZiflowProofing } from '../../../connectors/ziflow/ziflow-proofing.js';
+import type { Review } from '../../../core/model/review.js';
+import { handleProofEvent } from '../../../core/use-cases/proof-event.js';
+import { syncProof } from '../../../core/use-cases/sync-proof.js';
+import { updateReview } from '../../../core/use-cases/update-review.js';
+import { FixedClock } from '../../doubles/fixed-clock.js';
+import { InMemoryEffectLedger } from '../../doubles/in-memory-effect-ledger.js';
+import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
+import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
+import { RecordingLogger } from '../../doubles/recording-logger.js';
+import { aReview, aReviewer, anAsset } from '../../support/review-builders.js';
+import { ADELE, ADMIN, ALEX, ZiflowHarness } from '../simulators/ziflow/support.js';
+
+// A Ziflow webhook event, as the worker handles it: the proof read from the Ziflow simulator, its
+// review found, stage progress recorded and each reviewer's decision applied once.
+
+describe('handleProofEvent against the Ziflow simulator', () => {
+  let sim: ZiflowHarness;
+  let reviews: InMemoryReviewStore;
+  let queue: InMemoryEventQueue;
+  let clock: FixedClock;
+  let reviewId: string;
+  let proofId: string;
+
+  const adele = aReviewer(1, { upn: ADELE.email, name: 'Adele Vance' });
+  const alex = aReviewer(2, { upn: ALEX.email, name: 'Alex Wilber' });
+  const proofing = () =>
+    new ZiflowProofing({
+      baseUrl: `${sim.url}/v1`,
+      apiKey: ADMIN,
+      clock,
+      logger: new RecordingLogger(),
+    });
+  const deps = () => ({
+    proofing: proofing(),
+    reviews,
+    queue,
+    clock,
+    logger: new RecordingLogger(),
+  });
+  const event = (n: number, id = proofId) => ({
+    type: 'ziflow.event' as const,
+    id: `ziflow:event-${n}`,
+    proofId: id,
+    event: 'decision',
+    receivedAt: clock.now().toISOString(),
+  });
+  const decideInZiflow = (email: string, decision: string) =>
+    fetch(`${sim.url}/_sim/decide`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ proofId, email, decision }),
+    });
+  const stored = async (): Promise<Review> => {
+    const found = (await reviews.get(reviewId))?.review;
+    return found ?? expect.fail('the review is gone');
+  };
+
+  beforeAll(async () => {
+    sim = await ZiflowHarness.start();
+  });
+
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  beforeEach(async () => {
+    sim.server.reset();
+    reviews = new InMemoryReviewStore();
+    queue = new InMemoryEventQueue();
+    clock = new FixedClock('2026-12-03T09:00:00.000Z');
+    const base = aReview({ reviewers: [adele, alex], assets: [anAsset(1), anAsset(2)] });
+    reviewId = base.id;
+    await reviews.open({ ...base, route: { ...base.route, review: 'ziflow' } });
+    const ledger = new InMemoryEffectLedger();
+    const archive = {
+      getDisplayLink: (assetId: string, size: { width: number; height: number }) =>
+        Promise.resolve({ assetId, url: sim.file(`${assetId}.jpg`), ...size }),
+    };
+    const record = async (change: (r: Review) => Review | undefined) =>
+      (await updateReview(reviews, reviewId, change)).review;
+    await syncProof({ proofing: proofing(), archive, ledger, clock }, await stored(), record, () =>
+      Promise.resolve(),
+    );
+    proofId = (await stored()).proof?.proofId ?? '';
+    // Reviewers decide once the files are processed.
+    await fetch(`${sim.url}/_sim/process`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ proofId }),
+    });
+  });
+
+  it("settles the review with a reviewer's Ziflow approval, as a Teams approval would", async () => {
+    await decideInZiflow(ALEX.email, 'approved');
+    const result = await handleProofEvent(deps(), event(1));
+    expect(result).toEqual({ kind: 'proofUpdated', id: 'ziflow:event-1', reviewId, decided: 1 });
+    const review = await stored();
+    expect(review.status).toBe('approved');
+    expect(review.decisions).toMatchObject([
+      { reviewerId: alex.id, verb: 'approve', source: 'ziflow' },
+    ]);
+    expect(review.proof?.stages).toMatchObject([{ approved: 1, waiting: 1 }]);
+    // The sync of the card, the task and PhotoShelter is queued, as for any decision.
+    expect(queue.messages.map((m) => m.type)).toContain('review.sync');
+  });
+
+  it('changes nothing when the same event (or a later one with nothing new) comes again', async () => {
+    await decideInZiflow(ALEX.email, 'approved');
+    await handleProofEvent(deps(), event(1));
+    const before = await stored();
+    const again = await handleProofEvent(deps(), event(1));
+    expect(again).toMatchObject({ decided: 0 });
+    expect(await stored()).toEqual(before);
+  });
+
+  it('asks for a re-review on "changes required"', async () => {
+    await decideInZiflow(ADELE.email, 'changes_required');
+    await handleProofEvent(deps(), event(2));
+    expect(await stored()).toMatchObject({
+      status: 'rereview',
+      decisions: [
+        { reviewerId: adele.id, verb: 'rereview', comment: 'Changes required in Ziflow.' },
+      ],
+    });
+  });
+
+  it("leaves alone a proof that is not a review's", async () => {
+    const byHand = await proofing().createProof({
+      name: 'Made in Ziflow by hand',
+      sources: [{ assetId: 'x', fileName: 'x.jpg', url: sim.file('x.jpg') }],
+      stages: [{ name: 'Review', deadline: clock.now(), reviewerEmails: [ALEX.email] }],
+    });
+    await expect(handleProofEvent(deps(), event(3, byHand.proofId))).resolves.toEqual({
+      kind: 'notOurs',
+      id: 'ziflow:event-3',
+    });
+  });
+});
