@@ -44,9 +44,22 @@ export function hostedProviders(
   );
   const services = once<Services>(async () => {
     const settings = config();
+    const { ziflow } = settings;
     const built = await createServices(
       settings,
-      requireHostedServices(settings),
+      {
+        ...requireHostedServices(settings),
+        // [INF] The webhook to this target is registered once by the local host or by an admin in
+        // Ziflow's settings with ZIFLOW_WEBHOOK_KEY (docs/ziflow.md); the Functions host only checks it.
+        ...(ziflow === undefined
+          ? {}
+          : {
+              ziflow: {
+                ...ziflow,
+                hookTarget: () => `${settings.publicBaseUrl}/api/v1/hooks/ziflow`,
+              },
+            }),
+      },
       {},
       await polling(),
     );

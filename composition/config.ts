@@ -80,6 +80,19 @@ export const environmentSchema = z.object({
   ).describe(
     "IANA zone PhotoShelter's naive record times are in. Unset: the session's tz at each login, else UTC with a warning.",
   ),
+  ZIFLOW_API_KEY: optional(z.string().min(1)).describe(
+    'Ziflow API key of the integration user (secret). Set: rules with review "ziflow" or "both" proof in Ziflow; unset: the embedded Ziflow simulator locally, Ziflow off on Azure.',
+  ),
+  ZIFLOW_BASE_URL: withDefault(z.url(), 'https://api.ziflow.io/v1').describe(
+    'Ziflow API base, e.g. https://api.ziflow.io/v1.',
+  ),
+  ZIFLOW_WEBHOOK_KEY: optional(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9\\-]{16,255}$/, '16–255 letters, digits, "-" or "\\" (Ziflow\'s rule)'),
+  ).describe(
+    'Signature key of the Ziflow webhook to PUBLIC_BASE_URL/api/v1/hooks/ziflow (secret); required with ZIFLOW_API_KEY. Lightdesk registers the webhook with it at start-up when missing.',
+  ),
   SIM_SEED: withDefault(z.coerce.number().int().nonnegative(), 42).describe(
     'Seed of the demo library the embedded simulator generates.',
   ),
@@ -156,6 +169,13 @@ export interface PhotoShelterSettings {
   readonly orgId: string | undefined;
 }
 
+export interface ZiflowSettings {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  /** The signature key of Lightdesk's webhook subscription. */
+  readonly webhookKey: string;
+}
+
 export interface GraphSettings {
   readonly baseUrl: string;
   readonly tenantId: string | undefined;
@@ -189,6 +209,8 @@ export interface Config {
   /** `PHOTOSHELTER_TIME_ZONE`, for the real service or the simulator; undefined: the session's. */
   readonly photoShelterTimeZone: string | undefined;
   readonly simulator: { readonly seed: number; readonly assets: number };
+  /** Undefined: the embedded Ziflow simulator (local host), or no Ziflow (Azure). */
+  readonly ziflow: ZiflowSettings | undefined;
   readonly apiKey: string | undefined;
   readonly publicBaseUrl: string;
   readonly routingRulesFile: string;
@@ -269,6 +291,10 @@ export function loadConfig(
       }
     }
   }
+  if (isSet(env.ZIFLOW_API_KEY) && !isSet(env.ZIFLOW_WEBHOOK_KEY)) {
+    keys.push('ZIFLOW_WEBHOOK_KEY');
+    problems.push('ZIFLOW_WEBHOOK_KEY: required when ZIFLOW_API_KEY is set');
+  }
   // One queue for both would hand deliveries to processEvent and events to deliverWebhook.
   if (values !== undefined && values.WEBHOOKS_QUEUE === values.EVENTS_QUEUE) {
     keys.push('WEBHOOKS_QUEUE');
@@ -325,6 +351,14 @@ export function loadConfig(
     photoShelter: photoShelter === undefined ? undefined : Object.freeze(photoShelter),
     photoShelterTimeZone: values.PHOTOSHELTER_TIME_ZONE,
     simulator: Object.freeze({ seed: values.SIM_SEED, assets: values.SIM_ASSETS }),
+    ziflow:
+      values.ZIFLOW_API_KEY === undefined
+        ? undefined
+        : Object.freeze({
+            baseUrl: values.ZIFLOW_BASE_URL,
+            apiKey: values.ZIFLOW_API_KEY,
+            webhookKey: values.ZIFLOW_WEBHOOK_KEY ?? '',
+          }),
     apiKey: values.API_KEY,
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(
       /\/+$/,

@@ -39,7 +39,9 @@ import {
   defaultDetectChangesOptions,
 } from '../core/use-cases/detect-changes.js';
 import type { ReviewLinks } from '../core/use-cases/sync-review.js';
-import type { Config, GraphSettings, PhotoShelterSettings } from './config.js';
+import type { Config, GraphSettings, PhotoShelterSettings, ZiflowSettings } from './config.js';
+import type { ZiflowProofing } from '../connectors/ziflow/ziflow-proofing.js';
+import type { SignedDeliveries } from '../functions/ziflow-hook.js';
 import type { ReviewLoopDeps } from '../functions/all-functions.js';
 import type { HealthStatus, PhotoShelterHealth } from '../functions/health.js';
 import type { PollDeps } from '../functions/poll-photoshelter.js';
@@ -90,6 +92,10 @@ export interface Services extends PollingServices, ReviewLoopDeps {
   readonly webhookSigningSecret: string | undefined;
   readonly identity: IdentityVerifier;
   readonly devTokens: DevTokenIssuer | undefined;
+  /** Ziflow, when configured or simulated: proofs for reviews routed there. */
+  readonly proofing: ZiflowProofing | undefined;
+  /** The Ziflow webhook's signature check; undefined without Ziflow. */
+  readonly ziflowHook: SignedDeliveries | undefined;
 }
 
 /** Where the external systems are, once the host has decided (configured, or started locally). */
@@ -103,6 +109,8 @@ export interface Endpoints {
   readonly defaultPlanId?: string | undefined;
   /** The local host lets the tab sign in with development tokens; the Functions host never does. */
   readonly devTokens?: boolean;
+  /** Ziflow (configured or the local simulator); `hookTarget` is the webhook URL as registered. */
+  readonly ziflow?: (ZiflowSettings & { readonly hookTarget: () => string }) | undefined;
 }
 
 export interface ServiceOverrides {
@@ -188,6 +196,8 @@ export async function createServices(
     { DevTokens, TabIdentity },
     { TableSubscriptionStore },
     { HttpWebhookSender },
+    { ZiflowProofing },
+    { ziflowSignatureCheck },
   ] = await Promise.all([
     import('../adaptiveCards/adaptive-review-cards.js'),
     import('../connectors/azure-storage/table-conversation-store.js'),
@@ -200,6 +210,8 @@ export async function createServices(
     import('../connectors/entra/dev-tokens.js'),
     import('../connectors/azure-storage/table-subscription-store.js'),
     import('../connectors/webhooks/http-webhook-sender.js'),
+    import('../connectors/ziflow/ziflow-proofing.js'),
+    import('../connectors/ziflow/webhook-signature.js'),
   ]);
   const defaultPlanId = config.defaultPlanId ?? endpoints.defaultPlanId;
   const rules = await loadRoutingRules(config.routingRulesFile, defaultPlanId);
@@ -230,6 +242,22 @@ export async function createServices(
     clock,
     allowPrivateTargets: config.webhooks.allowPrivateTargets,
   });
+
+  const ziflow = endpoints.ziflow;
+  const proofing =
+    ziflow === undefined
+      ? undefined
+      : new ZiflowProofing({
+          baseUrl: ziflow.baseUrl,
+          apiKey: ziflow.apiKey,
+          clock,
+          logger,
+          fetch: overrides.fetch,
+        });
+  const ziflowHook =
+    ziflow === undefined
+      ? undefined
+      : ziflowSignatureCheck({ key: ziflow.webhookKey, target: ziflow.hookTarget });
 
   const devTokens = endpoints.devTokens === true ? new DevTokens() : undefined;
   const sso = config.tabSso === undefined ? undefined : new EntraSsoVerifier(config.tabSso);
@@ -269,5 +297,7 @@ export async function createServices(
     webhookSigningSecret: config.webhooks.signingSecret,
     identity: new TabIdentity(sso, devTokens),
     devTokens,
+    proofing,
+    ziflowHook,
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,6 +23,7 @@ import type {
 import { FakeBotConnectorServer } from '../simulators/bot-connector/fake-bot-connector-server.js';
 import { FakeGraphServer } from '../simulators/graph/fake-graph-server.js';
 import { FakePhotoShelterServer } from '../simulators/photoshelter/fake-photoshelter-server.js';
+import { FakeZiflowServer } from '../simulators/ziflow/fake-ziflow-server.js';
 import { startAzurite } from './azurite.js';
 import {
   type Config,
@@ -44,6 +46,8 @@ export interface LocalHost {
   readonly graphUrl: string | undefined;
   /** The embedded Teams (Bot Connector) simulator, when the bot has no app id. */
   readonly teamsUrl: string | undefined;
+  /** The embedded Ziflow simulator, when ZIFLOW_API_KEY is not set. */
+  readonly ziflowUrl: string | undefined;
   readonly dataDir: string;
   readonly services: Services;
   /** What the functions were handed (for tests that call a definition directly). */
@@ -345,6 +349,30 @@ async function start(
     logger.info('Teams (Bot Connector) simulator started', { url: teams.url });
   }
 
+  // Ziflow is simulated unless an API key names a real account; its webhook comes back here.
+  let ziflow = config.ziflow;
+  let ziflowUrl: string | undefined;
+  if (ziflow === undefined) {
+    const ziflowSimulator = new FakeZiflowServer(
+      options.inMemoryStorage === true ? {} : { stateFile: join(dataDir, 'ziflow.json') },
+    );
+    await ziflowSimulator.start(0);
+    parts.add(ziflowSimulator);
+    signal?.throwIfAborted();
+    ziflowUrl = ziflowSimulator.url;
+    const admin = ziflowSimulator.users.find((u) => u.admin);
+    if (admin === undefined) throw new TypeError('the Ziflow simulator seeds no admin');
+    ziflow = {
+      baseUrl: ziflowSimulator.apiUrl,
+      apiKey: admin.apiKey,
+      webhookKey: randomBytes(24).toString('hex'),
+    };
+    logger.info('Ziflow simulator started', { url: ziflowUrl });
+  }
+  // The configured public URL, or, for the simulator, where this host listens (known below).
+  let hookBase = config.ziflow === undefined ? undefined : config.publicBaseUrl;
+  const hookTarget = (): string => `${hookBase ?? config.publicBaseUrl}/api/v1/hooks/ziflow`;
+
   const services = await dropped(
     createServices(
       config,
@@ -358,6 +386,7 @@ async function start(
         // Development tokens let the tab be tried outside Teams; they come with the console (off by
         // default with an Entra app) and, like it, only to a loopback Host (local-console.ts).
         devTokens: config.console,
+        ziflow: { ...ziflow, hookTarget },
       },
       { logger, clock: new SystemClock() },
     ),
@@ -488,6 +517,21 @@ async function start(
     }
   }
 
+  if (config.ziflow === undefined) hookBase = url;
+  // Ziflow's events come back by its webhook: make sure it points here with our key.
+  const { proofing } = services;
+  if (proofing !== undefined) {
+    const subscribed = await step(
+      proofing.ensureWebhook(hookTarget(), ziflow.webhookKey).catch((e: unknown) => {
+        logger.error('could not register the Ziflow webhook; Ziflow decisions will not arrive', {
+          error: ensureError(e).message,
+        });
+        return 'failed' as const;
+      }),
+    );
+    logger.info('Ziflow webhook', { target: hookTarget(), subscription: subscribed });
+  }
+
   if (teams !== undefined) {
     // The demo's routing rules post to the "Photo reviews" channel: install the bot there, as an admin
     // would, so its conversation reference is captured through the real install activity.
@@ -508,6 +552,7 @@ async function start(
     simulatorUrl,
     graphUrl,
     teamsUrl: teams?.url ?? externalTeamsUrl,
+    ziflowUrl,
     dataDir,
     services,
     providers,
@@ -613,6 +658,7 @@ async function main(): Promise<void> {
     ...(host.teamsUrl === undefined
       ? []
       : [`  Teams        ${host.teamsUrl} (Bot Connector simulator)`]),
+    ...(host.ziflowUrl === undefined ? [] : [`  Ziflow       ${host.ziflowUrl} (simulator)`]),
     `  bot          ${host.url}/api/messages`,
     `  Ctrl-C stops everything; data stays under ${host.dataDir}.`,
     '',

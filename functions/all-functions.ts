@@ -29,6 +29,7 @@ import {
 import { sweepOverdue } from './sweep-overdue.js';
 import { syncPlanner } from './sync-planner.js';
 import { tabDevToken, tabDevUsers, tabPage, tabQueue, type TabDeps } from './tab.js';
+import { ziflowHook, type ZiflowHookDeps } from './ziflow-hook.js';
 
 type DepsOf<F> = F extends (deps: Provider<infer D>) => FunctionDefinition ? D : never;
 
@@ -41,6 +42,7 @@ export type ReviewLoopDeps = ActivityDeps &
   ReviewsDeps &
   SubscriptionDeps &
   TabDeps &
+  ZiflowHookDeps &
   DepsOf<typeof processEvent> &
   DepsOf<typeof deliverWebhook> &
   DepsOf<typeof syncPlanner> &
@@ -78,6 +80,7 @@ export function allFunctions(providers: FunctionProviders): readonly FunctionDef
     sweepOverdue(providers.storedReviews),
     reconcileReviews(providers.storedReviews),
     deliverWebhook(reviewLoop),
+    ziflowHook(reviewLoop),
     syncPlanner(reviewLoop),
     tabPage(),
     tabQueue(reviewLoop),

@@ -88,6 +88,17 @@ param apiKey string
 @description('WEBHOOK_SIGNING_SECRET (16+ characters); empty: each subscription gets its own key.')
 param webhookSigningSecret string = ''
 
+@secure()
+@description('ZIFLOW_API_KEY of the integration user; empty: no Ziflow (rules stay in Teams).')
+param ziflowApiKey string = ''
+
+@description('ZIFLOW_BASE_URL: the Ziflow API base.')
+param ziflowBaseUrl string = 'https://api.ziflow.io/v1'
+
+@secure()
+@description('ZIFLOW_WEBHOOK_KEY: signature key of the Ziflow webhook to /api/v1/hooks/ziflow; required with ziflowApiKey.')
+param ziflowWebhookKey string = ''
+
 @description('ROUTING_RULES_FILE, relative to the deployed package.')
 param routingRulesFile string = 'config/routing-rules.json'
 
@@ -348,6 +359,23 @@ resource webhookSigningSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01
   }
 }
 
+// Optional: without a Ziflow account there is nothing to store.
+resource ziflowApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(ziflowApiKey)) {
+  parent: vault
+  name: 'ziflow-api-key'
+  properties: {
+    value: ziflowApiKey
+  }
+}
+
+resource ziflowWebhookKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(ziflowWebhookKey)) {
+  parent: vault
+  name: 'ziflow-webhook-key'
+  properties: {
+    value: ziflowWebhookKey
+  }
+}
+
 // A Key Vault reference without a version follows the secret's latest version
 // (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#reference-syntax).
 var botPasswordReference = '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})'
@@ -355,6 +383,8 @@ var photoShelterApiKeyReference = '@Microsoft.KeyVault(SecretUri=${photoShelterA
 var photoShelterPasswordReference = '@Microsoft.KeyVault(SecretUri=${photoShelterPasswordSecret.properties.secretUri})'
 var apiKeyReference = '@Microsoft.KeyVault(SecretUri=${apiKeySecret.properties.secretUri})'
 var webhookSigningSecretReference = empty(webhookSigningSecret) ? '' : '@Microsoft.KeyVault(SecretUri=${webhookSigningSecretValue.properties.secretUri})'
+var ziflowApiKeyReference = empty(ziflowApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${ziflowApiKeySecret.properties.secretUri})'
+var ziflowWebhookKeyReference = empty(ziflowWebhookKey) ? '' : '@Microsoft.KeyVault(SecretUri=${ziflowWebhookKeySecret.properties.secretUri})'
 
 // Flex Consumption (FC1): Linux Consumption (Y1) is retiring
 // (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan). Flex takes only "one
@@ -529,6 +559,18 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'PHOTOSHELTER_TIME_ZONE'
           value: photoShelterTimeZone
+        }
+        {
+          name: 'ZIFLOW_API_KEY'
+          value: ziflowApiKeyReference
+        }
+        {
+          name: 'ZIFLOW_BASE_URL'
+          value: ziflowBaseUrl
+        }
+        {
+          name: 'ZIFLOW_WEBHOOK_KEY'
+          value: ziflowWebhookKeyReference
         }
         {
           name: 'API_KEY'

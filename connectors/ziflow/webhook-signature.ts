@@ -60,13 +60,20 @@ export function verifyZiflowSignature(
 /** A subscription's check, as the webhook function takes it: the key, target and pinned readings. */
 export function ziflowSignatureCheck(subscription: {
   readonly key: string;
-  readonly target: string;
+  /** The target as registered; a function when it is known only once the host listens. */
+  readonly target: string | (() => string);
   readonly modes?: readonly ZiflowSignatureMode[] | undefined;
 }): { verify(rawBody: Buffer, signature: string | undefined): ZiflowSignatureMode | undefined } {
   return {
     verify: (rawBody, signature) =>
       verifyZiflowSignature(
-        { key: subscription.key, target: subscription.target, rawBody, signature },
+        {
+          key: subscription.key,
+          target:
+            typeof subscription.target === 'string' ? subscription.target : subscription.target(),
+          rawBody,
+          signature,
+        },
         subscription.modes,
       ),
   };

@@ -75,3 +75,12 @@ export const commentListSchema = z.array(commentSchema);
 
 /** Ziflow's error body is undocumented [INF]; its `message`, when there is one, is shown. */
 export const errorBodySchema = z.object({ message: z.string() }).loose();
+
+export const webhookSchema = z
+  .object({
+    id: z.union([z.string().min(1), z.number().transform(String)]),
+    target: z.string(),
+  })
+  .loose();
+
+export const webhookListSchema = z.array(webhookSchema);

@@ -23,6 +23,8 @@ import {
   errorBodySchema,
   proofListSchema,
   proofSchema,
+  webhookListSchema,
+  webhookSchema,
   type WireProof,
 } from './wire.js';
 
@@ -190,6 +192,45 @@ export class ZiflowProofing implements ProofingService {
       },
       undefined,
     );
+  }
+
+  /**
+   * Makes sure Ziflow posts every proof event to `target`, signed with `key`: the subscription to
+   * that target is switched on with this key, or made (admin only [OFF]). Keys are shown only when
+   * set [INF], so an existing one is set again rather than trusted.
+   */
+  async ensureWebhook(target: string, key: string): Promise<'updated' | 'created'> {
+    const existing = (
+      await this.call(
+        { method: 'GET', path: '/webhooks', endpoint: 'GET /webhooks' },
+        webhookListSchema,
+      )
+    ).find((w) => w.target === target);
+    const subscription = {
+      name: 'Lightdesk',
+      target,
+      active: true,
+      signature_key: key,
+      subscription_types: { proof: { all: true } },
+    };
+    if (existing !== undefined) {
+      await this.call(
+        {
+          method: 'PUT',
+          path: `/webhooks/${encodeURIComponent(existing.id)}`,
+          endpoint: 'PUT /webhooks/:id',
+          json: subscription,
+          resource: { what: 'Webhook', id: existing.id },
+        },
+        webhookSchema,
+      );
+      return 'updated';
+    }
+    await this.call(
+      { method: 'POST', path: '/webhooks', endpoint: 'POST /webhooks', json: subscription },
+      webhookSchema,
+    );
+    return 'created';
   }
 
   private async call<S extends z.ZodType>(call: ZiflowCall, schema: S): Promise<z.output<S>>;

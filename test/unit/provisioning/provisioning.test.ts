@@ -489,6 +489,8 @@ describe('configuration in Azure', () => {
         'PHOTOSHELTER_API_KEY',
         'PHOTOSHELTER_PASSWORD',
         'WEBHOOK_SIGNING_SECRET',
+        'ZIFLOW_API_KEY',
+        'ZIFLOW_WEBHOOK_KEY',
       ].sort(),
     );
     for (const { name, value } of secretSettings) {

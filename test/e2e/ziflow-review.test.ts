@@ -1,0 +1,106 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { LocalHost } from '../../composition/local-host.js';
+import { galleriesUnder, settle, upload } from '../support/demo-driver.js';
+import { startTestHost, type TestHost } from '../support/test-host.js';
+
+// A batch routed to Ziflow as `npm start` runs it: the local host starts the Ziflow simulator and
+// registers its webhook; an upload becomes one proof with the image; a reviewer's decision in Ziflow
+// comes back signed through /api/v1/hooks/ziflow and settles the review, as a Teams press would.
+
+interface SimProof {
+  readonly id: string;
+  readonly name: string;
+  readonly status: string;
+  readonly source_files: readonly { name: string }[];
+}
+
+describe('a review in Ziflow, end to end on the local host', () => {
+  let running: TestHost;
+  let host: LocalHost;
+  let dir: string;
+
+  const ziflow = (path: string, init?: RequestInit) =>
+    fetch(`${host.ziflowUrl ?? ''}${path}`, init).then((r) => r.json() as Promise<unknown>);
+  const proofs = async () => ((await ziflow('/_sim/proofs')) as { proofs: SimProof[] }).proofs;
+  const until = async (what: string, ok: () => Promise<boolean>) => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (await ok()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect.fail(`waited in vain for ${what}`);
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lightdesk-ziflow-'));
+    const rules = JSON.parse(await readFile('config/routing-rules.json', 'utf8')) as {
+      rules: { name: string; review?: string; ziflow?: unknown }[];
+    };
+    for (const rule of rules.rules) {
+      if (rule.name === 'Athletics') {
+        rule.review = 'both';
+        rule.ziflow = { stages: [{ name: 'Creative' }] };
+      }
+    }
+    const rulesFile = join(dir, 'rules.json');
+    await writeFile(rulesFile, JSON.stringify(rules));
+    running = await startTestHost({ ROUTING_RULES_FILE: rulesFile });
+    host = running.host;
+  }, 60_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('makes one proof of the batch, and a Ziflow approval settles the review', async () => {
+    expect(host.ziflowUrl).toBeDefined();
+    await host.poll();
+    const [gallery] = await galleriesUnder(host, 'Athletics');
+    const imageId = await upload(host, gallery?.id ?? '');
+    await settle(host);
+
+    const [proof, ...others] = await proofs();
+    expect(others).toEqual([]);
+    expect(proof?.name).toContain(gallery?.name ?? '?');
+    expect(proof?.source_files).toHaveLength(1);
+    const [review] = (await host.services.reviews.list({ limit: 10 })).map((s) => s.review);
+    expect(review?.proof?.proofId).toBe(proof?.id);
+    expect(review?.assets.map((a) => a.assetId)).toEqual([imageId]);
+    await until('the proof to be processed', async () =>
+      (await proofs()).some((p) => p.status !== 'uploading'),
+    );
+
+    await ziflow('/_sim/decide', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        proofId: proof?.id,
+        email: 'AlexW@contoso.onmicrosoft.com',
+        decision: 'approved',
+      }),
+    });
+    // The signed delivery reaches the host's hook, which queues it; the worker settles the review.
+    await until('the review to be approved from Ziflow', async () => {
+      await settle(host, 2_000);
+      const stored = await host.services.reviews.get(review?.id ?? '');
+      return stored?.review.status === 'approved';
+    });
+    const decided = (await host.services.reviews.get(review?.id ?? ''))?.review;
+    expect(decided?.decisions).toMatchObject([
+      { reviewerName: 'Alex Wilber', verb: 'approve', source: 'ziflow' },
+    ]);
+    expect(decided?.proof?.stages).toMatchObject([{ name: 'Creative', approved: 1 }]);
+    // No forged or failed deliveries: every one the simulator made was taken.
+    const { deliveries } = (await ziflow('/_sim/deliveries')) as {
+      deliveries: { type: string; state: string }[];
+    };
+    expect(deliveries.map((d) => d.type)).toContain('proof.decision');
+    expect(deliveries.filter((d) => d.state === 'failed')).toEqual([]);
+  }, 90_000);
+});
