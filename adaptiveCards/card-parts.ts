@@ -158,6 +158,7 @@ export function openUrl(title: string, url: string | undefined): OpenUrlAction[]
 export const reviewLinks = (review: Review, taskUrl: string | undefined): OpenUrlAction[] => [
   ...openUrl('Open gallery', review.galleryUrl),
   ...openUrl('Open Planner task', taskUrl),
+  ...openUrl('Open proof in Ziflow', review.proof?.url),
 ];
 
 export const statusLabel: Record<ReviewStatus, string> = {

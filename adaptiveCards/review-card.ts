@@ -106,6 +106,7 @@ function render(model: ReviewCardModel, tier: Tier): AdaptiveCard {
           ...andMore(more),
         ]),
     ...reviewerSection(review, tier.reviewers),
+    ...proofSection(review, tier.reviewers),
     ...historySection(review, tier.history, tier.comment),
     ...actionSet(model.view === 'reviewer' && open ? decisionActions(review) : []),
   ];
@@ -183,6 +184,35 @@ function reviewerSection(review: Review, maxShown: number): CardElement[] {
     text(rule, { isSubtle: true, spacing: 'None' }),
     { type: 'FactSet', facts },
     ...andMore(hidden, 'reviewer'),
+  ];
+}
+
+/** Where each Ziflow stage stands: how many reviewers decided what (reviews proofed in Ziflow). */
+function proofSection(review: Review, maxShown: number): CardElement[] {
+  const proof = review.proof;
+  if (proof === undefined) return [];
+  const versions = proof.versionIds.length;
+  const stages = proof.stages.slice(0, maxShown);
+  const counts = (stage: (typeof proof.stages)[number]): string =>
+    [
+      [stage.approved, 'approved'],
+      [stage.approvedWithChanges, 'approved with changes'],
+      [stage.changesRequired, 'changes required'],
+      [stage.notRelevant, 'not relevant'],
+      [stage.waiting, 'waiting'],
+    ]
+      .filter(([n]) => Number(n) > 0)
+      .map(([n, label]) => `${String(n)} ${String(label)}`)
+      .join(' · ') || 'no reviewers';
+  return [
+    text(`Ziflow proof${versions > 1 ? `, version ${versions}` : ''}`, {
+      weight: 'Bolder',
+      spacing: 'Medium',
+    }),
+    ...stages.map((stage) =>
+      text(`${plainLine(stage.name, limits.name)}: ${counts(stage)}`, { spacing: 'None' }),
+    ),
+    ...andMore(proof.stages.length - stages.length, 'stage'),
   ];
 }
 

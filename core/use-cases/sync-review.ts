@@ -88,6 +88,16 @@ function taskDetails(review: Review, reviewUrl: string): TaskDetails {
     `Status: ${review.status}. Due ${review.dueAt}.`,
     `Reviewers: ${review.reviewers.map((r) => r.name).join(', ')} (${review.approval === 'all' ? 'everyone must approve' : 'first decision counts'}).`,
     ...(votes.length > 0 ? ['', 'Decisions:', ...votes] : []),
+    ...(review.proof === undefined
+      ? []
+      : [
+          '',
+          `Ziflow proof (version ${review.proof.versionIds.length}):`,
+          ...review.proof.stages.map(
+            (s) =>
+              `${s.name}: ${s.approved + s.approvedWithChanges} approved, ${s.changesRequired} changes required, ${s.waiting} waiting`,
+          ),
+        ]),
     '',
     `Review in Lightdesk: ${reviewUrl}`,
   ].join('\n');
@@ -101,6 +111,9 @@ function taskDetails(review: Review, reviewUrl: string): TaskDetails {
     references: [
       { url: review.galleryUrl, alias: `PhotoShelter: ${review.galleryName}` },
       { url: reviewUrl, alias: 'Lightdesk review' },
+      ...(review.proof?.url === undefined
+        ? []
+        : [{ url: review.proof.url, alias: 'Ziflow proof' }]),
     ],
   };
 }
@@ -304,15 +317,7 @@ export async function syncReview(
     }
   };
 
-  await step('planner', async () => {
-    review = await syncTask(deps, review, reviewUrl, record, note);
-  });
-
-  await step('photoshelter', async () => {
-    await syncLibrary(deps, review, note);
-  });
-
-  // 4b. The Ziflow proof, before the card so the card can link it.
+  // 0. The Ziflow proof first, so the task details and the card written below can link it.
   const { proofing } = deps;
   if (review.route.review !== 'teams') {
     if (proofing === undefined) {
@@ -323,6 +328,14 @@ export async function syncReview(
       });
     }
   }
+
+  await step('planner', async () => {
+    review = await syncTask(deps, review, reviewUrl, record, note);
+  });
+
+  await step('photoshelter', async () => {
+    await syncLibrary(deps, review, note);
+  });
 
   // 5. The Teams card (sync-card.ts).
   await step('teams', async () => {

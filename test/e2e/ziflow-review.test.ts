@@ -72,6 +72,19 @@ describe('a review in Ziflow, end to end on the local host', () => {
     const [review] = (await host.services.reviews.list({ limit: 10 })).map((s) => s.review);
     expect(review?.proof?.proofId).toBe(proof?.id);
     expect(review?.assets.map((a) => a.assetId)).toEqual([imageId]);
+    // The Planner task links the proof beside the gallery.
+    const proofUrl = review?.proof?.url ?? '';
+    expect(proofUrl).not.toBe('');
+    const state = (await (await fetch(`${host.graphUrl ?? ''}/_sim/state`)).json()) as {
+      plans: { tasks: { details?: { references?: Record<string, { alias?: string }> } }[] }[];
+    };
+    const references = (state.plans[0]?.tasks ?? []).flatMap((t) =>
+      Object.entries(t.details?.references ?? {}).map(([url, r]) => [
+        decodeURIComponent(url),
+        r.alias,
+      ]),
+    );
+    expect(references).toContainEqual([proofUrl, 'Ziflow proof']);
     await until('the proof to be processed', async () =>
       (await proofs()).some((p) => p.status !== 'uploading'),
     );

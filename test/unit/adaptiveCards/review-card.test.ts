@@ -49,6 +49,53 @@ const texts = (card: AdaptiveCard): string[] =>
 const twoReviewers = someReviewers(2);
 
 describe('buildReviewCard', () => {
+  it('shows a Ziflow proof: its version, each stage by decision, and a link to it', () => {
+    const review = aReview({
+      reviewers: twoReviewers,
+      proof: {
+        proofId: 'p-2',
+        versionIds: ['p-1', 'p-2'],
+        url: 'https://contoso.ziflow.io/proof/abc',
+        decisionStatus: null,
+        stages: [
+          {
+            id: 's1',
+            name: 'Creative',
+            status: 'approved',
+            approved: 1,
+            approvedWithChanges: 1,
+            changesRequired: 0,
+            notRelevant: 0,
+            waiting: 0,
+          },
+          {
+            id: 's2',
+            name: 'Legal',
+            status: null,
+            approved: 0,
+            approvedWithChanges: 0,
+            changesRequired: 0,
+            notRelevant: 0,
+            waiting: 2,
+          },
+        ],
+      },
+    });
+    const card = buildReviewCard(modelOf(review));
+    expectRendererAccepts(card);
+    expect(texts(card)).toEqual(
+      expect.arrayContaining([
+        'Ziflow proof, version 2',
+        'Creative: 1 approved · 1 approved with changes',
+        'Legal: 2 waiting',
+      ]),
+    );
+    expect(findAll(card, 'Action.OpenUrl').map((a) => [a.title, a.url])).toContainEqual([
+      'Open proof in Ziflow',
+      'https://contoso.ziflow.io/proof/abc',
+    ]);
+  });
+
   it('gives a reviewer of a pending batch the thumbnails, votes and the three decisions', () => {
     const review = aReview({ assets: someAssets(12), reviewers: twoReviewers });
     const card = buildReviewCard(modelOf(review));
