@@ -34,6 +34,17 @@ export function reviewView(review: Review) {
     cardVersion: review.cardVersion,
     plannerTaskId: review.planner.taskId ?? null,
     teamsConversation: review.teams.conversation,
+    // Reviews proofed in Ziflow: the proof and, per stage, how many reviewers decided what.
+    proof:
+      review.proof === undefined
+        ? null
+        : {
+            proofId: review.proof.proofId,
+            url: review.proof.url ?? null,
+            version: review.proof.versionIds.length,
+            decisionStatus: review.proof.decisionStatus,
+            stages: review.proof.stages,
+          },
     dueAt: review.dueAt,
     openedAt: review.openedAt,
     updatedAt: review.updatedAt,

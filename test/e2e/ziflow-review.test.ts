@@ -109,6 +109,15 @@ describe('a review in Ziflow, end to end on the local host', () => {
       { reviewerName: 'Alex Wilber', verb: 'approve', source: 'ziflow' },
     ]);
     expect(decided?.proof?.stages).toMatchObject([{ name: 'Creative', approved: 1 }]);
+    // The API shows the proof's progress per stage.
+    const api = (await (
+      await fetch(`${host.url}/api/v1/reviews/${encodeURIComponent(review?.id ?? '')}`)
+    ).json()) as { proof: unknown };
+    expect(api.proof).toMatchObject({
+      proofId: proof?.id,
+      version: 1,
+      stages: [{ name: 'Creative', approved: 1, waiting: 1 }],
+    });
     // No forged or failed deliveries: every one the simulator made was taken.
     const { deliveries } = (await ziflow('/_sim/deliveries')) as {
       deliveries: { type: string; state: string }[];
