@@ -299,5 +299,9 @@ export async function createServices(
     devTokens,
     proofing,
     ziflowHook,
+    checkZiflow:
+      proofing === undefined || ziflow === undefined
+        ? undefined
+        : () => proofing.checkHealth(ziflow.hookTarget()),
   };
 }

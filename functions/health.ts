@@ -24,6 +24,8 @@ export interface HealthDeps {
   readonly archive: { checkHealth(): Promise<PhotoShelterHealth> };
   readonly cursors: CursorStore;
   readonly webhookQueue: Pick<EventQueue, 'depth'>;
+  /** Ziflow, when configured: reachable, and its webhook to this host on. Not part of `down`. */
+  readonly checkZiflow?: (() => Promise<HealthStatus & { readonly webhook: string }>) | undefined;
 }
 
 /**
@@ -40,19 +42,21 @@ export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
     handler: async (_request, context) => {
       try {
         const s = await services();
-        const [storage, photoShelter, baseline, reconciled, webhookDepth] = await Promise.all([
-          s.checkStorage(),
-          s.archive.checkHealth(),
-          // Until the first poll records the baseline, an upload would be folded into it unreported:
-          // not ready, so nobody is invited to upload yet (issue 16).
-          s.cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema).then(
-            (cursor) => cursor !== undefined,
-            () => undefined,
-          ),
-          // Work that needs a person or is still catching up: counts only, no ids (no key here).
-          lastReconcile(s).catch(() => undefined),
-          s.webhookQueue.depth().catch(() => undefined),
-        ]);
+        const [storage, photoShelter, baseline, reconciled, webhookDepth, ziflow] =
+          await Promise.all([
+            s.checkStorage(),
+            s.archive.checkHealth(),
+            // Until the first poll records the baseline, an upload would be folded into it unreported:
+            // not ready, so nobody is invited to upload yet (issue 16).
+            s.cursors.get(PHOTOSHELTER_CURSOR, libraryCursorSchema).then(
+              (cursor) => cursor !== undefined,
+              () => undefined,
+            ),
+            // Work that needs a person or is still catching up: counts only, no ids (no key here).
+            lastReconcile(s).catch(() => undefined),
+            s.webhookQueue.depth().catch(() => undefined),
+            s.checkZiflow?.(),
+          ]);
         const down = [
           ...(storage.ok ? [] : ['storage']),
           ...(photoShelter.ok ? [] : ['photoShelter']),
@@ -74,6 +78,8 @@ export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
             events: storage.queue?.poison ?? null,
             webhooks: webhookDepth?.poison ?? null,
           },
+          // Reviews go on in Teams while Ziflow is out; it is reported, not counted as down.
+          ...(ziflow === undefined ? {} : { ziflow }),
         });
       } catch (e: unknown) {
         return toHttpResponse(e, context);

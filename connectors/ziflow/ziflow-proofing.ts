@@ -53,6 +53,12 @@ export interface ZiflowOptions {
   readonly timeoutMs?: number | undefined;
 }
 
+export interface ZiflowHealth {
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly webhook: 'active' | 'inactive' | 'missing' | 'unknown';
+}
+
 interface ZiflowCall {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
@@ -231,6 +237,51 @@ export class ZiflowProofing implements ProofingService {
       webhookSchema,
     );
     return 'created';
+  }
+
+  /**
+   * Health, in our words only (health is keyless): whether Ziflow answers this key, and whether its
+   * webhook to `target` is on. Never throws.
+   */
+  async checkHealth(target: string): Promise<ZiflowHealth> {
+    try {
+      await this.call(
+        {
+          method: 'GET',
+          path: '/users',
+          endpoint: 'GET /users',
+          query: { count: '1' },
+        },
+        undefined,
+      );
+    } catch (e: unknown) {
+      return {
+        ok: false,
+        detail: e instanceof AuthError ? 'Ziflow refused the API key' : 'Ziflow did not answer',
+        webhook: 'unknown',
+      };
+    }
+    const hooks = await this.call(
+      { method: 'GET', path: '/webhooks', endpoint: 'GET /webhooks' },
+      webhookListSchema,
+    ).catch(() => undefined);
+    const hook = hooks?.find((w) => w.target === target);
+    const webhook =
+      hooks === undefined
+        ? 'unknown'
+        : hook === undefined
+          ? 'missing'
+          : hook['active'] === false
+            ? 'inactive'
+            : 'active';
+    return {
+      ok: webhook === 'active',
+      detail:
+        webhook === 'active'
+          ? 'Ziflow answers; its webhook to this host is on'
+          : `Ziflow answers, but its webhook to this host is ${webhook}: decisions made there will not arrive`,
+      webhook,
+    };
   }
 
   private async call<S extends z.ZodType>(call: ZiflowCall, schema: S): Promise<z.output<S>>;

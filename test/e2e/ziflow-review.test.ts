@@ -60,6 +60,11 @@ describe('a review in Ziflow, end to end on the local host', () => {
 
   it('makes one proof of the batch, and a Ziflow approval settles the review', async () => {
     expect(host.ziflowUrl).toBeDefined();
+    // Start-up registered the signed webhook to this host; health says so.
+    const health = (await (await fetch(`${host.url}/api/v1/health`)).json()) as {
+      ziflow?: { ok: boolean; webhook: string };
+    };
+    expect(health.ziflow).toMatchObject({ ok: true, webhook: 'active' });
     await host.poll();
     const [gallery] = await galleriesUnder(host, 'Athletics');
     const imageId = await upload(host, gallery?.id ?? '');

@@ -159,6 +159,31 @@ describe('ZiflowProofing against the Ziflow simulator', () => {
     expect(clock.sleeps).toHaveLength(3);
   });
 
+  it('registers its webhook once and reports it in health', async () => {
+    const target = 'https://lightdesk.example/api/v1/hooks/ziflow';
+    await expect(connector().checkHealth(target)).resolves.toMatchObject({
+      ok: false,
+      webhook: 'missing',
+    });
+    await expect(connector().ensureWebhook(target, 'a-key-of-sixteen-chars')).resolves.toBe(
+      'created',
+    );
+    await expect(connector().ensureWebhook(target, 'a-key-of-sixteen-chars')).resolves.toBe(
+      'updated',
+    );
+    const hooks = (await sim.api('GET', '/webhooks')).body as { target: string; active: boolean }[];
+    expect(hooks.filter((h) => h.target === target)).toMatchObject([{ active: true }]);
+    await expect(connector().checkHealth(target)).resolves.toMatchObject({
+      ok: true,
+      webhook: 'active',
+    });
+    await expect(connector('zf-wrong').checkHealth(target)).resolves.toEqual({
+      ok: false,
+      detail: 'Ziflow refused the API key',
+      webhook: 'unknown',
+    });
+  });
+
   it('waits out a 429 with Retry-After and goes on', async () => {
     await fetch(`${sim.url}/_sim/faults`, {
       method: 'POST',
