@@ -1,23 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import { ZiflowProofing } from '../../../connectors/ziflow/ziflow-proofing.js';
 import type { Review } from '../../../core/model/review.js';
 import { handleProofEvent } from '../../../core/use-cases/proof-event.js';
-import { syncProof } from '../../../core/use-cases/sync-proof.js';
-import { updateReview } from '../../../core/use-cases/update-review.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
-import { InMemoryEffectLedger } from '../../doubles/in-memory-effect-ledger.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
 import { aReview, aReviewer, anAsset } from '../../support/review-builders.js';
-import { ADELE, ADMIN, ALEX, ZiflowHarness } from '../simulators/ziflow/support.js';
+import { openProofedReview, proofingOn, useZiflowSimulator } from '../../support/ziflow-reviews.js';
+import { ADELE, ALEX } from '../simulators/ziflow/support.js';
 
 // A Ziflow webhook event, as the worker handles it: the proof read from the Ziflow simulator, its
 // review found, stage progress recorded and each reviewer's decision applied once.
 
 describe('handleProofEvent against the Ziflow simulator', () => {
-  let sim: ZiflowHarness;
+  const simulator = useZiflowSimulator();
   let reviews: InMemoryReviewStore;
   let queue: InMemoryEventQueue;
   let clock: FixedClock;
@@ -26,13 +23,7 @@ describe('handleProofEvent against the Ziflow simulator', () => {
 
   const adele = aReviewer(1, { upn: ADELE.email, name: 'Adele Vance' });
   const alex = aReviewer(2, { upn: ALEX.email, name: 'Alex Wilber' });
-  const proofing = () =>
-    new ZiflowProofing({
-      baseUrl: `${sim.url}/v1`,
-      apiKey: ADMIN,
-      clock,
-      logger: new RecordingLogger(),
-    });
+  const proofing = () => proofingOn(simulator(), clock);
   const deps = () => ({
     proofing: proofing(),
     reviews,
@@ -48,7 +39,7 @@ describe('handleProofEvent against the Ziflow simulator', () => {
     receivedAt: clock.now().toISOString(),
   });
   const decideInZiflow = (email: string, decision: string) =>
-    fetch(`${sim.url}/_sim/decide`, {
+    fetch(`${simulator().url}/_sim/decide`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ proofId, email, decision }),
@@ -58,39 +49,13 @@ describe('handleProofEvent against the Ziflow simulator', () => {
     return found ?? expect.fail('the review is gone');
   };
 
-  beforeAll(async () => {
-    sim = await ZiflowHarness.start();
-  });
-
-  afterAll(async () => {
-    await sim.stop();
-  });
-
   beforeEach(async () => {
-    sim.server.reset();
     reviews = new InMemoryReviewStore();
     queue = new InMemoryEventQueue();
     clock = new FixedClock('2026-12-03T09:00:00.000Z');
     const base = aReview({ reviewers: [adele, alex], assets: [anAsset(1), anAsset(2)] });
     reviewId = base.id;
-    await reviews.open({ ...base, route: { ...base.route, review: 'ziflow' } });
-    const ledger = new InMemoryEffectLedger();
-    const archive = {
-      getDisplayLink: (assetId: string, size: { width: number; height: number }) =>
-        Promise.resolve({ assetId, url: sim.file(`${assetId}.jpg`), ...size }),
-    };
-    const record = async (change: (r: Review) => Review | undefined) =>
-      (await updateReview(reviews, reviewId, change)).review;
-    await syncProof({ proofing: proofing(), archive, ledger, clock }, await stored(), record, () =>
-      Promise.resolve(),
-    );
-    proofId = (await stored()).proof?.proofId ?? '';
-    // Reviewers decide once the files are processed.
-    await fetch(`${sim.url}/_sim/process`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ proofId }),
-    });
+    proofId = await openProofedReview(simulator(), reviews, base, clock);
   });
 
   it("settles the review with a reviewer's Ziflow approval, as a Teams approval would", async () => {
@@ -130,7 +95,7 @@ describe('handleProofEvent against the Ziflow simulator', () => {
   it("leaves alone a proof that is not a review's", async () => {
     const byHand = await proofing().createProof({
       name: 'Made in Ziflow by hand',
-      sources: [{ assetId: 'x', fileName: 'x.jpg', url: sim.file('x.jpg') }],
+      sources: [{ assetId: 'x', fileName: 'x.jpg', url: simulator().file('x.jpg') }],
       stages: [{ name: 'Review', deadline: clock.now(), reviewerEmails: [ALEX.email] }],
     });
     await expect(handleProofEvent(deps(), event(3, byHand.proofId))).resolves.toEqual({

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import { ZiflowProofing } from '../../../connectors/ziflow/ziflow-proofing.js';
 import { decide, type Review } from '../../../core/model/review.js';
 import { syncProof } from '../../../core/use-cases/sync-proof.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
 import { InMemoryEffectLedger } from '../../doubles/in-memory-effect-ledger.js';
-import { RecordingLogger } from '../../doubles/recording-logger.js';
 import { aReview, aReviewer, anAsset } from '../../support/review-builders.js';
-import { ADELE, ADMIN, ALEX, ZiflowHarness } from '../simulators/ziflow/support.js';
+import { archiveOn, proofingOn, useZiflowSimulator } from '../../support/ziflow-reviews.js';
+import { ADELE, ALEX } from '../simulators/ziflow/support.js';
 
 // A review routed to Ziflow gets exactly one proof, whatever fails on the way, and decisions made
 // in Teams are told to it once: the use case with the real connector against the Ziflow simulator.
@@ -20,7 +19,7 @@ interface SimProof {
 }
 
 describe('syncProof against the Ziflow simulator', () => {
-  let sim: ZiflowHarness;
+  const simulator = useZiflowSimulator();
   let ledger: InMemoryEffectLedger;
   let clock: FixedClock;
   let stored: Review;
@@ -30,16 +29,8 @@ describe('syncProof against the Ziflow simulator', () => {
   const alex = aReviewer(2, { upn: ALEX.email, name: 'Alex Wilber' });
 
   const deps = () => ({
-    proofing: new ZiflowProofing({
-      baseUrl: `${sim.url}/v1`,
-      apiKey: ADMIN,
-      clock,
-      logger: new RecordingLogger(),
-    }),
-    archive: {
-      getDisplayLink: (assetId: string, size: { width: number; height: number }) =>
-        Promise.resolve({ assetId, url: sim.file(`${assetId}.jpg`), ...size }),
-    },
+    proofing: proofingOn(simulator(), clock),
+    archive: archiveOn(simulator()),
     ledger,
     clock,
   });
@@ -52,20 +43,12 @@ describe('syncProof against the Ziflow simulator', () => {
     return Promise.resolve();
   };
   const simProofs = async () =>
-    ((await (await fetch(`${sim.url}/_sim/proofs`)).json()) as { proofs: SimProof[] }).proofs;
+    ((await (await fetch(`${simulator().url}/_sim/proofs`)).json()) as { proofs: SimProof[] })
+      .proofs;
   const comments = async (proofId: string) =>
     (await deps().proofing.listComments(proofId)).map((c) => c.text);
 
-  beforeAll(async () => {
-    sim = await ZiflowHarness.start();
-  });
-
-  afterAll(async () => {
-    await sim.stop();
-  });
-
   beforeEach(() => {
-    sim.server.reset();
     ledger = new InMemoryEffectLedger();
     clock = new FixedClock('2026-12-03T09:00:00.000Z');
     notes.length = 0;
@@ -102,7 +85,7 @@ describe('syncProof against the Ziflow simulator', () => {
   });
 
   it('finds the proof a lost answer made instead of making a second', async () => {
-    await fetch(`${sim.url}/_sim/faults`, {
+    await fetch(`${simulator().url}/_sim/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ path: '/v1/proofs', method: 'POST', lostResponse: true }),

@@ -5,19 +5,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { serveFunction } from '../../../composition/http-adapter.js';
 import { ziflowSignatureCheck } from '../../../connectors/ziflow/webhook-signature.js';
-import { ZiflowProofing } from '../../../connectors/ziflow/ziflow-proofing.js';
 import { parseQueueMessage } from '../../../core/model/queue-message.js';
-import type { Review } from '../../../core/model/review.js';
 import { processEvent, type ProcessEventDeps } from '../../../core/use-cases/process-event.js';
-import { syncProof } from '../../../core/use-cases/sync-proof.js';
-import { updateReview } from '../../../core/use-cases/update-review.js';
 import { ziflowHook } from '../../../functions/ziflow-hook.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
-import { InMemoryEffectLedger } from '../../doubles/in-memory-effect-ledger.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
 import { aReview, aReviewer, anAsset } from '../../support/review-builders.js';
+import { openProofedReview, proofingOn } from '../../support/ziflow-reviews.js';
 import { ADMIN, ALEX, ZiflowHarness } from '../simulators/ziflow/support.js';
 
 // POST /api/v1/hooks/ziflow served as the local host serves it, receiving the Ziflow simulator's
@@ -36,8 +32,7 @@ describe('the Ziflow webhook', () => {
   let proofId: string;
   const logger = new RecordingLogger();
 
-  const proofing = () =>
-    new ZiflowProofing({ baseUrl: `${sim.url}/v1`, apiKey: ADMIN, clock, logger });
+  const proofing = () => proofingOn(sim, clock);
   const alex = aReviewer(2, { upn: ALEX.email, name: 'Alex Wilber' });
 
   const post = (path: string, body: unknown) =>
@@ -120,22 +115,7 @@ describe('the Ziflow webhook', () => {
     signatureKey = subscribed.signature_key;
     const base = aReview({ reviewers: [alex], assets: [anAsset(1)] });
     reviewId = base.id;
-    await reviews.open({ ...base, route: { ...base.route, review: 'ziflow' } });
-    const record = async (change: (r: Review) => Review | undefined) =>
-      (await updateReview(reviews, reviewId, change)).review;
-    const archive = {
-      getDisplayLink: (assetId: string, size: { width: number; height: number }) =>
-        Promise.resolve({ assetId, url: sim.file(`${assetId}.jpg`), ...size }),
-    };
-    const current = (await reviews.get(reviewId))?.review ?? expect.fail('no review');
-    await syncProof(
-      { proofing: proofing(), archive, ledger: new InMemoryEffectLedger(), clock },
-      current,
-      record,
-      () => Promise.resolve(),
-    );
-    proofId = (await reviews.get(reviewId))?.review.proof?.proofId ?? '';
-    await post('/_sim/process', { proofId });
+    proofId = await openProofedReview(sim, reviews, base, clock);
   });
 
   const deliveries = async () =>

@@ -1,21 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import { ZiflowProofing } from '../../../../connectors/ziflow/ziflow-proofing.js';
 import { AuthError, NotFoundError, RateLimitedError } from '../../../../core/errors.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
-import { RecordingLogger } from '../../../doubles/recording-logger.js';
-import { ADELE, ADMIN, ALEX, ZiflowHarness } from '../../simulators/ziflow/support.js';
+import { proofingOn, useZiflowSimulator } from '../../../support/ziflow-reviews.js';
+import { ADELE, ADMIN, ALEX, type ZiflowHarness } from '../../simulators/ziflow/support.js';
 
 // The Ziflow connector against the Ziflow simulator on a loopback socket: one proof per batch with
 // every image, stages of reviewers, versions, comments, and Ziflow's errors in domain words.
 
 describe('ZiflowProofing against the Ziflow simulator', () => {
+  const simulator = useZiflowSimulator();
   let sim: ZiflowHarness;
   let clock: FixedClock;
-  let logger: RecordingLogger;
 
-  const connector = (apiKey = ADMIN) =>
-    new ZiflowProofing({ baseUrl: `${sim.url}/v1`, apiKey, clock, logger });
+  const connector = (apiKey = ADMIN) => proofingOn(sim, clock, apiKey);
 
   const waitProcessed = async (proofId: string) => {
     for (let i = 0; i < 100; i += 1) {
@@ -26,18 +24,9 @@ describe('ZiflowProofing against the Ziflow simulator', () => {
     return expect.fail('the proof was never processed');
   };
 
-  beforeAll(async () => {
-    sim = await ZiflowHarness.start();
-  });
-
-  afterAll(async () => {
-    await sim.stop();
-  });
-
   beforeEach(() => {
-    sim.server.reset();
+    sim = simulator();
     clock = new FixedClock('2026-12-03T09:00:00.000Z');
-    logger = new RecordingLogger();
   });
 
   const batch = () => ({
