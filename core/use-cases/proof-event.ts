@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { ProofEvent } from '../model/queue-message.js';
 import { proofDecisionRequest, type Review } from '../model/review.js';
+import type { AuditLog } from '../ports/audit-log.js';
 import type { ProofingService } from '../ports/proofing-service.js';
 import { type DecideReviewDeps, decideReview } from './decide-review.js';
 import { proofOf } from './sync-proof.js';
@@ -12,7 +13,11 @@ import { updateReview } from './update-review.js';
 
 export interface ProofEventDeps extends DecideReviewDeps {
   readonly proofing?: ProofingService | undefined;
+  readonly audit: AuditLog;
 }
+
+/** How much of a Ziflow comment the audit trail keeps. */
+const MAX_COMMENT = 500;
 
 export type ProofEventResult =
   | {
@@ -72,6 +77,25 @@ export async function handleProofEvent(
     },
     deps,
   );
+
+  // The proof's history on the audit trail with the review's: each comment once (keyed), with its
+  // author and time; decisions reach the trail through decideReview, versions through syncProof.
+  for (const comment of await proofing.listComments(proof.proofId)) {
+    await deps.audit.append({
+      at: comment.at === '' ? deps.clock.now().toISOString() : comment.at,
+      kind: 'ziflow.comment',
+      subject: reviewId,
+      summary: `${comment.authorEmail ?? 'Someone'} in Ziflow: ${comment.text.slice(0, MAX_COMMENT)}`,
+      data: {
+        reviewId,
+        galleryId: stored.review.galleryId,
+        proofId: proof.proofId,
+        commentId: comment.id,
+        author: comment.authorEmail ?? null,
+      },
+      key: `ziflow.comment:${proof.proofId}:${comment.id}`,
+    });
+  }
 
   let decided = 0;
   if (isLatest(stored.review)) {

@@ -94,6 +94,15 @@ describe('a review in Ziflow, end to end on the local host', () => {
       (await proofs()).some((p) => p.status !== 'uploading'),
     );
 
+    await ziflow('/_sim/comment', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        proofId: proof?.id,
+        email: 'AlexW@contoso.onmicrosoft.com',
+        text: 'Lovely light',
+      }),
+    });
     await ziflow('/_sim/decide', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -114,6 +123,19 @@ describe('a review in Ziflow, end to end on the local host', () => {
       { reviewerName: 'Alex Wilber', verb: 'approve', source: 'ziflow' },
     ]);
     expect(decided?.proof?.stages).toMatchObject([{ name: 'Creative', approved: 1 }]);
+    // The proof's history is on the audit trail with the rest (GET /api/v1/activity).
+    const activity = (await (await fetch(`${host.url}/api/v1/activity?limit=100`)).json()) as {
+      entries: { kind: string; summary: string }[];
+    };
+    expect(activity.entries.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['ziflow.proof.created', 'ziflow.comment']),
+    );
+    expect(activity.entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'ziflow.comment',
+        summary: 'AlexW@contoso.onmicrosoft.com in Ziflow: Lovely light',
+      }),
+    );
     // The API shows the proof's progress per stage.
     const api = (await (
       await fetch(`${host.url}/api/v1/reviews/${encodeURIComponent(review?.id ?? '')}`)

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Review } from '../../../core/model/review.js';
 import { handleProofEvent } from '../../../core/use-cases/proof-event.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
+import { InMemoryAuditLog } from '../../doubles/in-memory-audit-log.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
@@ -24,10 +25,12 @@ describe('handleProofEvent against the Ziflow simulator', () => {
   const adele = aReviewer(1, { upn: ADELE.email, name: 'Adele Vance' });
   const alex = aReviewer(2, { upn: ALEX.email, name: 'Alex Wilber' });
   const proofing = () => proofingOn(simulator(), clock);
+  let audit: InMemoryAuditLog;
   const deps = () => ({
     proofing: proofing(),
     reviews,
     queue,
+    audit,
     clock,
     logger: new RecordingLogger(),
   });
@@ -52,6 +55,7 @@ describe('handleProofEvent against the Ziflow simulator', () => {
   beforeEach(async () => {
     reviews = new InMemoryReviewStore();
     queue = new InMemoryEventQueue();
+    audit = new InMemoryAuditLog();
     clock = new FixedClock('2026-12-03T09:00:00.000Z');
     const base = aReview({ reviewers: [adele, alex], assets: [anAsset(1), anAsset(2)] });
     reviewId = base.id;
@@ -79,6 +83,24 @@ describe('handleProofEvent against the Ziflow simulator', () => {
     const again = await handleProofEvent(deps(), event(1));
     expect(again).toMatchObject({ decided: 0 });
     expect(await stored()).toEqual(before);
+  });
+
+  it("puts the proof's comments on the review's audit trail, each once, with author and proof", async () => {
+    await fetch(`${simulator().url}/_sim/comment`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ proofId, email: ADELE.email, text: 'Crop the logo tighter' }),
+    });
+    await handleProofEvent(deps(), event(4));
+    await handleProofEvent(deps(), event(5));
+    const comments = audit.entries.filter((e) => e.kind === 'ziflow.comment');
+    expect(comments).toMatchObject([
+      {
+        subject: reviewId,
+        summary: `${ADELE.email} in Ziflow: Crop the logo tighter`,
+        data: { reviewId, proofId, author: ADELE.email },
+      },
+    ]);
   });
 
   it('asks for a re-review on "changes required"', async () => {

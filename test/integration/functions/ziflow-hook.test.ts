@@ -6,9 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serveFunction } from '../../../composition/http-adapter.js';
 import { ziflowSignatureCheck } from '../../../connectors/ziflow/webhook-signature.js';
 import { parseQueueMessage } from '../../../core/model/queue-message.js';
-import { processEvent, type ProcessEventDeps } from '../../../core/use-cases/process-event.js';
+import { handleProofEvent } from '../../../core/use-cases/proof-event.js';
 import { ziflowHook } from '../../../functions/ziflow-hook.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
+import { InMemoryAuditLog } from '../../doubles/in-memory-audit-log.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
@@ -50,7 +51,8 @@ describe('the Ziflow webhook', () => {
       queue,
       clock,
       logger,
-    } as unknown as ProcessEventDeps;
+      audit: new InMemoryAuditLog(),
+    };
     let handled = 0;
     for (;;) {
       const batch = await queue.receive(16, 30_000);
@@ -58,7 +60,7 @@ describe('the Ziflow webhook', () => {
       for (const message of batch) {
         const parsed = parseQueueMessage(JSON.parse(message.body) as unknown);
         if (parsed.type === 'ziflow.event') {
-          await processEvent(deps, parsed);
+          await handleProofEvent(deps, parsed);
           handled += 1;
         }
         await queue.complete(message);
