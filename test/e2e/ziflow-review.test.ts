@@ -26,6 +26,13 @@ describe('a review in Ziflow, end to end on the local host', () => {
 
   const ziflow = (path: string, init?: RequestInit) =>
     fetch(`${host.ziflowUrl ?? ''}${path}`, init).then((r) => r.json() as Promise<unknown>);
+  /** A person's action in Ziflow's web app, as the simulator's drivers play it. */
+  const inZiflow = (action: 'comment' | 'decide', body: Record<string, unknown>) =>
+    ziflow(`/_sim/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'AlexW@contoso.onmicrosoft.com', ...body }),
+    });
   const proofs = async () => ((await ziflow('/_sim/proofs')) as { proofs: SimProof[] }).proofs;
   const until = async (what: string, ok: () => Promise<boolean>) => {
     const deadline = Date.now() + 15_000;
@@ -94,24 +101,8 @@ describe('a review in Ziflow, end to end on the local host', () => {
       (await proofs()).some((p) => p.status !== 'uploading'),
     );
 
-    await ziflow('/_sim/comment', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        proofId: proof?.id,
-        email: 'AlexW@contoso.onmicrosoft.com',
-        text: 'Lovely light',
-      }),
-    });
-    await ziflow('/_sim/decide', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        proofId: proof?.id,
-        email: 'AlexW@contoso.onmicrosoft.com',
-        decision: 'approved',
-      }),
-    });
+    await inZiflow('comment', { proofId: proof?.id, text: 'Lovely light' });
+    await inZiflow('decide', { proofId: proof?.id, decision: 'approved' });
     // The signed delivery reaches the host's hook, which queues it; the worker settles the review.
     await until('the review to be approved from Ziflow', async () => {
       await settle(host, 2_000);
