@@ -1,25 +1,10 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-
 import { describe, expect, it } from 'vitest';
+
+import { runSimulator } from '../../../support/simulator-cli.js';
 
 const MAIN = 'simulators/graph/main.ts';
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  const firstLine = new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', resolve);
-    child.once('exit', () => reject(new TypeError('exited before printing a line')));
-  });
-  firstLine.catch(() => undefined);
-  return { child, exited, firstLine };
-}
+const run = (args: string[]) => runSimulator(MAIN, args);
 
 describe('simulators/graph/main.ts', () => {
   it('prints one JSON line with the URL and seeded ids, serves Graph, and stops on SIGTERM', async () => {

@@ -1,29 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { describe, expect, it } from 'vitest';
 
+import { runSimulator } from '../../../support/simulator-cli.js';
+
 const MAIN = 'simulators/photoshelter/main.ts';
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  const firstLine = new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', resolve);
-    child.once('exit', () => reject(new TypeError('exited before printing a line')));
-  });
-  // Not every test reads the first line; an early exit must not become an unhandled rejection.
-  firstLine.catch(() => undefined);
-  return { child, exited, firstLine };
-}
+const run = (args: string[]) => runSimulator(MAIN, args);
 
 describe('simulators/photoshelter/main.ts', () => {
   it('prints one JSON line with URL and credentials, serves, and stops on SIGTERM', async () => {
