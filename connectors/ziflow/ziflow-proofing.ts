@@ -1,3 +1,4 @@
+import type { LRUCache } from 'lru-cache';
 import type { z } from 'zod';
 
 import { AuthError, NotFoundError, RateLimitedError, UpstreamError } from '../../core/errors.js';
@@ -17,6 +18,7 @@ import {
   type RetryPolicy,
 } from '../http/http-pipeline.js';
 import { safeVendorMessage } from '../http/redact.js';
+import { ttlCache } from '../http/ttl-cache.js';
 import {
   commentListSchema,
   createdProofSchema,
@@ -34,6 +36,8 @@ import {
 
 const SERVICE = 'ziflow';
 const PAGE_SIZE = 100;
+/** How long a health answer is reused. */
+const HEALTH_TTL_MS = 15_000;
 /** Pages read at most while searching; a search past them is not worth its calls. */
 const MAX_PAGES = 20;
 
@@ -83,9 +87,11 @@ function isRetryable(outcome: HttpOutcome, request: HttpRequest): boolean {
 export class ZiflowProofing implements ProofingService {
   private readonly http: HttpPipeline;
   private readonly base: string;
+  private readonly health: LRUCache<string, ZiflowHealth>;
 
   constructor(private readonly options: ZiflowOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
+    this.health = ttlCache({ ttlMs: HEALTH_TTL_MS, max: 8, clock: options.clock });
     this.http = new HttpPipeline({
       service: SERVICE,
       fetch: options.fetch,
@@ -206,6 +212,7 @@ export class ZiflowProofing implements ProofingService {
    * set [INF], so an existing one is set again rather than trusted.
    */
   async ensureWebhook(target: string, key: string): Promise<'updated' | 'created'> {
+    this.health.clear();
     const existing = (
       await this.call(
         { method: 'GET', path: '/webhooks', endpoint: 'GET /webhooks' },
@@ -244,6 +251,15 @@ export class ZiflowProofing implements ProofingService {
    * webhook to `target` is on. Never throws.
    */
   async checkHealth(target: string): Promise<ZiflowHealth> {
+    // Health is asked every few seconds (the console); Ziflow is rate limited.
+    const cached = this.health.get(target);
+    if (cached !== undefined) return cached;
+    const checked = await this.checkHealthNow(target);
+    this.health.set(target, checked);
+    return checked;
+  }
+
+  private async checkHealthNow(target: string): Promise<ZiflowHealth> {
     try {
       await this.call(
         {

@@ -102,9 +102,9 @@ export async function handleProofEvent(
     for (const stage of proof.stages) {
       for (const member of stage.members) {
         if (member.decision === null) continue;
-        const current = (await deps.reviews.get(reviewId))?.review;
-        if (current === undefined) break;
-        const request = proofDecisionRequest(current, {
+        // Only the reviewers are read here, and a decision does not change them: decideReview
+        // reads the review it decides on itself.
+        const request = proofDecisionRequest(stored.review, {
           email: member.email,
           decision: member.decision,
         });
