@@ -12,6 +12,29 @@ export const libraryReviewStatuses = [
 ] as const;
 export type LibraryReviewStatus = (typeof libraryReviewStatuses)[number];
 
+/** A file going into or coming out of the library, as a stream (never a whole file in memory). */
+export interface LibraryFile {
+  readonly fileName: string;
+  /** Bytes, when known before the stream ends. */
+  readonly size: number | undefined;
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
+/** The core (IPTC) fields Lightdesk writes: restored assets, drift synced from the archive. */
+export interface LibraryMetadataPatch {
+  readonly title?: string;
+  readonly caption?: string;
+  readonly keywords?: readonly string[];
+  readonly credit?: string;
+  readonly copyright?: string;
+}
+
+/**
+ * Free-text workflow fields Lightdesk owns on each asset (issue 17): the decision and who made it,
+ * the usage status, the preservation reference and status. Keys are Lightdesk's field names.
+ */
+export type WorkflowFields = Readonly<Record<string, string>>;
+
 export type ArchiveAction =
   { readonly kind: 'hide' } | { readonly kind: 'move'; readonly collectionId: string };
 
@@ -39,4 +62,32 @@ export interface PhotoArchive {
   setReviewStatus(assetIds: readonly string[], status: LibraryReviewStatus): Promise<void>;
   /** Takes an archived gallery out of circulation: make it private, or move it under a collection. */
   archiveGallery(galleryId: string, action: ArchiveAction): Promise<void>;
+}
+
+/**
+ * The library's files and Lightdesk's writes beyond the review status (issue 17): originals in and
+ * out, core and workflow metadata, publishing. Same errors as PhotoArchive.
+ */
+export interface PhotoLibraryFiles {
+  /** The asset's current original file. */
+  openOriginal(assetId: string): Promise<LibraryFile>;
+  /** Makes `file` the asset's current file (its id and metadata stay); a retry writes it again. */
+  replaceOriginal(assetId: string, file: LibraryFile): Promise<void>;
+  /** Uploads `file` into a gallery as a new asset with `metadata`; resolves to its id. */
+  uploadAsset(
+    galleryId: string,
+    file: LibraryFile,
+    metadata: LibraryMetadataPatch,
+  ): Promise<{ readonly assetId: string }>;
+  writeMetadata(assetId: string, patch: LibraryMetadataPatch): Promise<void>;
+  setWorkflowFields(assetId: string, fields: WorkflowFields): Promise<void>;
+  /**
+   * Publishes assets into a shared collection: into its gallery named `galleryName` (made the first
+   * time), so the collection holds only what was approved. Assets already there are left as they are.
+   */
+  publishToCollection(
+    collectionId: string,
+    galleryName: string,
+    assetIds: readonly string[],
+  ): Promise<{ readonly galleryId: string }>;
 }
