@@ -9,6 +9,7 @@ import {
   limits,
   oneLine,
   plainHeading,
+  plainLine,
   plural,
   reviewLinks,
   shownThumbnails,
@@ -72,6 +73,37 @@ function outcome(review: Review): { sentence: string; decision: Decision | undef
   return { sentence: `${words} by ${listNames(approvers)}${on}.`, decision };
 }
 
+/** Where the review's package stands in Preservica (rules that preserve; docs/preservica.md). */
+function preservationLine(review: Review): CardElement[] {
+  const p = review.preservation;
+  if (p === undefined) return [];
+  const what =
+    p.scope === 'gallery' ? 'The whole gallery' : plural(Object.keys(p.references).length, 'image');
+  switch (p.status) {
+    case 'ingesting':
+      return [text(`Preserving in Preservica: ${what} on the way.`, { isSubtle: true })];
+    case 'preserved':
+      return [
+        text(`Preserved in Preservica on ${cardDateTime(p.preservedAt ?? p.startedAt)}.`, {
+          color: 'Good',
+          weight: 'Bolder',
+        }),
+      ];
+    case 'failed':
+      return [
+        {
+          type: 'Container' as const,
+          style: 'attention' as const,
+          items: [
+            text(
+              `Preservation failed (attempt ${String(p.attempt)}): ${plainLine(p.reason ?? 'Preservica gave no reason', limits.reason)}. Reviewers: the Planner task is open again; retry from Lightdesk once the cause is fixed.`,
+            ),
+          ],
+        },
+      ];
+  }
+}
+
 /**
  * The card once a review is settled: the outcome, who, when and why; only links remain. Thumbnails
  * the card leaves out are counted in a "…and N more" line.
@@ -111,6 +143,7 @@ function render(model: DecidedCardModel, tierThumbnails: number): AdaptiveCard {
       ],
     },
     text(sentence, { weight: 'Bolder', spacing: 'Medium' }),
+    ...preservationLine(review),
     ...(model.note === undefined || model.note === ''
       ? []
       : [

@@ -93,6 +93,24 @@ export const environmentSchema = z.object({
   ).describe(
     'Signature key of the Ziflow webhook to PUBLIC_BASE_URL/api/v1/hooks/ziflow (secret); required with ZIFLOW_API_KEY. Lightdesk registers the webhook with it at start-up when missing.',
   ),
+  PRESERVICA_BASE_URL: optional(z.url()).describe(
+    'Preservica host, e.g. https://eu.preservica.com. Set: rules with `preserve` send packages there; unset: the embedded Preservica simulator locally, Preservica off on Azure.',
+  ),
+  PRESERVICA_USERNAME: optional(z.string().min(1)).describe(
+    'Preservica user Lightdesk logs in as (needs ingest rights; webhooks need ROLE_SDB_MANAGER_USER). Required with PRESERVICA_BASE_URL.',
+  ),
+  PRESERVICA_PASSWORD: optional(z.string().min(1)).describe(
+    "That user's password (secret). Required with PRESERVICA_BASE_URL.",
+  ),
+  PRESERVICA_TENANT: optional(z.string().min(1)).describe(
+    'Preservica tenant; also names the upload bucket (<tenant lowercase>.package.upload). Required with PRESERVICA_BASE_URL.',
+  ),
+  PRESERVICA_WEBHOOK_SECRET: optional(z.string().min(16)).describe(
+    'Shared secret of the Preservica webhooks to PUBLIC_BASE_URL/api/v1/hooks/preservica (secret). Set: subscribed at start-up; unset: ingests are followed by polling only.',
+  ),
+  PRESERVICA_POLL_SECONDS: withDefault(z.coerce.number().int().min(1).max(3600), 30).describe(
+    "Seconds between looks at an ingest's progress (also when the webhook is on, in case it never comes).",
+  ),
   SIM_SEED: withDefault(z.coerce.number().int().nonnegative(), 42).describe(
     'Seed of the demo library the embedded simulator generates.',
   ),
@@ -176,6 +194,15 @@ export interface ZiflowSettings {
   readonly webhookKey: string;
 }
 
+export interface PreservicaSettings {
+  readonly baseUrl: string;
+  readonly username: string;
+  readonly password: string;
+  readonly tenant: string;
+  /** The shared secret of Lightdesk's webhook subscriptions; undefined: polling only. */
+  readonly webhookSecret: string | undefined;
+}
+
 export interface GraphSettings {
   readonly baseUrl: string;
   readonly tenantId: string | undefined;
@@ -211,6 +238,10 @@ export interface Config {
   readonly simulator: { readonly seed: number; readonly assets: number };
   /** Undefined: the embedded Ziflow simulator (local host), or no Ziflow (Azure). */
   readonly ziflow: ZiflowSettings | undefined;
+  /** Undefined: the embedded Preservica simulator (local host), or no Preservica (Azure). */
+  readonly preservica: PreservicaSettings | undefined;
+  /** How long between looks at an ingest's progress. */
+  readonly preservicaPollMs: number;
   readonly apiKey: string | undefined;
   readonly publicBaseUrl: string;
   readonly routingRulesFile: string;
@@ -243,6 +274,12 @@ const requiredForRealPhotoShelter = [
   'PHOTOSHELTER_API_KEY',
   'PHOTOSHELTER_EMAIL',
   'PHOTOSHELTER_PASSWORD',
+] as const;
+
+const requiredForRealPreservica = [
+  'PRESERVICA_USERNAME',
+  'PRESERVICA_PASSWORD',
+  'PRESERVICA_TENANT',
 ] as const;
 
 const isSet = (value: string | undefined): boolean => value !== undefined && value !== '';
@@ -288,6 +325,14 @@ export function loadConfig(
       if (!isSet(env[key])) {
         keys.push(key);
         problems.push(`${key}: required when PHOTOSHELTER_BASE_URL is set`);
+      }
+    }
+  }
+  if (isSet(env.PRESERVICA_BASE_URL)) {
+    for (const key of requiredForRealPreservica) {
+      if (!isSet(env[key])) {
+        keys.push(key);
+        problems.push(`${key}: required when PRESERVICA_BASE_URL is set`);
       }
     }
   }
@@ -359,6 +404,17 @@ export function loadConfig(
             apiKey: values.ZIFLOW_API_KEY,
             webhookKey: values.ZIFLOW_WEBHOOK_KEY ?? '',
           }),
+    preservica:
+      values.PRESERVICA_BASE_URL === undefined
+        ? undefined
+        : Object.freeze({
+            baseUrl: values.PRESERVICA_BASE_URL.replace(/\/+$/, ''),
+            username: values.PRESERVICA_USERNAME ?? '',
+            password: values.PRESERVICA_PASSWORD ?? '',
+            tenant: values.PRESERVICA_TENANT ?? '',
+            webhookSecret: values.PRESERVICA_WEBHOOK_SECRET,
+          }),
+    preservicaPollMs: values.PRESERVICA_POLL_SECONDS * 1000,
     apiKey: values.API_KEY,
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(
       /\/+$/,

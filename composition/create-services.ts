@@ -42,6 +42,8 @@ import type { ReviewLinks } from '../core/use-cases/sync-review.js';
 import type { Config, GraphSettings, PhotoShelterSettings, ZiflowSettings } from './config.js';
 import type { ZiflowProofing } from '../connectors/ziflow/ziflow-proofing.js';
 import type { SignedDeliveries } from '../functions/ziflow-hook.js';
+import type { PreservicaDeliveries } from '../functions/preservica-hook.js';
+import type { PreservicaDeps } from '../core/use-cases/preserve-review.js';
 import type { ReviewLoopDeps } from '../functions/all-functions.js';
 import type { HealthStatus, PhotoShelterHealth } from '../functions/health.js';
 import type { PollDeps } from '../functions/poll-photoshelter.js';
@@ -96,6 +98,10 @@ export interface Services extends PollingServices, ReviewLoopDeps {
   readonly proofing: ZiflowProofing | undefined;
   /** The Ziflow webhook's signature check; undefined without Ziflow. */
   readonly ziflowHook: SignedDeliveries | undefined;
+  /** Preservica, when configured or simulated: packages of reviews whose rule preserves them. */
+  readonly preservica: PreservicaDeps | undefined;
+  /** The Preservica webhook's handshake and signature check; undefined without its secret. */
+  readonly preservicaHook: PreservicaDeliveries | undefined;
 }
 
 /** Where the external systems are, once the host has decided (configured, or started locally). */
@@ -299,6 +305,8 @@ export async function createServices(
     devTokens,
     proofing,
     ziflowHook,
+    preservica: undefined,
+    preservicaHook: undefined,
     checkZiflow:
       proofing === undefined || ziflow === undefined
         ? undefined

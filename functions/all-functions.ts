@@ -29,6 +29,8 @@ import {
 import { sweepOverdue } from './sweep-overdue.js';
 import { syncPlanner } from './sync-planner.js';
 import { tabDevToken, tabDevUsers, tabPage, tabQueue, type TabDeps } from './tab.js';
+import { preservicaHook, type PreservicaHookDeps } from './preservica-hook.js';
+import { type PreservedDeps, retryReviewPreservation } from './preserved.js';
 import { ziflowHook, type ZiflowHookDeps } from './ziflow-hook.js';
 
 type DepsOf<F> = F extends (deps: Provider<infer D>) => FunctionDefinition ? D : never;
@@ -43,6 +45,8 @@ export type ReviewLoopDeps = ActivityDeps &
   SubscriptionDeps &
   TabDeps &
   ZiflowHookDeps &
+  PreservicaHookDeps &
+  PreservedDeps &
   DepsOf<typeof processEvent> &
   DepsOf<typeof deliverWebhook> &
   DepsOf<typeof syncPlanner> &
@@ -81,6 +85,8 @@ export function allFunctions(providers: FunctionProviders): readonly FunctionDef
     reconcileReviews(providers.storedReviews),
     deliverWebhook(reviewLoop),
     ziflowHook(reviewLoop),
+    preservicaHook(reviewLoop),
+    retryReviewPreservation(reviewLoop),
     syncPlanner(reviewLoop),
     tabPage(),
     tabQueue(reviewLoop),

@@ -99,6 +99,26 @@ param ziflowBaseUrl string = 'https://api.ziflow.io/v1'
 @description('ZIFLOW_WEBHOOK_KEY: signature key of the Ziflow webhook to /api/v1/hooks/ziflow; required with ziflowApiKey.')
 param ziflowWebhookKey string = ''
 
+@description('PRESERVICA_BASE_URL, e.g. https://eu.preservica.com; empty: no Preservica (rules with preserve wait).')
+param preservicaBaseUrl string = ''
+
+@description('PRESERVICA_USERNAME: the user Lightdesk logs in to Preservica as.')
+param preservicaUsername string = ''
+
+@secure()
+@description('PRESERVICA_PASSWORD of that user; required with preservicaBaseUrl.')
+param preservicaPassword string = ''
+
+@description('PRESERVICA_TENANT: the Preservica tenant (also names the upload bucket).')
+param preservicaTenant string = ''
+
+@secure()
+@description('PRESERVICA_WEBHOOK_SECRET: shared secret of the Preservica webhooks to /api/v1/hooks/preservica; empty: polling only.')
+param preservicaWebhookSecret string = ''
+
+@description('PRESERVICA_POLL_SECONDS: seconds between looks at an ingest\'s progress.')
+param preservicaPollSeconds string = '30'
+
 @description('ROUTING_RULES_FILE, relative to the deployed package.')
 param routingRulesFile string = 'config/routing-rules.json'
 
@@ -376,6 +396,23 @@ resource ziflowWebhookKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' =
   }
 }
 
+// Optional: without a Preservica account there is nothing to store.
+resource preservicaPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(preservicaPassword)) {
+  parent: vault
+  name: 'preservica-password'
+  properties: {
+    value: preservicaPassword
+  }
+}
+
+resource preservicaWebhookSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(preservicaWebhookSecret)) {
+  parent: vault
+  name: 'preservica-webhook-secret'
+  properties: {
+    value: preservicaWebhookSecret
+  }
+}
+
 // A Key Vault reference without a version follows the secret's latest version
 // (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#reference-syntax).
 var botPasswordReference = '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})'
@@ -385,6 +422,8 @@ var apiKeyReference = '@Microsoft.KeyVault(SecretUri=${apiKeySecret.properties.s
 var webhookSigningSecretReference = empty(webhookSigningSecret) ? '' : '@Microsoft.KeyVault(SecretUri=${webhookSigningSecretValue.properties.secretUri})'
 var ziflowApiKeyReference = empty(ziflowApiKey) ? '' : '@Microsoft.KeyVault(SecretUri=${ziflowApiKeySecret.properties.secretUri})'
 var ziflowWebhookKeyReference = empty(ziflowWebhookKey) ? '' : '@Microsoft.KeyVault(SecretUri=${ziflowWebhookKeySecret.properties.secretUri})'
+var preservicaPasswordReference = empty(preservicaPassword) ? '' : '@Microsoft.KeyVault(SecretUri=${preservicaPasswordSecret.properties.secretUri})'
+var preservicaWebhookSecretReference = empty(preservicaWebhookSecret) ? '' : '@Microsoft.KeyVault(SecretUri=${preservicaWebhookSecretValue.properties.secretUri})'
 
 // Flex Consumption (FC1): Linux Consumption (Y1) is retiring
 // (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan). Flex takes only "one
@@ -571,6 +610,30 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'ZIFLOW_WEBHOOK_KEY'
           value: ziflowWebhookKeyReference
+        }
+        {
+          name: 'PRESERVICA_BASE_URL'
+          value: preservicaBaseUrl
+        }
+        {
+          name: 'PRESERVICA_USERNAME'
+          value: preservicaUsername
+        }
+        {
+          name: 'PRESERVICA_PASSWORD'
+          value: preservicaPasswordReference
+        }
+        {
+          name: 'PRESERVICA_TENANT'
+          value: preservicaTenant
+        }
+        {
+          name: 'PRESERVICA_WEBHOOK_SECRET'
+          value: preservicaWebhookSecretReference
+        }
+        {
+          name: 'PRESERVICA_POLL_SECONDS'
+          value: preservicaPollSeconds
         }
         {
           name: 'API_KEY'

@@ -129,6 +129,29 @@ export const proofEventSchema = z.object({
 });
 export type ProofEvent = z.infer<typeof proofEventSchema>;
 
+/** Preservica said something happened to entities (its webhook); the worker asks for the ingest. */
+export const preservicaEventSchema = z.object({
+  type: z.literal('preservica.event'),
+  /** `preservica:{digest of the body}`: one delivery, however often Preservica sends it. */
+  id: z.string().min(1).max(400),
+  /** `FULL_TEXT_INDEXED`, `INGEST_FAILED` … (docs/preservica.md). */
+  trigger: z.string().min(1).max(100),
+  entityRefs: z.array(z.string().min(1).max(200)).max(1000),
+  receivedAt: z.iso.datetime({ offset: true }),
+});
+export type PreservicaEvent = z.infer<typeof preservicaEventSchema>;
+
+/** A scheduled look at a review's ingest, for when no webhook reports it (docs/preservica.md). */
+export const preservationCheckSchema = z.object({
+  type: z.literal('preservica.check'),
+  /** `preservica.check:{reviewId}:{attempt}:{look}`. */
+  id: z.string().min(1).max(400),
+  reviewId: z.string().min(1),
+  attempt: z.number().int().positive(),
+  look: z.number().int().positive(),
+});
+export type PreservationCheck = z.infer<typeof preservationCheckSchema>;
+
 /** Everything the events queue carries. */
 export const queueMessageSchema = z.discriminatedUnion('type', [
   ...libraryEventSchema.options,
@@ -137,6 +160,8 @@ export const queueMessageSchema = z.discriminatedUnion('type', [
   webhookFanoutSchema,
   webhookDeliverSchema,
   proofEventSchema,
+  preservicaEventSchema,
+  preservationCheckSchema,
 ]);
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 

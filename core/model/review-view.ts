@@ -45,6 +45,22 @@ export function reviewView(review: Review) {
             decisionStatus: review.proof.decisionStatus,
             stages: review.proof.stages,
           },
+    // Reviews whose rule preserves them: where their package stands in Preservica.
+    preservation:
+      review.preservation === undefined
+        ? null
+        : {
+            status: review.preservation.status,
+            when: review.preservation.when,
+            scope: review.preservation.scope,
+            folderRef: review.preservation.folderRef,
+            securityTag: review.preservation.securityTag,
+            attempt: review.preservation.attempt,
+            references: review.preservation.references,
+            reason: review.preservation.reason ?? null,
+            startedAt: review.preservation.startedAt,
+            preservedAt: review.preservation.preservedAt ?? null,
+          },
     dueAt: review.dueAt,
     openedAt: review.openedAt,
     updatedAt: review.updatedAt,

@@ -1,6 +1,7 @@
 import type { QueueMessage } from '../model/queue-message.js';
 import { type OpenReviewDeps, reviewAssetEvent } from './open-review.js';
 import { handleProofEvent, type ProofEventDeps, type ProofEventResult } from './proof-event.js';
+import { handlePreservationCheck, handlePreservicaEvent } from './preserve-review.js';
 import { recordLibraryEvent } from './record-library-event.js';
 import { handleReviewRequested } from './request-review.js';
 import {
@@ -8,6 +9,7 @@ import {
   type SyncRequestedResult,
   syncRequested,
 } from './sync-requested.js';
+import { syncReview } from './sync-review.js';
 import { deliver, fanOut } from './webhooks.js';
 
 export interface ProcessEventDeps extends SyncRequestedDeps, OpenReviewDeps, ProofEventDeps {}
@@ -25,7 +27,13 @@ export type ProcessEventResult =
     }
   | { readonly kind: 'requested'; readonly id: string; readonly assets: number }
   | { readonly kind: 'fannedOut'; readonly id: string; readonly deliveries: number }
-  | { readonly kind: 'attempted'; readonly id: string; readonly outcome: string };
+  | { readonly kind: 'attempted'; readonly id: string; readonly outcome: string }
+  | {
+      readonly kind: 'preservation';
+      readonly id: string;
+      /** The reviews whose ingest settled, and were synced (card, Planner, PhotoShelter). */
+      readonly settled: readonly string[];
+    };
 
 /**
  * The work of one parsed events-queue message: records library events once, routes uploads and
@@ -49,6 +57,17 @@ export async function processEvent(
       return { kind: 'fannedOut', id: message.id, deliveries: await fanOut(deps, message) };
     case 'ziflow.event':
       return handleProofEvent(deps, message);
+    case 'preservica.check': {
+      const outcome = await handlePreservationCheck(deps, message);
+      const settled = outcome === 'preserved' || outcome === 'failed' ? [message.reviewId] : [];
+      for (const reviewId of settled) await syncReview(deps, reviewId);
+      return { kind: 'preservation', id: message.id, settled };
+    }
+    case 'preservica.event': {
+      const settled = await handlePreservicaEvent(deps, message);
+      for (const reviewId of settled) await syncReview(deps, reviewId);
+      return { kind: 'preservation', id: message.id, settled };
+    }
     case 'webhook.deliver':
       return { kind: 'attempted', id: message.id, outcome: await deliver(deps, message) };
     case 'gallery.shared': {

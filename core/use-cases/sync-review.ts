@@ -12,7 +12,9 @@ import type { ReviewStore } from '../ports/review-store.js';
 import type { TaskBoard, TaskDetails } from '../ports/task-board.js';
 import { runOnce } from './run-once.js';
 import { isQuiet, type NoteEffect, type RecordReview, syncCard } from './sync-card.js';
+import { type PreservicaDeps, preservesNow, syncPreservation } from './preserve-review.js';
 import { syncProof } from './sync-proof.js';
+import type { EventQueue } from '../ports/event-queue.js';
 import type { ProofingService } from '../ports/proofing-service.js';
 import { updateReview } from './update-review.js';
 
@@ -34,6 +36,10 @@ export interface SyncReviewDeps {
   readonly links: ReviewLinks;
   /** Ziflow, when configured: reviews routed there get their proof (sync-proof.ts). */
   readonly proofing?: ProofingService | undefined;
+  /** Preservica, when configured: reviews whose rule preserves them (preserve-review.ts). */
+  readonly preservica?: PreservicaDeps | undefined;
+  /** Where ingest progress checks are scheduled (the worker's queue). */
+  readonly queue?: EventQueue | undefined;
 }
 
 export interface SyncReviewResult {
@@ -52,11 +58,14 @@ const libraryStatus: Record<ReviewStatus, LibraryReviewStatus> = {
 
 function taskPlacement(review: Review): { bucketName: string; percentComplete: number } {
   const { buckets } = review.route;
+  // A review its rule preserves is done once Preservica has it: until then (and after a failed
+  // ingest, which re-opens it) the task stays in progress.
+  const done = !preservesNow(review) || review.preservation?.status === 'preserved' ? 100 : 50;
   switch (review.status) {
     case 'approved':
-      return { bucketName: buckets.approved, percentComplete: 100 };
+      return { bucketName: buckets.approved, percentComplete: done };
     case 'archived':
-      return { bucketName: buckets.archived, percentComplete: 100 };
+      return { bucketName: buckets.archived, percentComplete: done };
     case 'rereview':
       return { bucketName: buckets.rereview, percentComplete: 50 };
     case 'pending':
@@ -67,6 +76,32 @@ function taskPlacement(review: Review): { bucketName: string; percentComplete: n
 
 export function taskTitle(review: Review): string {
   return `Review: ${review.galleryName}`.slice(0, 255);
+}
+
+/** The part of the task-state key a preserved review adds: each attempt's status moves the task. */
+function preservationSuffix(review: Review): string {
+  const p = review.preservation;
+  return preservesNow(review) && p !== undefined ? `:preservica:${p.attempt}:${p.status}` : '';
+}
+
+/** What the task says of the review's preservation (Preservica), if its rule preserves it. */
+function preservationLines(review: Review): string[] {
+  const p = review.preservation;
+  if (p === undefined) return [];
+  const count = Object.keys(p.references).length;
+  const what = `${count} asset${count === 1 ? '' : 's'}${p.scope === 'gallery' ? ' (the whole gallery)' : ''}`;
+  switch (p.status) {
+    case 'ingesting':
+      return ['', `Preservica: preserving ${what} (attempt ${p.attempt}).`];
+    case 'preserved':
+      return ['', `Preservica: preserved ${what} on ${p.preservedAt ?? p.startedAt}.`];
+    case 'failed':
+      return [
+        '',
+        `Preservica: preservation FAILED (attempt ${p.attempt}): ${p.reason ?? 'no reason given'}.`,
+        'Retry from Lightdesk: the review page or POST /api/v1/reviews/${review.id}/preservation/retry.',
+      ];
+  }
 }
 
 /** Checklist item ids must be stable so a rewrite updates items instead of adding twins. */
@@ -98,6 +133,7 @@ function taskDetails(review: Review, reviewUrl: string): TaskDetails {
               `${s.name}: ${s.approved + s.approvedWithChanges} approved, ${s.changesRequired} changes required, ${s.waiting} waiting`,
           ),
         ]),
+    ...preservationLines(review),
     '',
     `Review in Lightdesk: ${reviewUrl}`,
   ].join('\n');
@@ -187,7 +223,7 @@ async function syncTask(
   if (review.status !== 'pending' || review.round > 1) {
     const moved = await runOnce(
       deps,
-      `planner.state:${review.id}:${review.round}:${review.status}`,
+      `planner.state:${review.id}:${review.round}:${review.status}${preservationSuffix(review)}`,
       async () => {
         const { bucketName, percentComplete } = taskPlacement(review);
         const bucketId = await deps.board.ensureBucket(review.route.planId, bucketName);
@@ -257,7 +293,13 @@ async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffec
     await runOnce(deps, finalStatusKey(review), writeStatus);
   }
 
-  if (review.status === 'archived' && review.route.archive.action !== 'none') {
+  // A gallery its rule preserves leaves PhotoShelter's working set only once Preservica has it.
+  const awaitsPreservation = preservesNow(review) && review.preservation?.status !== 'preserved';
+  if (
+    review.status === 'archived' &&
+    review.route.archive.action !== 'none' &&
+    !awaitsPreservation
+  ) {
     const { action, collectionId } = review.route.archive;
     const archived = await runOnce(deps, `photoshelter.archive:${review.id}`, async () => {
       await deps.archive.archiveGallery(
@@ -341,6 +383,31 @@ export async function syncReview(
   await step('teams', async () => {
     review = await syncCard(deps, review, record, note);
   });
+
+  // 6. Preservica, for reviews whose rule preserves them now: last, as a package's upload can take
+  // long and the decision's card and task should not wait for it. What it recorded (the ingest
+  // started) is then shown by task and card.
+  const { preservica } = deps;
+  if (preservesNow(review)) {
+    if (preservica === undefined) {
+      log.warn('review preserved by its rule but Preservica is not configured', {
+        reviewId: review.id,
+      });
+    } else {
+      await step('preservica', async () => {
+        const before = review.cardVersion;
+        review = await syncPreservation({ ...deps, preservica }, review, record, note);
+        if (review.cardVersion !== before) {
+          await step('planner', async () => {
+            review = await syncTask(deps, review, reviewUrl, record, note);
+          });
+          await step('teams', async () => {
+            review = await syncCard(deps, review, record, note);
+          });
+        }
+      });
+    }
+  }
 
   log.info('review synced', {
     reviewId: review.id,

@@ -488,6 +488,8 @@ describe('configuration in Azure', () => {
         'MicrosoftAppPassword',
         'PHOTOSHELTER_API_KEY',
         'PHOTOSHELTER_PASSWORD',
+        'PRESERVICA_PASSWORD',
+        'PRESERVICA_WEBHOOK_SECRET',
         'WEBHOOK_SIGNING_SECRET',
         'ZIFLOW_API_KEY',
         'ZIFLOW_WEBHOOK_KEY',
