@@ -9,7 +9,7 @@ import type { EventQueue } from '../ports/event-queue.js';
 import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import { finalCardKey, QUIET_MS } from './sync-card.js';
-import { finalStatusKey } from './sync-review.js';
+import { awaitsPreservation, finalStatusKey, taskStateKey } from './sync-review.js';
 
 // A sync can be lost for good (poisoned, deleted, a bug); this sweep queues a sync for each recent
 // review whose ledger lacks an effect its current state calls for.
@@ -60,12 +60,15 @@ export function expectedEffects(review: Review): readonly string[] {
   return [
     `planner.task:${id}`,
     `planner.details:${id}:${cardVersion}`,
-    ...(status !== 'pending' || round > 1 ? [`planner.state:${id}:${round}:${status}`] : []),
+    ...(status !== 'pending' || round > 1 ? [taskStateKey(review)] : []),
     `photoshelter.status:${id}:${round}:${status}:${review.assets.length}`,
     finalStatusKey(review),
-    ...(status === 'archived' && review.route.archive.action !== 'none'
+    ...(status === 'archived' &&
+    review.route.archive.action !== 'none' &&
+    !awaitsPreservation(review)
       ? [`photoshelter.archive:${id}`]
       : []),
+
     `teams.card:${id}`,
     `teams.card:${id}:v${cardVersion}`,
     finalCardKey(review),

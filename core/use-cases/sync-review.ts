@@ -78,10 +78,20 @@ export function taskTitle(review: Review): string {
   return `Review: ${review.galleryName}`.slice(0, 255);
 }
 
-/** The part of the task-state key a preserved review adds: each attempt's status moves the task. */
-function preservationSuffix(review: Review): string {
+/**
+ * The key of the task's bucket and progress for the review's state; a preserved review's adds the
+ * preservation's attempt and status, each of which moves the task.
+ */
+export function taskStateKey(review: Review): string {
   const p = review.preservation;
-  return preservesNow(review) && p !== undefined ? `:preservica:${p.attempt}:${p.status}` : '';
+  const preserved =
+    preservesNow(review) && p !== undefined ? `:preservica:${p.attempt}:${p.status}` : '';
+  return `planner.state:${review.id}:${review.round}:${review.status}${preserved}`;
+}
+
+/** Whether the library's archive action still waits for Preservica to hold the gallery. */
+export function awaitsPreservation(review: Review): boolean {
+  return preservesNow(review) && review.preservation?.status !== 'preserved';
 }
 
 /** What the task says of the review's preservation (Preservica), if its rule preserves it. */
@@ -221,19 +231,15 @@ async function syncTask(
   // 3. The task's bucket and progress follow the status: a decision moves it (approve and archive
   // complete it), and new files after a re-review bring it back to the review bucket.
   if (review.status !== 'pending' || review.round > 1) {
-    const moved = await runOnce(
-      deps,
-      `planner.state:${review.id}:${review.round}:${review.status}${preservationSuffix(review)}`,
-      async () => {
-        const { bucketName, percentComplete } = taskPlacement(review);
-        const bucketId = await deps.board.ensureBucket(review.route.planId, bucketName);
-        const current = await deps.board.getTask(taskId);
-        if (current.bucketId !== bucketId || current.percentComplete !== percentComplete) {
-          await deps.board.updateTask(taskId, { bucketId, percentComplete });
-        }
-        return `${bucketName}:${percentComplete}`;
-      },
-    );
+    const moved = await runOnce(deps, taskStateKey(review), async () => {
+      const { bucketName, percentComplete } = taskPlacement(review);
+      const bucketId = await deps.board.ensureBucket(review.route.planId, bucketName);
+      const current = await deps.board.getTask(taskId);
+      if (current.bucketId !== bucketId || current.percentComplete !== percentComplete) {
+        await deps.board.updateTask(taskId, { bucketId, percentComplete });
+      }
+      return `${bucketName}:${percentComplete}`;
+    });
     if (moved.isFresh) await note('planner.task.moved', review, `task moved to ${moved.result}`);
   }
 
