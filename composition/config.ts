@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+import {
+  type DriftDirection,
+  driftDirectionSchema,
+  type DriftPolicy,
+  REPORT_ONLY,
+} from '../core/use-cases/drift.js';
 import { guidSchema } from '../core/model/ids.js';
 
 import type { StorageConnection } from '../connectors/azure-storage/storage-clients.js';
@@ -132,6 +138,20 @@ export const environmentSchema = z.object({
   OVERDUE_SCHEDULE: optional(ncrontab).describe(
     'NCRONTAB schedule of sweepOverdue (review.overdue webhooks). Default every five minutes; every 15 s locally.',
   ),
+  DRIFT_SCHEDULE: optional(ncrontab).describe(
+    'NCRONTAB schedule of checkDrift (PhotoShelter vs Preservica metadata of preserved assets). Default hourly; every 5 minutes locally.',
+  ),
+  DRIFT_SYNC: withDefault(
+    z
+      .string()
+      .regex(
+        /^(\s*(title|caption|keywords|credit|rights)\s*=\s*(report|to-preservica|to-photoshelter)\s*)(,(\s*(title|caption|keywords|credit|rights)\s*=\s*(report|to-preservica|to-photoshelter)\s*))*$|^$/,
+        'a comma list of field=direction: fields title, caption, keywords, credit, rights; directions report, to-preservica, to-photoshelter',
+      ),
+    '',
+  ).describe(
+    'How each core field that differs between PhotoShelter and Preservica is synced, e.g. "title=to-preservica,rights=to-photoshelter"; fields not named are only reported.',
+  ),
   RECONCILE_SCHEDULE: optional(ncrontab).describe(
     'NCRONTAB schedule of reconcileReviews (queues a sync for reviews whose task, card or PhotoShelter status lag). Default every five minutes; every 30 s locally.',
   ),
@@ -252,6 +272,9 @@ export interface Config {
   readonly bot: BotConfig;
   readonly tabSso: TabSsoSettings | undefined;
   readonly overdueSchedule: string;
+  readonly driftSchedule: string;
+  /** Per core field, how a difference between PhotoShelter and Preservica is handled. */
+  readonly driftPolicy: DriftPolicy;
   readonly reconcileSchedule: string;
   readonly webhooks: {
     readonly retryBaseMs: number;
@@ -281,6 +304,17 @@ const requiredForRealPreservica = [
   'PRESERVICA_PASSWORD',
   'PRESERVICA_TENANT',
 ] as const;
+
+/** `DRIFT_SYNC` ("title=to-preservica,…", checked by its schema) over the report-only default. */
+function driftPolicyOf(setting: string): DriftPolicy {
+  const policy: Record<string, DriftDirection> = { ...REPORT_ONLY };
+  for (const pair of setting.split(',')) {
+    const [field, direction] = pair.split('=').map((part) => part.trim());
+    const parsed = driftDirectionSchema.safeParse(direction);
+    if (field !== undefined && field in policy && parsed.success) policy[field] = parsed.data;
+  }
+  return policy as DriftPolicy;
+}
 
 const isSet = (value: string | undefined): boolean => value !== undefined && value !== '';
 
@@ -434,6 +468,8 @@ export function loadConfig(
     defaultPlanId: graph.data.PLANNER_PLAN_ID,
     bot,
     tabSso,
+    driftSchedule: values.DRIFT_SCHEDULE ?? (isGraphConfigured ? '0 0 * * * *' : '0 */5 * * * *'),
+    driftPolicy: driftPolicyOf(values.DRIFT_SYNC),
     overdueSchedule:
       values.OVERDUE_SCHEDULE ?? (isGraphConfigured ? '0 */5 * * * *' : '*/15 * * * * *'),
     reconcileSchedule:

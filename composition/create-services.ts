@@ -44,6 +44,7 @@ import type { ZiflowProofing } from '../connectors/ziflow/ziflow-proofing.js';
 import type { SignedDeliveries } from '../functions/ziflow-hook.js';
 import type { PreservicaDeliveries } from '../functions/preservica-hook.js';
 import type { PreservicaDeps } from '../core/use-cases/preserve-review.js';
+import type { DriftPolicy } from '../core/use-cases/drift.js';
 import type { ReviewLoopDeps } from '../functions/all-functions.js';
 import type { HealthStatus, PhotoShelterHealth } from '../functions/health.js';
 import type { PollDeps } from '../functions/poll-photoshelter.js';
@@ -102,6 +103,7 @@ export interface Services extends PollingServices, ReviewLoopDeps {
   readonly preservica: PreservicaDeps | undefined;
   /** The Preservica webhook's handshake and signature check; undefined without its secret. */
   readonly preservicaHook: PreservicaDeliveries | undefined;
+  readonly driftPolicy: DriftPolicy;
 }
 
 /** Where the external systems are, once the host has decided (configured, or started locally). */
@@ -307,6 +309,7 @@ export async function createServices(
     ziflowHook,
     preservica: undefined,
     preservicaHook: undefined,
+    driftPolicy: config.driftPolicy,
     checkZiflow:
       proofing === undefined || ziflow === undefined
         ? undefined

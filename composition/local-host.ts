@@ -506,6 +506,7 @@ async function start(
         SYNC_PLANNER_SCHEDULE: config.syncPlannerSchedule,
         OVERDUE_SCHEDULE: config.overdueSchedule,
         RECONCILE_SCHEDULE: config.reconcileSchedule,
+        DRIFT_SCHEDULE: config.driftSchedule,
       }[definition.scheduleSetting];
       const job: Cron = new Cron(schedule, { protect: true }, () => runTimer(definition, job));
       parts.addSource({ stop: () => Promise.resolve(job.stop()) });

@@ -30,7 +30,13 @@ import { sweepOverdue } from './sweep-overdue.js';
 import { syncPlanner } from './sync-planner.js';
 import { tabDevToken, tabDevUsers, tabPage, tabQueue, type TabDeps } from './tab.js';
 import { preservicaHook, type PreservicaHookDeps } from './preservica-hook.js';
-import { type PreservedDeps, retryReviewPreservation } from './preserved.js';
+import {
+  checkDrift,
+  getDrift,
+  type PreservedDeps,
+  restorePreservedAsset,
+  retryReviewPreservation,
+} from './preserved.js';
 import { ziflowHook, type ZiflowHookDeps } from './ziflow-hook.js';
 
 type DepsOf<F> = F extends (deps: Provider<infer D>) => FunctionDefinition ? D : never;
@@ -87,6 +93,9 @@ export function allFunctions(providers: FunctionProviders): readonly FunctionDef
     ziflowHook(reviewLoop),
     preservicaHook(reviewLoop),
     retryReviewPreservation(reviewLoop),
+    restorePreservedAsset(reviewLoop),
+    getDrift(reviewLoop),
+    checkDrift(reviewLoop),
     syncPlanner(reviewLoop),
     tabPage(),
     tabQueue(reviewLoop),

@@ -25,7 +25,11 @@ export interface TimerFunctionDefinition {
   readonly name: string;
   /** The app setting holding the NCRONTAB schedule; Azure reads it as `%SETTING%`. */
   readonly scheduleSetting:
-    'POLL_SCHEDULE' | 'SYNC_PLANNER_SCHEDULE' | 'OVERDUE_SCHEDULE' | 'RECONCILE_SCHEDULE';
+    | 'POLL_SCHEDULE'
+    | 'SYNC_PLANNER_SCHEDULE'
+    | 'OVERDUE_SCHEDULE'
+    | 'RECONCILE_SCHEDULE'
+    | 'DRIFT_SCHEDULE';
   readonly handler: (timer: Timer, context: InvocationContext) => Promise<void>;
 }
 

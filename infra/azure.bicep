@@ -146,6 +146,12 @@ param syncPlannerSchedule string = '0 */5 * * * *'
 @description('OVERDUE_SCHEDULE: NCRONTAB of sweepOverdue.')
 param overdueSchedule string = '0 */5 * * * *'
 
+@description('DRIFT_SCHEDULE: NCRONTAB of checkDrift (PhotoShelter vs Preservica metadata).')
+param driftSchedule string = '0 0 * * * *'
+
+@description('DRIFT_SYNC: per field, how a metadata difference is synced (empty: report only).')
+param driftSync string = ''
+
 @description('RECONCILE_SCHEDULE: NCRONTAB of reconcileReviews.')
 param reconcileSchedule string = '0 */5 * * * *'
 
@@ -170,6 +176,7 @@ var webhooksQueueName = empty(webhooksQueue) ? 'webhooks' : webhooksQueue
 var pollScheduleValue = empty(pollSchedule) ? '0 * * * * *' : pollSchedule
 var syncPlannerScheduleValue = empty(syncPlannerSchedule) ? '0 */5 * * * *' : syncPlannerSchedule
 var overdueScheduleValue = empty(overdueSchedule) ? '0 */5 * * * *' : overdueSchedule
+var driftScheduleValue = empty(driftSchedule) ? '0 0 * * * *' : driftSchedule
 var reconcileScheduleValue = empty(reconcileSchedule) ? '0 */5 * * * *' : reconcileSchedule
 var queueMaxDequeueValue = empty(queueMaxDequeue) ? '5' : queueMaxDequeue
 // requireHostedServices (composition/config.ts) refuses to start without a PhotoShelter host.
@@ -542,6 +549,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'OVERDUE_SCHEDULE'
           value: overdueScheduleValue
+        }
+        {
+          name: 'DRIFT_SCHEDULE'
+          value: driftScheduleValue
+        }
+        {
+          name: 'DRIFT_SYNC'
+          value: driftSync
         }
         {
           name: 'RECONCILE_SCHEDULE'
