@@ -38,6 +38,10 @@ const commands = [
       'the open reviews, newest first; in a personal chat, a card to decide each one you review',
   },
   { title: 'status <gallery>', value: 'where the review of a gallery stands (its name or id)' },
+  {
+    title: 'restore <reference> to <gallery id>',
+    value: 'brings an asset preserved in Preservica back into a PhotoShelter gallery for review',
+  },
 ] as const;
 
 export function buildHelpCard(): AdaptiveCard {
@@ -148,4 +152,37 @@ export function buildStatusCard(review: Review | undefined, galleryQuery: string
   ];
   const links = openUrl('Open gallery', review.galleryUrl);
   return adaptiveCard(body, links.length === 0 ? {} : { actions: links });
+}
+
+/** What a `restore` command did, or why it could not. */
+export function buildRestoreCard(
+  outcome:
+    | {
+        readonly kind: 'restored' | 'alreadyRestored';
+        readonly assetId: string;
+        readonly galleryName: string;
+      }
+    | { readonly kind: 'refused'; readonly message: string },
+): AdaptiveCard {
+  switch (outcome.kind) {
+    case 'refused':
+      return adaptiveCard([
+        heading('Restore from Preservica'),
+        text(plainLine(outcome.message, limits.reason), { color: 'Attention' }),
+        text(
+          'Try `restore <Preservica reference> to <gallery id>`, e.g. `restore 1b2c…-… to G0000abc…`.',
+          {
+            isSubtle: true,
+          },
+        ),
+      ]);
+    case 'restored':
+    case 'alreadyRestored':
+      return adaptiveCard([
+        heading('Restore from Preservica'),
+        text(
+          `${outcome.kind === 'restored' ? 'Brought back' : 'Already brought back'} into ${plainLine(outcome.galleryName, limits.title)} as ${plainLine(outcome.assetId, limits.name)}. Its review card follows when the gallery's rule routes it.`,
+        ),
+      ]);
+  }
 }

@@ -9,13 +9,19 @@ import { LRUCache } from 'lru-cache';
 
 import { parseActionData, parseInvokeAction } from '../adaptiveCards/action-data.js';
 import type { AdaptiveCard } from '../adaptiveCards/card-types.js';
-import { buildHelpCard, buildPendingCard, buildStatusCard } from '../adaptiveCards/message-card.js';
+import {
+  buildHelpCard,
+  buildPendingCard,
+  buildRestoreCard,
+  buildStatusCard,
+} from '../adaptiveCards/message-card.js';
 
-import { ensureError, NotFoundError } from '../core/errors.js';
+import { ensureError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { CardJson } from '../core/ports/chat-notifier.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
 import type { Logger } from '../core/ports/logger.js';
 import { cardContext } from '../core/use-cases/card-context.js';
+import type { RestoreRequest, RestoreResult } from '../core/use-cases/restore-preserved.js';
 import { findReviews } from '../core/use-cases/review-queue.js';
 import { conversationRecordOf } from './conversation-capture.js';
 import { ERROR_TYPE, type InvokeRouterDeps, routeCardAction } from './invoke-router.js';
@@ -24,7 +30,12 @@ export interface LightdeskBotDeps extends InvokeRouterDeps {
   readonly conversations: ConversationStore;
   /** Tenants whose activities are served; empty: any (local demo). */
   readonly allowedTenantIds?: readonly string[];
+  /** Brings a preserved asset back (restore-preserved.ts); undefined without Preservica. */
+  readonly restorePreserved?: ((request: RestoreRequest) => Promise<RestoreResult>) | undefined;
 }
+
+/** `restore <reference> to <gallery id>` ("to" optional). */
+const RESTORE_ARGUMENTS = /^(\S+)\s+(?:to\s+)?(\S+)$/i;
 
 const MAX_PENDING = 10;
 /** How many reviews `pending` in a personal chat hands over as cards to decide on. */
@@ -222,7 +233,7 @@ export class LightdeskBot extends TeamsActivityHandler {
     const argument = rest.join(' ').trim();
     const command = word.toLowerCase();
     this.log.info('command', {
-      command: ['help', 'pending', 'status'].includes(command) ? command : 'other',
+      command: ['help', 'pending', 'status', 'restore'].includes(command) ? command : 'other',
       activityId: context.activity.id,
       conversationId: context.activity.conversation?.id,
     });
@@ -232,6 +243,14 @@ export class LightdeskBot extends TeamsActivityHandler {
         return;
       case 'status':
         await context.sendActivity(cardMessage(await this.status(argument), 'Gallery status'));
+        return;
+      case 'restore':
+        await context.sendActivity(
+          cardMessage(
+            await this.restore(argument, context.activity.from?.name),
+            'Restore from Preservica',
+          ),
+        );
         return;
       default:
         await context.sendActivity(cardMessage(buildHelpCard(), 'Lightdesk: what I do'));
@@ -271,6 +290,43 @@ export class LightdeskBot extends TeamsActivityHandler {
       }),
     );
     return [summary, ...cards];
+  }
+
+  /** `restore <reference> to <gallery id>`: a friendly card for every way it can go wrong. */
+  private async restore(argument: string, who: string | undefined): Promise<AdaptiveCard> {
+    const restore = this.deps.restorePreserved;
+    if (restore === undefined) {
+      return buildRestoreCard({ kind: 'refused', message: 'Preservica is not set up here.' });
+    }
+    const parts = RESTORE_ARGUMENTS.exec(argument);
+    if (parts === null) {
+      return buildRestoreCard({
+        kind: 'refused',
+        message: 'Which asset, and into which gallery?',
+      });
+    }
+    try {
+      const result = await restore({
+        reference: parts[1] ?? '',
+        galleryId: parts[2] ?? '',
+        requestedBy: who === undefined || who === '' ? 'someone in Teams' : `${who} in Teams`,
+      });
+      return buildRestoreCard({
+        kind: result.fresh ? 'restored' : 'alreadyRestored',
+        assetId: result.assetId,
+        galleryName: result.galleryName,
+      });
+    } catch (e: unknown) {
+      const error = ensureError(e);
+      if (error instanceof NotFoundError || error instanceof ValidationError) {
+        return buildRestoreCard({ kind: 'refused', message: error.message });
+      }
+      this.log.error('restore failed', { error: error.name });
+      return buildRestoreCard({
+        kind: 'refused',
+        message: 'Preservica or PhotoShelter did not answer; try again in a few minutes.',
+      });
+    }
   }
 
   private async status(query: string): Promise<AdaptiveCard> {

@@ -1,4 +1,5 @@
 import { createBotAdapter } from '../bot/bot-adapter.js';
+import type { RestoreRequest, RestoreResult } from '../core/use-cases/restore-preserved.js';
 import {
   type BotAdapter,
   type BotHttpAnswer,
@@ -33,6 +34,8 @@ export interface BotServices {
   readonly board?: Pick<TaskBoard, 'taskUrl'>;
   /** Roster lookups for invoke answers; default: the notifier built here. */
   readonly chat?: Pick<ChatNotifier, 'memberIds'>;
+  /** The `restore` command (restore-preserved.ts); undefined without Preservica. */
+  readonly restorePreserved?: ((request: RestoreRequest) => Promise<RestoreResult>) | undefined;
 }
 
 export interface CreateBotOptions {
