@@ -39,7 +39,13 @@ import {
   defaultDetectChangesOptions,
 } from '../core/use-cases/detect-changes.js';
 import type { ReviewLinks } from '../core/use-cases/sync-review.js';
-import type { Config, GraphSettings, PhotoShelterSettings, ZiflowSettings } from './config.js';
+import type {
+  Config,
+  GraphSettings,
+  PhotoShelterSettings,
+  PreservicaSettings,
+  ZiflowSettings,
+} from './config.js';
 import type { ZiflowProofing } from '../connectors/ziflow/ziflow-proofing.js';
 import type { SignedDeliveries } from '../functions/ziflow-hook.js';
 import type { PreservicaDeliveries } from '../functions/preservica-hook.js';
@@ -119,6 +125,8 @@ export interface Endpoints {
   readonly devTokens?: boolean;
   /** Ziflow (configured or the local simulator); `hookTarget` is the webhook URL as registered. */
   readonly ziflow?: (ZiflowSettings & { readonly hookTarget: () => string }) | undefined;
+  /** Preservica (configured or the local simulator); `hookTarget` is the webhook URL as subscribed. */
+  readonly preservica?: (PreservicaSettings & { readonly hookTarget: () => string }) | undefined;
 }
 
 export interface ServiceOverrides {

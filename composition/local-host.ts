@@ -23,6 +23,7 @@ import type {
 import { FakeBotConnectorServer } from '../simulators/bot-connector/fake-bot-connector-server.js';
 import { FakeGraphServer } from '../simulators/graph/fake-graph-server.js';
 import { FakePhotoShelterServer } from '../simulators/photoshelter/fake-photoshelter-server.js';
+import { FakePreservicaServer } from '../simulators/preservica/fake-preservica-server.js';
 import { FakeZiflowServer } from '../simulators/ziflow/fake-ziflow-server.js';
 import { startAzurite } from './azurite.js';
 import {
@@ -48,6 +49,8 @@ export interface LocalHost {
   readonly teamsUrl: string | undefined;
   /** The embedded Ziflow simulator, when ZIFLOW_API_KEY is not set. */
   readonly ziflowUrl: string | undefined;
+  /** The embedded Preservica simulator, when PRESERVICA_BASE_URL is not set. */
+  readonly preservicaUrl: string | undefined;
   readonly dataDir: string;
   readonly services: Services;
   /** What the functions were handed (for tests that call a definition directly). */
@@ -369,6 +372,24 @@ async function start(
     };
     logger.info('Ziflow simulator started', { url: ziflowUrl });
   }
+  // Preservica likewise; its webhooks come back here signed with a secret made for this run.
+  let preservica = config.preservica;
+  let preservicaUrl: string | undefined;
+  if (preservica === undefined) {
+    const preservicaSimulator = new FakePreservicaServer(
+      options.inMemoryStorage === true ? {} : { stateFile: join(dataDir, 'preservica.json') },
+    );
+    await preservicaSimulator.start(0);
+    parts.add(preservicaSimulator);
+    signal?.throwIfAborted();
+    preservicaUrl = preservicaSimulator.url;
+    preservica = {
+      baseUrl: preservicaSimulator.url,
+      ...preservicaSimulator.credentials,
+      webhookSecret: randomBytes(24).toString('hex'),
+    };
+    logger.info('Preservica simulator started', { url: preservicaUrl });
+  }
   // The configured public URL, or, for the simulator, where this host listens (known below).
   let hookBase = config.ziflow === undefined ? undefined : config.publicBaseUrl;
   const hookTarget = (): string => `${hookBase ?? config.publicBaseUrl}/api/v1/hooks/ziflow`;
@@ -387,6 +408,11 @@ async function start(
         // default with an Entra app) and, like it, only to a loopback Host (local-console.ts).
         devTokens: config.console,
         ziflow: { ...ziflow, hookTarget },
+        preservica: {
+          ...preservica,
+          hookTarget: () =>
+            `${config.preservica === undefined ? (hookBase ?? config.publicBaseUrl) : config.publicBaseUrl}/api/v1/hooks/preservica`,
+        },
       },
       { logger, clock: new SystemClock() },
     ),
@@ -554,6 +580,7 @@ async function start(
     graphUrl,
     teamsUrl: teams?.url ?? externalTeamsUrl,
     ziflowUrl,
+    preservicaUrl,
     dataDir,
     services,
     providers,
@@ -660,6 +687,9 @@ async function main(): Promise<void> {
       ? []
       : [`  Teams        ${host.teamsUrl} (Bot Connector simulator)`]),
     ...(host.ziflowUrl === undefined ? [] : [`  Ziflow       ${host.ziflowUrl} (simulator)`]),
+    ...(host.preservicaUrl === undefined
+      ? []
+      : [`  Preservica   ${host.preservicaUrl} (simulator)`]),
     `  bot          ${host.url}/api/messages`,
     `  Ctrl-C stops everything; data stays under ${host.dataDir}.`,
     '',
