@@ -30,6 +30,7 @@ describe('loadRoutingRules', () => {
     expect(rules.rules.map((r) => r.name)).toEqual([
       'Athletics',
       'Brand assets',
+      'Events',
       'Everything else',
     ]);
     expect(rules.rules[0]?.planner.buckets).toEqual({
