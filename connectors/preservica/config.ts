@@ -58,3 +58,23 @@ export const preservicaConfigSchema = z
   });
 
 export type PreservicaEnvironment = z.infer<typeof preservicaConfigSchema>;
+
+/** The connection the archive logs in with, or undefined when Preservica is not configured. */
+export function preservicaConnection(env: PreservicaEnvironment):
+  | {
+      readonly baseUrl: string;
+      readonly username: string;
+      readonly password: string;
+      readonly tenant: string;
+    }
+  | undefined {
+  const {
+    PRESERVICA_BASE_URL: baseUrl,
+    PRESERVICA_USERNAME: username,
+    PRESERVICA_PASSWORD: password,
+    PRESERVICA_TENANT: tenant,
+  } = env;
+  if (baseUrl === undefined || username === undefined || password === undefined) return undefined;
+  if (tenant === undefined) return undefined;
+  return { baseUrl, username, password, tenant };
+}

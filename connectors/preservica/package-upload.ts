@@ -81,6 +81,8 @@ export async function writePackage(
     });
     count += 1;
   }
+  // An empty zip would only fail in Preservica later ("no metadata.xml"); it is never sent.
+  if (count === 0) throw new ValidationError('Preservation package', ['items: none to preserve']);
   zip.end();
   return count;
 }
@@ -102,7 +104,13 @@ async function addFile(
       done(null, chunk);
     },
   });
-  const piped = pipeline(Readable.from(body, { objectMode: false }), counted);
+  const source = Readable.from(body, { objectMode: false });
+  if (signal.aborted) {
+    // The upload already failed: the file just opened is let go unread.
+    source.destroy();
+    signal.throwIfAborted();
+  }
+  const piped = pipeline(source, counted);
   // Originals are mostly compressed already (JPEG, RAW): deflating them costs CPU for little.
   zip.addReadStream(counted, path, { compress: false, mtime });
   const stop = (): void => {

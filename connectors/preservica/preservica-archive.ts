@@ -230,7 +230,10 @@ export class PreservicaArchive implements PreservationArchive {
       rights: '',
     };
     const merged: PreservedMetadata = { ...current, ...definedOnly(fields) };
-    const assetId = (await this.findAsset(reference))?.assetId ?? '';
+    const assetId =
+      fragment === undefined || fragment.assetId === ''
+        ? ((await this.findAsset(reference))?.assetId ?? '')
+        : fragment.assetId;
     const content = fragmentXml(assetId, merged, fragment?.provenance ?? {});
     const container = (ref: string | undefined) =>
       `<MetadataContainer xmlns="${XIP_API_NS}" schemaUri="${LIGHTDESK_NS}">${ref === undefined ? '' : el('Ref', ref)}${el('Entity', reference)}<Content>${content}</Content></MetadataContainer>`;

@@ -111,6 +111,7 @@ const group = <T extends z.ZodRawShape>(shape: T) =>
 const lightdeskSchema = z.object({
   LightdeskAsset: z
     .object({
+      assetId: fieldText,
       title: fieldText,
       caption: fieldText,
       keywords: group({ keyword: many(fieldText) }),
@@ -129,6 +130,8 @@ const lightdeskSchema = z.object({
 });
 
 export interface LightdeskFragment {
+  /** The photo library's id as the fragment recorded it ('' when it did not). */
+  readonly assetId: string;
   readonly metadata: PreservedMetadata;
   readonly provenance: Readonly<Record<string, string>>;
 }
@@ -139,6 +142,7 @@ export function readFragment(content: unknown): LightdeskFragment | undefined {
   if (!parsed.success) return undefined;
   const asset = parsed.data.LightdeskAsset;
   return {
+    assetId: asset.assetId,
     metadata: {
       title: asset.title,
       caption: asset.caption,

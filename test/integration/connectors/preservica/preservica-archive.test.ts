@@ -123,7 +123,9 @@ describe('PreservicaArchive against the Preservica simulator', () => {
       // A proxy that flips one byte of the first photo in every upload it passes on.
       const marker = Buffer.from((await bytesOf(pattern(1, 150_000))).subarray(5000, 5064));
       const corrupting: typeof fetch = async (input, init) => {
-        if (init?.body instanceof Uint8Array && String(input).includes('/api/s3/')) {
+        const href =
+          input instanceof URL ? input.href : typeof input === 'string' ? input : input.url;
+        if (init?.body instanceof Uint8Array && href.includes('/api/s3/')) {
           const body = Buffer.from(init.body);
           const at = body.indexOf(marker);
           if (at >= 0) body[at] = (body[at] ?? 0) ^ 0xff;
@@ -220,6 +222,14 @@ describe('PreservicaArchive against the Preservica simulator', () => {
       expect((await h.sim<{ ingests: unknown[] }>('GET', '/ingests')).ingests).toEqual([]);
     });
 
+    it('nothing to preserve is a ValidationError, and nothing is uploaded', async () => {
+      const h = harness();
+      await expect(
+        h.archive().ingest({ packageKey: 'k', folderRef: FOLDER, securityTag: 'open', items: [] }),
+      ).rejects.toThrow('Preservation package: items: none to preserve');
+      expect(await h.calls('PUT /api/s3/buckets/:bucket/*')).toBe(0);
+    });
+
     it('503 on a part is retried; the package still arrives whole', async () => {
       const h = harness();
       await h.sim('POST', '/faults', { path: '/api/s3/buckets', method: 'PUT', status: 503 });
@@ -274,6 +284,42 @@ describe('PreservicaArchive against the Preservica simulator', () => {
       expect(asset?.metadata[0]?.content).toContain('<keyword>winning shot</keyword>');
     });
 
+    it('writes a Lightdesk fragment onto an asset that has none', async () => {
+      const { h, archive } = await ingestThree();
+      const [before] = (await simAssets(h)).filter((a) => a.ref === REFS[1]);
+      const login = (await (
+        await fetch(`${h.url}/api/accesstoken/login`, {
+          method: 'POST',
+          body: new URLSearchParams(h.server.credentials),
+        })
+      ).json()) as { token: string };
+      const removed = await fetch(
+        `${h.url}/api/entity/information-objects/${REFS[1]}/metadata/${before?.metadata[0]?.ref ?? ''}`,
+        { method: 'DELETE', headers: { 'Preservica-Access-Token': login.token } },
+      );
+      expect(removed.status).toBe(204);
+      expect(await archive.readMetadata(REFS[1])).toEqual({
+        title: 'Basketball 2',
+        caption: 'Riverside at home, frame 2 & more',
+        keywords: [],
+        credit: '',
+        rights: '',
+      });
+      await archive.writeMetadata(REFS[1], { credit: 'Sam Staff', keywords: ['found'] });
+      expect(await archive.readMetadata(REFS[1])).toEqual({
+        title: 'Basketball 2',
+        caption: 'Riverside at home, frame 2 & more',
+        keywords: ['found'],
+        credit: 'Sam Staff',
+        rights: '',
+      });
+      const [after] = (await simAssets(h)).filter((a) => a.ref === REFS[1]);
+      expect(after?.metadata.map((m) => m.schemaUri)).toEqual([
+        'https://lightdesk.example/ns/asset/v1',
+      ]);
+      expect(after?.metadata[0]?.content).toContain('<assetId>I0000aBcDeFgHiJ2</assetId>');
+    });
+
     it('reads an archivist’s edit of title and caption from the entity', async () => {
       const { h, archive } = await ingestThree();
       await h.sim('PATCH', `/entities/${REFS[2]}`, { title: 'Edited', description: 'By hand' });
@@ -301,9 +347,7 @@ describe('PreservicaArchive against the Preservica simulator', () => {
       const original = await archive.openOriginal(REFS[0]);
       expect(original.fileName).toBe('IMG_1.JPG');
       expect(original.size).toBe(150_000);
-      expect((await bytesOf(original.body)).equals(await bytesOf(pattern(1, 150_000)))).toBe(
-        true,
-      );
+      expect((await bytesOf(original.body)).equals(await bytesOf(pattern(1, 150_000)))).toBe(true);
     });
   });
 

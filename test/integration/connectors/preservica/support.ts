@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 
@@ -79,24 +80,26 @@ export function usePreservica(): () => PvHarness {
         }),
       sim,
       calls: async (endpoint) =>
-        (await sim<{ byEndpoint: Record<string, number> }>('GET', '/calls')).byEndpoint[
-          endpoint
-        ] ?? 0,
+        (await sim<{ byEndpoint: Record<string, number> }>('GET', '/calls')).byEndpoint[endpoint] ??
+        0,
     };
   };
 }
 
 /** `size` bytes of a pattern seeded by `seed`, made a chunk at a time (never whole in memory). */
-export async function* pattern(
+export function pattern(
   seed: number,
   size: number,
   chunkBytes = 256 * 1024,
 ): AsyncIterable<Uint8Array> {
-  const chunk = Buffer.alloc(Math.min(chunkBytes, size));
-  for (let i = 0; i < chunk.length; i += 1) chunk[i] = (i * 31 + seed * 17 + (i >> 8)) & 0xff;
-  for (let left = size; left > 0; left -= chunk.length) {
-    yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+  function* chunks(): Generator<Buffer> {
+    const chunk = Buffer.alloc(Math.min(chunkBytes, size));
+    for (let i = 0; i < chunk.length; i += 1) chunk[i] = (i * 31 + seed * 17 + (i >> 8)) & 0xff;
+    for (let left = size; left > 0; left -= chunk.length) {
+      yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+    }
   }
+  return Readable.from(chunks(), { objectMode: false });
 }
 
 export async function sha256Of(body: AsyncIterable<Uint8Array>): Promise<string> {
