@@ -443,17 +443,10 @@ describe('PreservicaArchive against the Preservica simulator', () => {
         const archive = h.archive();
         expect(await archive.ensureWebhook(hook.url, secret)).toBe('created');
         expect(await archive.ensureWebhook(hook.url, secret)).toBe('unchanged');
-        const subscriptions = await h.sim<{ url: string; triggerType: string }[]>(
-          'GET',
-          '/subscriptions',
-        );
-        expect(
-          (Array.isArray(subscriptions)
-            ? subscriptions
-            : (subscriptions as { subscriptions: { url: string; triggerType: string }[] })
-                .subscriptions
-          ).map((s) => [s.url, s.triggerType]),
-        ).toEqual([
+        const { subscriptions } = await h.sim<{
+          subscriptions: { url: string; triggerType: string }[];
+        }>('GET', '/subscriptions');
+        expect(subscriptions.map((s) => [s.url, s.triggerType])).toEqual([
           [hook.url, 'FULL_TEXT_INDEXED'],
           [hook.url, 'INGEST_FAILED'],
         ]);
