@@ -101,11 +101,14 @@ export class PreservicaArchive implements PreservationArchive {
     const zip = new yazl.ZipFile();
     const output = zip.outputStream as Readable;
     const failed = new AbortController();
+    // Whichever side fails first explains the failure; the other side fails because of it.
+    let first: { readonly error: unknown } | undefined;
     const written = writePackage(
       zip,
       { ...input, now: this.options.clock.now() },
       failed.signal,
     ).catch((e: unknown) => {
+      first ??= { error: e };
       output.destroy(ensureError(e));
       throw e;
     });
@@ -115,12 +118,12 @@ export class PreservicaArchive implements PreservationArchive {
       output,
       this.partBytes,
     ).catch((e: unknown) => {
+      first ??= { error: e };
       failed.abort(ensureError(e));
       throw e;
     });
-    const [wrote, upload] = await Promise.allSettled([written, uploaded]);
-    // The package's own failure (a file that would not open) explains more than the upload's.
-    if (wrote.status === 'rejected') throw wrote.reason;
+    const [, upload] = await Promise.allSettled([written, uploaded]);
+    if (first !== undefined) throw first.error;
     if (upload.status === 'rejected') throw upload.reason;
     return { progressToken: `${key}${TOKEN_SEPARATOR}${upload.value}` };
   }

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 import { describe, expect, it } from 'vitest';
 
-import { challengeAnswer } from '../../../../connectors/preservica/webhook-signature.js';
+import {
+  challengeAnswer,
+  verifyPreservicaSignature,
+} from '../../../../connectors/preservica/webhook-signature.js';
 import {
   AuthError,
   NotFoundError,
@@ -422,18 +425,73 @@ describe('PreservicaArchive against the Preservica simulator', () => {
 
   describe('webhooks', () => {
     const receiver = async (secret: string) => {
+      const deliveries: { body: Buffer; signature: string | undefined }[] = [];
       const server = createServer((req, res) => {
         const code = new URL(req.url ?? '/', 'http://x').searchParams.get('challengeCode');
-        req.resume();
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(code === null ? {} : challengeAnswer(secret, code)));
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          if (code === null) {
+            const signature = req.headers['preservica-signature'];
+            deliveries.push({
+              body: Buffer.concat(chunks),
+              signature: typeof signature === 'string' ? signature : undefined,
+            });
+          }
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(code === null ? {} : challengeAnswer(secret, code)));
+        });
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       return {
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/hooks/preservica`,
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+        deliveries,
+        close: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
       };
     };
+
+    it('once subscribed, each ingested asset is announced, signed with the secret', async () => {
+      const h = harness();
+      const secret = 'preservica-shared-secret-0001';
+      const hook = await receiver(secret);
+      try {
+        const archive = h.archive();
+        await archive.ensureWebhook(hook.url, secret);
+        const { progressToken } = await archive.ingest({
+          packageKey: 'k',
+          folderRef: FOLDER,
+          securityTag: 'open',
+          items: threeItems(),
+        });
+        expect(await settle(h, archive, progressToken)).toEqual({ state: 'completed' });
+        for (let i = 0; i < 250 && hook.deliveries.length < 3; i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(hook.deliveries).toHaveLength(3);
+        for (const delivery of hook.deliveries) {
+          expect(verifyPreservicaSignature(secret, delivery.body, delivery.signature)).toBe(true);
+        }
+        const events = hook.deliveries.flatMap(
+          (d) =>
+            (
+              JSON.parse(d.body.toString('utf8')) as {
+                trigger: string;
+                events: { entityRef: string; identifiers: Record<string, string>[] }[];
+              }
+            ).events,
+        );
+        expect(events.map((e) => e.entityRef).sort()).toEqual([...REFS]);
+        expect(events.find((e) => e.entityRef === REFS[0])?.identifiers).toEqual([
+          { 'photoshelter-asset': 'I0000aBcDeFgHiJ1' },
+        ]);
+      } finally {
+        await hook.close();
+      }
+    });
 
     it('subscribes once per trigger after the handshake; a second call changes nothing', async () => {
       const h = harness();
