@@ -40,7 +40,8 @@ export interface HttpRequest {
   readonly method: string;
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string | undefined;
+  /** Bytes for uploads (a Preservica package part); kept, so a retry sends them again. */
+  readonly body?: string | Uint8Array<ArrayBuffer> | undefined;
 }
 
 /** An answer (any status, body read), or no answer at all. Nothing is thrown for either. */
