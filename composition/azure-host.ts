@@ -32,6 +32,42 @@ function once<T>(build: () => Promise<T>): () => Promise<T> {
 }
 
 /**
+ * Both services' webhooks to this app's public URL, made (or found) once per instance as its
+ * services are built; not awaited, like the route warm-up. Health shows where they point.
+ */
+function subscribeWebhooks(built: Services, settings: Config): void {
+  const log = built.logger.child('webhooks');
+  const { proofing, preservicaArchive } = built;
+  if (proofing !== undefined && settings.ziflow !== undefined) {
+    const target = `${settings.publicBaseUrl}/api/v1/hooks/ziflow`;
+    proofing.ensureWebhook(target, settings.ziflow.webhookKey).then(
+      (outcome) => {
+        log.info('Ziflow webhook', { target, subscription: outcome });
+      },
+      (e: unknown) => {
+        log.error('could not register the Ziflow webhook; Ziflow decisions will not arrive', {
+          error: ensureError(e).message,
+        });
+      },
+    );
+  }
+  const secret = settings.preservica?.webhookSecret;
+  if (preservicaArchive !== undefined && secret !== undefined) {
+    const target = `${settings.publicBaseUrl}/api/v1/hooks/preservica`;
+    preservicaArchive.ensureWebhook(target, secret).then(
+      (outcome) => {
+        log.info('Preservica webhook', { target, subscription: outcome });
+      },
+      (e: unknown) => {
+        log.error('could not subscribe to Preservica webhooks; ingests are followed by polling', {
+          error: ensureError(e).message,
+        });
+      },
+    );
+  }
+}
+
+/**
  * The providers the Functions host hands the functions, each building only what its functions use
  * (docs/decisions.md "Providers by need").
  */
@@ -44,13 +80,19 @@ export function hostedProviders(
   );
   const services = once<Services>(async () => {
     const settings = config();
-    const { ziflow } = settings;
+    const { ziflow, preservica } = settings;
     const built = await createServices(
       settings,
       {
         ...requireHostedServices(settings),
-        // [INF] The webhook to this target is registered once by the local host or by an admin in
-        // Ziflow's settings with ZIFLOW_WEBHOOK_KEY (docs/ziflow.md); the Functions host only checks it.
+        ...(preservica === undefined
+          ? {}
+          : {
+              preservica: {
+                ...preservica,
+                hookTarget: () => `${settings.publicBaseUrl}/api/v1/hooks/preservica`,
+              },
+            }),
         ...(ziflow === undefined
           ? {}
           : {
@@ -69,6 +111,7 @@ export function hostedProviders(
     warmUpRoutes({ ...built, logger }).catch((e: unknown) => {
       logger.error('route warm-up failed', { error: ensureError(e).message });
     });
+    subscribeWebhooks(built, settings);
     return built;
   });
   const storedReviews = once(async () => {

@@ -47,6 +47,7 @@ import type {
   ZiflowSettings,
 } from './config.js';
 import type { ZiflowProofing } from '../connectors/ziflow/ziflow-proofing.js';
+import type { PreservicaArchive } from '../connectors/preservica/preservica-archive.js';
 import type { SignedDeliveries } from '../functions/ziflow-hook.js';
 import type { PreservicaDeliveries } from '../functions/preservica-hook.js';
 import type { PreservicaDeps } from '../core/use-cases/preserve-review.js';
@@ -107,6 +108,8 @@ export interface Services extends PollingServices, ReviewLoopDeps {
   readonly ziflowHook: SignedDeliveries | undefined;
   /** Preservica, when configured or simulated: packages of reviews whose rule preserves them. */
   readonly preservica: PreservicaDeps | undefined;
+  /** The connector itself (its webhook subscriptions are made at start-up). */
+  readonly preservicaArchive: PreservicaArchive | undefined;
   /** The Preservica webhook's handshake and signature check; undefined without its secret. */
   readonly preservicaHook: PreservicaDeliveries | undefined;
   readonly driftPolicy: DriftPolicy;
@@ -214,6 +217,8 @@ export async function createServices(
     { HttpWebhookSender },
     { ZiflowProofing },
     { ziflowSignatureCheck },
+    { PreservicaArchive },
+    { verifyPreservicaSignature, challengeAnswer },
   ] = await Promise.all([
     import('../adaptiveCards/adaptive-review-cards.js'),
     import('../connectors/azure-storage/table-conversation-store.js'),
@@ -228,6 +233,8 @@ export async function createServices(
     import('../connectors/webhooks/http-webhook-sender.js'),
     import('../connectors/ziflow/ziflow-proofing.js'),
     import('../connectors/ziflow/webhook-signature.js'),
+    import('../connectors/preservica/preservica-archive.js'),
+    import('../connectors/preservica/webhook-signature.js'),
   ]);
   const defaultPlanId = config.defaultPlanId ?? endpoints.defaultPlanId;
   const rules = await loadRoutingRules(config.routingRulesFile, defaultPlanId);
@@ -275,6 +282,33 @@ export async function createServices(
       ? undefined
       : ziflowSignatureCheck({ key: ziflow.webhookKey, target: ziflow.hookTarget });
 
+  const pv = endpoints.preservica;
+  const preservicaArchive =
+    pv === undefined
+      ? undefined
+      : new PreservicaArchive({
+          baseUrl: pv.baseUrl,
+          username: pv.username,
+          password: pv.password,
+          tenant: pv.tenant,
+          clock,
+          logger,
+          fetch: overrides.fetch,
+        });
+  const preservica: PreservicaDeps | undefined =
+    preservicaArchive === undefined
+      ? undefined
+      : { archive: preservicaArchive, files: polling.archive, pollMs: config.preservicaPollMs };
+  const webhookSecret = pv?.webhookSecret;
+  const preservicaHook: PreservicaDeliveries | undefined =
+    webhookSecret === undefined
+      ? undefined
+      : {
+          verify: (rawBody, signature) =>
+            verifyPreservicaSignature(webhookSecret, rawBody, signature),
+          answer: (code) => challengeAnswer(webhookSecret, code),
+        };
+
   const devTokens = endpoints.devTokens === true ? new DevTokens() : undefined;
   const sso = config.tabSso === undefined ? undefined : new EntraSsoVerifier(config.tabSso);
   const tenantWarning = tabTenantWarning(config.tabSso);
@@ -315,8 +349,19 @@ export async function createServices(
     devTokens,
     proofing,
     ziflowHook,
-    preservica: undefined,
-    preservicaHook: undefined,
+    preservica,
+    preservicaArchive,
+    preservicaHook,
+    checkPreservica:
+      preservicaArchive === undefined || pv === undefined
+        ? undefined
+        : async () => ({
+            ...(await preservicaArchive.checkHealth()),
+            webhook:
+              webhookSecret === undefined
+                ? 'off: ingests are followed by polling'
+                : `subscribed at start-up to ${pv.hookTarget()}`,
+          }),
     driftPolicy: config.driftPolicy,
     checkZiflow:
       proofing === undefined || ziflow === undefined

@@ -390,6 +390,11 @@ async function start(
     };
     logger.info('Preservica simulator started', { url: preservicaUrl });
   }
+  // The simulator's webhooks come to where this host listens (known below); a real one's to the
+  // public URL.
+  let listeningAt: string | undefined;
+  const preservicaHookTarget = (): string =>
+    `${config.preservica === undefined ? (listeningAt ?? config.publicBaseUrl) : config.publicBaseUrl}/api/v1/hooks/preservica`;
   // The configured public URL, or, for the simulator, where this host listens (known below).
   let hookBase = config.ziflow === undefined ? undefined : config.publicBaseUrl;
   const hookTarget = (): string => `${hookBase ?? config.publicBaseUrl}/api/v1/hooks/ziflow`;
@@ -410,8 +415,7 @@ async function start(
         ziflow: { ...ziflow, hookTarget },
         preservica: {
           ...preservica,
-          hookTarget: () =>
-            `${config.preservica === undefined ? (hookBase ?? config.publicBaseUrl) : config.publicBaseUrl}/api/v1/hooks/preservica`,
+          hookTarget: () => preservicaHookTarget(),
         },
       },
       { logger, clock: new SystemClock() },
@@ -545,6 +549,7 @@ async function start(
   }
 
   if (config.ziflow === undefined) hookBase = url;
+  listeningAt = url;
   // Ziflow's events come back by its webhook: make sure it points here with our key.
   const { proofing } = services;
   if (proofing !== undefined) {
@@ -557,6 +562,26 @@ async function start(
       }),
     );
     logger.info('Ziflow webhook', { target: hookTarget(), subscription: subscribed });
+  }
+
+  // Preservica's ingests are reported by its webhook too, when it has a secret to sign with: make sure
+  // it points here (the scheduled progress checks cover ingests either way).
+  const { preservicaArchive } = services;
+  const preservicaSecret = preservica.webhookSecret;
+  if (preservicaArchive !== undefined && preservicaSecret !== undefined) {
+    const target = preservicaHookTarget();
+    const subscribed = await step(
+      preservicaArchive.ensureWebhook(target, preservicaSecret).catch((e: unknown) => {
+        logger.error(
+          'could not subscribe to Preservica webhooks; ingests are followed by polling',
+          {
+            error: ensureError(e).message,
+          },
+        );
+        return 'failed' as const;
+      }),
+    );
+    logger.info('Preservica webhook', { target, subscription: subscribed });
   }
 
   if (teams !== undefined) {

@@ -26,6 +26,9 @@ export interface HealthDeps {
   readonly webhookQueue: Pick<EventQueue, 'depth'>;
   /** Ziflow, when configured: reachable, and its webhook to this host on. Not part of `down`. */
   readonly checkZiflow?: (() => Promise<HealthStatus & { readonly webhook: string }>) | undefined;
+  /** Preservica, when configured: reachable, and whether its webhooks come here. Not in `down`. */
+  readonly checkPreservica?:
+    (() => Promise<HealthStatus & { readonly webhook: string }>) | undefined;
 }
 
 /**
@@ -42,7 +45,7 @@ export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
     handler: async (_request, context) => {
       try {
         const s = await services();
-        const [storage, photoShelter, baseline, reconciled, webhookDepth, ziflow] =
+        const [storage, photoShelter, baseline, reconciled, webhookDepth, ziflow, preservica] =
           await Promise.all([
             s.checkStorage(),
             s.archive.checkHealth(),
@@ -56,6 +59,7 @@ export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
             lastReconcile(s).catch(() => undefined),
             s.webhookQueue.depth().catch(() => undefined),
             s.checkZiflow?.(),
+            s.checkPreservica?.(),
           ]);
         const down = [
           ...(storage.ok ? [] : ['storage']),
@@ -80,6 +84,8 @@ export function health(services: Provider<HealthDeps>): HttpFunctionDefinition {
           },
           // Reviews go on in Teams while Ziflow is out; it is reported, not counted as down.
           ...(ziflow === undefined ? {} : { ziflow }),
+          // Packages wait (and are retried) while Preservica is out: reported, not counted as down.
+          ...(preservica === undefined ? {} : { preservica }),
         });
       } catch (e: unknown) {
         return toHttpResponse(e, context);
