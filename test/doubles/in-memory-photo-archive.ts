@@ -483,7 +483,9 @@ export class InMemoryPhotoArchive implements PhotoArchive, PhotoLibraryFiles {
       const found = [...this.galleries.values()].find(
         (g) => g.collectionId === collectionId && g.name.trim() === name,
       );
-      const galleryId = found?.id ?? this.addGallery({ name, collectionId });
+      // As the simulator makes it: open, so the collection's own visibility decides.
+      const galleryId =
+        found?.id ?? this.addGallery({ name, collectionId, visibility: 'everyone' });
       // Every id first: an unknown one adds nothing, as the simulator's single call refuses all.
       const missing = [...new Set(assetIds)]
         .map((id) => this.asset(id))

@@ -159,6 +159,22 @@ describe('PhotoShelterArchive file calls against the simulator', () => {
     expect(server.library().galleries).toHaveLength(galleriesBefore);
   });
 
+  it('gives up on a download that makes no progress, after its retries', async () => {
+    const archive = anArchive({ timeoutMs: 200, retry: { maxAttempts: 2, baseDelayMs: 1 } });
+    await sim.fault({
+      method: 'GET',
+      path: `/psapi/v3/mem/image/${assetId}/download`,
+      latencyMs: 2_000,
+      times: 2,
+    });
+
+    const failure = await archive.openOriginal(assetId).catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect((failure as UpstreamError).message).toContain('timed out');
+    expect(await sim.callsTo(DOWNLOAD)).toBe(2);
+  });
+
   it('logs in again when the session expired and sends the whole file once more', async () => {
     const archive = anArchive();
     await archive.openOriginal(assetId).then(async (file) => readAll(file.body));
@@ -201,6 +217,18 @@ describe('PhotoShelterArchive file calls against the simulator', () => {
 
     expect(file.fileName).toBe('Université été 2026.png');
     expect(server.image(assetId).fileName).toBe(file.fileName);
+  });
+
+  it('shows the workflow fields on the asset where a person looks: the gallery page', async () => {
+    const archive = anArchive();
+
+    await archive.setWorkflowFields(assetId, { decision: 'approved', 'decided by': 'Alex Kim' });
+
+    const page = await fetch(`${url}/gallery/Any/${galleryId}`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('decision: approved\ndecided by: Alex Kim');
+    expect(server.image(assetId).instructions).toContain('decided by: Alex Kim');
   });
 
   it('lets the change detector report a replacement made through the connector', async () => {
