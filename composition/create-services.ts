@@ -29,7 +29,7 @@ import type { SubscriptionStore } from '../core/ports/subscription-store.js';
 import type { WebhookSender, WebhookTargets } from '../core/ports/webhook-sender.js';
 import { defaultWebhookPolicy, type WebhookPolicy } from '../core/use-cases/webhooks.js';
 import type { Logger } from '../core/ports/logger.js';
-import type { PhotoArchive } from '../core/ports/photo-archive.js';
+import type { PhotoArchive, PhotoLibraryFiles } from '../core/ports/photo-archive.js';
 import type { ReviewCards } from '../core/ports/review-cards.js';
 import type { ReviewStore } from '../core/ports/review-store.js';
 import type { SnapshotStore } from '../core/ports/snapshot-store.js';
@@ -63,7 +63,8 @@ export interface PollingServices extends PollDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly archive: PhotoArchive & { checkHealth(): Promise<PhotoShelterHealth> };
+  readonly archive: PhotoArchive &
+    PhotoLibraryFiles & { checkHealth(): Promise<PhotoShelterHealth> };
   readonly cursors: CursorStore;
   readonly snapshots: SnapshotStore;
   readonly ledger: EffectLedger;
@@ -77,6 +78,7 @@ export interface PollingServices extends PollDeps {
 
 /** Everything the functions and the bot use, built once per process. */
 export interface Services extends PollingServices, ReviewLoopDeps {
+  readonly archive: PollingServices['archive'];
   readonly reviews: ReviewStore;
   readonly conversations: ConversationStore;
   readonly board: TaskBoard;

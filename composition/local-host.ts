@@ -392,7 +392,7 @@ async function start(
   }
   // The simulator's webhooks come to where this host listens (known below); a real one's to the
   // public URL.
-  let listeningAt: string | undefined;
+  let listeningAt: string | undefined = undefined;
   const preservicaHookTarget = (): string =>
     `${config.preservica === undefined ? (listeningAt ?? config.publicBaseUrl) : config.publicBaseUrl}/api/v1/hooks/preservica`;
   // The configured public URL, or, for the simulator, where this host listens (known below).
