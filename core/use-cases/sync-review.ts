@@ -6,10 +6,15 @@ import type { ChatNotifier } from '../ports/chat-notifier.js';
 import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { Logger } from '../ports/logger.js';
-import type { LibraryReviewStatus, PhotoArchive } from '../ports/photo-archive.js';
+import type {
+  LibraryReviewStatus,
+  PhotoArchive,
+  PhotoLibraryFiles,
+} from '../ports/photo-archive.js';
 import type { ReviewCards } from '../ports/review-cards.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import type { TaskBoard, TaskDetails } from '../ports/task-board.js';
+import { syncApprovedProof } from './approved-proof.js';
 import { runOnce } from './run-once.js';
 import { isQuiet, type NoteEffect, type RecordReview, syncCard } from './sync-card.js';
 import { syncProof } from './sync-proof.js';
@@ -34,6 +39,8 @@ export interface SyncReviewDeps {
   readonly links: ReviewLinks;
   /** Ziflow, when configured: reviews routed there get their proof (sync-proof.ts). */
   readonly proofing?: ProofingService | undefined;
+  /** PhotoShelter's files: approved proofs are written back and published (approved-proof.ts). */
+  readonly libraryFiles?: PhotoLibraryFiles | undefined;
 }
 
 export interface SyncReviewResult {
@@ -326,6 +333,18 @@ export async function syncReview(
       await step('ziflow', async () => {
         review = await syncProof({ ...deps, proofing }, review, record, note);
       });
+      // 0b. An approved proof's files back to PhotoShelter, then published.
+      const { libraryFiles } = deps;
+      if (libraryFiles !== undefined) {
+        await step('photoshelter-final', async () => {
+          review = await syncApprovedProof(
+            { ...deps, proofing, libraryFiles },
+            review,
+            record,
+            note,
+          );
+        });
+      }
     }
   }
 
