@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 import {
   AppError,
   ensureError,
@@ -17,10 +19,21 @@ import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import {
   type ArchiveAction,
+  type LibraryFile,
+  type LibraryMetadataPatch,
   type LibraryReviewStatus,
   libraryReviewStatuses,
   type PhotoArchive,
+  type PhotoLibraryFiles,
+  type WorkflowFields,
 } from '../../core/ports/photo-archive.js';
+import { fileNameFromDisposition, spool } from './file-transfer.js';
+import {
+  mergeWorkflowBlock,
+  parseMetadataPatch,
+  parseWorkflowFields,
+  toIptcFields,
+} from './library-writes.js';
 import {
   toAssetMetadata,
   toAssetSummary,
@@ -41,6 +54,7 @@ import {
 import { defaultRetryPolicy, PhotoShelterTransport, type PsRequest } from './transport.js';
 import {
   childrenResponseSchema,
+  createdGalleryAnswerSchema,
   type CustomField,
   customFieldsResponseSchema,
   customMetadataResponseSchema,
@@ -53,6 +67,7 @@ import {
   loginResponseSchema,
   mediaGalleriesResponseSchema,
   mediaListResponseSchema,
+  uploadAnswerSchema,
   userSessionResponseSchema,
   v3EmptyEnvelopeSchema,
   v3SessionResponseSchema,
@@ -60,8 +75,10 @@ import {
 } from './wire.js';
 import {
   defaultWriteOperations,
+  type FileWriteOperation,
   type PhotoShelterWriteOperations,
   toWriteRequest,
+  type WriteFields,
 } from './write-operations.js';
 import { isTimeZone } from './zoned-time.js';
 
@@ -118,6 +135,7 @@ export const UNVERIFIED_BEHAVIOURS: readonly string[] = [
   'an upload, replace or metadata edit moves the image modified_at',
   'a share moves the gallery modified_at',
   'the v3 write calls (hide, move, review status) as guessed in write-operations.ts',
+  'the file calls (replace, IPTC and workflow fields, gallery create and add) in write-operations.ts',
 ];
 
 /** Whose library the calls act on: `/media` must be told (`org_id` or `user_id`, wire doc #9). */
@@ -150,6 +168,12 @@ const DEFAULT_REVIEW_FIELD = 'Review status';
 /** Review-status writes in flight at once: a batch is small, and PhotoShelter's limits are unknown. */
 const WRITE_CONCURRENCY = 4;
 
+/** Media per "add to gallery" call (#25) [INF: PhotoShelter's limit is unknown]. */
+const ADD_MEDIA_BATCH = 100;
+
+/** Bound on a gallery's pages read when publishing: a runaway `next` must not loop forever. */
+const MAX_GALLERY_PAGES = 1_000;
+
 /** Bound on `/metadata/fields` pages (100 fields each): a runaway `next` must not loop forever. */
 const MAX_FIELD_PAGES = 20;
 
@@ -168,8 +192,8 @@ const encodePage = (page: number): string => String(page);
 
 const id = (value: string): string => encodeURIComponent(value);
 
-/** PhotoArchive over PhotoShelter's v3 and v4 APIs (docs/photoshelter-wire.md, calls #1–#19). */
-export class PhotoShelterArchive implements PhotoArchive {
+/** PhotoArchive over PhotoShelter's v3 and v4 APIs (docs/photoshelter-wire.md, calls #1–#25). */
+export class PhotoShelterArchive implements PhotoArchive, PhotoLibraryFiles {
   private readonly transport: PhotoShelterTransport;
   private readonly log: Logger;
   private readonly writes: PhotoShelterWriteOperations;
@@ -464,6 +488,153 @@ export class PhotoShelterArchive implements PhotoArchive {
     }
   }
 
+  // -------------------------------------------------------------------------------------------------
+  // Files and Lightdesk's writes (issue 17, wire doc #20–#25)
+
+  /** #20: the original as it streams in; the name from Content-Disposition [3P], else from #7. */
+  async openOriginal(assetId: string): Promise<LibraryFile> {
+    const answer = await this.transport.download({
+      method: 'GET',
+      path: `${V3}/mem/image/${id(assetId)}/download`,
+      endpoint: 'GET /psapi/v3/mem/image/:id/download',
+      auth: 'session',
+      resource: { what: 'Asset', id: assetId },
+    });
+    let fileName = fileNameFromDisposition(answer.headers.get('content-disposition'));
+    if (fileName === undefined) {
+      try {
+        fileName = (await this.getAssetMetadata(assetId)).fileName;
+      } catch (e: unknown) {
+        // Nobody will read the body now: let the connection go.
+        await answer.body[Symbol.asyncIterator]().return?.();
+        throw e;
+      }
+    }
+    const length = answer.headers.get('content-length');
+    return {
+      fileName,
+      size: length !== null && /^\d+$/.test(length) ? Number(length) : undefined,
+      body: answer.body,
+    };
+  }
+
+  /** #22: the file becomes the asset's current one; idempotent, so every retry rule applies. */
+  async replaceOriginal(assetId: string, file: LibraryFile): Promise<void> {
+    await this.sendFile(
+      this.writes.replaceFile,
+      { id: assetId, resource: { what: 'Asset', id: assetId } },
+      {},
+      file,
+      writeAnswerSchema,
+      false,
+    );
+    this.log.info('photoshelter original replaced', { assetId });
+  }
+
+  /**
+   * #21, then #23 for the metadata. An upload creates an asset, so only a 429 is repeated: after a
+   * lost answer the caller decides (a blind repeat could upload the file twice).
+   */
+  async uploadAsset(
+    galleryId: string,
+    file: LibraryFile,
+    metadata: LibraryMetadataPatch,
+  ): Promise<{ readonly assetId: string }> {
+    const patch = parseMetadataPatch(metadata);
+    const operation = this.writes.uploadImage;
+    const answer = await this.sendFile(
+      operation,
+      { id: galleryId, resource: { what: 'Gallery', id: galleryId } },
+      { [operation.galleryField]: galleryId },
+      file,
+      uploadAnswerSchema,
+      true,
+    );
+    const assetId = answer.data.Image?.image_id ?? answer.data.image_id ?? '';
+    this.log.info('photoshelter asset uploaded', { galleryId, assetId });
+    try {
+      await this.writeIptc(assetId, patch);
+    } catch (e: unknown) {
+      // The asset exists without its metadata: name it, so nobody uploads it once more blindly.
+      const error = ensureError(e);
+      this.log.error('photoshelter uploaded an asset but could not write its metadata', {
+        galleryId,
+        assetId,
+        error: error.name,
+      });
+      throw error;
+    }
+    return { assetId };
+  }
+
+  /** #23: only the fields given are written; an empty patch writes nothing. */
+  async writeMetadata(assetId: string, patch: LibraryMetadataPatch): Promise<void> {
+    await this.writeIptc(assetId, parseMetadataPatch(patch));
+  }
+
+  /**
+   * #7 then #23: Lightdesk's block in the IPTC instructions gets `fields` (an empty value removes
+   * one); the rest of the text stays. Unchanged text is not written, so a retry makes no new edit.
+   * Two writers at once may lose one's fields (read, then write): callers write an asset serially.
+   */
+  async setWorkflowFields(assetId: string, fields: WorkflowFields): Promise<void> {
+    const wanted = parseWorkflowFields(fields);
+    const current = await this.currentInstructions(assetId);
+    const next = mergeWorkflowBlock(current, wanted);
+    if (next === current) return;
+    const operation = this.writes.setWorkflowFields;
+    await this.write(
+      operation,
+      { id: assetId },
+      { [operation.attribute]: next },
+      {
+        what: 'Asset',
+        id: assetId,
+      },
+    );
+  }
+
+  /**
+   * #4 to find the collection's gallery named `galleryName`, #24 to make it when missing, #6 for
+   * what it holds, #25 for the rest. A retry finds the gallery made before and adds only what is
+   * missing. Creating is repeated only after a 429, so a lost answer cannot make a second gallery.
+   */
+  async publishToCollection(
+    collectionId: string,
+    galleryName: string,
+    assetIds: readonly string[],
+  ): Promise<{ readonly galleryId: string }> {
+    const name = galleryName.trim();
+    if (name === '' || name.length > 200) {
+      throw new ValidationError('Not a gallery name', ['galleryName: 1 to 200 characters']);
+    }
+    const galleryId = await this.galleryNamed(collectionId, name);
+    const present = new Set<string>();
+    let page: string | undefined;
+    for (let pages = 0; pages < MAX_GALLERY_PAGES; pages += 1) {
+      const listed = await this.listGalleryAssets(galleryId, page);
+      for (const item of listed.items) present.add(item.assetId);
+      page = listed.next;
+      if (page === undefined) break;
+    }
+    const missing = [...new Set(assetIds)].filter((assetId) => !present.has(assetId));
+    for (let at = 0; at < missing.length; at += ADD_MEDIA_BATCH) {
+      await this.write(
+        this.writes.addGalleryMedia,
+        { id: galleryId },
+        { media_ids: missing.slice(at, at + ADD_MEDIA_BATCH) },
+        { what: 'Gallery', id: galleryId },
+      );
+    }
+    this.log.info('photoshelter assets published', {
+      collectionId,
+      galleryId,
+      added: missing.length,
+      alreadyThere: assetIds.length - missing.length,
+    });
+    return { galleryId };
+  }
+
   /** #12: ends the session; PhotoShelter counts them against the user's concurrent sessions [V2]. */
   async logout(): Promise<void> {
     const token = this.transport.dropSession();
@@ -628,7 +799,7 @@ export class PhotoShelterArchive implements PhotoArchive {
   private async write(
     operation: Parameters<typeof toWriteRequest>[0],
     ids: { id: string; collectionId?: string },
-    fields: Readonly<Record<string, string>>,
+    fields: WriteFields,
     resource: { what: string; id: string },
   ): Promise<void> {
     await this.transport.call(toWriteRequest(operation, ids, fields, resource), writeAnswerSchema);
@@ -703,6 +874,81 @@ export class PhotoShelterArchive implements PhotoArchive {
       this.log.error('photoshelter review status field is not set up', { message: error.message });
       throw error;
     }
+  }
+
+  /** One file write: the file spooled (a retry or re-login sends it again), then sent as multipart. */
+  private async sendFile<S extends z.ZodType>(
+    operation: FileWriteOperation,
+    target: { id: string; resource: { what: string; id: string } },
+    fields: Readonly<Record<string, string>>,
+    file: LibraryFile,
+    schema: S,
+    isCreate: boolean,
+  ): Promise<z.output<S>> {
+    const fileName = file.fileName.trim();
+    if (fileName === '' || fileName.length > 255) {
+      throw new ValidationError('Not a file name', ['fileName: 1 to 255 characters']);
+    }
+    const spooled = await spool({ fileName, body: file.body });
+    try {
+      const request: PsRequest = {
+        method: operation.method,
+        path: operation.path.replaceAll('{id}', id(target.id)),
+        endpoint: `${operation.method} ${operation.path.replace(/\{[^}]+\}/g, ':id')}`,
+        auth: 'session',
+        resource: target.resource,
+        isCreate,
+      };
+      const part = { fields, field: operation.fileField, spooled };
+      return await this.transport.callWithFile(request, part, schema);
+    } finally {
+      await spooled.dispose();
+    }
+  }
+
+  private async writeIptc(assetId: string, patch: LibraryMetadataPatch): Promise<void> {
+    const fields = toIptcFields(patch);
+    if (Object.keys(fields).length === 0) return;
+    await this.write(this.writes.writeIptc, { id: assetId }, fields, {
+      what: 'Asset',
+      id: assetId,
+    });
+  }
+
+  /** #7's IPTC instructions ('' when none). */
+  private async currentInstructions(assetId: string): Promise<string> {
+    const answer = await this.transport.call(
+      {
+        method: 'GET',
+        path: `${V3}/mem/image/${id(assetId)}`,
+        endpoint: 'GET /psapi/v3/mem/image/:id',
+        query: { extend: METADATA_EXTEND },
+        auth: 'session',
+        resource: { what: 'Asset', id: assetId },
+      },
+      imageMetadataResponseSchema,
+    );
+    return answer.data.Image.Iptc?.instructions ?? '';
+  }
+
+  /** The collection's gallery called `name` (#4), made with #24 when there is none. */
+  private async galleryNamed(collectionId: string, name: string): Promise<string> {
+    const { galleries } = await this.listChildren(collectionId);
+    const found = galleries.find((gallery) => gallery.name.trim() === name);
+    if (found !== undefined) return found.id;
+    const request = toWriteRequest(
+      this.writes.createGallery,
+      { id: collectionId },
+      { name, parent_id: collectionId },
+      { what: 'Collection', id: collectionId },
+    );
+    const answer = await this.transport.call(
+      { ...request, isCreate: true },
+      createdGalleryAnswerSchema,
+    );
+    const galleryId = answer.data.id ?? answer.data.gallery_id ?? '';
+    this.log.info('photoshelter gallery created', { collectionId, galleryId });
+    return galleryId;
   }
 
   /** Add the new parent first, then drop the others, so a half-done move never orphans the gallery. */

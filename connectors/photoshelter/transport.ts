@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 
-import type { AppError } from '../../core/errors.js';
+import { type AppError, ensureError, UpstreamError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import { parseAnswer, readJson } from '../http/answer.js';
 import {
+  DEFAULT_TIMEOUT_MS,
+  type HttpFailure,
   HttpPipeline,
   type HttpOutcome,
   type HttpRequest,
@@ -13,6 +15,7 @@ import {
 } from '../http/http-pipeline.js';
 import { TokenSession } from '../http/token-session.js';
 import { effectiveStatus, errorFromResponse, SERVICE } from './errors.js';
+import { multipartBody, type SpooledFile } from './file-transfer.js';
 
 // PhotoShelter's use of the connectors' HTTP pipeline (connectors/http): the member session (one
 // re-login on 401) and the API key on every call, then the shared timeout, retry and logging.
@@ -38,6 +41,24 @@ export interface PsRequest {
   readonly resource?: { readonly what: string; readonly id: string };
   /** The log-in call itself: its 401 means wrong credentials. */
   readonly isLogin?: boolean;
+  /**
+   * The call creates something (an upload, a gallery): a repeat after a lost answer could create
+   * it twice, so only a 429 (the service took nothing) is retried; the caller decides the rest.
+   */
+  readonly isCreate?: boolean;
+}
+
+/** A file sent as a `multipart/form-data` body, beside the text `fields`. */
+export interface PsFilePart {
+  readonly fields: Readonly<Record<string, string>>;
+  readonly field: string;
+  readonly spooled: SpooledFile;
+}
+
+/** A successful answer whose body is a file, not yet read. */
+export interface PsFileAnswer {
+  readonly headers: Headers;
+  readonly body: AsyncIterable<Uint8Array>;
 }
 
 export type { RetryPolicy };
@@ -69,16 +90,51 @@ type Answer = HttpOutcome & { kind: 'response' };
 
 /**
  * PhotoShelter's retry rule: 429, 5xx, dropped connections and timeouts, honouring `Retry-After`
- * plus jitter [WIP 429 TooManyRequestsException]. Every call is a read, log-in or idempotent write,
- * so safe.
+ * plus jitter [WIP 429 TooManyRequestsException]. Reads, log-ins and idempotent writes are safe to
+ * repeat; a create only after a 429.
  */
-function isRetryable(outcome: HttpOutcome): boolean {
-  return outcome.kind === 'failure' || outcome.status === 429 || outcome.status >= 500;
+function isRetryable(outcome: HttpOutcome, isCreate: boolean): boolean {
+  if (outcome.kind === 'response' && outcome.status === 429) return true;
+  if (isCreate) return false;
+  return outcome.kind === 'failure' || outcome.status >= 500;
+}
+
+/** An answer with its body unread when it is a file, or a failure. */
+type RawOutcome =
+  | HttpFailure
+  | (Answer & { readonly stream?: ReadableStream<Uint8Array>; readonly idle?: IdleTimer });
+
+/**
+ * Aborts a file transfer that makes no progress for `ms`: the whole transfer may take long (a big
+ * original), so the per-attempt timeout applies between chunks, not to the total.
+ */
+class IdleTimer {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ms: number,
+    private readonly controller: AbortController,
+  ) {
+    this.touch();
+  }
+
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.controller.abort(new DOMException('no progress', 'TimeoutError'));
+    }, this.ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
 }
 
 export class PhotoShelterTransport {
   private readonly http: HttpPipeline;
   private readonly session: TokenSession;
+  /** Requests built from an `isCreate` PsRequest: only a 429 repeats them. */
+  private readonly creates = new WeakSet<HttpRequest>();
 
   constructor(private readonly options: TransportOptions) {
     this.http = new HttpPipeline({
@@ -89,7 +145,7 @@ export class PhotoShelterTransport {
       retry: options.retry,
       timeoutMs: options.timeoutMs,
       random: options.random,
-      isRetryable,
+      isRetryable: (outcome, request) => isRetryable(outcome, this.creates.has(request)),
       jitterAfterRetryAfter: true,
       requestIdHeader: 'x-request-id', // [INF] header name
     });
@@ -111,6 +167,33 @@ export class PhotoShelterTransport {
     // [INF] A write may answer 204 or 200 with no body at all; that is an empty answer, not junk.
     const json = readJson(outcome.body, context) ?? (request.method === 'GET' ? undefined : {});
     return parseAnswer(json, schema, context);
+  }
+
+  /** Sends `file` as a multipart body (again from the start on each attempt); parses like `call`. */
+  async callWithFile<S extends z.ZodType>(
+    request: PsRequest,
+    file: PsFilePart,
+    schema: S,
+  ): Promise<z.output<S>> {
+    const outcome = await this.sendRaw(request, file, false);
+    if (outcome.kind === 'failure') throw noAnswerError(SERVICE, request.endpoint, outcome);
+    const status = effectiveStatus(outcome.status, outcome.body);
+    if (status < 200 || status >= 300) throw this.toError(request, outcome, status);
+    const context = `PhotoShelter ${request.endpoint} answered an unexpected shape`;
+    return parseAnswer(readJson(outcome.body, context) ?? {}, schema, context);
+  }
+
+  /** A GET whose answer is a file: its headers, and the body as it arrives (never read whole). */
+  async download(request: PsRequest): Promise<PsFileAnswer> {
+    const outcome = await this.sendRaw(request, undefined, true);
+    if (outcome.kind === 'failure') throw noAnswerError(SERVICE, request.endpoint, outcome);
+    const { stream, idle } = outcome;
+    if (outcome.status < 200 || outcome.status >= 300 || stream === undefined) {
+      await stream?.cancel();
+      idle?.stop();
+      throw this.toError(request, outcome, effectiveStatus(outcome.status, outcome.body));
+    }
+    return { headers: outcome.headers, body: readStream(stream, idle, request.endpoint) };
   }
 
   /** The member token, logging in first if there is none (one log-in even for concurrent callers). */
@@ -143,6 +226,103 @@ export class PhotoShelterTransport {
     );
   }
 
+  /**
+   * One file call through the session (one re-login on 401) and the pipeline's retry, but with our
+   * own exchange: the shared pipeline sends and reads text bodies only.
+   */
+  private sendRaw(
+    request: PsRequest,
+    file: PsFilePart | undefined,
+    keepBody: boolean,
+  ): Promise<RawOutcome> {
+    const tag = { endpoint: request.endpoint };
+    const attempt = (token: string) =>
+      this.http.repeat(
+        tag,
+        () => this.rawAttempt(request, token, file, keepBody),
+        (outcome) => {
+          const retry = isRetryable(outcome, request.isCreate === true);
+          if (retry && outcome.kind === 'response') void outcome.stream?.cancel();
+          return {
+            retry,
+            retryAfterMs:
+              outcome.kind === 'response'
+                ? this.http.retryAfterMs(outcome.headers.get('retry-after'))
+                : undefined,
+            fields:
+              outcome.kind === 'response' ? { status: outcome.status } : { reason: outcome.reason },
+          };
+        },
+      );
+    return this.session.authorize(
+      attempt,
+      (outcome) =>
+        outcome.kind === 'response' && effectiveStatus(outcome.status, outcome.body) === 401,
+      () => {
+        this.options.logger.info('photoshelter session expired; logging in again', {
+          endpoint: request.endpoint,
+        });
+      },
+    );
+  }
+
+  private async rawAttempt(
+    request: PsRequest,
+    token: string,
+    file: PsFilePart | undefined,
+    keepBody: boolean,
+  ): Promise<RawOutcome> {
+    const { clock, logger } = this.options;
+    const started = clock.now().getTime();
+    const http = this.toHttp(request, token);
+    const controller = new AbortController();
+    const idle = new IdleTimer(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, controller);
+    const headers: Record<string, string> = { ...http.headers };
+    if (keepBody) headers['Accept'] = '*/*';
+    let body: ReadableStream<Uint8Array> | undefined;
+    if (file !== undefined) {
+      const multipart = multipartBody(file.fields, { field: file.field, spooled: file.spooled });
+      headers['Content-Type'] = multipart.contentType;
+      headers['Content-Length'] = String(multipart.length);
+      body = toReadableStream(multipart.chunks, () => idle.touch());
+    }
+    let outcome: RawOutcome;
+    try {
+      const response = await this.options.fetch(http.url, {
+        method: http.method,
+        headers,
+        body: body ?? null,
+        // [INF] A redirect would carry our credentials to wherever it points: it is an answer as is.
+        redirect: 'manual',
+        signal: controller.signal,
+        // Node's fetch streams a request body only half-duplex (undici's `duplex` option).
+        ...{ duplex: 'half' },
+      });
+      const isFile = keepBody && response.ok && response.body !== null;
+      outcome = {
+        kind: 'response',
+        status: response.status,
+        headers: response.headers,
+        body: isFile ? '' : await response.text(),
+        ...(isFile && response.body !== null ? { stream: response.body, idle } : {}),
+      };
+      if (!isFile) idle.stop();
+    } catch (e: unknown) {
+      idle.stop();
+      const cause = ensureError(e);
+      const isTimeout = cause.name === 'TimeoutError' || cause.name === 'AbortError';
+      outcome = { kind: 'failure', reason: isTimeout ? 'timeout' : 'network', cause };
+    }
+    logger.debug(`${SERVICE} call`, {
+      endpoint: request.endpoint,
+      ...(outcome.kind === 'response'
+        ? { status: outcome.status, requestId: outcome.headers.get('x-request-id') ?? undefined }
+        : { failure: outcome.reason }),
+      durationMs: clock.now().getTime() - started,
+    });
+    return outcome;
+  }
+
   /** Every request carries `X-PS-Api-Key` [DOC] (the header, not the query, so it stays out of URLs). */
   private toHttp(request: PsRequest, token: string | undefined): HttpRequest {
     const url = new URL(request.path, this.options.baseUrl);
@@ -161,7 +341,15 @@ export class PhotoShelterTransport {
       headers['Content-Type'] = 'application/json; charset=UTF-8';
       body = JSON.stringify(request.json);
     }
-    return { tag: { endpoint: request.endpoint }, method: request.method, url, headers, body };
+    const http = {
+      tag: { endpoint: request.endpoint },
+      method: request.method,
+      url,
+      headers,
+      body,
+    };
+    if (request.isCreate === true) this.creates.add(http);
+    return http;
   }
 
   private toError(request: PsRequest, outcome: Answer, status: number): AppError {
@@ -173,5 +361,55 @@ export class PhotoShelterTransport {
       retryAfterMs: this.http.retryAfterMs(outcome.headers.get('retry-after')),
       isLogin: request.isLogin === true,
     });
+  }
+}
+
+/** Chunks as a web stream for fetch's body; `onChunk` sees each one go (progress for the timer). */
+function toReadableStream(
+  chunks: AsyncIterable<Uint8Array>,
+  onChunk: () => void,
+): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await iterator.next();
+      if (next.done === true) {
+        controller.close();
+        return;
+      }
+      onChunk();
+      controller.enqueue(next.value);
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
+/** A downloaded body, chunk by chunk; a stall past the timer or a broken connection is an UpstreamError. */
+async function* readStream(
+  stream: ReadableStream<Uint8Array>,
+  idle: IdleTimer | undefined,
+  endpoint: string,
+): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch (e: unknown) {
+        throw new UpstreamError(SERVICE, `${endpoint} broke off while sending the file`, {
+          cause: ensureError(e),
+        });
+      }
+      if (next.done) return;
+      idle?.touch();
+      yield next.value;
+    }
+  } finally {
+    idle?.stop();
+    // The consumer may stop early: release the connection.
+    await reader.cancel().catch(() => undefined);
   }
 }

@@ -245,6 +245,8 @@ export const iptcSchema = z
     copyright: psTextSchema,
     // One comma-separated string [3P Drupal].
     keyword: psTextSchema,
+    // Free text; Lightdesk's workflow fields live in it [INF] (wire doc #23).
+    instructions: psTextSchema,
   })
   .loose();
 
@@ -478,3 +480,28 @@ export type CustomMetadataResponse = z.infer<typeof customMetadataResponseSchema
  * `{meta:{status:"OK"}}` [WIP delete]); errors.ts has already failed a v3 `status: "error"`.
  */
 export const writeAnswerSchema = z.object({}).loose();
+
+/** #21: the new image's id; [INF] under `data.Image.image_id`, also read at `data.image_id`. */
+export const uploadAnswerSchema = v3EnvelopeSchema(
+  z
+    .object({
+      Image: z.object({ image_id: assetIdSchema }).loose().optional(),
+      image_id: assetIdSchema.optional(),
+    })
+    .loose()
+    .refine((data) => (data.Image?.image_id ?? data.image_id) !== undefined, {
+      message: 'names no image id',
+    }),
+);
+
+/** #24: the new gallery; [INF] `data.id` as every v4 resource, or `data.gallery_id` as #17's PATCH. */
+export const createdGalleryAnswerSchema = z
+  .object({
+    data: z
+      .object({ id: galleryIdSchema.optional(), gallery_id: galleryIdSchema.optional() })
+      .loose()
+      .refine((data) => (data.id ?? data.gallery_id) !== undefined, {
+        message: 'names no gallery id',
+      }),
+  })
+  .loose();

@@ -1,3 +1,4 @@
+import type { FileStore } from './files.js';
 import type { SimRequest } from './http-util.js';
 import type { ImageRecord, Library } from './library.js';
 import { hash32 } from './random.js';
@@ -6,6 +7,8 @@ import type { Session, Sessions, SimOrg, SimUser } from './sessions.js';
 /** What a route handler may use; built per request, so a library reset is seen at once. */
 export interface RouteContext {
   readonly library: Library;
+  /** The images' original files (uploaded bytes, else generated PNGs). */
+  readonly files: FileStore;
   readonly sessions: Sessions;
   readonly users: readonly SimUser[];
   readonly orgs: readonly SimOrg[];

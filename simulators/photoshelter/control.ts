@@ -4,7 +4,8 @@ import { imageUrl, type RouteContext, sliceOf } from './context.js';
 import type { ControlContext, ControlRoute } from '../kit/control.js';
 import { SimError } from '../kit/errors.js';
 import { reply } from '../kit/http.js';
-import { intParam } from './http-util.js';
+import type { OriginalFile } from './files.js';
+import { BinaryBody, intParam } from './http-util.js';
 import {
   type CustomFieldRecord,
   type MetadataInput,
@@ -48,6 +49,14 @@ export interface ImageView {
   url: string;
   /** The option set in the "Review status" custom field, or null. */
   reviewStatus: string | null;
+  /** IPTC text a person sees on the asset: Lightdesk's writes and workflow fields show here. */
+  title: string;
+  caption: string;
+  credit: string;
+  copyright: string;
+  keywords: string;
+  /** IPTC instructions, where Lightdesk keeps its workflow fields [INF] (wire doc #23). */
+  instructions: string;
 }
 
 export interface GalleryImagesView {
@@ -71,6 +80,8 @@ export interface ControlTarget {
   library(): LibraryView;
   galleryImages(galleryId: string, page?: number, perPage?: number): GalleryImagesView;
   image(imageId: string): ImageView & { galleryIds: string[] };
+  /** The bytes the download call (#20) serves for the image now. */
+  original(imageId: string): OriginalFile;
   upload(input: UploadInput): { imageId: string };
   replace(input: ReplaceInput): { imageId: string; fileSize: number };
   share(input: ShareInput): { permissionId: string };
@@ -167,6 +178,12 @@ export function imageView(
     modifiedAt: formatIso(image.modifiedAt),
     url: imageUrl(ctx.baseUrl, image, THUMBNAIL_BOX),
     reviewStatus: ctx.library.customValueByName(image, REVIEW_STATUS_FIELD.name),
+    title: image.title,
+    caption: image.caption,
+    credit: image.credit,
+    copyright: image.copyright,
+    keywords: image.keywords,
+    instructions: image.instructions ?? '',
     galleryIds: [...image.galleryIds],
   };
 }
@@ -280,6 +297,10 @@ export function controlRoutes(target: ControlTarget): ControlRoute[] {
       return reply(200, target.galleryImages(params['id'] ?? '', page, perPage));
     }),
     route('GET', '/images/:id', ({ params }) => reply(200, target.image(params['id'] ?? ''))),
+    route('GET', '/images/:id/original', ({ params }) => {
+      const file = target.original(params['id'] ?? '');
+      return reply(200, new BinaryBody(file.bytes, file.contentType));
+    }),
   ];
 }
 

@@ -19,7 +19,14 @@ import {
   resetFromBody,
 } from './control.js';
 import { parseBox, type RouteContext } from './context.js';
-import { CORS_HEADERS, MAX_BODY_BYTES, parseRequest, type SimRequest } from './http-util.js';
+import { FileStore, type OriginalFile } from './files.js';
+import {
+  BinaryBody,
+  CORS_HEADERS,
+  MAX_BODY_BYTES,
+  parseRequest,
+  type SimRequest,
+} from './http-util.js';
 import {
   type CustomFieldRecord,
   Library,
@@ -115,6 +122,8 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
   private readonly sessions: Sessions;
   private readonly control: Router<ControlRoute>;
   private readonly pngs = new PngCache();
+  /** Uploaded bytes, in memory only (files.ts says why). */
+  private readonly files = new FileStore(this.pngs);
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly state: JsonStateFile<SavedState>;
   private readonly publicBaseUrl: string | undefined;
@@ -214,6 +223,10 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
     return imageView(this.context(), imageId);
   }
 
+  original(imageId: string): OriginalFile {
+    return this.files.originalOf(this.lib.requireImage(imageId));
+  }
+
   upload(input: UploadInput): { imageId: string } {
     const image = this.lib.upload(input);
     this.state.schedule();
@@ -222,6 +235,8 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
 
   replace(input: ReplaceInput): { imageId: string; fileSize: number } {
     const image = this.lib.replace(input);
+    // New made-up bytes: the download serves this version's generated PNG.
+    this.files.drop(image.id);
     this.state.schedule();
     return { imageId: image.id, fileSize: image.fileSize };
   }
@@ -278,6 +293,7 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
     this.seed = seed;
     this.generatedAssets = assets;
     this.lib = this.generate();
+    this.files.clear();
     this.state.schedule();
     return { seed, assets: this.lib.assetCount };
   }
@@ -288,6 +304,7 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
   private context(): RouteContext {
     return {
       library: this.lib,
+      files: this.files,
       sessions: this.sessions,
       users: this.users,
       orgs: this.orgs,
@@ -412,6 +429,16 @@ export class FakePhotoShelterServer extends TrafficControls implements ControlTa
   }
 
   private send(response: ServerResponse, answer: Reply): void {
+    if (answer.body instanceof BinaryBody) {
+      const { bytes, contentType, headers } = answer.body;
+      sendBytes(response, answer.status, bytes, {
+        ...CORS_HEADERS,
+        'cache-control': 'no-store',
+        'content-type': contentType,
+        ...headers,
+      });
+      return;
+    }
     sendJson(response, answer, { ...CORS_HEADERS, 'cache-control': 'no-store' });
   }
 

@@ -1,6 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
-import { isRecord, multipartFields, parseJson } from '../kit/body.js';
+import busboy from 'busboy';
+
+import { isRecord, parseJson } from '../kit/body.js';
 import { SimError } from '../kit/errors.js';
 import { corsHeaders } from '../kit/http.js';
 
@@ -16,6 +18,23 @@ export interface SimRequest {
   readonly params: ReadonlyMap<string, string>;
   /** The parsed JSON body, when it was JSON. */
   readonly json: unknown;
+  /** File parts of a multipart body, by field name (the upload and replace calls, wire doc #21–#22). */
+  readonly files: ReadonlyMap<string, FilePart>;
+}
+
+export interface FilePart {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
+/** A binary answer (the download, wire doc #20); the server writes it as is. */
+export class BinaryBody {
+  constructor(
+    readonly bytes: Buffer,
+    readonly contentType: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {}
 }
 
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -25,6 +44,7 @@ export async function parseRequest(request: IncomingMessage, body: Buffer): Prom
   const params = new Map<string, string>();
   for (const [key, value] of url.searchParams) params.set(key, value);
   let json: unknown;
+  let files = new Map<string, FilePart>();
   const type = (request.headers['content-type'] ?? '').toLowerCase();
   if (body.length > 0) {
     if (type.startsWith('application/json')) {
@@ -38,10 +58,10 @@ export async function parseRequest(request: IncomingMessage, body: Buffer): Prom
         }
       }
     } else if (type.startsWith('multipart/form-data')) {
-      // Text fields of a multipart body [DOC curl -F]; file parts are skipped.
-      for (const [key, value] of await multipartFields(request.headers, body)) {
-        params.set(key, value);
-      }
+      // Text fields and files of a multipart body [DOC curl -F].
+      const parts = await multipartParts(request.headers, body);
+      for (const [key, value] of parts.fields) params.set(key, value);
+      files = parts.files;
     } else {
       // Form encoding is the documented default for v3 bodies [DOC], so anything else reads as one.
       for (const [key, value] of new URLSearchParams(body.toString('utf8'))) params.set(key, value);
@@ -54,7 +74,43 @@ export async function parseRequest(request: IncomingMessage, body: Buffer): Prom
     headers: request.headers,
     params,
     json,
+    files,
   };
+}
+
+/** The text fields and the file parts of a `multipart/form-data` body (read whole already). */
+function multipartParts(
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): Promise<{ fields: Map<string, string>; files: Map<string, FilePart> }> {
+  const invalid = (e: unknown) =>
+    new SimError(400, '', `Invalid multipart body: ${e instanceof Error ? e.message : String(e)}`);
+  return new Promise((resolve, reject) => {
+    const fields = new Map<string, string>();
+    const files = new Map<string, FilePart>();
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers, defParamCharset: 'utf8' });
+    } catch (e: unknown) {
+      reject(invalid(e));
+      return;
+    }
+    parser.on('field', (name, value) => fields.set(name, value));
+    parser.on('file', (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        files.set(name, {
+          fileName: info.filename,
+          contentType: info.mimeType,
+          bytes: Buffer.concat(chunks),
+        });
+      });
+    });
+    parser.on('error', (e: unknown) => reject(invalid(e)));
+    parser.on('close', () => resolve({ fields, files }));
+    parser.end(body);
+  });
 }
 
 export const CORS_HEADERS = corsHeaders(['x-ps-api-key', 'x-ps-auth-token', 'x-ps-api-version']);

@@ -81,6 +81,8 @@ export interface ImageRecord {
   version: number;
   /** Custom metadata: field id → option id, at most one option per field [DOC help]. */
   customMetadata?: Record<string, string>;
+  /** IPTC instructions (free text; Lightdesk's workflow fields live here [INF]). Absent: empty. */
+  instructions?: string;
 }
 
 /**
@@ -125,9 +127,33 @@ export interface LibraryData {
 export interface UploadInput {
   readonly galleryId: string;
   readonly fileName?: string | undefined;
+  /** The bytes' size when a file came with the upload; else a camera-like estimate. */
+  readonly fileSize?: number | undefined;
   readonly width?: number | undefined;
   readonly height?: number | undefined;
   readonly keywords?: readonly string[] | undefined;
+}
+
+/** What the bytes of a file say about it (name from the upload, size and pixels from the bytes). */
+export interface FileFacts {
+  readonly fileName: string;
+  readonly fileSize: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+type IptcText = 'caption' | 'headline' | 'title' | 'author' | 'credit' | 'copyright' | 'keywords';
+
+/** IPTC attributes as the v4 call names them (`keyword` one comma-separated string, as #7 reads). */
+export interface IptcPatch {
+  readonly caption?: string | undefined;
+  readonly headline?: string | undefined;
+  readonly title?: string | undefined;
+  readonly author?: string | undefined;
+  readonly credit?: string | undefined;
+  readonly copyright?: string | undefined;
+  readonly keyword?: string | undefined;
+  readonly instructions?: string | undefined;
 }
 
 export interface ReplaceInput {
@@ -291,7 +317,7 @@ export class Library {
     const image: ImageRecord = {
       id: this.newId('I0000', this.images),
       fileName: input.fileName ?? `IMG_${String(this.nextFrame++ % 10_000).padStart(4, '0')}.JPG`,
-      fileSize: estimateFileSize(width, height, this.rng),
+      fileSize: input.fileSize ?? estimateFileSize(width, height, this.rng),
       width,
       height,
       uploadedAt: at,
@@ -369,6 +395,88 @@ export class Library {
     if (input.licenseExpiresAt !== undefined) image.licenseExpiresAt = input.licenseExpiresAt;
     image.modifiedAt = this.clock.tick();
     return image;
+  }
+
+  /** A new file for the image (wire doc #22): name, size and pixels from the bytes, same id. */
+  replaceFile(imageId: string, file: FileFacts): ImageRecord {
+    const image = this.requireImage(imageId);
+    image.fileName = file.fileName;
+    image.fileSize = file.fileSize;
+    image.width = file.width;
+    image.height = file.height;
+    image.version += 1;
+    image.modifiedAt = this.clock.tick();
+    for (const galleryId of image.galleryIds) {
+      const gallery = this.galleries.get(galleryId);
+      if (gallery !== undefined) gallery.modifiedAt = image.modifiedAt;
+    }
+    return image;
+  }
+
+  /** IPTC attributes by their wire names (wire doc #23); only a real change is an edit [INF]. */
+  patchIptc(imageId: string, patch: IptcPatch): ImageRecord {
+    const image = this.requireImage(imageId);
+    let isChanged = false;
+    const set = (key: IptcText, value: string | undefined) => {
+      if (value === undefined || image[key] === value) return;
+      image[key] = value;
+      isChanged = true;
+    };
+    if (patch.instructions !== undefined && patch.instructions !== (image.instructions ?? '')) {
+      image.instructions = patch.instructions;
+      isChanged = true;
+    }
+    set('caption', patch.caption);
+    set('headline', patch.headline);
+    set('title', patch.title);
+    set('author', patch.author);
+    set('credit', patch.credit);
+    set('copyright', patch.copyright);
+    if (patch.keyword !== undefined) set('keywords', joinKeywords(patch.keyword.split(',')));
+    if (isChanged) image.modifiedAt = this.clock.tick();
+    return image;
+  }
+
+  /** A new gallery under a collection (wire doc #24) [INF: visible as its parent allows]. */
+  createGallery(collectionId: string, name: string): GalleryRecord {
+    const parent = this.collections.get(collectionId);
+    if (parent === undefined) throw new SimError(404, '', `Collection not found: ${collectionId}`);
+    const siblings = this.childrenOf(collectionId).galleries;
+    const at = this.clock.tick();
+    const gallery: GalleryRecord = {
+      id: this.newId('G0000', this.galleries),
+      name,
+      description: '',
+      parentId: collectionId,
+      mode: 'everyone',
+      isListed: true,
+      displayOrder: Math.max(0, ...siblings.map((g) => g.displayOrder)) + 1,
+      createdAt: at,
+      modifiedAt: at,
+      imageIds: [],
+      hiddenIds: [],
+      permissions: [],
+    };
+    this.galleries.set(gallery.id, gallery);
+    return gallery;
+  }
+
+  /**
+   * Adds images to a gallery (wire doc #25), every id checked first; images already there stay
+   * where they are [INF]. Returns how many were added; only an addition moves modified_at.
+   */
+  addGalleryMedia(galleryId: string, imageIds: readonly string[]): number {
+    const gallery = this.requireGallery(galleryId);
+    const images = imageIds.map((id) => this.requireImage(id));
+    let added = 0;
+    for (const image of images) {
+      if (gallery.imageIds.includes(image.id)) continue;
+      gallery.imageIds.push(image.id);
+      if (!image.galleryIds.includes(gallery.id)) image.galleryIds.push(gallery.id);
+      added += 1;
+    }
+    if (added > 0) gallery.modifiedAt = this.clock.tick();
+    return added;
   }
 
   /**

@@ -12,7 +12,8 @@ import {
 import { isRecord } from '../kit/body.js';
 import { Router } from '../kit/router.js';
 import { type Reply, reply } from '../kit/http.js';
-import { intParam, type SimRequest } from './http-util.js';
+import { contentDisposition, imageSize } from './files.js';
+import { BinaryBody, intParam, type SimRequest } from './http-util.js';
 import type { CollectionRecord, GalleryRecord, ImageRecord, Mode } from './library.js';
 import { SimError } from '../kit/errors.js';
 import { tokenOf } from './sessions.js';
@@ -161,6 +162,7 @@ function imageRecord(ctx: RouteContext, i: ImageRecord): Record<string, unknown>
 
 function iptcRecord(i: ImageRecord): Record<string, unknown> {
   return {
+    instructions: i.instructions ?? '',
     caption: i.caption,
     display_caption: i.caption,
     headline: i.headline,
@@ -495,6 +497,35 @@ const MEMBER_ROUTES: readonly Route<Authenticated>[][] = [
     const gallery = requireGallery(ctx, match[1] ?? '');
     const fields = parseFields(request.params.get('fields'));
     return v3Ok({ Gallery: extendGallery(ctx, gallery, fields, parseExtend(request)) });
+  }),
+  // #20: the original file, as stored [3P download path]; the name in Content-Disposition [3P].
+  route(GET, `/mem/image/${ID}/download`, (ctx, _request, match) => {
+    const image = requireImage(ctx, match[1] ?? '');
+    const file = ctx.files.originalOf(image);
+    return reply(
+      200,
+      new BinaryBody(file.bytes, file.contentType, {
+        'content-disposition': contentDisposition(file.fileName),
+      }),
+    );
+  }),
+  // #21: multipart `file` and `gallery_id` [DOC]; the answer's key for the new id is [INF].
+  route(POST, '/mem/image/upload', (ctx, request) => {
+    const galleryId = request.params.get('gallery_id') ?? '';
+    if (galleryId === '') return fail(400, 'gallery_id is required');
+    const gallery = requireGallery(ctx, galleryId);
+    const file = request.files.get('file') ?? fail(400, 'file is required');
+    // [INF] PhotoShelter takes images only here; the simulator knows PNG and JPEG headers.
+    const size = imageSize(file.bytes) ?? fail(400, 'Unsupported file type');
+    ctx.files.ensureRoom('', file.bytes.length);
+    const image = ctx.library.upload({
+      galleryId: gallery.id,
+      fileName: file.fileName === '' ? undefined : file.fileName,
+      fileSize: file.bytes.length,
+      ...size,
+    });
+    ctx.files.put(image, file.bytes);
+    return v3Ok({ Image: imageRecord(ctx, image) });
   }),
   route(GET, `/mem/image/${ID}/iptc`, (ctx, _request, match) =>
     v3Ok({ Iptc: iptcRecord(requireImage(ctx, match[1] ?? '')) }),

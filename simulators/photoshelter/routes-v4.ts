@@ -2,12 +2,14 @@ import { type Authenticated, pageUrl, type RouteContext, type Slice, sliceOf } f
 import { isRecord } from '../kit/body.js';
 import { Router } from '../kit/router.js';
 import { type Reply, reply } from '../kit/http.js';
+import { imageSize } from './files.js';
 import { intParam, type SimRequest } from './http-util.js';
 import type {
   CollectionRecord,
   CustomFieldRecord,
   GalleryRecord,
   ImageRecord,
+  IptcPatch,
   Mode,
   PermissionRecord,
 } from './library.js';
@@ -475,6 +477,91 @@ function patchGallery(ctx: Authenticated, request: SimRequest, galleryId: string
   return reply(200, { data: { gallery_id: galleryId }, meta: {} });
 }
 
+/** #23 read shape [UNV]: the IPTC attributes under the names v3's `Iptc` extension uses [INF]. */
+function iptcResource(image: ImageRecord): Record<string, unknown> {
+  return {
+    id: image.id,
+    type: 'iptc',
+    attributes: {
+      caption: image.caption,
+      headline: image.headline,
+      title: image.title,
+      author: image.author,
+      credit: image.credit,
+      copyright: image.copyright,
+      keyword: image.keywords,
+      instructions: image.instructions ?? '',
+    },
+  };
+}
+
+const IPTC_NAMES = [
+  'caption',
+  'headline',
+  'title',
+  'author',
+  'credit',
+  'copyright',
+  'keyword',
+  'instructions',
+] as const;
+
+/** #23 write: JSON (or form) attributes by their read names; an unknown name is a 400 [INF]. */
+function iptcPatch(request: SimRequest): IptcPatch {
+  const patch: Record<string, string> = {};
+  const source = isRecord(request.json)
+    ? Object.entries(request.json)
+    : [...request.params].filter(([key]) => !RESERVED.has(key));
+  for (const [key, value] of source) {
+    if (!(IPTC_NAMES as readonly string[]).includes(key)) badRequest(`Unknown IPTC field: ${key}`);
+    if (typeof value !== 'string') badRequest(`Invalid value for ${key}: must be text`);
+    patch[key] = value as string;
+  }
+  if (Object.keys(patch).length === 0) badRequest('No IPTC fields given');
+  return patch;
+}
+
+/** #22: multipart `file` becomes the media's current file; id and metadata stay [UNV path, INF]. */
+function newVersion(ctx: Authenticated, request: SimRequest, imageId: string): Reply {
+  const image = ctx.library.image(imageId);
+  if (image === undefined) return V4_NOT_FOUND();
+  const file = request.files.get('file') ?? badRequest('file is required');
+  const size = imageSize(file.bytes) ?? badRequest('Unsupported file type');
+  ctx.files.ensureRoom(image.id, file.bytes.length);
+  ctx.library.replaceFile(image.id, {
+    fileName: file.fileName === '' ? image.fileName : file.fileName,
+    fileSize: file.bytes.length,
+    ...size,
+  });
+  ctx.files.put(image, file.bytes);
+  return reply(200, { data: mediaResource(ctx, image), meta: { status: 'OK' } });
+}
+
+/** #24: `{name, parent_id}` makes a gallery under that collection [UNV path, INF body]. */
+function createGallery(ctx: Authenticated, request: SimRequest): Reply {
+  const name = (request.params.get('name') ?? '').trim();
+  if (name === '') return badRequest('name is required');
+  const parentId = request.params.get('parent_id') ?? '';
+  if (parentId === '') return badRequest('parent_id is required');
+  const gallery = ctx.library.createGallery(parentId, name);
+  return reply(201, { data: galleryResource(ctx, gallery, new Set()), meta: { status: 'OK' } });
+}
+
+/** #25: `{media_ids: [...]}` (or a comma-separated string) joins the gallery [UNV path, INF body]. */
+function addGalleryMedia(ctx: Authenticated, request: SimRequest, galleryId: string): Reply {
+  if (ctx.library.gallery(galleryId) === undefined) return V4_NOT_FOUND();
+  const raw = isRecord(request.json) ? request.json.media_ids : request.params.get('media_ids');
+  const ids = Array.isArray(raw)
+    ? raw.filter((id): id is string => typeof id === 'string')
+    : typeof raw === 'string'
+      ? raw.split(',').map((id) => id.trim())
+      : [];
+  const wanted = ids.filter((id) => id !== '');
+  if (wanted.length === 0) return badRequest('media_ids is required');
+  const added = ctx.library.addGalleryMedia(galleryId, wanted);
+  return reply(200, { data: { gallery_id: galleryId, added }, meta: { status: 'OK' } });
+}
+
 /** PhotoShelter ids (and `root`) in a path; find-my-way matches the parameter to the pattern. */
 const ID = ':id([A-Za-z0-9._-]{1,64})';
 const ID2 = ':id2([A-Za-z0-9._-]{1,64})';
@@ -542,6 +629,37 @@ const MEMBER_ROUTES: readonly { method: string; template: string; handler: Membe
       // Like the draft's gallery delete [WIP]: `{"meta":{"status":"OK"}}`.
       return reply(200, { meta: { status: 'OK' } });
     },
+  },
+  {
+    method: 'GET',
+    template: `/media/${ID}/iptc`,
+    handler: (ctx, _request, match) => {
+      const image = ctx.library.image(match[1] ?? '');
+      return image === undefined
+        ? V4_NOT_FOUND()
+        : reply(200, { data: iptcResource(image), meta: {} });
+    },
+  },
+  {
+    method: 'PATCH',
+    template: `/media/${ID}/iptc`,
+    handler: (ctx, request, match) => {
+      const image = ctx.library.image(match[1] ?? '');
+      if (image === undefined) return V4_NOT_FOUND();
+      ctx.library.patchIptc(image.id, iptcPatch(request));
+      return reply(200, { data: iptcResource(image), meta: { status: 'OK' } });
+    },
+  },
+  {
+    method: 'POST',
+    template: `/media/${ID}/versions`,
+    handler: (ctx, request, match) => newVersion(ctx, request, match[1] ?? ''),
+  },
+  { method: 'POST', template: '/galleries', handler: createGallery },
+  {
+    method: 'PATCH',
+    template: `/galleries/${ID}/media`,
+    handler: (ctx, request, match) => addGalleryMedia(ctx, request, match[1] ?? ''),
   },
   {
     method: 'GET',
