@@ -298,6 +298,7 @@ export async function createServices(
     identity: new TabIdentity(sso, devTokens),
     devTokens,
     proofing,
+    libraryFiles: polling.archive instanceof PhotoShelterArchive ? polling.archive : undefined,
     ziflowHook,
     checkZiflow:
       proofing === undefined || ziflow === undefined

@@ -19,6 +19,8 @@ export interface ApprovedProofDeps {
   readonly clock: Clock;
 }
 
+const FIELD_MAX = 500;
+
 /** What the usage status field says of an approved asset. */
 export const USAGE_APPROVED = 'approved for use';
 
@@ -37,7 +39,8 @@ export function approvalFields(review: Review): WorkflowFields {
     .map(decisionAuthor);
   return {
     [WORKFLOW_FIELD.decision]: 'approved',
-    [WORKFLOW_FIELD.decidedBy]: [...new Set(approvers)].join(', '),
+    // PhotoShelter keeps each workflow field as one line of at most 500 characters.
+    [WORKFLOW_FIELD.decidedBy]: [...new Set(approvers)].join(', ').slice(0, FIELD_MAX),
     [WORKFLOW_FIELD.decidedAt]: review.closedAt ?? review.updatedAt,
     [WORKFLOW_FIELD.usage]: USAGE_APPROVED,
   };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LocalHost } from '../../composition/local-host.js';
 import type { Review } from '../../core/model/review.js';
+import { FakePhotoShelterServer } from '../../simulators/photoshelter/fake-photoshelter-server.js';
 import { galleriesUnder, settle, upload } from '../support/demo-driver.js';
 import { startTestHost, type TestHost } from '../support/test-host.js';
 
@@ -23,11 +24,14 @@ interface SimProof {
 }
 
 const ALEX = 'AlexW@contoso.onmicrosoft.com';
+const SIM_SEED = 5;
+const SIM_ASSETS = 30;
 
 describe('a replaced image of a review in Ziflow, end to end on the local host', () => {
   let running: TestHost;
   let host: LocalHost;
   let dir: string;
+  let sharedCollectionId: string;
 
   const getJson = async <T>(url: string, init?: RequestInit): Promise<T> =>
     (await fetch(url, init)).json() as Promise<T>;
@@ -77,15 +81,28 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
     const rules = JSON.parse(await readFile('config/routing-rules.json', 'utf8')) as {
       rules: { name: string; review?: string; ziflow?: unknown }[];
     };
+    // The host's library, seeded alike, names the shared collection approved images go to.
+    const seeded = new FakePhotoShelterServer({ seed: SIM_SEED, assets: SIM_ASSETS });
+    await seeded.start(0);
+    const shared = seeded.library().collections.find((c) => c.name === 'Brand Assets');
+    await seeded.stop();
+    sharedCollectionId = shared?.id ?? expect.fail('no shared collection in the library');
     for (const rule of rules.rules) {
       if (rule.name === 'Athletics') {
         rule.review = 'both';
-        rule.ziflow = { stages: [{ name: 'Creative' }] };
+        rule.ziflow = {
+          stages: [{ name: 'Creative' }],
+          publishTo: { collectionId: sharedCollectionId, galleryName: 'Approved for use' },
+        };
       }
     }
     const rulesFile = join(dir, 'rules.json');
     await writeFile(rulesFile, JSON.stringify(rules));
-    running = await startTestHost({ ROUTING_RULES_FILE: rulesFile });
+    running = await startTestHost({
+      ROUTING_RULES_FILE: rulesFile,
+      SIM_SEED: String(SIM_SEED),
+      SIM_ASSETS: String(SIM_ASSETS),
+    });
     host = running.host;
   }, 60_000);
 
@@ -165,5 +182,75 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
     await settle(host);
     expect(await proofs()).toHaveLength(2);
     expect((await stored(reviewId)).proof?.versionIds).toHaveLength(2);
+  }, 120_000);
+  it('writes the approved file back to PhotoShelter with the decision, and publishes it, once', async () => {
+    const [, gallery] = await galleriesUnder(host, 'Athletics');
+    const galleryId = gallery?.id ?? expect.fail('a second Athletics gallery');
+    const imageId = await upload(host, galleryId);
+    await settle(host);
+    const reviewId =
+      (await host.services.reviews.listOfGallery(galleryId))[0]?.review.id ??
+      expect.fail('no review opened');
+    const proofId = (await stored(reviewId)).proof?.proofId ?? expect.fail('no proof');
+    await until('the proof to be processed', async () =>
+      (await proofs()).every((p) => p.status !== 'uploading'),
+    );
+
+    // The version's file as Ziflow holds it. [The simulator keeps no copy: its download streams
+    // the source link, whose picture changes once PhotoShelter's file does, so it is read now.]
+    const version = await host.services.proofing?.getProof(proofId);
+    const link = version?.files[0]?.downloadUrl ?? expect.fail('no download link');
+    const ziflowBytes = Buffer.from(await (await fetch(link)).arrayBuffer());
+    await postJson(`${host.ziflowUrl ?? ''}/_sim/decide`, {
+      email: ALEX,
+      proofId,
+      decision: 'approved',
+    });
+    await until('the approval from Ziflow', async () => {
+      await settle(host, 2_000);
+      return (await stored(reviewId)).status === 'approved';
+    });
+    // The poll sees PhotoShelter's replace of the written-back file; the timers run again.
+    await settle(host);
+    await settle(host);
+
+    // PhotoShelter's current file is the approved version's file, byte for byte.
+    const original = await fetch(`${host.simulatorUrl ?? ''}/_sim/images/${imageId}/original`);
+    expect(Buffer.from(await original.arrayBuffer())).toEqual(ziflowBytes);
+    expect((await host.services.archive.getAssetMetadata(imageId)).fileSize).toBe(
+      ziflowBytes.length,
+    );
+    // The decision is in the asset's workflow fields.
+    const image = await getJson<{ instructions: string }>(
+      `${host.simulatorUrl ?? ''}/_sim/images/${imageId}`,
+    );
+    expect(image.instructions).toContain('approved for use');
+    expect(image.instructions).toContain('Alex Wilber');
+    // Published once into the rule's shared collection.
+    const library = await getJson<{
+      galleries: { id: string; name: string; collectionIds: string[] }[];
+    }>(`${host.simulatorUrl ?? ''}/_sim/library`);
+    const published = library.galleries.filter(
+      (g) => g.name === 'Approved for use' && g.collectionIds.includes(sharedCollectionId),
+    );
+    expect(published).toHaveLength(1);
+    const held = await getJson<{ images: { imageId: string }[] }>(
+      `${host.simulatorUrl ?? ''}/_sim/galleries/${published[0]?.id ?? ''}/images`,
+    );
+    expect(held.images.map((i) => i.imageId)).toEqual([imageId]);
+    // Written once; its echo from PhotoShelter (the poll saw the replace) re-opened nothing and
+    // made no version.
+    const trail = await host.services.audit.recent(500);
+    expect(trail.filter((e) => e.subject === `${galleryId}/${imageId}`).map((e) => e.kind)).toEqual(
+      ['asset.replaced', 'asset.uploaded'],
+    );
+    const kinds = trail.filter((e) => e.subject === reviewId).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'photoshelter.final.written')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'photoshelter.published')).toHaveLength(1);
+    expect(await stored(reviewId)).toMatchObject({
+      status: 'approved',
+      proof: { versionIds: [proofId] },
+    });
+    expect(await host.services.reviews.listOfGallery(galleryId)).toHaveLength(1);
   }, 120_000);
 });
