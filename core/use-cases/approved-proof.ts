@@ -66,17 +66,31 @@ export async function syncApprovedProof(
   const proof = review.proof;
   if (review.status !== 'approved' || proof === undefined || awaitsVersion(proof)) return review;
   const version = proof.versionIds.length;
-  const snapshot = await deps.proofing.getProof(proof.proofId);
   // File i of a version is the i-th image it was made with (sync-proof.ts); a proof made before
   // that was recorded was made in the review's asset order.
-  const assetIds = proof.assetsOf?.[proof.proofId] ?? review.assets.map((a) => a.assetId);
+  const recorded = proof.assetsOf?.[proof.proofId];
+  const assetIds = recorded ?? review.assets.map((a) => a.assetId);
+  const target = review.route.proof.publishTo;
+  const finalKey = (assetId: string) => `ziflow.final:${review.id}:${assetId}:${version}`;
+  const publishKey = `photoshelter.publish:${review.id}`;
+  // Every later sync of the approved review (reconcile, quiet re-writes) asks Ziflow nothing once
+  // all is done.
+  if (
+    recorded !== undefined &&
+    (await allDone(deps.ledger, [
+      ...recorded.map(finalKey),
+      ...(target === undefined ? [] : [publishKey]),
+    ]))
+  ) {
+    return review;
+  }
+  const snapshot = await deps.proofing.getProof(proof.proofId);
   const fields = approvalFields(review);
 
   for (const [index, file] of snapshot.files.entries()) {
     const assetId = assetIds[index];
     if (assetId === undefined) continue;
-    const key = `ziflow.final:${review.id}:${assetId}:${version}`;
-    const final = await runOnce(deps, key, async () => {
+    const final = await runOnce(deps, finalKey(assetId), async () => {
       const now = await deps.archive.getAssetMetadata(assetId);
       let outcome = 'unchanged';
       if (now.fileName !== file.name || now.fileSize !== file.size) {
@@ -110,10 +124,9 @@ export async function syncApprovedProof(
     }
   }
 
-  const target = review.route.proof.publishTo;
   if (target !== undefined) {
     const galleryName = target.galleryName ?? review.galleryName;
-    const published = await runOnce(deps, `photoshelter.publish:${review.id}`, async () => {
+    const published = await runOnce(deps, publishKey, async () => {
       const { galleryId } = await deps.libraryFiles.publishToCollection(
         target.collectionId,
         galleryName,
@@ -130,6 +143,13 @@ export async function syncApprovedProof(
     }
   }
   return review;
+}
+
+async function allDone(ledger: EffectLedger, keys: readonly string[]): Promise<boolean> {
+  for (const key of keys) {
+    if ((await ledger.get(key))?.state !== 'done') return false;
+  }
+  return true;
 }
 
 function withFinal(review: Review, assetId: string, version: number, fileSize: number) {

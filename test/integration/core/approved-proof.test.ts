@@ -148,6 +148,15 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
       'photoshelter.final.written',
       'photoshelter.published',
     ]);
+    // Once all is done, a later sync of the approved review asks Ziflow nothing (here: it is down).
+    await fetch(`${simulator().url}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/v1/proofs', status: 503, times: 10 }),
+    });
+    await expect(syncApprovedProof(deps(), await stored(), record, note)).resolves.toMatchObject({
+      status: 'approved',
+    });
     // What was written is recorded, so PhotoShelter's report of the replace is known as ours.
     expect((await stored()).proof?.finals).toEqual(
       assets.map((a, i) => ({ assetId: a.assetId, version: 1, fileSize: expected[i]?.length })),
