@@ -506,14 +506,17 @@ export class PhotoShelterArchive implements PhotoArchive, PhotoLibraryFiles {
         fileName = (await this.getAssetMetadata(assetId)).fileName;
       } catch (e: unknown) {
         // Nobody will read the body now: let the connection go.
-        await answer.body[Symbol.asyncIterator]().return?.();
+        await answer.cancel();
         throw e;
       }
     }
+    // A compressed answer's length is not the file's (fetch hands over the decoded bytes).
     const length = answer.headers.get('content-length');
+    const encoding = answer.headers.get('content-encoding') ?? 'identity';
+    const isPlain = encoding.trim().toLowerCase() === 'identity';
     return {
       fileName,
-      size: length !== null && /^\d+$/.test(length) ? Number(length) : undefined,
+      size: isPlain && length !== null && /^\d+$/.test(length) ? Number(length) : undefined,
       body: answer.body,
     };
   }

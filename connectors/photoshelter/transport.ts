@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 import type { z } from 'zod';
 
 import { type AppError, ensureError, UpstreamError } from '../../core/errors.js';
@@ -59,6 +61,8 @@ export interface PsFilePart {
 export interface PsFileAnswer {
   readonly headers: Headers;
   readonly body: AsyncIterable<Uint8Array>;
+  /** Lets the connection go when the body will not be read. */
+  cancel(): Promise<void>;
 }
 
 export type { RetryPolicy };
@@ -188,12 +192,30 @@ export class PhotoShelterTransport {
     const outcome = await this.sendRaw(request, undefined, true);
     if (outcome.kind === 'failure') throw noAnswerError(SERVICE, request.endpoint, outcome);
     const { stream, idle } = outcome;
-    if (outcome.status < 200 || outcome.status >= 300 || stream === undefined) {
-      await stream?.cancel();
+    const status = effectiveStatus(outcome.status, outcome.body);
+    if (status < 200 || status >= 300) {
       idle?.stop();
-      throw this.toError(request, outcome, effectiveStatus(outcome.status, outcome.body));
+      await stream?.cancel();
+      throw this.toError(request, outcome, status);
     }
-    return { headers: outcome.headers, body: readStream(stream, idle, request.endpoint) };
+    if (stream === undefined) {
+      // A JSON answer that is no error envelope: that text is the file.
+      const text = new TextEncoder().encode(outcome.body);
+      return {
+        headers: outcome.headers,
+        body: Readable.from([text]),
+        cancel: () => Promise.resolve(),
+      };
+    }
+    return {
+      headers: outcome.headers,
+      body: readStream(stream, idle, request.endpoint),
+      cancel: async () => {
+        idle?.stop();
+        // Unread (not yet locked by the reader): cancelling releases the connection.
+        await stream.cancel().catch(() => undefined);
+      },
+    };
   }
 
   /** The member token, logging in first if there is none (one log-in even for concurrent callers). */
@@ -298,7 +320,9 @@ export class PhotoShelterTransport {
         // Node's fetch streams a request body only half-duplex (undici's `duplex` option).
         ...{ duplex: 'half' },
       });
-      const isFile = keepBody && response.ok && response.body !== null;
+      // [INF] v3 may say "error" in a 200 JSON envelope (errors.ts): JSON is read, never streamed.
+      const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
+      const isFile = keepBody && response.ok && response.body !== null && !isJson;
       outcome = {
         kind: 'response',
         status: response.status,

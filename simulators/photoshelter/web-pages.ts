@@ -16,7 +16,8 @@ const page = (title: string, body: string): string =>
   '<style>body{font:15px system-ui,sans-serif;margin:2rem;color:#222}' +
   'ul.grid{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:8px}' +
   'ul.grid li{width:200px;font-size:12px;overflow:hidden;text-overflow:ellipsis}' +
-  'img{display:block;max-width:200px;max-height:200px}</style></head>' +
+  'img{display:block;max-width:200px;max-height:200px}' +
+  'pre.instructions{white-space:pre-wrap;font-size:11px;margin:4px 0;color:#555}</style></head>' +
   `<body><p>PhotoShelter simulator</p><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 
 export function renderWebPage(
@@ -38,7 +39,13 @@ export function renderWebPage(
       .map(
         (image) =>
           `<li><img src="${escapeHtml(imageUrl(ctx.baseUrl, image, { width: 200, height: 200 }))}" ` +
-          `alt="${escapeHtml(image.fileName)}" loading="lazy">${escapeHtml(image.fileName)}</li>`,
+          `alt="${escapeHtml(image.fileName)}" loading="lazy">${escapeHtml(image.fileName)}` +
+          // What Lightdesk writes shows on the asset, as PhotoShelter's IPTC panel would show it.
+          (image.title === '' ? '' : `<br><b>${escapeHtml(image.title)}</b>`) +
+          ((image.instructions ?? '') === ''
+            ? ''
+            : `<pre class="instructions">${escapeHtml(image.instructions ?? '')}</pre>`) +
+          '</li>',
       )
       .join('');
     const more =

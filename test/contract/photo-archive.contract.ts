@@ -1,9 +1,17 @@
+import { Readable } from 'node:stream';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { NotFoundError } from '../../core/errors.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { Gallery, Visibility } from '../../core/model/gallery.js';
 import type { Page } from '../../core/model/page.js';
-import type { LibraryReviewStatus, PhotoArchive } from '../../core/ports/photo-archive.js';
+import type {
+  LibraryFile,
+  LibraryReviewStatus,
+  PhotoArchive,
+  PhotoLibraryFiles,
+} from '../../core/ports/photo-archive.js';
+import { renderPng } from '../../simulators/photoshelter/png.js';
 
 /** Edits a person makes to an image's metadata, in domain words. */
 export interface MetadataEdit {
@@ -30,6 +38,10 @@ export interface LibraryControl {
   share(galleryId: string): Promise<string>;
   /** The review status the library shows on the asset (null: none set). */
   reviewStatusOf(assetId: string): Promise<LibraryReviewStatus | null>;
+  /** The bytes the library holds as the asset's original now. */
+  originalBytes(assetId: string): Promise<Uint8Array>;
+  /** Lightdesk's workflow fields as the asset shows them to a person. */
+  workflowFieldsOf(assetId: string): Promise<Record<string, string>>;
   /** The gallery's own visibility setting and every collection holding it, as the library has them. */
   galleryState(
     galleryId: string,
@@ -38,12 +50,35 @@ export interface LibraryControl {
 
 export interface PhotoArchiveSubject {
   /** Built with a small page size (3) so every listing spans several pages. */
-  readonly archive: PhotoArchive;
+  readonly archive: PhotoArchive & PhotoLibraryFiles;
   readonly library: LibraryControl;
   close(): Promise<void>;
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A file as a caller hands it over: a stream in several chunks, its size not told. */
+function fileOf(fileName: string, bytes: Uint8Array): LibraryFile {
+  return {
+    fileName,
+    size: undefined,
+    body: Readable.from(
+      Array.from({ length: Math.ceil(bytes.byteLength / 1000) }, (_, i) =>
+        bytes.slice(i * 1000, (i + 1) * 1000),
+      ),
+    ),
+  };
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** A real PNG of that size (the library reads the pixels from the file). */
+const pngOf = (seed: string, width: number, height: number): Uint8Array =>
+  new Uint8Array(renderPng(seed, width, height));
 
 /** Follows `next` until the last page; fails if a listing never ends. */
 async function everyPage<T>(
@@ -84,7 +119,7 @@ export function describePhotoArchiveContract(
 ): void {
   describe(`PhotoArchive contract: ${name}`, () => {
     let subject: PhotoArchiveSubject;
-    let archive: PhotoArchive;
+    let archive: PhotoArchive & PhotoLibraryFiles;
     let library: LibraryControl;
 
     beforeEach(async () => {
@@ -359,6 +394,202 @@ export function describePhotoArchiveContract(
       const known = await library.galleryWithAssets(1);
       await expect(
         archive.archiveGallery(known, { kind: 'move', collectionId: 'C0000nonexistent' }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("serves an original: the bytes the library holds, under the asset's file name", async () => {
+      const galleryId = await library.galleryWithAssets(1);
+      const [assetId] = await library.assetIdsIn(galleryId);
+      if (assetId === undefined) expect.fail('the gallery has no asset');
+
+      const file = await archive.openOriginal(assetId);
+      const bytes = await readAll(file.body);
+
+      expect(bytes.byteLength).toBeGreaterThan(0);
+      expect(bytes).toEqual(await library.originalBytes(assetId));
+      expect(file.fileName).toBe((await archive.getAssetMetadata(assetId)).fileName);
+      if (file.size !== undefined) expect(file.size).toBe(bytes.byteLength);
+    });
+
+    it('replaces an original: same asset, new bytes, and the change listing shows the new file', async () => {
+      const galleryId = await library.galleryWithAssets(1);
+      const assetId = await library.upload(galleryId, 'contract-replace.jpg');
+      await library.editMetadata(assetId, { caption: 'Stays with the asset' });
+      const before = await archive.getAssetMetadata(assetId);
+      await pause(30);
+      const since = new Date();
+      await pause(30);
+      const png = pngOf('contract-replacement', 48, 32);
+
+      await archive.replaceOriginal(assetId, fileOf('contract-replacement.png', png));
+
+      await pause(30);
+      const until = new Date();
+      expect(await readAll((await archive.openOriginal(assetId)).body)).toEqual(png);
+      expect(await library.originalBytes(assetId)).toEqual(png);
+      const after = await archive.getAssetMetadata(assetId);
+      expect(after).toMatchObject({
+        assetId,
+        fileName: 'contract-replacement.png',
+        fileSize: png.byteLength,
+        width: 48,
+        height: 32,
+        uploadedAt: before.uploadedAt,
+        caption: 'Stays with the asset',
+      });
+      expect(after.modifiedAt > before.modifiedAt).toBe(true);
+      const { items } = await everyPage((page) => archive.listMediaChanges({ since, until }, page));
+      expect(items.find((item) => item.assetId === assetId)).toMatchObject({
+        fileName: 'contract-replacement.png',
+        fileSize: png.byteLength,
+        width: 48,
+        height: 32,
+      });
+      expect(await library.assetIdsIn(galleryId)).toContain(assetId);
+    });
+
+    it('uploads a file into a gallery as a new asset carrying the metadata given', async () => {
+      const galleryId = await library.galleryWithAssets(1);
+      const png = pngOf('contract-upload', 64, 40);
+
+      const { assetId } = await archive.uploadAsset(galleryId, fileOf('contract-upload.png', png), {
+        title: 'Restored from the archive',
+        caption: 'Commencement, main lawn',
+        keywords: ['restored', 'commencement'],
+        credit: 'Lightdesk Contract',
+        copyright: '© 2026 Lightdesk',
+      });
+
+      expect(await library.assetIdsIn(galleryId)).toContain(assetId);
+      const { items } = await everyPage((page) => archive.listGalleryAssets(galleryId, page));
+      expect(items.find((item) => item.assetId === assetId)).toMatchObject({
+        galleryId,
+        fileName: 'contract-upload.png',
+        fileSize: png.byteLength,
+        width: 64,
+        height: 40,
+      });
+      expect(await archive.getAssetMetadata(assetId)).toMatchObject({
+        title: 'Restored from the archive',
+        caption: 'Commencement, main lawn',
+        keywords: ['restored', 'commencement'],
+        credit: 'Lightdesk Contract',
+        copyright: '© 2026 Lightdesk',
+      });
+      expect(await readAll((await archive.openOriginal(assetId)).body)).toEqual(png);
+    });
+
+    it('writes core metadata, leaving the fields it was not given', async () => {
+      const galleryId = await library.galleryWithAssets(1);
+      const assetId = await library.upload(galleryId, 'contract-write.jpg');
+      await library.editMetadata(assetId, { headline: 'Kept as it was', credit: 'Old credit' });
+
+      await archive.writeMetadata(assetId, {
+        title: 'New title',
+        caption: 'New caption',
+        keywords: ['one', 'two words'],
+        credit: 'New credit',
+      });
+
+      expect(await archive.getAssetMetadata(assetId)).toMatchObject({
+        title: 'New title',
+        caption: 'New caption',
+        keywords: ['one', 'two words'],
+        credit: 'New credit',
+        headline: 'Kept as it was',
+      });
+      await archive.writeMetadata(assetId, { keywords: [] });
+      expect((await archive.getAssetMetadata(assetId)).keywords).toEqual([]);
+      await expect(archive.writeMetadata(assetId, { keywords: ['a, b'] })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+    });
+
+    it('keeps workflow fields on the asset where people see them: set, merged, cleared', async () => {
+      const galleryId = await library.galleryWithAssets(1);
+      const assetId = await library.upload(galleryId);
+
+      await archive.setWorkflowFields(assetId, { decision: 'approved', 'decided by': 'Alex Kim' });
+      expect(await library.workflowFieldsOf(assetId)).toEqual({
+        decision: 'approved',
+        'decided by': 'Alex Kim',
+      });
+
+      const before = await archive.getAssetMetadata(assetId);
+      await pause(5);
+      await archive.setWorkflowFields(assetId, { usage: 'web only', decision: 'approved' });
+      expect(await library.workflowFieldsOf(assetId)).toEqual({
+        decision: 'approved',
+        'decided by': 'Alex Kim',
+        usage: 'web only',
+      });
+      const edited = await archive.getAssetMetadata(assetId);
+      expect(edited.modifiedAt > before.modifiedAt).toBe(true);
+
+      // The same values again are no edit: a retry leaves nothing new for the change listing.
+      await archive.setWorkflowFields(assetId, { usage: 'web only' });
+      expect((await archive.getAssetMetadata(assetId)).modifiedAt).toBe(edited.modifiedAt);
+
+      await archive.setWorkflowFields(assetId, { usage: '' });
+      expect(await library.workflowFieldsOf(assetId)).toEqual({
+        decision: 'approved',
+        'decided by': 'Alex Kim',
+      });
+      await expect(
+        archive.setWorkflowFields(assetId, { decision: 'two\nlines' }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      await expect(archive.setWorkflowFields(assetId, { 'a: b': 'x' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+    });
+
+    it("publishes into a collection's gallery: made once, each asset in it once", async () => {
+      const galleryId = await library.galleryWithAssets(2);
+      const [first, second] = await library.assetIdsIn(galleryId);
+      if (first === undefined || second === undefined) expect.fail('the gallery has no 2 assets');
+      const [collection] = (await archive.listChildren()).collections;
+      if (collection === undefined) expect.fail('no collection at the root');
+      const name = 'Approved for publication';
+
+      const once = await archive.publishToCollection(collection.id, name, [first]);
+      const twice = await archive.publishToCollection(collection.id, name, [first, second, first]);
+
+      expect(twice.galleryId).toBe(once.galleryId);
+      const named = (await archive.listChildren(collection.id)).galleries.filter(
+        (gallery) => gallery.name === name,
+      );
+      expect(named.map((gallery) => gallery.id)).toEqual([once.galleryId]);
+      const { items } = await everyPage((page) => archive.listGalleryAssets(once.galleryId, page));
+      expect(items.map((item) => item.assetId).sort()).toEqual([first, second].sort());
+      expect(await archive.listAssetGalleries(second)).toContain(once.galleryId);
+      expect(await archive.getGalleryPath(once.galleryId)).toEqual([collection.name, name]);
+      // The source gallery still holds both: publishing adds, it does not move.
+      expect(await library.assetIdsIn(galleryId)).toEqual(expect.arrayContaining([first, second]));
+    });
+
+    it('answers NotFoundError for unknown ids in the file and publishing calls', async () => {
+      const asset = 'I0000nonexistent';
+      const png = pngOf('contract-missing', 8, 8);
+      await expect(archive.openOriginal(asset)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(
+        archive.replaceOriginal(asset, fileOf('missing.png', png)),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(
+        archive.uploadAsset('G0000nonexistent', fileOf('missing.png', png), {}),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(archive.writeMetadata(asset, { title: 'x' })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(archive.setWorkflowFields(asset, { decision: 'x' })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(
+        archive.publishToCollection('C0000nonexistent', 'Approved', []),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      const [collection] = (await archive.listChildren()).collections;
+      if (collection === undefined) expect.fail('no collection at the root');
+      await expect(
+        archive.publishToCollection(collection.id, 'Approved', [asset]),
       ).rejects.toBeInstanceOf(NotFoundError);
     });
   });

@@ -24,6 +24,8 @@ describePhotoArchiveContract('InMemoryPhotoArchive', () => {
     replace: (assetId) => Promise.resolve({ fileSize: archive.replace(assetId).fileSize }),
     editMetadata: (assetId, edit) => Promise.resolve(archive.editMetadata(assetId, edit)),
     share: (galleryId) => Promise.resolve(archive.share(galleryId)),
+    originalBytes: (assetId) => Promise.resolve(archive.originalBytes(assetId)),
+    workflowFieldsOf: (assetId) => Promise.resolve(archive.workflowFieldsOf(assetId)),
     reviewStatusOf: (assetId) => Promise.resolve(archive.reviewStatusOf(assetId)),
     galleryState: (galleryId) => Promise.resolve(archive.galleryState(galleryId)),
   };

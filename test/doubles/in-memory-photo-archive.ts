@@ -1,4 +1,12 @@
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { Readable } from 'node:stream';
+
+import {
+  mergeWorkflowBlock,
+  parseMetadataPatch,
+  parseWorkflowFields,
+  readWorkflowBlock,
+} from '../../connectors/photoshelter/library-writes.js';
+import { NotFoundError, UpstreamError, ValidationError } from '../../core/errors.js';
 import type {
   AssetFile,
   AssetMetadata,
@@ -17,10 +25,15 @@ import type { Page } from '../../core/model/page.js';
 import type { Clock } from '../../core/ports/clock.js';
 import {
   type ArchiveAction,
+  type LibraryFile,
+  type LibraryMetadataPatch,
   type LibraryReviewStatus,
   libraryReviewStatuses,
   type PhotoArchive,
+  type PhotoLibraryFiles,
+  type WorkflowFields,
 } from '../../core/ports/photo-archive.js';
+import { imageSize } from '../../simulators/photoshelter/files.js';
 
 /** The editable IPTC-ish fields of an asset, in domain words. */
 export interface MetadataPatch {
@@ -68,18 +81,26 @@ interface StoredAsset {
   metadata: Required<Omit<MetadataPatch, 'keywords'>> & { keywords: string[] };
   /** The "Review status" custom metadata value, as PhotoShelter keeps it per asset. */
   reviewStatus: LibraryReviewStatus | null;
+  /** The original's bytes; undefined: a stand-in PNG, as the simulator serves for seeded images. */
+  bytes?: Uint8Array;
+  /** IPTC instructions, where the connector keeps Lightdesk's workflow fields. */
+  instructions: string;
 }
 
 // A 1×1 transparent PNG: display links are data: URLs, so a test can fetch them without a server.
 const PIXEL_PNG =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+const PIXEL_BYTES = Buffer.from(PIXEL_PNG.slice(PIXEL_PNG.indexOf(',') + 1), 'base64');
+
+/** Chunk size of a served original, so readers meet more than one chunk as over HTTP. */
+const CHUNK_BYTES = 16 * 1024;
 
 /**
  * PhotoArchive kept in memory, for unit tests of core use cases. Time comes from the
  * injected clock; every change gets a modification time strictly after the previous one, as
  * PhotoShelter's own do. The contract suite (test/contract) keeps it honest against the real connector.
  */
-export class InMemoryPhotoArchive implements PhotoArchive {
+export class InMemoryPhotoArchive implements PhotoArchive, PhotoLibraryFiles {
   /** Port calls made so far: lets a test assert how chatty a use case is. */
   callCount = 0;
 
@@ -160,6 +181,7 @@ export class InMemoryPhotoArchive implements PhotoArchive {
         licenseExpiresAt: null,
       },
       reviewStatus: null,
+      instructions: '',
     });
     return id;
   }
@@ -202,6 +224,16 @@ export class InMemoryPhotoArchive implements PhotoArchive {
     const asset = this.asset(assetId);
     const gallery = this.gallery(galleryId);
     if (!asset.galleryIds.includes(gallery.id)) asset.galleryIds.push(gallery.id);
+  }
+
+  /** The bytes the asset's original holds now. */
+  originalBytes(assetId: string): Uint8Array {
+    return new Uint8Array(this.asset(assetId).bytes ?? PIXEL_BYTES);
+  }
+
+  /** Lightdesk's workflow fields as the asset shows them (its IPTC instructions). */
+  workflowFieldsOf(assetId: string): Record<string, string> {
+    return readWorkflowBlock(this.asset(assetId).instructions);
   }
 
   /** The review status last written onto the asset (null: never set). */
@@ -380,6 +412,107 @@ export class InMemoryPhotoArchive implements PhotoArchive {
   }
 
   // -------------------------------------------------------------------------------------------------
+  // PhotoLibraryFiles: as the connector over the simulator behaves (test/contract checks both)
+
+  async openOriginal(assetId: string): Promise<LibraryFile> {
+    const asset = await this.answer(() => this.asset(assetId));
+    const bytes = asset.bytes ?? PIXEL_BYTES;
+    return {
+      fileName: asset.file.fileName,
+      size: bytes.byteLength,
+      body: Readable.from(
+        Array.from({ length: Math.ceil(bytes.byteLength / CHUNK_BYTES) }, (_, i) =>
+          bytes.slice(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES),
+        ),
+      ),
+    };
+  }
+
+  async replaceOriginal(assetId: string, file: LibraryFile): Promise<void> {
+    this.callCount += 1;
+    const { fileName, bytes } = await readFile(file);
+    const asset = this.asset(assetId);
+    const size = pixelSize(bytes);
+    asset.file = { fileName, fileSize: bytes.byteLength, ...size };
+    asset.bytes = bytes;
+    asset.modifiedAt = this.stamp();
+  }
+
+  async uploadAsset(
+    galleryId: string,
+    file: LibraryFile,
+    metadata: LibraryMetadataPatch,
+  ): Promise<{ readonly assetId: string }> {
+    this.callCount += 1;
+    const patch = parseMetadataPatch(metadata);
+    const { fileName, bytes } = await readFile(file);
+    this.gallery(galleryId);
+    const size = pixelSize(bytes);
+    const assetId = this.upload(galleryId, { fileName, fileSize: bytes.byteLength, ...size });
+    this.asset(assetId).bytes = bytes;
+    this.applyMetadata(assetId, patch);
+    return { assetId };
+  }
+
+  writeMetadata(assetId: string, patch: LibraryMetadataPatch): Promise<void> {
+    return this.answer(() => this.applyMetadata(assetId, parseMetadataPatch(patch)));
+  }
+
+  setWorkflowFields(assetId: string, fields: WorkflowFields): Promise<void> {
+    return this.answer(() => {
+      const wanted = parseWorkflowFields(fields);
+      const asset = this.asset(assetId);
+      const next = mergeWorkflowBlock(asset.instructions, wanted);
+      if (next === asset.instructions) return;
+      asset.instructions = next;
+      asset.modifiedAt = this.stamp();
+    });
+  }
+
+  publishToCollection(
+    collectionId: string,
+    galleryName: string,
+    assetIds: readonly string[],
+  ): Promise<{ readonly galleryId: string }> {
+    return this.answer(() => {
+      const name = galleryName.trim();
+      if (name === '' || name.length > 200) {
+        throw new ValidationError('Not a gallery name', ['galleryName: 1 to 200 characters']);
+      }
+      this.collection(collectionId);
+      const found = [...this.galleries.values()].find(
+        (g) => g.collectionId === collectionId && g.name.trim() === name,
+      );
+      // As the simulator makes it: open, so the collection's own visibility decides.
+      const galleryId =
+        found?.id ?? this.addGallery({ name, collectionId, visibility: 'everyone' });
+      // Every id first: an unknown one adds nothing, as the simulator's single call refuses all.
+      const missing = [...new Set(assetIds)]
+        .map((id) => this.asset(id))
+        .filter((asset) => !asset.galleryIds.includes(galleryId));
+      for (const asset of missing) asset.galleryIds.push(galleryId);
+      if (missing.length > 0) this.gallery(galleryId).modifiedAt = this.stamp();
+      return { galleryId };
+    });
+  }
+
+  /** Only the fields given; as the simulator, only a real change is an edit. */
+  private applyMetadata(assetId: string, patch: LibraryMetadataPatch): void {
+    const fields = Object.entries(patch).filter(([, value]) => value !== undefined);
+    if (fields.length === 0) return;
+    const asset = this.asset(assetId);
+    const before = JSON.stringify(asset.metadata);
+    const { keywords, ...text } = patch;
+    asset.metadata = {
+      ...asset.metadata,
+      ...Object.fromEntries(Object.entries(text).filter(([, value]) => value !== undefined)),
+      keywords:
+        keywords === undefined ? asset.metadata.keywords : keywords.map((word) => word.trim()),
+    };
+    if (JSON.stringify(asset.metadata) !== before) asset.modifiedAt = this.stamp();
+  }
+
+  // -------------------------------------------------------------------------------------------------
 
   /** Counts the call and turns a thrown error into a rejection, as an async connector would. */
   private answer<T>(work: () => T): Promise<T> {
@@ -460,4 +593,24 @@ export class InMemoryPhotoArchive implements PhotoArchive {
       webUrl: `${this.webBaseUrl}/gallery/${slug}/${g.id}`,
     };
   }
+}
+
+/** The whole file (a test double may hold it), its name checked as the connector does. */
+async function readFile(file: LibraryFile): Promise<{ fileName: string; bytes: Uint8Array }> {
+  const fileName = file.fileName.trim();
+  if (fileName === '' || fileName.length > 255) {
+    throw new ValidationError('Not a file name', ['fileName: 1 to 255 characters']);
+  }
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of file.body) chunks.push(chunk);
+  return { fileName, bytes: new Uint8Array(Buffer.concat(chunks)) };
+}
+
+/** Pixels as the simulator reads them: a file that is no PNG or JPEG is refused, as its 400 is. */
+function pixelSize(bytes: Uint8Array): { width: number; height: number } {
+  const size = imageSize(Buffer.from(bytes));
+  if (size === undefined) {
+    throw new UpstreamError('photoshelter', 'Unsupported file type', { status: 400 });
+  }
+  return size;
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { type Visibility, visibilitySchema } from '../../core/model/gallery.js';
 import { libraryReviewStatuses } from '../../core/ports/photo-archive.js';
+import { readWorkflowBlock } from '../../connectors/photoshelter/library-writes.js';
 import type { LibraryControl, MetadataEdit } from '../contract/photo-archive.contract.js';
 
 // Talks to the simulator's own control endpoints (`/_sim/…`, docs/photoshelter-wire.md), never to the
@@ -39,6 +40,8 @@ interface SimImage {
   readonly modifiedAt: string;
   readonly reviewStatus: string | null;
   readonly galleryIds: readonly string[];
+  /** IPTC instructions, which hold Lightdesk's workflow block. */
+  readonly instructions: string;
 }
 
 export interface SimCustomField {
@@ -155,6 +158,10 @@ export class SimClient {
         }
         return known;
       },
+      originalBytes: (assetId) => this.original(assetId),
+      // The simulator shows the instructions text; the block in it is the connector's format.
+      workflowFieldsOf: async (assetId) =>
+        readWorkflowBlock((await this.image(assetId)).instructions),
       galleryState: async (galleryId) => {
         const gallery = (await this.library()).galleries.find((g) => g.id === galleryId);
         if (gallery === undefined) {
@@ -164,6 +171,16 @@ export class SimClient {
         return { visibility, collectionIds: gallery.collectionIds };
       },
     };
+  }
+
+  /** The bytes the simulator serves as the image's original now. */
+  async original(imageId: string): Promise<Uint8Array> {
+    const path = `/_sim/images/${encodeURIComponent(imageId)}/original`;
+    const response = await fetch(new URL(path, this.baseUrl));
+    if (!response.ok) {
+      throw new AppError('internal', `simulator GET ${path} answered ${response.status}`);
+    }
+    return new Uint8Array(await response.arrayBuffer());
   }
 
   async upload(galleryId: string, fileName?: string): Promise<string> {

@@ -296,6 +296,8 @@ describe('FakePhotoShelterServer answers in the documented fixture shapes', () =
             query: { extend: JSON.stringify(METADATA_EXTEND) },
           }),
         ),
+      // [INF] IPTC instructions, the free text where Lightdesk keeps its workflow fields (wire #23).
+      infDifferences: ['extra $.data.Image.Iptc.instructions'],
     },
     'v3-image-link-response.json': {
       schema: imageLinkResponseSchema,
