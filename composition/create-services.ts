@@ -350,6 +350,7 @@ export async function createServices(
     identity: new TabIdentity(sso, devTokens),
     devTokens,
     proofing,
+    libraryFiles: polling.archive,
     ziflowHook,
     preservica,
     preservicaArchive,

@@ -46,6 +46,19 @@ export const proofSchema = z
     status: z.enum(['uploading', 'in_progress', 'completed', 'failed']),
     decision_status: proofDecisionSchema.nullable().optional(),
     public_link: z.string().nullable().optional(),
+    /** [INF] Each file's own `download_link`, null when `allow_source_download` is off. */
+    source_files: z
+      .array(
+        z
+          .object({
+            id: z.union([z.string().min(1), z.number().transform(String)]),
+            name: z.string().default(''),
+            size: looseInt.default(0),
+            download_link: z.string().nullable().optional(),
+          })
+          .loose(),
+      )
+      .default([]),
     stages: z.array(stageSchema).default([]),
   })
   .loose();

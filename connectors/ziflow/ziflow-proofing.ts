@@ -1,11 +1,19 @@
 import type { LRUCache } from 'lru-cache';
 import type { z } from 'zod';
 
-import { AuthError, NotFoundError, RateLimitedError, UpstreamError } from '../../core/errors.js';
+import {
+  AuthError,
+  NotFoundError,
+  RateLimitedError,
+  UpstreamError,
+  ValidationError,
+} from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type {
   ProofComment,
+  ProofFile,
+  ProofFileContent,
   ProofingService,
   ProofSnapshot,
 } from '../../core/ports/proofing-service.js';
@@ -38,6 +46,8 @@ const SERVICE = 'ziflow';
 const PAGE_SIZE = 100;
 /** How long a health answer is reused. */
 const HEALTH_TTL_MS = 15_000;
+/** How long a download link has to start answering (the bytes then take what they take). */
+const DOWNLOAD_ANSWER_MS = 30_000;
 /** Pages read at most while searching; a search past them is not worth its calls. */
 const MAX_PAGES = 20;
 
@@ -109,15 +119,19 @@ export class ZiflowProofing implements ProofingService {
     const body = {
       name: input.name,
       input: input.sources.map((s) => ({ source: s.url, type: 'file' })),
-      stages: input.stages.map((stage) => ({
-        name: stage.name,
-        deadline: stage.deadline.toISOString(),
-        members: stage.reviewerEmails.map((email) => ({
-          email,
-          role: 'reviewer',
-          can_make_decisions: true,
-        })),
-      })),
+      ...(input.stages === undefined
+        ? {}
+        : {
+            stages: input.stages.map((stage) => ({
+              name: stage.name,
+              deadline: stage.deadline.toISOString(),
+              members: stage.reviewerEmails.map((email) => ({
+                email,
+                role: 'reviewer',
+                can_make_decisions: true,
+              })),
+            })),
+          }),
       ...(input.folderId === undefined ? {} : { folder_id: input.folderId }),
       // [INF] A new version is a proof naming its predecessor (docs/ziflow.md).
       ...(input.previousProofId === undefined
@@ -204,6 +218,44 @@ export class ZiflowProofing implements ProofingService {
       },
       undefined,
     );
+  }
+
+  /**
+   * A source file's bytes from its download link, streamed. [INF] The link carries its own access
+   * (docs/ziflow.md), so the API key is not sent to wherever it points (a storage host, redirects
+   * followed); not retried: the write-back effect that reads it runs again instead.
+   */
+  async openFile(file: ProofFile): Promise<ProofFileContent> {
+    if (file.downloadUrl === undefined) {
+      throw new ValidationError(`Ziflow proof file ${file.id} cannot be downloaded`, [
+        'allow_source_download is off for its proof',
+      ]);
+    }
+    const send = this.options.fetch ?? globalThis.fetch;
+    // Only the wait for the answer is bounded: a large file's bytes may take longer.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.options.timeoutMs ?? DOWNLOAD_ANSWER_MS);
+    let response: Response;
+    try {
+      response = await send(file.downloadUrl, { signal: abort.signal });
+    } catch (e: unknown) {
+      throw new UpstreamError(SERVICE, 'GET download_link failed before an answer arrived', {
+        cause: e,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok || response.body === null) {
+      await response.body?.cancel();
+      if (response.status === 404) throw new NotFoundError('Proof file', file.id);
+      throw new UpstreamError(SERVICE, `GET download_link answered ${response.status}`);
+    }
+    const length = Number(response.headers.get('content-length') ?? Number.NaN);
+    return {
+      fileName: file.name,
+      size: Number.isInteger(length) ? length : file.size > 0 ? file.size : undefined,
+      body: response.body,
+    };
   }
 
   /**
@@ -364,6 +416,12 @@ function snapshotOf(proof: WireProof): ProofSnapshot {
     url: proof.public_link ?? undefined,
     processing: proof.status,
     decisionStatus: proof.decision_status ?? null,
+    files: proof.source_files.map((f) => ({
+      id: f.id,
+      name: f.name,
+      size: f.size,
+      downloadUrl: f.download_link ?? undefined,
+    })),
     stages: proof.stages,
   };
 }

@@ -39,7 +39,32 @@ export const reviewProofSchema = z.object({
   /** The proof's calculated decision across stages, null while undecided. */
   decisionStatus: proofDecisionSchema.nullable(),
   stages: z.array(stageProgressSchema),
+  /**
+   * The version a replaced image asks for (the count of versions it needs); syncProof makes it
+   * under `ziflow.version:{reviewId}:{n}`. Until then the latest version speaks for nothing.
+   */
+  wantedVersion: z.number().int().positive().optional(),
+  /** Per version Lightdesk made, the asset each source file is, in order (file i is asset i). */
+  assetsOf: z.record(z.string(), z.array(z.string().min(1))).optional(),
+  /**
+   * The approved files written back to PhotoShelter, recorded before each write, so the replace
+   * PhotoShelter then reports is known as our own and re-opens nothing.
+   */
+  finals: z
+    .array(
+      z.object({
+        assetId: z.string().min(1),
+        version: z.number().int().positive(),
+        fileSize: z.number().int().nonnegative(),
+      }),
+    )
+    .optional(),
 });
+export type ReviewProof = z.infer<typeof reviewProofSchema>;
+
+/** Whether a replaced image asked for a version not made yet. */
+export const awaitsVersion = (proof: ReviewProof): boolean =>
+  (proof.wantedVersion ?? 0) > proof.versionIds.length;
 
 /** One reviewer's place in a stage, as the proofing service reports it. */
 export interface StageMember {

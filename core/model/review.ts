@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { assetIdSchema, galleryIdSchema } from './ids.js';
 import { preserveWhenSchema, reviewPreservationSchema } from './preservation.js';
 import {
+  awaitsVersion,
   commentOfProofDecision,
   type ProofDecision,
   reviewProofSchema,
@@ -106,6 +107,10 @@ export const reviewRouteSchema = z.object({
         }),
       ),
       folderId: z.string().min(1).optional(),
+      /** Where the approved assets are published (a shared collection, and its gallery's name). */
+      publishTo: z
+        .object({ collectionId: z.string().min(1), galleryName: z.string().min(1).optional() })
+        .optional(),
     })
     .default({ stages: [{ name: 'Review' }] }),
 });
@@ -178,6 +183,32 @@ export function addAssets(review: Review, assets: readonly ReviewAsset[], now: D
     updatedAt: now.toISOString(),
   };
 }
+
+/**
+ * A replaced image of a proofed review: the review is open again for the proof's next version,
+ * waiting for a decision in a new round (the earlier round's decisions stay in the history), as
+ * new files after a re-review do. A version already asked for and not made yet takes this one too.
+ */
+export function reopenForVersion(review: Review, now: Date): Review {
+  const proof = review.proof;
+  if (proof === undefined) return review;
+  const asked = awaitsVersion(proof);
+  const decidedThisRound = review.decisions.some((d) => d.round === review.round);
+  if (asked && review.status === 'pending' && !decidedThisRound) return review;
+  const { closedAt: _closed, ...open } = review;
+  return {
+    ...open,
+    status: 'pending',
+    round: review.status === 'pending' && !decidedThisRound ? review.round : review.round + 1,
+    proof: asked ? proof : { ...proof, wantedVersion: proof.versionIds.length + 1 },
+    cardVersion: review.cardVersion + 1,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** Whether a replaced file is the approved file Lightdesk wrote back itself (by its size). */
+export const isOwnFinal = (review: Review, assetId: string, fileSize: number): boolean =>
+  review.proof?.finals?.some((f) => f.assetId === assetId && f.fileSize === fileSize) ?? false;
 
 export interface DecisionRequest {
   readonly reviewerId: string;

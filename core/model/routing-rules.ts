@@ -104,6 +104,17 @@ export const routingRuleSchema = z.object({
         .default([{ name: 'Review' }]),
       /** The Ziflow folder proofs go to; omitted, the API user's default. */
       folderId: z.string().min(1).optional(),
+      /**
+       * Once approved, the assets are published into this shared PhotoShelter collection, in its
+       * gallery `galleryName` (omitted: the source gallery's name). Omitted: nothing is published.
+       */
+      publishTo: z
+        .object({
+          collectionId: z.string().min(1),
+          galleryName: z.string().min(1).max(255).optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict()
     .prefault({}),

@@ -14,6 +14,23 @@ export interface ProofStageSpec {
   readonly reviewerEmails: readonly string[];
 }
 
+/** One source file of a proof version, in the order the version was made with. */
+export interface ProofFile {
+  readonly id: string;
+  readonly name: string;
+  /** Bytes, as the service reports them. */
+  readonly size: number;
+  /** Where its bytes are downloaded; undefined when the proof does not allow source downloads. */
+  readonly downloadUrl: string | undefined;
+}
+
+/** A proof file's bytes, streamed (never a whole file in memory). */
+export interface ProofFileContent {
+  readonly fileName: string;
+  readonly size: number | undefined;
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
 /** A proof (one version) as the proofing service reports it. */
 export interface ProofSnapshot {
   readonly proofId: string;
@@ -26,6 +43,8 @@ export interface ProofSnapshot {
   /** Processing of the source files: `failed` when the service could not fetch them. */
   readonly processing: 'uploading' | 'in_progress' | 'completed' | 'failed';
   readonly decisionStatus: ProofDecision | null;
+  /** Its source files, in the order they were given. */
+  readonly files: readonly ProofFile[];
   readonly stages: readonly {
     readonly id: string;
     readonly name: string;
@@ -50,7 +69,8 @@ export interface ProofingService {
   createProof(input: {
     readonly name: string;
     readonly sources: readonly ProofSource[];
-    readonly stages: readonly ProofStageSpec[];
+    /** Omitted for a next version: it keeps the previous version's stages and reviewers [INF]. */
+    readonly stages?: readonly ProofStageSpec[] | undefined;
     readonly folderId?: string | undefined;
     /** Makes the proof the next version of this one. */
     readonly previousProofId?: string | undefined;
@@ -60,4 +80,6 @@ export interface ProofingService {
   getProof(proofId: string): Promise<ProofSnapshot>;
   listComments(proofId: string): Promise<readonly ProofComment[]>;
   addComment(proofId: string, text: string): Promise<void>;
+  /** A source file's bytes (its `downloadUrl`, which must be set). */
+  openFile(file: ProofFile): Promise<ProofFileContent>;
 }

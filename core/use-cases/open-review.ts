@@ -1,6 +1,13 @@
 import { ConflictError, ValidationError } from '../errors.js';
 import type { LibraryEvent } from '../model/library-event.js';
-import { addAssets, isOpen, type Review, type ReviewAsset } from '../model/review.js';
+import {
+  addAssets,
+  isOpen,
+  isOwnFinal,
+  reopenForVersion,
+  type Review,
+  type ReviewAsset,
+} from '../model/review.js';
 import { type RoutingRule, type RoutingRules, routeFor } from '../model/routing-rules.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
@@ -110,6 +117,10 @@ export async function openOrExtendReview(
   event: AssetEvent,
   rule: RoutingRule,
 ): Promise<{ reviewId: string; opened: boolean }> {
+  if (event.type === 'asset.replaced') {
+    const proofed = await replaceInProof(deps, event);
+    if (proofed !== undefined) return proofed;
+  }
   const now = deps.clock.now();
   const link = await deps.archive.getDisplayLink(event.assetId, { width: 300, height: 300 });
   const asset: ReviewAsset = {
@@ -155,6 +166,50 @@ export async function openOrExtendReview(
     }
   }
   throw new ConflictError(`could not open or join the review of gallery ${event.galleryId}`);
+}
+
+/**
+ * A replaced image of a review proofed in Ziflow goes to that review, not to a new one: the review
+ * is re-opened and the proof gets its next version (docs/ziflow.md). The review is the newest of
+ * the gallery holding the image; undefined (the upload rules apply) when it has no proof, is
+ * archived, or another review of the gallery is open. The approved file Lightdesk wrote back
+ * itself changes nothing.
+ */
+async function replaceInProof(
+  deps: OpenReviewDeps,
+  event: AssetEvent & { readonly type: 'asset.replaced' },
+): Promise<{ reviewId: string; opened: boolean } | undefined> {
+  const reviews = (await deps.reviews.listOfGallery(event.galleryId)).map((s) => s.review);
+  const holder = reviews.findLast((r) => r.assets.some((a) => a.assetId === event.assetId));
+  if (holder?.proof === undefined || holder.route.review === 'teams') return undefined;
+  if (holder.status === 'archived' || holder.status === 'superseded') return undefined;
+  if (isOwnFinal(holder, event.assetId, event.file.fileSize)) {
+    return { reviewId: holder.id, opened: false };
+  }
+  if (reviews.some((r) => r.id !== holder.id && isOpen(r))) return undefined;
+  try {
+    await updateReview(
+      deps.reviews,
+      holder.id,
+      (r) => {
+        const next = reopenForVersion(r, deps.clock.now());
+        return next === r ? undefined : next;
+      },
+      deps,
+    );
+  } catch (e: unknown) {
+    // Another review of the gallery opened meanwhile: the image joins that one instead.
+    if (e instanceof ConflictError) return undefined;
+    throw e;
+  }
+  await deps.audit.append({
+    at: deps.clock.now().toISOString(),
+    kind: 'review.reopened',
+    subject: holder.id,
+    summary: `${event.file.fileName} replaced: review of ${holder.galleryName} open again for a new Ziflow version`,
+    data: { reviewId: holder.id, galleryId: holder.galleryId, assetId: event.assetId },
+  });
+  return { reviewId: holder.id, opened: false };
 }
 
 export async function newReview(

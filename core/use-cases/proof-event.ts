@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { awaitsVersion } from '../model/proof.js';
 import type { ProofEvent } from '../model/queue-message.js';
 import { proofDecisionRequest, type Review } from '../model/review.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -60,12 +61,16 @@ export async function handleProofEvent(
   // The latest version speaks for the review; an event of an older version only refreshes progress.
   const isLatest = (review: Review): boolean =>
     review.proof?.versionIds.at(-1) === proof.proofId || review.proof?.proofId === proof.proofId;
+  // Once a replaced image asked for the next version, the decisions on this one are of the old
+  // image: they settle nothing (the next version's reviewers decide afresh).
+  const speaks = (review: Review): boolean =>
+    isLatest(review) && review.proof !== undefined && !awaitsVersion(review.proof);
   await updateReview(
     deps.reviews,
     reviewId,
     (r) => {
       if (r.proof === undefined || !isLatest(r)) return undefined;
-      const next = proofOf(proof);
+      const next = { ...r.proof, ...proofOf(proof) };
       return JSON.stringify(next) === JSON.stringify(r.proof)
         ? undefined
         : {
@@ -98,7 +103,7 @@ export async function handleProofEvent(
   }
 
   let decided = 0;
-  if (isLatest(stored.review)) {
+  if (speaks(stored.review)) {
     for (const stage of proof.stages) {
       for (const member of stage.members) {
         if (member.decision === null) continue;

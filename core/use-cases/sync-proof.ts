@@ -1,4 +1,9 @@
-import { progressOf, proofDecisionOfVerb } from '../model/proof.js';
+import {
+  awaitsVersion,
+  progressOf,
+  proofDecisionOfVerb,
+  type ReviewProof,
+} from '../model/proof.js';
 import { decisionAuthor, type Review } from '../model/review.js';
 import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
@@ -29,8 +34,13 @@ const SOURCE_SIZE = { width: 4096, height: 4096 } as const;
 export const proofName = (review: Review): string =>
   `${review.galleryName} — Lightdesk review ${review.id}`.slice(0, 255);
 
-/** The review's proof as the card and the API show it. */
-export function proofOf(snapshot: ProofSnapshot): NonNullable<Review['proof']> {
+/**
+ * The review's proof as the card and the API show it: what Ziflow says of the version. Spread over
+ * the stored proof, so what Lightdesk keeps itself (versions asked for, files written back) stays.
+ */
+export function proofOf(
+  snapshot: ProofSnapshot,
+): Omit<ReviewProof, 'wantedVersion' | 'assetsOf' | 'finals'> {
   return {
     proofId: snapshot.proofId,
     versionIds: [...snapshot.versionIds],
@@ -40,7 +50,12 @@ export function proofOf(snapshot: ProofSnapshot): NonNullable<Review['proof']> {
   };
 }
 
-async function createProof(deps: SyncProofDeps, review: Review): Promise<ProofSnapshot> {
+/** A version's sources, in the review's asset order: file i of a version is asset i. */
+async function createProof(
+  deps: SyncProofDeps,
+  review: Review,
+  previousProofId?: string,
+): Promise<ProofSnapshot> {
   const sources = await Promise.all(
     review.assets.map(async (asset) => ({
       assetId: asset.assetId,
@@ -58,12 +73,67 @@ async function createProof(deps: SyncProofDeps, review: Review): Promise<ProofSn
     reviewerEmails:
       stage.reviewers ?? review.reviewers.map((r) => r.upn).filter((upn) => upn !== ''),
   }));
+  if (previousProofId !== undefined) {
+    // The next version keeps the stages and reviewers of the one before, decisions cleared [INF],
+    // so the deadlines of a review opened long ago are not set in the past.
+    return deps.proofing.createProof({ name: proofName(review), sources, previousProofId });
+  }
   return deps.proofing.createProof({
     name: proofName(review),
     sources,
     stages,
     ...(review.route.proof.folderId === undefined ? {} : { folderId: review.route.proof.folderId }),
   });
+}
+
+/**
+ * The next version of the proof when a replaced image asked for one (`proof.wantedVersion`): made
+ * once under `ziflow.version:{reviewId}:{n}` with every current image, chained to version n - 1. A
+ * retry after a lost answer finds it in the chain of the version before.
+ */
+async function addVersion(
+  deps: SyncProofDeps,
+  review: Review,
+  record: RecordReview,
+  note: NoteEffect,
+): Promise<Review> {
+  const proof = review.proof;
+  if (proof === undefined || !awaitsVersion(proof)) return review;
+  const wanted = proof.versionIds.length + 1;
+  const previousId = proof.proofId;
+  const assetIds = review.assets.map((a) => a.assetId);
+  let made: ProofSnapshot | undefined;
+  const version = await runOnce(deps, `ziflow.version:${review.id}:${wanted}`, async (attempt) => {
+    if (attempt > 1) {
+      const chain = (await deps.proofing.getProof(previousId)).versionIds;
+      const found = chain[wanted - 1];
+      if (found !== undefined) return found;
+    }
+    made = await createProof(deps, review, previousId);
+    return made.proofId;
+  });
+  const snapshot = made ?? (await deps.proofing.getProof(version.result));
+  const next = await record((r) =>
+    r.proof === undefined || r.proof.versionIds.includes(snapshot.proofId)
+      ? undefined
+      : {
+          ...r,
+          proof: {
+            ...r.proof,
+            ...proofOf(snapshot),
+            assetsOf: { ...r.proof.assetsOf, [snapshot.proofId]: assetIds },
+          },
+          cardVersion: r.cardVersion + 1,
+        },
+  );
+  if (version.isFresh) {
+    await note(
+      'ziflow.version.created',
+      next,
+      `Ziflow proof version ${wanted} (${version.result}) of ${assetIds.length} image(s)`,
+    );
+  }
+  return next;
 }
 
 /** Makes the review's proof once and records it; then mirrors decisions made elsewhere to it. */
@@ -86,13 +156,19 @@ export async function syncProof(
       return made.proofId;
     });
     const snapshot = made ?? (await deps.proofing.getProof(proof.result));
+    const assetIds = review.assets.map((a) => a.assetId);
     review = await record((r) =>
       r.proof !== undefined
         ? undefined
-        : { ...r, proof: proofOf(snapshot), cardVersion: r.cardVersion + 1 },
+        : {
+            ...r,
+            proof: { ...proofOf(snapshot), assetsOf: { [snapshot.proofId]: assetIds } },
+            cardVersion: r.cardVersion + 1,
+          },
     );
     if (proof.isFresh) await note('ziflow.proof.created', review, `Ziflow proof ${proof.result}`);
   }
+  review = await addVersion(deps, review, record, note);
 
   // Decisions made in Teams, Planner or through the API are told to the proof, each once. [INF]
   // The API key acts as one user, so the reviewer's own Ziflow decision cannot be made for them:

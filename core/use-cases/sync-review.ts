@@ -6,10 +6,15 @@ import type { ChatNotifier } from '../ports/chat-notifier.js';
 import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { Logger } from '../ports/logger.js';
-import type { LibraryReviewStatus, PhotoArchive } from '../ports/photo-archive.js';
+import type {
+  LibraryReviewStatus,
+  PhotoArchive,
+  PhotoLibraryFiles,
+} from '../ports/photo-archive.js';
 import type { ReviewCards } from '../ports/review-cards.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import type { TaskBoard, TaskDetails } from '../ports/task-board.js';
+import { syncApprovedProof } from './approved-proof.js';
 import { runOnce } from './run-once.js';
 import { isQuiet, type NoteEffect, type RecordReview, syncCard } from './sync-card.js';
 import { type PreservicaDeps, preservesNow, syncPreservation } from './preserve-review.js';
@@ -40,6 +45,8 @@ export interface SyncReviewDeps {
   readonly preservica?: PreservicaDeps | undefined;
   /** Where ingest progress checks are scheduled (the worker's queue). */
   readonly queue?: EventQueue | undefined;
+  /** PhotoShelter's files: approved proofs are written back and published (approved-proof.ts). */
+  readonly libraryFiles?: PhotoLibraryFiles | undefined;
 }
 
 export interface SyncReviewResult {
@@ -374,6 +381,18 @@ export async function syncReview(
       await step('ziflow', async () => {
         review = await syncProof({ ...deps, proofing }, review, record, note);
       });
+      // 0b. An approved proof's files back to PhotoShelter, then published.
+      const { libraryFiles } = deps;
+      if (libraryFiles !== undefined) {
+        await step('photoshelter-final', async () => {
+          review = await syncApprovedProof(
+            { ...deps, proofing, libraryFiles },
+            review,
+            record,
+            note,
+          );
+        });
+      }
     }
   }
 

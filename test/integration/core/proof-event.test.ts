@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { Review } from '../../../core/model/review.js';
 import { handleProofEvent } from '../../../core/use-cases/proof-event.js';
+import { updateReview } from '../../../core/use-cases/update-review.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
 import { InMemoryAuditLog } from '../../doubles/in-memory-audit-log.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
@@ -112,6 +113,21 @@ describe('handleProofEvent against the Ziflow simulator', () => {
         { reviewerId: adele.id, verb: 'rereview', comment: 'Changes required in Ziflow.' },
       ],
     });
+  });
+
+  it('lets no decision on a version a replaced image outdated settle the review', async () => {
+    // The image was replaced: the review waits for version 2, not yet made.
+    await updateReview(reviews, reviewId, (r) =>
+      r.proof === undefined ? undefined : { ...r, proof: { ...r.proof, wantedVersion: 2 } },
+    );
+    await decideInZiflow(ALEX.email, 'approved');
+    const result = await handleProofEvent(deps(), event(6));
+    expect(result).toMatchObject({ kind: 'proofUpdated', decided: 0 });
+    const review = await stored();
+    expect(review.status).toBe('pending');
+    expect(review.decisions).toEqual([]);
+    // Its progress is still shown, and the version asked for is still asked for.
+    expect(review.proof).toMatchObject({ wantedVersion: 2, stages: [{ approved: 1 }] });
   });
 
   it("leaves alone a proof that is not a review's", async () => {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { decide, type Review } from '../../../core/model/review.js';
+import { decide, reopenForVersion, type Review } from '../../../core/model/review.js';
 import { syncProof } from '../../../core/use-cases/sync-proof.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
 import { InMemoryEffectLedger } from '../../doubles/in-memory-effect-ledger.js';
@@ -13,6 +13,8 @@ import { ADELE, ALEX } from '../simulators/ziflow/support.js';
 
 interface SimProof {
   readonly id: string;
+  readonly version: number;
+  readonly version_previous_id: string | null;
   readonly name: string;
   readonly source_files: readonly { name: string }[];
   readonly stages: readonly { name: string; members: readonly { email: string }[] }[];
@@ -112,6 +114,35 @@ describe('syncProof against the Ziflow simulator', () => {
     expect(await comments(stored.proof?.proofId ?? '')).toEqual([
       'Adele Vance decided rereview in teams (changes_required): "Too dark"',
     ]);
+  });
+
+  it('makes the version a replaced image asks for once, though its answer was lost', async () => {
+    await syncProof(deps(), stored, record, note);
+    const first = stored.proof?.proofId;
+    const reopened = reopenForVersion(stored, clock.now());
+    stored = reopened;
+    await fetch(`${simulator().url}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/v1/proofs', method: 'POST', lostResponse: true }),
+    });
+    await expect(syncProof(deps(), stored, record, note)).rejects.toThrow();
+    await syncProof(deps(), stored, record, note);
+    await syncProof(deps(), stored, record, note);
+
+    const proofs = await simProofs();
+    expect(proofs).toHaveLength(2);
+    const second = proofs.find((p) => p.id !== first);
+    expect(second).toMatchObject({ version: 2, version_previous_id: first });
+    expect(second?.source_files).toHaveLength(3);
+    // The next version keeps the stages and reviewers.
+    expect(second?.stages.map((s) => s.name)).toEqual(['Creative', 'Legal']);
+    expect(stored.proof).toMatchObject({
+      proofId: second?.id,
+      versionIds: [first, second?.id],
+      assetsOf: { [second?.id ?? '']: stored.assets.map((a) => a.assetId) },
+    });
+    expect(notes).toEqual(['ziflow.proof.created', 'ziflow.version.created']);
   });
 
   it('leaves a Teams-only review alone', async () => {

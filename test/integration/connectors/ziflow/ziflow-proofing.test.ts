@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { AuthError, NotFoundError, RateLimitedError } from '../../../../core/errors.js';
+import {
+  AuthError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../../../../core/errors.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { proofingOn, useZiflowSimulator } from '../../../support/ziflow-reviews.js';
 import { ADELE, ADMIN, ALEX, type ZiflowHarness } from '../../simulators/ziflow/support.js';
@@ -105,6 +110,38 @@ describe('ZiflowProofing against the Ziflow simulator', () => {
       first.proofId,
       second.proofId,
     ]);
+  });
+
+  it("lists a version's files in order and streams each one's bytes", async () => {
+    const made = await connector().createProof({
+      ...batch(),
+      sources: batch().sources.map((source, i) => ({
+        ...source,
+        url: sim.file(`IMG_${i + 1}.JPG`, 1000 * (i + 1)),
+      })),
+    });
+    const proof = await waitProcessed(made.proofId);
+    expect(proof.files.map((f) => [f.name, f.size])).toEqual([
+      ['IMG_1.JPG', 1000],
+      ['IMG_2.JPG', 2000],
+      ['IMG_3.JPG', 3000],
+    ]);
+    const second = proof.files[1] ?? expect.fail('no second file');
+    const content = await connector().openFile(second);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of content.body) chunks.push(chunk);
+    expect(content.fileName).toBe('IMG_2.JPG');
+    expect(Buffer.concat(chunks)).toEqual(Buffer.alloc(2000, 7));
+  });
+
+  it('refuses to download the file of a proof that allows no source downloads', async () => {
+    const made = await sim.proof(undefined, { allow_source_download: false });
+    const proof = await connector().getProof(String(made.id));
+    const [file] = proof.files;
+    expect(file?.downloadUrl).toBeUndefined();
+    await expect(connector().openFile(file ?? expect.fail('no file'))).rejects.toThrow(
+      ValidationError,
+    );
   });
 
   it('finds a proof by its exact name (how a retried create finds the first)', async () => {
