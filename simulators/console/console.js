@@ -617,8 +617,8 @@ async function setUpProofs() {
 function proofNode(proof) {
   const reviewer = () => $('ziflow-reviewer').value;
   const refresh = () => refreshProofs(new Set([proof.id]));
-  const decide = (decision) => {
-    const button = el('button', {}, DECISION_NAMES[decision]);
+  const decide = (decision, label) => {
+    const button = el('button', {}, label);
     button.addEventListener('click', () =>
       act(
         button,
@@ -708,7 +708,14 @@ function proofNode(proof) {
       { class: 'messages' },
       ...comments.map((c) => el('li', {}, `${c.reviewer?.email ?? ''}: ${c.comment}`)),
     ),
-    el('div', { class: 'actions' }, decide('approved'), decide('changes_required'), text, comment),
+    el(
+      'div',
+      { class: 'actions' },
+      decide('approved', 'Approve'),
+      decide('changes_required', 'Changes required'),
+      text,
+      comment,
+    ),
   );
 }
 
