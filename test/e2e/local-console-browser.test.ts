@@ -221,6 +221,30 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')(
       expect(await sent.textContent()).not.toContain('<at>');
     });
 
+    it('says so in the proofs and preserved panes when Ziflow and Preservica are real', async () => {
+      // The settings of a host with ZIFLOW_API_KEY and PRESERVICA_BASE_URL set (no simulators).
+      const real = await browser.context.newPage();
+      await real.route('**/console/settings.json', async (route) => {
+        const answer = await route.fetch();
+        const settings = (await answer.json()) as Record<string, unknown>;
+        await route.fulfill({
+          response: answer,
+          json: { ...settings, ziflowUrl: null, preservicaUrl: null },
+        });
+      });
+      await real.goto(host.url);
+      await real.locator('nav.tabs button[data-pane="proofs"]').click();
+      await expect
+        .poll(() => real.locator('#proofs').textContent())
+        .toMatch(/^Ziflow is not simulated here/);
+      await real.locator('nav.tabs button[data-pane="preserved"]').click();
+      expect(await real.locator('#preserved').textContent()).toMatch(
+        /^Preservica is not simulated here/,
+      );
+      expect(await real.locator('#fail-next-ingest').isDisabled()).toBe(true);
+      await real.close();
+    });
+
     it('shows a Ziflow proof and lets a seeded reviewer comment and decide there, which the review follows', async () => {
       // The demo rules review Brand Assets in Teams and Ziflow (config/routing-rules.json).
       const [brand] = await galleriesUnder(host, 'Brand Assets');
@@ -257,6 +281,12 @@ describe.skipIf(!hasChromium() && process.env.CI !== 'true')(
       const megan = card.locator(`tr[data-reviewer="${MEGAN}"] .decision`);
       expect(await megan.textContent()).toBe('waiting');
 
+      // Alex is no reviewer of this proof: the console says what the simulator answered.
+      await page.locator('#ziflow-reviewer').selectOption('AlexW@contoso.onmicrosoft.com');
+      await card.locator('button', { hasText: 'Approve' }).click();
+      await expect
+        .poll(() => page.locator('#toast').textContent())
+        .toBe('Failed: 403 AlexW@contoso.onmicrosoft.com may not make decisions on this proof.');
       await page.locator('#ziflow-reviewer').selectOption(MEGAN);
       await card.getByPlaceholder('Comment as the reviewer').fill('Logo too close to the edge');
       await card.locator('button', { hasText: 'Comment' }).click();
