@@ -65,6 +65,8 @@ export interface LocalConsoleOptions {
     readonly simulatorUrl: string | undefined;
     readonly graphUrl: string | undefined;
     readonly teamsUrl: string | undefined;
+    readonly ziflowUrl: string | undefined;
+    readonly preservicaUrl: string | undefined;
   };
   readonly functions: readonly HttpFunctionDefinition[];
   readonly logger: Logger;
@@ -129,13 +131,15 @@ export async function serveConsole(
       await sendFile(response, adaptiveCardsBundle, 'text/javascript; charset=utf-8');
       return true;
     case '/console/settings.json': {
-      const { simulatorUrl, graphUrl, teamsUrl } = options.settings;
+      const { simulatorUrl, graphUrl, teamsUrl, ziflowUrl, preservicaUrl } = options.settings;
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(
         JSON.stringify({
           simulatorUrl: simulatorUrl ?? null,
           graphUrl: graphUrl ?? null,
           teamsUrl: teamsUrl ?? null,
+          ziflowUrl: ziflowUrl ?? null,
+          preservicaUrl: preservicaUrl ?? null,
         }),
       );
       return true;

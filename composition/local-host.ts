@@ -482,7 +482,13 @@ async function start(
   const consoleOptions: LocalConsoleOptions = {
     enabled: config.console,
     apiKey: config.apiKey,
-    settings: { simulatorUrl, graphUrl, teamsUrl: teams?.url ?? externalTeamsUrl },
+    settings: {
+      simulatorUrl,
+      graphUrl,
+      teamsUrl: teams?.url ?? externalTeamsUrl,
+      ziflowUrl,
+      preservicaUrl,
+    },
     functions: http,
     logger,
   };

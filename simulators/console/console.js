@@ -1,5 +1,5 @@
-// The local console: the simulated PhotoShelter library (with upload / replace / share), and what
-// Lightdesk detected. Settings come from the local host, which knows where the simulators listen.
+// The local console: the simulated PhotoShelter library (with upload / replace / share), what
+// Lightdesk detected, and the Planner, Teams, Ziflow and Preservica simulators' state. Settings come from the local host, which knows where the simulators listen.
 // The console never holds the API key: its /console/api/ routes add it on the server side.
 const settings = await (await fetch('/console/settings.json')).json();
 const api = (path, init = {}) => fetch(`/console/api/${path}`, init);
@@ -64,15 +64,27 @@ function toast(text) {
   toast.timer = setTimeout(() => (box.style.display = 'none'), 2500);
 }
 
-async function act(button, label, run) {
+/** What a refusing simulator said: its JSON error's message when it gave one, else the body. */
+async function refusalOf(response) {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text);
+    return `${response.status} ${body.error?.message ?? body.message ?? text}`;
+  } catch {
+    return `${response.status} ${text}`;
+  }
+}
+
+/** Runs a press of `button`; `refresh` redraws what it changed (the library by default). */
+async function act(button, label, run, refresh = loadLibrary) {
   // The person is done with the button: the redraw that follows may replace it.
   button.blur();
   button.disabled = true;
   try {
     const response = await run();
-    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+    if (!response.ok) throw new Error(await refusalOf(response));
     toast(label);
-    await loadLibrary();
+    await refresh();
   } catch (error) {
     toast(`Failed: ${error.message}`);
   } finally {
@@ -524,11 +536,425 @@ async function refreshChat(force = new Set()) {
   );
 }
 
+// --- Shared by the proofs and preserved panes -------------------------------------------------
+/** GET (no body) or POST JSON to a simulator's `/_sim/…` control routes; both answer any origin. */
+const control = (baseUrl, path, body) =>
+  fetch(`${baseUrl}/_sim/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+async function controlJson(baseUrl, path) {
+  const response = await control(baseUrl, path);
+  if (!response.ok) throw new Error(await refusalOf(response));
+  return response.json();
+}
+
+/** Shows (or, without `error`, hides) why a pane could not be drawn from its simulator. */
+function paneError(id, error) {
+  const box = $(id);
+  box.hidden = error === undefined;
+  box.textContent = error === undefined ? '' : `Could not read the simulator: ${error.message}`;
+}
+
+/** A link only when the simulator gave a web address (never a javascript: one). */
+const link = (url, text) =>
+  /^https?:\/\//i.test(url ?? '')
+    ? el('a', { href: url, target: '_blank', rel: 'noopener' }, text)
+    : el('span', { class: 'muted' }, text);
+
+const row = (...cells) => el('tr', {}, ...cells.map((cell) => el('td', {}, cell)));
+const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '–');
+const bytes = (n) =>
+  n >= 1048576
+    ? `${(n / 1048576).toFixed(1)} MB`
+    : n >= 1024
+      ? `${(n / 1024).toFixed(1)} KB`
+      : `${n} B`;
+
+// --- Ziflow proofs (the Ziflow simulator's state; docs/ziflow-simulator.md "/_sim controls") ----
+// A reviewer's decision or comment goes through the simulator's drivers, which send the same signed
+// webhooks Ziflow would: the review, its Teams card and its Planner task follow.
+const DECISION_NAMES = {
+  changes_required: 'Changes required',
+  approved_with_changes: 'Approved with changes',
+  approved: 'Approved',
+  not_relevant: 'Not relevant',
+};
+
+async function setUpProofs() {
+  if (!settings.ziflowUrl) {
+    $('ziflow-reviewer').disabled = true;
+    $('proofs').replaceChildren(
+      el(
+        'span',
+        { class: 'muted' },
+        'Ziflow is not simulated here (ZIFLOW_API_KEY names a real account): see the proofs in Ziflow.',
+      ),
+    );
+    return;
+  }
+  try {
+    const { users } = await controlJson(settings.ziflowUrl, 'users');
+    // The seeded reviewers; the admin is Lightdesk's own integration user.
+    $('ziflow-reviewer').replaceChildren(
+      ...users
+        .filter((u) => !u.admin)
+        .map((u) =>
+          el(
+            'option',
+            { value: u.email },
+            `${`${u.first_name} ${u.last_name}`.trim()} (${u.email})`,
+          ),
+        ),
+    );
+  } catch (error) {
+    paneError('proofs-error', error);
+  }
+}
+
+function proofNode(proof) {
+  const reviewer = () => $('ziflow-reviewer').value;
+  const refresh = () => refreshProofs(new Set([proof.id]));
+  const decide = (decision, label) => {
+    const button = el('button', {}, label);
+    button.addEventListener('click', () =>
+      act(
+        button,
+        `${reviewer()}: ${DECISION_NAMES[decision]}`,
+        () =>
+          control(settings.ziflowUrl, 'decide', { proofId: proof.id, email: reviewer(), decision }),
+        refresh,
+      ),
+    );
+    return button;
+  };
+  const text = el('input', { placeholder: 'Comment as the reviewer', size: '26' });
+  const comment = el('button', {}, 'Comment');
+  comment.addEventListener('click', () => {
+    if (!text.value.trim()) return;
+    act(
+      comment,
+      `${reviewer()} commented`,
+      () =>
+        control(settings.ziflowUrl, 'comment', {
+          proofId: proof.id,
+          email: reviewer(),
+          text: text.value.trim(),
+        }),
+      refresh,
+    );
+  });
+  const stages = el('table', {});
+  for (const stage of proof.stages ?? []) {
+    stages.append(
+      el(
+        'tr',
+        {},
+        el('th', {}, stage.name),
+        el(
+          'th',
+          { class: 'muted' },
+          stage.status
+            ? DECISION_NAMES[stage.status]
+            : stage.started
+              ? 'in progress'
+              : 'not started',
+        ),
+      ),
+    );
+    for (const member of stage.members ?? []) {
+      const decision = member.decision;
+      stages.append(
+        el(
+          'tr',
+          { 'data-reviewer': member.email },
+          el('td', {}, `${member.first_name} ${member.last_name}`.trim() || member.email),
+          el(
+            'td',
+            { class: `decision ${decision ?? 'waiting'}` },
+            decision
+              ? `${DECISION_NAMES[decision] ?? decision} ${time(member.decision_date)}`
+              : member.can_make_decisions
+                ? 'waiting'
+                : member.role,
+          ),
+        ),
+      );
+    }
+  }
+  const comments = proof.comments ?? [];
+  return el(
+    'div',
+    { class: 'card proof', 'data-proof-id': proof.id },
+    el(
+      'div',
+      { class: 'title' },
+      el('strong', {}, proof.name),
+      el(
+        'span',
+        { class: 'muted' },
+        `version ${proof.version} · ${proof.status}` +
+          (proof.decision_status_label ? ` · ${proof.decision_status_label}` : ''),
+      ),
+      link(proof.public_link, 'Open proof'),
+    ),
+    ...(proof.failure ? [el('div', { class: 'pane-error' }, proof.failure)] : []),
+    stages,
+    el('div', { class: 'muted comments-count' }, `${comments.length} comment(s)`),
+    el(
+      'ul',
+      { class: 'messages' },
+      ...comments.map((c) => el('li', {}, `${c.reviewer?.email ?? ''}: ${c.comment}`)),
+    ),
+    el(
+      'div',
+      { class: 'actions' },
+      decide('approved', 'Approve'),
+      decide('changes_required', 'Changes required'),
+      text,
+      comment,
+    ),
+  );
+}
+
+async function refreshProofs(force = new Set()) {
+  if (!settings.ziflowUrl) return;
+  let proofs;
+  try {
+    ({ proofs } = await controlJson(settings.ziflowUrl, 'proofs'));
+    paneError('proofs-error');
+  } catch (error) {
+    paneError('proofs-error', error);
+    return;
+  }
+  $('proofs-count').textContent = `${proofs.length} proof(s)`;
+  reconcile(
+    $('proofs'),
+    proofs.length === 0
+      ? [
+          {
+            key: 'empty',
+            signature: '',
+            render: () =>
+              el(
+                'span',
+                { class: 'muted' },
+                'No proofs yet: upload an image to a gallery whose rule reviews in Ziflow.',
+              ),
+          },
+        ]
+      : proofs.map((proof) => ({
+          key: proof.id,
+          signature: JSON.stringify(proof),
+          render: () => proofNode(proof),
+        })),
+    force,
+  );
+}
+
+// --- Preserved (the Preservica simulator's state; docs/preservica-simulator.md "Control API") ----
+async function setUpPreserved() {
+  for (const id of ['fail-reason', 'fail-next-ingest', 'complete-ingests']) {
+    $(id).disabled = !settings.preservicaUrl;
+  }
+  if (!settings.preservicaUrl) {
+    $('preserved').replaceChildren(
+      el(
+        'span',
+        { class: 'muted' },
+        'Preservica is not simulated here (PRESERVICA_BASE_URL names a real tenant): see it in Preservica.',
+      ),
+    );
+    return;
+  }
+  $('fail-next-ingest').addEventListener('click', (event) => {
+    const reason = $('fail-reason').value.trim();
+    act(
+      event.currentTarget,
+      `The next ingest fails${reason ? `: ${reason}` : ''}`,
+      () => control(settings.preservicaUrl, 'fail-next-ingest', reason ? { reason } : {}),
+      async () => {
+        $('fail-reason').value = '';
+        await refreshPreserved();
+      },
+    );
+  });
+  $('complete-ingests').addEventListener('click', (event) =>
+    act(
+      event.currentTarget,
+      'Running ingests finished',
+      () => control(settings.preservicaUrl, 'complete-ingests', {}),
+      refreshPreserved,
+    ),
+  );
+}
+
+/** A metadata fragment's fields (its leaf elements), read as XML, never as HTML. */
+function metadataFields(content) {
+  const doc = new window.DOMParser().parseFromString(content ?? '', 'application/xml');
+  if (doc.querySelector('parsererror')) return [['(unreadable)', content ?? '']];
+  return [...doc.querySelectorAll('*')]
+    .filter((node) => node.children.length === 0)
+    .map((node) => [node.localName, node.textContent ?? '']);
+}
+
+function assetNode(asset, depth) {
+  const details = el('table', {});
+  for (const identifier of asset.identifiers) {
+    details.append(row(identifier.type, identifier.value));
+  }
+  for (const fragment of asset.metadata) {
+    for (const [name, value] of metadataFields(fragment.content)) {
+      details.append(
+        el('tr', { title: fragment.schemaUri }, el('td', {}, name), el('td', {}, value)),
+      );
+    }
+  }
+  for (const b of asset.bitstreams) {
+    details.append(
+      el(
+        'tr',
+        { title: `SHA-256 ${b.sha256}` },
+        el('td', {}, `${b.representation} ${b.filename}`),
+        el(
+          'td',
+          {},
+          `${bytes(b.size)} · SHA-256 ${b.sha256.slice(0, 12)}…` +
+            (b.contentKept ? '' : ' · bytes not kept'),
+        ),
+      ),
+    );
+  }
+  return el(
+    'div',
+    { class: 'card asset', 'data-ref': asset.ref, style: `margin-left: ${depth}rem` },
+    el(
+      'div',
+      { class: 'title' },
+      el('strong', {}, asset.title),
+      el('span', { class: 'muted' }, `security tag ${asset.securityTag}`),
+      el('span', { class: 'muted' }, asset.ref),
+    ),
+    details,
+  );
+}
+
+function ingestNode(ingest) {
+  return el(
+    'div',
+    { class: 'card ingest', 'data-token': ingest.token },
+    el(
+      'div',
+      { class: 'title' },
+      el('strong', {}, ingest.key),
+      el('span', { class: `state ${ingest.status}` }, ingest.status),
+      el(
+        'span',
+        { class: 'muted' },
+        `${ingest.percentComplete ?? '–'}% · ${ingest.progressText ?? ''} · ${bytes(ingest.size)}` +
+          ` · sent ${time(ingest.submittedAt)} · done ${time(ingest.completedAt)}`,
+      ),
+    ),
+    ...(ingest.failure ? [el('div', { class: 'pane-error' }, ingest.failure)] : []),
+    el(
+      'div',
+      { class: 'muted' },
+      `${ingest.created.length} created, ${ingest.skipped.length} skipped`,
+    ),
+    el(
+      'ul',
+      { class: 'messages' },
+      ...ingest.messages.map((m) =>
+        el('li', { class: m.status }, `${m.status}: ${m.displayMessage || m.message}`),
+      ),
+    ),
+  );
+}
+
+async function refreshPreserved() {
+  if (!settings.preservicaUrl) return;
+  let state;
+  let ingests;
+  try {
+    [state, { ingests }] = await Promise.all([
+      controlJson(settings.preservicaUrl, 'entities'),
+      controlJson(settings.preservicaUrl, 'ingests'),
+    ]);
+    paneError('preserved-error');
+  } catch (error) {
+    paneError('preserved-error', error);
+    return;
+  }
+  $('preserved-size').textContent =
+    `${state.assets.length} asset(s) · ${bytes(state.storedBytes.used)} stored`;
+  // The folder tree, depth first, each folder's assets under it; the rest at the end.
+  const items = [];
+  const shown = new Set();
+  const visit = (parent, depth) => {
+    for (const folder of state.folders.filter((f) => f.parent === parent)) {
+      shown.add(folder.ref);
+      const label = `${folder.title} (${folder.securityTag})`;
+      items.push({
+        key: folder.ref,
+        signature: `${label}|${depth}`,
+        render: () =>
+          el(
+            'div',
+            { class: 'folder', 'data-ref': folder.ref, style: `margin-left: ${depth}rem` },
+            el('div', { class: 'name' }, label),
+          ),
+      });
+      for (const asset of state.assets.filter((a) => a.parent === folder.ref)) {
+        shown.add(asset.ref);
+        items.push({
+          key: asset.ref,
+          signature: JSON.stringify([asset, depth]),
+          render: () => assetNode(asset, depth + 1),
+        });
+      }
+      visit(folder.ref, depth + 1);
+    }
+  };
+  visit(null, 0);
+  for (const asset of state.assets.filter((a) => !shown.has(a.ref))) {
+    items.push({
+      key: asset.ref,
+      signature: JSON.stringify([asset, 0]),
+      render: () => assetNode(asset, 0),
+    });
+  }
+  reconcile($('preserved'), items);
+  const newestFirst = [...ingests].reverse();
+  reconcile(
+    $('ingests'),
+    newestFirst.length === 0
+      ? [
+          {
+            key: 'empty',
+            signature: '',
+            render: () => el('span', { class: 'muted' }, 'No ingests yet.'),
+          },
+        ]
+      : newestFirst.map((ingest) => ({
+          key: ingest.token,
+          signature: JSON.stringify(ingest),
+          render: () => ingestNode(ingest),
+        })),
+  );
+}
+
 await setUpTeams();
 await Promise.all([refreshBoard(), refreshChat()]);
+await setUpProofs();
+await setUpPreserved();
+await Promise.all([refreshProofs(), refreshPreserved()]);
 setInterval(() => {
   refreshBoard().catch(() => undefined);
   refreshChat().catch(() => undefined);
+  refreshProofs().catch(() => undefined);
+  refreshPreserved().catch(() => undefined);
   // New uploads and review statuses written back show up without a press.
   loadLibrary().catch(() => undefined);
 }, 3000);

@@ -4,7 +4,7 @@ import { type ControlRoute, parseInput } from '../kit/control.js';
 import { reply } from '../kit/http.js';
 import { SimError } from '../kit/errors.js';
 import { type InferredSettings, inferredSchema } from './inferred.js';
-import type { IngestRecord } from './ingests.js';
+import { type IngestRecord, monitorView } from './ingests.js';
 import type { EntityRecord, EntityStore } from './store.js';
 import { SECURITY_TAGS } from './store.js';
 import type { Delivery, Subscription } from './webhooks.js';
@@ -123,7 +123,14 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
     {
       method: 'GET',
       template: '/_sim/ingests',
-      handler: () => reply(200, { ingests: host.ingests() }),
+      // Each with its Process Monitor progress, as an archivist sees it in the UI.
+      handler: () =>
+        reply(200, {
+          ingests: host.ingests().map((record) => {
+            const { percentComplete, progressText } = monitorView(record);
+            return { ...record, percentComplete, progressText };
+          }),
+        }),
     },
     {
       method: 'POST',

@@ -54,7 +54,12 @@ describe('the local console with API_KEY set and no Entra app', () => {
       simulatorUrl: host.simulatorUrl,
       graphUrl: host.graphUrl,
       teamsUrl: host.teamsUrl,
+      ziflowUrl: host.ziflowUrl,
+      preservicaUrl: host.preservicaUrl,
     });
+    // The proofs and preserved panes find their simulators there.
+    expect(host.ziflowUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(host.preservicaUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const script = await rawRequest(host.url, { path: '/console/console.js' });
     expect(script.body).not.toContain(API_KEY);
     expect(script.body).not.toContain('x-api-key');

@@ -145,9 +145,22 @@ describe('Preservica simulator: ingest through the Upload API', () => {
     const token =
       (await h.putPackage(zip, SEEDED_FOLDERS.approved)).headers.get('preservica-progress-token') ??
       '';
+    // The console's pane shows each ingest's Process Monitor progress.
+    const ingests = async () => (await h.sim('GET', '/ingests')).body.ingests as unknown[];
+    expect(await ingests()).toEqual([
+      expect.objectContaining({
+        token,
+        status: 'PENDING',
+        percentComplete: 0,
+        progressText: 'Queued',
+      }),
+    ]);
     const done = await h.sim('POST', '/complete-ingests');
     expect(done.body.completed).toEqual([{ token, status: 'COMPLETED', failure: null }]);
     expect(await h.progress(token)).toBe('COMPLETED');
+    expect(await ingests()).toEqual([
+      expect.objectContaining({ token, percentComplete: 100, progressText: 'Complete' }),
+    ]);
     const state = await h.sim('GET', '/entities');
     expect(state.body.assets).toEqual([
       expect.objectContaining({ ref: IO_A, parent: SEEDED_FOLDERS.approved }),
