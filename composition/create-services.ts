@@ -51,6 +51,7 @@ import type { PreservicaArchive } from '../connectors/preservica/preservica-arch
 import type { SignedDeliveries } from '../functions/ziflow-hook.js';
 import type { PreservicaDeliveries } from '../functions/preservica-hook.js';
 import type { PreservicaDeps } from '../core/use-cases/preserve-review.js';
+import { restorePreserved } from '../core/use-cases/restore-preserved.js';
 import type { DriftPolicy } from '../core/use-cases/drift.js';
 import type { ReviewLoopDeps } from '../functions/all-functions.js';
 import type { HealthStatus, PhotoShelterHealth } from '../functions/health.js';
@@ -257,33 +258,6 @@ export async function createServices(
   const reviews = createReviewStore(storage);
   const conversations = new TableConversationStore(storage.tables.conversations);
   const cards = new AdaptiveReviewCards();
-  const bot = createBot({
-    botConfig: config.bot,
-    services: { reviews, conversations, cards, queue, audit, clock, logger, board },
-  });
-
-  // node:http, not fetch: the connection goes to the address the target rule checked.
-  const webhooks = new HttpWebhookSender({
-    clock,
-    allowPrivateTargets: config.webhooks.allowPrivateTargets,
-  });
-
-  const ziflow = endpoints.ziflow;
-  const proofing =
-    ziflow === undefined
-      ? undefined
-      : new ZiflowProofing({
-          baseUrl: ziflow.baseUrl,
-          apiKey: ziflow.apiKey,
-          clock,
-          logger,
-          fetch: overrides.fetch,
-        });
-  const ziflowHook =
-    ziflow === undefined
-      ? undefined
-      : ziflowSignatureCheck({ key: ziflow.webhookKey, target: ziflow.hookTarget });
-
   const pv = endpoints.preservica;
   const preservicaArchive =
     pv === undefined
@@ -310,6 +284,57 @@ export async function createServices(
             verifyPreservicaSignature(webhookSecret, rawBody, signature),
           answer: (code) => challengeAnswer(webhookSecret, code),
         };
+
+  const bot = createBot({
+    botConfig: config.bot,
+    services: {
+      reviews,
+      conversations,
+      cards,
+      queue,
+      audit,
+      clock,
+      logger,
+      board,
+      restorePreserved:
+        preservica === undefined
+          ? undefined
+          : (request) =>
+              restorePreserved(
+                {
+                  preservica,
+                  archive: polling.archive,
+                  queue,
+                  ledger: polling.ledger,
+                  audit,
+                  clock,
+                },
+                request,
+              ),
+    },
+  });
+
+  // node:http, not fetch: the connection goes to the address the target rule checked.
+  const webhooks = new HttpWebhookSender({
+    clock,
+    allowPrivateTargets: config.webhooks.allowPrivateTargets,
+  });
+
+  const ziflow = endpoints.ziflow;
+  const proofing =
+    ziflow === undefined
+      ? undefined
+      : new ZiflowProofing({
+          baseUrl: ziflow.baseUrl,
+          apiKey: ziflow.apiKey,
+          clock,
+          logger,
+          fetch: overrides.fetch,
+        });
+  const ziflowHook =
+    ziflow === undefined
+      ? undefined
+      : ziflowSignatureCheck({ key: ziflow.webhookKey, target: ziflow.hookTarget });
 
   const devTokens = endpoints.devTokens === true ? new DevTokens() : undefined;
   const sso = config.tabSso === undefined ? undefined : new EntraSsoVerifier(config.tabSso);

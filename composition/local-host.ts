@@ -61,6 +61,8 @@ export interface LocalHost {
   syncPlanner(): Promise<void>;
   /** Runs one sweepOverdue invocation now, as the timer would. */
   sweepOverdue(): Promise<void>;
+  /** Runs one checkDrift invocation now, as the timer would. */
+  checkDrift(): Promise<void>;
   /** Delivers whatever is on the events and webhooks queues now, as the queue triggers would. */
   drainQueue(): Promise<number>;
   stop(): Promise<void>;
@@ -628,6 +630,11 @@ async function start(
     sweepOverdue: async () => {
       for (const definition of timers) {
         if (definition.scheduleSetting === 'OVERDUE_SCHEDULE') await runTimer(definition);
+      }
+    },
+    checkDrift: async () => {
+      for (const definition of timers) {
+        if (definition.scheduleSetting === 'DRIFT_SCHEDULE') await runTimer(definition);
       }
     },
     drainQueue: () =>

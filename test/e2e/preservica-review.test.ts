@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LocalHost } from '../../composition/local-host.js';
 import type { Review } from '../../core/model/review.js';
+import { checkDrift, REPORT_ONLY } from '../../core/use-cases/drift.js';
 import { galleriesUnder, settle, upload } from '../support/demo-driver.js';
 import { startTestHost, type TestHost } from '../support/test-host.js';
 
@@ -321,5 +322,148 @@ describe('preservation in Preservica, end to end on the local host', () => {
     expect(new Set(kept.map((a) => a.securityTag))).toEqual(new Set(['closed']));
     await settle(host, 2_000);
     expect(await mode()).toBe('private');
+  });
+
+  it('brings a preserved asset back into a gallery for review, once, by the API and by the bot', async () => {
+    const [source, target, other] = await galleriesUnder(host, 'Events');
+    const preserved = await reviewOf(source?.id ?? '');
+    const [[assetId, reference] = ['', '']] = Object.entries(
+      preserved?.preservation?.references ?? {},
+    );
+    const restore = (ref: string, body: unknown) =>
+      fetch(`${host.url}/api/v1/preserved/${encodeURIComponent(ref)}/restore`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-lightdesk-client': 'Reuse flow' },
+        body: JSON.stringify(body),
+      });
+    // Bad input: a clear 4xx, nothing made.
+    expect((await restore('not-a-reference', { galleryId: target?.id })).status).toBe(400);
+    expect(
+      (await restore('11111111-2222-4333-8444-555555555555', { galleryId: target?.id })).status,
+    ).toBe(404);
+    expect((await restore(reference, { galleryId: 'G0000NoSuchGalle' })).status).toBe(404);
+    expect((await restore(reference, { galleryId: target?.id, colour: 'red' })).status).toBe(400);
+
+    const first = await restore(reference, {
+      galleryId: target?.id,
+      metadata: { title: 'Back for the anniversary issue' },
+    });
+    expect(first.status).toBe(201);
+    const restored = (await first.json()) as { assetId: string; outcome: string };
+    expect(restored.outcome).toBe('restored');
+    const again = await restore(reference, { galleryId: target?.id });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { assetId: string }).assetId).toBe(restored.assetId);
+
+    // The preserved original's bytes, the new title and where it came from, in PhotoShelter.
+    const bytes = async (id: string) =>
+      Buffer.from(
+        await (await fetch(`${host.simulatorUrl ?? ''}/_sim/images/${id}/original`)).arrayBuffer(),
+      );
+    expect((await bytes(restored.assetId)).equals(await bytes(assetId))).toBe(true);
+    const image = await imageIptc(restored.assetId);
+    expect(image).toContain('Back for the anniversary issue');
+    expect(image).toContain(`Restored from Preservica: ${reference}`);
+    // And it is reviewed like an upload: the gallery's review holds it.
+    await settle(host);
+    const review = await reviewOf(target?.id ?? '');
+    expect(review?.assets.map((a) => a.assetId)).toContain(restored.assetId);
+
+    // The bot: `restore <reference> to <gallery>` in the channel, answered with a card.
+    const seed = await getJson<{
+      photoReviewsChannel: { id: string };
+      users: { megan: { aadObjectId: string } };
+    }>(`${host.teamsUrl ?? ''}/_sim/seed`);
+    const say = async (text: string): Promise<string> => {
+      await postJson(`${host.teamsUrl ?? ''}/_sim/message`, {
+        conversationId: seed.photoReviewsChannel.id,
+        user: seed.users.megan.aadObjectId,
+        text,
+        mentionBot: true,
+      });
+      const detail = await getJson<{
+        activities: {
+          direction: string;
+          latest: { attachments?: { content: unknown }[] } | null;
+        }[];
+      }>(
+        `${host.teamsUrl ?? ''}/_sim/conversations/${encodeURIComponent(seed.photoReviewsChannel.id)}`,
+      );
+      const last = detail.activities.filter((a) => a.direction === 'fromBot').at(-1);
+      return JSON.stringify(last?.latest?.attachments?.[0]?.content ?? null);
+    };
+    expect(await say('restore')).toContain('Which asset, and into which gallery?');
+    expect(
+      await say(`restore 11111111-2222-4333-8444-555555555555 to ${other?.id ?? ''}`),
+    ).toContain('not found');
+    const answer = await say(`restore ${reference} to ${other?.id ?? ''}`);
+    expect(answer).toContain('Brought back into');
+    expect(answer).toContain(other?.name ?? '?');
+  });
+
+  it('reports metadata drift between PhotoShelter and Preservica, and syncs each field one way as configured', async () => {
+    const [source] = await galleriesUnder(host, 'Events');
+    const preserved = await reviewOf(source?.id ?? '');
+    const [[assetId, reference] = ['', '']] = Object.entries(
+      preserved?.preservation?.references ?? {},
+    );
+    // Someone edits the title in PhotoShelter after preservation.
+    const edit = await postJson(`${host.simulatorUrl ?? ''}/_sim/metadata`, {
+      imageId: assetId,
+      title: 'Retitled after preservation',
+    });
+    expect(edit.status).toBe(200);
+    await host.checkDrift();
+    const drift = await getJson<{
+      report: {
+        differences: number;
+        synced: number;
+        listed: {
+          assetId: string;
+          reference: string;
+          field: string;
+          photoshelter: string;
+          action: string;
+        }[];
+      };
+    }>(`${host.url}/api/v1/drift`);
+    expect(drift.report.listed).toContainEqual(
+      expect.objectContaining({
+        assetId,
+        reference,
+        field: 'title',
+        photoshelter: 'Retitled after preservation',
+        action: 'reported',
+      }),
+    );
+    expect(drift.report.synced).toBe(0);
+    // Report only (the default): Preservica keeps its title.
+    const entity = (await simAssets()).find((a) => a.ref === reference);
+    expect(entity?.title).not.toBe('Retitled after preservation');
+
+    // DRIFT_SYNC "title=to-preservica,credit=to-photoshelter": each field one way.
+    await postJson(`${host.simulatorUrl ?? ''}/_sim/metadata`, {
+      imageId: assetId,
+      credit: 'Changed in PhotoShelter',
+    });
+    const report = await checkDrift(host.services, {
+      ...REPORT_ONLY,
+      title: 'to-preservica',
+      credit: 'to-photoshelter',
+    });
+    expect(
+      report.listed.filter((d) => d.assetId === assetId).map((d) => [d.field, d.action]),
+    ).toEqual([
+      ['title', 'synced-to-preservica'],
+      ['credit', 'synced-to-photoshelter'],
+    ]);
+    expect((await simAssets()).find((a) => a.ref === reference)?.title).toBe(
+      'Retitled after preservation',
+    );
+    const meta = await host.services.archive.getAssetMetadata(assetId);
+    expect(meta.credit).not.toBe('Changed in PhotoShelter');
+    // Nothing left to differ on those two fields.
+    const after = await checkDrift(host.services, REPORT_ONLY);
+    expect(after.listed.filter((d) => d.assetId === assetId)).toEqual([]);
   });
 });
