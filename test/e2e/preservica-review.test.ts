@@ -466,4 +466,33 @@ describe('preservation in Preservica, end to end on the local host', () => {
     const after = await checkDrift(host.services, REPORT_ONLY);
     expect(after.listed.filter((d) => d.assetId === assetId)).toEqual([]);
   });
+
+  it('survives an upload whose answer was lost: the package is sent again and nothing is made twice', async () => {
+    const gallery = (await galleriesUnder(host, 'Events'))[3];
+    expect(gallery).toBeDefined();
+    const image = await upload(host, gallery?.id ?? '');
+    await settle(host);
+    // Preservica takes the package, then the connection drops before its answer arrives.
+    const armed = await postJson(`${host.preservicaUrl ?? ''}/_sim/faults`, {
+      path: '/api/s3/buckets',
+      method: 'PUT',
+      lostResponse: true,
+    });
+    expect(armed.status).toBe(201);
+    const ingestsBefore = ((await preservica('/_sim/ingests')) as { ingests: unknown[] }).ingests
+      .length;
+    await approve(await reviewOf(gallery?.id ?? ''));
+    await until('the package to be preserved after the lost answer', async () => {
+      await preservica('/_sim/complete-ingests', { method: 'POST' });
+      return (await reviewOf(gallery?.id ?? ''))?.preservation?.status === 'preserved';
+    });
+    const { ingests } = (await preservica('/_sim/ingests')) as { ingests: unknown[] };
+    expect(ingests.length - ingestsBefore).toBe(2); // the lost one and the one sent again
+    const entities = (await simAssets()).filter((a) =>
+      a.identifiers.some((i) => i.type === 'photoshelter-asset' && i.value === image),
+    );
+    expect(entities).toHaveLength(1);
+    const review = await reviewOf(gallery?.id ?? '');
+    expect(entities[0]?.ref).toBe(review?.preservation?.references[image]);
+  });
 });
