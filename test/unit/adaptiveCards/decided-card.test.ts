@@ -120,4 +120,44 @@ describe('buildDecidedCard', () => {
       expect.stringMatching(/^Superseded by a newer review of this gallery on /),
     );
   });
+  it('says where the package stands in Preservica: on the way, preserved, or failed with the reason', () => {
+    const preservation = {
+      when: 'on-approval' as const,
+      folderRef: 'folder-1',
+      securityTag: 'open',
+      scope: 'review' as const,
+      packageKey: 'preservica:r1',
+      attempt: 1,
+      references: { I0000aaaaaaaaaaa: 'ref-a', I0000bbbbbbbbbbb: 'ref-b' },
+      startedAt: at(50),
+    };
+    const approved = (p: NonNullable<Parameters<typeof aReview>[0]>['preservation']) =>
+      buildDecidedCard({
+        review: aReview({
+          status: 'approved',
+          decisions: [aDecision(ada, 'approve', { minutes: 45 })],
+          closedAt: at(45),
+          preservation: p,
+        }),
+      });
+    expect(texts(approved({ ...preservation, status: 'ingesting' }))).toContain(
+      'Preserving in Preservica: 2 images on the way.',
+    );
+    const preserved = approved({ ...preservation, status: 'preserved', preservedAt: at(60) });
+    expectRendererAccepts(preserved);
+    expect(texts(preserved)).toContain(
+      'Preserved in Preservica on {{DATE(2026-11-23T13:00:00Z, SHORT)}} {{TIME(2026-11-23T13:00:00Z)}}.',
+    );
+    const failed = approved({
+      ...preservation,
+      status: 'failed',
+      reason: 'Fixity check failed for *IMG_1.jpg*',
+    });
+    expectGolden('decided-preservation-failed', failed);
+    expectRendererAccepts(failed);
+    const line = texts(failed).find((t) => t.startsWith('Preservation failed'));
+    // Preservica's words are shown as plain text, never as markdown.
+    expect(line).toContain('Fixity check failed for \\*IMG\\_1.jpg\\*');
+    expect(line).toContain('the Planner task is open again');
+  });
 });

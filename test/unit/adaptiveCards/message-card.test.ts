@@ -26,7 +26,7 @@ describe('buildHelpCard', () => {
     const card = buildHelpCard();
     expectGolden('help', card);
     expectRendererAccepts(card);
-    expect(findAll(card, 'FactSet')[0]?.facts).toHaveLength(3);
+    expect(findAll(card, 'FactSet')[0]?.facts).toHaveLength(4);
   });
 });
 
