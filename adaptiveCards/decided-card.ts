@@ -81,7 +81,13 @@ function preservationLine(review: Review): CardElement[] {
     p.scope === 'gallery' ? 'The whole gallery' : plural(Object.keys(p.references).length, 'image');
   switch (p.status) {
     case 'ingesting':
-      return [text(`Preserving in Preservica: ${what} on the way.`, { isSubtle: true })];
+      return [
+        text(`Preserving in Preservica: ${what} on the way.`, { isSubtle: true }),
+        // Why it is taking long (Preservica not answering), as the last try found it.
+        ...(p.reason === undefined
+          ? []
+          : [text(plainLine(p.reason, limits.reason), { color: 'Warning', spacing: 'None' })]),
+      ];
     case 'preserved':
       return [
         text(`Preserved in Preservica on ${cardDateTime(p.preservedAt ?? p.startedAt)}.`, {

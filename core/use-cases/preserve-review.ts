@@ -1,4 +1,4 @@
-import { ConfigError, ConflictError } from '../errors.js';
+import { AppError, ConfigError, ConflictError, isTransient } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
 import { preservesOn } from '../model/preservation.js';
 import type { PreservationCheck, PreservicaEvent } from '../model/queue-message.js';
@@ -152,6 +152,35 @@ async function* itemsOf(
   }
 }
 
+/**
+ * A package that could not be sent shows on the card: while Preservica may recover (an outage,
+ * throttling) the ingest stays on with the trouble named, and the message comes back; refused for
+ * good (a bad login, a folder or tag Preservica does not know), the attempt has failed and a person
+ * retries it once the cause is fixed.
+ */
+async function recordSendFailure(
+  record: RecordReview,
+  attempt: number,
+  error: unknown,
+): Promise<Review | undefined> {
+  const lasting = !isTransient(error);
+  const what = error instanceof AppError ? error.message : 'an unexpected error';
+  const reason = (
+    lasting
+      ? `Preservica refused the package: ${what}`
+      : `Preservica is not answering (${what}); Lightdesk keeps trying`
+  ).slice(0, 2000);
+  return record((r) => {
+    const p = r.preservation;
+    if (p?.status !== 'ingesting' || p.attempt !== attempt || p.reason === reason) return undefined;
+    return {
+      ...r,
+      preservation: { ...p, ...(lasting ? { status: 'failed' as const } : {}), reason },
+      cardVersion: r.cardVersion + 1,
+    };
+  }).catch(() => undefined);
+}
+
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield await Promise.resolve(bytes);
 }
@@ -174,7 +203,7 @@ async function scheduleCheck(
       { delayMs: deps.preservica.pollMs },
     );
     return 'queued';
-  });
+  }).catch(() => undefined);
 }
 
 /**
@@ -212,26 +241,39 @@ export async function syncPreservation(
     const snapshot = review;
     // Before the upload, so the webhook of an ingest that finishes fast finds its review.
     await indexEntities(deps, review);
-    const ingested = await runOnce(deps, key, async () => {
-      const accepted = await deps.preservica.archive.ingest({
-        packageKey: preservation.packageKey,
-        folderRef: preservation.folderRef,
-        securityTag: preservation.securityTag,
-        items: itemsOf(deps, snapshot, preservation),
+    let ingested: { readonly result: string; readonly isFresh: boolean };
+    try {
+      ingested = await runOnce(deps, key, async () => {
+        const accepted = await deps.preservica.archive.ingest({
+          packageKey: preservation.packageKey,
+          folderRef: preservation.folderRef,
+          securityTag: preservation.securityTag,
+          items: itemsOf(deps, snapshot, preservation),
+        });
+        return accepted.progressToken;
       });
-      return accepted.progressToken;
+    } catch (e: unknown) {
+      const recorded = await recordSendFailure(record, preservation.attempt, e);
+      // Refused for good, the failure is the review's to show (and a person's to retry), not the
+      // queue's: the sync goes on. Anything else comes back with the message.
+      if (recorded?.preservation?.status === 'failed' && !isTransient(e)) return recorded;
+      throw e;
+    }
+    review = await record((r) => {
+      if (
+        r.preservation === undefined ||
+        r.preservation.attempt !== preservation.attempt ||
+        r.preservation.progressToken !== undefined
+      ) {
+        return undefined;
+      }
+      const { reason: _trouble, ...rest } = r.preservation;
+      return {
+        ...r,
+        preservation: { ...rest, progressToken: ingested.result },
+        cardVersion: r.cardVersion + 1,
+      };
     });
-    review = await record((r) =>
-      r.preservation === undefined ||
-      r.preservation.attempt !== preservation.attempt ||
-      r.preservation.progressToken !== undefined
-        ? undefined
-        : {
-            ...r,
-            preservation: { ...r.preservation, progressToken: ingested.result },
-            cardVersion: r.cardVersion + 1,
-          },
-    );
     if (ingested.isFresh) {
       const count = Object.keys(preservation.references).length;
       await note(
@@ -278,7 +320,9 @@ export interface PreservationCheckDeps {
 
 export type PreservationOutcome = 'preserved' | 'failed' | 'ingesting' | 'nothing';
 
-export function preservicaOf(deps: { readonly preservica?: PreservicaDeps | undefined }): PreservicaDeps {
+export function preservicaOf(deps: {
+  readonly preservica?: PreservicaDeps | undefined;
+}): PreservicaDeps {
   if (deps.preservica === undefined) {
     throw new ConfigError(
       ['PRESERVICA_BASE_URL'],

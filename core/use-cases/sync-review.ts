@@ -1,4 +1,4 @@
-import { ConflictError, isTransient, RateLimitedError } from '../errors.js';
+import { ConflictError, ensureError, isTransient, RateLimitedError } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
 import { decisionAuthor, isOpen, type Review, type ReviewStatus } from '../model/review.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -421,7 +421,14 @@ export async function syncReview(
     } else {
       await step('preservica', async () => {
         const before = review.cardVersion;
-        review = await syncPreservation({ ...deps, preservica }, review, record, note);
+        let failure: Error | undefined;
+        try {
+          review = await syncPreservation({ ...deps, preservica }, review, record, note);
+        } catch (e: unknown) {
+          // What the failed step recorded (Preservica not answering) is shown now, not at the retry.
+          failure = ensureError(e);
+          review = (await updateReview(deps.reviews, reviewId, () => undefined)).review;
+        }
         if (review.cardVersion !== before) {
           await step('planner', async () => {
             review = await syncTask(deps, review, reviewUrl, record, note);
@@ -430,6 +437,7 @@ export async function syncReview(
             review = await syncCard(deps, review, record, note);
           });
         }
+        if (failure !== undefined) throw failure;
       });
     }
   }

@@ -495,4 +495,52 @@ describe('preservation in Preservica, end to end on the local host', () => {
     const review = await reviewOf(gallery?.id ?? '');
     expect(entities[0]?.ref).toBe(review?.preservation?.references[image]);
   });
+
+  it('shows Preservica trouble on the card: an outage is retried, a refusal fails the attempt', async () => {
+    // New batches in two galleries whose earlier reviews are closed: each opens a new review.
+    const [gallery, refused] = await galleriesUnder(host, 'Events');
+    expect(refused).toBeDefined();
+    await upload(host, gallery?.id ?? '');
+    await upload(host, refused?.id ?? '');
+    await settle(host);
+    // Preservica's upload endpoint answers 503 for a while.
+    await postJson(`${host.preservicaUrl ?? ''}/_sim/faults`, {
+      path: '/api/s3/buckets',
+      status: 503,
+      times: 40,
+    });
+    await approve(await reviewOf(gallery?.id ?? ''));
+    await settle(host, 2_000);
+    const waiting = await reviewOf(gallery?.id ?? '');
+    expect(waiting?.preservation?.status).toBe('ingesting');
+    expect(waiting?.preservation?.reason).toContain('Preservica is not answering');
+    expect(await cardText(waiting?.teams.activityId)).toContain('Lightdesk keeps trying');
+    // Preservica is back: the same attempt goes through and the trouble is gone from the card.
+    await fetch(`${host.preservicaUrl ?? ''}/_sim/faults`, { method: 'DELETE' });
+    await until('the package to go through after the outage', async () => {
+      await preservica('/_sim/complete-ingests', { method: 'POST' });
+      return (await reviewOf(gallery?.id ?? ''))?.preservation?.status === 'preserved';
+    });
+    const preserved = await reviewOf(gallery?.id ?? '');
+    expect(preserved?.preservation).toMatchObject({ attempt: 1 });
+    expect(preserved?.preservation?.reason).toBeUndefined();
+    expect(await cardText(preserved?.teams.activityId)).not.toContain('Lightdesk keeps trying');
+
+    // Refused for good (the folder is gone): the attempt fails with the reason, nothing poisoned.
+    await postJson(`${host.preservicaUrl ?? ''}/_sim/faults`, {
+      path: '/api/s3/buckets',
+      status: 403,
+      code: 'AccessDenied',
+      message: 'Access to the ingest bucket is denied',
+      times: 10,
+    });
+    await approve(await reviewOf(refused?.id ?? ''));
+    await settle(host, 2_000);
+    const failed = await reviewOf(refused?.id ?? '');
+    expect(failed?.preservation?.status).toBe('failed');
+    expect(failed?.preservation?.reason).toContain('Preservica refused the package');
+    expect(await cardText(failed?.teams.activityId)).toContain('Preservation failed');
+    expect((await host.services.queue.depth()).poison).toBe(0);
+    await fetch(`${host.preservicaUrl ?? ''}/_sim/faults`, { method: 'DELETE' });
+  });
 });
