@@ -163,16 +163,6 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
     );
   }
 
-  /** The approved version's bytes, as Ziflow's download links give them. */
-  async function ziflowBytes(): Promise<Buffer[]> {
-    const proof = await proofingOn(simulator(), clock).getProof(proofId);
-    return Promise.all(
-      proof.files.map(async (f) =>
-        Buffer.from(await (await fetch(f.downloadUrl ?? expect.fail('no link'))).arrayBuffer()),
-      ),
-    );
-  }
-
   beforeAll(async () => {
     // Where the proofed pictures are fetched from, named as `?name=` says.
     pictures = createServer((req, res) => {
