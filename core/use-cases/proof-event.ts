@@ -116,6 +116,14 @@ export async function handleProofEvent(
       proofId: newest.proofId,
       version: updated.review.proof.versionIds.length,
     });
+    // The card and the Planner task show the new version number; a lost request is caught up by
+    // the reconcile (the card's version lags).
+    await deps.queue.enqueue({
+      type: 'review.sync',
+      id: `review.sync:${reviewId}:v${updated.review.cardVersion}`,
+      reviewId,
+      reason: `ziflow version ${updated.review.proof.versionIds.length}`,
+    });
   }
 
   // The proof's history on the audit trail with the review's: each comment once (keyed), with its
