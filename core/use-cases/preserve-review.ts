@@ -278,9 +278,7 @@ export interface PreservationCheckDeps {
 
 export type PreservationOutcome = 'preserved' | 'failed' | 'ingesting' | 'nothing';
 
-export function preservicaOf(deps: {
-  readonly preservica?: PreservicaDeps | undefined;
-}): PreservicaDeps {
+export function preservicaOf(deps: { readonly preservica?: PreservicaDeps | undefined }): PreservicaDeps {
   if (deps.preservica === undefined) {
     throw new ConfigError(
       ['PRESERVICA_BASE_URL'],
