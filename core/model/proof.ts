@@ -44,6 +44,12 @@ export const reviewProofSchema = z.object({
    * under `ziflow.version:{reviewId}:{n}`. Until then the latest version speaks for nothing.
    */
   wantedVersion: z.number().int().positive().optional(),
+  /**
+   * The versions Lightdesk made itself, recorded as it makes them; any other version of the chain
+   * was uploaded by a person in Ziflow (a retoucher's file). Absent on proofs recorded before
+   * versions were told apart: each version they hold is Lightdesk's (`ownVersions`).
+   */
+  ownVersionIds: z.array(z.string().min(1)).optional(),
   /** Per version Lightdesk made, the asset each source file is, in order (file i is asset i). */
   assetsOf: z.record(z.string(), z.array(z.string().min(1))).optional(),
   /**
@@ -65,6 +71,36 @@ export type ReviewProof = z.infer<typeof reviewProofSchema>;
 /** Whether a replaced image asked for a version not made yet. */
 export const awaitsVersion = (proof: ReviewProof): boolean =>
   (proof.wantedVersion ?? 0) > proof.versionIds.length;
+
+/**
+ * The versions Lightdesk made. [INF] A proof recorded before they were told apart only ever took
+ * versions Lightdesk made (the event of a person's version was ignored), so all of its are.
+ */
+export const ownVersions = (proof: ReviewProof): readonly string[] =>
+  proof.ownVersionIds ?? proof.versionIds;
+
+/** Whether Lightdesk made this version (else a person uploaded it in Ziflow). */
+export const isOwnVersion = (proof: ReviewProof, versionId: string): boolean =>
+  ownVersions(proof).includes(versionId);
+
+/**
+ * Which asset each file of a version is: what Lightdesk recorded for its own versions; for a
+ * person's version, the mapping of the version it was made from (the one before it in the chain),
+ * file i to the asset of file i [INF: Ziflow does not say which file replaced which]. A proof
+ * made before the mapping was recorded was made in the review's asset order (`fallback`).
+ */
+export function assetsOfVersion(
+  proof: ReviewProof,
+  versionId: string,
+  fallback: readonly string[],
+): readonly string[] {
+  const index = proof.versionIds.indexOf(versionId);
+  for (let i = index; i >= 0; i -= 1) {
+    const recorded = proof.assetsOf?.[proof.versionIds[i] ?? ''];
+    if (recorded !== undefined) return recorded;
+  }
+  return proof.assetsOf?.[versionId] ?? fallback;
+}
 
 /** One reviewer's place in a stage, as the proofing service reports it. */
 export interface StageMember {

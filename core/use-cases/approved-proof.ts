@@ -1,4 +1,4 @@
-import { awaitsVersion } from '../model/proof.js';
+import { assetsOfVersion, awaitsVersion, isOwnVersion } from '../model/proof.js';
 import { decisionAuthor, type Review } from '../model/review.js';
 import type { Clock } from '../ports/clock.js';
 import type { EffectLedger } from '../ports/effect-ledger.js';
@@ -7,9 +7,10 @@ import type { ProofFile, ProofingService } from '../ports/proofing-service.js';
 import { runOnce } from './run-once.js';
 import type { NoteEffect, RecordReview } from './sync-card.js';
 
-// An approved review with a Ziflow proof: each image's file of the approved (latest) version
-// becomes the asset's current file in PhotoShelter, with the decision in its workflow fields, and
-// the approved assets are published where the rule says (docs/ziflow.md "Approved files").
+// An approved review with a Ziflow proof: the decision goes into each asset's workflow fields and
+// the approved assets are published where the rule says. Only a version a person uploaded in Ziflow
+// (a retoucher's file) is written back as the assets' current files: Lightdesk's own versions hold
+// PhotoShelter's display renditions, not files to keep (docs/ziflow.md "Approved files").
 
 export interface ApprovedProofDeps {
   readonly proofing: ProofingService;
@@ -51,10 +52,10 @@ const fileNameOf = (file: ProofFile, current: string): string =>
   /\.[A-Za-z0-9]{2,5}$/.test(file.name) ? file.name : current;
 
 /**
- * Writes back the approved version's files, once per asset and version under
- * `ziflow.final:{reviewId}:{assetId}:{version}`, then publishes once under
- * `photoshelter.publish:{reviewId}`. A file PhotoShelter already has (same name and size: the
- * version was made from PhotoShelter's own file) is not written again; its fields still are.
+ * Sets the approval fields of each asset, and for a person's version first writes its file back,
+ * once per asset and version under `ziflow.final:{reviewId}:{assetId}:{version}`; then publishes
+ * once under `photoshelter.publish:{reviewId}`. A file PhotoShelter already has (same name and
+ * size) is not written again.
  */
 export async function syncApprovedProof(
   deps: ApprovedProofDeps,
@@ -66,52 +67,36 @@ export async function syncApprovedProof(
   const proof = review.proof;
   if (review.status !== 'approved' || proof === undefined || awaitsVersion(proof)) return review;
   const version = proof.versionIds.length;
-  // File i of a version is the i-th image it was made with (sync-proof.ts); a proof made before
-  // that was recorded was made in the review's asset order.
-  const recorded = proof.assetsOf?.[proof.proofId];
-  const assetIds = recorded ?? review.assets.map((a) => a.assetId);
+  const assetIds = assetsOfVersion(
+    proof,
+    proof.proofId,
+    review.assets.map((a) => a.assetId),
+  );
   const target = review.route.proof.publishTo;
   const finalKey = (assetId: string) => `ziflow.final:${review.id}:${assetId}:${version}`;
   const publishKey = `photoshelter.publish:${review.id}`;
-  // Every later sync of the approved review (reconcile, quiet re-writes) asks Ziflow nothing once
-  // all is done.
+  // Every later sync of the approved review (reconcile, quiet re-writes) asks nothing once all is
+  // done.
   if (
-    recorded !== undefined &&
-    (await allDone(deps.ledger, [
-      ...recorded.map(finalKey),
+    await allDone(deps.ledger, [
+      ...assetIds.map(finalKey),
       ...(target === undefined ? [] : [publishKey]),
-    ]))
+    ])
   ) {
     return review;
   }
-  const snapshot = await deps.proofing.getProof(proof.proofId);
   const fields = approvalFields(review);
+  // Lightdesk's own version is made of PhotoShelter's files: nothing to write back, and Ziflow is
+  // not asked.
+  const files = isOwnVersion(proof, proof.proofId)
+    ? undefined
+    : (await deps.proofing.getProof(proof.proofId)).files;
 
-  for (const [index, file] of snapshot.files.entries()) {
-    const assetId = assetIds[index];
-    if (assetId === undefined) continue;
+  for (const [index, assetId] of assetIds.entries()) {
+    const file = files?.[index];
     const final = await runOnce(deps, finalKey(assetId), async () => {
-      const now = await deps.archive.getAssetMetadata(assetId);
-      let outcome = 'unchanged';
-      if (now.fileName !== file.name || now.fileSize !== file.size) {
-        if (file.downloadUrl === undefined) {
-          outcome = 'not downloadable';
-        } else {
-          // Recorded before the write: PhotoShelter then reports the replace, and the review
-          // must know it as its own (open-review.ts), even if this worker dies right after.
-          review = await record((r) => withFinal(r, assetId, version, file.size));
-          const content = await deps.proofing.openFile(file);
-          if (content.size !== undefined && content.size !== file.size) {
-            review = await record((r) => withFinal(r, assetId, version, content.size ?? 0));
-          }
-          await deps.libraryFiles.replaceOriginal(assetId, {
-            fileName: fileNameOf(file, now.fileName),
-            size: content.size,
-            body: content.body,
-          });
-          outcome = 'written';
-        }
-      }
+      let outcome = files === undefined ? "Lightdesk's version: fields only" : 'no file';
+      if (file !== undefined) outcome = await writeBack(deps, assetId, file);
       await deps.libraryFiles.setWorkflowFields(assetId, fields);
       return outcome;
     });
@@ -122,6 +107,29 @@ export async function syncApprovedProof(
         `approved file of ${assetId} (version ${version}): ${final.result}`,
       );
     }
+  }
+
+  async function writeBack(
+    d: ApprovedProofDeps,
+    assetId: string,
+    file: ProofFile,
+  ): Promise<string> {
+    const now = await d.archive.getAssetMetadata(assetId);
+    if (now.fileName === file.name && now.fileSize === file.size) return 'unchanged';
+    if (file.downloadUrl === undefined) return 'not downloadable';
+    // Recorded before the write: PhotoShelter then reports the replace, and the review must know
+    // it as its own (open-review.ts), even if this worker dies right after.
+    review = await record((r) => withFinal(r, assetId, version, file.size));
+    const content = await d.proofing.openFile(file);
+    if (content.size !== undefined && content.size !== file.size) {
+      review = await record((r) => withFinal(r, assetId, version, content.size ?? 0));
+    }
+    await d.libraryFiles.replaceOriginal(assetId, {
+      fileName: fileNameOf(file, now.fileName),
+      size: content.size,
+      body: content.body,
+    });
+    return 'written';
   }
 
   if (target !== undefined) {

@@ -1,9 +1,9 @@
 import { ConfigError } from '../errors.js';
-import { awaitsVersion } from '../model/proof.js';
+import { awaitsVersion, ownVersions, type ReviewProof } from '../model/proof.js';
 import type { ProofEvent } from '../model/queue-message.js';
 import { proofDecisionRequest, type Review } from '../model/review.js';
 import type { AuditLog } from '../ports/audit-log.js';
-import type { ProofingService } from '../ports/proofing-service.js';
+import type { ProofingService, ProofSnapshot } from '../ports/proofing-service.js';
 import { type DecideReviewDeps, decideReview } from './decide-review.js';
 import { proofOf } from './sync-proof.js';
 import { updateReview } from './update-review.js';
@@ -58,19 +58,47 @@ export async function handleProofEvent(
     return { kind: 'notOurs', id: message.id };
   }
 
+  // A version a person uploaded in Ziflow after the ones the review knows (a retoucher's file) is
+  // adopted: the review takes the chain up to the newest version, which then speaks for it
+  // (docs/ziflow.md "A person's version").
+  const known = stored.review.proof;
+  const newestId = proof.versionIds.at(-1) ?? proof.proofId;
+  const newest =
+    newestId === proof.proofId ||
+    known.versionIds.includes(newestId) ||
+    !proof.versionIds.includes(known.proofId)
+      ? proof
+      : await proofing.getProof(newestId);
+  const adopts = (p: ReviewProof): boolean =>
+    // While a replaced image awaits Lightdesk's version, syncProof chains it onto the newest one
+    // and records the chain itself.
+    !awaitsVersion(p) &&
+    newest.versionIds.includes(p.proofId) &&
+    !p.versionIds.includes(newest.proofId);
+
   // The latest version speaks for the review; an event of an older version only refreshes progress.
-  const isLatest = (review: Review): boolean =>
-    review.proof?.versionIds.at(-1) === proof.proofId || review.proof?.proofId === proof.proofId;
+  const isLatest = (review: Review, snapshot: ProofSnapshot): boolean =>
+    review.proof?.versionIds.at(-1) === snapshot.proofId ||
+    review.proof?.proofId === snapshot.proofId;
   // Once a replaced image asked for the next version, the decisions on this one are of the old
   // image: they settle nothing (the next version's reviewers decide afresh).
-  const speaks = (review: Review): boolean =>
-    isLatest(review) && review.proof !== undefined && !awaitsVersion(review.proof);
-  await updateReview(
+  const speaks = (review: Review, snapshot: ProofSnapshot): boolean =>
+    isLatest(review, snapshot) && review.proof !== undefined && !awaitsVersion(review.proof);
+  const updated = await updateReview(
     deps.reviews,
     reviewId,
     (r) => {
-      if (r.proof === undefined || !isLatest(r)) return undefined;
-      const next = { ...r.proof, ...proofOf(proof) };
+      if (r.proof === undefined) return undefined;
+      let next: ReviewProof;
+      if (adopts(r.proof)) {
+        // The versions Lightdesk made stay marked as its own; the adopted ones are a person's.
+        next = { ...r.proof, ...proofOf(newest), ownVersionIds: [...ownVersions(r.proof)] };
+      } else if (isLatest(r, proof)) {
+        // The chain is the review's own to extend (adopted above, or by syncProof).
+        next = { ...r.proof, ...proofOf(proof), versionIds: r.proof.versionIds };
+      } else {
+        return undefined;
+      }
       return JSON.stringify(next) === JSON.stringify(r.proof)
         ? undefined
         : {
@@ -82,6 +110,21 @@ export async function handleProofEvent(
     },
     deps,
   );
+  if (updated.review.proof?.proofId === newest.proofId && !known.versionIds.includes(newestId)) {
+    log.info("adopted a person's version of the proof", {
+      reviewId,
+      proofId: newest.proofId,
+      version: updated.review.proof.versionIds.length,
+    });
+    // The card and the Planner task show the new version number; a lost request is caught up by
+    // the reconcile (the card's version lags).
+    await deps.queue.enqueue({
+      type: 'review.sync',
+      id: `review.sync:${reviewId}:v${updated.review.cardVersion}`,
+      reviewId,
+      reason: `ziflow version ${updated.review.proof.versionIds.length}`,
+    });
+  }
 
   // The proof's history on the audit trail with the review's: each comment once (keyed), with its
   // author and time; decisions reach the trail through decideReview, versions through syncProof.
@@ -103,8 +146,10 @@ export async function handleProofEvent(
   }
 
   let decided = 0;
-  if (speaks(stored.review)) {
-    for (const stage of proof.stages) {
+  // The version that speaks: the event's, or the newest one just adopted.
+  const speaking = [proof, newest].find((v) => speaks(updated.review, v));
+  if (speaking !== undefined) {
+    for (const stage of speaking.stages) {
       for (const member of stage.members) {
         if (member.decision === null) continue;
         // Only the reviewers are read here, and a decision does not change them: decideReview

@@ -1,5 +1,6 @@
 import {
   awaitsVersion,
+  ownVersions,
   progressOf,
   proofDecisionOfVerb,
   type ReviewProof,
@@ -40,7 +41,7 @@ export const proofName = (review: Review): string =>
  */
 export function proofOf(
   snapshot: ProofSnapshot,
-): Omit<ReviewProof, 'wantedVersion' | 'assetsOf' | 'finals'> {
+): Omit<ReviewProof, 'wantedVersion' | 'assetsOf' | 'finals' | 'ownVersionIds'> {
   return {
     proofId: snapshot.proofId,
     versionIds: [...snapshot.versionIds],
@@ -88,8 +89,10 @@ async function createProof(
 
 /**
  * The next version of the proof when a replaced image asked for one (`proof.wantedVersion`): made
- * once under `ziflow.version:{reviewId}:{n}` with every current image, chained to version n - 1. A
- * retry after a lost answer finds it in the chain of the version before.
+ * once under `ziflow.version:{reviewId}:{n}` with every current image, chained to the newest
+ * version in Ziflow (a person may have uploaded one the review does not know yet: Ziflow adds a
+ * version after the newest only). A retry after a lost answer takes the newest version it does not
+ * know as the one it made.
  */
 async function addVersion(
   deps: SyncProofDeps,
@@ -100,27 +103,27 @@ async function addVersion(
   const proof = review.proof;
   if (proof === undefined || !awaitsVersion(proof)) return review;
   const wanted = proof.versionIds.length + 1;
-  const previousId = proof.proofId;
   const assetIds = review.assets.map((a) => a.assetId);
   let made: ProofSnapshot | undefined;
   const version = await runOnce(deps, `ziflow.version:${review.id}:${wanted}`, async (attempt) => {
-    if (attempt > 1) {
-      const chain = (await deps.proofing.getProof(previousId)).versionIds;
-      const found = chain[wanted - 1];
-      if (found !== undefined) return found;
-    }
-    made = await createProof(deps, review, previousId);
+    const chain = (await deps.proofing.getProof(proof.proofId)).versionIds;
+    const newest = chain.at(-1) ?? proof.proofId;
+    if (attempt > 1 && !proof.versionIds.includes(newest)) return newest;
+    made = await createProof(deps, review, newest);
     return made.proofId;
   });
   const snapshot = made ?? (await deps.proofing.getProof(version.result));
   const next = await record((r) =>
-    r.proof === undefined || r.proof.versionIds.includes(snapshot.proofId)
+    r.proof === undefined ||
+    (r.proof.versionIds.includes(snapshot.proofId) &&
+      r.proof.assetsOf?.[snapshot.proofId] !== undefined)
       ? undefined
       : {
           ...r,
           proof: {
             ...r.proof,
             ...proofOf(snapshot),
+            ownVersionIds: [...new Set([...ownVersions(r.proof), snapshot.proofId])],
             assetsOf: { ...r.proof.assetsOf, [snapshot.proofId]: assetIds },
           },
           cardVersion: r.cardVersion + 1,
@@ -130,7 +133,7 @@ async function addVersion(
     await note(
       'ziflow.version.created',
       next,
-      `Ziflow proof version ${wanted} (${version.result}) of ${assetIds.length} image(s)`,
+      `Ziflow proof version ${snapshot.versionIds.length} (${version.result}) of ${assetIds.length} image(s)`,
     );
   }
   return next;
@@ -162,7 +165,11 @@ export async function syncProof(
         ? undefined
         : {
             ...r,
-            proof: { ...proofOf(snapshot), assetsOf: { [snapshot.proofId]: assetIds } },
+            proof: {
+              ...proofOf(snapshot),
+              ownVersionIds: [snapshot.proofId],
+              assetsOf: { [snapshot.proofId]: assetIds },
+            },
             cardVersion: r.cardVersion + 1,
           },
     );

@@ -12,6 +12,7 @@ import {
   settingsSchema,
   signatureModeSchema,
   userDriverSchema,
+  versionDriverSchema,
 } from './schemas.js';
 import type { ZiflowStore } from './store.js';
 import type { Delivery } from './webhooks.js';
@@ -34,7 +35,10 @@ export interface ControlHost {
   readonly store: ZiflowStore;
   newSignatureKey(): string;
   readonly publicBaseUrl: string;
+  /** Where this simulator listens on loopback: its own uploads are fetched from there. */
+  readonly url: string;
   readonly settings: ZiflowSettings;
+  proofCreated(proof: ProofRecord): void;
   processProof(proofId: string): Promise<void>;
   redeliver(eventId: string): Delivery[];
   deliveries(): Delivery[];
@@ -156,6 +160,31 @@ export function controlRoutes(host: ControlHost): ControlRoute[] {
         }
         host.changed();
         return reply(200, proofView(host, proof));
+      },
+    },
+    {
+      // A person uploads a new version of a proof in Ziflow's web app (a retoucher's file): the
+      // next version, owned by them, chained after `proofId`, which must be the latest [INF].
+      method: 'POST',
+      template: '/_sim/versions',
+      handler: ({ json }) => {
+        const input = parseInput(versionDriverSchema, json);
+        const store = host.store;
+        const person = store.userByEmail(input.email);
+        if (person === undefined) {
+          throw new SimError(404, 'NotFound', `${input.email} is not a Ziflow user.`);
+        }
+        const sources = input.files.map((f) => {
+          const upload = store.addUpload(f.name, f.contentType, f.contentBase64);
+          return { source: `${host.url}/_sim/uploads/${upload.id}`, type: 'file' as const };
+        });
+        const proof = store.createProof(
+          { version_previous_id: input.proofId, input: sources },
+          person,
+        );
+        host.proofCreated(proof);
+        host.changed();
+        return reply(201, proofView(host, proof));
       },
     },
     {

@@ -17,6 +17,7 @@ import {
   type Listening,
   listen,
   reply,
+  sendBytes,
   sendJson,
 } from '../kit/http.js';
 import { Router } from '../kit/router.js';
@@ -287,6 +288,17 @@ export class FakeZiflowServer extends TrafficControls implements ControlHost {
         return;
       }
       this.ziflow.checkDeadlines();
+      const uploaded = /^\/_sim\/uploads\/([^/]+)$/.exec(url.pathname);
+      if (uploaded !== null && method === 'GET') {
+        // A person's uploaded file, where the version made of it fetches it from (`/_sim/versions`).
+        const file = this.ziflow.upload(decodeURIComponent(uploaded[1] ?? ''));
+        sendBytes(res, 200, Buffer.from(file.base64, 'base64'), {
+          'content-type': file.contentType,
+          'content-disposition': `attachment; filename="${encodeURIComponent(file.name)}"`,
+          ...CORS,
+        });
+        return;
+      }
       if (url.pathname === '/_sim' || url.pathname.startsWith('/_sim/')) {
         await this.handleControl(req, res, url, method);
         return;

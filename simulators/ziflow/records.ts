@@ -109,6 +109,14 @@ export interface EventRecord {
   readonly created_at: string;
 }
 
+/** A file a person uploaded as a new version (`/_sim/versions`), served at `/_sim/uploads/{id}`. */
+export interface UploadRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly base64: string;
+}
+
 export interface ZiflowState {
   readonly seed: number;
   randomState: number;
@@ -117,5 +125,7 @@ export interface ZiflowState {
   comments: CommentRecord[];
   webhooks: WebhookRecord[];
   events: EventRecord[];
+  /** Absent in older state files. */
+  uploads?: UploadRecord[];
   signatureMode: SignatureMode;
 }

@@ -199,6 +199,22 @@ export const userDriverSchema = z.object({
     .optional(),
 });
 
+/** A person's upload of a new version in Ziflow's web app: each file's bytes as base64. */
+export const versionDriverSchema = z.object({
+  proofId: z.string().min(1),
+  email,
+  files: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(255),
+        contentBase64: z.base64(),
+        contentType: z.string().min(1).default('application/octet-stream'),
+      }),
+    )
+    .min(1)
+    .max(50),
+});
+
 export const processDriverSchema = z.object({ proofId: z.string().min(1) });
 export const redeliverSchema = z.object({ eventId: z.string().min(1) });
 export const signatureModeSchema = z.object({ mode: z.enum(SIGNATURE_MODES) });

@@ -9,6 +9,7 @@ import type {
   ProofStatus,
   SourceFileRecord,
   StageRecord,
+  UploadRecord,
   UserRecord,
   ZiflowState,
 } from './records.js';
@@ -150,6 +151,19 @@ export class ZiflowStore {
     this.state.proofs.push(proof);
     this.emit('created', proof);
     return proof;
+  }
+
+  /** Keeps an uploaded file's bytes (a person's new version, `/_sim/versions`). */
+  addUpload(name: string, contentType: string, base64: string): UploadRecord {
+    const upload: UploadRecord = { id: this.uuid(), name, contentType, base64 };
+    this.state.uploads = [...(this.state.uploads ?? []), upload];
+    return upload;
+  }
+
+  upload(id: string): UploadRecord {
+    const found = this.state.uploads?.find((u) => u.id === id);
+    if (found === undefined) throw new SimError(404, 'NotFound', `No upload ${id}.`);
+    return found;
   }
 
   private previousVersion(input: ProofInput): ProofRecord {

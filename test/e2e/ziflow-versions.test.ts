@@ -12,7 +12,9 @@ import { startTestHost, type TestHost } from '../support/test-host.js';
 
 // A proofed batch whose image is replaced in PhotoShelter, as `npm start` runs it (PhotoShelter,
 // Ziflow, Graph and Teams simulators on loopback): the proof gets its next version instead of a
-// new proof, the review opens again, and a redelivered replace makes no second version.
+// new proof, the review opens again, and a redelivered replace makes no second version. On
+// approval, Lightdesk's own version (PhotoShelter's display rendition) leaves the original alone;
+// a version a person uploads in Ziflow is adopted, and its approved file becomes the original.
 
 interface SimProof {
   readonly id: string;
@@ -24,6 +26,7 @@ interface SimProof {
 }
 
 const ALEX = 'AlexW@contoso.onmicrosoft.com';
+const MEGAN = 'MeganB@contoso.onmicrosoft.com';
 const SIM_SEED = 5;
 const SIM_ASSETS = 30;
 
@@ -45,6 +48,20 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
     (await getJson<{ proofs: SimProof[] }>(`${host.ziflowUrl ?? ''}/_sim/proofs`)).proofs;
   const stored = async (reviewId: string): Promise<Review> =>
     (await host.services.reviews.get(reviewId))?.review ?? expect.fail('the review is gone');
+  /** The images of the rule's shared gallery "Approved for use" (one such gallery). */
+  const publishedImages = async (): Promise<string[]> => {
+    const library = await getJson<{
+      galleries: { id: string; name: string; collectionIds: string[] }[];
+    }>(`${host.simulatorUrl ?? ''}/_sim/library`);
+    const published = library.galleries.filter(
+      (g) => g.name === 'Approved for use' && g.collectionIds.includes(sharedCollectionId),
+    );
+    expect(published).toHaveLength(1);
+    const held = await getJson<{ images: { imageId: string }[] }>(
+      `${host.simulatorUrl ?? ''}/_sim/galleries/${published[0]?.id ?? ''}/images`,
+    );
+    return held.images.map((i) => i.imageId);
+  };
   const until = async (what: string, ok: () => Promise<boolean>) => {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
@@ -183,7 +200,7 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
     expect(await proofs()).toHaveLength(2);
     expect((await stored(reviewId)).proof?.versionIds).toHaveLength(2);
   }, 120_000);
-  it('writes the approved file back to PhotoShelter with the decision, and publishes it, once', async () => {
+  it("leaves PhotoShelter's original alone when Lightdesk's own version is approved: fields and publish, once", async () => {
     const [, gallery] = await galleriesUnder(host, 'Athletics');
     const galleryId = gallery?.id ?? expect.fail('a second Athletics gallery');
     const imageId = await upload(host, galleryId);
@@ -195,12 +212,15 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
     await until('the proof to be processed', async () =>
       (await proofs()).every((p) => p.status !== 'uploading'),
     );
+    const original = async () =>
+      Buffer.from(
+        await (
+          await fetch(`${host.simulatorUrl ?? ''}/_sim/images/${imageId}/original`)
+        ).arrayBuffer(),
+      );
+    const before = await original();
+    const metaBefore = await host.services.archive.getAssetMetadata(imageId);
 
-    // The version's file as Ziflow holds it. [The simulator keeps no copy: its download streams
-    // the source link, whose picture changes once PhotoShelter's file does, so it is read now.]
-    const version = await host.services.proofing?.getProof(proofId);
-    const link = version?.files[0]?.downloadUrl ?? expect.fail('no download link');
-    const ziflowBytes = Buffer.from(await (await fetch(link)).arrayBuffer());
     await postJson(`${host.ziflowUrl ?? ''}/_sim/decide`, {
       email: ALEX,
       proofId,
@@ -210,16 +230,16 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
       await settle(host, 2_000);
       return (await stored(reviewId)).status === 'approved';
     });
-    // The poll sees PhotoShelter's replace of the written-back file; the timers run again.
     await settle(host);
     await settle(host);
 
-    // PhotoShelter's current file is the approved version's file, byte for byte.
-    const original = await fetch(`${host.simulatorUrl ?? ''}/_sim/images/${imageId}/original`);
-    expect(Buffer.from(await original.arrayBuffer())).toEqual(ziflowBytes);
-    expect((await host.services.archive.getAssetMetadata(imageId)).fileSize).toBe(
-      ziflowBytes.length,
-    );
+    // PhotoShelter's original is the photographer's file still, not Ziflow's display rendition.
+    expect(await original()).toEqual(before);
+    const metaAfter = await host.services.archive.getAssetMetadata(imageId);
+    expect([metaAfter.fileName, metaAfter.fileSize]).toEqual([
+      metaBefore.fileName,
+      metaBefore.fileSize,
+    ]);
     // The decision is in the asset's workflow fields.
     const image = await getJson<{ instructions: string }>(
       `${host.simulatorUrl ?? ''}/_sim/images/${imageId}`,
@@ -227,22 +247,11 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
     expect(image.instructions).toContain('approved for use');
     expect(image.instructions).toContain('Alex Wilber');
     // Published once into the rule's shared collection.
-    const library = await getJson<{
-      galleries: { id: string; name: string; collectionIds: string[] }[];
-    }>(`${host.simulatorUrl ?? ''}/_sim/library`);
-    const published = library.galleries.filter(
-      (g) => g.name === 'Approved for use' && g.collectionIds.includes(sharedCollectionId),
-    );
-    expect(published).toHaveLength(1);
-    const held = await getJson<{ images: { imageId: string }[] }>(
-      `${host.simulatorUrl ?? ''}/_sim/galleries/${published[0]?.id ?? ''}/images`,
-    );
-    expect(held.images.map((i) => i.imageId)).toEqual([imageId]);
-    // Written once; its echo from PhotoShelter (the poll saw the replace) re-opened nothing and
-    // made no version.
+    expect(await publishedImages()).toEqual([imageId]);
+    // No replace in PhotoShelter, and each effect once.
     const trail = await host.services.audit.recent(500);
     expect(trail.filter((e) => e.subject === `${galleryId}/${imageId}`).map((e) => e.kind)).toEqual(
-      ['asset.replaced', 'asset.uploaded'],
+      ['asset.uploaded'],
     );
     const kinds = trail.filter((e) => e.subject === reviewId).map((e) => e.kind);
     expect(kinds.filter((k) => k === 'photoshelter.final.written')).toHaveLength(1);
@@ -251,6 +260,89 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
       status: 'approved',
       proof: { versionIds: [proofId] },
     });
+    expect((await stored(reviewId)).proof?.finals).toBeUndefined();
     expect(await host.services.reviews.listOfGallery(galleryId)).toHaveLength(1);
   }, 120_000);
+
+  it("adopts a person's version made in Ziflow, writes its approved file back, and chains the next version onto it", async () => {
+    // The review of the first test: pending on Lightdesk's version 2.
+    const [gallery] = await galleriesUnder(host, 'Athletics');
+    const galleryId = gallery?.id ?? expect.fail('the first Athletics gallery');
+    const review =
+      (await host.services.reviews.listOfGallery(galleryId))[0]?.review ?? expect.fail('no review');
+    const reviewId = review.id;
+    const imageId = review.assets[0]?.assetId ?? expect.fail('no image');
+    const second = review.proof?.proofId ?? expect.fail('no proof');
+
+    // Megan, a retoucher, uploads version 3 in Ziflow's web app; its webhook reaches Lightdesk.
+    const retouched = (
+      await (
+        await fetch(`${host.simulatorUrl ?? ''}/_sim/images/${imageId}/original`)
+      ).arrayBuffer()
+    ).slice(0, 4096);
+    const bytes = Buffer.concat([Buffer.from(retouched), Buffer.from('retouched by Megan')]);
+    const made = await postJson<{ id: string }>(`${host.ziflowUrl ?? ''}/_sim/versions`, {
+      proofId: second,
+      email: MEGAN,
+      files: [{ name: 'IMG_retouched.jpg', contentBase64: bytes.toString('base64') }],
+    });
+    await until('the version to be adopted', async () => {
+      await settle(host, 2_000);
+      return (await stored(reviewId)).proof?.proofId === made.id;
+    });
+    await settle(host);
+    const adopted = await stored(reviewId);
+    expect(adopted.proof?.versionIds).toHaveLength(3);
+    expect(adopted.proof?.ownVersionIds).not.toContain(made.id);
+    // The card and the Planner task show version 3.
+    const cards = (await cardTexts()).filter((c) => c.includes(reviewId));
+    expect(cards).toEqual([expect.stringContaining('Ziflow proof, version 3')]);
+    expect(await taskDescriptions()).toContainEqual(
+      expect.stringContaining('Ziflow proof (version 3)'),
+    );
+
+    // Alex approves version 3 in Ziflow: the decision counts, and Megan's file becomes the original.
+    await postJson(`${host.ziflowUrl ?? ''}/_sim/decide`, {
+      email: ALEX,
+      proofId: made.id,
+      decision: 'approved',
+    });
+    await until('the approval from Ziflow', async () => {
+      await settle(host, 2_000);
+      return (await stored(reviewId)).status === 'approved';
+    });
+    await settle(host);
+    await settle(host);
+    const original = await fetch(`${host.simulatorUrl ?? ''}/_sim/images/${imageId}/original`);
+    expect(Buffer.from(await original.arrayBuffer())).toEqual(bytes);
+    const meta = await host.services.archive.getAssetMetadata(imageId);
+    expect([meta.fileName, meta.fileSize]).toEqual(['IMG_retouched.jpg', bytes.length]);
+    const image = await getJson<{ instructions: string }>(
+      `${host.simulatorUrl ?? ''}/_sim/images/${imageId}`,
+    );
+    expect(image.instructions).toContain('approved for use');
+    expect(await publishedImages()).toContain(imageId);
+    let kinds = (await host.services.audit.recent(500))
+      .filter((e) => e.subject === reviewId)
+      .map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'photoshelter.final.written')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'photoshelter.published')).toHaveLength(1);
+    // The written file's echo from PhotoShelter made no version.
+    expect((await stored(reviewId)).proof?.versionIds).toHaveLength(3);
+
+    // The photographer replaces the image again: version 4 chains onto Megan's version.
+    await postJson(`${host.simulatorUrl ?? ''}/_sim/replace`, { imageId });
+    await settle(host);
+    await settle(host);
+    const fourth = (await proofs()).find((p) => p.version === 4) ?? expect.fail('no version 4');
+    expect(fourth.version_previous_id).toBe(made.id);
+    expect(await stored(reviewId)).toMatchObject({
+      status: 'pending',
+      proof: { proofId: fourth.id, versionIds: [expect.any(String), second, made.id, fourth.id] },
+    });
+    kinds = (await host.services.audit.recent(500))
+      .filter((e) => e.subject === reviewId)
+      .map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'ziflow.version.created')).toHaveLength(2);
+  }, 180_000);
 });

@@ -18,11 +18,12 @@ import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
 import { aReview, aReviewer } from '../../support/review-builders.js';
 import { proofingOn, useZiflowSimulator } from '../../support/ziflow-reviews.js';
-import { ADELE, ALEX } from '../simulators/ziflow/support.js';
+import { ADELE, ALEX, MEGAN } from '../simulators/ziflow/support.js';
 
-// An approved proof's files go back to the library: the approved version's bytes, downloaded from
-// the Ziflow simulator, become each asset's current file, with the approval in its workflow fields,
-// and the batch is published once; run again, nothing is written twice.
+// An approved proof goes back to the library: the approval in each asset's workflow fields and the
+// batch published once. A version Lightdesk made (of PhotoShelter's display renditions) leaves the
+// originals alone; a version a person uploaded in Ziflow, adopted by the event that tells of it, has
+// its bytes written as each asset's current file. Run again, nothing is written twice.
 
 /** The picture Ziflow proofs for an asset (what its source link serves). */
 const proofedPng = (assetId: string): Buffer => renderPng(`proofed ${assetId}`, 64, 48);
@@ -115,6 +116,34 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ proofId, email: ALEX.email, decision: 'approved' }),
     });
+    await ziflowEvent('decision');
+  }
+
+  /**
+   * Megan, a retoucher, uploads the next version in Ziflow (one file per image, in order), and
+   * the webhook's event of it reaches the review loop; `proofId` becomes that version.
+   */
+  async function uploadVersionInZiflow(files: { name: string; bytes: Buffer }[]): Promise<void> {
+    const made = await fetch(`${simulator().url}/_sim/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        proofId,
+        email: MEGAN.email,
+        files: files.map((f) => ({ name: f.name, contentBase64: f.bytes.toString('base64') })),
+      }),
+    });
+    expect(made.status).toBe(201);
+    proofId = ((await made.json()) as { id: string }).id;
+    await fetch(`${simulator().url}/_sim/process`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ proofId }),
+    });
+    await ziflowEvent('created');
+  }
+
+  async function ziflowEvent(event: string): Promise<void> {
     await handleProofEvent(
       {
         proofing: proofingOn(simulator(), clock),
@@ -126,21 +155,11 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
       },
       {
         type: 'ziflow.event',
-        id: 'ziflow:event-1',
+        id: `ziflow:${event}-${proofId}`,
         proofId,
-        event: 'decision',
+        event,
         receivedAt: clock.now().toISOString(),
       },
-    );
-  }
-
-  /** The approved version's bytes, as Ziflow's download links give them. */
-  async function ziflowBytes(): Promise<Buffer[]> {
-    const proof = await proofingOn(simulator(), clock).getProof(proofId);
-    return Promise.all(
-      proof.files.map(async (f) =>
-        Buffer.from(await (await fetch(f.downloadUrl ?? expect.fail('no link'))).arrayBuffer()),
-      ),
     );
   }
 
@@ -178,13 +197,18 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
     );
   });
 
-  it("writes the approved version's files back, sets the approval fields and publishes, once", async () => {
-    await openProofedReview((assetId) => `${assetId}-retouched.png`);
+  it("leaves PhotoShelter's originals alone for Lightdesk's own version: fields and publish, once", async () => {
+    await openProofedReview((assetId) => `${assetId}-display.png`);
     await approveInZiflow();
     const approved = await stored();
     expect(approved.status).toBe('approved');
-    const expected = await ziflowBytes();
-    expect(expected.map((b) => b.length)).not.toContain(0);
+    const originals = assetIds.map((id) => Buffer.from(library.originalBytes(id)));
+    // Lightdesk's version needs nothing of Ziflow (here: it is down).
+    await fetch(`${simulator().url}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/v1/proofs', status: 503, times: 10 }),
+    });
 
     await syncApprovedProof(deps(), approved, record, note);
     const calls = library.callCount;
@@ -192,11 +216,12 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
     // The second run found every effect done and called PhotoShelter for nothing.
     expect(library.callCount).toBe(calls);
 
-    expect(assetIds.map((id) => Buffer.from(library.originalBytes(id)))).toEqual(expected);
+    expect(assetIds.map((id) => Buffer.from(library.originalBytes(id)))).toEqual(originals);
     const metadata = await Promise.all(assetIds.map((id) => library.getAssetMetadata(id)));
-    expect(metadata.map((m) => [m.fileName, m.fileSize])).toEqual(
-      assetIds.map((id, i) => [`${id}-retouched.png`, expected[i]?.length]),
-    );
+    expect(metadata.map((m) => [m.fileName, m.fileSize])).toEqual([
+      ['IMG_0001.jpg', 5_000_001],
+      ['IMG_0002.jpg', 5_000_002],
+    ]);
     for (const id of assetIds) {
       expect(library.workflowFieldsOf(id)).toEqual({
         decision: 'approved',
@@ -213,31 +238,69 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
       'photoshelter.final.written',
       'photoshelter.published',
     ]);
+    expect((await stored()).proof?.finals).toBeUndefined();
+  });
 
-    // Once all is done, a later sync of the approved review asks Ziflow nothing (here: it is down).
-    await fetch(`${simulator().url}/_sim/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ path: '/v1/proofs', status: 503, times: 10 }),
+  it("writes a person's approved version back, file i to image i, with the fields, once", async () => {
+    await openProofedReview((assetId) => `${assetId}-display.png`);
+    const firstVersion = proofId;
+    const retouched = assetIds.map((id, i) => ({
+      name: `IMG_000${i + 1}-retouched.tif`,
+      bytes: renderPng(`retouched ${id}`, 80, 60),
+    }));
+    await uploadVersionInZiflow(retouched);
+    // The event adopted the person's version: the review shows version 2 and its decisions count.
+    expect((await stored()).proof).toMatchObject({
+      proofId,
+      versionIds: [firstVersion, proofId],
+      ownVersionIds: [firstVersion],
     });
-    await expect(syncApprovedProof(deps(), await stored(), record, note)).resolves.toMatchObject({
-      status: 'approved',
-    });
+    await approveInZiflow();
+    const approved = await stored();
+    expect(approved.status).toBe('approved');
+
+    await syncApprovedProof(deps(), approved, record, note);
+    const calls = library.callCount;
+    await syncApprovedProof(deps(), await stored(), record, note);
+    expect(library.callCount).toBe(calls);
+
+    expect(assetIds.map((id) => Buffer.from(library.originalBytes(id)))).toEqual(
+      retouched.map((f) => f.bytes),
+    );
+    const metadata = await Promise.all(assetIds.map((id) => library.getAssetMetadata(id)));
+    expect(metadata.map((m) => [m.fileName, m.fileSize])).toEqual(
+      retouched.map((f) => [f.name, f.bytes.length]),
+    );
+    for (const id of assetIds) {
+      expect(library.workflowFieldsOf(id)).toMatchObject({ usageStatus: 'approved for use' });
+    }
+    expect(notes).toEqual([
+      'photoshelter.final.written',
+      'photoshelter.final.written',
+      'photoshelter.published',
+    ]);
     // What was written is recorded, so PhotoShelter's report of the replace is known as ours.
     expect((await stored()).proof?.finals).toEqual(
-      assetIds.map((assetId, i) => ({ assetId, version: 1, fileSize: expected[i]?.length })),
+      assetIds.map((assetId, i) => ({
+        assetId,
+        version: 2,
+        fileSize: retouched[i]?.bytes.length,
+      })),
     );
   });
 
   it('leaves a file PhotoShelter already has as it is, and still records the approval', async () => {
-    // The proofed file is PhotoShelter's own: same name, same size.
+    // The person's file of the first image is PhotoShelter's own: same name, same size.
     const [first] = assetIds;
     const own = first ?? expect.fail('no asset');
-    library.replace(own, { fileName: 'IMG_0001.png', fileSize: proofedPng(own).length });
+    const same = renderPng('same', 40, 30);
+    library.replace(own, { fileName: 'IMG_0001.png', fileSize: same.length });
     const before = Buffer.from(library.originalBytes(own));
-    await openProofedReview((assetId) =>
-      assetId === own ? 'IMG_0001.png' : `${assetId}-retouched.png`,
-    );
+    await openProofedReview((assetId) => `${assetId}-display.png`);
+    await uploadVersionInZiflow([
+      { name: 'IMG_0001.png', bytes: same },
+      { name: 'IMG_0002-retouched.png', bytes: renderPng('other', 40, 30) },
+    ]);
     await approveInZiflow();
     await syncApprovedProof(deps(), await stored(), record, note);
 
@@ -246,7 +309,7 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
       decision: 'approved',
       usageStatus: 'approved for use',
     });
-    // The other image's file was Ziflow's own, and was written.
+    // The other image's file was the person's own, and was written.
     expect((await stored()).proof?.finals?.map((f) => f.assetId)).toEqual([assetIds[1]]);
   });
 

@@ -130,6 +130,41 @@ describe('handleProofEvent against the Ziflow simulator', () => {
     expect(review.proof).toMatchObject({ wantedVersion: 2, stages: [{ approved: 1 }] });
   });
 
+  it("adopts a person's version told of by an event of the old one, and counts the decisions on it", async () => {
+    const first = proofId;
+    // Megan uploads version 2 in Ziflow and Alex approves it; the first event Lightdesk reads is
+    // one of version 1 (its own events were lost or come later).
+    const made = await fetch(`${simulator().url}/_sim/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        proofId: first,
+        email: 'MeganB@contoso.onmicrosoft.com',
+        files: [
+          { name: 'a.tif', contentBase64: 'AAAA' },
+          { name: 'b.tif', contentBase64: 'AAAA' },
+        ],
+      }),
+    });
+    const second = ((await made.json()) as { id: string }).id;
+    proofId = second;
+    await decideInZiflow(ALEX.email, 'approved');
+    const result = await handleProofEvent(deps(), event(7, first));
+
+    expect(result).toMatchObject({ kind: 'proofUpdated', decided: 1 });
+    const review = await stored();
+    expect(review.proof).toMatchObject({
+      proofId: second,
+      versionIds: [first, second],
+      ownVersionIds: [first],
+      stages: [{ approved: 1 }],
+    });
+    expect(review.status).toBe('approved');
+    expect(review.decisions).toMatchObject([{ reviewerId: alex.id, verb: 'approve' }]);
+    // The card and the Planner task are synced to show version 2.
+    expect(queue.messages.filter((m) => m.type === 'review.sync')).not.toEqual([]);
+  });
+
   it("leaves alone a proof that is not a review's", async () => {
     const byHand = await proofing().createProof({
       name: 'Made in Ziflow by hand',

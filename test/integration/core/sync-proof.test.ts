@@ -145,6 +145,34 @@ describe('syncProof against the Ziflow simulator', () => {
     expect(notes).toEqual(['ziflow.proof.created', 'ziflow.version.created']);
   });
 
+  it("chains the next version onto a person's version the review has not heard of, without a 409", async () => {
+    await syncProof(deps(), stored, record, note);
+    const first = stored.proof?.proofId ?? expect.fail('no proof');
+    // Alex uploads version 2 in Ziflow; its event has not reached the review yet.
+    const upload = await fetch(`${simulator().url}/_sim/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        proofId: first,
+        email: ALEX.email,
+        files: [{ name: 'retouched.tif', contentBase64: Buffer.from('pixels').toString('base64') }],
+      }),
+    });
+    const person = ((await upload.json()) as { id: string }).id;
+    stored = reopenForVersion(stored, clock.now());
+
+    await syncProof(deps(), stored, record, note);
+
+    const third = (await simProofs()).find((p) => p.version === 3);
+    expect(third).toMatchObject({ version_previous_id: person });
+    expect(stored.proof).toMatchObject({
+      proofId: third?.id,
+      versionIds: [first, person, third?.id],
+      ownVersionIds: [first, third?.id],
+    });
+    expect(notes).toEqual(['ziflow.proof.created', 'ziflow.version.created']);
+  });
+
   it('leaves a Teams-only review alone', async () => {
     stored = { ...stored, route: { ...stored.route, review: 'teams' } };
     await syncProof(deps(), stored, record, note);

@@ -208,6 +208,54 @@ describe('versions', () => {
   });
 });
 
+describe('a new version a person uploads (/_sim/versions)', () => {
+  it("chains it after the latest, owned by them, serving the uploaded bytes and sending 'created'", async () => {
+    await h.subscribe();
+    const v1 = await h.proof([{ name: 'Editors', members: [ADELE.email] }]);
+    const bytes = Buffer.from('retouched pixels');
+    const made = await h.sim('POST', '/versions', {
+      proofId: v1.id,
+      email: ALEX.email,
+      files: [{ name: 'IMG_0001-retouched.tif', contentBase64: bytes.toString('base64') }],
+    });
+    expect(made.status).toBe(201);
+    await h.server.settled();
+    const v2 = (await h.api('GET', `/proofs/${String(made.body.id)}`)).body;
+    expect(v2).toMatchObject({
+      name: 'Autumn campaign',
+      version: 2,
+      version_previous_id: v1.id,
+      status: 'in_progress',
+      owner: { email: ALEX.email },
+      source_files: [{ name: 'IMG_0001-retouched.tif', size: bytes.length }],
+    });
+    expect(v2.stages[0].members[0]).toMatchObject({ email: ADELE.email, decision: null });
+    const download = await fetch(v2.source_files[0].download_link);
+    expect(download.headers.get('content-disposition')).toContain('IMG_0001-retouched.tif');
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+    expect(
+      h
+        .events()
+        .filter((e) => e.proof_id === v2.id)
+        .map((e) => e.type),
+    ).toContain('proof.created');
+
+    // Only after the latest version, and only by a Ziflow user.
+    const stale = await h.sim('POST', '/versions', {
+      proofId: v1.id,
+      email: ALEX.email,
+      files: [{ name: 'late.tif', contentBase64: 'AAAA' }],
+    });
+    expect(stale.status).toBe(409);
+    const stranger = await h.sim('POST', '/versions', {
+      proofId: v2.id,
+      email: 'nobody@example.com',
+      files: [{ name: 'x.tif', contentBase64: 'AAAA' }],
+    });
+    expect(stranger.status).toBe(404);
+  });
+});
+
 describe('reading and changing proofs', () => {
   it('lists as a bare array, newest first, paged by count and page, searched by query', async () => {
     for (const name of ['Alpha', 'Beta', 'Gamma', 'Alpine']) {

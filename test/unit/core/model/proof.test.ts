@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import { preservesOn } from '../../../../core/model/preservation.js';
-import { progressOf, proofDecisionOfVerb } from '../../../../core/model/proof.js';
+import {
+  assetsOfVersion,
+  isOwnVersion,
+  progressOf,
+  proofDecisionOfVerb,
+  type ReviewProof,
+} from '../../../../core/model/proof.js';
 import {
   decide,
   type DecisionOutcome,
@@ -143,6 +149,28 @@ describe('stage progress', () => {
       rereview: 'changes_required',
       archive: undefined,
     });
+  });
+});
+
+describe("which versions are Lightdesk's and which asset each file is", () => {
+  const proof: ReviewProof = {
+    proofId: 'v3',
+    versionIds: ['v1', 'v2', 'v3'],
+    ownVersionIds: ['v1'],
+    decisionStatus: null,
+    stages: [],
+    assetsOf: { v1: ['a', 'b'] },
+  };
+
+  it("tells a person's versions from Lightdesk's, and takes a proof from before as all its own", () => {
+    expect(['v1', 'v2', 'v3'].map((v) => isOwnVersion(proof, v))).toEqual([true, false, false]);
+    const before = { ...proof, ownVersionIds: undefined, versionIds: ['v1', 'v2'], proofId: 'v2' };
+    expect(isOwnVersion(before, 'v2')).toBe(true);
+  });
+
+  it("maps a person's version by the version it was made from, back to the one Lightdesk made", () => {
+    expect(assetsOfVersion(proof, 'v3', ['x'])).toEqual(['a', 'b']);
+    expect(assetsOfVersion({ ...proof, assetsOf: undefined }, 'v3', ['x'])).toEqual(['x']);
   });
 });
 
