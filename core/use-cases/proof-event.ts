@@ -3,9 +3,11 @@ import { awaitsVersion, ownVersions, type ReviewProof } from '../model/proof.js'
 import type { ProofEvent } from '../model/queue-message.js';
 import { proofDecisionRequest, type Review } from '../model/review.js';
 import type { AuditLog } from '../ports/audit-log.js';
+import type { EffectLedger } from '../ports/effect-ledger.js';
 import type { ProofingService, ProofSnapshot } from '../ports/proofing-service.js';
 import { type DecideReviewDeps, decideReview } from './decide-review.js';
 import { proofOf } from './sync-proof.js';
+import { runOnce } from './run-once.js';
 import { updateReview } from './update-review.js';
 
 // What a Ziflow webhook event does (docs/ziflow.md): the proof is read (the event's own fields are
@@ -15,6 +17,7 @@ import { updateReview } from './update-review.js';
 export interface ProofEventDeps extends DecideReviewDeps {
   readonly proofing?: ProofingService | undefined;
   readonly audit: AuditLog;
+  readonly ledger: EffectLedger;
 }
 
 /** How much of a Ziflow comment the audit trail keeps. */
@@ -116,6 +119,25 @@ export async function handleProofEvent(
       proofId: newest.proofId,
       version: updated.review.proof.versionIds.length,
     });
+    // On the audit trail with the proof's other versions, once per version (the trail's own key
+    // holds only for the same time, and each event comes at its own).
+    const adoptedKey = `ziflow.version.adopted:${newest.proofId}`;
+    const adopted = await runOnce(deps, adoptedKey, () => Promise.resolve('noted'));
+    if (adopted.isFresh) {
+      await deps.audit.append({
+        at: deps.clock.now().toISOString(),
+        kind: 'ziflow.version.adopted',
+        subject: reviewId,
+        summary: `Ziflow proof version ${updated.review.proof.versionIds.length} (${newest.proofId}), made in Ziflow by a person`,
+        data: {
+          reviewId,
+          galleryId: updated.review.galleryId,
+          proofId: newest.proofId,
+          version: updated.review.proof.versionIds.length,
+        },
+        key: adoptedKey,
+      });
+    }
     // The card and the Planner task show the new version number; a lost request is caught up by
     // the reconcile (the card's version lags).
     await deps.queue.enqueue({

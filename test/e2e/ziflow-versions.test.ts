@@ -300,6 +300,14 @@ describe('a replaced image of a review in Ziflow, end to end on the local host',
     expect(await taskDescriptions()).toContainEqual(
       expect.stringContaining('Ziflow proof (version 3)'),
     );
+    // The proof's history, versions included, is on the audit trail (GET /api/v1/activity).
+    const activity = (await (await fetch(`${host.url}/api/v1/activity?limit=200`)).json()) as {
+      entries: { kind: string; subject: string; data: { version?: number } }[];
+    };
+    const versions = activity.entries
+      .filter((e) => e.subject === reviewId && e.kind.startsWith('ziflow.version'))
+      .map((e) => e.kind);
+    expect(versions).toEqual(['ziflow.version.adopted', 'ziflow.version.created']);
 
     // Alex approves version 3 in Ziflow: the decision counts, and Megan's file becomes the original.
     await postJson(`${host.ziflowUrl ?? ''}/_sim/decide`, {

@@ -150,6 +150,7 @@ describe('syncApprovedProof against the Ziflow simulator', () => {
         reviews,
         queue: new InMemoryEventQueue(),
         audit: new InMemoryAuditLog(),
+        ledger: new InMemoryEffectLedger(),
         clock,
         logger: new RecordingLogger(),
       },

@@ -5,6 +5,7 @@ import { handleProofEvent } from '../../../core/use-cases/proof-event.js';
 import { updateReview } from '../../../core/use-cases/update-review.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
 import { InMemoryAuditLog } from '../../doubles/in-memory-audit-log.js';
+import { InMemoryEffectLedger } from '../../doubles/in-memory-effect-ledger.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
@@ -27,11 +28,13 @@ describe('handleProofEvent against the Ziflow simulator', () => {
   const alex = aReviewer(2, { upn: ALEX.email, name: 'Alex Wilber' });
   const proofing = () => proofingOn(simulator(), clock);
   let audit: InMemoryAuditLog;
+  let ledger = new InMemoryEffectLedger();
   const deps = () => ({
     proofing: proofing(),
     reviews,
     queue,
     audit,
+    ledger,
     clock,
     logger: new RecordingLogger(),
   });
@@ -57,6 +60,7 @@ describe('handleProofEvent against the Ziflow simulator', () => {
     reviews = new InMemoryReviewStore();
     queue = new InMemoryEventQueue();
     audit = new InMemoryAuditLog();
+    ledger = new InMemoryEffectLedger();
     clock = new FixedClock('2026-12-03T09:00:00.000Z');
     const base = aReview({ reviewers: [adele, alex], assets: [anAsset(1), anAsset(2)] });
     reviewId = base.id;

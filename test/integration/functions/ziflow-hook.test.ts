@@ -10,6 +10,7 @@ import { handleProofEvent } from '../../../core/use-cases/proof-event.js';
 import { ziflowHook } from '../../../functions/ziflow-hook.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';
 import { InMemoryAuditLog } from '../../doubles/in-memory-audit-log.js';
+import { InMemoryEffectLedger } from '../../doubles/in-memory-effect-ledger.js';
 import { InMemoryEventQueue } from '../../doubles/in-memory-event-queue.js';
 import { InMemoryReviewStore } from '../../doubles/in-memory-review-store.js';
 import { RecordingLogger } from '../../doubles/recording-logger.js';
@@ -52,6 +53,7 @@ describe('the Ziflow webhook', () => {
       clock,
       logger,
       audit: new InMemoryAuditLog(),
+      ledger: new InMemoryEffectLedger(),
     };
     let handled = 0;
     for (;;) {
