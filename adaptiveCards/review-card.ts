@@ -190,7 +190,17 @@ function reviewerSection(review: Review, maxShown: number): CardElement[] {
 /** Where each Ziflow stage stands: how many reviewers decided what (reviews proofed in Ziflow). */
 function proofSection(review: Review, maxShown: number): CardElement[] {
   const proof = review.proof;
-  if (proof === undefined) return [];
+  // Why the proof is missing or behind, until Lightdesk's next try gets through.
+  const trouble =
+    review.proofTrouble === undefined
+      ? []
+      : [
+          text(plainLine(review.proofTrouble, limits.reason), {
+            color: 'Warning',
+            spacing: proof === undefined ? 'Medium' : 'None',
+          }),
+        ];
+  if (proof === undefined) return trouble;
   const versions = proof.versionIds.length;
   const stages = proof.stages.slice(0, maxShown);
   const counts = (stage: (typeof proof.stages)[number]): string =>
@@ -213,6 +223,7 @@ function proofSection(review: Review, maxShown: number): CardElement[] {
       text(`${plainLine(stage.name, limits.name)}: ${counts(stage)}`, { spacing: 'None' }),
     ),
     ...andMore(proof.stages.length - stages.length, 'stage'),
+    ...trouble,
   ];
 }
 

@@ -154,6 +154,11 @@ export const reviewSchema = z.object({
   proof: reviewProofSchema.optional(),
   /** The Preservica package, once started (rules with `preserve` only). */
   preservation: reviewPreservationSchema.optional(),
+  /**
+   * Why the last try to bring the proof in line with the review failed (Ziflow not answering,
+   * throttling past the budget), shown on the card until a try succeeds.
+   */
+  proofTrouble: z.string().max(500).optional(),
   dueAt: isoDate,
   openedAt: isoDate,
   updatedAt: isoDate,

@@ -1,4 +1,4 @@
-import { ConflictError, ensureError, isTransient, RateLimitedError } from '../errors.js';
+import { AppError, ConflictError, ensureError, isTransient, RateLimitedError } from '../errors.js';
 import { fingerprint } from '../model/fingerprint.js';
 import { decisionAuthor, isOpen, type Review, type ReviewStatus } from '../model/review.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -328,6 +328,24 @@ async function syncLibrary(deps: SyncReviewDeps, review: Review, note: NoteEffec
 }
 
 /**
+ * Ziflow's trouble on the review, for the card written later in the same sync: reviewers see why
+ * the proof is not there (or not up to date) while the message comes back for it.
+ */
+async function noteProofTrouble(record: RecordReview, error: unknown): Promise<Review> {
+  const what = error instanceof AppError ? error.message : 'an unexpected error';
+  const trouble = (
+    isTransient(error)
+      ? `Ziflow is not answering (${what}); Lightdesk keeps trying`
+      : `Ziflow refused the proof: ${what}`
+  ).slice(0, 500);
+  return record((r) =>
+    r.proofTrouble === trouble
+      ? undefined
+      : { ...r, proofTrouble: trouble, cardVersion: r.cardVersion + 1 },
+  );
+}
+
+/**
  * Brings Planner, Teams and PhotoShelter in line with the stored review; every effect runs once
  * under a key of the state it reflects, so reruns converge without doubles (docs/architecture.md).
  */
@@ -379,7 +397,19 @@ export async function syncReview(
       log.warn('review routed to Ziflow but Ziflow is not configured', { reviewId: review.id });
     } else {
       await step('ziflow', async () => {
-        review = await syncProof({ ...deps, proofing }, review, record, note);
+        try {
+          review = await syncProof({ ...deps, proofing }, review, record, note);
+        } catch (e: unknown) {
+          review = await noteProofTrouble(record, e);
+          throw e;
+        }
+        if (review.proofTrouble !== undefined) {
+          review = await record((r) => {
+            if (r.proofTrouble === undefined) return undefined;
+            const { proofTrouble: _gone, ...rest } = r;
+            return { ...rest, cardVersion: r.cardVersion + 1 };
+          });
+        }
       });
       // 0b. An approved proof's files back to PhotoShelter, then published.
       const { libraryFiles } = deps;
