@@ -325,6 +325,49 @@ describe('Preservica simulator: ingest through the Upload API', () => {
     expect(readXml(unknown.text).Error.Code).toBe('NoSuchUpload');
   });
 
+  it('assembles a package of many parts without a listener per part, letting each part file go', async () => {
+    await h.sim('POST', '/settings', { minPartBytes: 4 });
+    const zip = await writePackage(h.dir, [
+      { ref: IO_A, title: 'A', files: [{ name: 'a.jpg', bytes: Buffer.alloc(6000, 3) }] },
+    ]);
+    const bytes = await import('node:fs/promises').then((fs) => fs.readFile(zip));
+    const base = `/api/s3/buckets/${h.server.bucket}/many-parts.zip`;
+    const created = await h.call('POST', `${base}?uploads`, undefined, {
+      'x-amz-meta-structuralobjectreference': SEEDED_FOLDERS.approved,
+    });
+    const uploadId = readXml(created.text).InitiateMultipartUploadResult.UploadId;
+    const count = 12;
+    const size = Math.ceil(bytes.length / count);
+    const etags: string[] = [];
+    for (let n = 0; n < count; n += 1) {
+      const put = await h.call(
+        'PUT',
+        `${base}?partNumber=${n + 1}&uploadId=${uploadId}`,
+        bytes.subarray(n * size, (n + 1) * size),
+      );
+      etags.push(put.headers.get('etag') ?? '');
+    }
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const complete = await h.call(
+        'POST',
+        `${base}?uploadId=${uploadId}`,
+        `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`,
+      );
+      expect(complete.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // warnings are emitted on a later tick
+      const token = complete.headers.get('preservica-progress-token') ?? '';
+      await h.sim('POST', '/complete-ingests');
+      expect(await h.progress(token)).toBe('COMPLETED');
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+    expect(await readdir(h.server.files.uploads)).toEqual([]);
+  });
+
   it('decodes an aws-chunked PutObject body (STREAMING-UNSIGNED-PAYLOAD-TRAILER) before reading the package', async () => {
     const zip = await writePackage(h.dir, [
       { ref: IO_A, title: 'A', files: [{ name: 'a.jpg', bytes: Buffer.from('chunked') }] },
