@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -365,6 +366,41 @@ describe('Preservica simulator: ingest through the Upload API', () => {
       process.off('warning', onWarning);
     }
     expect(warnings).toEqual([]);
+    expect(await readdir(h.server.files.uploads)).toEqual([]);
+  });
+
+  it('answers CompleteMultipartUpload without copying the parts, as S3 does: the ingest puts them together, and fails when it cannot', async () => {
+    const zip = await writePackage(h.dir, [
+      { ref: IO_A, title: 'A', files: [{ name: 'a.jpg', bytes: Buffer.alloc(64, 1) }] },
+    ]);
+    const bytes = await import('node:fs/promises').then((fs) => fs.readFile(zip));
+    const base = `/api/s3/buckets/${h.server.bucket}/lost-part.zip`;
+    const created = await h.call('POST', `${base}?uploads`, undefined, {
+      'x-amz-meta-structuralobjectreference': SEEDED_FOLDERS.approved,
+    });
+    const uploadId = readXml(created.text).InitiateMultipartUploadResult.UploadId;
+    const put = await h.call('PUT', `${base}?partNumber=1&uploadId=${uploadId}`, bytes);
+    // The simulator's disk loses the part before anything reads it.
+    for (const file of await readdir(h.server.files.uploads)) {
+      await rm(join(h.server.files.uploads, file));
+    }
+    const complete = await h.call(
+      'POST',
+      `${base}?uploadId=${uploadId}`,
+      `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${put.headers.get('etag') ?? ''}</ETag></Part></CompleteMultipartUpload>`,
+    );
+    expect(complete.status).toBe(200);
+    const token = complete.headers.get('preservica-progress-token') ?? '';
+    await h.sim('POST', '/complete-ingests');
+    expect(await h.progress(token)).toBe('FAILED');
+    const monitor = JSON.parse(
+      (await h.call('GET', '/api/processmonitor/monitors?category=Ingest')).text,
+    ).value.monitors[0];
+    const messages = JSON.parse(
+      (await h.call('GET', `/api/processmonitor/messages?monitor=${monitor.mappedId}&status=Error`))
+        .text,
+    );
+    expect(messages.value.messages[0].displayMessage).toMatch(/could not be assembled/);
     expect(await readdir(h.server.files.uploads)).toEqual([]);
   });
 
