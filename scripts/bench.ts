@@ -1,11 +1,13 @@
-// npm run bench [-- --json] [-- --sizes 1000,10000]: Lightdesk's poller against a naive walker, on
-// simulated libraries of 1k, 10k and 100k images. The simulator and each poller run in their own
-// processes, so each poller's peak RSS is its own.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-
+// npm run bench [-- --json] [-- --sizes 1000,10000] [-- --only poll|review|ziflow|preservica]
+// [-- --preservica-images 1000 --preservica-mb 20]: Lightdesk's poller against a naive walker, on
+// simulated libraries of 1k, 10k and 100k images; the review loop (bench-review.ts); Ziflow calls per
+// batch (bench-ziflow.ts); one Preservica package of 1,000 images (bench-preservica.ts). The
+// simulator and each poller or packager run in their own processes, so each peak RSS is its own.
 import { startAzurite } from '../composition/azurite.js';
-import { benchReview } from './bench-review.js';
+import { firstJsonLine } from './bench-child.js';
+import { benchPreservica, type PreservicaBench } from './bench-preservica.js';
+import { benchReview, type ReviewBench } from './bench-review.js';
+import { benchZiflow, type ZiflowBench } from './bench-ziflow.js';
 
 interface PollerResult {
   kind: string;
@@ -26,26 +28,6 @@ const sizes =
     : [1_000, 10_000, 100_000];
 
 const tsx = ['--import', 'tsx'];
-
-/** Starts a child and resolves with its first stdout line parsed as JSON. */
-function firstJsonLine(
-  command: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ value: unknown; stop: () => void; done: Promise<void> }> {
-  const child = spawn(process.execPath, command, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => {
-      try {
-        resolve({ value: JSON.parse(line), stop: () => child.kill('SIGTERM'), done });
-      } catch (e: unknown) {
-        reject(e instanceof Error ? e : new TypeError(String(e)));
-      }
-    });
-    child.once('exit', (code) => reject(new TypeError(`${command.join(' ')} exited with ${code}`)));
-  });
-}
 
 async function runPoller(
   kind: 'lightdesk' | 'naive',
@@ -78,11 +60,33 @@ function printTable(header: string[], rows: string[][]): void {
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
 }
 
+const PARTS = ['poll', 'review', 'ziflow', 'preservica'] as const;
+type Part = (typeof PARTS)[number];
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+if (only !== undefined && !(PARTS as readonly string[]).includes(only)) {
+  process.stderr.write(`--only must be one of ${PARTS.join(', ')}\n`);
+  process.exit(2);
+}
+const runs = (part: Part): boolean => only === undefined || only === part;
 
-async function main(): Promise<void> {
-  const poll: { assets: number; lightdesk: PollerResult; naive: PollerResult }[] = [];
-  for (const assets of only === 'review' ? [] : sizes) {
+/** A whole-number option, or its default (the issue's figures). */
+function countOption(name: string, fallback: number): number {
+  if (!args.includes(name)) return fallback;
+  const value = Number(args[args.indexOf(name) + 1]);
+  if (!Number.isFinite(value) || value <= 0) {
+    process.stderr.write(`${name} must be a positive number\n`);
+    process.exit(2);
+  }
+  return value;
+}
+const preservicaImages = Math.round(countOption('--preservica-images', 1_000));
+const preservicaMb = countOption('--preservica-mb', 20);
+
+type PollRow = { assets: number; lightdesk: PollerResult; naive: PollerResult };
+
+async function measurePolling(): Promise<PollRow[]> {
+  const poll: PollRow[] = [];
+  for (const assets of sizes) {
     process.stderr.write(`seeding ${assets} assets…\n`);
     const simulator = await firstJsonLine(
       [
@@ -115,7 +119,10 @@ async function main(): Promise<void> {
       await simulator.done;
     }
   }
+  return poll;
+}
 
+function printPolling(poll: PollRow[]): void {
   printTable(
     [
       'assets',
@@ -141,9 +148,14 @@ async function main(): Promise<void> {
   process.stdout.write(
     '\ntargets: ≤ 2 calls per idle poll at 100k assets; ≤ 200 MB peak RSS of the poller\n\n',
   );
+}
 
-  process.stderr.write('review loop…\n');
-  const review = await benchReview();
+const byEndpoint = (counts: Record<string, number>): string =>
+  Object.entries(counts)
+    .map(([endpoint, n]) => `${endpoint} ×${n}`)
+    .join(', ');
+
+function printReview(review: ReviewBench): void {
   printTable(
     [
       'images in the batch',
@@ -153,16 +165,10 @@ async function main(): Promise<void> {
     review.batch.map((b) => [String(b.images), String(b.lightdeskCalls), String(b.naiveCalls)]),
   );
   process.stdout.write(
-    `Lightdesk's calls for a batch of 10: ${Object.entries(review.batchBreakdown)
-      .map(([endpoint, n]) => `${endpoint} ×${n}`)
-      .join(', ')}\n`,
+    `Lightdesk's calls for a batch of 10: ${byEndpoint(review.batchBreakdown)}\n`,
   );
   process.stdout.write(
-    `Once per process, at start-up (every rule's reviewers, intake bucket and roster; the demo install): ${review.startup.calls} calls (${Object.entries(
-      review.startup.byEndpoint,
-    )
-      .map(([endpoint, n]) => `${endpoint} ×${n}`)
-      .join(', ')})\n\n`,
+    `Once per process, at start-up (every rule's reviewers, intake bucket and roster; the demo install): ${review.startup.calls} calls (${byEndpoint(review.startup.byEndpoint)})\n\n`,
   );
   printTable(
     ['concurrent reviewers', 'invoke p50 ms', 'invoke p99 ms'],
@@ -190,10 +196,60 @@ async function main(): Promise<void> {
     ],
   );
   process.stdout.write(
-    '\ntargets: ≤ 4 calls per batch; invoke p99 ≤ 250 ms; utilisation ≥ 0.95, 0 lost, 0 duplicated\n',
+    '\ntargets: ≤ 4 calls per batch; invoke p99 ≤ 250 ms; utilisation ≥ 0.95, 0 lost, 0 duplicated\n\n',
   );
+}
 
-  if (asJson) {
+function printZiflow(ziflow: ZiflowBench): void {
+  printTable(
+    ['images in the batch', 'Lightdesk Ziflow calls', 'naive Ziflow calls (proof per image)'],
+    ziflow.batch.map((b) => [String(b.images), String(b.lightdeskCalls), String(b.naiveCalls)]),
+  );
+  process.stdout.write(
+    `Lightdesk's Ziflow calls for a batch of 100: ${byEndpoint(ziflow.breakdown)}\n`,
+  );
+  process.stdout.write(
+    '\ntargets: one proof create per batch (all files, reviewers and stages in it), whatever its size\n\n',
+  );
+}
+
+function printPreservica(preservica: PreservicaBench): void {
+  printTable(
+    [
+      'images × MB',
+      'packages',
+      'ingests',
+      'ingest',
+      'peak RSS MB (idle)',
+      'packaging s',
+      'to COMPLETED s',
+      'peak disk MB',
+      'upload files left',
+    ],
+    [
+      [
+        `${preservica.images} × ${preservica.mb}`,
+        String(preservica.packages),
+        String(preservica.ingests),
+        preservica.state,
+        `${preservica.peakRssMb} (${preservica.idleRssMb})`,
+        String(preservica.packagingSeconds),
+        String(preservica.seconds),
+        String(preservica.peakDiskMb),
+        String(preservica.uploadFilesLeft),
+      ],
+    ],
+  );
+  process.stdout.write(
+    '\ntargets: ≤ 200 MB peak RSS while packaging; 1 package and 1 ingest per review\n\n',
+  );
+}
+
+async function main(): Promise<void> {
+  const json: Record<string, unknown> = {};
+  if (runs('poll')) {
+    const poll = await measurePolling();
+    printPolling(poll);
     const strip = (r: PollerResult) => ({
       idleCalls: r.idleCalls,
       changedCalls: r.changedCalls,
@@ -201,12 +257,17 @@ async function main(): Promise<void> {
       changedPollMs: r.changedPollMs,
       peakRssMb: r.peakRssMb,
     });
-    const json = {
-      poll: poll.map((p) => ({
-        assets: p.assets,
-        lightdesk: strip(p.lightdesk),
-        naive: strip(p.naive),
-      })),
+    json['poll'] = poll.map((p) => ({
+      assets: p.assets,
+      lightdesk: strip(p.lightdesk),
+      naive: strip(p.naive),
+    }));
+  }
+  if (runs('review')) {
+    process.stderr.write('review loop…\n');
+    const review = await benchReview();
+    printReview(review);
+    Object.assign(json, {
       batch: review.batch,
       startup: { calls: review.startup.calls },
       invoke: review.invoke,
@@ -215,9 +276,33 @@ async function main(): Promise<void> {
         lost: review.throttle.lost,
         duplicated: review.throttle.duplicated,
       },
-    };
-    process.stdout.write(`${JSON.stringify(json)}\n`);
+    });
   }
+  if (runs('ziflow')) {
+    process.stderr.write('ziflow batches…\n');
+    const ziflow = await benchZiflow();
+    printZiflow(ziflow);
+    json['ziflow'] = ziflow.batch;
+  }
+  if (runs('preservica')) {
+    process.stderr.write(
+      `preservica: packaging ${preservicaImages} images of ${preservicaMb} MB…\n`,
+    );
+    const preservica = await benchPreservica({ images: preservicaImages, mb: preservicaMb });
+    printPreservica(preservica);
+    if (!preservica.state.startsWith('completed')) process.exitCode = 1;
+    json['preservica'] = {
+      images: preservica.images,
+      mb: preservica.mb,
+      packages: preservica.packages,
+      ingests: preservica.ingests,
+      peakRssMb: preservica.peakRssMb,
+      idleRssMb: preservica.idleRssMb,
+      seconds: preservica.seconds,
+      peakDiskMb: preservica.peakDiskMb,
+    };
+  }
+  if (asJson) process.stdout.write(`${JSON.stringify(json)}\n`);
 }
 
 await main();

@@ -135,8 +135,17 @@ export class Ingests {
     this.failNext = reason;
   }
 
-  /** Starts the ingest of the zip at `zipPath` (deleted once read); its progress token. */
-  submit(zipPath: string, key: string, folderRef: string | null, size: number): IngestRecord {
+  /**
+   * Starts the ingest of the zip at `zip` (deleted once read), or of the one `zip()` assembles when
+   * its turn comes (a multipart upload: S3 answers the completion at once, not after copying every
+   * part); its progress token.
+   */
+  submit(
+    zip: string | (() => Promise<string>),
+    key: string,
+    folderRef: string | null,
+    size: number,
+  ): IngestRecord {
     const record: IngestRecord = {
       token: uuidFrom(this.host.random),
       monitorId: uuidFrom(this.host.random),
@@ -155,14 +164,27 @@ export class Ingests {
     };
     this.failNext = null;
     this.records.push(record);
+    let zipPath = typeof zip === 'string' ? zip : undefined;
     const work: Work = {
       analysis: undefined,
       done: this.readers
-        .run(() => analysePackage(zipPath, this.host.bitstreamDir(), this.host.budget))
+        .run(async (): Promise<Analysis> => {
+          try {
+            zipPath = typeof zip === 'string' ? zip : await zip();
+          } catch (e: unknown) {
+            const why = e instanceof Error ? e.message : String(e);
+            return {
+              ok: false,
+              reason: `The upload could not be assembled: ${why}`,
+              storedFiles: [],
+            };
+          }
+          return analysePackage(zipPath, this.host.bitstreamDir(), this.host.budget);
+        })
         .then((analysis) => {
           work.analysis = analysis;
         })
-        .finally(() => rm(zipPath, { force: true })),
+        .finally(() => (zipPath === undefined ? undefined : rm(zipPath, { force: true }))),
     };
     this.work.set(record.token, work);
     return record;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -336,6 +337,84 @@ describe('Preservica simulator: ingest through the Upload API', () => {
     });
     const unknown = await h.call('PUT', `${base}?partNumber=1&uploadId=${uploadId}`, 'x');
     expect(readXml(unknown.text).Error.Code).toBe('NoSuchUpload');
+  });
+
+  it('assembles a package of many parts without a listener per part, letting each part file go', async () => {
+    await h.sim('POST', '/settings', { minPartBytes: 4 });
+    const zip = await writePackage(h.dir, [
+      { ref: IO_A, title: 'A', files: [{ name: 'a.jpg', bytes: Buffer.alloc(6000, 3) }] },
+    ]);
+    const bytes = await import('node:fs/promises').then((fs) => fs.readFile(zip));
+    const base = `/api/s3/buckets/${h.server.bucket}/many-parts.zip`;
+    const created = await h.call('POST', `${base}?uploads`, undefined, {
+      'x-amz-meta-structuralobjectreference': SEEDED_FOLDERS.approved,
+    });
+    const uploadId = readXml(created.text).InitiateMultipartUploadResult.UploadId;
+    const count = 12;
+    const size = Math.ceil(bytes.length / count);
+    const etags: string[] = [];
+    for (let n = 0; n < count; n += 1) {
+      const put = await h.call(
+        'PUT',
+        `${base}?partNumber=${n + 1}&uploadId=${uploadId}`,
+        bytes.subarray(n * size, (n + 1) * size),
+      );
+      etags.push(put.headers.get('etag') ?? '');
+    }
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const complete = await h.call(
+        'POST',
+        `${base}?uploadId=${uploadId}`,
+        `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`,
+      );
+      expect(complete.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // warnings are emitted on a later tick
+      const token = complete.headers.get('preservica-progress-token') ?? '';
+      await h.sim('POST', '/complete-ingests');
+      expect(await h.progress(token)).toBe('COMPLETED');
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+    expect(await readdir(h.server.files.uploads)).toEqual([]);
+  });
+
+  it('answers CompleteMultipartUpload without copying the parts, as S3 does: the ingest puts them together, and fails when it cannot', async () => {
+    const zip = await writePackage(h.dir, [
+      { ref: IO_A, title: 'A', files: [{ name: 'a.jpg', bytes: Buffer.alloc(64, 1) }] },
+    ]);
+    const bytes = await import('node:fs/promises').then((fs) => fs.readFile(zip));
+    const base = `/api/s3/buckets/${h.server.bucket}/lost-part.zip`;
+    const created = await h.call('POST', `${base}?uploads`, undefined, {
+      'x-amz-meta-structuralobjectreference': SEEDED_FOLDERS.approved,
+    });
+    const uploadId = readXml(created.text).InitiateMultipartUploadResult.UploadId;
+    const put = await h.call('PUT', `${base}?partNumber=1&uploadId=${uploadId}`, bytes);
+    // The simulator's disk loses the part before anything reads it.
+    for (const file of await readdir(h.server.files.uploads)) {
+      await rm(join(h.server.files.uploads, file));
+    }
+    const complete = await h.call(
+      'POST',
+      `${base}?uploadId=${uploadId}`,
+      `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${put.headers.get('etag') ?? ''}</ETag></Part></CompleteMultipartUpload>`,
+    );
+    expect(complete.status).toBe(200);
+    const token = complete.headers.get('preservica-progress-token') ?? '';
+    await h.sim('POST', '/complete-ingests');
+    expect(await h.progress(token)).toBe('FAILED');
+    const monitor = JSON.parse(
+      (await h.call('GET', '/api/processmonitor/monitors?category=Ingest')).text,
+    ).value.monitors[0];
+    const messages = JSON.parse(
+      (await h.call('GET', `/api/processmonitor/messages?monitor=${monitor.mappedId}&status=Error`))
+        .text,
+    );
+    expect(messages.value.messages[0].displayMessage).toMatch(/could not be assembled/);
+    expect(await readdir(h.server.files.uploads)).toEqual([]);
   });
 
   it('decodes an aws-chunked PutObject body (STREAMING-UNSIGNED-PAYLOAD-TRAILER) before reading the package', async () => {
