@@ -135,7 +135,7 @@ describe('review loop end to end (npm start on loopback)', () => {
     expect(logger.records).toContainEqual(
       expect.objectContaining({
         message: 'routes warmed up',
-        fields: expect.objectContaining({ rules: 3, problems: 0 }),
+        fields: expect.objectContaining({ rules: 4, problems: 0 }),
       }),
     );
     const gallery = await athleticsGallery(4);
