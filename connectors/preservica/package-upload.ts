@@ -142,7 +142,10 @@ export async function uploadPackage(
 ): Promise<string> {
   const objectPath = `/api/s3/buckets/${encodeURIComponent(target.bucket)}/${encodeURIComponent(target.key)}`;
   const folder = { [FOLDER_HEADER]: target.folderRef };
-  let part = Buffer.allocUnsafe(partBytes);
+  // One part buffer for the whole package: each part is sent (and its retries done) before the
+  // next is filled, so reusing it keeps the upload's memory at one part, not one per part until
+  // the collector comes by.
+  const part = Buffer.allocUnsafe(partBytes);
   let filled = 0;
   let multipart: Multipart | undefined;
 
@@ -173,7 +176,6 @@ export async function uploadPackage(
         offset += n;
         if (filled === partBytes) {
           await putPart(part);
-          part = Buffer.allocUnsafe(partBytes);
           filled = 0;
         }
       }

@@ -158,10 +158,14 @@ export async function syncProof(
         (await createProof(deps, review));
       return made.proofId;
     });
-    const snapshot = made ?? (await deps.proofing.getProof(proof.result));
+    // Another sync of the same batch made it: the stored review has it already, most of the time,
+    // so Ziflow is not asked again (one create per batch, and no reads that depend on timing).
+    const stored = made === undefined ? await record(() => undefined) : review;
+    const snapshot =
+      made ?? (stored.proof === undefined ? await deps.proofing.getProof(proof.result) : undefined);
     const assetIds = review.assets.map((a) => a.assetId);
     review = await record((r) =>
-      r.proof !== undefined
+      r.proof !== undefined || snapshot === undefined
         ? undefined
         : {
             ...r,
