@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 
 import type { Clock } from '../core/ports/clock.js';
@@ -8,6 +7,7 @@ import type { EventQueue } from '../core/ports/event-queue.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.js';
 import { httpFunction, json } from './http-response.js';
+import { rawBody, refused } from './raw-body.js';
 
 // Preservica's webhook (docs/preservica.md). Subscribing makes Preservica post `?challengeCode=…`,
 // answered with the code's HMAC under the shared secret. A delivery's `Preservica-Signature` is
@@ -59,16 +59,6 @@ const deliverySchema = z.object({
     .max(1000),
 });
 
-async function rawBody(request: HttpRequest): Promise<Buffer | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) return undefined;
-  const bytes = Buffer.from(await request.arrayBuffer());
-  return bytes.length > MAX_BODY_BYTES ? undefined : bytes;
-}
-
-const refused = (status: number, code: string, message: string): HttpResponseInit =>
-  json(status, { error: { code, message } });
-
 export function preservicaHook(services: Provider<PreservicaHookDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
@@ -87,7 +77,7 @@ export function preservicaHook(services: Provider<PreservicaHookDeps>): HttpFunc
         log.info('preservica subscription handshake answered');
         return json(200, hook.answer(challenge));
       }
-      const body = await rawBody(request);
+      const body = await rawBody(request, MAX_BODY_BYTES);
       if (body === undefined) {
         return refused(
           413,

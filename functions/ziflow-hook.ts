@@ -1,4 +1,3 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 
 import type { Clock } from '../core/ports/clock.js';
@@ -6,6 +5,7 @@ import type { EventQueue } from '../core/ports/event-queue.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { ApiKeyDeps, HttpFunctionDefinition, Provider } from './definition.js';
 import { httpFunction, json } from './http-response.js';
+import { rawBody, refused } from './raw-body.js';
 
 // Ziflow's webhook (docs/ziflow.md): the signature is checked over the raw bytes before anything is
 // parsed; a bad or missing one is a 401 and nothing is stored. Each event goes on the queue under
@@ -44,16 +44,6 @@ const deliverySchema = z.object({
     .max(100),
 });
 
-async function rawBody(request: HttpRequest): Promise<Buffer | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) return undefined;
-  const bytes = Buffer.from(await request.arrayBuffer());
-  return bytes.length > MAX_BODY_BYTES ? undefined : bytes;
-}
-
-const refused = (status: number, code: string, message: string): HttpResponseInit =>
-  json(status, { error: { code, message } });
-
 export function ziflowHook(services: Provider<ZiflowHookDeps>): HttpFunctionDefinition {
   return httpFunction(
     services,
@@ -64,7 +54,7 @@ export function ziflowHook(services: Provider<ZiflowHookDeps>): HttpFunctionDefi
       if (hook === undefined) {
         return refused(404, 'not_found', 'Ziflow webhooks are not configured here');
       }
-      const body = await rawBody(request);
+      const body = await rawBody(request, MAX_BODY_BYTES);
       if (body === undefined) {
         return refused(413, 'too_large', `A Ziflow delivery is at most ${MAX_BODY_BYTES} bytes`);
       }
