@@ -392,14 +392,14 @@ async function start(
     };
     logger.info('Preservica simulator started', { url: preservicaUrl });
   }
-  // The simulator's webhooks come to where this host listens (known below); a real one's to the
+  // A simulator's webhooks come to where this host listens (known below); a real service's to the
   // public URL.
   let listeningAt: string | undefined = undefined;
+  const hookTargetOf = (isReal: boolean, service: string): string =>
+    `${isReal ? config.publicBaseUrl : (listeningAt ?? config.publicBaseUrl)}/api/v1/hooks/${service}`;
+  const hookTarget = (): string => hookTargetOf(config.ziflow !== undefined, 'ziflow');
   const preservicaHookTarget = (): string =>
-    `${config.preservica === undefined ? (listeningAt ?? config.publicBaseUrl) : config.publicBaseUrl}/api/v1/hooks/preservica`;
-  // The configured public URL, or, for the simulator, where this host listens (known below).
-  let hookBase = config.ziflow === undefined ? undefined : config.publicBaseUrl;
-  const hookTarget = (): string => `${hookBase ?? config.publicBaseUrl}/api/v1/hooks/ziflow`;
+    hookTargetOf(config.preservica !== undefined, 'preservica');
 
   const services = await dropped(
     createServices(
@@ -417,7 +417,7 @@ async function start(
         ziflow: { ...ziflow, hookTarget },
         preservica: {
           ...preservica,
-          hookTarget: () => preservicaHookTarget(),
+          hookTarget: preservicaHookTarget,
         },
       },
       { logger, clock: new SystemClock() },
@@ -556,7 +556,6 @@ async function start(
     }
   }
 
-  if (config.ziflow === undefined) hookBase = url;
   listeningAt = url;
   // Ziflow's events come back by its webhook: make sure it points here with our key.
   const { proofing } = services;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { ConflictError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { AssetMetadata } from '../model/asset.js';
 import type { Clock } from '../ports/clock.js';
 import type { CursorStore } from '../ports/cursor-store.js';
@@ -13,6 +13,7 @@ import {
 } from '../ports/preservation-archive.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import { preservicaOf, type PreservicaDeps } from './preserve-review.js';
+import { saveLatest } from './latest-state.js';
 
 // Metadata drift between PhotoShelter and Preservica (docs/preservica.md): each preserved asset's
 // core fields are compared on a timer; a difference is reported, and synced one way where the
@@ -198,21 +199,9 @@ export async function checkDrift(
     missing: missing.slice(0, MAX_LISTED),
     listed,
   };
-  await saveReport(deps, report);
+  await saveLatest(deps.cursors, DRIFT_CURSOR, report);
   log.info('drift checked', { assetsChecked, differences, synced, missing: missing.length });
   return report;
-}
-
-async function saveReport(deps: DriftDeps, report: DriftReport): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const current = await deps.cursors.get(DRIFT_CURSOR, z.unknown());
-    try {
-      await deps.cursors.save(DRIFT_CURSOR, report, current?.version);
-      return;
-    } catch (e: unknown) {
-      if (!(e instanceof ConflictError)) throw e;
-    }
-  }
 }
 
 /** The last comparison's report, or undefined before the first. */

@@ -339,10 +339,13 @@ export function preservicaOf(deps: {
 export async function checkPreservation(
   deps: PreservationCheckDeps,
   reviewId: string,
+  /** Only this attempt (a scheduled look belongs to one): another one answers 'nothing'. */
+  attempt?: number,
 ): Promise<PreservationOutcome> {
   const preservica = preservicaOf(deps);
   const stored = await deps.reviews.get(reviewId);
   const preservation = stored?.review.preservation;
+  if (attempt !== undefined && preservation?.attempt !== attempt) return 'nothing';
   if (preservation?.status !== 'ingesting' || preservation.progressToken === undefined) {
     return preservation === undefined ? 'nothing' : preservation.status;
   }
@@ -405,9 +408,7 @@ export async function handlePreservationCheck(
   deps: PreservationMessageDeps & { readonly preservica?: PreservicaDeps | undefined },
   message: PreservationCheck,
 ): Promise<PreservationOutcome> {
-  const stored = await deps.reviews.get(message.reviewId);
-  if (stored?.review.preservation?.attempt !== message.attempt) return 'nothing';
-  const outcome = await checkPreservation(deps, message.reviewId);
+  const outcome = await checkPreservation(deps, message.reviewId, message.attempt);
   if (outcome === 'ingesting') {
     const preservica = preservicaOf(deps);
     await scheduleCheck(

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 
-import { ConflictError } from '../errors.js';
 import { isOpen, type Review } from '../model/review.js';
 import type { Clock } from '../ports/clock.js';
 import type { CursorStore } from '../ports/cursor-store.js';
@@ -10,6 +9,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ReviewStore } from '../ports/review-store.js';
 import { finalCardKey, QUIET_MS } from './sync-card.js';
 import { awaitsPreservation, finalStatusKey, taskStateKey } from './sync-review.js';
+import { saveLatest } from './latest-state.js';
 
 // A sync can be lost for good (poisoned, deleted, a bug); this sweep queues a sync for each recent
 // review whose ledger lacks an effect its current state calls for.
@@ -117,7 +117,7 @@ export async function reconcileReviews(
     lagging: lagging.length,
     sample: lagging.slice(0, 10).map((r) => r.id),
   };
-  await saveSummary(deps, summary);
+  await saveLatest(deps.cursors, RECONCILE_CURSOR, summary);
   if (lagging.length > 0) {
     deps.logger.warn('reviews lag their effects; syncs queued', {
       lagging: lagging.length,
@@ -126,18 +126,6 @@ export async function reconcileReviews(
     });
   }
   return { ...summary, queued };
-}
-
-async function saveSummary(deps: ReconcileDeps, summary: ReconcileSummary): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const current = await deps.cursors.get(RECONCILE_CURSOR, z.unknown());
-    try {
-      await deps.cursors.save(RECONCILE_CURSOR, summary, current?.version);
-      return;
-    } catch (e: unknown) {
-      if (!(e instanceof ConflictError)) throw e;
-    }
-  }
 }
 
 /** The last sweep's summary, or undefined before the first. */
